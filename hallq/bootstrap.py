@@ -1,0 +1,49 @@
+"""The composition root: the one place that knows every part and wires them together."""
+
+from __future__ import annotations
+
+import json
+import logging
+from importlib import resources
+
+from fastapi import FastAPI
+
+from queue_server.adapters.migrate import upgrade
+from queue_server.api.app import create_app
+from queue_server.config import ServerSettings
+from queue_server.runtime import Clock, Runtime, utc_now
+from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "hallq-demo"
+
+
+def demo_catalogue() -> CatalogueFile:
+    """The seeded demo hall (明川市政务服务中心)."""
+    text = resources.files("queue_server.seed").joinpath("demo_hall.json").read_text(encoding="utf-8")
+    return CatalogueFile.model_validate(json.loads(text))
+
+
+def seed_demo(runtime: Runtime) -> bool:
+    """Load the demo hall into an empty database; False when halls exist already."""
+    if runtime.read_sync(lambda uow: uow.repo.hall_versions()):
+        return False
+    catalogue = demo_catalogue()
+    runtime.write_sync(lambda uow: import_catalogue(uow, catalogue, default_password=DEMO_PASSWORD))
+    return True
+
+
+def build_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
+    """Migrate the database (unless told not to) and create the runtime."""
+    if settings.migrate:
+        upgrade(settings.db)
+    return Runtime(settings, clock)
+
+
+def build_app(settings: ServerSettings, *, demo: bool = False, clock: Clock = utc_now) -> FastAPI:
+    """The whole server: API, live stream, and (later) the board pages and consoles."""
+    runtime = build_runtime(settings, clock)
+    if demo and seed_demo(runtime):
+        log.info("seeded the demo hall")
+    return create_app(runtime)

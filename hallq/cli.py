@@ -1,0 +1,249 @@
+"""``hallq``: the one command line for every part of the hall."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from queue_server import contract as c
+from queue_server.adapters.db import is_sqlite, normalise_url
+from queue_server.adapters.migrate import upgrade
+from queue_server.config import ServerSettings
+from queue_server.domain.errors import DomainError
+from queue_server.messages import render
+
+app = typer.Typer(
+    help="HallQ — 政务服务大厅排队叫号系统 / government service hall queueing.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.")
+user_app = typer.Typer(help="Staff accounts.")
+token_app = typer.Typer(help="Device and API tokens.")
+catalogue_app = typer.Typer(help="Service catalogue import/export (JSON).")
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(catalogue_app, name="catalogue")
+
+console = Console(stderr=True)
+DbOption = Annotated[str, typer.Option("--db", envvar="HALLQ_DB", help="SQLite file or postgresql:// URL")]
+HallOption = Annotated[str | None, typer.Option("--hall", help="hall code (needed when several exist)")]
+DEMO_DB = "var/demo.db"
+
+
+def _runtime(db: str):  # type: ignore[no-untyped-def]
+    from hallq.bootstrap import build_runtime
+
+    return build_runtime(ServerSettings(db=db))
+
+
+def _fail(error: DomainError) -> None:
+    zh, en = render(error.code, error.fields)
+    console.print(f"[red]{zh}[/red] / {en} ({error.code})")
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    db: DbOption = "hallq.db",
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="seed the demo hall into an empty database")] = False,
+) -> None:
+    """Run the queue server (API, live events)."""
+    import uvicorn
+
+    from hallq.bootstrap import build_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    application = build_app(ServerSettings(db=db, host=host, port=port), demo=demo)
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def demo(
+    db: DbOption = DEMO_DB,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """The whole demo hall on this machine: server with the seeded 明川市政务服务中心, tokens printed."""
+    import uvicorn
+
+    from hallq.bootstrap import DEMO_PASSWORD, build_app, build_runtime, seed_demo
+    from queue_server.services.admin import create_token
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    settings = ServerSettings(db=db, host=host, port=port)
+    runtime = build_runtime(settings)
+    seeded = seed_demo(runtime)
+    tokens = {
+        role: runtime.write_sync(
+            lambda uow, role=role: create_token(
+                uow, runtime.tokens, hall=None, role=role, label=f"demo {role.value}"
+            )
+        )
+        for role in (c.Role.KIOSK, c.Role.BOARD, c.Role.MANAGER)
+    }
+    runtime.stop()
+    base = f"http://{host}:{port}"
+    out = Console(soft_wrap=True)
+    out.print(f"[bold]HallQ demo[/bold] — {'seeded' if seeded else 'reusing'} the demo hall in {db}")
+    out.print(f"  API docs:        {base}/docs")
+    out.print(f"  Hall snapshot:   {base}/api/v1/hall   (Authorization: Bearer <board token>)")
+    out.print(f"  Live events:     ws://{host}:{port}/ws")
+    for role, token in tokens.items():
+        out.print(f"  {role.value:<8} token: {token}")
+    out.print(
+        f"  Staff logins:    MC1001…MC1026 (clerks, window = last two digits), MC2001 (manager); "
+        f"password {DEMO_PASSWORD}"
+    )
+    out.print("  Pages (board, kiosk, consoles, pads) arrive with their parts; until then use the API.")
+    application = build_app(settings.model_copy(update={"migrate": False}))
+    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = "hallq.db", revision: str = "head") -> None:
+    """Create or migrate the schema (Alembic)."""
+    upgrade(db, revision)
+    console.print(f"database at {db} is at {revision}")
+
+
+@user_app.command("add")
+def user_add(
+    staff_no: str,
+    name: str,
+    role: Annotated[c.Role, typer.Option(help="clerk, manager or admin")] = c.Role.CLERK,
+    window: Annotated[str | None, typer.Option(help="the clerk's usual window")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    hall: HallOption = None,
+    db: DbOption = "hallq.db",
+) -> None:
+    """Create a staff account (or reset its password)."""
+    from queue_server.services.admin import add_user
+
+    runtime = _runtime(db)
+    try:
+        runtime.write_sync(
+            lambda uow: add_user(
+                uow, hall=hall, staff_no=staff_no, name=name, role=role, password=password, window=window
+            )
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"saved {staff_no} ({role.value})")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[c.Role, typer.Option(help="kiosk, board, evaluator, clerk, manager or admin")],
+    window: Annotated[
+        str | None, typer.Option(help="the window a clerk or evaluator token is bound to")
+    ] = None,
+    label: Annotated[str, typer.Option(help="a note to recognise the device by")] = "",
+    hall: HallOption = None,
+    db: DbOption = "hallq.db",
+) -> None:
+    """Create a token; it is printed once, on the last line of stdout."""
+    from queue_server.services.admin import create_token
+
+    runtime = _runtime(db)
+    try:
+        token = runtime.write_sync(
+            lambda uow: create_token(uow, runtime.tokens, hall=hall, role=role, window=window, label=label)
+        )
+    except DomainError as error:
+        _fail(error)
+    console.print(f"{role.value} token (shown once; store it in the device's configuration):")
+    print(token)
+
+
+@catalogue_app.command("import")
+def catalogue_import(file: Path, db: DbOption = "hallq.db") -> None:
+    """Create or update a hall from a catalogue JSON file."""
+    from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+
+    data = CatalogueFile.model_validate(json.loads(file.read_text(encoding="utf-8")))
+    runtime = _runtime(db)
+    total = 1 + len(data.departments) + len(data.services) + len(data.windows) + len(data.staff)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as bar:
+        task = bar.add_task("importing", total=total)
+
+        def step(label: str, n: int) -> None:
+            bar.update(task, advance=n, description=f"importing {label}")
+
+        runtime.write_sync(lambda uow: import_catalogue(uow, data, step))
+    console.print(f"imported {data.hall.code}: {len(data.services)} services, {len(data.windows)} windows")
+
+
+@catalogue_app.command("export")
+def catalogue_export(file: Path, hall: HallOption = None, db: DbOption = "hallq.db") -> None:
+    """Write a hall's catalogue to a JSON file (no passwords)."""
+    from queue_server.services.catalogue_file import export_catalogue
+
+    runtime = _runtime(db)
+    data = runtime.read_sync(lambda uow: export_catalogue(uow, uow.repo.hall_id(hall)))
+    file.write_text(data.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+    console.print(f"wrote {file}")
+
+
+def _sqlite_path(db: str) -> str:
+    url = normalise_url(db)
+    if not is_sqlite(url):
+        console.print(
+            "PostgreSQL: back up with `pg_dump --format=custom --file=hallq.dump DBNAME` and restore with "
+            "`pg_restore --clean --if-exists --dbname=DBNAME hallq.dump` (stop the servers first)."
+        )
+        raise typer.Exit(2)
+    return url.split("///", 1)[1]
+
+
+def _copy(source: sqlite3.Connection, target: sqlite3.Connection, label: str) -> None:
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(_status: int, remaining: int, total: int) -> None:
+            bar.update(task, total=total, completed=total - remaining)
+
+        source.backup(target, pages=256, progress=progress)
+
+
+@app.command()
+def backup(dest: Path, db: DbOption = "hallq.db") -> None:
+    """Copy a live SQLite database to DEST consistently (the server may keep running)."""
+    path = _sqlite_path(db)
+    with sqlite3.connect(path) as source, sqlite3.connect(dest) as target:
+        _copy(source, target, "backing up")
+    console.print(f"backed up {path} to {dest}")
+
+
+@app.command()
+def restore(source: Path, db: DbOption = "hallq.db") -> None:
+    """Replace the SQLite database with a backup (stop the server first)."""
+    path = _sqlite_path(db)
+    with sqlite3.connect(source) as backup_conn:
+        check = backup_conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            console.print(f"[red]{source} is damaged: {check}[/red]")
+            raise typer.Exit(2)
+        with sqlite3.connect(path) as target:
+            _copy(backup_conn, target, "restoring")
+    console.print(f"restored {path} from {source}")
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,1 @@
+"""Adapters: the database, and everything else that does I/O for the server."""

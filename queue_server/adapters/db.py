@@ -1,0 +1,125 @@
+"""Database engines: a SQLite file (WAL, BEGIN IMMEDIATE) by default, PostgreSQL by URL.
+
+The writer gets its own engine (one connection, immediate transactions on SQLite); readers get
+another with ordinary deferred transactions so a long read never holds the write lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.pool import QueuePool, StaticPool
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_INTERVAL = 0.25
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether ``url`` names a SQLite database."""
+    return url.startswith("sqlite")
+
+
+def normalise_url(url: str) -> str:
+    """Accept a bare file path or a plain postgresql:// URL and give SQLAlchemy the driver we pin."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_conn: Any, *, immediate: bool) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL" if not immediate else "PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    if immediate:
+        # Checkpoints run on a background thread instead of stalling a commit (see Checkpointer).
+        cur.execute("PRAGMA wal_autocheckpoint=0")
+    cur.close()
+
+
+def make_engine(url: str, *, writer: bool) -> Engine:
+    """An engine for the writer (immediate transactions) or for readers."""
+    url = normalise_url(url)
+    if not is_sqlite(url):
+        return create_engine(
+            url, pool_size=1 if writer else 8, max_overflow=0 if writer else 8, pool_pre_ping=True
+        )
+    memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False},
+        poolclass=StaticPool if memory or writer else QueuePool,
+        **({} if memory or writer else {"pool_size": 8, "max_overflow": 8}),
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_conn, immediate=writer)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Checkpointer:
+    """Runs SQLite WAL checkpoints on its own thread so they never stall the event loop or a commit.
+
+    A PASSIVE checkpoint copies what it can without waiting; a RESTART every few rounds lets the
+    WAL file start over so it does not grow without bound under steady load.
+    """
+
+    url: str
+    interval: float = CHECKPOINT_INTERVAL
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+
+    def start(self) -> None:
+        """Begin checkpointing in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop and run one last full checkpoint."""
+        if not self._thread.is_alive():
+            return
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import sqlite3
+
+        path = normalise_url(self.url).split("///", 1)[1]
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout=50")
+        rounds = 0
+        try:
+            while not self._stop.wait(self.interval):
+                rounds += 1
+                mode = "RESTART" if rounds % 4 == 0 else "PASSIVE"
+                with contextlib.suppress(sqlite3.OperationalError):  # busy: the next round catches up
+                    conn.execute(f"PRAGMA wal_checkpoint({mode})")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            log.exception("checkpoint thread stopped")
+        finally:
+            conn.close()
+
+
+def ping(engine: Engine) -> None:
+    """Fail fast with a clear error when the database is unreachable."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -1,0 +1,290 @@
+"""The hall's repository: every SQL statement the services use, on one connection.
+
+The services speak to this class only; it hides the dialect (SQLite or PostgreSQL) and turns
+rows into the domain's types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from queue_server.adapters import tables as t
+from queue_server.domain.errors import NotFound
+from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
+from queue_server.domain.policy import Candidate
+
+
+class Repository:
+    """Reads and writes of one unit of work, on its connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+    # ---------------------------------------------------------------- halls and catalogue
+
+    def hall_versions(self) -> dict[int, int]:
+        """Each hall's catalogue version, to know when a cached catalogue is stale."""
+        rows = self.conn.execute(select(t.halls.c.id, t.halls.c.catalogue_version))
+        return {row.id: row.catalogue_version for row in rows}
+
+    def hall_id(self, code: str | None) -> int:
+        """The id of hall ``code``, or of the only hall when ``code`` is None."""
+        query = select(t.halls.c.id, t.halls.c.code).order_by(t.halls.c.id)
+        rows = self.conn.execute(query).all()
+        if code is None and len(rows) == 1:
+            return int(rows[0].id)
+        for row in rows:
+            if row.code == code:
+                return int(row.id)
+        raise NotFound("hall.not_found", code=code or "")
+
+    def bump_catalogue(self, hall_id: int) -> None:
+        """Mark the hall's catalogue changed so every process reloads it."""
+        self.conn.execute(
+            update(t.halls)
+            .where(t.halls.c.id == hall_id)
+            .values(catalogue_version=t.halls.c.catalogue_version + 1)
+        )
+
+    def load_catalogue(self, hall_id: int) -> HallCatalogue:
+        """Read a hall's settings, services, windows and assignments."""
+        hall = self.conn.execute(select(t.halls).where(t.halls.c.id == hall_id)).one()
+        zones = {r.id: r.code for r in self.conn.execute(select(t.zones).where(t.zones.c.hall_id == hall_id))}
+        rules: dict[int, list[AssignmentRule]] = {}
+        for r in self.conn.execute(select(t.assignments).where(t.assignments.c.hall_id == hall_id)):
+            rules.setdefault(r.window_id, []).append(
+                AssignmentRule(
+                    r.service_id,
+                    r.preference,
+                    r.weight,
+                    r.valid_from,
+                    r.valid_until,
+                    r.time_from,
+                    r.time_until,
+                )
+            )
+        windows = {
+            r.id: WindowItem(r.id, r.number, r.name, r.type, zones.get(r.zone_id), tuple(rules.get(r.id, ())))
+            for r in self.conn.execute(select(t.windows).where(t.windows.c.hall_id == hall_id))
+        }
+        services = {
+            r.id: ServiceItem(
+                r.id,
+                r.code,
+                r.name,
+                r.prefix,
+                r.department_id,
+                r.daily_cap,
+                r.priority_allowed,
+                r.avg_handle_seconds,
+            )
+            for r in self.conn.execute(
+                select(t.services).where(t.services.c.hall_id == hall_id, t.services.c.active.is_(True))
+            )
+        }
+        return HallCatalogue(
+            id=hall.id,
+            code=hall.code,
+            name=hall.name,
+            name_en=hall.name_en,
+            timezone=hall.timezone,
+            notice=hall.notice,
+            version=hall.catalogue_version,
+            settings=HallSettings.from_dict(hall.settings or {}, hall.timezone),
+            services=services,
+            windows=windows,
+        )
+
+    # ---------------------------------------------------------------- numbering
+
+    def next_counter(self, hall_id: int, name: str, day: date) -> int:
+        """Atomically add one to a daily counter and return the new value (row-locked until commit)."""
+        statement = (
+            self._insert(t.counters)
+            .values(hall_id=hall_id, name=name, day=day, value=1)
+            .on_conflict_do_update(
+                index_elements=[t.counters.c.hall_id, t.counters.c.name, t.counters.c.day],
+                set_={"value": t.counters.c.value + 1},
+            )
+            .returning(t.counters.c.value)
+        )
+        return int(self.conn.execute(statement).scalar_one())
+
+    # ---------------------------------------------------------------- tickets
+
+    def insert_ticket(self, values: dict[str, Any]) -> int:
+        """Insert a ticket row and return its id."""
+        return int(self.conn.execute(t.tickets.insert().returning(t.tickets.c.id), values).scalar_one())
+
+    def ticket(self, **where: Any) -> Any:
+        """One ticket row matching ``where`` (columns of tickets), or None."""
+        clauses = [t.tickets.c[name] == value for name, value in where.items()]
+        return self.conn.execute(select(t.tickets).where(and_(*clauses))).first()
+
+    def tickets_by_ids(self, ids: Iterable[int]) -> dict[int, Any]:
+        """Ticket rows by id."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        return {r.id: r for r in self.conn.execute(select(t.tickets).where(t.tickets.c.id.in_(ids)))}
+
+    def update_ticket(self, ticket_id: int, expected_status: str, **values: Any) -> bool:
+        """Change a ticket only if it is still in ``expected_status`` (compare-and-set across processes)."""
+        result = self.conn.execute(
+            update(t.tickets)
+            .where(t.tickets.c.id == ticket_id, t.tickets.c.status == expected_status)
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+    def waiting(self, hall_id: int, service_ids: Sequence[int], window_id: int | None = None) -> list[Any]:
+        """Waiting tickets of these services, and those sent to ``window_id``."""
+        condition = t.tickets.c.service_id.in_(list(service_ids)) if service_ids else None
+        if window_id is not None:
+            targeted = t.tickets.c.target_window_id == window_id
+            condition = targeted if condition is None else or_(condition, targeted)
+        if condition is None:
+            return []
+        query = select(t.tickets).where(
+            t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting", condition
+        )
+        return list(self.conn.execute(query))
+
+    def count_waiting(self, hall_id: int, service_id: int, *, priority_only: bool = False) -> int:
+        """How many tickets of a service wait (all, or priority only)."""
+        query = select(func.count()).where(
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.status == "waiting",
+            t.tickets.c.service_id == service_id,
+        )
+        if priority_only:
+            query = query.where(t.tickets.c.priority_class.is_not(None))
+        return int(self.conn.execute(query).scalar_one())
+
+    def waiting_by_service(self, hall_id: int) -> dict[int, tuple[int, datetime | None]]:
+        """For each service: how many wait and since when the longest has waited."""
+        query = (
+            select(t.tickets.c.service_id, func.count(), func.min(t.tickets.c.issued_at))
+            .where(t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting")
+            .group_by(t.tickets.c.service_id)
+        )
+        out: dict[int, tuple[int, datetime | None]] = {}
+        for service_id, count, oldest in self.conn.execute(query):
+            out[service_id] = (count, t.UtcDateTime().process_result_value(oldest, self.conn.dialect))
+        return out
+
+    def open_tickets_before(self, hall_id: int, day: date) -> list[Any]:
+        """Tickets of earlier business days still waiting, parked or no-show (to expire them)."""
+        query = select(t.tickets).where(
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.business_day < day,
+            t.tickets.c.status.in_(["waiting", "parked", "no_show"]),
+        )
+        return list(self.conn.execute(query))
+
+    # ---------------------------------------------------------------- windows
+
+    def window_row(self, window_id: int, *, lock: bool = False) -> Any:
+        """A window's live row (locked for the transaction on PostgreSQL when ``lock``)."""
+        query = select(t.windows).where(t.windows.c.id == window_id)
+        if lock:
+            query = query.with_for_update()
+        return self.conn.execute(query).one()
+
+    def window_rows(self, hall_id: int) -> list[Any]:
+        """Every window's live row in a hall."""
+        return list(self.conn.execute(select(t.windows).where(t.windows.c.hall_id == hall_id)))
+
+    def update_window(self, window_id: int, **values: Any) -> None:
+        """Change a window's live row."""
+        self.conn.execute(update(t.windows).where(t.windows.c.id == window_id).values(**values))
+
+    def users_by_ids(self, ids: Iterable[int]) -> dict[int, Any]:
+        """User rows by id."""
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return {}
+        return {r.id: r for r in self.conn.execute(select(t.users).where(t.users.c.id.in_(ids)))}
+
+    def replace_assignments(self, hall_id: int, window_id: int, rows: list[dict[str, Any]]) -> None:
+        """Set a window's assignments to ``rows`` in one go."""
+        self.conn.execute(t.assignments.delete().where(t.assignments.c.window_id == window_id))
+        if rows:
+            self.conn.execute(
+                t.assignments.insert(), [{**r, "hall_id": hall_id, "window_id": window_id} for r in rows]
+            )
+
+    # ---------------------------------------------------------------- events and statistics
+
+    def add_event(self, values: dict[str, Any]) -> None:
+        """Append an event row (the record of truth)."""
+        self.conn.execute(t.events.insert(), values)
+
+    def recent_calls(self, hall_id: int, limit: int, *, window_id: int | None = None) -> list[Any]:
+        """The latest call and recall events, newest first."""
+        query = select(t.events).where(
+            t.events.c.hall_id == hall_id, t.events.c.type.in_(["ticket.called", "ticket.recalled"])
+        )
+        if window_id is not None:
+            query = query.where(t.events.c.window_id == window_id)
+        return list(self.conn.execute(query.order_by(t.events.c.id.desc()).limit(limit)))
+
+    def handling_stats(self, service_id: int) -> tuple[float, int] | None:
+        """A service's running mean handling time and sample count."""
+        row = self.conn.execute(
+            select(t.service_stats.c.mean_seconds, t.service_stats.c.samples).where(
+                t.service_stats.c.service_id == service_id
+            )
+        ).first()
+        return None if row is None else (float(row.mean_seconds), int(row.samples))
+
+    def all_handling_stats(self, hall_id: int) -> dict[int, tuple[float, int]]:
+        """Every service's running mean handling time in a hall."""
+        rows = self.conn.execute(select(t.service_stats).where(t.service_stats.c.hall_id == hall_id))
+        return {r.service_id: (float(r.mean_seconds), int(r.samples)) for r in rows}
+
+    def save_handling_stats(self, hall_id: int, service_id: int, mean: float, samples: int) -> None:
+        """Store a service's running mean (a projection of concluded events)."""
+        statement = (
+            self._insert(t.service_stats)
+            .values(service_id=service_id, hall_id=hall_id, mean_seconds=mean, samples=samples)
+            .on_conflict_do_update(
+                index_elements=[t.service_stats.c.service_id], set_={"mean_seconds": mean, "samples": samples}
+            )
+        )
+        self.conn.execute(statement)
+
+    def audit(
+        self, hall_id: int, at: datetime, actor: str, action: str, subject: str, detail: dict[str, Any]
+    ) -> None:
+        """Write one audit-log line (logins, manager actions, views of personal data)."""
+        self.conn.execute(
+            t.audit_log.insert(),
+            {
+                "hall_id": hall_id,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "subject": subject,
+                "detail": detail,
+            },
+        )
+
+
+def candidate(row: Any, catalogue: HallCatalogue) -> Candidate:
+    """A ticket row as the policy sees it."""
+    target = catalogue.windows.get(row.target_window_id) if row.target_window_id else None
+    return Candidate(
+        ticket_id=row.id,
+        service=catalogue.services[row.service_id].code if row.service_id in catalogue.services else "",
+        rank_at=row.rank_at,
+        priority=row.priority_class is not None,
+        target_window=target.number if target else None,
+        appointment_at=row.appointment_at,
+    )

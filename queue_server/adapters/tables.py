@@ -1,0 +1,291 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations are written against this metadata.
+
+Every row belongs to a hall. ``events`` is the record of truth for everything that happened;
+``tickets``, ``service_stats`` and window status are projections kept beside it for speed and
+rebuildable from the events.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as naive UTC on every dialect."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC)
+
+
+def _id() -> Column[int]:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _hall() -> Column[int]:
+    return Column("hall_id", Id, ForeignKey("halls.id"), nullable=False)
+
+
+halls = Table(
+    "halls",
+    metadata,
+    _id(),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("timezone", String(64), nullable=False, default="Asia/Shanghai"),
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("notice", Text, nullable=False, default=""),
+    Column("catalogue_version", Integer, nullable=False, default=1),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+zones = Table(
+    "zones",
+    metadata,
+    _id(),
+    _hall(),
+    Column("code", String(20), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("name_en", String(100), nullable=False, default=""),
+    Column("floor", String(20), nullable=False, default=""),
+    UniqueConstraint("hall_id", "code"),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    _id(),
+    _hall(),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    UniqueConstraint("hall_id", "code"),
+)
+
+services = Table(
+    "services",
+    metadata,
+    _id(),
+    _hall(),
+    Column("code", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, default=""),
+    Column("department_id", Id, ForeignKey("departments.id"), nullable=False),
+    Column("prefix", String(2), nullable=False),
+    Column("theme", String(40), nullable=False, default=""),
+    Column("category", String(20), nullable=False),
+    Column("case_type", String(20), nullable=False),
+    Column("daily_cap", Integer),
+    Column("priority_allowed", Boolean, nullable=False, default=True),
+    Column("weight", Float, nullable=False, default=1.0),
+    Column("avg_handle_seconds", Integer, nullable=False, default=600),
+    Column("keywords", JSON, nullable=False, default=list),
+    Column("guide", JSON, nullable=False, default=dict),
+    Column("active", Boolean, nullable=False, default=True),
+    UniqueConstraint("hall_id", "code"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    _hall(),
+    Column("staff_no", String(40), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200)),
+    Column("window_id", Id, ForeignKey("windows.id", use_alter=True)),
+    Column("ab_partner_id", Id, ForeignKey("users.id")),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("hall_id", "staff_no"),
+)
+
+windows = Table(
+    "windows",
+    metadata,
+    _id(),
+    _hall(),
+    Column("number", String(20), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("zone_id", Id, ForeignKey("zones.id")),
+    Column("status", String(10), nullable=False, default="closed"),
+    Column("pause_reason", String(20)),
+    Column("status_since", UtcDateTime),
+    Column("clerk_id", Id, ForeignKey("users.id")),
+    Column("current_ticket_id", Id),
+    UniqueConstraint("hall_id", "number"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    _id(),
+    _hall(),
+    Column("window_id", Id, ForeignKey("windows.id"), nullable=False),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("preference", Integer, nullable=False, default=1),
+    Column("weight", Float, nullable=False, default=1.0),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("time_from", Time),
+    Column("time_until", Time),
+    Index("ix_assignments_window", "window_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    _hall(),
+    Column("role", String(20), nullable=False),
+    Column("window_id", Id, ForeignKey("windows.id")),
+    Column("user_id", Id, ForeignKey("users.id")),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("label", String(100), nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    _id(),
+    _hall(),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False),
+    Column("window_id", Id, ForeignKey("windows.id")),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("hall_id", Id, ForeignKey("halls.id"), primary_key=True),
+    Column("name", String(60), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    _id(),
+    _hall(),
+    Column("token", String(32), nullable=False, unique=True),
+    Column("business_day", Date, nullable=False),
+    Column("prefix", String(2), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("number", String(12), nullable=False),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("priority_class", String(20)),
+    Column("priority_confirmed", Boolean, nullable=False, default=False),
+    Column("status", String(12), nullable=False),
+    Column("rank_at", UtcDateTime, nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("window_id", Id, ForeignKey("windows.id")),
+    Column("target_window_id", Id, ForeignKey("windows.id")),
+    Column("called_at", UtcDateTime),
+    Column("started_at", UtcDateTime),
+    Column("recalls", Integer, nullable=False, default=0),
+    Column("channel", String(20), nullable=False, default="kiosk"),
+    Column("idempotency_key", String(80)),
+    Column("id_hash", String(64)),
+    Column("id_masked", String(24)),
+    Column("phone_hash", String(64)),
+    Column("phone_masked", String(16)),
+    Column("appointment_at", UtcDateTime),
+    UniqueConstraint("hall_id", "business_day", "prefix", "seq", name="uq_tickets_number"),
+    UniqueConstraint("hall_id", "idempotency_key", name="uq_tickets_idempotency"),
+    Index("ix_tickets_queue", "hall_id", "status", "service_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    _id(),
+    _hall(),
+    Column("at", UtcDateTime, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("ticket_id", Id),
+    Column("window_id", Id),
+    Column("service_id", Id),
+    Column("actor_user_id", Id),
+    Column("actor_token_id", Id),
+    Column("data", JSON, nullable=False, default=dict),
+    Index("ix_events_ticket", "ticket_id"),
+    Index("ix_events_window_at", "window_id", "at"),
+    Index("ix_events_hall_at", "hall_id", "at"),
+)
+
+service_stats = Table(
+    "service_stats",
+    metadata,
+    Column("service_id", Id, ForeignKey("services.id"), primary_key=True),
+    _hall(),
+    Column("mean_seconds", Float, nullable=False),
+    Column("samples", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    _id(),
+    _hall(),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("subject", String(200), nullable=False, default=""),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_audit_hall_at", "hall_id", "at"),
+)

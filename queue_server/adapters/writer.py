@@ -1,0 +1,194 @@
+"""The single writer: one connection, one thread, commits grouped for the requests waiting then.
+
+Every state change of the hall runs here as a *job*: a function of a unit of work. The writer
+takes the jobs queued at that moment, runs each under its own savepoint inside one transaction,
+commits once, and only then answers the callers and hands the jobs' live events on. A reply is
+therefore never sent for a change that could still be lost, and a failing job (a broken hall
+rule) rolls back alone. On a database error (a PostgreSQL deadlock with another process, say)
+the batch is rolled back and its jobs are retried one by one in their own transactions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from queue_server.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_BATCH = 128
+RETRIES = 3
+
+
+class Outbox(list[Any]):
+    """Live events a job produced; published only once its transaction committed."""
+
+
+@dataclass
+class Job(Generic[T]):
+    """A change to run on the writer's connection."""
+
+    work: Callable[[Connection, Outbox], T]
+    future: Future[T] = field(default_factory=Future)
+
+
+class Writer:
+    """Runs jobs in grouped transactions on a dedicated thread."""
+
+    def __init__(self, engine: Engine, publish: Callable[[list[Any]], None]) -> None:
+        self._engine = engine
+        self._publish = publish
+        self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="hallq-writer", daemon=True)
+        self.batches = 0
+        self.jobs = 0
+
+    @property
+    def started(self) -> bool:
+        """Whether the writer thread runs (jobs submitted before then would wait)."""
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the writer thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the queued jobs, then stop."""
+        if not self.started:
+            return
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+    def submit(self, work: Callable[[Connection, Outbox], T]) -> Future[T]:
+        """Queue ``work``; the future resolves after its transaction committed."""
+        job: Job[T] = Job(work)
+        self._queue.put(job)
+        return job.future
+
+    async def run(self, work: Callable[[Connection, Outbox], T]) -> T:
+        """Queue ``work`` and wait for its committed result without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(work))
+
+    def run_sync(self, work: Callable[[Connection, Outbox], T]) -> T:
+        """Queue ``work`` and block until it committed (for command-line tools and tests)."""
+        return self.submit(work).result()
+
+    # -------------------------------------------------------------- the thread
+
+    def _run(self) -> None:
+        with self._engine.connect() as conn:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                batch = [first]
+                stop = False
+                while len(batch) < MAX_BATCH:
+                    try:
+                        job = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        stop = True
+                        break
+                    batch.append(job)
+                try:
+                    self._run_batch(conn, batch)
+                except Exception as error:  # never let the writer die: fail this batch, go on
+                    log.exception("writer batch crashed")
+                    self._settle([(job, error, None) for job in batch if not job.future.done()])
+                if stop:
+                    return
+
+    def _run_batch(self, conn: Connection, batch: list[Job[Any]]) -> None:
+        self.batches += 1
+        self.jobs += len(batch)
+        try:
+            settled = self._attempt(conn, batch)
+        except _Refused as refused:  # a batch of one whose job broke a rule: nothing was written
+            self._settle([(batch[0], refused.error, None)])
+            return
+        except DBAPIError:
+            log.warning("batch of %d failed; retrying its jobs one by one", len(batch), exc_info=True)
+            for job in batch:
+                self._run_alone(conn, job)
+            return
+        self._settle(settled)
+
+    def _attempt(self, conn: Connection, batch: list[Job[Any]]) -> list[tuple[Job[Any], Any, Outbox | None]]:
+        """Run the batch in one transaction; return each job with its result (or error) and events."""
+        settled: list[tuple[Job[Any], Any, Outbox | None]] = []
+        with conn.begin():
+            for job in batch:
+                outbox = Outbox()
+                savepoint = conn.begin_nested() if len(batch) > 1 else None
+                try:
+                    result = job.work(conn, outbox)
+                except DomainError as error:
+                    if savepoint is None:
+                        raise _Refused(error) from error
+                    savepoint.rollback()
+                    settled.append((job, error, None))
+                    continue
+                except DBAPIError:
+                    raise
+                except Exception as error:  # a bug in one job must not sink the others
+                    log.exception("job failed")
+                    if savepoint is None:
+                        raise _Refused(error) from error
+                    savepoint.rollback()
+                    settled.append((job, error, None))
+                    continue
+                if savepoint is not None:
+                    savepoint.commit()
+                settled.append((job, result, outbox))
+        return settled
+
+    def _run_alone(self, conn: Connection, job: Job[Any]) -> None:
+        for attempt in range(RETRIES):
+            try:
+                settled = self._attempt(conn, [job])
+            except _Refused as refused:
+                self._settle([(job, refused.error, None)])
+                return
+            except DBAPIError as error:
+                if attempt == RETRIES - 1:
+                    self._settle([(job, error, None)])
+                    return
+                continue
+            self._settle(settled)
+            return
+
+    def _settle(self, settled: list[tuple[Job[Any], Any, Outbox | None]]) -> None:
+        events: list[Any] = []
+        for job, result, outbox in settled:
+            if outbox is None:
+                job.future.set_exception(result)
+            else:
+                job.future.set_result(result)
+                events.extend(outbox)
+        if events:
+            try:
+                self._publish(events)
+            except Exception:
+                log.exception("publishing live events failed")
+
+
+class _Refused(Exception):
+    """A lone job's error, carried out of its rolled-back transaction."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error

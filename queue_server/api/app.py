@@ -1,0 +1,70 @@
+"""The FastAPI application factory: routes, error handlers, and the runtime's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from queue_server import contract
+from queue_server.api import errors
+from queue_server.api.routes import auth, hall, live, services, tickets, windows
+from queue_server.runtime import Runtime
+from queue_server.services.day import expire_past_days
+
+log = logging.getLogger(__name__)
+
+HOUSEKEEPING_SECONDS = 60.0
+
+
+async def _housekeeping(runtime: Runtime) -> None:
+    """Expire yesterday's open tickets, once at start and then every minute."""
+    while True:
+        try:
+            halls = await runtime.read(lambda uow: list(uow.repo.hall_versions()))
+            for hall_id in halls:
+                expired = await runtime.write(lambda uow, hall_id=hall_id: expire_past_days(uow, hall_id))
+                if expired:
+                    log.info("expired %d tickets of earlier days in hall %d", expired, hall_id)
+        except Exception:
+            log.exception("housekeeping failed; will try again")
+        await asyncio.sleep(HOUSEKEEPING_SECONDS)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """An app serving the API and the live stream on ``runtime``."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.hub.bind(asyncio.get_running_loop())
+        runtime.start()
+        task = asyncio.create_task(_housekeeping(runtime))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            runtime.stop()
+
+    app = FastAPI(
+        title="HallQ queue server",
+        version="1",
+        description="政务服务大厅排队叫号与好差评 — queue server API. Errors carry a stable `code` "
+        "and messages in zh-CN (`message`) and English (`message_en`).",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    errors.install(app)
+    for module in (services, tickets, windows, hall, auth):
+        app.include_router(module.router, prefix=contract.API_PREFIX)
+    app.include_router(live.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, object]:
+        return {"ok": True, "subscribers": runtime.hub.subscriber_count}
+
+    return app

@@ -1,0 +1,145 @@
+"""``/ws``: subscribe to topics, get a snapshot of each, then every event with its per-topic seq.
+
+Client messages (JSON): ``{"type": "auth", "token": …}``, ``{"type": "subscribe", "topics": […]}``,
+``{"type": "resync", "topics": […]}``, ``{"type": "ping"}``. Server frames: events
+(``type, topic, seq, ts, payload``), ``snapshot`` frames (same shape; ``seq`` is the topic's seq
+the snapshot is current to), ``heartbeat`` every 20 s, and ``error`` frames with a code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from queue_server.api.deps import DEVICE_COOKIE
+from queue_server.auth import sessions
+from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.errors import DomainError
+from queue_server.messages import render
+from queue_server.runtime import Runtime
+from queue_server.services import hall, tickets
+from queue_server.services.unit_of_work import UnitOfWork
+from queue_server.ws.hub import Subscriber, frame
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+HEARTBEAT_SECONDS = 20.0
+MAX_TOPICS = 64
+
+
+def _error(code: str, **fields: Any) -> str:
+    zh, en = render(code, fields)
+    return orjson.dumps({"type": "error", "code": code, "message": zh, "message_en": en}).decode()
+
+
+def _snapshot(uow: UnitOfWork, actor: Actor | None, topic: str) -> tuple[int, dict[str, Any]]:
+    """The hall a topic belongs to and its current state, checking the caller may see it."""
+    kind, _, arg = topic.partition(":")
+    if kind == "ticket":
+        public = tickets.ticket_status(uow, arg)
+        row = uow.repo.ticket(token=arg)
+        return row.hall_id, public.model_dump(mode="json")
+    if actor is None:
+        raise sessions.Unauthorized("auth.required")
+    if kind == "manager":
+        actor.require(Permission.MANAGE_HALL)
+    if kind in ("hall", "manager"):
+        return actor.hall_id, hall.hall_snapshot(uow, actor).model_dump(mode="json")
+    if kind == "zone":
+        return actor.hall_id, hall.hall_snapshot(uow, actor, zone=arg).model_dump(mode="json")
+    if kind in ("window", "evaluator"):
+        if kind == "evaluator" and actor.role not in ("evaluator", "manager", "admin"):
+            actor.require(Permission.RECORD_EVALUATION)
+        actor.require(Permission.READ_HALL, window=arg if actor.role == "evaluator" else None)
+        return actor.hall_id, hall.window_view(uow, actor, arg).model_dump(mode="json")
+    raise DomainError("request.invalid", detail=f"unknown topic {topic}")
+
+
+async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor | None:
+    token = websocket.query_params.get("token") or websocket.cookies.get(DEVICE_COOKIE)
+    if token:
+        return await _actor_from_token(runtime, token)
+    session = websocket.cookies.get(sessions.COOKIE)
+    if session:
+        key = runtime.caches.pii_key
+        found = await runtime.read(lambda uow: sessions.lookup(uow.repo.conn, key, session, uow.now))
+        return found[0] if found else None
+    return None
+
+
+async def _actor_from_token(runtime: Runtime, token: str) -> Actor | None:
+    return runtime.tokens.cached(token) or await runtime.read(
+        lambda uow: runtime.tokens.lookup(uow.repo.conn, token)
+    )
+
+
+async def _send_loop(websocket: WebSocket, subscriber: Subscriber) -> None:
+    while True:
+        try:
+            data = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT_SECONDS)
+        except TimeoutError:
+            data = orjson.dumps({"type": "heartbeat"}).decode()
+        if data is None:  # overflowed: too slow; it reconnects and resyncs
+            await websocket.close(code=1013)
+            return
+        await websocket.send_text(data)
+
+
+@router.websocket("/ws")
+async def live(websocket: WebSocket) -> None:
+    """The one event stream."""
+    runtime: Runtime = websocket.app.state.runtime
+    await websocket.accept()
+    actor = await _actor_from_cookies(runtime, websocket)
+    subscriber = Subscriber()
+    sender = asyncio.create_task(_send_loop(websocket, subscriber))
+    try:
+        while True:
+            message = await websocket.receive_text()
+            try:
+                data = orjson.loads(message)
+                kind = data.get("type")
+            except (orjson.JSONDecodeError, AttributeError):
+                subscriber.offer(_error("request.invalid", detail="not a JSON object"))
+                continue
+            if kind == "auth":
+                actor = await _actor_from_token(runtime, str(data.get("token", "")))
+                subscriber.offer(
+                    orjson.dumps({"type": "auth", "ok": actor is not None}).decode()
+                    if actor
+                    else _error("auth.invalid_token")
+                )
+            elif kind in ("subscribe", "resync"):
+                topics = [str(t) for t in data.get("topics", [])][:MAX_TOPICS]
+                await _subscribe(runtime, subscriber, actor, topics)
+            elif kind == "ping":
+                subscriber.offer(orjson.dumps({"type": "pong"}).decode())
+            else:
+                subscriber.offer(_error("request.invalid", detail=f"unknown message type {kind}"))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        runtime.hub.unsubscribe_all(subscriber)
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+
+
+async def _subscribe(
+    runtime: Runtime, subscriber: Subscriber, actor: Actor | None, topics: list[str]
+) -> None:
+    """Subscribe first (so no event is missed), then send each topic's snapshot with its seq."""
+    for topic in topics:
+        try:
+            hall_id, payload = await runtime.read(lambda uow, topic=topic: _snapshot(uow, actor, topic))
+        except DomainError as error:
+            subscriber.offer(_error(error.code, **error.fields))
+            continue
+        seq = runtime.hub.subscribe(subscriber, hall_id, topic)
+        subscriber.offer(frame("snapshot", topic, seq, runtime.clock(), payload))

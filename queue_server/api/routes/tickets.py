@@ -1,0 +1,39 @@
+"""Tickets: issue, follow by token, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+
+from queue_server import contract as c
+from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
+from queue_server.services import tickets
+
+router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+
+@router.post("", response_model=c.TicketPublic, status_code=201)
+async def issue_ticket(
+    body: c.IssueTicket,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    idempotency_key: Annotated[str | None, Header(max_length=80)] = None,
+) -> c.TicketPublic:
+    """Take a number. Repeat the same ``Idempotency-Key`` to get the same ticket back, never a second."""
+    if idempotency_key and not body.idempotency_key:
+        body = body.model_copy(update={"idempotency_key": idempotency_key})
+    channel = "guide" if actor.role in ("manager", "admin") else actor.role
+    return await runtime.write(lambda uow: tickets.issue_ticket(uow, actor, body, channel))
+
+
+@router.get("/{token}", response_model=c.TicketPublic)
+async def ticket_status(token: str, runtime: RuntimeDep) -> c.TicketPublic:
+    """A ticket's live status by its public token (the QR code); no login, nothing personal."""
+    return await runtime.read(lambda uow: tickets.ticket_status(uow, token))
+
+
+@router.post("/{token}/cancel", response_model=c.TicketPublic)
+async def cancel_ticket(token: str, runtime: RuntimeDep, actor: MaybeActorDep) -> c.TicketPublic:
+    """Give up a waiting ticket (its holder, by token, or hall staff)."""
+    return await runtime.write(lambda uow: tickets.cancel_ticket(uow, token, actor))

@@ -1,0 +1,1 @@
+"""Authentication: device and API tokens, passwords, browser sessions."""

@@ -1,0 +1,48 @@
+"""The server's one validated settings object (environment variables HALLQ_*, or arguments)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServerSettings(BaseSettings):
+    """How a queue server process runs."""
+
+    model_config = SettingsConfigDict(env_prefix="HALLQ_")
+
+    db: str = "hallq.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str | None = None
+    secret_key_file: str | None = None
+    public_url: str = ""
+    cookie_secure: bool = False
+    migrate: bool = True
+
+    def key_path(self) -> Path:
+        """Where the secret key lives when not given directly: beside a SQLite file, or here."""
+        if self.secret_key_file:
+            return Path(self.secret_key_file)
+        if "://" not in self.db or self.db.startswith("sqlite:///"):
+            path = Path(self.db.removeprefix("sqlite:///"))
+            if str(path) not in ("", ":memory:"):
+                return path.with_name(path.name + ".key")
+        return Path("hallq.key")
+
+    def secret(self) -> bytes:
+        """The key for token and personal-data hashes; created (mode 0600) on first use."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.key_path()
+        if path.exists():
+            return path.read_bytes().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        return key

@@ -1,0 +1,407 @@
+"""The wire contract: every request, response and event that crosses a wire, as pydantic models.
+
+Kiosk, board, bridge and server all import this module; it must never import FastAPI, SQLAlchemy
+or server internals. Names are stable: extend, don't rename.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+API_PREFIX = "/api/v1"
+
+
+class Model(BaseModel):
+    """Base of every wire model: unknown fields are refused so typos fail loudly."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- vocabulary
+
+
+class Role(StrEnum):
+    """Who a token or a login speaks for; each may do only what its role needs."""
+
+    KIOSK = "kiosk"
+    BOARD = "board"
+    EVALUATOR = "evaluator"
+    CLERK = "clerk"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class PriorityClass(StrEnum):
+    """Groups served first (绿色通道); self-declared at the kiosk, confirmed by the clerk."""
+
+    GREEN = "green"  # 绿色通道 (key projects)
+    ELDERLY = "elderly"  # 老年人
+    DISABLED = "disabled"  # 残疾人
+    PREGNANT = "pregnant"  # 孕妇
+    MILITARY = "military"  # 军人
+    OTHER = "other"
+
+
+class WindowType(StrEnum):
+    """综合 / 专业 / 绿色通道 / 咨询."""
+
+    COMPREHENSIVE = "comprehensive"
+    SPECIALISED = "specialised"
+    GREEN_CHANNEL = "green_channel"
+    ENQUIRY = "enquiry"
+
+
+class WindowStatus(StrEnum):
+    """Whether a window takes calls."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class PauseReason(StrEnum):
+    """Why a window paused; ``away`` (暂离) shows "临时有事，请稍候" on its screen."""
+
+    AWAY = "away"  # 暂离
+    MEETING = "meeting"  # 会议
+    LUNCH = "lunch"  # 午休
+    OTHER = "other"
+
+
+class ServiceCategory(StrEnum):
+    """The "6+1" kinds of service item."""
+
+    LICENSING = "licensing"  # 行政许可
+    PAYMENT = "payment"  # 行政给付
+    CONFIRMATION = "confirmation"  # 行政确认
+    REWARD = "reward"  # 行政奖励
+    ADJUDICATION = "adjudication"  # 行政裁决
+    OTHER_POWER = "other_power"  # 其他行政权力
+    PUBLIC_SERVICE = "public_service"  # 公共服务
+
+
+class CaseType(StrEnum):
+    """即办件 / 承诺件 / 联办件 / 上报件."""
+
+    IMMEDIATE = "immediate"
+    PROMISED = "promised"
+    JOINT = "joint"
+    REPORTED = "reported"
+
+
+class PolicyMode(StrEnum):
+    """How a window weighs its services (see queue_server.domain.policy)."""
+
+    STRICT = "strict"
+    OLDEST = "oldest"
+    WEIGHTED = "weighted"
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ErrorBody(Model):
+    """Every error reply: a stable code, the message in zh-CN and in English, and its fields."""
+
+    code: str
+    message: str
+    message_en: str
+    fields: dict[str, Any] = {}
+
+
+# ---------------------------------------------------------------- services and guides
+
+
+class Material(Model):
+    """One item of the materials checklist (申请材料)."""
+
+    name: str
+    originals: int = 0
+    copies: int = 0
+    note: str = ""
+
+
+class Step(Model):
+    """One step of the procedure (办理流程) with its time limit."""
+
+    name: str
+    time_limit: str = ""
+
+
+class Guide(Model):
+    """The service guide (办事指南) a kiosk shows and a ticket summarises."""
+
+    conditions: list[str] = []
+    materials: list[Material] = []
+    steps: list[Step] = []
+    legal_limit_days: int = 0
+    promised_limit_days: int = 0
+    fee: str = "不收费"
+    fee_basis: str = ""
+    legal_basis: list[str] = []
+    quantity_limit: str = ""
+    result_document: str = ""
+    sample_forms: list[str] = []
+    location: str = ""
+    hours: str = ""
+    consult_phone: str = ""
+    complaint_phone: str = ""
+    visits_needed: int = 1
+
+
+class ServiceSummary(Model):
+    """A service item as lists show it, with its live queue."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    prefix: str
+    department: str
+    department_name: str = ""
+    theme: str = ""
+    category: ServiceCategory
+    case_type: CaseType
+    daily_cap: int | None = None
+    priority_allowed: bool = True
+    keywords: list[str] = []
+    waiting: int = 0
+    estimated_wait_seconds: int | None = None
+    windows_open: int = 0
+
+
+class ServiceDetail(ServiceSummary):
+    """A service item with its full guide."""
+
+    guide: Guide
+
+
+# ---------------------------------------------------------------- tickets
+
+
+class IssueTicket(Model):
+    """``POST /api/v1/tickets``: take a number for a service."""
+
+    service_code: str
+    priority_class: PriorityClass | None = None
+    appointment_code: str | None = None
+    id_number: str | None = Field(default=None, description="身份证号; stored as keyed hash + masked form")
+    phone: str | None = Field(default=None, description="手机号; stored as keyed hash + masked form")
+    idempotency_key: str | None = Field(default=None, max_length=80)
+
+
+class TicketPublic(Model):
+    """A ticket as its holder and the screens may see it: nothing personal beyond masked forms."""
+
+    token: str
+    number: str
+    service_code: str
+    service_name: str
+    status: str
+    priority_class: PriorityClass | None = None
+    people_ahead: int = 0
+    estimated_wait_seconds: int | None = None
+    issued_at: datetime
+    window: str | None = None
+    called_at: datetime | None = None
+    recalls: int = 0
+    status_url: str
+    id_masked: str | None = None
+    phone_masked: str | None = None
+
+
+# ---------------------------------------------------------------- windows
+
+
+class Transfer(Model):
+    """Send the window's ticket to another service or window (首问负责制: who, where, why)."""
+
+    to_service: str | None = None
+    to_window: str | None = None
+    keep_place: bool | None = Field(default=None, description="default: the hall's setting")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class Pause(Model):
+    """Pause a window (暂停服务)."""
+
+    reason: PauseReason = PauseReason.AWAY
+    note: str = Field(default="", max_length=100)
+
+
+class Requeue(Model):
+    """Put a late no-show back in the queue (过号召回), ``places_back`` behind the head."""
+
+    ticket: str = Field(description="the ticket's number today, e.g. A001")
+    places_back: int | None = Field(default=None, ge=0, le=100)
+
+
+class Callback(Model):
+    """Call back a parked ticket (回呼) at this window."""
+
+    ticket: str
+
+
+class WindowTicket(Model):
+    """The ticket a window is on."""
+
+    number: str
+    token: str
+    service_code: str
+    service_name: str
+    status: str
+    priority_class: PriorityClass | None = None
+    called_at: datetime | None = None
+    recalls: int = 0
+    waited_seconds: int | None = None
+
+
+class Clerk(Model):
+    """The clerk at a window, as the window screen shows them."""
+
+    staff_no: str
+    name: str
+
+
+class WindowPublic(Model):
+    """A window in the hall snapshot."""
+
+    number: str
+    name: str
+    type: WindowType
+    zone: str | None = None
+    status: WindowStatus
+    pause_reason: PauseReason | None = None
+    status_since: datetime | None = None
+    clerk: Clerk | None = None
+    current: WindowTicket | None = None
+    services: list[str] = []
+
+
+class WindowActionResult(Model):
+    """What a window action left: the window and the ticket it touched."""
+
+    window: WindowPublic
+    ticket: WindowTicket | None = None
+
+
+class AssignmentIn(Model):
+    """A service a window serves, in its order of preference, optionally seasonal or time-boxed."""
+
+    service_code: str
+    preference: int = Field(default=1, ge=1, le=99)
+    weight: float = Field(default=1.0, gt=0, le=100)
+    valid_from: date | None = None
+    valid_until: date | None = None
+    time_from: time | None = None
+    time_until: time | None = None
+
+
+class WindowAssignments(Model):
+    """``GET/PUT /api/v1/windows/{window}/assignments``."""
+
+    window: str
+    assignments: list[AssignmentIn]
+
+
+# ---------------------------------------------------------------- hall
+
+
+class QueueStat(Model):
+    """One service's queue in the hall snapshot."""
+
+    service_code: str
+    service_name: str
+    waiting: int
+    longest_wait_seconds: int
+    estimated_wait_seconds: int | None
+    windows_open: int
+
+
+class RecentCall(Model):
+    """A call as the lobby board lists it."""
+
+    number: str
+    window: str
+    service_code: str
+    at: datetime
+    recall: bool = False
+
+
+class HallInfo(Model):
+    """The hall itself."""
+
+    code: str
+    name: str
+    name_en: str = ""
+    timezone: str
+    notice: str = ""
+    now: datetime
+
+
+class HallSnapshot(Model):
+    """``GET /api/v1/hall``: windows, who serves what, queues, recent calls."""
+
+    hall: HallInfo
+    windows: list[WindowPublic]
+    queues: list[QueueStat]
+    recent_calls: list[RecentCall]
+
+
+# ---------------------------------------------------------------- live events
+
+
+EventType = Literal[
+    "ticket.issued",
+    "ticket.called",
+    "ticket.recalled",
+    "ticket.started",
+    "ticket.no_show",
+    "ticket.requeued",
+    "ticket.transferred",
+    "ticket.parked",
+    "ticket.concluded",
+    "ticket.cancelled",
+    "ticket.expired",
+    "window.status",
+    "queue.changed",
+    "assignments.changed",
+    "evaluation.requested",
+    "evaluation.recorded",
+    "alert.raised",
+    "alert.cleared",
+]
+
+
+class Event(Model):
+    """One frame on ``/ws``: ``seq`` counts consecutively per topic on the connection's server."""
+
+    type: str
+    topic: str
+    seq: int
+    ts: datetime
+    payload: dict[str, Any]
+
+
+class Subscribe(Model):
+    """Client → server: follow these topics (hall, zone:A, window:3, evaluator:3, manager, ticket:TOKEN)."""
+
+    type: Literal["subscribe"] = "subscribe"
+    topics: list[str]
+
+
+class Auth(Model):
+    """Client → server: authenticate a websocket with a device or API token."""
+
+    type: Literal["auth"] = "auth"
+    token: str
+
+
+class Resync(Model):
+    """Client → server: I saw a gap; send me fresh snapshots of these topics."""
+
+    type: Literal["resync"] = "resync"
+    topics: list[str]

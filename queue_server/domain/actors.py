@@ -1,0 +1,63 @@
+"""Who is acting, and what each role may do (least privilege)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from queue_server.domain.errors import Forbidden
+
+
+class Permission(StrEnum):
+    """Things a caller can ask for."""
+
+    READ_CATALOGUE = "read_catalogue"
+    ISSUE_TICKET = "issue_ticket"
+    READ_HALL = "read_hall"
+    OPERATE_WINDOW = "operate_window"
+    MANAGE_HALL = "manage_hall"
+    RECORD_EVALUATION = "record_evaluation"
+    ADMINISTER = "administer"
+
+
+P = Permission
+
+ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
+    "kiosk": frozenset({P.READ_CATALOGUE, P.ISSUE_TICKET, P.READ_HALL}),
+    "board": frozenset({P.READ_CATALOGUE, P.READ_HALL}),
+    "evaluator": frozenset({P.READ_HALL, P.RECORD_EVALUATION}),
+    "clerk": frozenset({P.READ_CATALOGUE, P.READ_HALL, P.OPERATE_WINDOW}),
+    "manager": frozenset({P.READ_CATALOGUE, P.ISSUE_TICKET, P.READ_HALL, P.OPERATE_WINDOW, P.MANAGE_HALL}),
+    "admin": frozenset(set(Permission)),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller: a device token, an API token or a logged-in person, always within one hall."""
+
+    hall_id: int
+    role: str
+    window: str | None = None
+    user_id: int | None = None
+    token_id: int | None = None
+    name: str = ""
+
+    def require(self, permission: Permission, *, window: str | None = None) -> None:
+        """Raise Forbidden unless this actor may do ``permission`` (at ``window``)."""
+        if permission not in ROLE_PERMISSIONS.get(self.role, frozenset()):
+            raise Forbidden(role=self.role, permission=permission.value)
+        bound_window = self.role in ("clerk", "evaluator") and self.window is not None
+        if window is not None and bound_window and window != self.window:
+            raise Forbidden("auth.wrong_window", number=self.window)
+
+    @property
+    def label(self) -> str:
+        """How the audit log names this actor."""
+        if self.user_id is not None:
+            return f"user:{self.user_id}:{self.name}"
+        return f"token:{self.token_id}:{self.role}"
+
+
+SYSTEM = Actor(hall_id=0, role="admin", name="system")

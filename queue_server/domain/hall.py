@@ -1,0 +1,158 @@
+"""A hall as the rules see it: settings, services, windows and who serves what now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from queue_server.domain.errors import NotFound
+from queue_server.domain.hours import OpeningHours
+from queue_server.domain.policy import Assignment, Mode, PolicySettings
+
+
+@dataclass(frozen=True)
+class HallSettings:
+    """Per-hall rules; where the source documents disagree, a hall chooses here."""
+
+    hours: OpeningHours = field(default_factory=OpeningHours)
+    number_width: int = 3
+    policy: PolicySettings = field(default_factory=PolicySettings)
+    recall_limit: int = 3
+    transfer_keeps_place: bool = True
+    requeue_places_back: int = 3
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], timezone: str) -> HallSettings:
+        """Read the settings as stored (JSON) with defaults for anything missing."""
+        policy = raw.get("policy", {})
+        max_wait = policy.get("normal_max_wait_minutes")
+        return cls(
+            hours=OpeningHours.from_strings(
+                raw.get("hours", {}),
+                timezone=timezone,
+                cutoff_minutes=int(raw.get("cutoff_minutes", 0)),
+                always_open=bool(raw.get("always_open", False)),
+            ),
+            number_width=int(raw.get("number_width", 3)),
+            policy=PolicySettings(
+                mode=Mode(policy.get("mode", Mode.OLDEST)),
+                priority_max=policy.get("priority_max", 1),
+                priority_span=int(policy.get("priority_span", 2)),
+                normal_max_wait=None if max_wait is None else timedelta(minutes=float(max_wait)),
+                appointment_grace=timedelta(minutes=float(policy.get("appointment_grace_minutes", 10))),
+            ),
+            recall_limit=int(raw.get("recall_limit", 3)),
+            transfer_keeps_place=bool(raw.get("transfer_keeps_place", True)),
+            requeue_places_back=int(raw.get("requeue_places_back", 3)),
+        )
+
+
+@dataclass(frozen=True)
+class ServiceItem:
+    """A service item (事项) as the queue needs it."""
+
+    id: int
+    code: str
+    name: str
+    prefix: str
+    department_id: int
+    daily_cap: int | None
+    priority_allowed: bool
+    avg_handle_seconds: int
+    zone: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignmentRule:
+    """A window ↔ service assignment with its optional season (dates) and time of day."""
+
+    service_id: int
+    preference: int = 1
+    weight: float = 1.0
+    valid_from: date | None = None
+    valid_until: date | None = None
+    time_from: time | None = None
+    time_until: time | None = None
+
+    def applies(self, local: datetime) -> bool:
+        """Whether the assignment is in force at hall-local time ``local``."""
+        day, clock = local.date(), local.time()
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_until and day > self.valid_until:
+            return False
+        if self.time_from and clock < self.time_from:
+            return False
+        return not (self.time_until and clock >= self.time_until)
+
+
+@dataclass(frozen=True)
+class WindowItem:
+    """A window's fixed facts (its live status is read fresh in each transaction)."""
+
+    id: int
+    number: str
+    name: str
+    type: str
+    zone: str | None
+    rules: tuple[AssignmentRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class HallCatalogue:
+    """One hall's settings and catalogue, loaded once per catalogue version."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+    timezone: str
+    notice: str
+    version: int
+    settings: HallSettings
+    services: dict[int, ServiceItem]
+    windows: dict[int, WindowItem]
+    by_code: dict[str, ServiceItem] = field(init=False, repr=False)
+    by_number: dict[str, WindowItem] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_code", {s.code: s for s in self.services.values()})
+        object.__setattr__(self, "by_number", {w.number: w for w in self.windows.values()})
+
+    def service(self, code: str) -> ServiceItem:
+        """The service with ``code`` or NotFound."""
+        found = self.by_code.get(code)
+        if found is None:
+            raise NotFound("service.not_found", code=code)
+        return found
+
+    def window(self, number: str) -> WindowItem:
+        """The window people call ``number`` or NotFound."""
+        found = self.by_number.get(number)
+        if found is None:
+            raise NotFound("window.not_found", number=number)
+        return found
+
+    def local(self, now: datetime) -> datetime:
+        """``now`` on the hall's wall clock."""
+        return now.astimezone(ZoneInfo(self.timezone))
+
+    def assignments_now(self, window: WindowItem, now: datetime) -> tuple[Assignment, ...]:
+        """The services ``window`` serves at ``now``, in its order of preference."""
+        local = self.local(now)
+        rules = sorted((r for r in window.rules if r.applies(local)), key=lambda r: r.preference)
+        return tuple(
+            Assignment(self.services[r.service_id].code, r.preference, r.weight)
+            for r in rules
+            if r.service_id in self.services
+        )
+
+    def windows_serving(self, service_code: str, now: datetime) -> list[WindowItem]:
+        """Windows whose assignments include ``service_code`` now (open or not)."""
+        return [
+            w
+            for w in self.windows.values()
+            if any(a.service == service_code for a in self.assignments_now(w, now))
+        ]

@@ -1,0 +1,83 @@
+"""A server process's moving parts: engines, the writer, caches, tokens, the hub and the clock."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
+
+from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
+from queue_server.adapters.writer import Outbox, Writer
+from queue_server.auth.tokens import TokenBook
+from queue_server.config import ServerSettings
+from queue_server.services.unit_of_work import Caches, UnitOfWork
+from queue_server.ws.hub import Hub
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock."""
+    return datetime.now(UTC)
+
+
+class Runtime:
+    """Everything a request handler needs, created by the app factory, never at import time."""
+
+    def __init__(self, settings: ServerSettings, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.url = normalise_url(settings.db)
+        self.clock = clock
+        key = settings.secret()
+        self.caches = Caches(pii_key=key)
+        self.tokens = TokenBook(key)
+        self.hub = Hub()
+        self.write_engine = make_engine(self.url, writer=True)
+        self.read_engine = make_engine(self.url, writer=False)
+        self.writer = Writer(self.write_engine, self.hub.publish_threadsafe)
+        memory = ":memory:" in self.url
+        self.checkpointer = Checkpointer(self.url) if is_sqlite(self.url) and not memory else None
+
+    def start(self) -> None:
+        """Start the writer (and the checkpoint thread on SQLite)."""
+        self.writer.start()
+        if self.checkpointer:
+            self.checkpointer.start()
+
+    def stop(self) -> None:
+        """Drain the writer and release the database."""
+        self.writer.stop()
+        if self.checkpointer:
+            self.checkpointer.stop()
+        self.write_engine.dispose()
+        self.read_engine.dispose()
+
+    def _unit(self, conn: Connection, outbox: Outbox | list[object]) -> UnitOfWork:
+        return UnitOfWork(conn, outbox, self.caches, self.clock())
+
+    async def write(self, handler: Callable[[UnitOfWork], T]) -> T:
+        """Run a command handler in the writer's next grouped transaction."""
+        return await self.writer.run(lambda conn, outbox: handler(self._unit(conn, outbox)))
+
+    def write_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
+        """The same, blocking; before ``start`` (command-line tools, seeding) it runs directly."""
+        if not self.writer.started:
+            with self.write_engine.begin() as conn:
+                return handler(self._unit(conn, []))
+        return self.writer.run_sync(lambda conn, outbox: handler(self._unit(conn, outbox)))
+
+    def read_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
+        """Run a read handler on a reader connection."""
+        with self.read_engine.connect() as conn:
+            return handler(self._unit(conn, []))
+
+    async def read(self, handler: Callable[[UnitOfWork], T]) -> T:
+        """Run a read handler on a worker thread so the event loop stays free."""
+        return await run_in_threadpool(self.read_sync, handler)

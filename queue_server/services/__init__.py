@@ -1,0 +1,1 @@
+"""The service layer: one handler per command, each run as one unit of work."""

@@ -1,0 +1,29 @@
+"""The day's close: tickets left waiting, parked or no-show on an earlier day expire."""
+
+from __future__ import annotations
+
+from queue_server.domain.actors import Actor
+from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.numbering import business_day
+from queue_server.services.unit_of_work import UnitOfWork
+
+
+def expire_past_days(uow: UnitOfWork, hall_id: int) -> int:
+    """Expire every open ticket of an earlier business day; nothing is deleted. Returns how many."""
+    catalogue = uow.catalogue(hall_id)
+    today = business_day(uow.now, catalogue.timezone)
+    system = Actor(hall_id=hall_id, role="admin", name="system")
+    expired = 0
+    for row in uow.repo.open_tickets_before(hall_id, today):
+        status = next_status(Status(row.status), Action.EXPIRE, number=row.number)
+        if uow.repo.update_ticket(row.id, row.status, status=status.value):
+            uow.record(
+                system,
+                "ticket.expired",
+                ticket_id=row.id,
+                service_id=row.service_id,
+                data={"number": row.number, "from": row.status, "day": row.business_day.isoformat()},
+            )
+            uow.emit(hall_id, "ticket.expired", ("manager", f"ticket:{row.token}"), {"number": row.number})
+            expired += 1
+    return expired

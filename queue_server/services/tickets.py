@@ -1,0 +1,121 @@
+"""Ticket handlers: issue a number, read a ticket's status, cancel it."""
+
+from __future__ import annotations
+
+import secrets
+
+from queue_server import contract as c
+from queue_server.domain import personal
+from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.errors import NotFound, Rejected
+from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.numbering import business_day, cap_reached, format_number
+from queue_server.services.unit_of_work import UnitOfWork
+from queue_server.services.views import ticket_public, wait_estimate
+
+
+def issue_ticket(
+    uow: UnitOfWork, actor: Actor, command: c.IssueTicket, channel: str = "kiosk"
+) -> c.TicketPublic:
+    """Take the next number of a service's prefix today: counter and ticket in one transaction."""
+    actor.require(Permission.ISSUE_TICKET)
+    catalogue = uow.catalogue(actor.hall_id)
+    if command.idempotency_key:
+        existing = uow.repo.ticket(hall_id=actor.hall_id, idempotency_key=command.idempotency_key)
+        if existing is not None:
+            if catalogue.services[existing.service_id].code != command.service_code:
+                raise Rejected("ticket.idempotency_conflict")
+            return ticket_public(uow, catalogue, existing)
+    service = catalogue.service(command.service_code)
+    catalogue.settings.hours.check_issue(uow.now)
+    if command.priority_class is not None and not service.priority_allowed:
+        raise Rejected("ticket.priority_not_allowed")
+    id_number = personal.normalise_id_number(command.id_number) if command.id_number else None
+    phone = personal.normalise_phone(command.phone) if command.phone else None
+
+    day = business_day(uow.now, catalogue.timezone)
+    issued_today = uow.repo.next_counter(actor.hall_id, f"service:{service.code}", day)
+    if cap_reached(issued_today - 1, service.daily_cap):
+        raise Rejected("service.daily_cap_reached", name=service.name, cap=service.daily_cap)
+    seq = uow.repo.next_counter(actor.hall_id, f"prefix:{service.prefix}", day)
+    number = format_number(service.prefix, seq, catalogue.settings.number_width)
+    is_priority = command.priority_class is not None
+    ahead = uow.repo.count_waiting(actor.hall_id, service.id, priority_only=is_priority)
+    key = uow.caches.pii_key
+    values = {
+        "hall_id": actor.hall_id,
+        "token": secrets.token_urlsafe(12),
+        "business_day": day,
+        "prefix": service.prefix,
+        "seq": seq,
+        "number": number,
+        "service_id": service.id,
+        "priority_class": command.priority_class.value if command.priority_class else None,
+        "priority_confirmed": False,
+        "status": Status.WAITING.value,
+        "rank_at": uow.now,
+        "issued_at": uow.now,
+        "recalls": 0,
+        "channel": channel,
+        "idempotency_key": command.idempotency_key,
+        "id_hash": personal.keyed_hash(key, id_number) if id_number else None,
+        "id_masked": personal.mask_id_number(id_number) if id_number else None,
+        "phone_hash": personal.keyed_hash(key, phone) if phone else None,
+        "phone_masked": personal.mask_phone(phone) if phone else None,
+    }
+    ticket_id = uow.repo.insert_ticket(values)
+    uow.record(
+        actor,
+        "ticket.issued",
+        ticket_id=ticket_id,
+        service_id=service.id,
+        data={"number": number, "priority": values["priority_class"], "channel": channel},
+    )
+    estimate = wait_estimate(uow, catalogue, service.id, ahead)
+    waiting = ahead + 1 if not is_priority else uow.repo.count_waiting(actor.hall_id, service.id)
+    uow.emit(
+        actor.hall_id,
+        "ticket.issued",
+        ("hall", "manager"),
+        {"number": number, "service_code": service.code, "waiting": waiting, "priority": is_priority},
+    )
+    return c.TicketPublic(
+        token=values["token"],
+        number=number,
+        service_code=service.code,
+        service_name=service.name,
+        status=Status.WAITING.value,
+        priority_class=command.priority_class,
+        people_ahead=ahead,
+        estimated_wait_seconds=estimate,
+        issued_at=uow.now,
+        status_url=f"/t/{values['token']}",
+        id_masked=values["id_masked"],
+        phone_masked=values["phone_masked"],
+    )
+
+
+def ticket_status(uow: UnitOfWork, token: str) -> c.TicketPublic:
+    """A ticket by its public token (printed as the QR code); needs no login, shows nothing personal."""
+    row = uow.repo.ticket(token=token)
+    if row is None:
+        raise NotFound("ticket.not_found")
+    public = ticket_public(uow, uow.catalogue(row.hall_id), row)
+    return public.model_copy(update={"id_masked": None, "phone_masked": None})
+
+
+def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.TicketPublic:
+    """The holder (by token) or a manager gives up a waiting or parked ticket."""
+    row = uow.repo.ticket(token=token)
+    if row is None or (actor is not None and actor.hall_id != row.hall_id):
+        raise NotFound("ticket.not_found")
+    status = next_status(Status(row.status), Action.CANCEL, number=row.number)
+    if not uow.repo.update_ticket(row.id, row.status, status=status.value):
+        raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action="cancel")
+    holder = actor or Actor(hall_id=row.hall_id, role="kiosk", name="holder")
+    uow.record(holder, "ticket.cancelled", ticket_id=row.id, service_id=row.service_id)
+    catalogue = uow.catalogue(row.hall_id)
+    uow.emit(
+        row.hall_id, "ticket.cancelled", ("hall", "manager", f"ticket:{row.token}"), {"number": row.number}
+    )
+    return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))

@@ -1,0 +1,114 @@
+"""The unit of work: one transaction's repository, clock, caches and outbox of live events."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from queue_server.adapters.repository import Repository
+from queue_server.domain.actors import Actor
+from queue_server.domain.estimates import HandlingStats
+from queue_server.domain.hall import HallCatalogue
+from queue_server.services.live import LiveEvent
+
+OPEN_WINDOWS_TTL = 2.0
+
+
+@dataclass
+class Caches:
+    """What a server process keeps between transactions: its key for personal data, and caches
+    that each know when they are stale."""
+
+    pii_key: bytes = b""
+    catalogues: dict[int, HallCatalogue] = field(default_factory=dict)
+    stats: dict[int, HandlingStats] = field(default_factory=dict)
+    open_windows: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
+    versions_checked: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def forget_open_windows(self, hall_id: int) -> None:
+        """A window opened or closed here: read the statuses afresh next time."""
+        self.open_windows.pop(hall_id, None)
+
+
+class UnitOfWork:
+    """A transaction's view of the hall: repository, time, caches, and the events it will publish."""
+
+    def __init__(self, conn: Connection, outbox: list[Any], caches: Caches, now: datetime) -> None:
+        self.repo = Repository(conn)
+        self.outbox = outbox
+        self.caches = caches
+        self.now = now
+
+    def catalogue(self, hall_id: int) -> HallCatalogue:
+        """The hall's catalogue, reloaded when its version moved (checked at most every 0.5 s)."""
+        cached = self.caches.catalogues.get(hall_id)
+        clock = time.monotonic()
+        if cached is not None and clock - self.caches.versions_checked < 0.5:
+            return cached
+        versions = self.repo.hall_versions()
+        self.caches.versions_checked = clock
+        if cached is None or versions.get(hall_id) != cached.version:
+            cached = self.repo.load_catalogue(hall_id)
+            self.caches.catalogues[hall_id] = cached
+        return cached
+
+    def refresh_catalogue(self, hall_id: int) -> HallCatalogue:
+        """Reload the catalogue now (after this transaction changed it)."""
+        self.repo.bump_catalogue(hall_id)
+        catalogue = self.repo.load_catalogue(hall_id)
+        self.caches.catalogues[hall_id] = catalogue
+        return catalogue
+
+    def handling(self, service_id: int, default_seconds: int) -> HandlingStats:
+        """A service's running handling-time mean (from concluded cases, or its configured average)."""
+        stats = self.caches.stats.get(service_id)
+        if stats is None:
+            stored = self.repo.handling_stats(service_id)
+            stats = HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))
+            self.caches.stats[service_id] = stats
+        return stats
+
+    def open_window_ids(self, hall_id: int) -> frozenset[int]:
+        """Ids of the hall's open windows (cached for a couple of seconds)."""
+        cached = self.caches.open_windows.get(hall_id)
+        clock = time.monotonic()
+        if cached is None or clock - cached[0] > OPEN_WINDOWS_TTL:
+            ids = frozenset(r.id for r in self.repo.window_rows(hall_id) if r.status == "open")
+            cached = (clock, ids)
+            self.caches.open_windows[hall_id] = cached
+        return cached[1]
+
+    def record(
+        self,
+        actor: Actor,
+        type_: str,
+        *,
+        ticket_id: int | None = None,
+        window_id: int | None = None,
+        service_id: int | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Append the event row that makes this change part of the record."""
+        self.repo.add_event(
+            {
+                "hall_id": actor.hall_id,
+                "at": self.now,
+                "type": type_,
+                "ticket_id": ticket_id,
+                "window_id": window_id,
+                "service_id": service_id,
+                "actor_user_id": actor.user_id,
+                "actor_token_id": actor.token_id,
+                "data": data or {},
+            }
+        )
+
+    def emit(self, hall_id: int, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
+        """Queue a live event for after the commit."""
+        self.outbox.append(LiveEvent(type_, topics, payload, self.now, hall_id))

@@ -1,0 +1,105 @@
+"""Rows and domain objects turned into the wire contract's public shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from queue_server import contract as c
+from queue_server.domain.estimates import estimated_wait_seconds
+from queue_server.domain.hall import HallCatalogue
+from queue_server.services.unit_of_work import UnitOfWork
+
+
+def ticket_public(
+    uow: UnitOfWork, catalogue: HallCatalogue, row: Any, people_ahead: int | None = None
+) -> c.TicketPublic:
+    """A ticket as its holder sees it, with people ahead and the estimated wait while it waits."""
+    service = catalogue.services[row.service_id]
+    window = catalogue.windows.get(row.window_id) if row.window_id else None
+    estimate: int | None = None
+    if row.status == "waiting":
+        if people_ahead is None:
+            people_ahead = uow.repo.count_waiting(
+                catalogue.id, service.id, priority_only=row.priority_class is not None
+            )
+        estimate = wait_estimate(uow, catalogue, service.id, people_ahead)
+    return c.TicketPublic(
+        token=row.token,
+        number=row.number,
+        service_code=service.code,
+        service_name=service.name,
+        status=row.status,
+        priority_class=row.priority_class,
+        people_ahead=people_ahead or 0,
+        estimated_wait_seconds=estimate,
+        issued_at=row.issued_at,
+        window=window.number if window and row.status in ("called", "serving", "parked") else None,
+        called_at=row.called_at,
+        recalls=row.recalls,
+        status_url=f"/t/{row.token}",
+        id_masked=row.id_masked,
+        phone_masked=row.phone_masked,
+    )
+
+
+def wait_estimate(
+    uow: UnitOfWork, catalogue: HallCatalogue, service_id: int, people_ahead: int
+) -> int | None:
+    """Estimated wait from the live handling mean and the open windows serving the service now."""
+    service = catalogue.services[service_id]
+    open_ids = uow.open_window_ids(catalogue.id)
+    serving = sum(1 for w in catalogue.windows_serving(service.code, uow.now) if w.id in open_ids)
+    return estimated_wait_seconds(people_ahead, uow.handling(service_id, service.avg_handle_seconds), serving)
+
+
+def window_ticket(catalogue: HallCatalogue, row: Any, now: datetime) -> c.WindowTicket:
+    """The ticket a window is on, as the clerk and the screens see it."""
+    service = catalogue.services[row.service_id]
+    waited = (row.called_at or now) - row.issued_at
+    return c.WindowTicket(
+        number=row.number,
+        token=row.token,
+        service_code=service.code,
+        service_name=service.name,
+        status=row.status,
+        priority_class=row.priority_class,
+        called_at=row.called_at,
+        recalls=row.recalls,
+        waited_seconds=int(waited.total_seconds()),
+    )
+
+
+def window_public(
+    catalogue: HallCatalogue, row: Any, ticket: Any | None, clerk: Any | None, now: datetime
+) -> c.WindowPublic:
+    """A window with its status, clerk, current ticket and the services it serves now."""
+    window = catalogue.windows[row.id]
+    return c.WindowPublic(
+        number=window.number,
+        name=window.name,
+        type=c.WindowType(window.type),
+        zone=window.zone,
+        status=c.WindowStatus(row.status),
+        pause_reason=row.pause_reason,
+        status_since=row.status_since,
+        clerk=c.Clerk(staff_no=clerk.staff_no, name=clerk.name) if clerk is not None else None,
+        current=window_ticket(catalogue, ticket, now) if ticket is not None else None,
+        services=[a.service for a in catalogue.assignments_now(window, now)],
+    )
+
+
+def call_payload(catalogue: HallCatalogue, row: Any, window_number: str, recall: bool) -> dict[str, Any]:
+    """What boards need to show and speak a call."""
+    window = catalogue.by_number[window_number]
+    service = catalogue.services[row.service_id]
+    return {
+        "number": row.number,
+        "window": window.number,
+        "window_name": window.name,
+        "zone": window.zone,
+        "service_code": service.code,
+        "service_name": service.name,
+        "recall": recall,
+        "recalls": row.recalls,
+    }

@@ -1,0 +1,329 @@
+"""Window handlers: what a clerk does at a window (叫号, 重呼, 过号, 转移, 挂起, 办结, 暂停…)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from queue_server import contract as c
+from queue_server.adapters.repository import candidate
+from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.errors import NotFound, Rejected
+from queue_server.domain.hall import HallCatalogue, WindowItem
+from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.numbering import business_day
+from queue_server.domain.policy import WindowView, choose_next, requeue_rank
+from queue_server.services.unit_of_work import UnitOfWork
+from queue_server.services.views import call_payload, window_public, window_ticket
+
+
+@dataclass
+class At:
+    """A window under a clerk's hands in this transaction: its catalogue entry and locked live row."""
+
+    catalogue: HallCatalogue
+    window: WindowItem
+    row: Any
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Who hears about what happens at this window."""
+        zone = (f"zone:{self.window.zone}",) if self.window.zone else ()
+        return ("hall", "manager", f"window:{self.window.number}", *zone)
+
+
+def _at(uow: UnitOfWork, actor: Actor, number: str) -> At:
+    actor.require(Permission.OPERATE_WINDOW, window=number)
+    catalogue = uow.catalogue(actor.hall_id)
+    window = catalogue.window(number)
+    return At(catalogue, window, uow.repo.window_row(window.id, lock=True))
+
+
+def _current(uow: UnitOfWork, at: At) -> Any:
+    if at.row.current_ticket_id is None:
+        raise Rejected("window.no_current_ticket", number=at.window.number)
+    return uow.repo.ticket(id=at.row.current_ticket_id)
+
+
+def _result(uow: UnitOfWork, at: At, ticket: Any | None) -> c.WindowActionResult:
+    row = uow.repo.window_row(at.window.id)
+    current = uow.repo.ticket(id=row.current_ticket_id) if row.current_ticket_id else None
+    clerk = uow.repo.users_by_ids([row.clerk_id]).get(row.clerk_id) if row.clerk_id else None
+    return c.WindowActionResult(
+        window=window_public(at.catalogue, row, current, clerk, uow.now),
+        ticket=window_ticket(at.catalogue, ticket, uow.now) if ticket is not None else None,
+    )
+
+
+def _move(uow: UnitOfWork, actor: Actor, at: At, ticket: Any, action: Action, **values: Any) -> Any:
+    """Apply one lifecycle edge with compare-and-set, write its event, and return the new row."""
+    status = next_status(Status(ticket.status), action, number=ticket.number)
+    if not uow.repo.update_ticket(ticket.id, ticket.status, status=status.value, **values):
+        raise Rejected(
+            "ticket.illegal_transition", number=ticket.number, status=ticket.status, action=action.value
+        )
+    uow.record(
+        actor,
+        f"ticket.{action.value}",
+        ticket_id=ticket.id,
+        window_id=at.window.id,
+        service_id=values.get("service_id", ticket.service_id),
+        data={"number": ticket.number, **{k: _plain(v) for k, v in values.items() if k in _LOGGED}},
+    )
+    return uow.repo.ticket(id=ticket.id)
+
+
+_LOGGED = {"recalls", "service_id", "target_window_id", "reason", "keep_place", "priority"}
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def _free_window(uow: UnitOfWork, at: At) -> None:
+    uow.repo.update_window(at.window.id, current_ticket_id=None)
+
+
+# ------------------------------------------------------------------ calling
+
+
+def call_next(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """下一位: claim the ticket the policy picks for this window; None when nobody waits for it."""
+    at = _at(uow, actor, number)
+    if at.row.status != c.WindowStatus.OPEN:
+        raise Rejected("window.not_open", number=number)
+    if at.row.current_ticket_id is not None:
+        busy = uow.repo.ticket(id=at.row.current_ticket_id)
+        raise Rejected("window.busy", number=number, ticket=busy.number if busy else "")
+    settings = at.catalogue.settings.policy
+    assignments = at.catalogue.assignments_now(at.window, uow.now)
+    service_ids = [at.catalogue.by_code[a.service].id for a in assignments]
+    rows = {r.id: r for r in uow.repo.waiting(actor.hall_id, service_ids, at.window.id)}
+    recent = uow.repo.recent_calls(actor.hall_id, max(settings.priority_span - 1, 1), window_id=at.window.id)
+    flags = tuple(bool(e.data.get("priority")) for e in reversed(recent) if e.type == "ticket.called")
+    view = WindowView(at.window.number, True, assignments, flags)
+    pool = {i: candidate(r, at.catalogue) for i, r in rows.items()}
+    while pool:
+        choice = choose_next(view, pool.values(), uow.now, settings)
+        if choice is None:
+            break
+        row = rows[choice.ticket_id]
+        claimed = uow.repo.update_ticket(
+            row.id,
+            "waiting",
+            status="called",
+            window_id=at.window.id,
+            target_window_id=None,
+            called_at=uow.now,
+        )
+        if not claimed:  # another server process took it a moment ago
+            del pool[choice.ticket_id]
+            continue
+        uow.repo.update_window(at.window.id, current_ticket_id=row.id)
+        uow.record(
+            actor,
+            "ticket.called",
+            ticket_id=row.id,
+            window_id=at.window.id,
+            service_id=row.service_id,
+            data={"number": row.number, "priority": row.priority_class is not None},
+        )
+        called = uow.repo.ticket(id=row.id)
+        payload = call_payload(at.catalogue, called, number, recall=False)
+        uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{row.token}"), payload)
+        return _result(uow, at, called)
+    return _result(uow, at, None)
+
+
+def recall(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """重呼: call the window's ticket again, up to the hall's limit."""
+    at = _at(uow, actor, number)
+    ticket = _current(uow, at)
+    limit = at.catalogue.settings.recall_limit
+    if ticket.recalls >= limit:
+        raise Rejected("ticket.recall_limit", number=ticket.number, recalls=ticket.recalls)
+    ticket = _move(uow, actor, at, ticket, Action.RECALL, recalls=ticket.recalls + 1)
+    payload = call_payload(at.catalogue, ticket, number, recall=True)
+    uow.emit(actor.hall_id, "ticket.recalled", (*at.topics, f"ticket:{ticket.token}"), payload)
+    return _result(uow, at, ticket)
+
+
+def start(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """The citizen arrived at the window: service starts (handling time counts from here)."""
+    at = _at(uow, actor, number)
+    ticket = _move(uow, actor, at, _current(uow, at), Action.START, started_at=uow.now)
+    uow.emit(actor.hall_id, "ticket.started", at.topics, {"number": ticket.number, "window": number})
+    return _result(uow, at, ticket)
+
+
+def conclude(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """办结: the case is done at this window; its handling time feeds the wait estimates."""
+    at = _at(uow, actor, number)
+    ticket = _current(uow, at)
+    started = ticket.started_at or ticket.called_at or uow.now
+    ticket = _move(uow, actor, at, ticket, Action.CONCLUDE)
+    _free_window(uow, at)
+    service = at.catalogue.services[ticket.service_id]
+    stats = uow.handling(service.id, service.avg_handle_seconds).observe((uow.now - started).total_seconds())
+    uow.caches.stats[service.id] = stats
+    uow.repo.save_handling_stats(actor.hall_id, service.id, stats.mean_seconds, stats.samples)
+    payload = {
+        "number": ticket.number,
+        "window": number,
+        "service_code": service.code,
+        "ticket_token": ticket.token,
+    }
+    uow.emit(
+        actor.hall_id,
+        "ticket.concluded",
+        (*at.topics, f"evaluator:{number}", f"ticket:{ticket.token}"),
+        payload,
+    )
+    return _result(uow, at, ticket)
+
+
+def no_show(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """过号: the citizen did not come; the window is free again."""
+    at = _at(uow, actor, number)
+    ticket = _move(uow, actor, at, _current(uow, at), Action.NO_SHOW)
+    _free_window(uow, at)
+    uow.emit(
+        actor.hall_id, "ticket.no_show", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
+    )
+    return _result(uow, at, ticket)
+
+
+def requeue(uow: UnitOfWork, actor: Actor, number: str, command: c.Requeue) -> c.WindowActionResult:
+    """过号召回: a late no-show comes back, a few places behind the head of its queue."""
+    at = _at(uow, actor, number)
+    day = business_day(uow.now, at.catalogue.timezone)
+    ticket = uow.repo.ticket(hall_id=actor.hall_id, business_day=day, number=command.ticket)
+    if ticket is None:
+        raise NotFound("ticket.not_found")
+    places = (
+        command.places_back if command.places_back is not None else at.catalogue.settings.requeue_places_back
+    )
+    ranks = [r.rank_at for r in uow.repo.waiting(actor.hall_id, [ticket.service_id])]
+    ticket = _move(uow, actor, at, ticket, Action.REQUEUE, rank_at=requeue_rank(ranks, places, uow.now))
+    uow.emit(
+        actor.hall_id, "ticket.requeued", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
+    )
+    return _result(uow, at, ticket)
+
+
+def transfer(uow: UnitOfWork, actor: Actor, number: str, command: c.Transfer) -> c.WindowActionResult:
+    """转移 (首问负责制): send the window's ticket to another service or window, recording who and why."""
+    at = _at(uow, actor, number)
+    if not command.to_service and not command.to_window:
+        raise Rejected("request.invalid", detail="to_service or to_window")
+    ticket = _current(uow, at)
+    service_id = at.catalogue.service(command.to_service).id if command.to_service else ticket.service_id
+    target = at.catalogue.window(command.to_window).id if command.to_window else None
+    keep = at.catalogue.settings.transfer_keeps_place if command.keep_place is None else command.keep_place
+    ticket = _move(
+        uow,
+        actor,
+        at,
+        ticket,
+        Action.TRANSFER,
+        service_id=service_id,
+        target_window_id=target,
+        window_id=None,
+        rank_at=ticket.rank_at if keep else uow.now,
+        recalls=0,
+        reason=command.reason,
+        keep_place=keep,
+    )
+    _free_window(uow, at)
+    payload = {
+        "number": ticket.number,
+        "from_window": number,
+        "to_window": command.to_window,
+        "to_service": at.catalogue.services[service_id].code,
+        "reason": command.reason,
+    }
+    topics = (*at.topics, f"ticket:{ticket.token}")
+    if command.to_window:
+        topics = (*topics, f"window:{command.to_window}")
+    uow.emit(actor.hall_id, "ticket.transferred", topics, payload)
+    return _result(uow, at, ticket)
+
+
+def park(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """挂起: set the ticket aside (the citizen fetches a document); the window is free meanwhile."""
+    at = _at(uow, actor, number)
+    ticket = _move(uow, actor, at, _current(uow, at), Action.PARK)
+    _free_window(uow, at)
+    uow.emit(
+        actor.hall_id, "ticket.parked", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
+    )
+    return _result(uow, at, ticket)
+
+
+def callback(uow: UnitOfWork, actor: Actor, number: str, command: c.Callback) -> c.WindowActionResult:
+    """回呼: call a parked ticket back to this window."""
+    at = _at(uow, actor, number)
+    if at.row.current_ticket_id is not None:
+        busy = uow.repo.ticket(id=at.row.current_ticket_id)
+        raise Rejected("window.busy", number=number, ticket=busy.number if busy else "")
+    day = business_day(uow.now, at.catalogue.timezone)
+    ticket = uow.repo.ticket(hall_id=actor.hall_id, business_day=day, number=command.ticket)
+    if ticket is None:
+        raise NotFound("ticket.not_found")
+    ticket = _move(uow, actor, at, ticket, Action.CALLBACK, window_id=at.window.id, called_at=uow.now)
+    uow.repo.update_window(at.window.id, current_ticket_id=ticket.id)
+    payload = call_payload(at.catalogue, ticket, number, recall=False)
+    uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{ticket.token}"), payload)
+    return _result(uow, at, ticket)
+
+
+# ------------------------------------------------------------------ window status
+
+
+def _set_status(
+    uow: UnitOfWork, actor: Actor, at: At, status: c.WindowStatus, reason: c.PauseReason | None, **extra: Any
+) -> c.WindowActionResult:
+    uow.repo.update_window(
+        at.window.id, status=status.value, pause_reason=reason, status_since=uow.now, **extra
+    )
+    uow.record(
+        actor,
+        "window.status",
+        window_id=at.window.id,
+        data={"status": status.value, "reason": reason.value if reason else None, "from": at.row.status},
+    )
+    uow.caches.forget_open_windows(actor.hall_id)
+    payload = {"window": at.window.number, "status": status.value, "reason": reason.value if reason else None}
+    uow.emit(actor.hall_id, "window.status", at.topics, payload)
+    return _result(uow, at, None)
+
+
+def open_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """A clerk takes the window (login, AB-post cover): it opens and records who serves there."""
+    at = _at(uow, actor, number)
+    return _set_status(uow, actor, at, c.WindowStatus.OPEN, None, clerk_id=actor.user_id)
+
+
+def close_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """注销: the clerk leaves; a window with a ticket at it must finish or transfer it first."""
+    at = _at(uow, actor, number)
+    if at.row.current_ticket_id is not None:
+        busy = uow.repo.ticket(id=at.row.current_ticket_id)
+        raise Rejected("window.busy", number=number, ticket=busy.number if busy else "")
+    return _set_status(uow, actor, at, c.WindowStatus.CLOSED, None, clerk_id=None)
+
+
+def pause(uow: UnitOfWork, actor: Actor, number: str, command: c.Pause) -> c.WindowActionResult:
+    """暂停: the window stops taking calls, with a reason the screens show."""
+    at = _at(uow, actor, number)
+    if at.row.status == c.WindowStatus.CLOSED:
+        raise Rejected("window.not_open", number=number)
+    return _set_status(uow, actor, at, c.WindowStatus.PAUSED, command.reason)
+
+
+def resume(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+    """恢复: a paused window takes calls again."""
+    at = _at(uow, actor, number)
+    if at.row.status != c.WindowStatus.PAUSED:
+        raise Rejected("window.not_open", number=number)
+    return _set_status(uow, actor, at, c.WindowStatus.OPEN, None)

@@ -1,0 +1,1 @@
+"""Live events over websockets: one stream, many subscribers, per-topic sequence numbers."""

@@ -1,0 +1,114 @@
+"""The hub: numbers each topic's events consecutively and fans them out, serialised once.
+
+A subscriber is a bounded queue of ready-made frames. The writer thread hands committed events
+to the event loop; for every (hall, topic) the hub builds the frame once and offers the same
+bytes to each subscriber. A subscriber that cannot keep up overflows and is disconnected (it
+reconnects and gets a fresh snapshot), so a slow or dead client never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from queue_server.services.live import LiveEvent
+
+log = logging.getLogger(__name__)
+
+QUEUE_LIMIT = 512
+Key = tuple[int, str]
+
+
+def frame(type_: str, topic: str, seq: int, ts: datetime, payload: Any) -> str:
+    """One wire frame (contract.Event) as JSON text, built once for all its subscribers."""
+    return orjson.dumps({"type": type_, "topic": topic, "seq": seq, "ts": ts, "payload": payload}).decode()
+
+
+class Subscriber:
+    """One websocket's outgoing frames."""
+
+    def __init__(self, on_overflow: Callable[[], None] | None = None) -> None:
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
+        self.keys: set[Key] = set()
+        self.overflowed = False
+        self._on_overflow = on_overflow
+
+    def offer(self, data: str) -> None:
+        """Queue a frame, or mark the subscriber as too slow and wake its sender to close."""
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(data)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
+            if self._on_overflow:
+                self._on_overflow()
+
+
+class Hub:
+    """Topic subscriptions and per-topic sequence numbers within this server process."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[Key, set[Subscriber]] = defaultdict(set)
+        self._seq: dict[Key, int] = defaultdict(int)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.published = 0
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Remember the event loop that owns the subscribers."""
+        self._loop = loop
+
+    def seq(self, hall_id: int, topic: str) -> int:
+        """The last sequence number sent on a topic."""
+        return self._seq[(hall_id, topic)]
+
+    def subscribe(self, subscriber: Subscriber, hall_id: int, topic: str) -> int:
+        """Add a subscription; returns the topic's current seq (the snapshot's)."""
+        key = (hall_id, topic)
+        self._subscribers[key].add(subscriber)
+        subscriber.keys.add(key)
+        return self._seq[key]
+
+    def unsubscribe_all(self, subscriber: Subscriber) -> None:
+        """Forget a subscriber (its socket closed)."""
+        for key in subscriber.keys:
+            subs = self._subscribers.get(key)
+            if subs is not None:
+                subs.discard(subscriber)
+                if not subs:
+                    del self._subscribers[key]
+        subscriber.keys.clear()
+
+    def publish_threadsafe(self, events: list[LiveEvent]) -> None:
+        """Called by the writer thread after a commit: fan out on the event loop, in commit order."""
+        if self._loop is None or self._loop.is_closed():
+            return
+        self._loop.call_soon_threadsafe(self.publish, events)
+
+    def publish(self, events: list[LiveEvent]) -> None:
+        """Number and send each event on each of its topics (on the event loop)."""
+        for event in events:
+            for topic in event.topics:
+                key = (event.hall_id, topic)
+                self._seq[key] += 1
+                subscribers = self._subscribers.get(key)
+                if not subscribers:
+                    continue
+                data = frame(event.type, topic, self._seq[key], event.ts, event.payload)
+                for subscriber in tuple(subscribers):
+                    subscriber.offer(data)
+            self.published += 1
+
+    @property
+    def subscriber_count(self) -> int:
+        """Distinct subscribers connected."""
+        return len({s for subs in self._subscribers.values() for s in subs})

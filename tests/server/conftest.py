@@ -1,0 +1,120 @@
+"""A running queue server for API tests, on a SQLite file and on PostgreSQL, with a settable clock."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hallq.bootstrap import build_runtime
+from queue_server import contract as c
+from queue_server.api.app import create_app
+from queue_server.config import ServerSettings
+from queue_server.runtime import Runtime
+from queue_server.services.admin import create_token
+from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from tests.server.catalogue import small_hall
+from tests.support.postgres import PostgresCluster, create_database
+
+_names = itertools.count()
+
+
+@dataclass
+class Clock:
+    """A clock the tests move by hand."""
+
+    now: datetime = field(
+        default_factory=lambda: datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    )  # Mon 09:00 Shanghai
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Hall:
+    """A server under test: its HTTP client, runtime, clock and a token per role."""
+
+    client: TestClient
+    runtime: Runtime
+    clock: Clock
+    tokens: dict[str, str]
+
+    def as_(self, who: str) -> dict[str, str]:
+        """Headers for a request made as ``who`` (a key of ``tokens``)."""
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def issue(self, service: str = "S1", who: str = "kiosk", **body: Any) -> dict[str, Any]:
+        response = self.client.post(
+            "/api/v1/tickets", json={"service_code": service, **body}, headers=self.as_(who)
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def act(self, window: str, action: str, who: str | None = None, body: Any = None) -> Any:
+        return self.client.post(
+            f"/api/v1/windows/{window}/{action}", json=body, headers=self.as_(who or f"clerk{window}")
+        )
+
+    def open_all(self) -> None:
+        for number in ("1", "2", "3", "4"):
+            assert self.act(number, "open").status_code == 200
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hall.db")
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    return create_database(cluster.url, f"hallq_{next(_names)}")
+
+
+def start_hall(db_url: str, tmp_path: Path, **settings: Any) -> tuple[Runtime, Clock]:
+    """Migrate, load two small halls, and return the runtime (not yet started) and its clock."""
+    clock = Clock()
+    server_settings = ServerSettings(db=db_url, secret_key_file=str(tmp_path / "secret.key"))
+    runtime = build_runtime(server_settings, clock)
+    for code in ("t1", "t2"):
+        data = CatalogueFile.model_validate(small_hall(code, **settings))
+        runtime.write_sync(lambda uow, data=data: import_catalogue(uow, data))
+    return runtime, clock
+
+
+def make_tokens(runtime: Runtime) -> dict[str, str]:
+    """A token for each role in hall t1, and a kiosk token in hall t2."""
+
+    def token(role: c.Role, window: str | None = None, hall: str = "t1") -> str:
+        return runtime.write_sync(
+            lambda uow: create_token(uow, runtime.tokens, hall=hall, role=role, window=window)
+        )
+
+    tokens = {f"clerk{n}": token(c.Role.CLERK, n) for n in ("1", "2", "3", "4")}
+    tokens.update(
+        kiosk=token(c.Role.KIOSK),
+        board=token(c.Role.BOARD),
+        manager=token(c.Role.MANAGER),
+        admin=token(c.Role.ADMIN),
+        evaluator1=token(c.Role.EVALUATOR, "1"),
+        kiosk_t2=token(c.Role.KIOSK, hall="t2"),
+        manager_t2=token(c.Role.MANAGER, hall="t2"),
+    )
+    return tokens
+
+
+@pytest.fixture
+def hall(db_url: str, tmp_path: Path) -> Iterator[Hall]:
+    """A running server with halls t1 and t2 and tokens for every role."""
+    runtime, clock = start_hall(db_url, tmp_path)
+    tokens = make_tokens(runtime)
+    with TestClient(create_app(runtime)) as client:
+        yield Hall(client, runtime, clock, tokens)
