@@ -55,8 +55,16 @@ def _result(uow: UnitOfWork, at: At, ticket: Any | None) -> c.WindowActionResult
     )
 
 
-def _move(uow: UnitOfWork, actor: Actor, at: At, ticket: Any, action: Action, **values: Any) -> Any:
-    """Apply one lifecycle edge with compare-and-set, write its event, and return the new row."""
+def _move(
+    uow: UnitOfWork,
+    actor: Actor,
+    at: At,
+    ticket: Any,
+    action: Action,
+    note: dict[str, Any] | None = None,
+    **values: Any,
+) -> Any:
+    """Apply one lifecycle edge with compare-and-set, write its event (with ``note``), return the new row."""
     status = next_status(Status(ticket.status), action, number=ticket.number)
     if not uow.repo.update_ticket(ticket.id, ticket.status, status=status.value, **values):
         raise Rejected(
@@ -68,12 +76,16 @@ def _move(uow: UnitOfWork, actor: Actor, at: At, ticket: Any, action: Action, **
         ticket_id=ticket.id,
         window_id=at.window.id,
         service_id=values.get("service_id", ticket.service_id),
-        data={"number": ticket.number, **{k: _plain(v) for k, v in values.items() if k in _LOGGED}},
+        data={
+            "number": ticket.number,
+            **{k: _plain(v) for k, v in values.items() if k in _LOGGED},
+            **(note or {}),
+        },
     )
     return uow.repo.ticket(id=ticket.id)
 
 
-_LOGGED = {"recalls", "service_id", "target_window_id", "reason", "keep_place", "priority"}
+_LOGGED = {"recalls", "service_id", "target_window_id"}
 
 
 def _plain(value: Any) -> Any:
@@ -231,8 +243,7 @@ def transfer(uow: UnitOfWork, actor: Actor, number: str, command: c.Transfer) ->
         window_id=None,
         rank_at=ticket.rank_at if keep else uow.now,
         recalls=0,
-        reason=command.reason,
-        keep_place=keep,
+        note={"reason": command.reason, "keep_place": keep, "from_service_id": ticket.service_id},
     )
     _free_window(uow, at)
     payload = {

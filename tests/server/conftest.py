@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -70,23 +71,44 @@ class Hall:
             assert self.act(number, "open").status_code == 200
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return str(tmp_path / "hall.db")
-    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
-    return create_database(cluster.url, f"hallq_{next(_names)}")
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Migrated databases with halls t1 and t2 loaded, built once per kind and copied per test."""
+    return {"dir": str(tmp_path_factory.mktemp("templates"))}
 
 
-def start_hall(db_url: str, tmp_path: Path, **settings: Any) -> tuple[Runtime, Clock]:
-    """Migrate, load two small halls, and return the runtime (not yet started) and its clock."""
-    clock = Clock()
-    server_settings = ServerSettings(db=db_url, secret_key_file=str(tmp_path / "secret.key"))
-    runtime = build_runtime(server_settings, clock)
+def _loaded(db_url: str, key_file: Path) -> None:
+    runtime = build_runtime(ServerSettings(db=db_url, secret_key_file=str(key_file)))
     for code in ("t1", "t2"):
-        data = CatalogueFile.model_validate(small_hall(code, **settings))
+        data = CatalogueFile.model_validate(small_hall(code))
         runtime.write_sync(lambda uow, data=data: import_catalogue(uow, data))
+    runtime.stop()
+    runtime.write_engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, templates: dict[str, str]) -> str:
+    """A fresh database of each kind, migrated, with the two small halls."""
+    key_file = Path(templates["dir"]) / "secret.key"
+    if request.param == "sqlite":
+        template = Path(templates["dir"]) / "template.db"
+        if "sqlite" not in templates:
+            _loaded(str(template), key_file)
+            templates["sqlite"] = str(template)
+        target = tmp_path / "hall.db"
+        shutil.copyfile(template, target)
+        return str(target)
+    cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+    if "postgresql" not in templates:
+        templates["postgresql"] = create_database(cluster.url, "hallq_template")
+        _loaded(templates["postgresql"], key_file)
+    return create_database(cluster.url, f"hallq_{next(_names)}", template="hallq_template")
+
+
+def start_hall(db_url: str, key_file: Path) -> tuple[Runtime, Clock]:
+    """The runtime (not yet started) on a loaded database, and its clock."""
+    clock = Clock()
+    runtime = Runtime(ServerSettings(db=db_url, secret_key_file=str(key_file)), clock)
     return runtime, clock
 
 
@@ -112,9 +134,9 @@ def make_tokens(runtime: Runtime) -> dict[str, str]:
 
 
 @pytest.fixture
-def hall(db_url: str, tmp_path: Path) -> Iterator[Hall]:
+def hall(db_url: str, templates: dict[str, str]) -> Iterator[Hall]:
     """A running server with halls t1 and t2 and tokens for every role."""
-    runtime, clock = start_hall(db_url, tmp_path)
+    runtime, clock = start_hall(db_url, Path(templates["dir"]) / "secret.key")
     tokens = make_tokens(runtime)
     with TestClient(create_app(runtime)) as client:
         yield Hall(client, runtime, clock, tokens)

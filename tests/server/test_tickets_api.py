@@ -68,7 +68,9 @@ def test_a_malformed_request_is_refused_without_issuing_anything(hall: Hall) -> 
 
 def test_id_and_phone_numbers_are_validated_masked_and_never_stored_in_the_clear(hall: Hall) -> None:
     bad = hall.client.post(
-        "/api/v1/tickets", json={"service_code": "S1", "id_number": "110105194912310021"}, headers=hall.as_("kiosk")
+        "/api/v1/tickets",
+        json={"service_code": "S1", "id_number": "110105194912310021"},
+        headers=hall.as_("kiosk"),
     )
     assert bad.status_code == 422 and bad.json()["code"] == "ticket.invalid_id_number"
     ticket = hall.issue("S1", id_number="11010519491231002X", phone="13812345678")

@@ -282,11 +282,14 @@ class PostgresCluster:
         self._port = None
 
 
-def create_database(url: str, name: str) -> str:
-    """Create database `name` via the admin `url` and return the new database's URL."""
+def create_database(url: str, name: str, template: str | None = None) -> str:
+    """Create database `name` (a copy of `template` if given) via the admin `url`; return its URL."""
     if not _DB_NAME_RE.fullmatch(name):
         raise ValueError(f"invalid database name: {name!r}")
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(statement)
     logger.debug("created database %s", name)
     return make_url(url).set(database=name).render_as_string(hide_password=False)

@@ -31,7 +31,7 @@ async def login(
 ) -> dict[str, object]:
     """Log in with staff number and password (a clerk names the window they sit at)."""
 
-    def work(uow: UnitOfWork) -> tuple[str, str, Actor]:
+    def work(uow: UnitOfWork) -> tuple[str, str, Actor] | None:
         hall_id = uow.repo.hall_id(hall)
         window_id = uow.catalogue(hall_id).window(window).id if window else None
         try:
@@ -44,17 +44,20 @@ async def login(
                 window_id=window_id,
                 now=uow.now,
             )
-        except sessions.Unauthorized:
+        except sessions.Unauthorized:  # audited and committed, then refused
             client = request.client.host if request.client else ""
             uow.repo.audit(hall_id, uow.now, f"staff:{staff_no}", "login.failed", "", {"ip": client})
-            raise
+            return None
         uow.repo.audit(hall_id, uow.now, result[2].label, "login", f"window:{window or ''}", {})
         return result
 
     try:
-        session, csrf, actor = await runtime.write(work)
+        result = await runtime.write(work)
     except NotFound as missing:
         raise sessions.Unauthorized("auth.bad_credentials") from missing
+    if result is None:
+        raise sessions.Unauthorized("auth.bad_credentials")
+    session, csrf, actor = result
     secure = runtime.settings.cookie_secure
     response.set_cookie(sessions.COOKIE, session, httponly=True, samesite="strict", secure=secure)
     response.set_cookie(sessions.CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure)

@@ -1,0 +1,305 @@
+"""Live events: call-next to every board's websocket, with 250 subscribers on the "hall" topic.
+
+250 websockets connect to ``/ws?token=BOARD`` and subscribe to ``hall``; once every one has its
+snapshot, a clerk at window 5 calls the next ticket 200 times (concluding after each call). A
+round's latency runs from just before the call-next POST to the moment the *last* subscriber has
+received the ``ticket.called`` frame for that number. Every subscriber's ``seq`` on ``hall`` must
+be consecutive for the whole run. The server's RSS is read with all subscribers connected.
+
+All sockets are read by one asyncio loop in this process (a reader task per socket, stamped with
+``time.perf_counter`` on receipt), on the same 2 cores as the server: the client's own receive and
+parse time is inside the figures.
+
+    .venv/bin/python -m benchmarks.live [--subscribers 250] [--rounds 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from benchmarks.common import (
+    CORES_NOTE,
+    RESULTS,
+    Server,
+    auth,
+    failures,
+    heading,
+    percentile,
+    report,
+    show_log_problems,
+)
+
+WINDOW = "5"
+SERVICES = ("RS001", "RS002", "RS003", "RS004")  # window 5 serves these first (demo caps 200/80/80/100)
+DEMO_CAPS = 460
+TOPIC = "hall"
+
+
+@dataclass
+class Sub:
+    """One subscriber's view of the stream."""
+
+    index: int
+    snapshot_seq: int | None = None
+    last_seq: int | None = None
+    frames: int = 0
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # (expected, got)
+    errors: list[str] = field(default_factory=list)
+    closed: str | None = None
+
+
+class Tracker:
+    """Which subscriber has seen which call, and when the last one of them did."""
+
+    def __init__(self, subscribers: int) -> None:
+        self.subscribers = subscribers
+        self.snapshots = 0
+        self.all_snapshots = asyncio.Event()
+        self.arrivals: dict[tuple[str, str], list[float]] = {}
+        self.complete: dict[tuple[str, str], asyncio.Event] = {}
+
+    def waiter(self, kind: str, number: str) -> asyncio.Event:
+        return self.complete.setdefault((kind, number), asyncio.Event())
+
+    def arrived(self, kind: str, number: str, stamp: float) -> None:
+        stamps = self.arrivals.setdefault((kind, number), [])
+        stamps.append(stamp)
+        if len(stamps) == self.subscribers:
+            self.waiter(kind, number).set()
+
+    def snapshot(self) -> None:
+        self.snapshots += 1
+        if self.snapshots == self.subscribers:
+            self.all_snapshots.set()
+
+
+async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
+    """Read one socket until it closes: stamp calls on receipt, check seq on the hall topic."""
+    try:
+        async for message in ws:
+            stamp = time.perf_counter()
+            data = json.loads(message)
+            kind = data.get("type")
+            sub.frames += 1
+            if kind == "snapshot" and data.get("topic") == TOPIC:
+                sub.snapshot_seq = sub.last_seq = data["seq"]
+                tracker.snapshot()
+                continue
+            if kind == "error":
+                sub.errors.append(f"{data.get('code')}: {data.get('message_en')}")
+                continue
+            if data.get("topic") != TOPIC or "seq" not in data:
+                continue  # heartbeat, pong
+            seq = data["seq"]
+            if sub.last_seq is None:
+                sub.errors.append(f"event seq {seq} before the snapshot")
+            elif seq != sub.last_seq + 1:
+                sub.gaps.append((sub.last_seq + 1, seq))
+            sub.last_seq = seq
+            if kind in ("ticket.called", "ticket.concluded"):
+                tracker.arrived(kind, data["payload"]["number"], stamp)
+    except websockets.ConnectionClosed as closed:
+        sub.closed = f"closed {closed.rcvd.code if closed.rcvd else 'abnormally'}"
+    else:
+        sub.closed = f"closed {ws.close_code}"
+
+
+async def connect_all(
+    url: str, count: int, tracker: Tracker, parallel: int
+) -> tuple[list[ClientConnection], list[Sub], list[asyncio.Task[None]]]:
+    """Open ``count`` sockets (``parallel`` handshakes at a time), subscribe each to the hall."""
+    semaphore = asyncio.Semaphore(parallel)
+    sockets: list[ClientConnection] = []
+    subs: list[Sub] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    failed: list[str] = []
+
+    async def one(index: int) -> None:
+        async with semaphore:
+            try:
+                ws = await websockets.connect(url, ping_interval=None, max_size=2**24, open_timeout=30)
+            except (OSError, TimeoutError, websockets.WebSocketException) as error:
+                failed.append(f"{type(error).__name__}: {error}")
+                return
+            sub = Sub(index)
+            sockets.append(ws)
+            subs.append(sub)
+            tasks.append(asyncio.create_task(reader(ws, sub, tracker)))
+            await ws.send(json.dumps({"type": "subscribe", "topics": [TOPIC]}))
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    if failed:
+        report("websocket connects failed", len(failed), f"of {count}", "== 0", False)
+        print(f"    first: {failed[0]}")
+        tracker.subscribers = len(sockets)  # wait for the ones that are there
+        if tracker.snapshots >= tracker.subscribers:
+            tracker.all_snapshots.set()
+    return sockets, subs, tasks
+
+
+async def prepare(server: Server, clerk: str, kiosk: str, tickets: int) -> None:
+    """Open window 5 and queue ``tickets`` tickets for it, before anyone subscribes."""
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10.0) as client:
+        response = await client.post(f"/api/v1/windows/{WINDOW}/open", headers=auth(clerk))
+        response.raise_for_status()
+        for i in range(tickets):
+            code = SERVICES[i % len(SERVICES)]
+            response = await client.post("/api/v1/tickets", json={"service_code": code}, headers=auth(kiosk))
+            if response.status_code != 201:
+                raise RuntimeError(f"could not issue {code}: {response.status_code} {response.text}")
+
+
+@dataclass
+class Rounds:
+    """The measured rounds."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+    post_ms: list[float] = field(default_factory=list)
+    timeouts: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+async def run_rounds(server: Server, clerk: str, tracker: Tracker, rounds: int, wait: float) -> Rounds:
+    """call-next (measured to the last subscriber's receipt), then conclude (waited for, not measured)."""
+    result = Rounds()
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=10.0) as client:
+        base = f"/api/v1/windows/{WINDOW}"
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            response = await client.post(f"{base}/call-next", headers=auth(clerk))
+            replied = time.perf_counter()
+            ticket = response.json().get("ticket") if response.status_code == 200 else None
+            if ticket is None:
+                result.failed.append(f"call-next: {response.status_code} {response.text[:200]}")
+                break
+            number = ticket["number"]
+            try:
+                await asyncio.wait_for(tracker.waiter("ticket.called", number).wait(), wait)
+            except TimeoutError:
+                got = len(tracker.arrivals.get(("ticket.called", number), []))
+                result.timeouts.append(f"{number}: {got}/{tracker.subscribers} subscribers within {wait:g} s")
+            else:
+                last = max(tracker.arrivals[("ticket.called", number)])
+                result.latencies_ms.append((last - t0) * 1000)
+                result.post_ms.append((replied - t0) * 1000)
+            response = await client.post(f"{base}/conclude", headers=auth(clerk))
+            if response.status_code != 200:
+                result.failed.append(f"conclude {number}: {response.status_code} {response.text[:200]}")
+                break
+            with contextlib.suppress(TimeoutError):  # let every socket drain before the next round
+                await asyncio.wait_for(tracker.waiter("ticket.concluded", number).wait(), wait)
+    return result
+
+
+async def measure(server: Server, args: argparse.Namespace) -> None:
+    board = server.token("board")
+    clerk = server.token("clerk", window=WINDOW)
+    kiosk = server.token("kiosk")
+    await prepare(server, clerk, kiosk, args.rounds + 5)
+    tracker = Tracker(args.subscribers)
+    url = f"{server.ws_url}?token={board}"
+    started = time.perf_counter()
+    sockets, subs, tasks = await connect_all(url, args.subscribers, tracker, args.parallel_connects)
+    try:
+        await asyncio.wait_for(tracker.all_snapshots.wait(), args.wait * 10)
+    except TimeoutError:
+        pass
+    connect_s = time.perf_counter() - started
+    report(
+        "subscribers with a snapshot",
+        tracker.snapshots,
+        f"of {args.subscribers}",
+        f"== {args.subscribers}",
+        tracker.snapshots == args.subscribers,
+    )
+    report("connect + subscribe + snapshot, all", connect_s, "s", None, None)
+    health = httpx.get(server.base_url + "/healthz", timeout=5).json()
+    report("subscribers seen by the server", health.get("subscribers"), "", None, None)
+    rss_connected = server.rss_mb()
+
+    rounds = await run_rounds(server, clerk, tracker, args.rounds, args.wait)
+    rss_after = server.rss_mb()
+    peak = server.rss_mb("VmHWM")
+
+    lat = rounds.latencies_ms
+    measured = len(lat)
+    report("rounds measured", measured, f"of {args.rounds}", f"== {args.rounds}", measured == args.rounds)
+    if lat:
+        p99 = percentile(lat, 99)
+        report("call -> last subscriber p50", percentile(lat, 50), "ms", None, None)
+        report("call -> last subscriber p95", percentile(lat, 95), "ms", None, None)
+        report("call -> last subscriber p99", p99, "ms", "<= 25", p99 <= 25)
+        report("call -> last subscriber max", max(lat), "ms", None, None)
+        report("call-next HTTP reply p50", percentile(rounds.post_ms, 50), "ms", None, None)
+        report("call-next HTTP reply p99", percentile(rounds.post_ms, 99), "ms", None, None)
+    for line in (rounds.failed + rounds.timeouts)[:10]:
+        print(f"    {line}")
+    bad_rounds = len(rounds.timeouts) + len(rounds.failed)
+    report("rounds timed out/failed", bad_rounds, "", "== 0", bad_rounds == 0)
+
+    with_gaps = [s for s in subs if s.gaps]
+    gap_count = sum(len(s.gaps) for s in subs)
+    report("hall seq gaps", gap_count, f"in {len(with_gaps)} subs", "== 0", gap_count == 0)
+    for sub in with_gaps[:5]:
+        print(f"    subscriber {sub.index}: expected/got {sub.gaps[:5]}")
+    errors = [(s.index, e) for s in subs for e in s.errors]
+    for index, error in errors[:5]:
+        print(f"    subscriber {index}: {error}")
+    closed = [s for s in subs if s.closed]
+    report("subscribers closed by the server", len(closed), "", "== 0", not closed)
+    for sub in closed[:5]:
+        print(f"    subscriber {sub.index}: {sub.closed}")
+    report(f"server RSS, {args.subscribers} subscribers", rss_after, "MB", "<= 200", rss_after <= 200)
+    report("server RSS after the snapshots", rss_connected, "MB", None, None)
+    report("server peak RSS (VmHWM)", peak, "MB", None, None)
+    frames = sum(s.frames for s in subs)
+    report("frames received (all sockets)", frames, "frames", None, None)
+
+    for ws in sockets:
+        with contextlib.suppress(Exception):
+            await ws.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subscribers", type=int, default=250, help="websocket subscribers (default 250)")
+    parser.add_argument("--rounds", type=int, default=200, help="call-next rounds (default 200)")
+    parser.add_argument("--wait", type=float, default=5.0, help="seconds to wait for a frame to reach all")
+    parser.add_argument("--parallel-connects", type=int, default=50, help="handshakes at a time")
+    args = parser.parse_args(argv)
+    start = len(RESULTS)
+    heading(
+        f"live events: {args.subscribers} websocket subscribers on '{TOPIC}', {args.rounds} call-next rounds"
+    )
+    print(CORES_NOTE)
+    print("note: all sockets are read by this one Python process; its receive time is in the figures.")
+    server = Server().start()
+    try:
+        if args.rounds + 5 > DEMO_CAPS:
+            server.lift_daily_caps()
+        print(f"server log and db in {server.workdir}")
+        asyncio.run(measure(server, args))
+    finally:
+        server.stop()
+    show_log_problems(server)
+    missed = failures(start)
+    print(f"\nlive: {len(missed)} figure(s) missed their target" if missed else "\nlive: all targets met")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
