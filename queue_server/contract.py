@@ -310,6 +310,30 @@ class WindowAssignments(Model):
 # ---------------------------------------------------------------- hall
 
 
+class PolicySettingsModel(Model):
+    """The calling rules a manager chooses for the hall (see docs/queue-policy.md)."""
+
+    mode: PolicyMode = PolicyMode.OLDEST
+    priority_max: int | None = Field(default=1, ge=0, le=100)
+    priority_span: int = Field(default=2, ge=1, le=100)
+    normal_max_wait_minutes: float | None = Field(default=None, gt=0)
+    appointment_grace_minutes: float = Field(default=10, ge=0, le=240)
+
+
+class HallSettingsModel(Model):
+    """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
+
+    hours: dict[str, list[tuple[time, time]]] = {}
+    cutoff_minutes: int = Field(default=0, ge=0, le=240)
+    always_open: bool = False
+    number_width: int = Field(default=3, ge=1, le=6)
+    policy: PolicySettingsModel = PolicySettingsModel()
+    recall_limit: int = Field(default=3, ge=0, le=20)
+    transfer_keeps_place: bool = True
+    requeue_places_back: int = Field(default=3, ge=0, le=100)
+    notice: str = Field(default="", max_length=500)
+
+
 class QueueStat(Model):
     """One service's queue in the hall snapshot."""
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
+from queue_server.adapters.pg_events import Listener, notify
 from queue_server.adapters.writer import Outbox, Writer
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
@@ -41,12 +42,24 @@ class Runtime:
         self.hub = Hub()
         self.write_engine = make_engine(self.url, writer=True)
         self.read_engine = make_engine(self.url, writer=False)
-        self.writer = Writer(self.write_engine, self.hub.publish_threadsafe)
         memory = ":memory:" in self.url
-        self.checkpointer = Checkpointer(self.url) if is_sqlite(self.url) and not memory else None
+        if is_sqlite(self.url):
+            # One process owns a SQLite file: events go from the writer straight to the hub.
+            self.writer = Writer(self.write_engine, self.hub.publish_threadsafe)
+            self.listener: Listener | None = None
+            self.checkpointer = None if memory else Checkpointer(self.url)
+        else:
+            # Several processes may share PostgreSQL: events travel by NOTIFY, in commit order.
+            self.writer = Writer(self.write_engine, lambda _events: None, before_commit=notify)
+            self.listener = Listener(
+                self.url, self.hub.publish_threadsafe, self.hub.disconnect_all_threadsafe
+            )
+            self.checkpointer = None
 
     def start(self) -> None:
-        """Start the writer (and the checkpoint thread on SQLite)."""
+        """Start the writer (and the checkpoint thread on SQLite, the listener on PostgreSQL)."""
+        if self.listener:
+            self.listener.start()
         self.writer.start()
         if self.checkpointer:
             self.checkpointer.start()
@@ -56,6 +69,8 @@ class Runtime:
         self.writer.stop()
         if self.checkpointer:
             self.checkpointer.stop()
+        if self.listener:
+            self.listener.stop()
         self.write_engine.dispose()
         self.read_engine.dispose()
 

@@ -47,9 +47,15 @@ class Job(Generic[T]):
 class Writer:
     """Runs jobs in grouped transactions on a dedicated thread."""
 
-    def __init__(self, engine: Engine, publish: Callable[[list[Any]], None]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        publish: Callable[[list[Any]], None],
+        before_commit: Callable[[Connection, list[Any]], None] | None = None,
+    ) -> None:
         self._engine = engine
         self._publish = publish
+        self._before_commit = before_commit
         self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="hallq-writer", daemon=True)
         self.batches = 0
@@ -154,6 +160,8 @@ class Writer:
                 if savepoint is not None:
                     savepoint.commit()
                 settled.append((job, result, outbox))
+            if self._before_commit is not None:
+                self._before_commit(conn, [e for _, _, box in settled if box for e in box])
         return settled
 
     def _run_alone(self, conn: Connection, job: Job[Any]) -> None:

@@ -108,6 +108,17 @@ class Hub:
                     subscriber.offer(data)
             self.published += 1
 
+    def disconnect_all(self) -> None:
+        """Events may have been missed (the cross-process feed dropped): make every client resync."""
+        for subscriber in {s for subs in self._subscribers.values() for s in subs}:
+            subscriber.overflowed = True
+            subscriber.queue.put_nowait(None)
+
+    def disconnect_all_threadsafe(self) -> None:
+        """The same, from another thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.disconnect_all)
+
     @property
     def subscriber_count(self) -> int:
         """Distinct subscribers connected."""

@@ -1,0 +1,61 @@
+"""The house rules of dependencies, checked by walking the imports."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def imports_of(folder: Path) -> dict[Path, set[str]]:
+    found: dict[Path, set[str]] = {}
+    for path in folder.rglob("*.py"):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+        found[path] = names
+    return found
+
+
+def test_the_domain_core_imports_only_the_standard_library_and_itself() -> None:
+    allowed = set(sys.stdlib_module_names) | {"queue_server"}
+    for path, names in imports_of(ROOT / "queue_server" / "domain").items():
+        for name in names:
+            top = name.split(".")[0]
+            assert top in allowed, f"{path.name} imports {name}"
+            if top == "queue_server":
+                assert name.startswith("queue_server.domain"), f"{path.name} reaches out to {name}"
+
+
+def test_the_queue_server_never_imports_the_other_parts() -> None:
+    for path, names in imports_of(ROOT / "queue_server").items():
+        for name in names:
+            top = name.split(".")[0]
+            assert top not in {"hallq", "kiosk", "display_board", "evaluator_device", "hardware_mocks"}, (
+                f"{path} imports {name}"
+            )
+
+
+def test_the_wire_contract_loads_without_fastapi_or_sqlalchemy() -> None:
+    code = (
+        "import sys, queue_server.contract, queue_server.messages; "
+        "bad = [m for m in ('fastapi', 'sqlalchemy', 'starlette') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""
+
+
+def test_importing_the_server_creates_nothing() -> None:
+    code = (
+        "import threading, queue_server.api.app, queue_server.runtime, hallq.cli; "
+        "print(threading.active_count())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "1"
