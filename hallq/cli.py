@@ -166,6 +166,34 @@ def token_create(
     print(token)
 
 
+@token_app.command("list")
+def token_list(hall: HallOption = None, db: DbOption = "hallq.db") -> None:
+    """List the hall's tokens (never the tokens themselves)."""
+    from rich.table import Table
+
+    from queue_server.services.admin import list_tokens
+
+    runtime = _runtime(db)
+    rows = runtime.read_sync(lambda uow: list_tokens(uow, hall))
+    table = Table("id", "role", "window", "label", "created", "revoked")
+    for row in rows:
+        table.add_row(*(str(v) if v is not None else "" for v in row))
+    Console(soft_wrap=True).print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int, db: DbOption = "hallq.db") -> None:
+    """Revoke a token by its id (see `hallq token list`)."""
+    from queue_server.services.admin import revoke_token
+
+    runtime = _runtime(db)
+    try:
+        runtime.write_sync(lambda uow: revoke_token(uow, runtime.tokens, token_id))
+    except DomainError as error:
+        _fail(error)
+    console.print(f"revoked token {token_id}; servers stop accepting it within a few seconds")
+
+
 @catalogue_app.command("import")
 def catalogue_import(file: Path, db: DbOption = "hallq.db") -> None:
     """Create or update a hall from a catalogue JSON file."""

@@ -49,6 +49,25 @@ def revoke_token(uow: UnitOfWork, book: TokenBook, token_id: int) -> None:
     book.forget()
 
 
+def list_tokens(uow: UnitOfWork, hall: str | None) -> list[tuple[object, ...]]:
+    """The hall's tokens as (id, role, window, label, created, revoked)."""
+    hall_id = uow.repo.hall_id(hall)
+    query = (
+        select(
+            t.api_tokens.c.id,
+            t.api_tokens.c.role,
+            t.windows.c.number,
+            t.api_tokens.c.label,
+            t.api_tokens.c.created_at,
+            t.api_tokens.c.revoked_at,
+        )
+        .outerjoin(t.windows, t.windows.c.id == t.api_tokens.c.window_id)
+        .where(t.api_tokens.c.hall_id == hall_id)
+        .order_by(t.api_tokens.c.id)
+    )
+    return [tuple(row) for row in uow.repo.conn.execute(query)]
+
+
 def add_user(
     uow: UnitOfWork,
     *,

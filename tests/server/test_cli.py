@@ -54,6 +54,13 @@ def test_an_operator_imports_a_catalogue_creates_tokens_and_the_server_honours_t
             "/api/v1/tickets", json={"service_code": "RS001"}, headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 201 and response.json()["number"] == "A001"
+    listed = hallq("token", "list", "--db", db, cwd=tmp_path)
+    assert listed.returncode == 0 and "kiosk" in listed.stdout and token not in listed.stdout
+    assert hallq("token", "revoke", "1", "--db", db, cwd=tmp_path).returncode == 0
+    runtime = Runtime(ServerSettings(db=db, secret_key_file=str(tmp_path / "hall.db.key")))
+    with TestClient(create_app(runtime)) as client:
+        response = client.get("/api/v1/services", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401 and response.json()["code"] == "auth.invalid_token"
     exported = tmp_path / "out.json"
     assert hallq("catalogue", "export", str(exported), "--db", db, cwd=tmp_path).returncode == 0
     again = json.loads(exported.read_text(encoding="utf-8"))
