@@ -10,6 +10,7 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day, cap_reached, format_number
+from queue_server.services.hall import service_detail
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.services.views import ticket_public, wait_estimate
 
@@ -119,3 +120,13 @@ def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.
         row.hall_id, "ticket.cancelled", ("hall", "manager", f"ticket:{row.token}"), {"number": row.number}
     )
     return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
+
+
+def ticket_guide(uow: UnitOfWork, token: str) -> c.ServiceDetail:
+    """The full guide of a ticket's service, for the citizen's status page (public information)."""
+    row = uow.repo.ticket(token=token)
+    if row is None:
+        raise NotFound("ticket.not_found")
+    catalogue = uow.catalogue(row.hall_id)
+    reader = Actor(hall_id=row.hall_id, role="board", name="ticket holder")
+    return service_detail(uow, reader, catalogue.services[row.service_id].code)

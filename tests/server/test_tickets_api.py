@@ -89,6 +89,8 @@ def test_anyone_with_the_token_follows_a_ticket_but_sees_nothing_personal(hall: 
     assert status.json()["number"] == "A001" and status.json()["status"] == "waiting"
     assert status.json()["phone_masked"] is None
     assert hall.client.get("/api/v1/tickets/not-a-token").json()["code"] == "ticket.not_found"
+    guide = hall.client.get(f"/api/v1/tickets/{ticket['token']}/guide").json()
+    assert guide["code"] == "S1" and guide["guide"]["materials"][0]["name"] == "居民身份证"
 
 
 def test_the_holder_can_cancel_a_waiting_ticket_but_not_twice(hall: Hall) -> None:

@@ -33,6 +33,12 @@ async def ticket_status(token: str, runtime: RuntimeDep) -> c.TicketPublic:
     return await runtime.read(lambda uow: tickets.ticket_status(uow, token))
 
 
+@router.get("/{token}/guide", response_model=c.ServiceDetail)
+async def ticket_guide(token: str, runtime: RuntimeDep) -> c.ServiceDetail:
+    """The ticket's service guide with the full materials checklist (一次性告知), no login."""
+    return await runtime.read(lambda uow: tickets.ticket_guide(uow, token))
+
+
 @router.post("/{token}/cancel", response_model=c.TicketPublic)
 async def cancel_ticket(token: str, runtime: RuntimeDep, actor: MaybeActorDep) -> c.TicketPublic:
     """Give up a waiting ticket (its holder, by token, or hall staff)."""
