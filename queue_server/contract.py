@@ -211,6 +211,54 @@ class TicketPublic(Model):
     status_url: str
     id_masked: str | None = None
     phone_masked: str | None = None
+    paper: int = Field(
+        default=1, description="which printed copy is valid; a reprint supersedes earlier ones"
+    )
+    print_failed: bool = False
+
+
+class TicketLookup(Model):
+    """``POST /api/v1/tickets/lookup``: find today's open tickets of a citizen who lost theirs."""
+
+    id_number: str | None = None
+    phone: str | None = None
+
+
+class PrintFailed(Model):
+    """``POST /api/v1/tickets/{token}/print-failed``: the kiosk could not print this ticket."""
+
+    reason: str = Field(default="", max_length=200)
+
+
+class DeviceKind(StrEnum):
+    """Devices that report their health."""
+
+    PRINTER = "printer"
+    KIOSK = "kiosk"
+    BOARD = "board"
+    PAD = "pad"
+
+
+class DeviceState(StrEnum):
+    """What a device reports about itself."""
+
+    OK = "ok"
+    PAPER_LOW = "paper_low"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    OFFLINE = "offline"
+    ERROR = "error"
+
+
+class DeviceStatus(Model):
+    """``POST /api/v1/devices/status``: a device's health, for the manager's alarms."""
+
+    kind: DeviceKind
+    device: str = Field(
+        min_length=1, max_length=80, description="the device's name in the hall, e.g. kiosk-1"
+    )
+    state: DeviceState
+    detail: str = Field(default="", max_length=200)
 
 
 # ---------------------------------------------------------------- windows
@@ -331,6 +379,13 @@ class HallSettingsModel(Model):
     recall_limit: int = Field(default=3, ge=0, le=20)
     transfer_keeps_place: bool = True
     requeue_places_back: int = Field(default=3, ge=0, le=100)
+    real_name_required: bool = Field(
+        default=False, description="实名取号: an ID number is needed to take a ticket"
+    )
+    person_daily_limit: int | None = Field(
+        default=None, ge=1, le=50, description="tickets per person per service a day"
+    )
+    print_failure: Literal["flag", "cancel"] = "flag"
     notice: str = Field(default="", max_length=500)
 
 

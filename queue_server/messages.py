@@ -26,6 +26,15 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "ticket.priority_not_allowed": ("该事项不设优先通道。", "This service has no priority channel."),
     "ticket.invalid_id_number": ("身份证号码无效。", "Invalid ID card number."),
     "ticket.invalid_phone": ("手机号码无效。", "Invalid mobile phone number."),
+    "ticket.id_required": (
+        "本大厅实行实名取号，请输入身份证号码。",
+        "This hall requires your ID card number.",
+    ),
+    "ticket.person_limit": (
+        "您今日已取“{name}”号 {count} 次，达到上限。",
+        "You have taken {count} tickets for {name} today, the limit.",
+    ),
+    "ticket.lookup_needs_key": ("请输入身份证号码或手机号码。", "Give an ID card or phone number."),
     # services and numbering
     "service.not_found": ("找不到事项 {code}。", "Service {code} not found."),
     "service.daily_cap_reached": (

@@ -167,6 +167,27 @@ class Repository:
             query = query.where(t.tickets.c.priority_class.is_not(None))
         return int(self.conn.execute(query).scalar_one())
 
+    def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
+        """How many tickets one person (by ID hash) took for a service on a day, cancelled ones aside."""
+        query = select(func.count()).where(
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.business_day == day,
+            t.tickets.c.service_id == service_id,
+            t.tickets.c.id_hash == id_hash,
+            t.tickets.c.status != "cancelled",
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def person_tickets(self, hall_id: int, day: date, column: str, digest: str) -> list[Any]:
+        """A person's open tickets of the day, found by the keyed hash of their ID or phone number."""
+        query = select(t.tickets).where(
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.business_day == day,
+            t.tickets.c[column] == digest,
+            t.tickets.c.status.in_(["waiting", "called", "parked", "no_show"]),
+        )
+        return list(self.conn.execute(query.order_by(t.tickets.c.id)))
+
     def waiting_by_service(self, hall_id: int) -> dict[int, tuple[int, datetime | None]]:
         """For each service: how many wait and since when the longest has waited."""
         query = (

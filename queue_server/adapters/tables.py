@@ -29,6 +29,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import false as sa_false
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -245,6 +246,9 @@ tickets = Table(
     Column("phone_hash", String(64)),
     Column("phone_masked", String(16)),
     Column("appointment_at", UtcDateTime),
+    # Which paper copy is valid (1 = the first print; a reprint supersedes the earlier paper).
+    Column("paper", Integer, nullable=False, server_default="1"),
+    Column("print_failed", Boolean, nullable=False, server_default=sa_false()),
     UniqueConstraint("hall_id", "business_day", "prefix", "seq", name="uq_tickets_number"),
     UniqueConstraint("hall_id", "idempotency_key", name="uq_tickets_idempotency"),
     Index("ix_tickets_queue", "hall_id", "status", "service_id"),

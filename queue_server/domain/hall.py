@@ -22,6 +22,9 @@ class HallSettings:
     recall_limit: int = 3
     transfer_keeps_place: bool = True
     requeue_places_back: int = 3
+    real_name_required: bool = False
+    person_daily_limit: int | None = None
+    print_failure: str = "flag"  # or "cancel": what happens to a ticket the kiosk could not print
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], timezone: str) -> HallSettings:
@@ -46,6 +49,9 @@ class HallSettings:
             recall_limit=int(raw.get("recall_limit", 3)),
             transfer_keeps_place=bool(raw.get("transfer_keeps_place", True)),
             requeue_places_back=int(raw.get("requeue_places_back", 3)),
+            real_name_required=bool(raw.get("real_name_required", False)),
+            person_daily_limit=raw.get("person_daily_limit"),
+            print_failure=_choice(raw.get("print_failure", "flag"), ("flag", "cancel"), "print_failure"),
         )
 
 
@@ -156,3 +162,9 @@ class HallCatalogue:
             for w in self.windows.values()
             if any(a.service == service_code for a in self.assignments_now(w, now))
         ]
+
+
+def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+    return value

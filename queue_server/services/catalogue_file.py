@@ -29,6 +29,9 @@ SETTING_KEYS = (
     "recall_limit",
     "transfer_keeps_place",
     "requeue_places_back",
+    "real_name_required",
+    "person_daily_limit",
+    "print_failure",
 )
 
 

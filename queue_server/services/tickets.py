@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from queue_server import contract as c
 from queue_server.domain import personal
@@ -33,8 +34,17 @@ def issue_ticket(
         raise Rejected("ticket.priority_not_allowed")
     id_number = personal.normalise_id_number(command.id_number) if command.id_number else None
     phone = personal.normalise_phone(command.phone) if command.phone else None
+    key = uow.caches.pii_key
+    id_hash = personal.keyed_hash(key, id_number) if id_number else None
+    rules = catalogue.settings
+    if rules.real_name_required and id_hash is None:
+        raise Rejected("ticket.id_required")
 
     day = business_day(uow.now, catalogue.timezone)
+    if id_hash is not None and rules.person_daily_limit is not None:
+        taken = uow.repo.count_person_tickets(actor.hall_id, day, service.id, id_hash)
+        if taken >= rules.person_daily_limit:
+            raise Rejected("ticket.person_limit", name=service.name, count=taken)
     issued_today = uow.repo.next_counter(actor.hall_id, f"service:{service.code}", day)
     if cap_reached(issued_today - 1, service.daily_cap):
         raise Rejected("service.daily_cap_reached", name=service.name, cap=service.daily_cap)
@@ -42,7 +52,6 @@ def issue_ticket(
     number = format_number(service.prefix, seq, catalogue.settings.number_width)
     is_priority = command.priority_class is not None
     ahead = uow.repo.count_waiting(actor.hall_id, service.id, priority_only=is_priority)
-    key = uow.caches.pii_key
     values = {
         "hall_id": actor.hall_id,
         "token": secrets.token_urlsafe(12),
@@ -59,7 +68,7 @@ def issue_ticket(
         "recalls": 0,
         "channel": channel,
         "idempotency_key": command.idempotency_key,
-        "id_hash": personal.keyed_hash(key, id_number) if id_number else None,
+        "id_hash": id_hash,
         "id_masked": personal.mask_id_number(id_number) if id_number else None,
         "phone_hash": personal.keyed_hash(key, phone) if phone else None,
         "phone_masked": personal.mask_phone(phone) if phone else None,
@@ -130,3 +139,75 @@ def ticket_guide(uow: UnitOfWork, token: str) -> c.ServiceDetail:
     catalogue = uow.catalogue(row.hall_id)
     reader = Actor(hall_id=row.hall_id, role="board", name="ticket holder")
     return service_detail(uow, reader, catalogue.services[row.service_id].code)
+
+
+def lookup_tickets(uow: UnitOfWork, actor: Actor, query: c.TicketLookup) -> list[c.TicketPublic]:
+    """A citizen who lost the paper finds today's open tickets again by ID or phone number."""
+    actor.require(Permission.ISSUE_TICKET)
+    catalogue = uow.catalogue(actor.hall_id)
+    day = business_day(uow.now, catalogue.timezone)
+    key = uow.caches.pii_key
+    if query.id_number:
+        rows = uow.repo.person_tickets(
+            actor.hall_id,
+            day,
+            "id_hash",
+            personal.keyed_hash(key, personal.normalise_id_number(query.id_number)),
+        )
+    elif query.phone:
+        rows = uow.repo.person_tickets(
+            actor.hall_id, day, "phone_hash", personal.keyed_hash(key, personal.normalise_phone(query.phone))
+        )
+    else:
+        raise Rejected("ticket.lookup_needs_key")
+    return [ticket_public(uow, catalogue, row) for row in rows]
+
+
+def _own_ticket(uow: UnitOfWork, actor: Actor, token: str) -> Any:
+    actor.require(Permission.ISSUE_TICKET)
+    row = uow.repo.ticket(token=token)
+    if row is None or row.hall_id != actor.hall_id:
+        raise NotFound("ticket.not_found")
+    return row
+
+
+def reprint_ticket(uow: UnitOfWork, actor: Actor, token: str) -> c.TicketPublic:
+    """补打: a new paper copy; the earlier paper is superseded (its copy number no longer valid)."""
+    row = _own_ticket(uow, actor, token)
+    if row.status not in ("waiting", "called", "parked", "no_show"):
+        raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action="reprint")
+    uow.repo.update_ticket(row.id, row.status, paper=row.paper + 1, print_failed=False)
+    uow.record(
+        actor,
+        "ticket.reprinted",
+        ticket_id=row.id,
+        service_id=row.service_id,
+        data={"number": row.number, "paper": row.paper + 1, "superseded": row.paper},
+    )
+    return ticket_public(uow, uow.catalogue(actor.hall_id), uow.repo.ticket(id=row.id))
+
+
+def print_failed(uow: UnitOfWork, actor: Actor, token: str, report: c.PrintFailed) -> c.TicketPublic:
+    """The kiosk could not print: flag the ticket for the clerk, or cancel it (per-hall setting)."""
+    row = _own_ticket(uow, actor, token)
+    catalogue = uow.catalogue(actor.hall_id)
+    if catalogue.settings.print_failure == "cancel" and row.status == Status.WAITING.value:
+        uow.repo.update_ticket(row.id, row.status, status=Status.CANCELLED.value, print_failed=True)
+        uow.record(
+            actor,
+            "ticket.cancelled",
+            ticket_id=row.id,
+            service_id=row.service_id,
+            data={"number": row.number, "reason": "print_failed", "detail": report.reason},
+        )
+        uow.emit(actor.hall_id, "ticket.cancelled", ("hall", "manager"), {"number": row.number})
+    else:
+        uow.repo.update_ticket(row.id, row.status, print_failed=True)
+        uow.record(
+            actor,
+            "ticket.print_failed",
+            ticket_id=row.id,
+            service_id=row.service_id,
+            data={"number": row.number, "detail": report.reason},
+        )
+    return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))

@@ -40,6 +40,8 @@ def ticket_public(
         status_url=f"/t/{row.token}",
         id_masked=row.id_masked,
         phone_masked=row.phone_masked,
+        paper=row.paper,
+        print_failed=row.print_failed,
     )
 
 

@@ -27,6 +27,26 @@ async def issue_ticket(
     return await runtime.write(lambda uow: tickets.issue_ticket(uow, actor, body, channel))
 
 
+@router.post("/lookup", response_model=list[c.TicketPublic])
+async def lookup_tickets(body: c.TicketLookup, runtime: RuntimeDep, actor: ActorDep) -> list[c.TicketPublic]:
+    """Find today's open tickets of a citizen by ID or phone number (kiosk reprint, lobby guide)."""
+    return await runtime.read(lambda uow: tickets.lookup_tickets(uow, actor, body))
+
+
+@router.post("/{token}/reprint", response_model=c.TicketPublic)
+async def reprint_ticket(token: str, runtime: RuntimeDep, actor: ActorDep) -> c.TicketPublic:
+    """补打: a new paper copy supersedes the earlier one."""
+    return await runtime.write(lambda uow: tickets.reprint_ticket(uow, actor, token))
+
+
+@router.post("/{token}/print-failed", response_model=c.TicketPublic)
+async def print_failed(
+    token: str, body: c.PrintFailed, runtime: RuntimeDep, actor: ActorDep
+) -> c.TicketPublic:
+    """The kiosk could not print: the ticket is flagged or cancelled, never silently left waiting."""
+    return await runtime.write(lambda uow: tickets.print_failed(uow, actor, token, body))
+
+
 @router.get("/{token}", response_model=c.TicketPublic)
 async def ticket_status(token: str, runtime: RuntimeDep) -> c.TicketPublic:
     """A ticket's live status by its public token (the QR code); no login, nothing personal."""
