@@ -430,6 +430,35 @@ class HallSnapshot(Model):
     recent_calls: list[RecentCall]
 
 
+# ---------------------------------------------------------------- working calendar
+
+
+class CalendarDayKind(StrEnum):
+    """A dated exception to the weekly hours."""
+
+    HOLIDAY = "holiday"  # 法定节假日: closed
+    WORKDAY = "workday"  # 调休: a weekend day worked (weekday hours unless periods given)
+    EXTENDED = "extended"  # 延时服务: extra periods on top of the day's hours
+
+
+class CalendarDay(Model):
+    """``PUT /api/v1/calendar/{day}``: mark a date."""
+
+    kind: CalendarDayKind
+    periods: list[tuple[time, time]] = []
+    note: str = Field(default="", max_length=200)
+
+
+class CalendarEntry(Model):
+    """One date of the working calendar as it applies."""
+
+    day: date
+    working: bool
+    periods: list[tuple[time, time]]
+    kind: CalendarDayKind | None = None
+    note: str = ""
+
+
 # ---------------------------------------------------------------- live events
 
 

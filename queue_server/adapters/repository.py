@@ -7,7 +7,8 @@ rows into the domain's types.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
@@ -16,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from queue_server.adapters import tables as t
 from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
+from queue_server.domain.hours import Period
 from queue_server.domain.policy import Candidate
 
 
@@ -88,6 +90,8 @@ class Repository:
                 select(t.services).where(t.services.c.hall_id == hall_id, t.services.c.active.is_(True))
             )
         }
+        settings = HallSettings.from_dict(hall.settings or {}, hall.timezone)
+        settings = replace(settings, hours=settings.hours.with_days(self._calendar_days(hall_id, settings)))
         return HallCatalogue(
             id=hall.id,
             code=hall.code,
@@ -96,10 +100,24 @@ class Repository:
             timezone=hall.timezone,
             notice=hall.notice,
             version=hall.catalogue_version,
-            settings=HallSettings.from_dict(hall.settings or {}, hall.timezone),
+            settings=settings,
             services=services,
             windows=windows,
         )
+
+    def _calendar_days(self, hall_id: int, settings: HallSettings) -> dict[date, tuple[Period, ...]]:
+        """Dated exceptions to the weekly hours: holidays, 调休 working days, extended hours."""
+        days: dict[date, tuple[Period, ...]] = {}
+        rows = self.conn.execute(select(t.calendar_days).where(t.calendar_days.c.hall_id == hall_id))
+        for row in rows:
+            periods = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in row.periods or [])
+            if row.kind == "holiday":
+                days[row.day] = ()
+            elif row.kind == "workday":
+                days[row.day] = periods or settings.hours.week.get("mon", ())
+            else:  # extended: the day's usual hours plus the approved extra periods
+                days[row.day] = tuple(sorted(settings.hours.periods_on(row.day) + periods))
+        return days
 
     # ---------------------------------------------------------------- numbering
 

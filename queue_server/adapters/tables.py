@@ -293,3 +293,110 @@ audit_log = Table(
     Column("detail", JSON, nullable=False, default=dict),
     Index("ix_audit_hall_at", "hall_id", "at"),
 )
+
+# ---------------------------------------------------------------- hall operations
+
+calendar_days = Table(
+    "calendar_days",
+    metadata,
+    _id(),
+    _hall(),
+    Column("day", Date, nullable=False),
+    # holiday (no hours), workday (调休: a weekend day worked), extended (延时服务: extra periods)
+    Column("kind", String(12), nullable=False),
+    Column("periods", JSON, nullable=False, default=list),
+    Column("note", String(200), nullable=False, default=""),
+    UniqueConstraint("hall_id", "day"),
+)
+
+appointment_slots = Table(
+    "appointment_slots",
+    metadata,
+    _id(),
+    _hall(),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("start", Time, nullable=False),
+    Column("end", Time, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("booked", Integer, nullable=False, default=0),
+    Column("open", Boolean, nullable=False, default=True),
+    UniqueConstraint("hall_id", "service_id", "day", "start", name="uq_appointment_slots_start"),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    _id(),
+    _hall(),
+    Column("slot_id", Id, ForeignKey("appointment_slots.id"), nullable=False),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("code", String(16), nullable=False, unique=True),
+    # booked → checked_in → (served through its ticket) | cancelled | missed
+    Column("status", String(12), nullable=False),
+    Column("channel", String(20), nullable=False, default="web"),
+    Column("phone_cipher", Text),
+    Column("phone_masked", String(16)),
+    Column("phone_hash", String(64)),
+    Column("id_hash", String(64)),
+    Column("id_masked", String(24)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("checked_in_at", UtcDateTime),
+    Column("ticket_id", Id, ForeignKey("tickets.id")),
+    Index("ix_appointments_slot", "slot_id"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    _id(),
+    _hall(),
+    Column("ticket_id", Id, ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("window_id", Id, ForeignKey("windows.id")),
+    Column("clerk_user_id", Id, ForeignKey("users.id")),
+    # immediate 即办件, promised 承诺件, correction 补正, refused 不予受理, referred 转办
+    Column("outcome", String(20), nullable=False),
+    Column("status", String(12), nullable=False),  # open (promised) | done
+    Column("green", Boolean, nullable=False, default=False),
+    Column("promised_date", Date),
+    Column("missing_items", JSON, nullable=False, default=list),
+    Column("reasons", Text, nullable=False, default=""),
+    Column("referred_to", String(200), nullable=False, default=""),
+    Column("extensions", JSON, nullable=False, default=list),
+    Column("phone_cipher", Text),
+    Column("phone_masked", String(16)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime),
+    Index("ix_cases_open", "hall_id", "status", "promised_date"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    _hall(),
+    Column("rule", String(40), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("raised_at", UtcDateTime, nullable=False),
+    Column("acknowledged_at", UtcDateTime),
+    Column("acknowledged_by", String(100)),
+    Column("cleared_at", UtcDateTime),
+    Column("detail", JSON, nullable=False, default=dict),
+    Index("ix_alerts_open", "hall_id", "cleared_at"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    _id(),
+    _hall(),
+    Column("kind", String(12), nullable=False),
+    Column("device", String(80), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("detail", String(200), nullable=False, default=""),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    UniqueConstraint("hall_id", "kind", "device", name="uq_devices_name"),
+)

@@ -1,10 +1,15 @@
-"""Opening hours: when a hall issues tickets (periods per weekday, lunch break, cut-off)."""
+"""The working calendar: when a hall works and issues tickets.
+
+Weekly hours with their breaks (午休), an issuing cut-off, and dated exceptions: public holidays
+(no hours), make-up working days (调休, a weekend day with working hours) and approved extended
+hours (延时服务, an extra period on a date). Every deadline counts working days on this calendar.
+"""
 
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.errors import Rejected
@@ -22,6 +27,8 @@ class OpeningHours:
     week: dict[str, tuple[Period, ...]] = field(default_factory=dict)
     cutoff_minutes: int = 0
     always_open: bool = False
+    # Dated exceptions: the day's periods replace the weekday's (an empty tuple is a holiday).
+    days: dict[date, tuple[Period, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_strings(
@@ -47,12 +54,49 @@ class OpeningHours:
             parsed[day] = spans
         return cls(timezone=timezone, week=parsed, cutoff_minutes=cutoff_minutes, always_open=always_open)
 
+    def with_days(self, days: dict[date, tuple[Period, ...]]) -> OpeningHours:
+        """The same hours with these dated exceptions."""
+        return OpeningHours(self.timezone, self.week, self.cutoff_minutes, self.always_open, dict(days))
+
+    def periods_on(self, day: date) -> tuple[Period, ...]:
+        """The working periods of a date: its exception if it has one, else its weekday's."""
+        if day in self.days:
+            return self.days[day]
+        return self.week.get(WEEKDAYS[day.weekday()], ())
+
+    def is_working_day(self, day: date) -> bool:
+        """Whether the hall works on ``day`` (holidays and 调休 included)."""
+        return bool(self.periods_on(day))
+
+    def add_working_days(self, start: date, count: int) -> date:
+        """The date ``count`` working days after ``start`` (start itself not counted); 0 → start."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        day = start
+        for _ in range(count):
+            day += timedelta(days=1)
+            guard = 0
+            while not self.is_working_day(day):
+                day += timedelta(days=1)
+                guard += 1
+                if guard > 366:
+                    raise ValueError("the calendar has no working day in a year")
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative when end is earlier)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(
+            1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n))
+        )
+
     def check_issue(self, now: datetime) -> None:
         """Raise Rejected with the reason when a ticket may not be issued at ``now``."""
         if self.always_open:
             return
         local = now.astimezone(ZoneInfo(self.timezone))
-        periods = self.week.get(WEEKDAYS[local.weekday()], ())
+        periods = self.periods_on(local.date())
         if not periods:
             raise Rejected("hall.closed_today")
         clock = local.replace(tzinfo=None)

@@ -1,0 +1,33 @@
+"""The working calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from queue_server import contract as c
+from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.services import calendar
+
+router = APIRouter(prefix="/calendar", tags=["calendar"])
+
+
+@router.get("", response_model=list[c.CalendarEntry])
+async def read_calendar(
+    start: date, end: date, runtime: RuntimeDep, actor: ActorDep
+) -> list[c.CalendarEntry]:
+    """Each date from ``start`` to ``end`` with its working periods."""
+    return await runtime.read(lambda uow: calendar.read_calendar(uow, actor, start, end))
+
+
+@router.put("/{day}", response_model=c.CalendarEntry)
+async def set_day(day: date, body: c.CalendarDay, runtime: RuntimeDep, actor: ActorDep) -> c.CalendarEntry:
+    """Mark a date: holiday, 调休 working day, or extended hours (manager)."""
+    return await runtime.write(lambda uow: calendar.set_day(uow, actor, day, body))
+
+
+@router.delete("/{day}", response_model=c.CalendarEntry)
+async def clear_day(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.CalendarEntry:
+    """Let a date follow the weekly hours again (manager)."""
+    return await runtime.write(lambda uow: calendar.clear_day(uow, actor, day))

@@ -1,0 +1,91 @@
+"""The working calendar: holidays, 调休 working days and extended hours, set by a manager."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import delete, select
+
+from queue_server import contract as c
+from queue_server.adapters import tables as t
+from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.errors import Rejected
+from queue_server.services.unit_of_work import UnitOfWork
+
+MAX_RANGE_DAYS = 400
+
+
+def read_calendar(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list[c.CalendarEntry]:
+    """Every date from ``start`` to ``end`` with its working periods."""
+    actor.require(Permission.READ_HALL)
+    if end < start or (end - start).days > MAX_RANGE_DAYS:
+        raise Rejected("request.invalid", detail=f"a range of at most {MAX_RANGE_DAYS} days")
+    hours = uow.catalogue(actor.hall_id).settings.hours
+    marks = {
+        r.day: r
+        for r in uow.repo.conn.execute(
+            select(t.calendar_days).where(
+                t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day.between(start, end)
+            )
+        )
+    }
+    out = []
+    for n in range((end - start).days + 1):
+        day = start + timedelta(days=n)
+        mark = marks.get(day)
+        periods = list(hours.periods_on(day))
+        out.append(
+            c.CalendarEntry(
+                day=day,
+                working=bool(periods),
+                periods=periods,
+                kind=mark.kind if mark else None,
+                note=mark.note if mark else "",
+            )
+        )
+    return out
+
+
+def set_day(uow: UnitOfWork, actor: Actor, day: date, mark: c.CalendarDay) -> c.CalendarEntry:
+    """Mark a date as a holiday, a 调休 working day, or extended hours; applies at once."""
+    actor.require(Permission.MANAGE_HALL)
+    for start, end in mark.periods:
+        if end <= start:
+            raise Rejected("request.invalid", detail=f"period {start}-{end} ends before it starts")
+    if mark.kind == c.CalendarDayKind.EXTENDED and not mark.periods:
+        raise Rejected("request.invalid", detail="extended hours need their periods")
+    conn = uow.repo.conn
+    conn.execute(
+        delete(t.calendar_days).where(
+            t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day == day
+        )
+    )
+    periods = [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in mark.periods]
+    conn.execute(
+        t.calendar_days.insert(),
+        {
+            "hall_id": actor.hall_id,
+            "day": day,
+            "kind": mark.kind.value,
+            "periods": periods,
+            "note": mark.note,
+        },
+    )
+    uow.refresh_catalogue(actor.hall_id)
+    uow.repo.audit(
+        actor.hall_id, uow.now, actor.label, "calendar.set", day.isoformat(), mark.model_dump(mode="json")
+    )
+    return read_calendar(uow, actor, day, day)[0]
+
+
+def clear_day(uow: UnitOfWork, actor: Actor, day: date) -> c.CalendarEntry:
+    """Remove a date's mark: it follows the weekly hours again."""
+    actor.require(Permission.MANAGE_HALL)
+    uow.repo.conn.execute(
+        delete(t.calendar_days).where(
+            t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day == day
+        )
+    )
+    uow.refresh_catalogue(actor.hall_id)
+    uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.clear", day.isoformat(), {})
+    return read_calendar(uow, actor, day, day)[0]
