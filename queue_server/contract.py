@@ -293,6 +293,67 @@ class Callback(Model):
     ticket: str
 
 
+class Outcome(StrEnum):
+    """How a case ended at the window (see queue_server.domain.outcomes)."""
+
+    IMMEDIATE = "immediate"
+    PROMISED = "promised"
+    CORRECTION = "correction"
+    REFUSED = "refused"
+    REFERRED = "referred"
+
+
+class Conclude(Model):
+    """``POST /api/v1/windows/{window}/conclude``: the case's outcome (default: done on the spot)."""
+
+    outcome: Outcome = Outcome.IMMEDIATE
+    missing_items: list[str] = Field(default=[], description="补正: names from the guide's checklist")
+    reasons: str = Field(default="", max_length=1000, description="不予受理: the reasons")
+    referred_to: str = Field(default="", max_length=200)
+    phone: str | None = Field(default=None, description="for the call-back (回访); stored encrypted")
+
+
+class CasePublic(Model):
+    """A case as the clerk, the manager and (for its notice) the citizen see it."""
+
+    id: int
+    ticket: str
+    service_code: str
+    service_name: str
+    window: str | None
+    outcome: Outcome
+    status: Literal["open", "done"]
+    promised_date: date | None = None
+    missing_items: list[str] = []
+    reasons: str = ""
+    referred_to: str = ""
+    green: bool = False
+    phone_masked: str | None = None
+    created_at: datetime
+    completed_at: datetime | None = None
+    on_time: bool | None = None
+    extensions: list[dict[str, Any]] = []
+
+
+class ExtendCase(Model):
+    """``POST /api/v1/cases/{id}/extend``: an approved extension of a promised case."""
+
+    working_days: int = Field(ge=1, le=60)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class Notice(Model):
+    """一次性告知书: everything the citizen must bring, at once (from the ticket's status page)."""
+
+    hall_name: str
+    ticket: str
+    service_name: str
+    issued_at: datetime
+    missing_items: list[Material]
+    location: str = ""
+    consult_phone: str = ""
+
+
 class WindowTicket(Model):
     """The ticket a window is on."""
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from queue_server import contract
 from queue_server.api import errors
-from queue_server.api.routes import auth, calendar, devices, hall, live, services, tickets, windows
+from queue_server.api.routes import auth, calendar, cases, devices, hall, live, services, tickets, windows
 from queue_server.runtime import Runtime
 from queue_server.services.day import expire_past_days
 
@@ -59,7 +59,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
-    for module in (services, tickets, windows, hall, auth, devices, calendar):
+    for module in (services, tickets, windows, hall, auth, devices, calendar, cases):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(live.router)
 

@@ -65,7 +65,12 @@ class OpeningHours:
         return self.week.get(WEEKDAYS[day.weekday()], ())
 
     def is_working_day(self, day: date) -> bool:
-        """Whether the hall works on ``day`` (holidays and 调休 included)."""
+        """Whether the hall works on ``day`` (holidays and 调休 included).
+
+        A hall open at all hours with no weekly hours set works every day but its holidays.
+        """
+        if day not in self.days and self.always_open and not any(self.week.values()):
+            return True
         return bool(self.periods_on(day))
 
     def add_working_days(self, start: date, count: int) -> date:

@@ -13,6 +13,7 @@ from queue_server.domain.hall import HallCatalogue, WindowItem
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
+from queue_server.services.cases import record_outcome
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.services.views import call_payload, window_public, window_ticket
 
@@ -168,12 +169,15 @@ def start(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
     return _result(uow, at, ticket)
 
 
-def conclude(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
-    """办结: the case is done at this window; its handling time feeds the wait estimates."""
+def conclude(
+    uow: UnitOfWork, actor: Actor, number: str, command: c.Conclude | None = None
+) -> c.WindowActionResult:
+    """办结: the case ends at this window with its outcome; its handling time feeds the wait estimates."""
     at = _at(uow, actor, number)
     ticket = _current(uow, at)
     started = ticket.started_at or ticket.called_at or uow.now
-    ticket = _move(uow, actor, at, ticket, Action.CONCLUDE)
+    outcome = record_outcome(uow, actor, ticket, at.window.id, command or c.Conclude())
+    ticket = _move(uow, actor, at, ticket, Action.CONCLUDE, note=outcome)
     _free_window(uow, at)
     service = at.catalogue.services[ticket.service_id]
     stats = uow.handling(service.id, service.avg_handle_seconds).observe((uow.now - started).total_seconds())
@@ -184,6 +188,7 @@ def conclude(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult
         "window": number,
         "service_code": service.code,
         "ticket_token": ticket.token,
+        "outcome": outcome["outcome"],
     }
     uow.emit(
         actor.hall_id,

@@ -20,7 +20,6 @@ SIMPLE_ACTIONS: dict[str, tuple[Simple, str]] = {
     "call-next": (windows.call_next, "下一位: call the next ticket the policy picks for this window"),
     "recall": (windows.recall, "重呼: call the current ticket again (capped)"),
     "start": (windows.start, "The citizen arrived: service starts"),
-    "conclude": (windows.conclude, "办结: the case is done"),
     "no-show": (windows.no_show, "过号: the citizen did not come"),
     "park": (windows.park, "挂起: set the ticket aside"),
     "open": (windows.open_window, "Open the window (clerk present)"),
@@ -41,6 +40,14 @@ def _simple_route(path: str, handler: Simple, summary: str) -> None:
 
 for _path, (_handler, _summary) in SIMPLE_ACTIONS.items():
     _simple_route(_path, _handler, _summary)
+
+
+@router.post("/{window}/conclude", response_model=c.WindowActionResult)
+async def conclude(
+    window: str, runtime: RuntimeDep, actor: ActorDep, body: c.Conclude | None = None
+) -> c.WindowActionResult:
+    """办结: the case is done, with its outcome (default 即办件; 承诺件, 补正, 不予受理, 转办)."""
+    return await runtime.write(lambda uow: windows.conclude(uow, actor, window, body))
 
 
 @router.post("/{window}/transfer", response_model=c.WindowActionResult)
