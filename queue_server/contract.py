@@ -429,6 +429,31 @@ class PolicySettingsModel(Model):
     appointment_grace_minutes: float = Field(default=10, ge=0, le=240)
 
 
+class AlertThresholds(Model):
+    """Electronic-supervision thresholds (minutes unless named otherwise)."""
+
+    wait_yellow: float = Field(default=30, gt=0)
+    wait_red: float = Field(default=60, gt=0)
+    away_yellow: float = Field(default=20, gt=0)
+    away_red: float = Field(default=30, gt=0)
+    device_silence: float = Field(default=5, gt=0)
+    case_warning_days: int = Field(default=3, ge=0, le=30)
+
+
+class AlertPublic(Model):
+    """A yellow or red light, with its history."""
+
+    id: int
+    rule: str
+    subject: str
+    severity: Literal["yellow", "red"]
+    raised_at: datetime
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+    cleared_at: datetime | None = None
+    detail: dict[str, Any] = {}
+
+
 class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
@@ -447,6 +472,7 @@ class HallSettingsModel(Model):
         default=None, ge=1, le=50, description="tickets per person per service a day"
     )
     print_failure: Literal["flag", "cancel"] = "flag"
+    alerts: AlertThresholds = AlertThresholds()
     notice: str = Field(default="", max_length=500)
 
 

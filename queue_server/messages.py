@@ -69,6 +69,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "case.not_open": ("该办件已办结。", "This case is already completed."),
     "case.not_owner": ("只有承办人可以查看完整号码。", "Only the case owner may see the full number."),
     "case.no_notice": ("该号没有补正告知书。", "This ticket has no correction notice."),
+    "alert.not_found": ("找不到该告警。", "Alert not found."),
     "assignment.invalid": ("窗口分配无效：{detail}", "Invalid window assignment: {detail}"),
     # auth
     "auth.required": ("请先登录或提供令牌。", "Log in or give a token."),

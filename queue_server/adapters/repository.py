@@ -299,6 +299,20 @@ class Repository:
         )
         self.conn.execute(statement)
 
+    def save_device(
+        self, hall_id: int, kind: str, device: str, state: str, detail: str, at: datetime
+    ) -> None:
+        """Remember a device's latest report (its heartbeat)."""
+        statement = (
+            self._insert(t.devices)
+            .values(hall_id=hall_id, kind=kind, device=device, state=state, detail=detail, last_seen_at=at)
+            .on_conflict_do_update(
+                index_elements=[t.devices.c.hall_id, t.devices.c.kind, t.devices.c.device],
+                set_={"state": state, "detail": detail, "last_seen_at": at},
+            )
+        )
+        self.conn.execute(statement)
+
     def audit(
         self, hall_id: int, at: datetime, actor: str, action: str, subject: str, detail: dict[str, Any]
     ) -> None:

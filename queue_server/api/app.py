@@ -11,24 +11,33 @@ from fastapi import FastAPI
 
 from queue_server import contract
 from queue_server.api import errors
-from queue_server.api.routes import auth, calendar, cases, devices, hall, live, services, tickets, windows
+from queue_server.api.routes import (
+    alerts,
+    auth,
+    calendar,
+    cases,
+    devices,
+    hall,
+    live,
+    services,
+    tickets,
+    windows,
+)
 from queue_server.runtime import Runtime
-from queue_server.services.day import expire_past_days
+from queue_server.services.housekeeping import chores
 
 log = logging.getLogger(__name__)
 
-HOUSEKEEPING_SECONDS = 60.0
+HOUSEKEEPING_SECONDS = 15.0
 
 
 async def _housekeeping(runtime: Runtime) -> None:
-    """Expire yesterday's open tickets, once at start and then every minute."""
+    """Every hall's chores (day's close, alerts), once at start and then every 15 seconds."""
     while True:
         try:
             halls = await runtime.read(lambda uow: list(uow.repo.hall_versions()))
             for hall_id in halls:
-                expired = await runtime.write(lambda uow, hall_id=hall_id: expire_past_days(uow, hall_id))
-                if expired:
-                    log.info("expired %d tickets of earlier days in hall %d", expired, hall_id)
+                await runtime.write(lambda uow, hall_id=hall_id: chores(uow, hall_id))
         except Exception:
             log.exception("housekeeping failed; will try again")
         await asyncio.sleep(HOUSEKEEPING_SECONDS)
@@ -59,7 +68,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
-    for module in (services, tickets, windows, hall, auth, devices, calendar, cases):
+    for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(live.router)
 

@@ -77,7 +77,7 @@ def _public(uow: UnitOfWork, row: Any) -> c.CasePublic:
     window = catalogue.windows.get(row.window_id) if row.window_id else None
     on_time = None
     if row.promised_date is not None and row.completed_at is not None:
-        on_time = business_day(row.completed_at, catalogue.timezone) <= _deadline(row)
+        on_time = business_day(row.completed_at, catalogue.timezone) <= deadline(row)
     return c.CasePublic(
         id=row.id,
         ticket=ticket.number,
@@ -86,7 +86,7 @@ def _public(uow: UnitOfWork, row: Any) -> c.CasePublic:
         window=window.number if window else None,
         outcome=row.outcome,
         status=row.status,
-        promised_date=_deadline(row),
+        promised_date=deadline(row),
         missing_items=row.missing_items or [],
         reasons=row.reasons,
         referred_to=row.referred_to,
@@ -99,7 +99,7 @@ def _public(uow: UnitOfWork, row: Any) -> c.CasePublic:
     )
 
 
-def _deadline(row: Any) -> date | None:
+def deadline(row: Any) -> date | None:
     """The promised date, moved by approved extensions."""
     extensions = row.extensions or []
     if extensions:
@@ -139,7 +139,7 @@ def extend_case(uow: UnitOfWork, actor: Actor, case_id: int, command: c.ExtendCa
     if row.status != "open":
         raise Rejected("case.not_open")
     hours = uow.catalogue(actor.hall_id).settings.hours
-    current = _deadline(row) or business_day(uow.now, hours.timezone)
+    current = deadline(row) or business_day(uow.now, hours.timezone)
     new = hours.add_working_days(current, command.working_days)
     entry = {
         "from": current.isoformat(),

@@ -32,6 +32,7 @@ SETTING_KEYS = (
     "real_name_required",
     "person_daily_limit",
     "print_failure",
+    "alerts",
 )
 
 

@@ -1,0 +1,19 @@
+"""The server's periodic chores for a hall: the day's close and the alert engine."""
+
+from __future__ import annotations
+
+import logging
+
+from queue_server.services.alerts import run_alerts
+from queue_server.services.day import expire_past_days
+from queue_server.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def chores(uow: UnitOfWork, hall_id: int) -> None:
+    """Expire tickets of earlier days, then raise and clear alerts, in one transaction."""
+    expired = expire_past_days(uow, hall_id)
+    if expired:
+        log.info("expired %d tickets of earlier days in hall %d", expired, hall_id)
+    run_alerts(uow, hall_id)
