@@ -38,6 +38,24 @@ class Subscriber:
         self.keys: set[Key] = set()
         self.overflowed = False
         self._on_overflow = on_overflow
+        self._held: dict[Key, list[str]] = {}
+
+    def hold(self, key: Key) -> None:
+        """Keep this topic's events aside until its snapshot has been queued (see ``release``)."""
+        self._held[key] = []
+
+    def release(self, key: Key) -> None:
+        """Queue the events that arrived while the snapshot was read, in order, after it."""
+        for data in self._held.pop(key, []):
+            self.offer(data)
+
+    def offer_event(self, key: Key, data: str) -> None:
+        """An event of a subscribed topic: held while its snapshot is being read, else queued."""
+        held = self._held.get(key)
+        if held is not None:
+            held.append(data)
+        else:
+            self.offer(data)
 
     def offer(self, data: str) -> None:
         """Queue a frame, or mark the subscriber as too slow and wake its sender to close."""
@@ -47,11 +65,17 @@ class Subscriber:
             self.queue.put_nowait(data)
         except asyncio.QueueFull:
             self.overflowed = True
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
+            self.close()
             if self._on_overflow:
                 self._on_overflow()
+
+    def close(self) -> None:
+        """Drop what is queued and tell the sender to close the socket (the client resyncs)."""
+        self.overflowed = True
+        self._held.clear()
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
 
 
 class Hub:
@@ -72,11 +96,23 @@ class Hub:
         return self._seq[(hall_id, topic)]
 
     def subscribe(self, subscriber: Subscriber, hall_id: int, topic: str) -> int:
-        """Add a subscription; returns the topic's current seq (the snapshot's)."""
+        """Add a subscription, holding its events until its snapshot; returns the topic's current seq.
+
+        The snapshot is read after this, so it reflects at least every event up to that seq; the
+        held events that follow may repeat what it already shows (harmless), but none is missed.
+        """
         key = (hall_id, topic)
+        subscriber.hold(key)
         self._subscribers[key].add(subscriber)
         subscriber.keys.add(key)
         return self._seq[key]
+
+    def unsubscribe(self, subscriber: Subscriber, hall_id: int, topic: str) -> None:
+        """Drop one subscription (its snapshot could not be read)."""
+        key = (hall_id, topic)
+        self._subscribers.get(key, set()).discard(subscriber)
+        subscriber.keys.discard(key)
+        subscriber.release(key)
 
     def unsubscribe_all(self, subscriber: Subscriber) -> None:
         """Forget a subscriber (its socket closed)."""
@@ -105,14 +141,13 @@ class Hub:
                     continue
                 data = frame(event.type, topic, self._seq[key], event.ts, event.payload)
                 for subscriber in tuple(subscribers):
-                    subscriber.offer(data)
+                    subscriber.offer_event(key, data)
             self.published += 1
 
     def disconnect_all(self) -> None:
         """Events may have been missed (the cross-process feed dropped): make every client resync."""
         for subscriber in {s for subs in self._subscribers.values() for s in subs}:
-            subscriber.overflowed = True
-            subscriber.queue.put_nowait(None)
+            subscriber.close()
 
     def disconnect_all_threadsafe(self) -> None:
         """The same, from another thread."""

@@ -38,27 +38,41 @@ def _error(code: str, **fields: Any) -> str:
     return orjson.dumps({"type": "error", "code": code, "message": zh, "message_en": en}).decode()
 
 
-def _snapshot(uow: UnitOfWork, actor: Actor | None, topic: str) -> tuple[int, dict[str, Any]]:
-    """The hall a topic belongs to and its current state, checking the caller may see it."""
+def _hall_of(uow: UnitOfWork, actor: Actor | None, topic: str) -> int:
+    """The hall a topic belongs to, checking the caller may follow it."""
     kind, _, arg = topic.partition(":")
     if kind == "ticket":
-        public = tickets.ticket_status(uow, arg)
         row = uow.repo.ticket(token=arg)
-        return row.hall_id, public.model_dump(mode="json")
+        if row is None:
+            raise DomainError("ticket.not_found")
+        return int(row.hall_id)
     if actor is None:
         raise sessions.Unauthorized("auth.required")
     if kind == "manager":
         actor.require(Permission.MANAGE_HALL)
-    if kind in ("hall", "manager"):
-        return actor.hall_id, hall.hall_snapshot(uow, actor).model_dump(mode="json")
-    if kind == "zone":
-        return actor.hall_id, hall.hall_snapshot(uow, actor, zone=arg).model_dump(mode="json")
-    if kind in ("window", "evaluator"):
+    elif kind in ("hall", "zone"):
+        actor.require(Permission.READ_HALL)
+    elif kind in ("window", "evaluator"):
         if kind == "evaluator" and actor.role not in ("evaluator", "manager", "admin"):
             actor.require(Permission.RECORD_EVALUATION)
         actor.require(Permission.READ_HALL, window=arg if actor.role == "evaluator" else None)
-        return actor.hall_id, hall.window_view(uow, actor, arg).model_dump(mode="json")
-    raise DomainError("request.invalid", detail=f"unknown topic {topic}")
+        uow.catalogue(actor.hall_id).window(arg)
+    else:
+        raise DomainError("request.invalid", detail=f"unknown topic {topic}")
+    return actor.hall_id
+
+
+def _snapshot(uow: UnitOfWork, actor: Actor | None, topic: str) -> dict[str, Any]:
+    """A topic's current state (the caller was checked by ``_hall_of``)."""
+    kind, _, arg = topic.partition(":")
+    if kind == "ticket":
+        return tickets.ticket_status(uow, arg).model_dump(mode="json")
+    assert actor is not None
+    if kind in ("hall", "manager"):
+        return hall.hall_snapshot(uow, actor).model_dump(mode="json")
+    if kind == "zone":
+        return hall.hall_snapshot(uow, actor, zone=arg).model_dump(mode="json")
+    return hall.window_view(uow, actor, arg).model_dump(mode="json")
 
 
 async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor | None:
@@ -134,12 +148,19 @@ async def live(websocket: WebSocket) -> None:
 async def _subscribe(
     runtime: Runtime, subscriber: Subscriber, actor: Actor | None, topics: list[str]
 ) -> None:
-    """Subscribe first (so no event is missed), then send each topic's snapshot with its seq."""
+    """Subscribe first (holding events), then read and send the snapshot, then the held events."""
     for topic in topics:
         try:
-            hall_id, payload = await runtime.read(lambda uow, topic=topic: _snapshot(uow, actor, topic))
+            hall_id = await runtime.read(lambda uow, topic=topic: _hall_of(uow, actor, topic))
         except DomainError as error:
             subscriber.offer(_error(error.code, **error.fields))
             continue
         seq = runtime.hub.subscribe(subscriber, hall_id, topic)
+        try:
+            payload = await runtime.read(lambda uow, topic=topic: _snapshot(uow, actor, topic))
+        except DomainError as error:
+            runtime.hub.unsubscribe(subscriber, hall_id, topic)
+            subscriber.offer(_error(error.code, **error.fields))
+            continue
         subscriber.offer(frame("snapshot", topic, seq, runtime.clock(), payload))
+        subscriber.release((hall_id, topic))
