@@ -8,6 +8,7 @@ from importlib import resources
 
 from fastapi import FastAPI
 
+from display_board.pages import install as install_board
 from queue_server.adapters.migrate import upgrade
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
@@ -41,9 +42,30 @@ def build_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
     return Runtime(settings, clock)
 
 
+def serve(app: FastAPI, host: str, port: int) -> None:
+    """Run ``app`` under uvicorn, tuned for a hall's traffic.
+
+    Frames are compressed never (a board on the hall's LAN gains nothing, and deflate would run
+    once per subscriber, undoing the hub's serialise-once); the objects made at start-up are
+    frozen out of the garbage collector so its full passes stay short under load.
+    """
+    import gc
+
+    import uvicorn
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 50)
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", access_log=False, ws_per_message_deflate=False
+    )
+
+
 def build_app(settings: ServerSettings, *, demo: bool = False, clock: Clock = utc_now) -> FastAPI:
-    """The whole server: API, live stream, and (later) the board pages and consoles."""
+    """The whole server: API, live stream, the board pages and voice, and (later) the consoles."""
     runtime = build_runtime(settings, clock)
     if demo and seed_demo(runtime):
         log.info("seeded the demo hall")
-    return create_app(runtime)
+    app = create_app(runtime)
+    install_board(app, secure_cookies=settings.cookie_secure)
+    return app

@@ -58,13 +58,12 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="seed the demo hall into an empty database")] = False,
 ) -> None:
     """Run the queue server (API, live events)."""
-    import uvicorn
-
     from hallq.bootstrap import build_app
+    from hallq.bootstrap import serve as serve_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     application = build_app(ServerSettings(db=db, host=host, port=port), demo=demo)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    serve_app(application, host, port)
 
 
 @app.command()
@@ -74,9 +73,8 @@ def demo(
     port: Annotated[int, typer.Option(help="port")] = 8000,
 ) -> None:
     """The whole demo hall on this machine: server with the seeded 明川市政务服务中心, tokens printed."""
-    import uvicorn
-
     from hallq.bootstrap import DEMO_PASSWORD, build_app, build_runtime, seed_demo
+    from hallq.bootstrap import serve as serve_app
     from queue_server.services.admin import create_token
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -107,7 +105,7 @@ def demo(
     )
     out.print("  Pages (board, kiosk, consoles, pads) arrive with their parts; until then use the API.")
     application = build_app(settings.model_copy(update={"migrate": False}))
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
+    serve_app(application, host, port)
 
 
 @db_app.command("upgrade")

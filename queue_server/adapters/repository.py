@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements
 from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.hours import Period
@@ -26,6 +27,7 @@ class Repository:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.raw = RawStatements(conn)
         self._insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
     # ---------------------------------------------------------------- halls and catalogue
@@ -123,22 +125,19 @@ class Repository:
 
     def next_counter(self, hall_id: int, name: str, day: date) -> int:
         """Atomically add one to a daily counter and return the new value (row-locked until commit)."""
-        statement = (
-            self._insert(t.counters)
-            .values(hall_id=hall_id, name=name, day=day, value=1)
-            .on_conflict_do_update(
-                index_elements=[t.counters.c.hall_id, t.counters.c.name, t.counters.c.day],
-                set_={"value": t.counters.c.value + 1},
+        return int(
+            self.raw.one(
+                "INSERT INTO counters (hall_id, name, day, value) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (hall_id, name, day) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                (hall_id, name, self.raw.bind(t.counters, "day", day)),
             )
-            .returning(t.counters.c.value)
         )
-        return int(self.conn.execute(statement).scalar_one())
 
     # ---------------------------------------------------------------- tickets
 
     def insert_ticket(self, values: dict[str, Any]) -> int:
         """Insert a ticket row and return its id."""
-        return int(self.conn.execute(t.tickets.insert().returning(t.tickets.c.id), values).scalar_one())
+        return int(self.raw.insert(t.tickets, values, returning_id=True) or 0)
 
     def ticket(self, **where: Any) -> Any:
         """One ticket row matching ``where`` (columns of tickets), or None."""
@@ -176,14 +175,10 @@ class Repository:
 
     def count_waiting(self, hall_id: int, service_id: int, *, priority_only: bool = False) -> int:
         """How many tickets of a service wait (all, or priority only)."""
-        query = select(func.count()).where(
-            t.tickets.c.hall_id == hall_id,
-            t.tickets.c.status == "waiting",
-            t.tickets.c.service_id == service_id,
-        )
+        text = "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?"
         if priority_only:
-            query = query.where(t.tickets.c.priority_class.is_not(None))
-        return int(self.conn.execute(query).scalar_one())
+            text += " AND priority_class IS NOT NULL"
+        return int(self.raw.one(text, (hall_id, service_id)))
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
         """How many tickets one person (by ID hash) took for a service on a day, cancelled ones aside."""
@@ -263,7 +258,7 @@ class Repository:
 
     def add_event(self, values: dict[str, Any]) -> None:
         """Append an event row (the record of truth)."""
-        self.conn.execute(t.events.insert(), values)
+        self.raw.insert(t.events, values, returning_id=False)
 
     def recent_calls(self, hall_id: int, limit: int, *, window_id: int | None = None) -> list[Any]:
         """The latest call and recall events, newest first."""

@@ -137,28 +137,25 @@ class Writer:
         """Run the batch in one transaction; return each job with its result (or error) and events."""
         settled: list[tuple[Job[Any], Any, Outbox | None]] = []
         with conn.begin():
+            savepoints = _Savepoints(conn) if len(batch) > 1 else None
             for job in batch:
                 outbox = Outbox()
-                savepoint = conn.begin_nested() if len(batch) > 1 else None
+                if savepoints:
+                    savepoints.begin()
                 try:
                     result = job.work(conn, outbox)
-                except DomainError as error:
-                    if savepoint is None:
-                        raise _Refused(error) from error
-                    savepoint.rollback()
-                    settled.append((job, error, None))
-                    continue
                 except DBAPIError:
                     raise
-                except Exception as error:  # a bug in one job must not sink the others
-                    log.exception("job failed")
-                    if savepoint is None:
+                except Exception as error:  # a broken rule, or a bug in one job: it alone rolls back
+                    if not isinstance(error, DomainError):
+                        log.exception("job failed")
+                    if savepoints is None:
                         raise _Refused(error) from error
-                    savepoint.rollback()
+                    savepoints.rollback()
                     settled.append((job, error, None))
                     continue
-                if savepoint is not None:
-                    savepoint.commit()
+                if savepoints:
+                    savepoints.release()
                 settled.append((job, result, outbox))
             if self._before_commit is not None:
                 self._before_commit(conn, [e for _, _, box in settled if box for e in box])
@@ -200,3 +197,20 @@ class _Refused(Exception):
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+class _Savepoints:
+    """One savepoint per job, on the driver's cursor (SQLAlchemy's nested transactions cost more)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._cursor = conn.connection.cursor()
+
+    def begin(self) -> None:
+        self._cursor.execute("SAVEPOINT hallq_job")
+
+    def release(self) -> None:
+        self._cursor.execute("RELEASE SAVEPOINT hallq_job")
+
+    def rollback(self) -> None:
+        self._cursor.execute("ROLLBACK TO SAVEPOINT hallq_job")
+        self._cursor.execute("RELEASE SAVEPOINT hallq_job")

@@ -25,6 +25,8 @@ class HallSettings:
     real_name_required: bool = False
     person_daily_limit: int | None = None
     print_failure: str = "flag"  # or "cancel": what happens to a ticket the kiosk could not print
+    # 预约: check-in stays open this long after a slot's end; later, the booking is missed.
+    appointment_late: timedelta = timedelta(minutes=15)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], timezone: str) -> HallSettings:
@@ -52,6 +54,7 @@ class HallSettings:
             real_name_required=bool(raw.get("real_name_required", False)),
             person_daily_limit=raw.get("person_daily_limit"),
             print_failure=_choice(raw.get("print_failure", "flag"), ("flag", "cancel"), "print_failure"),
+            appointment_late=timedelta(minutes=float(raw.get("appointment_late_minutes", 15))),
         )
 
 
@@ -122,10 +125,13 @@ class HallCatalogue:
     windows: dict[int, WindowItem]
     by_code: dict[str, ServiceItem] = field(init=False, repr=False)
     by_number: dict[str, WindowItem] = field(init=False, repr=False)
+    # Who serves what in the current minute; assignments change by date and time of day only.
+    _minute: list[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_code", {s.code: s for s in self.services.values()})
         object.__setattr__(self, "by_number", {w.number: w for w in self.windows.values()})
+        object.__setattr__(self, "_minute", [None, {}, {}])
 
     def service(self, code: str) -> ServiceItem:
         """The service with ``code`` or NotFound."""
@@ -145,23 +151,35 @@ class HallCatalogue:
         """``now`` on the hall's wall clock."""
         return now.astimezone(ZoneInfo(self.timezone))
 
+    def _at_minute(
+        self, now: datetime
+    ) -> tuple[dict[int, tuple[Assignment, ...]], dict[str, list[WindowItem]]]:
+        """Every window's assignments and every service's windows for the minute of ``now``."""
+        local = self.local(now)
+        key = local.replace(second=0, microsecond=0, tzinfo=None)
+        cached = self._minute
+        if cached[0] != key:
+            by_window: dict[int, tuple[Assignment, ...]] = {}
+            by_service: dict[str, list[WindowItem]] = {}
+            for window in self.windows.values():
+                rules = sorted((r for r in window.rules if r.applies(local)), key=lambda r: r.preference)
+                by_window[window.id] = tuple(
+                    Assignment(self.services[r.service_id].code, r.preference, r.weight)
+                    for r in rules
+                    if r.service_id in self.services
+                )
+                for assignment in by_window[window.id]:
+                    by_service.setdefault(assignment.service, []).append(window)
+            cached[:] = [key, by_window, by_service]
+        return cached[1], cached[2]
+
     def assignments_now(self, window: WindowItem, now: datetime) -> tuple[Assignment, ...]:
         """The services ``window`` serves at ``now``, in its order of preference."""
-        local = self.local(now)
-        rules = sorted((r for r in window.rules if r.applies(local)), key=lambda r: r.preference)
-        return tuple(
-            Assignment(self.services[r.service_id].code, r.preference, r.weight)
-            for r in rules
-            if r.service_id in self.services
-        )
+        return self._at_minute(now)[0].get(window.id, ())
 
     def windows_serving(self, service_code: str, now: datetime) -> list[WindowItem]:
         """Windows whose assignments include ``service_code`` now (open or not)."""
-        return [
-            w
-            for w in self.windows.values()
-            if any(a.service == service_code for a in self.assignments_now(w, now))
-        ]
+        return list(self._at_minute(now)[1].get(service_code, ()))
 
 
 def _choice(value: str, allowed: tuple[str, ...], name: str) -> str:

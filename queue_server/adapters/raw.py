@@ -1,0 +1,103 @@
+"""The hot path's statements on the driver's own cursor, inside SQLAlchemy's transaction.
+
+Issuing a ticket runs a handful of tiny statements; building and compiling SQLAlchemy constructs
+for each costs more than the database work itself (STACK.md). These few statements are written
+once in SQL that both SQLite (3.35+) and PostgreSQL accept, and their values converted here the
+way the tables' column types store them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Connection, Date, Table
+
+from queue_server.adapters.tables import UtcDateTime
+
+Convert = Callable[[Any], Any]
+
+
+def _sqlite_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _pg_time(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _sqlite_json(value: Any) -> str:
+    return json.dumps(value)
+
+
+def _pg_json(value: Any) -> Any:
+    from psycopg.types.json import Json
+
+    return Json(value)
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+@cache
+def _converters(table: Table, dialect: str) -> dict[str, Convert]:
+    """How each column's Python value is bound on the raw cursor."""
+    sqlite = dialect == "sqlite"
+    out: dict[str, Convert] = {}
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, UtcDateTime):
+            out[column.name] = _sqlite_time if sqlite else _pg_time
+        elif isinstance(kind, JSON):
+            out[column.name] = _sqlite_json if sqlite else _pg_json
+        elif isinstance(kind, Date) and sqlite:
+            out[column.name] = date.isoformat
+        elif isinstance(kind, Boolean) and sqlite:
+            out[column.name] = int
+        else:
+            out[column.name] = _keep
+    return out
+
+
+class RawStatements:
+    """A transaction's raw cursor and the statements the hot path runs on it."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._dialect = conn.dialect.name
+        self._cursor: Any = None
+
+    @property
+    def cursor(self) -> Any:
+        """The driver's cursor on the transaction's connection (made on first use)."""
+        if self._cursor is None:
+            self._cursor = self._conn.connection.cursor()
+        return self._cursor
+
+    def _sql(self, text: str) -> str:
+        return text if self._dialect == "sqlite" else text.replace("?", "%s")
+
+    def one(self, text: str, params: tuple[Any, ...]) -> Any:
+        """Run a statement and return the first column of its first row."""
+        cursor = self.cursor
+        cursor.execute(self._sql(text), params)
+        row = cursor.fetchone()
+        return None if row is None else row[0]
+
+    def bind(self, table: Table, name: str, value: Any) -> Any:
+        """A value as the column ``name`` of ``table`` stores it."""
+        return None if value is None else _converters(table, self._dialect)[name](value)
+
+    def insert(self, table: Table, values: dict[str, Any], *, returning_id: bool) -> int | None:
+        """Insert one row (values bound per column type); return its id when asked."""
+        names = list(values)
+        text = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        params = tuple(self.bind(table, n, values[n]) for n in names)
+        if returning_id:
+            return int(self.one(text + " RETURNING id", params))
+        self.cursor.execute(self._sql(text), params)
+        return None
