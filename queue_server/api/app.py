@@ -13,6 +13,7 @@ from queue_server import contract
 from queue_server.api import errors
 from queue_server.api.routes import (
     alerts,
+    appointments,
     auth,
     calendar,
     cases,
@@ -24,11 +25,20 @@ from queue_server.api.routes import (
     windows,
 )
 from queue_server.runtime import Runtime
+from queue_server.services.check_in import mark_missed
 from queue_server.services.housekeeping import chores
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 15.0
+HEARTBEAT_SECONDS = 20.0
+
+
+async def _heartbeats(runtime: Runtime) -> None:
+    """A heartbeat frame to every websocket client every 20 seconds."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        runtime.hub.heartbeat()
 
 
 async def _housekeeping(runtime: Runtime) -> None:
@@ -38,6 +48,9 @@ async def _housekeeping(runtime: Runtime) -> None:
             halls = await runtime.read(lambda uow: list(uow.repo.hall_versions()))
             for hall_id in halls:
                 await runtime.write(lambda uow, hall_id=hall_id: chores(uow, hall_id))
+                missed = await runtime.write(lambda uow, hall_id=hall_id: mark_missed(uow, hall_id))
+                if missed:
+                    log.info("%d bookings missed in hall %d", missed, hall_id)
         except Exception:
             log.exception("housekeeping failed; will try again")
         await asyncio.sleep(HOUSEKEEPING_SECONDS)
@@ -50,13 +63,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.hub.bind(asyncio.get_running_loop())
         runtime.start()
-        task = asyncio.create_task(_housekeeping(runtime))
+        tasks = [asyncio.create_task(_housekeeping(runtime)), asyncio.create_task(_heartbeats(runtime))]
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             runtime.stop()
 
     app = FastAPI(
@@ -68,7 +82,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
-    for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts):
+    for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts, appointments):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(live.router)
 

@@ -144,9 +144,18 @@ class Hub:
                     subscriber.offer_event(key, data)
             self.published += 1
 
+    def heartbeat(self) -> None:
+        """Tell every connected client the server is alive (proxies and clients watch for silence)."""
+        data = orjson.dumps({"type": "heartbeat"}).decode()
+        for subscriber in self._everyone():
+            subscriber.offer(data)
+
+    def _everyone(self) -> set[Subscriber]:
+        return {s for subs in self._subscribers.values() for s in subs}
+
     def disconnect_all(self) -> None:
         """Events may have been missed (the cross-process feed dropped): make every client resync."""
-        for subscriber in {s for subs in self._subscribers.values() for s in subs}:
+        for subscriber in self._everyone():
             subscriber.close()
 
     def disconnect_all_threadsafe(self) -> None:
@@ -157,4 +166,4 @@ class Hub:
     @property
     def subscriber_count(self) -> int:
         """Distinct subscribers connected."""
-        return len({s for subs in self._subscribers.values() for s in subs})
+        return len(self._everyone())

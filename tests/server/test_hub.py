@@ -60,3 +60,12 @@ async def test_a_client_that_cannot_keep_up_is_cut_off_without_holding_up_the_ot
         drain(fast)
     assert slow.overflowed and drain(slow) == [{"closed": True}]
     assert not fast.overflowed
+
+
+async def test_every_client_gets_a_heartbeat() -> None:
+    hub = Hub()
+    board = Subscriber()
+    hub.subscribe(board, 1, "hall")
+    board.release((1, "hall"))
+    hub.heartbeat()
+    assert drain(board) == [{"type": "heartbeat"}]

@@ -29,7 +29,6 @@ from queue_server.ws.hub import Subscriber, frame
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-HEARTBEAT_SECONDS = 20.0
 MAX_TOPICS = 64
 
 
@@ -94,15 +93,14 @@ async def _actor_from_token(runtime: Runtime, token: str) -> Actor | None:
 
 
 async def _send_loop(websocket: WebSocket, subscriber: Subscriber) -> None:
+    """Send the subscriber's frames as they come (the hub adds a heartbeat every 20 s)."""
+    send = websocket.send
     while True:
-        try:
-            data = await asyncio.wait_for(subscriber.queue.get(), HEARTBEAT_SECONDS)
-        except TimeoutError:
-            data = orjson.dumps({"type": "heartbeat"}).decode()
+        data = await subscriber.queue.get()
         if data is None:  # overflowed: too slow; it reconnects and resyncs
             await websocket.close(code=1013)
             return
-        await websocket.send_text(data)
+        await send({"type": "websocket.send", "text": data})
 
 
 @router.websocket("/ws")
