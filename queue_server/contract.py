@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 API_PREFIX = "/api/v1"
+DEVICE_COOKIE = "hallq_device"  # a board or window screen keeps its device token here
 
 
 class Model(BaseModel):
@@ -454,6 +455,18 @@ class AlertPublic(Model):
     detail: dict[str, Any] = {}
 
 
+class VoiceSettings(Model):
+    """How the boards announce a call (叫号语音): chime, Mandarin N times, then English if on."""
+
+    enabled: bool = True
+    repeat: int = Field(default=2, ge=1, le=3, description="times the Mandarin call is spoken")
+    chime: bool = True
+    english: bool = Field(default=False, description="an English announcement follows the Mandarin")
+    window_by_name: bool = Field(
+        default=False, description="say the window's name (请A001号到绿色通道窗口办理), not its number"
+    )
+
+
 class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
@@ -473,6 +486,10 @@ class HallSettingsModel(Model):
     )
     print_failure: Literal["flag", "cancel"] = "flag"
     alerts: AlertThresholds = AlertThresholds()
+    appointment_late_minutes: int = Field(
+        default=15, ge=0, le=240, description="预约: check-in stays open this long after the slot's end"
+    )
+    voice: VoiceSettings = VoiceSettings()
     notice: str = Field(default="", max_length=500)
 
 
@@ -546,6 +563,93 @@ class CalendarEntry(Model):
     note: str = ""
 
 
+# ---------------------------------------------------------------- appointments (预约)
+
+
+class AppointmentChannel(StrEnum):
+    """Where a booking was made."""
+
+    WEB = "web"  # 网上预约 (an online booking platform)
+    PHONE = "phone"  # 电话预约
+    GUIDE = "guide"  # booked for the citizen by hall staff (lobby guide)
+
+
+class AppointmentStatus(StrEnum):
+    """booked → checked_in (it became a ticket) | cancelled | missed (爽约)."""
+
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class OpenSlot(Model):
+    """``POST /api/v1/appointments/slots``: offer ``capacity`` bookings of a service at a time of a day."""
+
+    service_code: str
+    day: date
+    start: time
+    end: time
+    capacity: int = Field(ge=1, le=1000)
+
+
+class SlotPublic(Model):
+    """A bookable slot with its places booked and free (free is 0 once closed)."""
+
+    id: int
+    service_code: str
+    service_name: str
+    day: date
+    start: time
+    end: time
+    capacity: int
+    booked: int
+    free: int
+    open: bool
+
+
+class BookAppointment(Model):
+    """``POST /api/v1/appointments``: book a place in a slot for a citizen."""
+
+    slot_id: int
+    phone: str = Field(description="手机号; stored encrypted, as a keyed hash and masked")
+    id_number: str | None = Field(default=None, description="身份证号; stored as keyed hash + masked form")
+    channel: AppointmentChannel = AppointmentChannel.WEB
+
+
+class RescheduleAppointment(Model):
+    """``POST /api/v1/appointments/{code}/reschedule``: move a booking to another slot of its service."""
+
+    slot_id: int
+
+
+class AppointmentCheckIn(Model):
+    """``POST /api/v1/appointments/check-in``: the citizen arrived; the booking becomes a ticket."""
+
+    code: str = Field(min_length=1, description="the 8-character booking code (spaces, dashes, any case)")
+
+
+class AppointmentPublic(Model):
+    """A booking as the citizen and the hall see it: nothing personal beyond masked forms."""
+
+    code: str
+    status: AppointmentStatus
+    channel: AppointmentChannel
+    slot: SlotPublic
+    phone_masked: str | None = None
+    id_masked: str | None = None
+    created_at: datetime
+    checked_in_at: datetime | None = None
+    ticket: str | None = Field(default=None, description="the ticket's number once checked in")
+
+
+class CheckedIn(Model):
+    """The reply to a check-in: the booking and the ticket it became (served from its slot time)."""
+
+    appointment: AppointmentPublic
+    ticket: TicketPublic
+
+
 # ---------------------------------------------------------------- live events
 
 
@@ -568,6 +672,12 @@ EventType = Literal[
     "evaluation.recorded",
     "alert.raised",
     "alert.cleared",
+    "appointment.booked",
+    "appointment.cancelled",
+    "appointment.rescheduled",
+    "appointment.checked_in",
+    "appointment.missed",
+    "appointment.slots",
 ]
 
 

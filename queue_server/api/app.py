@@ -25,7 +25,6 @@ from queue_server.api.routes import (
     windows,
 )
 from queue_server.runtime import Runtime
-from queue_server.services.check_in import mark_missed
 from queue_server.services.housekeeping import chores
 
 log = logging.getLogger(__name__)
@@ -42,15 +41,12 @@ async def _heartbeats(runtime: Runtime) -> None:
 
 
 async def _housekeeping(runtime: Runtime) -> None:
-    """Every hall's chores (day's close, alerts), once at start and then every 15 seconds."""
+    """Every hall's chores (day's close, missed bookings, alerts), at start and every 15 seconds."""
     while True:
         try:
             halls = await runtime.read(lambda uow: list(uow.repo.hall_versions()))
             for hall_id in halls:
                 await runtime.write(lambda uow, hall_id=hall_id: chores(uow, hall_id))
-                missed = await runtime.write(lambda uow, hall_id=hall_id: mark_missed(uow, hall_id))
-                if missed:
-                    log.info("%d bookings missed in hall %d", missed, hall_id)
         except Exception:
             log.exception("housekeeping failed; will try again")
         await asyncio.sleep(HOUSEKEEPING_SECONDS)

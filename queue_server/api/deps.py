@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from queue_server.auth import sessions
+from queue_server.contract import DEVICE_COOKIE as DEVICE_COOKIE  # re-exported
 from queue_server.domain.actors import Actor
 from queue_server.runtime import Runtime
 
-DEVICE_COOKIE = "hallq_device"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

@@ -22,7 +22,13 @@ STATUS: dict[type[DomainError], int] = {
     IllegalTransition: 409,
     Rejected: 409,
 }
-UNPROCESSABLE = {"ticket.invalid_id_number", "ticket.invalid_phone", "request.invalid", "assignment.invalid"}
+UNPROCESSABLE = {
+    "ticket.invalid_id_number",
+    "ticket.invalid_phone",
+    "request.invalid",
+    "assignment.invalid",
+    "appointment.invalid_code",
+}
 
 
 def error_response(status: int, code: str, fields: dict[str, object] | None = None) -> JSONResponse:

@@ -14,6 +14,7 @@ class Permission(StrEnum):
 
     READ_CATALOGUE = "read_catalogue"
     ISSUE_TICKET = "issue_ticket"
+    BOOK_APPOINTMENT = "book_appointment"  # 预约: book, read, move and cancel bookings
     READ_HALL = "read_hall"
     OPERATE_WINDOW = "operate_window"
     MANAGE_HALL = "manage_hall"
@@ -24,11 +25,13 @@ class Permission(StrEnum):
 P = Permission
 
 ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
-    "kiosk": frozenset({P.READ_CATALOGUE, P.ISSUE_TICKET, P.READ_HALL}),
+    "kiosk": frozenset({P.READ_CATALOGUE, P.ISSUE_TICKET, P.BOOK_APPOINTMENT, P.READ_HALL}),
     "board": frozenset({P.READ_CATALOGUE, P.READ_HALL}),
     "evaluator": frozenset({P.READ_HALL, P.RECORD_EVALUATION}),
     "clerk": frozenset({P.READ_CATALOGUE, P.READ_HALL, P.OPERATE_WINDOW}),
-    "manager": frozenset({P.READ_CATALOGUE, P.ISSUE_TICKET, P.READ_HALL, P.OPERATE_WINDOW, P.MANAGE_HALL}),
+    "manager": frozenset(
+        {P.READ_CATALOGUE, P.ISSUE_TICKET, P.BOOK_APPOINTMENT, P.READ_HALL, P.OPERATE_WINDOW, P.MANAGE_HALL}
+    ),
     "admin": frozenset(set(Permission)),
 }
 

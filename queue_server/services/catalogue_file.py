@@ -33,6 +33,8 @@ SETTING_KEYS = (
     "person_daily_limit",
     "print_failure",
     "alerts",
+    "voice",
+    "appointment_late_minutes",
 )
 
 

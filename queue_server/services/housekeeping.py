@@ -1,10 +1,11 @@
-"""The server's periodic chores for a hall: the day's close and the alert engine."""
+"""The server's periodic chores for a hall: the day's close, missed bookings, the alert engine."""
 
 from __future__ import annotations
 
 import logging
 
 from queue_server.services.alerts import run_alerts
+from queue_server.services.check_in import mark_missed
 from queue_server.services.day import expire_past_days
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -12,8 +13,11 @@ log = logging.getLogger(__name__)
 
 
 def chores(uow: UnitOfWork, hall_id: int) -> None:
-    """Expire tickets of earlier days, then raise and clear alerts, in one transaction."""
+    """Expire tickets of earlier days, mark missed bookings, then raise and clear alerts."""
     expired = expire_past_days(uow, hall_id)
     if expired:
         log.info("expired %d tickets of earlier days in hall %d", expired, hall_id)
+    missed = mark_missed(uow, hall_id)
+    if missed:
+        log.info("%d bookings missed in hall %d", missed, hall_id)
     run_alerts(uow, hall_id)

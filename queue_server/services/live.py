@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from queue_server.domain.hall import HallCatalogue
+
 
 @dataclass(frozen=True)
 class LiveEvent:
@@ -16,3 +18,15 @@ class LiveEvent:
     payload: dict[str, Any]
     ts: datetime
     hall_id: int
+
+
+def queue_topics(catalogue: HallCatalogue, service_code: str, now: datetime) -> tuple[str, ...]:
+    """Who hears that a service's queue changed: the hall, the manager and each zone serving it."""
+    zones = sorted({w.zone for w in catalogue.windows_serving(service_code, now) if w.zone})
+    return ("hall", "manager", *(f"zone:{zone}" for zone in zones))
+
+
+def hall_topics(catalogue: HallCatalogue) -> tuple[str, ...]:
+    """Who hears hall-wide news (the notice line): the hall, the manager and every zone's boards."""
+    zones = sorted({w.zone for w in catalogue.windows.values() if w.zone})
+    return ("hall", "manager", *(f"zone:{zone}" for zone in zones))

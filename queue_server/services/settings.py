@@ -11,6 +11,7 @@ from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallSettings
+from queue_server.services.live import hall_topics
 from queue_server.services.unit_of_work import UnitOfWork
 
 
@@ -41,5 +42,6 @@ def replace_settings(uow: UnitOfWork, actor: Actor, wanted: c.HallSettingsModel)
     after = read_settings(uow, actor)
     detail = {"before": before.model_dump(mode="json"), "after": after.model_dump(mode="json")}
     uow.repo.audit(actor.hall_id, uow.now, actor.label, "settings.replace", "hall", detail)
-    uow.emit(actor.hall_id, "hall.settings", ("hall", "manager"), {"notice": wanted.notice})
+    topics = hall_topics(uow.catalogue(actor.hall_id))
+    uow.emit(actor.hall_id, "hall.settings", topics, {"notice": wanted.notice})
     return after

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from queue_server import contract as c
@@ -12,14 +13,24 @@ from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day, cap_reached, format_number
 from queue_server.services.hall import service_detail
+from queue_server.services.live import queue_topics
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.services.views import ticket_public, wait_estimate
 
 
 def issue_ticket(
-    uow: UnitOfWork, actor: Actor, command: c.IssueTicket, channel: str = "kiosk"
+    uow: UnitOfWork,
+    actor: Actor,
+    command: c.IssueTicket,
+    channel: str = "kiosk",
+    appointment_at: datetime | None = None,
 ) -> c.TicketPublic:
-    """Take the next number of a service's prefix today: counter and ticket in one transaction."""
+    """Take the next number of a service's prefix today: counter and ticket in one transaction.
+
+    A checked-in booking passes its slot's start as ``appointment_at``: the slot itself is the
+    hall's promise of that time (off-peak or extended hours included) and its capacity the quota,
+    so the hours and the daily cap (放号量 of walk-ins) do not apply to it.
+    """
     actor.require(Permission.ISSUE_TICKET)
     catalogue = uow.catalogue(actor.hall_id)
     if command.idempotency_key:
@@ -29,7 +40,8 @@ def issue_ticket(
                 raise Rejected("ticket.idempotency_conflict")
             return ticket_public(uow, catalogue, existing)
     service = catalogue.service(command.service_code)
-    catalogue.settings.hours.check_issue(uow.now)
+    if appointment_at is None:
+        catalogue.settings.hours.check_issue(uow.now)
     if command.priority_class is not None and not service.priority_allowed:
         raise Rejected("ticket.priority_not_allowed")
     id_number = personal.normalise_id_number(command.id_number) if command.id_number else None
@@ -37,7 +49,7 @@ def issue_ticket(
     key = uow.caches.pii_key
     id_hash = personal.keyed_hash(key, id_number) if id_number else None
     rules = catalogue.settings
-    if rules.real_name_required and id_hash is None:
+    if rules.real_name_required and id_hash is None and appointment_at is None:
         raise Rejected("ticket.id_required")
 
     day = business_day(uow.now, catalogue.timezone)
@@ -45,9 +57,10 @@ def issue_ticket(
         taken = uow.repo.count_person_tickets(actor.hall_id, day, service.id, id_hash)
         if taken >= rules.person_daily_limit:
             raise Rejected("ticket.person_limit", name=service.name, count=taken)
-    issued_today = uow.repo.next_counter(actor.hall_id, f"service:{service.code}", day)
-    if cap_reached(issued_today - 1, service.daily_cap):
-        raise Rejected("service.daily_cap_reached", name=service.name, cap=service.daily_cap)
+    if appointment_at is None and service.daily_cap is not None:
+        issued_today = uow.repo.next_counter(actor.hall_id, f"service:{service.code}", day)
+        if cap_reached(issued_today - 1, service.daily_cap):
+            raise Rejected("service.daily_cap_reached", name=service.name, cap=service.daily_cap)
     seq = uow.repo.next_counter(actor.hall_id, f"prefix:{service.prefix}", day)
     number = format_number(service.prefix, seq, catalogue.settings.number_width)
     is_priority = command.priority_class is not None
@@ -72,6 +85,7 @@ def issue_ticket(
         "id_masked": personal.mask_id_number(id_number) if id_number else None,
         "phone_hash": personal.keyed_hash(key, phone) if phone else None,
         "phone_masked": personal.mask_phone(phone) if phone else None,
+        "appointment_at": appointment_at,
     }
     ticket_id = uow.repo.insert_ticket(values)
     uow.record(
@@ -86,7 +100,7 @@ def issue_ticket(
     uow.emit(
         actor.hall_id,
         "ticket.issued",
-        ("hall", "manager"),
+        queue_topics(catalogue, service.code, uow.now),
         {"number": number, "service_code": service.code, "waiting": waiting, "priority": is_priority},
     )
     return c.TicketPublic(
@@ -126,7 +140,10 @@ def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.
     uow.record(holder, "ticket.cancelled", ticket_id=row.id, service_id=row.service_id)
     catalogue = uow.catalogue(row.hall_id)
     uow.emit(
-        row.hall_id, "ticket.cancelled", ("hall", "manager", f"ticket:{row.token}"), {"number": row.number}
+        row.hall_id,
+        "ticket.cancelled",
+        (*queue_topics(catalogue, catalogue.services[row.service_id].code, uow.now), f"ticket:{row.token}"),
+        {"number": row.number},
     )
     return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
 
@@ -200,7 +217,8 @@ def print_failed(uow: UnitOfWork, actor: Actor, token: str, report: c.PrintFaile
             service_id=row.service_id,
             data={"number": row.number, "reason": "print_failed", "detail": report.reason},
         )
-        uow.emit(actor.hall_id, "ticket.cancelled", ("hall", "manager"), {"number": row.number})
+        topics = queue_topics(catalogue, catalogue.services[row.service_id].code, uow.now)
+        uow.emit(actor.hall_id, "ticket.cancelled", topics, {"number": row.number})
     else:
         uow.repo.update_ticket(row.id, row.status, print_failed=True)
         uow.record(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
-from queue_server.services import tickets
+from queue_server.services import check_in, tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 
@@ -20,7 +20,14 @@ async def issue_ticket(
     actor: ActorDep,
     idempotency_key: Annotated[str | None, Header(max_length=80)] = None,
 ) -> c.TicketPublic:
-    """Take a number. Repeat the same ``Idempotency-Key`` to get the same ticket back, never a second."""
+    """Take a number. Repeat the same ``Idempotency-Key`` to get the same ticket back, never a second.
+
+    With an ``appointment_code`` this is the booking's check-in (``POST /appointments/check-in``).
+    """
+    if body.appointment_code:
+        command = c.AppointmentCheckIn(code=body.appointment_code)
+        result = await runtime.write(lambda uow: check_in.check_in(uow, actor, command))
+        return check_in.settled(result).ticket
     if idempotency_key and not body.idempotency_key:
         body = body.model_copy(update={"idempotency_key": idempotency_key})
     channel = "guide" if actor.role in ("manager", "admin") else actor.role

@@ -1,0 +1,128 @@
+"""The SQL of appointments: slots with their places, bookings, and compare-and-set moves.
+
+A place is taken with ``UPDATE … SET booked = booked + 1 WHERE booked < capacity``: the row
+lock and the re-checked condition make it exact across transactions and server processes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from queue_server.adapters import tables as t
+
+slots, bookings = t.appointment_slots, t.appointments
+
+
+class AppointmentStore:
+    """Reads and writes of slots and bookings on one unit of work's connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # ---------------------------------------------------------------- slots
+
+    def slot(self, hall_id: int, slot_id: int) -> Any:
+        """A slot of the hall, or None."""
+        query = select(slots).where(slots.c.id == slot_id, slots.c.hall_id == hall_id)
+        return self.conn.execute(query).first()
+
+    def slot_starting(self, hall_id: int, service_id: int, day: date, start: time) -> Any:
+        """The service's slot starting at ``start`` on ``day``, or None."""
+        query = select(slots).where(
+            slots.c.hall_id == hall_id,
+            slots.c.service_id == service_id,
+            slots.c.day == day,
+            slots.c.start == start,
+        )
+        return self.conn.execute(query).first()
+
+    def insert_slot(self, values: dict[str, Any]) -> int:
+        """Add a slot and return its id."""
+        return int(self.conn.execute(slots.insert().returning(slots.c.id), values).scalar_one())
+
+    def update_slot(self, slot_id: int, **values: Any) -> None:
+        """Change a slot (open or close it, set its end and capacity)."""
+        self.conn.execute(update(slots).where(slots.c.id == slot_id).values(**values))
+
+    def slots(
+        self, hall_id: int, *, service_id: int | None, day: date | None, from_day: date | None
+    ) -> list[Any]:
+        """The hall's slots on ``day`` (or from ``from_day`` on), of one service or all."""
+        query = select(slots).where(slots.c.hall_id == hall_id)
+        if service_id is not None:
+            query = query.where(slots.c.service_id == service_id)
+        if day is not None:
+            query = query.where(slots.c.day == day)
+        elif from_day is not None:
+            query = query.where(slots.c.day >= from_day)
+        return list(self.conn.execute(query.order_by(slots.c.day, slots.c.start, slots.c.id)))
+
+    def take_place(self, hall_id: int, slot_id: int) -> bool:
+        """Book one place if the slot is open and not full (compare-and-set); False otherwise."""
+        result = self.conn.execute(
+            update(slots)
+            .where(
+                slots.c.id == slot_id,
+                slots.c.hall_id == hall_id,
+                slots.c.open.is_(True),
+                slots.c.booked < slots.c.capacity,
+            )
+            .values(booked=slots.c.booked + 1)
+        )
+        return result.rowcount == 1
+
+    def free_place(self, slot_id: int) -> None:
+        """Give one place back."""
+        self.conn.execute(
+            update(slots).where(slots.c.id == slot_id, slots.c.booked > 0).values(booked=slots.c.booked - 1)
+        )
+
+    # ---------------------------------------------------------------- bookings
+
+    def code_taken(self, code: str) -> bool:
+        """Whether any hall already uses this booking code."""
+        return self.conn.execute(select(bookings.c.id).where(bookings.c.code == code)).first() is not None
+
+    def insert(self, values: dict[str, Any]) -> int:
+        """Add a booking and return its id."""
+        return int(self.conn.execute(bookings.insert().returning(bookings.c.id), values).scalar_one())
+
+    def booking(self, **where: Any) -> Any:
+        """One booking matching ``where`` (columns of appointments), or None."""
+        query = select(bookings).where(*(bookings.c[name] == value for name, value in where.items()))
+        return self.conn.execute(query).first()
+
+    def move(self, booking_id: int, expected_status: str, **values: Any) -> bool:
+        """Change a booking only if it is still in ``expected_status`` (compare-and-set)."""
+        result = self.conn.execute(
+            update(bookings)
+            .where(bookings.c.id == booking_id, bookings.c.status == expected_status)
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+    def appointments_ahead(self, hall_id: int, service_id: int, at: datetime, ticket_id: int) -> int:
+        """Waiting checked-in tickets of a service whose slot is not later (the policy calls them first)."""
+        tickets = t.tickets
+        query = select(func.count()).where(
+            tickets.c.hall_id == hall_id,
+            tickets.c.service_id == service_id,
+            tickets.c.status == "waiting",
+            tickets.c.appointment_at.is_not(None),
+            tickets.c.id != ticket_id,
+            tickets.c.appointment_at <= at,
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def booked_until(self, hall_id: int, day: date) -> list[Any]:
+        """Bookings still waiting for their citizen whose slot is on ``day`` or earlier, with slot times."""
+        query = (
+            select(bookings, slots.c.day, slots.c.start, slots.c.end)
+            .join(slots, slots.c.id == bookings.c.slot_id)
+            .where(bookings.c.hall_id == hall_id, bookings.c.status == "booked", slots.c.day <= day)
+            .order_by(slots.c.day, slots.c.start, bookings.c.id)
+        )
+        return list(self.conn.execute(query))
