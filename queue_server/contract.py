@@ -553,6 +553,13 @@ class CalendarDay(Model):
     note: str = Field(default="", max_length=200)
 
 
+class WindowExtendedHours(Model):
+    """``PUT /api/v1/calendar/{day}/windows/{window}``: approved 延时服务 of one window on one day."""
+
+    periods: list[tuple[time, time]] = Field(min_length=1)
+    note: str = Field(default="", max_length=200)
+
+
 class CalendarEntry(Model):
     """One date of the working calendar as it applies."""
 

@@ -73,8 +73,21 @@ class Repository:
                     r.time_until,
                 )
             )
+        extended: dict[int, dict[date, tuple[Period, ...]]] = {}
+        query = select(t.window_extended_hours).where(t.window_extended_hours.c.hall_id == hall_id)
+        for r in self.conn.execute(query):
+            spans = tuple(sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in r.periods or []))
+            extended.setdefault(r.window_id, {})[r.day] = spans
         windows = {
-            r.id: WindowItem(r.id, r.number, r.name, r.type, zones.get(r.zone_id), tuple(rules.get(r.id, ())))
+            r.id: WindowItem(
+                r.id,
+                r.number,
+                r.name,
+                r.type,
+                zones.get(r.zone_id),
+                tuple(rules.get(r.id, ())),
+                extended.get(r.id, {}),
+            )
             for r in self.conn.execute(select(t.windows).where(t.windows.c.hall_id == hall_id))
         }
         services = {

@@ -400,3 +400,17 @@ devices = Table(
     Column("last_seen_at", UtcDateTime, nullable=False),
     UniqueConstraint("hall_id", "kind", "device", name="uq_devices_name"),
 )
+
+window_extended_hours = Table(
+    "window_extended_hours",
+    metadata,
+    _id(),
+    _hall(),
+    Column("window_id", Id, ForeignKey("windows.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    # 延时服务 approved for one window on one day: extra periods beyond the hall's hours
+    Column("periods", JSON, nullable=False, default=list),
+    Column("note", String(200), nullable=False, default=""),
+    Column("approved_by", String(100), nullable=False, default=""),
+    UniqueConstraint("window_id", "day", name="uq_window_extended_hours_day"),
+)

@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from queue_server.domain.errors import NotFound
-from queue_server.domain.hours import OpeningHours
+from queue_server.domain.errors import NotFound, Rejected
+from queue_server.domain.hours import OpeningHours, Period
 from queue_server.domain.policy import Assignment, Mode, PolicySettings
 
 
@@ -107,6 +107,18 @@ class WindowItem:
     type: str
     zone: str | None
     rules: tuple[AssignmentRule, ...] = ()
+    # 延时服务 approved for this window: extra periods on given dates.
+    extended: dict[date, tuple[Period, ...]] = field(default_factory=dict, compare=False)
+
+    def extended_at(self, local: datetime, cutoff_minutes: int = 0) -> bool:
+        """Whether the window works approved extended hours at hall-local time ``local``."""
+        clock = local.replace(tzinfo=None)
+        for start, end in self.extended.get(local.date(), ()):
+            opens = datetime.combine(local.date(), start)
+            last = datetime.combine(local.date(), end) - timedelta(minutes=cutoff_minutes)
+            if opens <= clock < last:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -176,6 +188,20 @@ class HallCatalogue:
     def assignments_now(self, window: WindowItem, now: datetime) -> tuple[Assignment, ...]:
         """The services ``window`` serves at ``now``, in its order of preference."""
         return self._at_minute(now)[0].get(window.id, ())
+
+    def check_issue(self, service_code: str, now: datetime) -> None:
+        """Raise Rejected unless tickets for the service may be issued now: within the hall's
+        hours, or while a window serving it works approved extended hours (延时服务)."""
+        hours = self.settings.hours
+        try:
+            hours.check_issue(now)
+        except Rejected:
+            local = self.local(now)
+            if any(
+                w.extended_at(local, hours.cutoff_minutes) for w in self.windows_serving(service_code, now)
+            ):
+                return
+            raise
 
     def windows_serving(self, service_code: str, now: datetime) -> list[WindowItem]:
         """Windows whose assignments include ``service_code`` now (open or not)."""

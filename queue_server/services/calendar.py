@@ -89,3 +89,49 @@ def clear_day(uow: UnitOfWork, actor: Actor, day: date) -> c.CalendarEntry:
     uow.refresh_catalogue(actor.hall_id)
     uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.clear", day.isoformat(), {})
     return read_calendar(uow, actor, day, day)[0]
+
+
+def set_window_hours(
+    uow: UnitOfWork, actor: Actor, day: date, number: str, hours: c.WindowExtendedHours
+) -> c.WindowExtendedHours:
+    """Approve extended hours (延时服务) for one window on one day; its services issue then too."""
+    actor.require(Permission.MANAGE_HALL)
+    window = uow.catalogue(actor.hall_id).window(number)
+    for start, end in hours.periods:
+        if end <= start:
+            raise Rejected("request.invalid", detail=f"period {start}-{end} ends before it starts")
+    table = t.window_extended_hours
+    uow.repo.conn.execute(delete(table).where(table.c.window_id == window.id, table.c.day == day))
+    periods = [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in hours.periods]
+    uow.repo.conn.execute(
+        table.insert(),
+        {
+            "hall_id": actor.hall_id,
+            "window_id": window.id,
+            "day": day,
+            "periods": periods,
+            "note": hours.note,
+            "approved_by": actor.label,
+        },
+    )
+    uow.refresh_catalogue(actor.hall_id)
+    detail = {"window": number, **hours.model_dump(mode="json")}
+    uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.window_hours", day.isoformat(), detail)
+    return hours
+
+
+def clear_window_hours(uow: UnitOfWork, actor: Actor, day: date, number: str) -> None:
+    """Withdraw a window's extended hours on a day."""
+    actor.require(Permission.MANAGE_HALL)
+    window = uow.catalogue(actor.hall_id).window(number)
+    table = t.window_extended_hours
+    uow.repo.conn.execute(delete(table).where(table.c.window_id == window.id, table.c.day == day))
+    uow.refresh_catalogue(actor.hall_id)
+    uow.repo.audit(
+        actor.hall_id,
+        uow.now,
+        actor.label,
+        "calendar.window_hours_clear",
+        day.isoformat(),
+        {"window": number},
+    )

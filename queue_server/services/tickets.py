@@ -41,7 +41,7 @@ def issue_ticket(
             return ticket_public(uow, catalogue, existing)
     service = catalogue.service(command.service_code)
     if appointment_at is None:
-        catalogue.settings.hours.check_issue(uow.now)
+        catalogue.check_issue(service.code, uow.now)
     if command.priority_class is not None and not service.priority_allowed:
         raise Rejected("ticket.priority_not_allowed")
     id_number = personal.normalise_id_number(command.id_number) if command.id_number else None

@@ -163,3 +163,21 @@ def test_the_call_back_number_is_stored_encrypted_and_revealed_only_to_the_case_
     with hall.runtime.read_engine.connect() as conn:
         actions = [r[0] for r in conn.exec_driver_sql("SELECT action FROM audit_log ORDER BY id")]
     assert actions[-1] == "pii.reveal"
+
+
+def test_a_window_with_approved_extended_hours_issues_its_services_after_the_hall_closes(hall: Hall) -> None:
+    put_settings(hall, always_open=False, hours=WEEKDAYS)
+    extended = {"periods": [["17:30", "19:30"]], "note": "延时服务"}
+    assert (
+        hall.client.put(
+            "/api/v1/calendar/2026-03-02/windows/3", json=extended, headers=hall.as_("manager")
+        ).status_code
+        == 200
+    )
+    hall.clock.advance(hours=9)  # Monday 18:00: the hall has closed
+    assert hall.issue("S3")["number"] == "B001"  # window 3 serves S3 in its extended hours
+    closed = hall.client.post("/api/v1/tickets", json={"service_code": "S2"}, headers=hall.as_("kiosk"))
+    assert closed.status_code == 409 and closed.json()["code"] == "hall.after_cutoff"
+    hall.client.delete("/api/v1/calendar/2026-03-02/windows/3", headers=hall.as_("manager"))
+    again = hall.client.post("/api/v1/tickets", json={"service_code": "S3"}, headers=hall.as_("kiosk"))
+    assert again.status_code == 409

@@ -31,3 +31,17 @@ async def set_day(day: date, body: c.CalendarDay, runtime: RuntimeDep, actor: Ac
 async def clear_day(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.CalendarEntry:
     """Let a date follow the weekly hours again (manager)."""
     return await runtime.write(lambda uow: calendar.clear_day(uow, actor, day))
+
+
+@router.put("/{day}/windows/{window}", response_model=c.WindowExtendedHours)
+async def set_window_hours(
+    day: date, window: str, body: c.WindowExtendedHours, runtime: RuntimeDep, actor: ActorDep
+) -> c.WindowExtendedHours:
+    """Approve extended hours (延时服务) for one window on a day (manager)."""
+    return await runtime.write(lambda uow: calendar.set_window_hours(uow, actor, day, window, body))
+
+
+@router.delete("/{day}/windows/{window}", status_code=204)
+async def clear_window_hours(day: date, window: str, runtime: RuntimeDep, actor: ActorDep) -> None:
+    """Withdraw a window's extended hours on a day (manager)."""
+    await runtime.write(lambda uow: calendar.clear_window_hours(uow, actor, day, window))
