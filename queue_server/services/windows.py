@@ -93,6 +93,22 @@ def _plain(value: Any) -> Any:
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
+def _require_free(uow: UnitOfWork, at: At) -> None:
+    """Refuse while the window still holds a ticket (finish or transfer it first)."""
+    if at.row.current_ticket_id is not None:
+        busy = uow.repo.ticket(id=at.row.current_ticket_id)
+        raise Rejected("window.busy", number=at.window.number, ticket=busy.number if busy else "")
+
+
+def _today_ticket(uow: UnitOfWork, actor: Actor, at: At, number: str) -> Any:
+    """Today's ticket people call ``number`` (A001), or NotFound."""
+    day = business_day(uow.now, at.catalogue.timezone)
+    ticket = uow.repo.ticket(hall_id=actor.hall_id, business_day=day, number=number)
+    if ticket is None:
+        raise NotFound("ticket.not_found")
+    return ticket
+
+
 def _free_window(uow: UnitOfWork, at: At) -> None:
     uow.repo.update_window(at.window.id, current_ticket_id=None)
 
@@ -105,9 +121,7 @@ def call_next(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResul
     at = _at(uow, actor, number)
     if at.row.status != c.WindowStatus.OPEN:
         raise Rejected("window.not_open", number=number)
-    if at.row.current_ticket_id is not None:
-        busy = uow.repo.ticket(id=at.row.current_ticket_id)
-        raise Rejected("window.busy", number=number, ticket=busy.number if busy else "")
+    _require_free(uow, at)
     settings = at.catalogue.settings.policy
     assignments = at.catalogue.assignments_now(at.window, uow.now)
     service_ids = [at.catalogue.by_code[a.service].id for a in assignments]
@@ -201,22 +215,23 @@ def conclude(
 
 def no_show(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
     """过号: the citizen did not come; the window is free again."""
+    return _set_aside(uow, actor, number, Action.NO_SHOW)
+
+
+def _set_aside(uow: UnitOfWork, actor: Actor, number: str, action: Action) -> c.WindowActionResult:
+    """Move the window's ticket off it (no-show or parked) and free the window."""
     at = _at(uow, actor, number)
-    ticket = _move(uow, actor, at, _current(uow, at), Action.NO_SHOW)
+    ticket = _move(uow, actor, at, _current(uow, at), action)
     _free_window(uow, at)
-    uow.emit(
-        actor.hall_id, "ticket.no_show", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
-    )
+    topics = (*at.topics, f"ticket:{ticket.token}")
+    uow.emit(actor.hall_id, f"ticket.{action.value}", topics, {"number": ticket.number})
     return _result(uow, at, ticket)
 
 
 def requeue(uow: UnitOfWork, actor: Actor, number: str, command: c.Requeue) -> c.WindowActionResult:
     """过号召回: a late no-show comes back, a few places behind the head of its queue."""
     at = _at(uow, actor, number)
-    day = business_day(uow.now, at.catalogue.timezone)
-    ticket = uow.repo.ticket(hall_id=actor.hall_id, business_day=day, number=command.ticket)
-    if ticket is None:
-        raise NotFound("ticket.not_found")
+    ticket = _today_ticket(uow, actor, at, command.ticket)
     places = (
         command.places_back if command.places_back is not None else at.catalogue.settings.requeue_places_back
     )
@@ -267,25 +282,14 @@ def transfer(uow: UnitOfWork, actor: Actor, number: str, command: c.Transfer) ->
 
 def park(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
     """挂起: set the ticket aside (the citizen fetches a document); the window is free meanwhile."""
-    at = _at(uow, actor, number)
-    ticket = _move(uow, actor, at, _current(uow, at), Action.PARK)
-    _free_window(uow, at)
-    uow.emit(
-        actor.hall_id, "ticket.parked", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
-    )
-    return _result(uow, at, ticket)
+    return _set_aside(uow, actor, number, Action.PARK)
 
 
 def callback(uow: UnitOfWork, actor: Actor, number: str, command: c.Callback) -> c.WindowActionResult:
     """回呼: call a parked ticket back to this window."""
     at = _at(uow, actor, number)
-    if at.row.current_ticket_id is not None:
-        busy = uow.repo.ticket(id=at.row.current_ticket_id)
-        raise Rejected("window.busy", number=number, ticket=busy.number if busy else "")
-    day = business_day(uow.now, at.catalogue.timezone)
-    ticket = uow.repo.ticket(hall_id=actor.hall_id, business_day=day, number=command.ticket)
-    if ticket is None:
-        raise NotFound("ticket.not_found")
+    _require_free(uow, at)
+    ticket = _today_ticket(uow, actor, at, command.ticket)
     ticket = _move(uow, actor, at, ticket, Action.CALLBACK, window_id=at.window.id, called_at=uow.now)
     uow.repo.update_window(at.window.id, current_ticket_id=ticket.id)
     payload = call_payload(at.catalogue, ticket, number, recall=False)
@@ -323,9 +327,7 @@ def open_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionRes
 def close_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
     """注销: the clerk leaves; a window with a ticket at it must finish or transfer it first."""
     at = _at(uow, actor, number)
-    if at.row.current_ticket_id is not None:
-        busy = uow.repo.ticket(id=at.row.current_ticket_id)
-        raise Rejected("window.busy", number=number, ticket=busy.number if busy else "")
+    _require_free(uow, at)
     return _set_status(uow, actor, at, c.WindowStatus.CLOSED, None, clerk_id=None)
 
 
