@@ -63,6 +63,15 @@ def _converters(table: Table, dialect: str) -> dict[str, Convert]:
     return out
 
 
+def read_time(value: Any) -> datetime | None:
+    """A UtcDateTime column read on the raw cursor (text on SQLite, naive datetime on PostgreSQL)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+
 class RawStatements:
     """A transaction's raw cursor and the statements the hot path runs on it."""
 
@@ -87,6 +96,12 @@ class RawStatements:
         cursor.execute(self._sql(text), params)
         row = cursor.fetchone()
         return None if row is None else row[0]
+
+    def rows(self, text: str, params: tuple[Any, ...]) -> list[Any]:
+        """Run a query and return all its rows as tuples."""
+        cursor = self.cursor
+        cursor.execute(self._sql(text), params)
+        return list(cursor.fetchall())
 
     def bind(self, table: Table, name: str, value: Any) -> Any:
         """A value as the column ``name`` of ``table`` stores it."""

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.adapters import tables as t
-from queue_server.adapters.raw import RawStatements
+from queue_server.adapters.raw import RawStatements, read_time
 from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.hours import Period
@@ -192,6 +192,37 @@ class Repository:
         if priority_only:
             text += " AND priority_class IS NOT NULL"
         return int(self.raw.one(text, (hall_id, service_id)))
+
+    def waiting_candidates(
+        self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int
+    ) -> list[Candidate]:
+        """Waiting tickets of these services and those sent to the window, as the policy sees them.
+
+        The call path reads only the columns the policy needs, on the raw cursor: a window of a
+        busy hall may have hundreds of tickets waiting for it.
+        """
+        marks = ", ".join("?" * len(service_ids))
+        where = (
+            f"(service_id IN ({marks}) OR target_window_id = ?)" if service_ids else "target_window_id = ?"
+        )
+        rows = self.raw.rows(
+            "SELECT id, service_id, rank_at, priority_class, target_window_id, appointment_at FROM tickets "
+            f"WHERE hall_id = ? AND status = 'waiting' AND {where}",
+            (catalogue.id, *service_ids, window_id),
+        )
+        codes = {s.id: s.code for s in catalogue.services.values()}
+        numbers = {w.id: w.number for w in catalogue.windows.values()}
+        return [
+            Candidate(
+                ticket_id=ticket_id,
+                service=codes.get(service_id, ""),
+                rank_at=cast(datetime, read_time(rank_at)),
+                priority=priority is not None,
+                target_window=numbers.get(target) if target else None,
+                appointment_at=read_time(appointment_at),
+            )
+            for ticket_id, service_id, rank_at, priority, target, appointment_at in rows
+        ]
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
         """How many tickets one person (by ID hash) took for a service on a day, cancelled ones aside."""

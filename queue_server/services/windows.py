@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from queue_server import contract as c
-from queue_server.adapters.repository import candidate
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue, WindowItem
@@ -125,16 +124,19 @@ def call_next(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResul
     settings = at.catalogue.settings.policy
     assignments = at.catalogue.assignments_now(at.window, uow.now)
     service_ids = [at.catalogue.by_code[a.service].id for a in assignments]
-    rows = {r.id: r for r in uow.repo.waiting(actor.hall_id, service_ids, at.window.id)}
-    recent = uow.repo.recent_calls(actor.hall_id, max(settings.priority_span - 1, 1), window_id=at.window.id)
-    flags = tuple(bool(e.data.get("priority")) for e in reversed(recent) if e.type == "ticket.called")
+    pool = {t.ticket_id: t for t in uow.repo.waiting_candidates(at.catalogue, service_ids, at.window.id)}
+    flags: tuple[bool, ...] = ()
+    if any(t.priority for t in pool.values()):  # the anti-starvation rule looks at the latest calls
+        recent = uow.repo.recent_calls(
+            actor.hall_id, max(settings.priority_span - 1, 1), window_id=at.window.id
+        )
+        flags = tuple(bool(e.data.get("priority")) for e in reversed(recent) if e.type == "ticket.called")
     view = WindowView(at.window.number, True, assignments, flags)
-    pool = {i: candidate(r, at.catalogue) for i, r in rows.items()}
     while pool:
         choice = choose_next(view, pool.values(), uow.now, settings)
         if choice is None:
             break
-        row = rows[choice.ticket_id]
+        row = uow.repo.ticket(id=choice.ticket_id)
         claimed = uow.repo.update_ticket(
             row.id,
             "waiting",
