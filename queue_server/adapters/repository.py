@@ -368,15 +368,3 @@ class Repository:
             },
         )
 
-
-def candidate(row: Any, catalogue: HallCatalogue) -> Candidate:
-    """A ticket row as the policy sees it."""
-    target = catalogue.windows.get(row.target_window_id) if row.target_window_id else None
-    return Candidate(
-        ticket_id=row.id,
-        service=catalogue.services[row.service_id].code if row.service_id in catalogue.services else "",
-        rank_at=row.rank_at,
-        priority=row.priority_class is not None,
-        target_window=target.number if target else None,
-        appointment_at=row.appointment_at,
-    )
