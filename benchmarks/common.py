@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -46,10 +47,8 @@ class Figure:
 RESULTS: list[Figure] = []
 
 
-def _value(value: float | int | str) -> str:
-    if isinstance(value, bool) or isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
+def format_value(value: float | int | str) -> str:
+    if isinstance(value, (bool, str, int)):
         return str(value)
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
 
@@ -61,7 +60,7 @@ def report(name: str, value: float | int | str, unit: str, target: str | None, o
     RESULTS.append(figure)
     verdict = "" if ok is None else ("OK" if ok else "FAIL")
     aim = f"target {target}" if target else ""
-    print(f"{name:<36}{_value(value):>10} {unit:<12}{aim:<18}{verdict}".rstrip(), flush=True)
+    print(f"{name:<36}{format_value(value):>10} {unit:<12}{aim:<18}{verdict}".rstrip(), flush=True)
     return figure
 
 
@@ -228,7 +227,9 @@ class Server:
             return []
         marks = ("Traceback", " ERROR ", " WARNING ", " CRITICAL ")
         return [
-            line for line in self.log_path.read_text(errors="replace").splitlines() if any(m in line for m in marks)
+            line
+            for line in self.log_path.read_text(errors="replace").splitlines()
+            if any(m in line for m in marks)
         ]
 
     def __enter__(self) -> Server:
@@ -236,6 +237,15 @@ class Server:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def finish(server: Server, since: int) -> None:
+    """Stop the server; delete its temp dir unless a figure since ``since`` failed or HALLQ_BENCH_KEEP=1."""
+    server.stop()
+    if failures(since) or os.environ.get("HALLQ_BENCH_KEEP"):
+        print(f"kept the server log and database in {server.workdir}")
+    else:
+        shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 def auth(token: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ from benchmarks.common import (
     Server,
     auth,
     failures,
+    finish,
     heading,
     report,
     show_log_problems,
@@ -54,7 +55,8 @@ end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "WRKSUMMARY requests=%%d duration_us=%%d status=%%d connect=%%d read=%%d write=%%d timeout=%%d p99_us=%%d\\n",
+    "WRKSUMMARY requests=%%d duration_us=%%d status=%%d connect=%%d read=%%d write=%%d " ..
+    "timeout=%%d p99_us=%%d\\n",
     summary.requests, summary.duration, e.status, e.connect, e.read, e.write, e.timeout,
     latency:percentile(99)))
 end
@@ -180,7 +182,11 @@ def report_consistency(found: Consistency, label: str = "") -> None:
     gaps_ok = found.gaps == 0 and found.bad_starts == 0
     report(f"{label}gaps in sequences", found.gaps + found.bad_starts, "", "== 0", gaps_ok)
     report(
-        f"{label}counter != max(seq)", found.counter_mismatch, "sequences", "== 0", found.counter_mismatch == 0
+        f"{label}counter != max(seq)",
+        found.counter_mismatch,
+        "sequences",
+        "== 0",
+        found.counter_mismatch == 0,
     )
     events_ok = (
         found.issued_events == found.tickets
@@ -208,6 +214,7 @@ def run_wrk(args: argparse.Namespace) -> None:
     if wrk is None:
         report("wrk installed", "no", "", "yes", False)
         return
+    since = len(RESULTS)
     server = Server().start()
     try:
         if not args.keep_caps:
@@ -217,7 +224,7 @@ def run_wrk(args: argparse.Namespace) -> None:
         script = server.workdir / "issue.lua"
         codes = ", ".join(f'"{code}"' for code in SERVICE_CODES)
         script.write_text(LUA % {"codes": codes, "token": token}, encoding="utf-8")
-        print(f"services cycled: {', '.join(SERVICE_CODES)}; server log and db in {server.workdir}")
+        print(f"services cycled: {', '.join(SERVICE_CODES)}")
         command = [
             wrk,
             f"-t{args.threads}",
@@ -263,6 +270,7 @@ def run_wrk(args: argparse.Namespace) -> None:
     report("tickets beyond wrk's 2xx count", in_flight, "tickets", f"0..{args.connections}", None)
     print("    (requests in flight when wrk stopped are committed but not counted by wrk)")
     show_log_problems(server)
+    finish(server, since)
 
 
 # ------------------------------------------------------------------ part 2: kill -9
@@ -350,6 +358,7 @@ def run_kill(args: argparse.Namespace) -> None:
         f"kill -9 while issuing: {args.clients} asyncio clients, SIGKILL after {args.kill_after:g} s, "
         f"{args.kill_cycles} cycles"
     )
+    since = len(RESULTS)
     server = Server().start()
     issued = Issued()
     lost: list[tuple[str, str, str]] = []
@@ -383,10 +392,13 @@ def run_kill(args: argparse.Namespace) -> None:
         print(f"    lost: {number} ({token}): {why}")
     report_consistency(check_database(server.db), label="after kills: ")
     show_log_problems(server)
+    finish(server, since)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=float, default=15.0, help="wrk duration (default 15)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")

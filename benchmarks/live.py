@@ -6,6 +6,10 @@ round's latency runs from just before the call-next POST to the moment the *last
 received the ``ticket.called`` frame for that number. Every subscriber's ``seq`` on ``hall`` must
 be consecutive for the whole run. The server's RSS is read with all subscribers connected.
 
+Afterwards (``--late``, not timed) subscribers join one per call-next while the window keeps
+calling: the first call a joiner receives must follow the newest call in its snapshot, else a call
+was lost between the snapshot and the subscription even though the seqs look consecutive.
+
 All sockets are read by one asyncio loop in this process (a reader task per socket, stamped with
 ``time.perf_counter`` on receipt), on the same 2 cores as the server: the client's own receive and
 parse time is inside the figures.
@@ -33,6 +37,7 @@ from benchmarks.common import (
     Server,
     auth,
     failures,
+    finish,
     heading,
     percentile,
     report,
@@ -56,6 +61,9 @@ class Sub:
     gaps: list[tuple[int, int]] = field(default_factory=list)  # (expected, got)
     errors: list[str] = field(default_factory=list)
     closed: str | None = None
+    late: bool = False  # joined while calls were going on: not timed, checked against the call order
+    snapshot_calls: list[str] = field(default_factory=list)  # recent_calls numbers in its snapshot
+    called: list[str] = field(default_factory=list)  # ticket.called numbers received after it
 
 
 class Tracker:
@@ -93,7 +101,10 @@ async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
             sub.frames += 1
             if kind == "snapshot" and data.get("topic") == TOPIC:
                 sub.snapshot_seq = sub.last_seq = data["seq"]
-                tracker.snapshot()
+                if sub.late:
+                    sub.snapshot_calls = [c["number"] for c in data["payload"].get("recent_calls", [])]
+                else:
+                    tracker.snapshot()
                 continue
             if kind == "error":
                 sub.errors.append(f"{data.get('code')}: {data.get('message_en')}")
@@ -106,7 +117,9 @@ async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
             elif seq != sub.last_seq + 1:
                 sub.gaps.append((sub.last_seq + 1, seq))
             sub.last_seq = seq
-            if kind in ("ticket.called", "ticket.concluded"):
+            if kind == "ticket.called":
+                sub.called.append(data["payload"]["number"])
+            if kind in ("ticket.called", "ticket.concluded") and not sub.late:
                 tracker.arrived(kind, data["payload"]["number"], stamp)
     except websockets.ConnectionClosed as closed:
         sub.closed = f"closed {closed.rcvd.code if closed.rcvd else 'abnormally'}"
@@ -115,7 +128,7 @@ async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
 
 
 async def connect_all(
-    url: str, count: int, tracker: Tracker, parallel: int
+    url: str, count: int, tracker: Tracker, parallel: int, deflate: bool = True
 ) -> tuple[list[ClientConnection], list[Sub], list[asyncio.Task[None]]]:
     """Open ``count`` sockets (``parallel`` handshakes at a time), subscribe each to the hall."""
     semaphore = asyncio.Semaphore(parallel)
@@ -128,7 +141,13 @@ async def connect_all(
     async def one(index: int) -> None:
         async with semaphore:
             try:
-                ws = await websockets.connect(url, ping_interval=None, max_size=2**24, open_timeout=30)
+                ws = await websockets.connect(
+                    url,
+                    ping_interval=None,
+                    max_size=2**24,
+                    open_timeout=30,
+                    compression="deflate" if deflate else None,
+                )
             except (OSError, TimeoutError, websockets.WebSocketException) as error:
                 failed.append(f"{type(error).__name__}: {error}")
                 return
@@ -165,14 +184,18 @@ class Rounds:
     """The measured rounds."""
 
     latencies_ms: list[float] = field(default_factory=list)
+    first_ms: list[float] = field(default_factory=list)
     post_ms: list[float] = field(default_factory=list)
     timeouts: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    called: list[str] = field(default_factory=list)  # numbers in the order window 5 called them
 
 
-async def run_rounds(server: Server, clerk: str, tracker: Tracker, rounds: int, wait: float) -> Rounds:
+async def run_rounds(
+    server: Server, clerk: str, tracker: Tracker, rounds: int, wait: float, result: Rounds | None = None
+) -> Rounds:
     """call-next (measured to the last subscriber's receipt), then conclude (waited for, not measured)."""
-    result = Rounds()
+    result = result if result is not None else Rounds()
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10.0) as client:
         base = f"/api/v1/windows/{WINDOW}"
         for _ in range(rounds):
@@ -184,14 +207,16 @@ async def run_rounds(server: Server, clerk: str, tracker: Tracker, rounds: int, 
                 result.failed.append(f"call-next: {response.status_code} {response.text[:200]}")
                 break
             number = ticket["number"]
+            result.called.append(number)
             try:
                 await asyncio.wait_for(tracker.waiter("ticket.called", number).wait(), wait)
             except TimeoutError:
                 got = len(tracker.arrivals.get(("ticket.called", number), []))
                 result.timeouts.append(f"{number}: {got}/{tracker.subscribers} subscribers within {wait:g} s")
             else:
-                last = max(tracker.arrivals[("ticket.called", number)])
-                result.latencies_ms.append((last - t0) * 1000)
+                stamps = tracker.arrivals[("ticket.called", number)]
+                result.latencies_ms.append((max(stamps) - t0) * 1000)
+                result.first_ms.append((min(stamps) - t0) * 1000)
                 result.post_ms.append((replied - t0) * 1000)
             response = await client.post(f"{base}/conclude", headers=auth(clerk))
             if response.status_code != 200:
@@ -206,15 +231,15 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
     board = server.token("board")
     clerk = server.token("clerk", window=WINDOW)
     kiosk = server.token("kiosk")
-    await prepare(server, clerk, kiosk, args.rounds + 5)
+    await prepare(server, clerk, kiosk, args.rounds + args.late + 5)
     tracker = Tracker(args.subscribers)
     url = f"{server.ws_url}?token={board}"
     started = time.perf_counter()
-    sockets, subs, tasks = await connect_all(url, args.subscribers, tracker, args.parallel_connects)
-    try:
+    sockets, subs, tasks = await connect_all(
+        url, args.subscribers, tracker, args.parallel_connects, deflate=not args.no_deflate
+    )
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(tracker.all_snapshots.wait(), args.wait * 10)
-    except TimeoutError:
-        pass
     connect_s = time.perf_counter() - started
     report(
         "subscribers with a snapshot",
@@ -241,8 +266,13 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
         report("call -> last subscriber p95", percentile(lat, 95), "ms", None, None)
         report("call -> last subscriber p99", p99, "ms", "<= 25", p99 <= 25)
         report("call -> last subscriber max", max(lat), "ms", None, None)
+        report("call -> first subscriber p50", percentile(rounds.first_ms, 50), "ms", None, None)
+        report("call -> first subscriber p99", percentile(rounds.first_ms, 99), "ms", None, None)
         report("call-next HTTP reply p50", percentile(rounds.post_ms, 50), "ms", None, None)
         report("call-next HTTP reply p99", percentile(rounds.post_ms, 99), "ms", None, None)
+    if lat:
+        slowest = sorted(range(len(lat)), key=lambda i: -lat[i])[:5]
+        print("    slowest rounds (round: ms): " + ", ".join(f"{i + 1}: {lat[i]:.1f}" for i in slowest))
     for line in (rounds.failed + rounds.timeouts)[:10]:
         print(f"    {line}")
     bad_rounds = len(rounds.timeouts) + len(rounds.failed)
@@ -266,6 +296,78 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
     frames = sum(s.frames for s in subs)
     report("frames received (all sockets)", frames, "frames", None, None)
 
+    if args.late:
+        await late_joiners(server, board, clerk, tracker, rounds, args)
+
+    for ws in sockets:
+        with contextlib.suppress(Exception):
+            await ws.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def late_joiners(
+    server: Server, board: str, clerk: str, tracker: Tracker, rounds: Rounds, args: argparse.Namespace
+) -> None:
+    """Subscribers joining while window 5 keeps calling: does snapshot + stream miss a call?
+
+    A joiner's snapshot lists the recent calls and carries the topic's seq; the first ``ticket.called``
+    it then receives must be the call right after the newest one in its snapshot. A later one means a
+    call was lost between the snapshot and the subscription, although the seqs look consecutive.
+    """
+    heading(f"subscribers joining during calls: {args.late} joiners, one per call-next (not timed)")
+    url = f"{server.ws_url}?token={board}"
+    joiners: list[Sub] = []
+    sockets: list[ClientConnection] = []
+    tasks: list[asyncio.Task[None]] = []
+
+    async def join(index: int) -> None:
+        ws = await websockets.connect(url, ping_interval=None, max_size=2**24, open_timeout=30)
+        sub = Sub(index, late=True)
+        joiners.append(sub)
+        sockets.append(ws)
+        tasks.append(asyncio.create_task(reader(ws, sub, tracker)))
+        await ws.send(json.dumps({"type": "subscribe", "topics": [TOPIC]}))
+
+    joining = []
+    for i in range(args.late):
+        joining.append(asyncio.create_task(join(args.subscribers + i)))
+        await run_rounds(server, clerk, tracker, 1, args.wait, rounds)
+    await asyncio.gather(*joining, return_exceptions=True)
+    for _ in range(3):  # calls after the last join, so every joiner has a "next call" to see
+        await run_rounds(server, clerk, tracker, 1, args.wait, rounds)
+    await asyncio.sleep(0.5)
+
+    order = {number: i for i, number in enumerate(rounds.called)}
+    missed: list[str] = []
+    repeated: list[str] = []
+    unchecked = 0
+    for sub in joiners:
+        known = [order[n] for n in sub.snapshot_calls if n in order]
+        if sub.snapshot_seq is None or not sub.called or sub.called[0] not in order:
+            unchecked += 1
+            continue
+        newest = max(known, default=-1)
+        first = order[sub.called[0]]
+        if first > newest + 1:
+            skipped = rounds.called[newest + 1 : first]
+            missed.append(
+                f"joiner {sub.index}: snapshot seq {sub.snapshot_seq} newest call "
+                f"{rounds.called[newest] if newest >= 0 else '-'}, first event {sub.called[0]}; "
+                f"never saw {', '.join(skipped)}"
+            )
+        elif first <= newest:
+            repeated.append(f"joiner {sub.index}: {sub.called[0]} both in its snapshot and as an event")
+    report("joiners checked", len(joiners) - unchecked, f"of {args.late}", None, None)
+    report("joiners that silently missed a call", len(missed), "", "== 0", not missed)
+    for line in missed[:5]:
+        print(f"    {line}")
+    report("joiners that got a call twice", len(repeated), "", None, None)
+    for line in repeated[:3]:
+        print(f"    {line}")
+    gaps = sum(len(s.gaps) for s in joiners)
+    report("joiners' hall seq gaps", gaps, "", "== 0", gaps == 0)
     for ws in sockets:
         with contextlib.suppress(Exception):
             await ws.close()
@@ -275,11 +377,21 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--subscribers", type=int, default=250, help="websocket subscribers (default 250)")
     parser.add_argument("--rounds", type=int, default=200, help="call-next rounds (default 200)")
+    parser.add_argument(
+        "--late", type=int, default=25, help="subscribers joining during calls afterwards (0: skip)"
+    )
     parser.add_argument("--wait", type=float, default=5.0, help="seconds to wait for a frame to reach all")
     parser.add_argument("--parallel-connects", type=int, default=50, help="handshakes at a time")
+    parser.add_argument(
+        "--no-deflate",
+        action="store_true",
+        help="do not offer permessage-deflate (browsers and the websockets client offer it by default)",
+    )
     args = parser.parse_args(argv)
     start = len(RESULTS)
     heading(
@@ -287,15 +399,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(CORES_NOTE)
     print("note: all sockets are read by this one Python process; its receive time is in the figures.")
+    deflate = "not offered (--no-deflate)" if args.no_deflate else "offered, as browsers do"
+    print(f"permessage-deflate: {deflate}")
     server = Server().start()
     try:
-        if args.rounds + 5 > DEMO_CAPS:
+        if args.rounds + args.late + 10 > DEMO_CAPS:
             server.lift_daily_caps()
-        print(f"server log and db in {server.workdir}")
         asyncio.run(measure(server, args))
     finally:
         server.stop()
     show_log_problems(server)
+    finish(server, start)
     missed = failures(start)
     print(f"\nlive: {len(missed)} figure(s) missed their target" if missed else "\nlive: all targets met")
     return 1 if missed else 0
