@@ -71,6 +71,8 @@ def demo(
     db: DbOption = DEMO_DB,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    printer_port: Annotated[int, typer.Option(help="the mock printer's port")] = 9100,
+    kiosk: Annotated[bool, typer.Option(help="open a kiosk window (where there is a display)")] = True,
 ) -> None:
     """The whole demo hall on this machine: server with the seeded 明川市政务服务中心, tokens printed."""
     from hallq.bootstrap import DEMO_PASSWORD, build_app, build_runtime, seed_demo
@@ -90,6 +92,14 @@ def demo(
         )
         for role in (c.Role.KIOSK, c.Role.BOARD, c.Role.MANAGER)
     }
+    pad_tokens = {  # an emulated 评价器 with its bridge at windows 1 and 2
+        window: runtime.write_sync(
+            lambda uow, window=window: create_token(
+                uow, runtime.tokens, hall=None, role=c.Role.EVALUATOR, window=window, label="demo pad"
+            )
+        )
+        for window in ("1", "2")
+    }
     runtime.stop()
     base = f"http://{host}:{port}"
     out = Console(soft_wrap=True)
@@ -103,9 +113,190 @@ def demo(
         f"  Staff logins:    MC1001…MC1026 (clerks, window = last two digits), MC2001 (manager); "
         f"password {DEMO_PASSWORD}"
     )
-    out.print("  Pages (board, kiosk, consoles, pads) arrive with their parts; until then use the API.")
+    board = tokens[c.Role.BOARD]
+    out.print(
+        f"  Lobby board:     {base}/board?token={board}   (a zone's: {base}/board?zone=A&token={board})"
+    )
+    out.print(f"  Window screen:   {base}/board/window/3?token={board}   (any window number)")
+    out.print(f"  Ticket page:     {base}/t/<ticket token>   (the QR code on every ticket; no login)")
+    from hallq.processes import DemoDevices
+
+    devices = DemoDevices(base, tokens[c.Role.KIOSK], printer_port=printer_port, kiosk=kiosk)
+    for line in devices.start():
+        out.print(f"  {line}")
+    from hallq.pads import DemoPads
+
+    pads = DemoPads(base, pad_tokens)
+    for line in pads.start():
+        out.print(f"  {line}")
     application = build_app(settings.model_copy(update={"migrate": False}))
-    serve_app(application, host, port)
+    try:
+        serve_app(application, host, port)
+    finally:
+        pads.stop()
+        devices.stop()
+
+
+@app.command("kiosk")
+def kiosk_command(
+    config: Annotated[Path | None, typer.Option(help="a TOML file with a [kiosk] table")] = None,
+    server: Annotated[str | None, typer.Option(help="the queue server's URL")] = None,
+    token: Annotated[
+        str | None, typer.Option(help="kiosk device token (better: HALLQ_KIOSK_TOKEN or the file)")
+    ] = None,
+    printer: Annotated[
+        str | None,
+        typer.Option(help="network://HOST:9100 | serial:///dev/ttyS0 | usb://VID:PID | file://PATH | none"),
+    ] = None,
+    paper_mm: Annotated[int | None, typer.Option("--paper", help="58 or 80 (mm)")] = None,
+    device: Annotated[str | None, typer.Option(help="the kiosk's name in the hall")] = None,
+    state_dir: Annotated[Path | None, typer.Option(help="where voice clips and caches are kept")] = None,
+    windowed: Annotated[bool, typer.Option("--windowed", help="a window instead of full screen")] = False,
+) -> None:
+    """The citizen's touch screen (full screen): service guides, tickets, printing."""
+    import os
+
+    from pydantic import ValidationError
+
+    from kiosk.config import ENV_PREFIX, load_settings
+
+    overrides = {
+        "server": server,
+        "token": token,
+        "printer": printer,
+        "paper_mm": paper_mm,
+        "device": device,
+        "state_dir": state_dir,
+        "fullscreen": False if windowed else None,
+    }
+    try:
+        settings = load_settings(config, **overrides)
+    except ValidationError as error:
+        console.print(f"[red]kiosk settings: {error}[/red]")
+        raise typer.Exit(2) from error
+    if not settings.token:
+        console.print("[yellow]no device token: create one with `hallq token create --role kiosk`[/yellow]")
+    # Become a lean `python -m kiosk` process: nothing of the server or this command line stays loaded.
+    os.environ.update({f"{ENV_PREFIX}{k.upper()}": str(v) for k, v in overrides.items() if v is not None})
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "kiosk", *(["--config", str(config)] if config else [])])
+
+
+@app.command("mock-printer")
+def mock_printer(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port (9100 like a network receipt printer)")] = 9100,
+    out: Annotated[Path, typer.Option(help="folder for each receipt as text and PNG")] = Path("var/receipts"),
+    paper: Annotated[int, typer.Option(help="paper width in mm (58 or 80)")] = 80,
+    state: Annotated[str, typer.Option(help="ok, paper_low, paper_out, cover_open or offline")] = "ok",
+) -> None:
+    """A network ESC/POS printer that decodes what it gets. SIGUSR1: paper out ↔ ok; SIGUSR2: offline ↔ ok."""
+    import signal
+
+    from hardware_mocks.printer_server import Condition, MockPrinter
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    printer = MockPrinter(host, port, out, paper, Condition(state))
+
+    def toggle(condition: Condition) -> None:
+        printer.condition = Condition.READY if printer.condition == condition else condition
+        console.print(f"mock printer is now {printer.condition.value}")
+
+    signal.signal(signal.SIGUSR1, lambda *_: toggle(Condition.PAPER_OUT))
+    signal.signal(signal.SIGUSR2, lambda *_: toggle(Condition.OFFLINE))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    console.print(f"mock printer on {host}:{port}, {paper} mm, receipts in {out}/ ({state})")
+    printer.serve_forever()
+
+
+@app.command("evaluator")
+def evaluator_command(
+    serial_port: Annotated[str, typer.Option("--serial", help="the serial port (/dev/ttyUSB0, a pty)")],
+    pad: Annotated[list[str], typer.Option("--pad", help="ADDR=WINDOW, once per pad on the port")],
+    server: Annotated[str, typer.Option(help="the queue server's URL")] = "http://127.0.0.1:8000",
+    token: Annotated[
+        list[str] | None,
+        typer.Option("--token", help="WINDOW=TOKEN (better: HALLQ_EVALUATOR_TOKENS=1=tok,2=tok)"),
+    ] = None,
+    baud: Annotated[int, typer.Option(help="line speed (8N1)")] = 9600,
+    outbox: Annotated[Path | None, typer.Option(help="ratings file kept until the server has them")] = None,
+) -> None:
+    """The bridge between the evaluator pads on one serial port and their windows."""
+    import os
+
+    from evaluator_device.bridge import Bridge, PadConfig
+    from hallq.pads import parse_pads, parse_tokens
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        pads = parse_pads(pad)
+        tokens = parse_tokens(token or [], os.environ.get("HALLQ_EVALUATOR_TOKENS", ""))
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    missing = [window for _, window in pads if window not in tokens]
+    if missing:
+        console.print(f"[red]no evaluator token for window(s) {', '.join(missing)}[/red]")
+        raise typer.Exit(2)
+    path = outbox or Path("var") / f"evaluator-{Path(serial_port).name}.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    configs = [PadConfig(address, window, tokens[window]) for address, window in pads]
+    console.print(f"evaluator bridge on {serial_port} at {baud} baud: {pad}; outbox {path}")
+    Bridge(server, serial_port, configs, path, baud=baud).run_forever()
+
+
+@app.command("mock-pad")
+def mock_pad(
+    address: Annotated[int, typer.Option(help="the pad's bus address")] = 1,
+    baud: Annotated[int, typer.Option(help="line speed the pad paces its bytes at")] = 9600,
+    link: Annotated[Path | None, typer.Option(help="make this path a symlink to the pad's pty")] = None,
+    auto: Annotated[
+        str | None, typer.Option(help="answer every question with these levels in turn, e.g. 2,1,4")
+    ] = None,
+    delay: Annotated[float, typer.Option(help="seconds before an automatic key press")] = 1.0,
+    corrupt: Annotated[float, typer.Option(help="probability a byte is corrupted")] = 0.0,
+    drop: Annotated[float, typer.Option(help="probability a frame is dropped")] = 0.0,
+    delay_ms: Annotated[float, typer.Option(help="random extra delay per frame (ms)")] = 0.0,
+) -> None:
+    """An emulated evaluator pad on a pseudo-terminal; type 1-5 (and reasons, e.g. "4 1,5") to rate."""
+    import threading
+
+    from hardware_mocks.evaluator_pad import EmulatedPad, Faults, Screen, Script
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def show(screen: Screen) -> None:
+        asking = f" — 请评价 {screen.asking.ticket_number}" if screen.asking else ""
+        who = f"{screen.clerk_name} {screen.staff_no}"
+        console.print(f"pad: {screen.mode}, 窗口 {screen.window} {who}{asking}", markup=False)
+
+    pad = EmulatedPad(address, baud, Faults(corrupt, drop, delay_ms), on_screen=show)
+    port = pad.open_pty()
+    if link is not None:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(port)
+    pad.start()
+    console.print(f"mock pad {address} on {port}{f' ({link})' if link else ''} at {baud} baud")
+    stop = threading.Event()
+    try:
+        if auto:
+            Script([int(x) for x in auto.split(",") if x.strip()], delay).run(pad, stop)
+        for line in sys.stdin:
+            parts = line.split()
+            if parts and parts[0] in {"1", "2", "3", "4", "5"}:
+                reasons = tuple(int(r) for r in parts[1].split(",")) if len(parts) > 1 else ()
+                rated = pad.press(int(parts[0]), reasons)
+                said = f" for evaluation {rated}" if rated else " (no question on screen: a key event)"
+                console.print(f"pressed {parts[0]}{said}")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        pad.stop()
+        if link is not None:
+            link.unlink(missing_ok=True)
 
 
 @db_app.command("upgrade")

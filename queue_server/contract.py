@@ -467,6 +467,51 @@ class VoiceSettings(Model):
     )
 
 
+class EvaluationLevel(StrEnum):
+    """非常满意, 满意, 基本满意, 不满意, 非常不满意 (the pad's keys 1..5); the last two are 差评."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    DISSATISFIED = "dissatisfied"
+    VERY_DISSATISFIED = "very_dissatisfied"
+
+
+EVALUATION_LEVEL_KEYS: tuple[EvaluationLevel, ...] = tuple(EvaluationLevel)  # key 1 is index 0
+EVALUATION_REASONS: tuple[str, ...] = (
+    "attitude",
+    "slow",
+    "not_told_at_once",
+    "unclear_rules",
+    "long_wait",
+    "result",
+    "environment",
+    "other",
+)
+
+
+class EvaluationChannel(StrEnum):
+    """Where a rating was given."""
+
+    PAD = "pad"
+    WEB = "web"  # the ticket's status page, opened from its QR code
+    KIOSK = "kiosk"
+    PHONE = "phone"
+
+
+class EvaluationSettings(Model):
+    """Per-hall 好差评 rules (part of the hall settings)."""
+
+    rating_timeout_seconds: int = Field(default=120, ge=10, le=86400, description="unrated after this")
+    verify_working_days: int = Field(default=1, ge=0, le=30, description="差评: 核实 within")
+    rectify_working_days: int = Field(default=15, ge=0, le=60, description="差评: 整改 within")
+    revisit_working_days: int = Field(default=0, ge=0, le=30, description="差评: 回访 after 整改's due date")
+    default_level: EvaluationLevel | None = Field(
+        default=None, description="a local rule's default for unrated cases (flagged, not an active rating)"
+    )
+    default_after_days: int = Field(default=7, ge=0, le=60)
+
+
 class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
@@ -490,6 +535,7 @@ class HallSettingsModel(Model):
         default=15, ge=0, le=240, description="预约: check-in stays open this long after the slot's end"
     )
     voice: VoiceSettings = VoiceSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
     notice: str = Field(default="", max_length=500)
 
 
@@ -655,6 +701,108 @@ class CheckedIn(Model):
 
     appointment: AppointmentPublic
     ticket: TicketPublic
+
+
+# ---------------------------------------------------------------- 好差评 evaluations
+
+
+class RateEvaluation(Model):
+    """``POST /api/v1/evaluations/{id}/rating``: one rating, from the window's pad or the ticket's page."""
+
+    level: EvaluationLevel
+    reasons: list[str] = Field(default=[], max_length=8, description="reason keys, only for 差评")
+    comment: str = Field(default="", max_length=500)
+    pressed_at: datetime | None = Field(default=None, description="when the key was pressed (default: now)")
+    ticket_token: str | None = Field(default=None, description="the web channel: the ticket's public token")
+
+
+class FollowUpPublic(Model):
+    """A 差评's follow-up case: 核实 → 整改 → 回访 → closed."""
+
+    id: int
+    evaluation_id: int
+    stage: Literal["verify", "rectify", "revisit", "closed"]
+    owner: str
+    verify_due: date
+    rectify_due: date
+    revisit_due: date
+    due: date | None
+    overdue: bool
+    verified_at: datetime | None = None
+    rectified_at: datetime | None = None
+    revisited_at: datetime | None = None
+    closed_at: datetime | None = None
+    revisit_satisfied: bool | None = None
+    notes: list[dict[str, Any]] = []
+    opened_at: datetime
+
+
+class FollowUpStep(Model):
+    """``POST /api/v1/follow-ups/{id}``: finish the current stage, reassign, or add a note."""
+
+    action: Literal["verify", "rectify", "revisit", "assign", "note"]
+    note: str = Field(default="", max_length=1000)
+    owner: str | None = Field(default=None, max_length=100)
+    satisfied: bool | None = Field(default=None, description="回访: was the citizen satisfied with the fix")
+
+
+class EvaluationPublic(Model):
+    """One evaluation (一次一评), bound to its case, service, window, clerk and department."""
+
+    id: int
+    ticket: str
+    case_id: int | None
+    service_code: str
+    service_name: str
+    department_code: str
+    department_name: str
+    window: str | None
+    clerk_staff_no: str | None
+    clerk_name: str | None
+    status: Literal["pending", "rated", "unrated", "defaulted"]
+    channel: EvaluationChannel | None
+    level: EvaluationLevel | None
+    level_name: str | None
+    reasons: list[str]
+    comment: str
+    requested_at: datetime
+    deadline: datetime
+    pressed_at: datetime | None
+    recorded_at: datetime | None
+    late: bool
+    is_default: bool
+    follow_up: FollowUpPublic | None = None
+
+
+class IndicatorRow(Model):
+    """好差评 figures of one group (rates are fractions 0..1; null when there is nothing to count)."""
+
+    key: str
+    total: int
+    rated: int
+    unrated: int
+    defaulted: int
+    good: int
+    active_good: int
+    bad: int
+    bad_replied: int
+    rectified: int
+    rectified_satisfied: int
+    good_rate: float | None
+    active_good_rate: float | None
+    unrated_rate: float | None
+    bad_reply_rate: float | None
+    rectify_rate: float | None
+    rectify_satisfaction_rate: float | None
+
+
+class EvaluationIndicators(Model):
+    """``GET /api/v1/evaluations/indicators``: figures per window, clerk, service, department or period."""
+
+    by: Literal["hall", "window", "clerk", "service", "department", "day", "month"]
+    date_from: date | None
+    date_to: date | None
+    rows: list[IndicatorRow]
 
 
 # ---------------------------------------------------------------- live events

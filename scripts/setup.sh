@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(postgresql wrk)
+DEBIAN_PACKAGES=(postgresql wrk libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1 libmtdev1 fonts-wqy-microhei espeak-ng sox zbar-tools chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -24,6 +24,6 @@ fi
 stamp=.venv/.hallq-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "== installing Python packages (pinned in pyproject.toml)"
-  .venv/bin/pip install -q --disable-pip-version-check -e ".[server,dev]"
+  .venv/bin/pip install -q --disable-pip-version-check -e ".[server,board,dev,kiosk]"
   touch "$stamp"
 fi

@@ -10,4 +10,9 @@ echo "== mypy (strict on the domain core and the wire contract)"
 .venv/bin/mypy
 echo "== pytest"
 # pytest exit 5 ("no tests collected") is a failure here like any other.
-.venv/bin/python -m pytest -q "$@"
+.venv/bin/python -m pytest -q --ignore=tests/kiosk "$@"
+echo "== pytest: the kiosk's Kivy screens (own process: Kivy keeps one window per process)"
+kivy_home="$(mktemp -d)"
+trap 'rm -rf "$kivy_home"' EXIT
+SDL_VIDEODRIVER=offscreen SDL_AUDIODRIVER=dummy KIVY_NO_ARGS=1 KIVY_HOME="$kivy_home" \
+  .venv/bin/python -m pytest -q tests/kiosk

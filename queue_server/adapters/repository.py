@@ -193,6 +193,23 @@ class Repository:
             text += " AND priority_class IS NOT NULL"
         return int(self.raw.one(text, (hall_id, service_id)))
 
+    def count_ahead(self, row: Any) -> int:
+        """Waiting tickets of a ticket's service called before it: priority ones, then earlier ranks."""
+        tk = t.tickets
+        before = or_(tk.c.rank_at < row.rank_at, and_(tk.c.rank_at == row.rank_at, tk.c.id < row.id))
+        if row.priority_class is None:
+            before = or_(before, tk.c.priority_class.is_not(None))
+        else:
+            before = and_(before, tk.c.priority_class.is_not(None))
+        query = select(func.count()).where(
+            tk.c.hall_id == row.hall_id,
+            tk.c.status == "waiting",
+            tk.c.service_id == row.service_id,
+            tk.c.id != row.id,
+            before,
+        )
+        return int(self.conn.execute(query).scalar_one())
+
     def waiting_candidates(
         self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int
     ) -> list[Candidate]:

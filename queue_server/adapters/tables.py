@@ -414,3 +414,55 @@ window_extended_hours = Table(
     Column("approved_by", String(100), nullable=False, default=""),
     UniqueConstraint("window_id", "day", name="uq_window_extended_hours_day"),
 )
+
+# ---------------------------------------------------------------- 好差评
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    _id(),
+    _hall(),
+    # 一次一评: one evaluation per concluded case (its ticket)
+    Column("ticket_id", Id, ForeignKey("tickets.id"), nullable=False, unique=True),
+    Column("case_id", Id, ForeignKey("cases.id")),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("department_id", Id, ForeignKey("departments.id")),
+    Column("window_id", Id, ForeignKey("windows.id")),
+    Column("clerk_user_id", Id, ForeignKey("users.id")),
+    Column("status", String(12), nullable=False),  # pending | rated | unrated | defaulted
+    Column("channel", String(12)),  # pad | web | kiosk | phone, once rated
+    Column("level", String(24)),
+    Column("reasons", JSON, nullable=False, default=list),
+    Column("comment", Text, nullable=False, default=""),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("deadline_at", UtcDateTime, nullable=False),
+    Column("pressed_at", UtcDateTime),
+    Column("recorded_at", UtcDateTime),
+    Column("late", Boolean, nullable=False, default=False),
+    Column("is_default", Boolean, nullable=False, default=False),
+    Column("rater_token_id", Id),
+    Index("ix_evaluations_pending", "hall_id", "status", "deadline_at"),
+    Index("ix_evaluations_hall_requested", "hall_id", "requested_at"),
+)
+
+evaluation_follow_ups = Table(
+    "evaluation_follow_ups",
+    metadata,
+    _id(),
+    _hall(),
+    # every 差评 opens one: 核实 (verify) → 整改 (rectify) → 回访 (revisit) → closed
+    Column("evaluation_id", Id, ForeignKey("evaluations.id"), nullable=False, unique=True),
+    Column("stage", String(10), nullable=False),
+    Column("owner", String(100), nullable=False, default=""),
+    Column("verify_due", Date, nullable=False),
+    Column("rectify_due", Date, nullable=False),
+    Column("revisit_due", Date, nullable=False),
+    Column("verified_at", UtcDateTime),
+    Column("rectified_at", UtcDateTime),
+    Column("revisited_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    Column("revisit_satisfied", Boolean),
+    Column("notes", JSON, nullable=False, default=list),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Index("ix_evaluation_follow_ups_open", "hall_id", "stage"),
+)

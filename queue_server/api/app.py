@@ -18,6 +18,8 @@ from queue_server.api.routes import (
     calendar,
     cases,
     devices,
+    evaluation_pages,
+    evaluations,
     hall,
     live,
     services,
@@ -80,6 +82,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     errors.install(app)
     for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts, appointments):
         app.include_router(module.router, prefix=contract.API_PREFIX)
+    app.include_router(evaluations.router, prefix=contract.API_PREFIX)
+    app.include_router(evaluation_pages.router)
     app.include_router(live.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -86,6 +86,16 @@ class OpenCase:
 
 
 @dataclass(frozen=True)
+class OpenFollowUp:
+    """A 差评 follow-up not yet closed, with its current stage's due date."""
+
+    id: int
+    stage: str
+    ticket: str
+    due: date
+
+
+@dataclass(frozen=True)
 class DeviceReport:
     """A device's last report."""
 
@@ -106,6 +116,7 @@ class HallMoment:
     uncovered: tuple[tuple[str, int], ...] = ()  # (service, waiting) with no open window serving it
     cases: tuple[OpenCase, ...] = ()
     devices: tuple[DeviceReport, ...] = ()
+    follow_ups: tuple[OpenFollowUp, ...] = ()
 
 
 WorkingDays = Callable[[date, date], int]
@@ -169,6 +180,22 @@ def _cases(m: HallMoment, th: Thresholds, working_days: WorkingDays) -> Iterable
             yield Finding("case.due_soon", f"case:{case.id}", Severity.YELLOW, detail)  # 催办预告
 
 
+def _follow_ups(m: HallMoment, working_days: WorkingDays) -> Iterable[Finding]:
+    for f in m.follow_ups:
+        left = working_days(m.today, f.due)
+        detail = {
+            "follow_up": f.id,
+            "stage": f.stage,
+            "ticket": f.ticket,
+            "due": f.due.isoformat(),
+            "working_days_left": left,
+        }
+        if left < 0:
+            yield Finding("evaluation.follow_up_overdue", f"follow_up:{f.id}", Severity.RED, detail)
+        elif left == 0:
+            yield Finding("evaluation.follow_up_due", f"follow_up:{f.id}", Severity.YELLOW, detail)
+
+
 def _devices(m: HallMoment, th: Thresholds) -> Iterable[Finding]:
     for d in m.devices:
         subject = f"{d.kind}:{d.name}"
@@ -191,6 +218,7 @@ def evaluate(moment: HallMoment, thresholds: Thresholds, working_days: WorkingDa
         *_uncovered(moment),
         *_cases(moment, thresholds, working_days),
         *_devices(moment, thresholds),
+        *_follow_ups(moment, working_days),
     ]
 
 

@@ -13,6 +13,7 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound
 from queue_server.domain.numbering import business_day
 from queue_server.services.cases import deadline
+from queue_server.services.evaluations import open_follow_up_dues
 from queue_server.services.unit_of_work import UnitOfWork
 
 SYSTEM = "system"
@@ -62,6 +63,7 @@ def _moment(uow: UnitOfWork, hall_id: int) -> rules.HallMoment:
         uncovered=uncovered,
         cases=tuple(cases),
         devices=tuple(devices),
+        follow_ups=tuple(rules.OpenFollowUp(*due) for due in open_follow_up_dues(uow, hall_id)),
     )
 
 

@@ -7,6 +7,7 @@ import logging
 from queue_server.services.alerts import run_alerts
 from queue_server.services.check_in import mark_missed
 from queue_server.services.day import expire_past_days
+from queue_server.services.evaluations import expire_evaluations
 from queue_server.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -20,4 +21,7 @@ def chores(uow: UnitOfWork, hall_id: int) -> None:
     missed = mark_missed(uow, hall_id)
     if missed:
         log.info("%d bookings missed in hall %d", missed, hall_id)
+    unrated = expire_evaluations(uow, hall_id)
+    if unrated:
+        log.info("%d evaluations unrated at their deadline in hall %d", unrated, hall_id)
     run_alerts(uow, hall_id)

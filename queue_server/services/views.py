@@ -20,9 +20,7 @@ def ticket_public(
     estimate: int | None = None
     if row.status == "waiting":
         if people_ahead is None:
-            people_ahead = uow.repo.count_waiting(
-                catalogue.id, service.id, priority_only=row.priority_class is not None
-            )
+            people_ahead = uow.repo.count_ahead(row)
         estimate = wait_estimate(uow, catalogue, service.id, people_ahead)
     return c.TicketPublic(
         token=row.token,

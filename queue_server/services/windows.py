@@ -13,6 +13,7 @@ from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
 from queue_server.services.cases import record_outcome
+from queue_server.services.evaluations import request_evaluation
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.services.views import call_payload, window_public, window_ticket
 
@@ -212,6 +213,7 @@ def conclude(
         (*at.topics, f"evaluator:{number}", f"ticket:{ticket.token}"),
         payload,
     )
+    request_evaluation(uow, actor, ticket, at.window.id, number, at.row.clerk_id)  # 一次一评
     return _result(uow, at, ticket)
 
 

@@ -213,7 +213,13 @@ def test_every_change_is_an_event_row_with_who_and_where(hall: Hall) -> None:
             "SELECT type, window_id IS NOT NULL, actor_token_id IS NOT NULL FROM events "
             "WHERE ticket_id IS NOT NULL ORDER BY id"
         ).all()
-    assert [r[0] for r in rows] == ["ticket.issued", "ticket.called", "ticket.started", "ticket.concluded"]
+    assert [r[0] for r in rows] == [
+        "ticket.issued",
+        "ticket.called",
+        "ticket.started",
+        "ticket.concluded",
+        "evaluation.requested",  # 一次一评: the conclusion opens the case's evaluation
+    ]
     assert all(r[2] for r in rows) and all(r[1] for r in rows[1:])
 
 

@@ -1,0 +1,208 @@
+"""Kiosk figures: tap on a service → receipt decoded at the printer emulator; cold start; memory.
+
+    .venv/bin/python -m benchmarks.kiosk [--taps 30] [--starts 3]
+
+Starts ``hallq serve --demo`` (temp SQLite file) and the printer emulator in this process, then
+- runs benchmarks.kiosk_driver (the real Kivy app, offscreen) in a child process that taps 取号 on a
+  guide ``--taps`` times; the latency of each tap is from the finger down to the cut decoded by the
+  emulator (both read ``time.perf_counter``, the system's monotonic clock);
+- starts ``hallq kiosk --windowed`` ``--starts`` times (the first with empty caches) and times the
+  process from its start to its first screen; then reads its memory once the catalogue is shown and
+  the helpers (pinyin, voice clips) have run.
+Exit status 1 when a figure missed its target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import (
+    CORES_NOTE,
+    HALLQ,
+    ROOT,
+    Server,
+    failures,
+    heading,
+    percentile,
+    report,
+    rss_kib,
+)
+from hardware_mocks.printer_server import MockPrinter
+
+TAP_TARGET_MS = 300.0
+START_TARGET_S = 3.0
+MEMORY_TARGET_MB = 200.0
+OFFSCREEN = {"SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy", "KIVY_NO_ARGS": "1"}
+
+
+def taps(server: Server, token: str, printer: MockPrinter, count: int) -> float:
+    """Tap latencies against the emulator; returns the driver's peak memory in MiB."""
+    driver = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.kiosk_driver",
+            "--server",
+            server.base_url,
+            f"--token={token}",  # a token may begin with "-"
+            "--printer",
+            f"network://127.0.0.1:{printer.port}",
+            "--taps",
+            str(count),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, **OFFSCREEN),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if driver.returncode != 0:
+        raise RuntimeError(f"kiosk driver failed: {driver.stderr[-3000:]}")
+    events = [json.loads(line) for line in driver.stdout.splitlines() if line.startswith("{")]
+    printer.wait_for(count)
+    latencies, screens = [], []
+    for event in (e for e in events if e["event"] == "tap"):
+        receipt = next(p for p in printer.receipts if event["number"] in p.receipt.lines)
+        latencies.append((receipt.decoded_at - event["t0"]) * 1000)
+        screens.append((event["shown"] - event["t0"]) * 1000)
+    median = statistics.median(latencies)
+    report(
+        "tap → receipt decoded, median", median, "ms", f"<= {TAP_TARGET_MS:.0f} ms", median <= TAP_TARGET_MS
+    )
+    report("tap → receipt decoded, p90", percentile(latencies, 90), "ms", None, None)
+    report("tap → receipt decoded, max", max(latencies), "ms", None, None)
+    report("tap → ticket screen, median", statistics.median(screens), "ms", None, None)
+    report("tickets printed", len(latencies), "", f"= {count}", len(latencies) == count)
+    memory = next(e for e in events if e["event"] == "memory")
+    report(
+        "kiosk memory after the taps (RSS)",
+        memory["rss_mb"],
+        "MB",
+        f"<= {MEMORY_TARGET_MB:.0f} MB",
+        memory["rss_mb"] <= MEMORY_TARGET_MB,
+    )
+    report(
+        "kiosk memory peak (VmHWM)",
+        memory["peak_mb"],
+        "MB",
+        f"<= {MEMORY_TARGET_MB:.0f} MB",
+        memory["peak_mb"] <= MEMORY_TARGET_MB,
+    )
+    return float(memory["peak_mb"])
+
+
+def collect(stream: Any, into: list[str]) -> None:
+    """Keep a child's output lines as they come."""
+    into.extend(iter(stream.readline, ""))
+
+
+def cold_starts(server: Server, token: str, printer: MockPrinter, count: int) -> None:
+    """``hallq kiosk`` from process start to its first screen, the first time with empty caches."""
+    state = Path(tempfile.mkdtemp(prefix="kiosk-state-"))
+    times: list[float] = []
+    try:
+        for attempt in range(count):
+            started = time.perf_counter()
+            child = subprocess.Popen(
+                [
+                    HALLQ,
+                    "kiosk",
+                    "--windowed",
+                    "--server",
+                    server.base_url,
+                    "--state-dir",
+                    str(state),
+                    "--printer",
+                    f"network://127.0.0.1:{printer.port}",
+                ],
+                cwd=ROOT,
+                env=dict(os.environ, HALLQ_KIOSK_TOKEN=token, **OFFSCREEN),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            assert child.stderr is not None
+            first = catalogue = None
+            lines: list[str] = []
+            reader = threading.Thread(target=collect, args=(child.stderr, lines), daemon=True)
+            reader.start()
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and (first is None or catalogue is None):
+                for line in list(lines):
+                    if first is None and "first screen shown" in line:
+                        first = time.perf_counter() - started
+                    if catalogue is None and "catalogue shown" in line:
+                        catalogue = time.perf_counter() - started
+                time.sleep(0.01)
+            if first is None or catalogue is None:
+                child.kill()
+                raise RuntimeError("kiosk did not show its first screen: " + "".join(lines)[-2000:])
+            times.append(first)
+            label = "cold caches" if attempt == 0 else "warm caches"
+            report(
+                f"start → first screen ({label})",
+                first,
+                "s",
+                f"<= {START_TARGET_S:.0f} s",
+                first <= START_TARGET_S,
+            )
+            report(f"start → services listed ({label})", catalogue, "s", None, None)
+            if attempt == 0:
+                time.sleep(8)  # pinyin helper, voice clips, a printer poll
+                rss = rss_kib(child.pid) / 1024
+                report(
+                    "kiosk memory, idle (RSS)",
+                    rss,
+                    "MB",
+                    f"<= {MEMORY_TARGET_MB:.0f} MB",
+                    rss <= MEMORY_TARGET_MB,
+                )
+            child.terminate()
+            child.wait(10)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--taps", type=int, default=30, help="tickets taken through the kiosk")
+    parser.add_argument("--starts", type=int, default=3, help="kiosk cold starts")
+    args = parser.parse_args(argv)
+    since = len(failures())
+    heading("kiosk: tap → printed ticket, start-up, memory")
+    print(CORES_NOTE)
+    server = Server().start()
+    receipts = Path(tempfile.mkdtemp(prefix="kiosk-receipts-"))
+    printer = MockPrinter(port=0, out_dir=receipts).start()
+    try:
+        token = server.token("kiosk")
+        taps(server, token, printer, args.taps)
+        cold_starts(server, token, printer, args.starts)
+    finally:
+        printer.stop()
+        server.stop()
+    missed = failures()[since:] if since else failures()
+    keep = bool(missed) or os.environ.get("HALLQ_BENCH_KEEP")
+    if keep:
+        print(f"kept {server.workdir} and {receipts}")
+    else:
+        shutil.rmtree(server.workdir, ignore_errors=True)
+        shutil.rmtree(receipts, ignore_errors=True)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

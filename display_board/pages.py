@@ -1,0 +1,188 @@
+"""The board's routes: lobby board, window screens, the citizen's ticket page, announcement audio.
+
+- ``/board[?zone=A]`` and ``/board/window/{window}`` are opened once as ``…?token=BOARD_TOKEN``: the
+  token moves into the ``hallq_device`` cookie (HttpOnly) and the page reloads without it, so it is
+  neither on screen nor in the history. The websocket then authenticates with that cookie.
+- ``/t/{token}`` is public: the ticket's token is its only key, the page shows nothing personal.
+- ``/board/audio/call.wav`` assembles a call's announcement from cached clips (see voice.py).
+- ``/board/catalogue.js`` hands the message catalogue's interface strings to the pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from display_board.announce import BadCall, Call, announcement, standard_clips
+from display_board.voice import Voice, VoiceOptions, VoiceUnavailable
+from queue_server.contract import API_PREFIX, DEVICE_COOKIE, ErrorBody
+from queue_server.messages import CATALOGUE, STATUS_NAMES, render
+
+log = logging.getLogger(__name__)
+
+COOKIE_DAYS = 400  # browsers cap cookie lifetimes at 400 days; every page load renews it
+UI_PREFIXES = (
+    "board.",
+    "window_screen.",
+    "ticket_page.",
+    "auth.",
+    "ticket.not_found",
+    "window.not_found",
+    "evaluation.",
+)
+STATIC = Path(str(resources.files("display_board").joinpath("static")))
+
+
+class Board:
+    """The pages and the voice, built once per app by the composition root."""
+
+    def __init__(self, *, secure_cookies: bool = False, voice: Voice | None = None) -> None:
+        self.secure_cookies = secure_cookies
+        self.voice = voice or Voice()
+        self.version = _static_version()
+        self._pages = {name: _page(name, self.version) for name in ("board", "window", "ticket")}
+        self._warming: threading.Thread | None = None
+
+    def warm_voice(self) -> None:
+        """Make the standard clips in the background, once, when the first screen opens."""
+        if self._warming is not None or not self.voice.available:
+            return
+        self._warming = threading.Thread(target=self._warm, name="voice-warm", daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        try:
+            self.voice.warm(standard_clips())
+        except VoiceUnavailable:
+            log.exception("could not prepare the announcement clips")
+
+    def screen(self, request: Request, name: str) -> Response:
+        """A board or window screen page; ``?token=`` is moved into the device cookie."""
+        self.warm_voice()
+        token = request.query_params.get("token")
+        if token:
+            query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+            response: Response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), 303)
+        else:
+            response = HTMLResponse(self._pages[name], headers={"Cache-Control": "no-store"})
+            token = request.cookies.get(DEVICE_COOKIE)
+        if token:
+            response.set_cookie(
+                DEVICE_COOKIE,
+                token,
+                max_age=COOKIE_DAYS * 86400,
+                httponly=True,
+                samesite="lax",
+                secure=self.secure_cookies,
+            )
+        return response
+
+    def ticket_page(self) -> Response:
+        """The citizen's live ticket page (no login, no cookie)."""
+        return HTMLResponse(self._pages["ticket"], headers={"Cache-Control": "no-store"})
+
+    def catalogue_js(self) -> Response:
+        """The interface strings of the message catalogue, as one script (zh-CN first, English second)."""
+        messages = {k: list(v) for k, v in CATALOGUE.items() if k.startswith(UI_PREFIXES)}
+        data = {
+            "api": API_PREFIX,
+            "messages": messages,
+            "statuses": {k: list(v) for k, v in STATUS_NAMES.items()},
+        }
+        body = "window.HALLQ_CATALOGUE = " + json.dumps(data, ensure_ascii=False) + ";\n"
+        return Response(
+            body, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    def call_audio(self, call: Call, options: VoiceOptions, by_name: bool) -> Response:
+        """The WAV of one call: chime, Mandarin ``repeat`` times, then English if asked."""
+        try:
+            spoken = announcement(call, by_name=by_name)
+            data = self.voice.render(spoken, options)
+        except BadCall as error:
+            return _error(422, "request.invalid", detail=str(error))
+        except VoiceUnavailable:
+            log.exception("announcement failed")
+            return _error(503, "server.busy")
+        return Response(data, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def _error(status: int, code: str, **fields: object) -> JSONResponse:
+    zh, en = render(code, fields)
+    body = ErrorBody(code=code, message=zh, message_en=en, fields=fields)
+    return JSONResponse(body.model_dump(), status_code=status)
+
+
+def _static_version() -> str:
+    """A short hash of the static files: asset URLs change when the files do (no stale caches)."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    for key, pair in sorted(CATALOGUE.items()):
+        digest.update(key.encode() + "".join(pair).encode())
+    return digest.hexdigest()[:12]
+
+
+def _page(name: str, version: str) -> str:
+    return (STATIC / f"{name}.html").read_text(encoding="utf-8").replace("{{v}}", version)
+
+
+def router(board: Board) -> APIRouter:
+    """The page and audio routes of ``board``."""
+    routes = APIRouter(include_in_schema=False)
+
+    @routes.get("/board")
+    def lobby_board(request: Request) -> Response:
+        """综合屏: ``?zone=A`` for one zone's board, ``?voice=0`` to keep this one silent."""
+        return board.screen(request, "board")
+
+    @routes.get("/board/window/{window}")
+    def window_screen(request: Request, window: str) -> Response:
+        """窗口屏 of one window (``?voice=1`` to announce its calls where no lobby board speaks)."""
+        return board.screen(request, "window")
+
+    @routes.get("/t/{token}")
+    def ticket_page(token: str) -> Response:
+        """The citizen's ticket, live (opened from the ticket's QR code)."""
+        return board.ticket_page()
+
+    @routes.get("/board/catalogue.js")
+    def catalogue_js() -> Response:
+        """Interface strings for the pages."""
+        return board.catalogue_js()
+
+    @routes.get("/board/audio/call.wav")
+    def call_audio(
+        number: Annotated[str, Query(max_length=12)],
+        window: Annotated[str, Query(max_length=12)],
+        name: Annotated[str, Query(max_length=64)] = "",
+        repeat: Annotated[int, Query(ge=1, le=3)] = 2,
+        chime: bool = True,
+        en: bool = False,
+        by_name: bool = False,
+    ) -> Response:
+        """A call's announcement as WAV, assembled from cached clips."""
+        options = VoiceOptions(repeat=repeat, chime=chime, english=en)
+        return board.call_audio(Call(number, window, name), options, by_name)
+
+    return routes
+
+
+def install(app: FastAPI, *, secure_cookies: bool = False, voice: Voice | None = None) -> Board:
+    """Mount the board's pages, static files and audio on ``app`` (called by the composition root)."""
+    board = Board(secure_cookies=secure_cookies, voice=voice)
+    app.include_router(router(board))
+    app.mount("/board/static", StaticFiles(directory=STATIC), name="board-static")
+    app.state.board = board
+    return board

@@ -1,0 +1,245 @@
+/* The citizen's ticket page (/t/TOKEN, from the ticket's QR code): number, service, people ahead
+   and the estimated wait, live; "请到3号窗口" when called; the full materials checklist; the
+   一次性告知 notice when the case ended with materials missing. No login, nothing personal.
+   Calls arrive as events on the ticket's topic; people ahead changes with other people's calls,
+   which this topic does not carry, so the page asks for a fresh snapshot every 15 s while it is
+   visible and the ticket still waits. */
+(function () {
+  "use strict";
+  const H = window.HallQ;
+  const $ = (id) => document.getElementById(id);
+  const token = decodeURIComponent(window.location.pathname.split("/").pop());
+  const topic = "ticket:" + token;
+  const api = H.CAT.api + "/tickets/" + encodeURIComponent(token);
+  const POLL_MS = 15000;
+  const OPEN = ["waiting", "called", "serving", "parked"];
+
+  const LEVELS = ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"];
+  const BAD = ["dissatisfied", "very_dissatisfied"];
+  const REASONS = ["attitude", "slow", "not_told_at_once", "unclear_rules", "long_wait", "result",
+    "environment", "other"];
+
+  const state = { ticket: null, guide: false, notice: false, evaluation: null, level: null };
+  const live = new H.LiveClient({
+    topics: [topic],
+    onSnapshot: (_topic, ticket) => { state.ticket = ticket; render(); document.body.dataset.ready = "1"; },
+    onEvent: event,
+    onStatus: (how) => { document.body.dataset.live = how; H.pair($("live"), how === "online" ? "ticket_page.live" : "board.offline"); },
+    onError: (frame) => {
+      if (frame.code === "ticket.not_found") {
+        message("ticket.not_found");
+        document.body.dataset.ready = "1";
+      }
+    },
+  });
+
+  document.title = H.t("ticket_page.title")[0] + " · HallQ";
+  H.pair($("title"), "ticket_page.title");
+  H.pair($("materials-title"), "ticket_page.materials");
+  H.pair($("notice-title"), "ticket_page.notice");
+  H.pair($("rating-title"), "ticket_page.rate");
+  H.pair($("reasons-title"), "ticket_page.rate_reasons");
+  H.pair($("rate-submit"), "ticket_page.rate_submit");
+  buildRating();
+
+  function event(frame) {
+    const t = state.ticket;
+    const p = frame.payload;
+    if (!t) return;
+    switch (frame.type) {
+      case "ticket.called":
+      case "ticket.recalled":
+        t.status = "called";
+        t.window = p.window;
+        if (navigator.vibrate) navigator.vibrate([300, 150, 300]);
+        break;
+      case "ticket.started": t.status = "serving"; break;
+      case "ticket.concluded": t.status = "concluded"; break;
+      case "ticket.no_show": t.status = "no_show"; break;
+      case "ticket.parked": t.status = "parked"; break;
+      case "ticket.transferred":
+      case "ticket.requeued": t.status = "waiting"; t.window = null; break;
+      case "ticket.cancelled": t.status = "cancelled"; break;
+      case "ticket.expired": t.status = "expired"; break;
+      case "evaluation.requested":
+      case "evaluation.recorded":
+        loadEvaluation();
+        return;
+      default: break;
+    }
+    render();
+    live.resync([topic]);
+  }
+
+  function render() {
+    const t = state.ticket;
+    $("number").textContent = t.number;
+    $("service").textContent = t.service_name;
+    H.pair($("state"), t.status);
+    $("card").dataset.status = t.status;
+    const waiting = t.status === "waiting";
+    $("ahead").hidden = !waiting;
+    $("estimate").hidden = !waiting || t.estimated_wait_seconds == null;
+    if (waiting) {
+      H.pair($("ahead"), "ticket_page.people_ahead", { count: t.people_ahead });
+      const minutes = Math.max(1, Math.round((t.estimated_wait_seconds || 0) / 60));
+      H.pair($("estimate"), "ticket_page.estimate", { minutes: minutes });
+    }
+    const called = t.status === "called" && t.window;
+    $("called").hidden = !called;
+    if (called) {
+      $("go").replaceChildren(H.emphasised(H.CAT.messages["ticket_page.go_to_window"][0], { window: t.window }));
+      $("go").appendChild(H.el("span", "en", H.t("ticket_page.go_to_window", { window: t.window })[1]));
+      H.pair($("hint"), "ticket_page.called_hint");
+    }
+    const messages = {
+      serving: ["ticket_page.serving", { window: t.window || "" }],
+      concluded: ["ticket_page.concluded", {}],
+      no_show: ["ticket_page.no_show", {}],
+      parked: ["ticket_page.parked", {}],
+      cancelled: ["ticket_page.ended", {}],
+      expired: ["ticket_page.ended", {}],
+    };
+    if (messages[t.status]) message(...messages[t.status]);
+    else $("message").hidden = true;
+    if (!state.guide) loadGuide();
+    if (t.status === "concluded" && !state.notice) loadNotice();
+    if (t.status === "concluded" && !state.evaluation) loadEvaluation();
+  }
+
+  function message(key, fields) {
+    const box = $("message");
+    box.replaceChildren();
+    H.pair(box, key, fields);
+    box.hidden = false;
+  }
+
+  function loadGuide() {
+    state.guide = true;
+    fetch(api + "/guide")
+      .then((r) => (r.ok ? r.json() : null))
+      .then((service) => {
+        if (!service) return;
+        const items = (service.guide.materials || []).map((m) => {
+          const li = H.el("li");
+          li.appendChild(H.el("span", "name", m.name));
+          const counts = [];
+          if (m.originals) counts.push(H.t("ticket_page.originals", { count: m.originals })[0]);
+          if (m.copies) counts.push(H.t("ticket_page.copies", { count: m.copies })[0]);
+          if (counts.length) li.appendChild(H.el("span", "counts", counts.join(" · ")));
+          if (m.note) li.appendChild(H.el("span", "note", m.note));
+          return li;
+        });
+        $("materials-list").replaceChildren(...items);
+        $("where").textContent = [service.guide.location, service.guide.hours].filter(Boolean).join(" · ");
+        $("materials").hidden = !items.length;
+      })
+      .catch(() => { state.guide = false; });
+  }
+
+  function loadNotice() {
+    state.notice = true;
+    fetch(api + "/notice")
+      .then((r) => (r.ok ? r.json() : null))
+      .then((notice) => {
+        if (!notice || !notice.missing_items.length) return;
+        const items = notice.missing_items.map((m) => {
+          const li = H.el("li", null, m.name);
+          if (m.note) li.appendChild(H.el("span", "note", m.note));
+          return li;
+        });
+        $("notice-items").replaceChildren(...items);
+        $("notice").hidden = false;
+      })
+      .catch(() => { state.notice = false; });
+  }
+
+  // ---------------------------------------------------------------- 好差评 from the phone (一次一评)
+
+  function buildRating() {
+    $("levels").replaceChildren(...LEVELS.map((level) => {
+      const button = H.pair(H.el("button", "level"), "ticket_page.level." + level);
+      button.dataset.level = level;
+      button.addEventListener("click", () => choose(level));
+      return button;
+    }));
+    $("reason-list").replaceChildren(...REASONS.map((reason) => {
+      const label = H.el("label", "reason");
+      const box = H.el("input");
+      box.type = "checkbox";
+      box.value = reason;
+      label.appendChild(box);
+      label.appendChild(H.el("span", null, H.t("ticket_page.reason." + reason)[0]));
+      return label;
+    }));
+    $("rate-submit").addEventListener("click", submit);
+  }
+
+  function choose(level) {
+    state.level = level;
+    for (const button of $("levels").children) {
+      button.classList.toggle("chosen", button.dataset.level === level);
+    }
+    $("reasons").hidden = !BAD.includes(level);
+    $("rate-submit").disabled = false;
+  }
+
+  function loadEvaluation() {
+    fetch(api + "/evaluation")
+      .then((r) => (r.ok ? r.json() : null))
+      .then((evaluation) => { if (evaluation) showEvaluation(evaluation); })
+      .catch(() => {});
+  }
+
+  function showEvaluation(evaluation) {
+    state.evaluation = evaluation;
+    const box = $("rating");
+    box.dataset.status = evaluation.status;
+    if (evaluation.status === "pending") {
+      box.hidden = false;
+      return;
+    }
+    if (evaluation.status === "rated" && evaluation.level) {
+      box.hidden = false;
+      for (const id of ["levels", "reasons", "rate-submit"]) $(id).hidden = true;
+      const level = H.t("ticket_page.level." + evaluation.level)[0];
+      H.pair($("rated"), "ticket_page.rated", { level: level });
+      $("rated").hidden = false;
+      return;
+    }
+    box.hidden = true;
+  }
+
+  function submit() {
+    const evaluation = state.evaluation;
+    if (!evaluation || !state.level) return;
+    $("rate-submit").disabled = true;
+    const reasons = BAD.includes(state.level)
+      ? Array.from($("reason-list").querySelectorAll("input:checked")).map((box) => box.value)
+      : [];
+    fetch(H.CAT.api + "/evaluations/" + evaluation.id + "/rating", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ level: state.level, reasons: reasons, ticket_token: token }),
+    })
+      .then((r) => r.json().then((body) => ({ ok: r.ok, body: body })))
+      .then(({ ok, body }) => {
+        if (ok) { showEvaluation(body); return; }
+        $("rated").replaceChildren();
+        H.pair($("rated"), body.code || "evaluation.closed");
+        $("rated").hidden = false;
+        $("rate-submit").disabled = false;
+      })
+      .catch(() => { $("rate-submit").disabled = false; });
+  }
+
+  setInterval(() => {
+    const t = state.ticket;
+    if (!document.hidden && t && OPEN.includes(t.status)) live.resync([topic]);
+  }, POLL_MS);
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) { if (live.socket) live.resync([topic]); else live.connect(); }
+  });
+  live.connect();
+  window.hallqTicket = { state, live };
+})();

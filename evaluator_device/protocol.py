@@ -1,0 +1,546 @@
+"""HallQ evaluator-pad protocol v1: frames, CRC-16/MODBUS, messages and a resynchronising framer (pure).
+
+One frame on the wire (PROTOCOL.md is the full specification)::
+
+    +------+------+------+-----+-----+-----+-----------------+--------+--------+
+    | 0xA5 | 0x5A | ADDR | SEQ | CMD | LEN | PAYLOAD (LEN B) | CRC lo | CRC hi |
+    +------+------+------+-----+-----+-----+-----------------+--------+--------+
+      start of frame   1 B   1 B   1 B   1 B   0..200 bytes     CRC-16/MODBUS over
+                                                                ADDR..PAYLOAD, low byte first
+
+    ADDR  pad address 1..247 (the pad's own address in both directions; 0 = broadcast, host only)
+    SEQ   1..255 per sender and pad, wraps 255 → 1; a reply/ACK repeats the SEQ it answers
+    CMD   0x01..0x3F host → pad, 0x80..0xBF pad → host, 0x06 ACK / 0x15 NAK either way
+    Integers are big-endian; text is one length byte + UTF-8 (at most 60 bytes).
+
+No I/O here: `Framer.feed` takes bytes and returns checked frames, `decode` turns a frame into a
+message or raises `ProtocolError`, `encode` does the reverse.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from enum import IntEnum, IntFlag
+from typing import Final
+
+PROTOCOL_VERSION: Final = 1
+SOF: Final = b"\xa5\x5a"
+HEADER_SIZE: Final = 6  # SOF(2) ADDR SEQ CMD LEN
+CRC_SIZE: Final = 2
+MAX_PAYLOAD: Final = 200
+MAX_TEXT: Final = 60
+MAX_REASONS: Final = 8
+BROADCAST: Final = 0
+MAX_ADDRESS: Final = 247
+
+
+class ProtocolError(ValueError):
+    """A frame or payload that breaks the protocol (the receiver answers NAK or drops it)."""
+
+
+class Command(IntEnum):
+    """Command bytes: host → pad below 0x40, pad → host from 0x80."""
+
+    ACK = 0x06
+    NAK = 0x15
+    IDENTIFY = 0x01
+    SHOW_IDLE = 0x02
+    SHOW_PAUSED = 0x03
+    ASK_RATING = 0x04
+    CANCEL = 0x05
+    HEARTBEAT = 0x07
+    IDENTITY = 0x81
+    RATING = 0x82
+    KEY = 0x83
+    STATUS = 0x84
+
+
+class NakReason(IntEnum):
+    """Why a frame with a good CRC was refused."""
+
+    UNKNOWN_COMMAND = 1
+    BAD_PAYLOAD = 2
+    BUSY = 3
+    NOT_ASKED = 4
+
+
+class StatusFlag(IntFlag):
+    """Pad status bits."""
+
+    ONLINE = 0x01
+    TAMPER = 0x02
+    LOW_POWER = 0x04
+    RATING_PENDING = 0x08
+    ASKING = 0x10
+
+
+class Level(IntEnum):
+    """The five 好差评 levels, as the pad's keys send them."""
+
+    VERY_SATISFIED = 1
+    SATISFIED = 2
+    BASICALLY_SATISFIED = 3
+    DISSATISFIED = 4
+    VERY_DISSATISFIED = 5
+
+
+LEVEL_NAMES: Final[dict[Level, str]] = {
+    Level.VERY_SATISFIED: "非常满意",
+    Level.SATISFIED: "满意",
+    Level.BASICALLY_SATISFIED: "基本满意",
+    Level.DISSATISFIED: "不满意",
+    Level.VERY_DISSATISFIED: "非常不满意",
+}
+
+BAD_LEVELS: Final = frozenset({Level.DISSATISFIED, Level.VERY_DISSATISFIED})
+
+
+class Reason(IntEnum):
+    """Reason keys a rater may pick after 不满意/非常不满意 (printed on the pad's second screen)."""
+
+    ATTITUDE = 1
+    SLOW = 2
+    NOT_TOLD_AT_ONCE = 3
+    UNCLEAR_RULES = 4
+    LONG_WAIT = 5
+    RESULT = 6
+    ENVIRONMENT = 7
+    OTHER = 8
+
+
+REASON_KEYS: Final[dict[Reason, str]] = {
+    Reason.ATTITUDE: "attitude",
+    Reason.SLOW: "slow",
+    Reason.NOT_TOLD_AT_ONCE: "not_told_at_once",
+    Reason.UNCLEAR_RULES: "unclear_rules",
+    Reason.LONG_WAIT: "long_wait",
+    Reason.RESULT: "result",
+    Reason.ENVIRONMENT: "environment",
+    Reason.OTHER: "other",
+}
+
+
+def crc16_modbus(data: bytes) -> int:
+    """CRC-16/MODBUS: poly 0x8005 reflected (0xA001), init 0xFFFF, no final xor."""
+    crc = 0xFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One checked frame: address, sequence, command byte and raw payload."""
+
+    address: int
+    seq: int
+    command: int
+    payload: bytes = b""
+
+    def to_bytes(self) -> bytes:
+        """The frame's bytes on the wire, CRC included."""
+        if not 0 <= self.address <= MAX_ADDRESS:
+            raise ProtocolError(f"address {self.address} out of range")
+        if not 0 <= self.seq <= 255 or not 0 <= self.command <= 255:
+            raise ProtocolError("seq and command are single bytes")
+        if len(self.payload) > MAX_PAYLOAD:
+            raise ProtocolError(f"payload of {len(self.payload)} bytes exceeds {MAX_PAYLOAD}")
+        body = bytes((self.address, self.seq, self.command, len(self.payload))) + self.payload
+        return SOF + body + struct.pack("<H", crc16_modbus(body))
+
+
+@dataclass(slots=True)
+class FramerStats:
+    """Line-error counters kept by a framer."""
+
+    frames: int = 0
+    crc_errors: int = 0
+    skipped_bytes: int = 0
+
+
+@dataclass(slots=True)
+class Framer:
+    """Bytes in, checked frames out; resynchronises on the next start-of-frame after garbage or a bad CRC."""
+
+    buffer: bytearray = field(default_factory=bytearray)
+    stats: FramerStats = field(default_factory=FramerStats)
+
+    def feed(self, data: bytes) -> list[Frame]:
+        """Append received bytes and return every complete frame whose CRC checks."""
+        self.buffer.extend(data)
+        frames: list[Frame] = []
+        while True:
+            start = self.buffer.find(SOF)
+            if start < 0:
+                keep = 1 if self.buffer[-1:] == SOF[:1] else 0
+                self.stats.skipped_bytes += len(self.buffer) - keep
+                del self.buffer[: len(self.buffer) - keep]
+                return frames
+            if start:
+                self.stats.skipped_bytes += start
+                del self.buffer[:start]
+            if len(self.buffer) < HEADER_SIZE:
+                return frames
+            length = self.buffer[5]
+            address = self.buffer[2]
+            if length > MAX_PAYLOAD or address > MAX_ADDRESS:
+                self._skip_start()
+                continue
+            total = HEADER_SIZE + length + CRC_SIZE
+            if len(self.buffer) < total:
+                return frames
+            body = bytes(self.buffer[2 : HEADER_SIZE + length])
+            (crc,) = struct.unpack_from("<H", self.buffer, HEADER_SIZE + length)
+            if crc != crc16_modbus(body):
+                self.stats.crc_errors += 1
+                self._skip_start()
+                continue
+            del self.buffer[:total]
+            self.stats.frames += 1
+            frames.append(Frame(body[0], body[1], body[2], body[4:]))
+
+    def silence(self) -> list[Frame]:
+        """The line went quiet mid-frame (frame timeout): give up that start and rescan what followed it."""
+        frames: list[Frame] = []
+        while self.buffer:
+            self._skip_start()
+            frames += self.feed(b"")
+        return frames
+
+    def _skip_start(self) -> None:
+        """Discard one byte so the search restarts inside what looked like a frame."""
+        self.stats.skipped_bytes += 1
+        del self.buffer[:1]
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """Positive acknowledgement of the frame with the same SEQ."""
+
+
+@dataclass(frozen=True, slots=True)
+class Nak:
+    """Refusal of the frame with the same SEQ (its CRC was good)."""
+
+    reason: NakReason
+
+
+@dataclass(frozen=True, slots=True)
+class Identify:
+    """Host asks the pad who it is; the pad answers IDENTITY with the same SEQ."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowIdle:
+    """Idle screen: window, clerk name and staff number, optional photo id (0 = none)."""
+
+    window: str
+    clerk_name: str
+    staff_no: str
+    photo_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPaused:
+    """Paused screen with a short text (e.g. 暂停服务)."""
+
+    window: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class AskRating:
+    """Ask for a rating of one evaluation; the pad gives up after `timeout_s` seconds."""
+
+    evaluation_id: int
+    ticket_number: str
+    timeout_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """Withdraw the question for one evaluation (0 = whatever is shown)."""
+
+    evaluation_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """Host is alive; the pad answers STATUS (or its oldest unacknowledged RATING) with the same SEQ."""
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Pad's answer to IDENTIFY."""
+
+    protocol_version: int
+    vendor: str
+    model: str
+    firmware: str
+    serial_no: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """A rater's choice; `age_ms` is how long ago the key was pressed when this copy was sent."""
+
+    evaluation_id: int
+    level: Level
+    reasons: tuple[Reason, ...] = ()
+    age_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class KeyEvent:
+    """A key press outside a rating (key 1..5 levels, 6..13 reasons, 14 confirm, 15 call clerk)."""
+
+    key: int
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """Pad status flags."""
+
+    flags: StatusFlag
+
+
+Message = (
+    Ack
+    | Nak
+    | Identify
+    | ShowIdle
+    | ShowPaused
+    | AskRating
+    | Cancel
+    | Heartbeat
+    | Identity
+    | Rating
+    | KeyEvent
+    | Status
+)
+
+
+def _text(value: str) -> bytes:
+    """Length-prefixed UTF-8."""
+    raw = value.encode("utf-8")
+    if len(raw) > MAX_TEXT:
+        raise ProtocolError(f"text of {len(raw)} bytes exceeds {MAX_TEXT}")
+    return bytes((len(raw),)) + raw
+
+
+class _Reader:
+    """Cursor over a payload that raises ProtocolError on any short or malformed field."""
+
+    def __init__(self, payload: bytes) -> None:
+        self.data = payload
+        self.pos = 0
+
+    def take(self, n: int) -> bytes:
+        """The next n bytes."""
+        if self.pos + n > len(self.data):
+            raise ProtocolError("payload too short")
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return chunk
+
+    def u8(self) -> int:
+        """One unsigned byte."""
+        return self.take(1)[0]
+
+    def u16(self) -> int:
+        """Big-endian unsigned 16 bits."""
+        value: int = struct.unpack(">H", self.take(2))[0]
+        return value
+
+    def u32(self) -> int:
+        """Big-endian unsigned 32 bits."""
+        value: int = struct.unpack(">I", self.take(4))[0]
+        return value
+
+    def text(self) -> str:
+        """Length-prefixed UTF-8."""
+        n = self.u8()
+        if n > MAX_TEXT:
+            raise ProtocolError("text too long")
+        try:
+            return self.take(n).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError("text is not UTF-8") from exc
+
+    def end(self) -> None:
+        """Refuse trailing bytes."""
+        if self.pos != len(self.data):
+            raise ProtocolError("trailing bytes in payload")
+
+
+def _u32(value: int) -> bytes:
+    """Big-endian u32, range-checked."""
+    if not 0 <= value <= 0xFFFFFFFF:
+        raise ProtocolError(f"{value} does not fit 32 bits")
+    return struct.pack(">I", value)
+
+
+def _u16(value: int) -> bytes:
+    """Big-endian u16, range-checked."""
+    if not 0 <= value <= 0xFFFF:
+        raise ProtocolError(f"{value} does not fit 16 bits")
+    return struct.pack(">H", value)
+
+
+def command_of(message: Message) -> Command:
+    """The command byte a message travels under."""
+    return _COMMANDS[type(message)]
+
+
+def payload_of(message: Message) -> bytes:
+    """The payload bytes of a message."""
+    match message:
+        case Ack() | Identify() | Heartbeat():
+            return b""
+        case Nak(reason=reason):
+            return bytes((int(reason),))
+        case ShowIdle(window=w, clerk_name=name, staff_no=no, photo_id=photo):
+            return _text(w) + _text(name) + _text(no) + _u32(photo)
+        case ShowPaused(window=w, text=text):
+            return _text(w) + _text(text)
+        case AskRating(evaluation_id=eid, ticket_number=number, timeout_s=timeout):
+            if eid == 0:
+                raise ProtocolError("evaluation id 0 is reserved")
+            return _u32(eid) + _text(number) + _u16(timeout)
+        case Cancel(evaluation_id=eid):
+            return _u32(eid)
+        case Identity(protocol_version=v, vendor=vendor, model=model, firmware=fw, serial_no=sn):
+            return bytes((v,)) + _text(vendor) + _text(model) + _text(fw) + _text(sn)
+        case Rating(evaluation_id=eid, level=level, reasons=reasons, age_ms=age):
+            _check_rating(eid, level, reasons)
+            return _u32(eid) + bytes((int(level), len(reasons))) + bytes(int(r) for r in reasons) + _u32(age)
+        case KeyEvent(key=key):
+            if not 1 <= key <= 255:
+                raise ProtocolError("key code out of range")
+            return bytes((key,))
+        case Status(flags=flags):
+            return bytes((int(flags) & 0xFF,))
+    raise ProtocolError(f"not a message: {message!r}")
+
+
+def _check_rating(evaluation_id: int, level: int, reasons: tuple[int, ...]) -> None:
+    """The rules every rating obeys, on both sides."""
+    if evaluation_id == 0:
+        raise ProtocolError("evaluation id 0 is reserved")
+    if level not in Level._value2member_map_:
+        raise ProtocolError(f"level {level} is not 1..5")
+    if len(reasons) > MAX_REASONS or len(set(reasons)) != len(reasons):
+        raise ProtocolError("reasons must be distinct and at most 8")
+    if reasons and level not in BAD_LEVELS:
+        raise ProtocolError("reasons only follow 不满意 or 非常不满意")
+    if any(r not in Reason._value2member_map_ for r in reasons):
+        raise ProtocolError("unknown reason key")
+
+
+def encode(address: int, seq: int, message: Message) -> bytes:
+    """A message as the bytes of one frame."""
+    return Frame(address, seq, int(command_of(message)), payload_of(message)).to_bytes()
+
+
+def decode(frame: Frame) -> Message:
+    """The message inside a checked frame, or ProtocolError if the payload breaks the rules."""
+    r = _Reader(frame.payload)
+    message: Message
+    match frame.command:
+        case Command.ACK:
+            message = Ack()
+        case Command.NAK:
+            code = r.u8()
+            if code not in NakReason._value2member_map_:
+                raise ProtocolError("unknown NAK reason")
+            message = Nak(NakReason(code))
+        case Command.IDENTIFY:
+            message = Identify()
+        case Command.HEARTBEAT:
+            message = Heartbeat()
+        case Command.SHOW_IDLE:
+            message = ShowIdle(r.text(), r.text(), r.text(), r.u32())
+        case Command.SHOW_PAUSED:
+            message = ShowPaused(r.text(), r.text())
+        case Command.ASK_RATING:
+            eid, number, timeout = r.u32(), r.text(), r.u16()
+            if eid == 0:
+                raise ProtocolError("evaluation id 0 is reserved")
+            message = AskRating(eid, number, timeout)
+        case Command.CANCEL:
+            message = Cancel(r.u32())
+        case Command.IDENTITY:
+            message = Identity(r.u8(), r.text(), r.text(), r.text(), r.text())
+        case Command.RATING:
+            eid, level, count = r.u32(), r.u8(), r.u8()
+            if count > MAX_REASONS:
+                raise ProtocolError("too many reasons")
+            raw = tuple(r.take(count))
+            age = r.u32()
+            _check_rating(eid, level, raw)
+            message = Rating(eid, Level(level), tuple(Reason(x) for x in raw), age)
+        case Command.KEY:
+            key = r.u8()
+            if key == 0:
+                raise ProtocolError("key code 0 is reserved")
+            message = KeyEvent(key)
+        case Command.STATUS:
+            flags = r.u8()
+            if flags & ~0x1F:
+                raise ProtocolError("reserved status bits set")
+            message = Status(StatusFlag(flags))
+        case _:
+            raise ProtocolError(f"unknown command 0x{frame.command:02X}")
+    r.end()
+    return message
+
+
+_COMMANDS: Final[dict[type, Command]] = {
+    Ack: Command.ACK,
+    Nak: Command.NAK,
+    Identify: Command.IDENTIFY,
+    ShowIdle: Command.SHOW_IDLE,
+    ShowPaused: Command.SHOW_PAUSED,
+    AskRating: Command.ASK_RATING,
+    Cancel: Command.CANCEL,
+    Heartbeat: Command.HEARTBEAT,
+    Identity: Command.IDENTITY,
+    Rating: Command.RATING,
+    KeyEvent: Command.KEY,
+    Status: Command.STATUS,
+}
+
+
+def next_seq(seq: int) -> int:
+    """The sequence number after `seq` (1..255, wrapping past 0)."""
+    return seq % 255 + 1
+
+
+@dataclass(slots=True)
+class DuplicateFilter:
+    """Receiver-side duplicate suppression: a frame repeating the last (address, SEQ, CMD) is re-ACKed only.
+
+    A retransmission keeps its SEQ but may refresh fields such as a rating's `age_ms`, so the payload
+    is not compared.
+    """
+
+    last: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def is_duplicate(self, frame: Frame) -> bool:
+        """True when this frame is a retransmission of the last one accepted from its address."""
+        key = (frame.seq, frame.command)
+        if self.last.get(frame.address) == key:
+            return True
+        self.last[frame.address] = key
+        return False
+
+
+def backoff_ms(attempt: int, base_ms: int = 200, cap_ms: int = 3200) -> int:
+    """Retransmission delay after `attempt` unanswered sends (200, 400, 800 … capped)."""
+    return int(min(cap_ms, base_ms * 2 ** max(0, attempt)))

@@ -1,0 +1,396 @@
+"""An evaluator pad (评价器) on a pseudo-terminal that speaks evaluator_device/PROTOCOL.md.
+
+It paces what it sends at the configured baud rate (10 bits a byte: ~1.04 ms at 9600), keeps every
+rating until the host acknowledges it (retransmitting with back-off, same SEQ, refreshed age), and
+can corrupt, drop and delay bytes to test the bridge. Keys are pressed by a script, a test or a
+person at the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import select
+import threading
+import time
+import tty
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from evaluator_device import protocol as p
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Faults:
+    """Line trouble to inject: per-byte corruption, per-frame drops and extra delay, both directions."""
+
+    corrupt: float = 0.0
+    drop: float = 0.0
+    delay_ms: float = 0.0
+    seed: int | None = None
+
+
+@dataclass
+class Screen:
+    """What the pad shows."""
+
+    mode: str = "blank"  # blank | idle | paused | asking
+    window: str = ""
+    clerk_name: str = ""
+    staff_no: str = ""
+    text: str = ""
+    asking: p.AskRating | None = None
+
+
+@dataclass
+class _Pending:
+    seq: int
+    message: p.Rating | p.KeyEvent
+    pressed: float
+    attempts: int = 0
+    next_send: float = 0.0
+
+
+@dataclass
+class PadStats:
+    """Counters a test or a benchmark looks at."""
+
+    ratings_pressed: int = 0
+    ratings_acked: int = 0
+    retransmissions: int = 0
+    frames_dropped: int = 0
+    bytes_corrupted: int = 0
+
+
+class EmulatedPad:
+    """One pad on the pad side of a pty pair (``open_pty``) or on a given file descriptor."""
+
+    def __init__(
+        self,
+        address: int = 1,
+        baud: int = 9600,
+        faults: Faults | None = None,
+        serial_no: str = "EMU0001",
+        on_screen: Callable[[Screen], None] | None = None,
+    ) -> None:
+        self.address = address
+        self.byte_time = 10.0 / baud
+        self.faults = faults or Faults()
+        self.rng = random.Random(self.faults.seed)
+        self.serial_no = serial_no
+        self.on_screen = on_screen
+        self.screen = Screen()
+        self.stats = PadStats()
+        self.flags = p.StatusFlag.ONLINE
+        self.framer = p.Framer()
+        self.seen = p.DuplicateFilter()
+        self.seq = self.rng.randint(1, 255)
+        self.pending: list[_Pending] = []
+        self.rated: set[int] = set()
+        self.ask_until = 0.0
+        self.lock = threading.RLock()
+        self.asked = threading.Condition(self.lock)
+        self.fd = -1
+        self.slave_fd = -1
+        self.write_lock = threading.Lock()  # a bus shares one lock among its pads
+        self.port = ""
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # ------------------------------------------------------------------ plumbing
+
+    def open_pty(self) -> str:
+        """Create a pseudo-terminal pair; returns the host side's path (give it to the bridge)."""
+        master, slave = os.openpty()
+        tty.setraw(master)
+        tty.setraw(slave)
+        self.fd, self.slave_fd = master, slave
+        self.port = os.ttyname(slave)
+        return self.port
+
+    def attach(self, fd: int) -> None:
+        """Use an already open descriptor (e.g. one end of a socat pair)."""
+        self.fd = fd
+
+    def start(self, read: bool = True) -> None:
+        """Start reading (unless a bus reads for it) and retransmitting."""
+        self._stop.clear()
+        for target in (self._reader, self._sender) if read else (self._sender,):
+            thread = threading.Thread(target=target, name=f"pad-{self.address}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        """Stop the threads and close the pty."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=2)
+        self._threads.clear()
+        for fd in (self.fd, self.slave_fd):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.fd = self.slave_fd = -1
+
+    def _write(self, data: bytes) -> None:
+        """Send bytes paced at the baud rate, with the configured faults."""
+        if self.faults.drop and self.rng.random() < self.faults.drop:
+            self.stats.frames_dropped += 1
+            return
+        data = self._noise(data)
+        if self.faults.delay_ms:
+            time.sleep(self.rng.random() * self.faults.delay_ms / 1000)
+        start = time.monotonic()
+        with self.write_lock, contextlib.suppress(OSError):
+            os.write(self.fd, data)
+        wait = len(data) * self.byte_time - (time.monotonic() - start)
+        if wait > 0:
+            time.sleep(wait)
+
+    def _noise(self, data: bytes) -> bytes:
+        if not self.faults.corrupt:
+            return data
+        out = bytearray(data)
+        for i in range(len(out)):
+            if self.rng.random() < self.faults.corrupt:
+                out[i] ^= 1 << self.rng.randrange(8)
+                self.stats.bytes_corrupted += 1
+        return bytes(out)
+
+    def _reader(self) -> None:
+        last = time.monotonic()
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            now = time.monotonic()
+            if not ready:
+                if self.framer.buffer and now - last > 20 * self.byte_time + 0.02:
+                    for frame in self.framer.silence():
+                        self._handle(frame)
+                continue
+            try:
+                data = os.read(self.fd, 4096)
+            except OSError:
+                return
+            last = now
+            self.receive(data)
+
+    def receive(self, data: bytes) -> None:
+        """Bytes heard on the line (with the configured faults): act on each frame in them."""
+        if self.faults.drop and self.rng.random() < self.faults.drop:
+            self.stats.frames_dropped += 1
+            return
+        for frame in self.framer.feed(self._noise(data)):
+            time.sleep(len(frame.payload) * self.byte_time)  # the bytes' time on the line
+            self._handle(frame)
+
+    # ------------------------------------------------------------------ protocol
+
+    def _reply(self, seq: int, message: p.Message) -> None:
+        self._write(p.encode(self.address, seq, message))
+
+    def _handle(self, frame: p.Frame) -> None:
+        if frame.address not in (self.address, p.BROADCAST):
+            return
+        try:
+            message = p.decode(frame)
+        except p.ProtocolError:
+            if frame.address == self.address:
+                self._reply(frame.seq, p.Nak(p.NakReason.BAD_PAYLOAD))
+            return
+        if isinstance(message, p.Ack | p.Nak):
+            with self.lock:
+                for item in self.pending:
+                    if item.seq == frame.seq:
+                        self.pending.remove(item)
+                        if isinstance(message, p.Ack) and isinstance(item.message, p.Rating):
+                            self.stats.ratings_acked += 1
+                        break
+            return
+        duplicate = self.seen.is_duplicate(frame)
+        answer: p.Message = p.Ack()
+        if isinstance(message, p.Identify):
+            answer = p.Identity(p.PROTOCOL_VERSION, "HallQ", "EP-5 emulator", "1.0", self.serial_no)
+        elif isinstance(message, p.Heartbeat):
+            answer = p.Status(self._flags())
+        elif not duplicate:
+            self._apply(message)
+        if frame.address == self.address:
+            self._reply(frame.seq, answer)
+
+    def _flags(self) -> p.StatusFlag:
+        with self.lock:
+            flags = self.flags
+            if self.pending:
+                flags |= p.StatusFlag.RATING_PENDING
+            if self.screen.asking:
+                flags |= p.StatusFlag.ASKING
+            return flags
+
+    def _apply(self, message: p.Message) -> None:
+        with self.lock:
+            match message:
+                case p.ShowIdle(window=w, clerk_name=name, staff_no=no):
+                    self.screen.window, self.screen.clerk_name, self.screen.staff_no = w, name, no
+                    if not self.screen.asking:
+                        self.screen.mode = "idle"
+                case p.ShowPaused(window=w, text=text):
+                    self.screen.window, self.screen.text = w, text
+                    if not self.screen.asking:
+                        self.screen.mode = "paused"
+                case p.AskRating(evaluation_id=eid):
+                    if eid in self.rated:  # a late copy of a question already answered
+                        return
+                    self.screen.asking = message
+                    self.screen.mode = "asking"
+                    self.ask_until = time.monotonic() + message.timeout_s
+                    self.asked.notify_all()
+                case p.Cancel(evaluation_id=eid):
+                    if self.screen.asking and eid in (0, self.screen.asking.evaluation_id):
+                        self.screen.asking = None
+                        self.screen.mode = "idle"
+            screen = self.screen
+        if self.on_screen:
+            self.on_screen(screen)
+
+    def _sender(self) -> None:
+        """Send and retransmit pending ratings and keys until acknowledged (back-off, same SEQ)."""
+        while not self._stop.is_set():
+            now = time.monotonic()
+            due: list[_Pending] = []
+            with self.lock:
+                if self.screen.asking and now > self.ask_until:  # the question timed out on screen
+                    self.screen.asking = None
+                    self.screen.mode = "idle"
+                for item in self.pending:
+                    if item.next_send <= now:
+                        due.append(item)
+                        if item.attempts:
+                            self.stats.retransmissions += 1
+                        item.next_send = now + p.backoff_ms(item.attempts) / 1000
+                        item.attempts += 1
+            for item in due:
+                message = item.message
+                if isinstance(message, p.Rating):
+                    age = int((time.monotonic() - item.pressed) * 1000)
+                    message = p.Rating(message.evaluation_id, message.level, message.reasons, age)
+                self._write(p.encode(self.address, item.seq, message))
+            time.sleep(0.005)
+
+    # ------------------------------------------------------------------ the keys
+
+    def wait_asked(self, timeout: float = 10.0) -> p.AskRating | None:
+        """Block until the host asks for a rating; the question, or None on timeout."""
+        with self.lock:
+            self.asked.wait_for(lambda: self.screen.asking is not None, timeout)
+            return self.screen.asking
+
+    def press(self, level: int, reasons: tuple[int, ...] = ()) -> int | None:
+        """A rater presses a level key (and, for 差评, reason keys then confirm); the evaluation id rated."""
+        with self.lock:
+            asking = self.screen.asking
+            self.seq = p.next_seq(self.seq)
+            if asking is None:
+                self.pending.append(_Pending(self.seq, p.KeyEvent(level), time.monotonic()))
+                return None
+            rating = p.Rating(
+                asking.evaluation_id,
+                p.Level(level),
+                tuple(p.Reason(r) for r in reasons) if level in (4, 5) else (),
+            )
+            self.pending.append(_Pending(self.seq, rating, time.monotonic()))
+            self.stats.ratings_pressed += 1
+            self.rated.add(asking.evaluation_id)
+            self.screen.asking = None
+            self.screen.mode = "idle"
+            return asking.evaluation_id
+
+    def set_flags(self, flags: p.StatusFlag) -> None:
+        """Change the pad's status bits (tamper, low power) as hardware would."""
+        with self.lock:
+            self.flags = flags
+
+    @property
+    def unacknowledged(self) -> int:
+        """Ratings and keys still waiting for the host's ACK."""
+        with self.lock:
+            return len(self.pending)
+
+
+class PadBus:
+    """Several pads on one RS-485 line (one pty): every pad hears every frame and answers its own."""
+
+    def __init__(self, pads: list[EmulatedPad]) -> None:
+        self.pads = pads
+        self.fd = self.slave_fd = -1
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def open_pty(self) -> str:
+        """Create the line; returns the host side's path."""
+        master, slave = os.openpty()
+        tty.setraw(master)
+        tty.setraw(slave)
+        self.fd, self.slave_fd = master, slave
+        for pad in self.pads:
+            pad.fd, pad.write_lock = master, self.lock
+        return os.ttyname(slave)
+
+    def start(self) -> None:
+        """Start the pads' senders and the one reader of the line."""
+        for pad in self.pads:
+            pad.start(read=False)
+        self._thread = threading.Thread(target=self._reader, name="pad-bus", daemon=True)
+        self._thread.start()
+
+    def _reader(self) -> None:
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            if not ready:
+                for pad in self.pads:
+                    if pad.framer.buffer:
+                        for frame in pad.framer.silence():
+                            pad._handle(frame)
+                continue
+            try:
+                data = os.read(self.fd, 4096)
+            except OSError:
+                return
+            for pad in self.pads:
+                pad.receive(data)
+
+    def stop(self) -> None:
+        """Stop the reader and the pads; close the line."""
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=2)
+        for pad in self.pads:
+            pad.fd = -1
+            pad.stop()
+        for fd in (self.fd, self.slave_fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+@dataclass
+class Script:
+    """Key presses for ``hallq mock-pad --script``: answer every question with these levels in turn."""
+
+    levels: list[int] = field(default_factory=lambda: [2])
+    delay: float = 1.0
+
+    def run(self, pad: EmulatedPad, stop: threading.Event) -> None:
+        """Wait for each question and press the next level after ``delay`` seconds."""
+        i = 0
+        while not stop.is_set():
+            if pad.wait_asked(timeout=0.5) is None:
+                continue
+            time.sleep(self.delay)
+            level = self.levels[i % len(self.levels)]
+            pad.press(level, (1,) if level >= 4 else ())
+            log.info("pad %d pressed %s", pad.address, p.LEVEL_NAMES[p.Level(level)])
+            i += 1

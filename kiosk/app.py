@@ -1,0 +1,359 @@
+"""The kiosk's Kivy application: the state screens bind to, and the hand-offs between threads.
+
+Server and printer work runs on two worker threads (one for the citizen's errands, one for
+background refreshes); results come back to the UI thread through the Kivy clock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.audio import SoundLoader
+from kivy.core.text import DEFAULT_FONT, LabelBase
+from kivy.core.window import Window
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import FadeTransition, NoTransition
+
+import kiosk.screens.all  # noqa: F401 (registers the screens and widgets with Kivy's Factory)
+from kiosk.errands import Errands
+from kiosk.i18n import clock_text, text
+from kiosk.palette import palette
+from kiosk.voice import prompt_parts
+from kiosk.watch import HallWatch
+from kiosk.wiring import KioskParts
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+SCREENS = {
+    "start": "StartScreen",
+    "guide": "GuideScreen",
+    "take": "TakeScreen",
+    "ticket": "TicketScreen",
+    "reprint": "ReprintScreen",
+    "checkin": "CheckinScreen",
+}
+DESIGN_WIDTH = 720.0
+LARGE_PRINT = 1.35
+
+
+class KioskApp(App):
+    """The citizen's touch screen."""
+
+    title = "HallQ 自助取号机"
+    lang = StringProperty("zh")
+    large = BooleanProperty(False)
+    contrast = BooleanProperty(False)
+    voice_on = BooleanProperty(True)
+    k = NumericProperty(1.0)  # font scale: window width over the design width, times large print
+    z = NumericProperty(1.0)  # spacing scale: window width over the design width
+    hall_name = StringProperty("")
+    clock = StringProperty("")
+    banner = StringProperty("")
+    online = BooleanProperty(False)
+    loaded = BooleanProperty(False)
+    printer_state = StringProperty("ok")
+    busy = BooleanProperty(False)
+    bg = ColorProperty()
+    ink = ColorProperty()
+    muted = ColorProperty()
+    heading = ColorProperty()
+    header = ColorProperty()
+    header_ink = ColorProperty()
+    card = ColorProperty()
+    card_line = ColorProperty()
+    button = ColorProperty()
+    button_ink = ColorProperty()
+    accent = ColorProperty()
+    accent_ink = ColorProperty()
+    quiet = ColorProperty()
+    quiet_ink = ColorProperty()
+    pressed = ColorProperty()
+    outline = ColorProperty()
+    warn = ColorProperty()
+    warn_ink = ColorProperty()
+
+    def __init__(self, parts: KioskParts, **kwargs: Any) -> None:
+        self.parts = parts
+        self.settings = parts.settings
+        super().__init__(**kwargs)
+        self._sound: Any = None
+        self.lang = self.settings.language
+        self.voice_on = self.settings.voice
+        self._citizen = ThreadPoolExecutor(1, "kiosk-citizen")
+        self._background = ThreadPoolExecutor(1, "kiosk-background")
+        self._last_touch = time.monotonic()
+        self.watch = HallWatch(self)
+        self.errands = Errands(self)
+        self._busy_view: Any = None
+        self._notice_view: Any = None
+        self.started_at = time.perf_counter()
+        self.first_frame_at: float | None = None
+
+    # ------------------------------------------------------------ building
+
+    def load_kv(self, filename: str | None = None) -> bool:
+        """The kv files are loaded explicitly in build()."""
+        return True
+
+    def build(self) -> Any:
+        """Register the CJK font, load the kv rules, lay out the screens."""
+        LabelBase.register(DEFAULT_FONT, CJK_FONT)
+        self.apply_palette()
+        Window.bind(on_touch_down=self._touched, size=self._resized)
+        self._resized(Window, Window.size)
+        Builder.load_file(str(HERE / "screens" / "widgets.kv"))
+        for name in SCREENS:
+            Builder.load_file(str(HERE / "screens" / f"{name}.kv"))
+        Builder.load_file(str(HERE / "screens" / "root.kv"))
+        root = Factory.KioskRoot()
+        seconds = self.settings.transition_seconds
+        root.ids.screens.transition = FadeTransition(duration=seconds) if seconds else NoTransition()
+        return root
+
+    def on_start(self) -> None:
+        """Start the clock, the hall watch (live feed, printer, first load)."""
+        Clock.schedule_interval(self._tick, 1)
+        self._tick()
+        self.watch.start()
+        Clock.schedule_once(self._first_frame, 0)
+
+    def on_stop(self) -> None:
+        """Stop the threads and connections."""
+        self.watch.stop()
+        self._citizen.shutdown(wait=False, cancel_futures=True)
+        self._background.shutdown(wait=False, cancel_futures=True)
+        self.parts.close()
+
+    def _first_frame(self, _dt: float) -> None:
+        self.first_frame_at = time.perf_counter()
+        log.info("first screen shown %.2f s after start", self.first_frame_at - self.started_at)
+
+    # ------------------------------------------------------------ strings, look, sound
+
+    def t(self, key: str, *_bindings: Any, **fields: Any) -> str:
+        """A catalogue string in the current language (kv passes app.lang to re-evaluate on change)."""
+        return text(key, self.lang, **fields)
+
+    def apply_palette(self) -> None:
+        """Set the colours for normal or high-contrast mode."""
+        for name, rgba in palette(self.contrast).items():
+            setattr(self, name, rgba)
+
+    def on_contrast(self, *_: Any) -> None:
+        """High contrast switched."""
+        self.apply_palette()
+
+    def on_large(self, *_: Any) -> None:
+        """Large print switched."""
+        self._resized(Window, Window.size)
+
+    def on_lang(self, *_: Any) -> None:
+        """The language changed: redraw what Python wrote, speak the screen's prompt again."""
+        self._tick()
+        self.watch.update_banner()
+        if self.root is not None:
+            for screen in self.root.ids.screens.screens:
+                if hasattr(screen, "relabel"):
+                    screen.relabel()
+            self.speak_screen()
+
+    def on_voice_on(self, *_: Any) -> None:
+        """Voice switched on or off."""
+        if not self.voice_on and self._sound is not None:
+            self._sound.stop()
+
+    def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.z = size[0] / DESIGN_WIDTH
+        self.k = self.z * (LARGE_PRINT if self.large else 1.0)
+
+    def speak(self, key: str, **fields: Any) -> None:
+        """Say a prompt (when voice is on)."""
+        if self.voice_on:
+            self.parts.voice.say(prompt_parts(key, self.lang, **fields), self.lang)
+
+    def speak_screen(self) -> None:
+        """Say the current screen's prompt again."""
+        screen = self.root.ids.screens.current_screen
+        if hasattr(screen, "speak"):
+            screen.speak()
+
+    def play(self, path: Path) -> None:
+        """Play a WAV clip (from any thread), cutting off the one playing."""
+
+        def start(_dt: float) -> None:
+            if self._sound is not None:
+                self._sound.stop()
+                self._sound.unload()
+            self._sound = SoundLoader.load(str(path))
+            if self._sound is not None and self.voice_on:
+                self._sound.play()
+
+        Clock.schedule_once(start)
+
+    # ------------------------------------------------------------ navigation and overlays
+
+    def screen(self, name: str) -> Any:
+        """A screen by name, built the first time it is wanted (the start screen is built at once)."""
+        manager = self.root.ids.screens
+        if not manager.has_screen(name):
+            manager.add_widget(Factory.get(SCREENS[name])())
+        return manager.get_screen(name)
+
+    def built_screen(self, name: str) -> Any:
+        """A screen if it has been built, else None."""
+        manager = self.root.ids.screens
+        return manager.get_screen(name) if manager.has_screen(name) else None
+
+    def go(self, name: str, **details: Any) -> None:
+        """Show a screen, handing it what it shows."""
+        screen = self.screen(name)
+        if hasattr(screen, "prepare"):
+            screen.prepare(**details)
+        self.root.ids.screens.current = name
+
+    def show_busy(self, message: str) -> None:
+        """Cover the screen with a "one moment" message."""
+        if self._busy_view is None:
+            self._busy_view = Factory.BusyView()
+        self._busy_view.message = message
+        if self._busy_view.parent is None:
+            self._busy_view.open(animation=False)
+        self.busy = True
+
+    def hide_busy(self) -> None:
+        """Remove the "one moment" message."""
+        if self._busy_view is not None and self._busy_view.parent is not None:
+            self._busy_view.dismiss(animation=False)
+        self.busy = False
+
+    def notify(self, message: str) -> None:
+        """Show a message the citizen acknowledges with a tap."""
+        self.hide_busy()
+        if self._notice_view is None:
+            self._notice_view = Factory.NoticeView()
+        self._notice_view.message = message
+        if self._notice_view.parent is None:
+            self._notice_view.open(animation=False)
+
+    def dismiss_overlays(self) -> None:
+        """Close any overlay."""
+        self.hide_busy()
+        if self._notice_view is not None and self._notice_view.parent is not None:
+            self._notice_view.dismiss(animation=False)
+
+    # ------------------------------------------------------------ threads
+
+    def citizen(
+        self,
+        work: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None],
+        fail: Callable[[Exception], None],
+        **kwargs: Any,
+    ) -> None:
+        """Run a citizen's errand off the UI thread; ``done``/``fail`` run back on it."""
+        self._submit(self._citizen, work, args, kwargs, done, fail)
+
+    def background(
+        self,
+        work: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None] | None = None,
+        fail: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run housekeeping off the UI thread."""
+        self._submit(self._background, work, args, {}, done, fail)
+
+    @staticmethod
+    def _submit(
+        pool: ThreadPoolExecutor,
+        work: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        done: Callable[[Any], None] | None,
+        fail: Callable[[Exception], None] | None,
+    ) -> None:
+        def settle(future: Future[Any]) -> None:
+            error = future.exception()
+            if error is None:
+                if done is not None:
+                    Clock.schedule_once(lambda _dt: done(future.result()))
+            elif fail is not None:
+                Clock.schedule_once(lambda _dt: fail(error))  # type: ignore[arg-type]
+            else:
+                log.warning("background work %s failed: %r", getattr(work, "__name__", work), error)
+
+        try:
+            pool.submit(work, *args, **kwargs).add_done_callback(settle)
+        except RuntimeError:
+            log.info("kiosk stopping: %s not run", getattr(work, "__name__", work))
+
+    def on_retry(self, attempt: int, _error: Exception) -> None:
+        """A citizen's request is being retried (called on the worker thread)."""
+        message = text("kiosk.busy.retrying", self.lang, attempt=attempt)
+        Clock.schedule_once(lambda _dt: self.show_busy(message) if self.busy else None)
+
+    # ------------------------------------------------------------ clock and idle
+
+    def _tick(self, *_: Any) -> None:
+        info = self.parts.hall.info
+        zone = ZoneInfo(info.timezone if info else "Asia/Shanghai")
+        self.clock = clock_text(datetime.now(UTC).astimezone(zone), self.lang)
+        if self.root is not None and self.root.ids.screens.current == "ticket":
+            self.screen("ticket").tick()
+        self._check_idle()
+
+    def _touched(self, *_: Any) -> bool:
+        self._last_touch = time.monotonic()
+        return False
+
+    def idle_seconds(self) -> float:
+        """How long since the screen was last touched."""
+        return time.monotonic() - self._last_touch
+
+    def idle_limit(self) -> float:
+        """How long the current screen waits before going back to the start."""
+        current = self.root.ids.screens.current if self.root else "start"
+        return self.settings.ticket_seconds if current == "ticket" else self.settings.idle_seconds
+
+    def _check_idle(self) -> None:
+        if self.root is None or self.busy:
+            return
+        if self.idle_seconds() >= self.idle_limit() and self._customised():
+            log.info("idle: back to the start screen")
+            self.reset()
+
+    def _customised(self) -> bool:
+        start = self.screen("start")
+        return (
+            self.root.ids.screens.current != "start"
+            or self.large
+            or self.contrast
+            or self.lang != self.settings.language
+            or start.ids.query.text != ""
+            or start.theme != ""
+        )
+
+    def reset(self) -> None:
+        """Ready for the next citizen: start screen, default language and print, overlays closed."""
+        self.dismiss_overlays()
+        self.large = False
+        self.contrast = False
+        self.lang = self.settings.language
+        self.voice_on = self.settings.voice
+        self.screen("start").clear()
+        self.go("start")
+        self._last_touch = time.monotonic()

@@ -1,0 +1,70 @@
+"""The kiosk's one settings object: a TOML file, then HALLQ_KIOSK_* environment variables, then arguments."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "HALLQ_KIOSK_"
+
+
+class KioskSettings(BaseSettings):
+    """How one kiosk runs: which server, its device token, its printer, its screen."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    server: str = Field(default="http://127.0.0.1:8000", description="the queue server's base URL")
+    token: str = Field(default="", description="the kiosk's device token (hallq token create --role kiosk)")
+    device: str = Field(default="kiosk-1", description="the kiosk's name in the hall, in health reports")
+    printer: str = Field(
+        default="none",
+        description="network://HOST:9100 | serial:///dev/ttyS0?baudrate=9600 | usb://0x0416:0x5011 | "
+        "file:///dev/usb/lp0 | none",
+    )
+    paper_mm: Literal[58, 80] = 80
+    chinese: Literal["gb18030", "image"] = Field(
+        default="gb18030",
+        description="GB18030 text mode (FS &), or images for printers without a Chinese ROM",
+    )
+    qr: Literal["native", "image"] = "native"
+    materials_on_paper: int = Field(default=3, ge=0, le=20)
+    status_url_base: str = Field(
+        default="", description="where the QR code's status page lives (default: server)"
+    )
+    language: Literal["zh", "en"] = "zh"
+    idle_seconds: float = Field(
+        default=60, gt=0, description="back to the start screen after this long untouched"
+    )
+    ticket_seconds: float = Field(default=25, gt=0, description="how long the ticket screen stays")
+    fullscreen: bool = True
+    width: int = 1080
+    height: int = 1920
+    voice: bool = True
+    state_dir: Path = Path("var/kiosk")
+    request_timeout: float = Field(default=5.0, gt=0)
+    retry_seconds: float = Field(default=20.0, ge=0, description="how long one tap keeps retrying")
+    transition_seconds: float = Field(default=0.2, ge=0)
+    printer_poll_seconds: float = Field(default=30.0, gt=0)
+    refresh_seconds: float = Field(default=60.0, gt=0)
+    printer_timeout: float = Field(default=3.0, gt=0)
+
+    @property
+    def status_base(self) -> str:
+        """The base URL the ticket's QR code points at."""
+        return (self.status_url_base or self.server).rstrip("/")
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> KioskSettings:
+    """Settings from ``config_file`` (TOML), overridden by the environment, then by ``overrides``."""
+    data: dict[str, Any] = {}
+    if config_file is not None:
+        with config_file.open("rb") as handle:
+            data = dict(tomllib.load(handle).get("kiosk", {}))
+    data = {k: v for k, v in data.items() if f"{ENV_PREFIX}{k.upper()}" not in os.environ}
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return KioskSettings(**data)

@@ -1,0 +1,25 @@
+"""Importing this registers every screen and widget class with Kivy's Factory (kv files name them)."""
+
+from kiosk.screens.checkin import CheckinScreen
+from kiosk.screens.guide import GuideScreen
+from kiosk.screens.reprint import ReprintScreen
+from kiosk.screens.start import StartScreen
+from kiosk.screens.take import TakeScreen
+from kiosk.screens.ticket import TicketScreen
+from kiosk.screens.widgets import BusyView, InputField, KButton, Keypad, NoticeView, QrImage, ServiceButton
+
+__all__ = [
+    "BusyView",
+    "CheckinScreen",
+    "GuideScreen",
+    "InputField",
+    "KButton",
+    "Keypad",
+    "NoticeView",
+    "QrImage",
+    "ReprintScreen",
+    "ServiceButton",
+    "StartScreen",
+    "TakeScreen",
+    "TicketScreen",
+]

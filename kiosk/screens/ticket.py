@@ -1,0 +1,102 @@
+"""The ticket on screen: number, service, people ahead, estimated wait, where to go, the QR code —
+and, when the paper did not come out, a clear message that the number is still valid (or void)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from kiosk.desk import Outcome
+from kiosk.i18n import text, wait_text
+from kiosk.layout import issued_time, ticket_qr
+from kiosk.voice import Spell
+
+
+class TicketScreen(Screen):
+    """取号成功 (or: printed nothing, here is your number)."""
+
+    outcome = ObjectProperty(None, allownone=True)
+    heading = StringProperty("")
+    message = StringProperty("")
+    number = StringProperty("")
+    service = StringProperty("")
+    facts = StringProperty("")
+    qr = StringProperty("")
+    scan = StringProperty("")
+    trouble = BooleanProperty(False)
+    remaining = NumericProperty(0)
+
+    @property
+    def app(self) -> Any:
+        """The running kiosk app."""
+        return App.get_running_app()
+
+    def prepare(self, outcome: Outcome) -> None:
+        """Show ``outcome``."""
+        self.outcome = outcome
+        self.relabel()
+
+    def relabel(self) -> None:
+        """Write the ticket in the current language."""
+        outcome: Outcome | None = self.outcome
+        if outcome is None:
+            return
+        app, lang = self.app, self.app.lang
+        ticket = outcome.ticket
+        self.trouble = outcome.problem is not None or outcome.cancelled
+        self.heading = self._heading(outcome, lang)
+        self.message = self._message(outcome, lang)
+        self.number = f"[s]{ticket.number}[/s]" if outcome.cancelled else ticket.number
+        self.service = ticket.service_name
+        facts = [
+            text("kiosk.ticket.ahead", lang, count=ticket.people_ahead),
+            text("kiosk.ticket.wait", lang, wait=wait_text(ticket.estimated_wait_seconds, lang)),
+        ]
+        detail = app.parts.desk.cached_guide(ticket.service_code)
+        if detail is not None and detail.guide.location:
+            facts.append(text("kiosk.ticket.where", lang, location=detail.guide.location))
+        if ticket.priority_class is not None:
+            kind = text(f"kiosk.priority.{ticket.priority_class.value}", lang)
+            facts.append(text("kiosk.ticket.priority", lang, kind=kind))
+        issued = issued_time(ticket, app.parts.desk.paper.timezone).strftime("%H:%M")
+        facts.append(text("kiosk.ticket.issued_at", lang, time=issued))
+        self.facts = "\n".join(facts)
+        self.qr = "" if outcome.cancelled else ticket_qr(ticket, app.settings.status_base)
+        self.scan = text("kiosk.ticket.scan", lang)
+
+    @staticmethod
+    def _heading(outcome: Outcome, lang: str) -> str:
+        if outcome.problem is not None:
+            return text("kiosk.ticket.not_printed", lang)
+        if outcome.appointment:
+            return text("kiosk.ticket.checked_in", lang)
+        return text("kiosk.ticket.heading", lang)
+
+    @staticmethod
+    def _message(outcome: Outcome, lang: str) -> str:
+        if outcome.problem is not None:
+            problem = text(f"kiosk.problem.{outcome.problem.value}", lang)
+            key = "kiosk.ticket.print_cancelled" if outcome.cancelled else "kiosk.ticket.print_failed"
+            return text(key, lang, problem=problem)
+        if outcome.reprint:
+            return text("kiosk.ticket.reprinted", lang, paper=outcome.ticket.paper)
+        return text("kiosk.ticket.take_paper", lang)
+
+    def tick(self) -> None:
+        """Count down to the start screen."""
+        app = self.app
+        self.remaining = max(0, math.ceil(app.idle_limit() - app.idle_seconds()))
+
+    def on_enter(self, *_: Any) -> None:
+        """Read the number out."""
+        self.speak()
+
+    def speak(self) -> None:
+        """This screen's voice prompt: the number, spelled."""
+        if self.outcome is not None:
+            key = "kiosk.voice.unprinted" if self.trouble else "kiosk.voice.ticket"
+            self.app.speak(key, number=Spell(self.outcome.ticket.number))

@@ -1,0 +1,249 @@
+"""End to end over a real pseudo-terminal: clerk concludes → pad asks → key pressed → evaluation stored."""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from evaluator_device.bridge import Bridge, PadConfig
+from hardware_mocks.evaluator_pad import EmulatedPad, Faults, PadBus
+from tests.evaluator.conftest import LiveServer
+
+OUTAGE_SECONDS = float(os.environ.get("HALLQ_OUTAGE_SECONDS", "3"))
+
+
+@pytest.fixture
+def rig(
+    live_server: LiveServer, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[EmulatedPad, Bridge]]:
+    """An emulated pad on a pty at 9600 baud (faults from the test's marker) and a bridge for window 1."""
+    faults = getattr(request, "param", None) or Faults()
+    pad = EmulatedPad(address=1, baud=9600, faults=faults)
+    port = pad.open_pty()
+    pad.start()
+    bridge = Bridge(
+        live_server.url, port, [PadConfig(1, "1", live_server.tokens["evaluator1"])], tmp_path / "outbox.db"
+    )
+    bridge.start()
+    yield pad, bridge
+    bridge.stop()
+    pad.stop()
+
+
+def conclude(server: LiveServer, client: httpx.Client, headers: dict[str, str]) -> str:
+    """Issue, call and conclude one ticket at window 1; its number."""
+    ticket = client.post("/api/v1/tickets", json={"service_code": "S1"}, headers=server.headers("kiosk"))
+    assert ticket.status_code == 201, ticket.text
+    assert client.post("/api/v1/windows/1/call-next", headers=headers).status_code == 200
+    assert client.post("/api/v1/windows/1/conclude", headers=headers).status_code == 200
+    return str(ticket.json()["number"])
+
+
+def evaluations(server: LiveServer) -> list[dict]:
+    response = httpx.get(f"{server.url}/api/v1/evaluations", headers=server.headers("manager"), timeout=10)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def wait_for(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_rating_pressed_on_the_pad_is_stored_with_its_case_window_and_clerk(
+    live_server: LiveServer, rig: tuple[EmulatedPad, Bridge]
+) -> None:
+    pad, bridge = rig
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        me = client.post(
+            "/api/v1/auth/login", data={"staff_no": "C1", "password": "pw-c1", "window": "1", "hall": "t1"}
+        ).json()
+        headers = {"X-CSRF-Token": me["csrf"]}
+        assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
+        assert wait_for(lambda: pad.screen.clerk_name == "张敏", 10), pad.screen
+        number = conclude(live_server, client, headers)
+    asked = pad.wait_asked(timeout=10)
+    assert asked is not None and asked.ticket_number == number
+    assert pad.press(2) == asked.evaluation_id
+    assert bridge.wait_delivered(1, timeout=10)
+    (stored,) = evaluations(live_server)
+    assert (stored["id"], stored["ticket"], stored["status"], stored["level_name"]) == (
+        asked.evaluation_id,
+        number,
+        "rated",
+        "满意",
+    )
+    assert (stored["window"], stored["clerk_staff_no"], stored["clerk_name"], stored["channel"]) == (
+        "1",
+        "C1",
+        "张敏",
+        "pad",
+    )
+    assert stored["case_id"] is not None and stored["late"] is False
+    assert pad.unacknowledged == 0
+
+
+@pytest.mark.parametrize("rig", [Faults(corrupt=0.01, drop=0.01, seed=11)], indirect=True)
+def test_line_noise_never_stores_a_wrong_or_duplicate_rating(
+    live_server: LiveServer, rig: tuple[EmulatedPad, Bridge]
+) -> None:
+    pad, bridge = rig
+    rng = random.Random(5)
+    pressed: dict[int, str] = {}
+    names = {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 5: "非常不满意"}
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        headers = live_server.headers("clerk1")
+        assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
+        for _ in range(12):
+            conclude(live_server, client, headers)
+            asked = pad.wait_asked(timeout=10)
+            assert asked is not None
+            level = rng.randint(1, 5)
+            pad.press(level, (2,) if level >= 4 else ())
+            pressed[asked.evaluation_id] = names[level]
+            assert wait_for(lambda: pad.screen.asking is None, 5)
+    assert bridge.wait_delivered(len(pressed), timeout=30)
+    rated = {e["id"]: e["level_name"] for e in evaluations(live_server) if e["status"] == "rated"}
+    assert rated == pressed
+    assert bridge.outbox.counts() == {"waiting": 0, "delivered": len(pressed)}
+    assert pad.stats.bytes_corrupted > 0
+
+
+def test_ratings_given_while_the_server_is_away_arrive_exactly_once(
+    live_server: LiveServer, rig: tuple[EmulatedPad, Bridge]
+) -> None:
+    pad, bridge = rig
+    headers = live_server.headers("clerk1")
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
+        conclude(live_server, client, headers)
+        first = pad.wait_asked(timeout=10)
+        assert first is not None
+        live_server.stop()  # the server goes away just before the key is pressed
+        pad.press(1)
+        assert wait_for(lambda: pad.unacknowledged == 0, 5)  # the bridge keeps it on disk
+        time.sleep(OUTAGE_SECONDS)
+        assert bridge.outbox.counts()["waiting"] == 1
+    live_server.start()
+    assert bridge.wait_delivered(1, timeout=30)
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        conclude(live_server, client, headers)
+        second = pad.wait_asked(timeout=15)
+        assert second is not None and second.evaluation_id != first.evaluation_id
+        pad.press(3)
+    assert bridge.wait_delivered(2, timeout=15)
+    stored = {e["id"]: e for e in evaluations(live_server)}
+    assert stored[first.evaluation_id]["level_name"] == "非常满意"
+    assert stored[second.evaluation_id]["level_name"] == "基本满意"
+    manager = live_server.headers("manager")
+    data = httpx.get(f"{live_server.url}/api/v1/evaluations/export?format=json", headers=manager).json()
+    assert sorted(r["evaluation_id"] for r in data["records"] if r["status"] == "rated") == sorted(stored)
+
+
+def device_state(server: LiveServer) -> str | None:
+    with sqlite3.connect(server.db) as conn:
+        row = conn.execute("SELECT state FROM devices WHERE kind = 'pad' AND device = 'pad-1'").fetchone()
+    return row[0] if row else None
+
+
+def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    link = tmp_path / "ttyPAD"
+    pad = EmulatedPad(address=1)
+    link.symlink_to(pad.open_pty())
+    pad.start()
+    bridge = Bridge(
+        live_server.url, str(link), [PadConfig(1, "1", live_server.tokens["evaluator1"])], tmp_path / "o.db"
+    )
+    bridge.start()
+    try:
+        assert wait_for(lambda: device_state(live_server) == "ok", 10)
+        pad.stop()  # the cable is pulled: the port goes away
+        link.unlink()
+        assert wait_for(lambda: device_state(live_server) == "offline", 10)
+        pad = EmulatedPad(address=1)  # plugged in again (a new device node behind the same name)
+        link.symlink_to(pad.open_pty())
+        pad.start()
+        assert wait_for(lambda: device_state(live_server) == "ok", 10)
+        assert wait_for(lambda: pad.screen.mode in ("idle", "paused"), 10)
+    finally:
+        bridge.stop()
+        pad.stop()
+
+
+def test_two_pads_on_one_rs485_line_rate_their_own_windows(live_server: LiveServer, tmp_path: Path) -> None:
+    pads = [EmulatedPad(address=1), EmulatedPad(address=2)]
+    bus = PadBus(pads)
+    port = bus.open_pty()
+    bus.start()
+    tokens = live_server.tokens
+    configs = [PadConfig(1, "1", tokens["evaluator1"]), PadConfig(2, "2", tokens["evaluator2"])]
+    bridge = Bridge(live_server.url, port, configs, tmp_path / "outbox.db")
+    bridge.start()
+    try:
+        with httpx.Client(base_url=live_server.url, timeout=10) as client:
+            for window in ("1", "2"):
+                headers = live_server.headers(f"clerk{window}")
+                assert client.post(f"/api/v1/windows/{window}/open", headers=headers).status_code == 200
+            for window, service, pad, level in (("1", "S1", pads[0], 1), ("2", "S2", pads[1], 5)):
+                headers = live_server.headers(f"clerk{window}")
+                ticket = client.post(
+                    "/api/v1/tickets", json={"service_code": service}, headers=live_server.headers("kiosk")
+                )
+                assert ticket.status_code == 201
+                assert client.post(f"/api/v1/windows/{window}/call-next", headers=headers).status_code == 200
+                assert client.post(f"/api/v1/windows/{window}/conclude", headers=headers).status_code == 200
+                assert pad.wait_asked(timeout=10) is not None
+                pad.press(level, (1,) if level >= 4 else ())
+        assert bridge.wait_delivered(2, timeout=15)
+        stored = {e["window"]: e["level_name"] for e in evaluations(live_server)}
+        assert stored == {"1": "非常满意", "2": "非常不满意"}
+    finally:
+        bridge.stop()
+        bus.stop()
+
+
+def test_the_mock_pad_and_bridge_commands_rate_a_case(live_server: LiveServer, tmp_path: Path) -> None:
+    link = tmp_path / "ttyPAD"
+    root = Path(__file__).resolve().parents[2]
+    pad = subprocess.Popen(
+        [sys.executable, "-m", "hallq", "mock-pad", "--link", str(link), "--auto", "2", "--delay", "0.2"],
+        cwd=root,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    env = dict(os.environ, HALLQ_EVALUATOR_TOKENS=f"1={live_server.tokens['evaluator1']}")
+    command = ["evaluator", "--serial", str(link), "--pad", "1=1", "--server", live_server.url]
+    bridge = subprocess.Popen(
+        [sys.executable, "-m", "hallq", *command, "--outbox", str(tmp_path / "outbox.db")],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_for(lambda: device_state(live_server) == "ok", 30)  # the bridge hears the pad
+        with httpx.Client(base_url=live_server.url, timeout=10) as client:
+            headers = live_server.headers("clerk1")
+            assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
+            conclude(live_server, client, headers)
+        assert wait_for(lambda: [e["level_name"] for e in evaluations(live_server)] == ["满意"], 20)
+    finally:
+        for child in (bridge, pad):
+            child.terminate()
+            child.wait(timeout=10)

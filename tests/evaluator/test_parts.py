@@ -1,0 +1,82 @@
+"""The evaluator parts' boundaries, the written spec's examples, the outbox and the command-line options."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from evaluator_device.outbox import Outbox, StoredRating
+from evaluator_device.protocol import Framer, decode, encode
+from hallq.pads import parse_pads, parse_tokens
+from tests.test_architecture import imports_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_bridge_imports_only_the_wire_contract_and_its_own_libraries() -> None:
+    allowed = set(sys.stdlib_module_names) | {"evaluator_device", "serial", "httpx", "websockets"}
+    for path, names in imports_of(ROOT / "evaluator_device").items():
+        for name in names:
+            if name.startswith("queue_server"):
+                assert name in ("queue_server", "queue_server.contract", "queue_server.messages"), (
+                    path,
+                    name,
+                )
+            else:
+                assert name.split(".")[0] in allowed, (path, name)
+
+
+def test_the_pad_emulator_imports_only_the_codec_it_imitates() -> None:
+    names = imports_of(ROOT / "hardware_mocks")[ROOT / "hardware_mocks" / "evaluator_pad.py"]
+    for name in names:
+        assert name.split(".")[0] in sys.stdlib_module_names or name == "evaluator_device", name
+    assert "evaluator_device" in names or any(n.startswith("evaluator_device") for n in names)
+
+
+def test_every_byte_example_in_the_spec_is_a_valid_frame_the_codec_reproduces() -> None:
+    text = (ROOT / "evaluator_device" / "PROTOCOL.md").read_text(encoding="utf-8")
+    section = text.split("## 4.")[1].split("## 5.")[0]
+    frames = [bytes.fromhex(m) for m in re.findall(r"a5 5a(?: [0-9a-f]{2})+$", section, re.MULTILINE)]
+    assert len(frames) >= 15
+    for wire in frames:
+        (frame,) = Framer().feed(wire)
+        assert encode(frame.address, frame.seq, decode(frame)) == wire
+
+
+def test_the_outbox_keeps_one_rating_per_evaluation_across_restarts(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.db"
+    rating = StoredRating(7, "1", "satisfied", [], datetime(2026, 3, 2, 1, tzinfo=UTC))
+    box = Outbox(path)
+    assert box.add(rating) and not box.add(rating)
+    box.asked(7, "1", 1)
+    box.close()
+    box = Outbox(path)
+    assert [r.evaluation_id for r in box.undelivered()] == [7] and box.was_asked(7, 1) == "1"
+    box.delivered(7, "recorded")
+    assert box.undelivered() == [] and box.counts() == {"waiting": 0, "delivered": 1}
+    box.close()
+
+
+def test_pad_and_token_options() -> None:
+    assert parse_pads(["1=3", "2=A12"]) == [(1, "3"), (2, "A12")]
+    for bad in ("3", "0=1", "x=1", "300=1"):
+        with pytest.raises(ValueError):
+            parse_pads([bad])
+    assert parse_tokens(["2=b"], env="1=a, 2=old") == {"1": "a", "2": "b"}
+
+
+def test_the_bridge_refuses_to_start_without_a_token_for_each_window() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "hallq", "evaluator", "--serial", "/dev/null", "--pad", "1=3"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "HALLQ_EVALUATOR_TOKENS": ""},
+        timeout=60,
+    )
+    assert done.returncode == 2 and "no evaluator token" in done.stderr

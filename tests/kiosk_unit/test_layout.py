@@ -1,0 +1,119 @@
+"""The ticket's layout on 58 and 80 mm paper."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from kiosk.layout import COLUMNS, Cut, Qr, Text, TicketPaper, display_width, ticket_layout, wrap
+from queue_server import contract as c
+
+GUIDE = c.Guide(
+    materials=[
+        c.Material(name="申请人居民身份证", originals=1, copies=1),
+        c.Material(name="居民户口簿", originals=1, copies=1),
+        c.Material(name="《城乡居民基本养老保险参保登记表》", originals=1),
+        c.Material(name="本人社会保障卡或银行账户", originals=1),
+    ],
+    location="A区1楼 3、5–7号窗口（老年人、残疾人等可至A区1楼2号绿色通道窗口优先办理）",
+)
+
+
+def ticket(**changes: object) -> c.TicketPublic:
+    data = {
+        "token": "tok",
+        "number": "A012",
+        "service_code": "RS001",
+        "service_name": "城乡居民基本养老保险参保登记",
+        "status": "waiting",
+        "people_ahead": 3,
+        "estimated_wait_seconds": 900,
+        "issued_at": datetime(2026, 3, 2, 1, 5, tzinfo=UTC),
+        "status_url": "/t/tok",
+    }
+    return c.TicketPublic.model_validate(data | changes)
+
+
+def paper(**changes: object) -> TicketPaper:
+    base = {
+        "hall_name": "明川市政务服务中心",
+        "timezone": "Asia/Shanghai",
+        "qr_url": "http://hall:8000",
+        "guide": GUIDE,
+    }
+    return TicketPaper(**(base | changes))  # type: ignore[arg-type]
+
+
+def lines(ops: list[object]) -> list[str]:
+    return [op.text for op in ops if isinstance(op, Text)]
+
+
+@pytest.mark.parametrize("width", [58, 80])
+def test_every_line_fits_the_paper(width: int) -> None:
+    ops = ticket_layout(ticket(), paper(paper_mm=width))
+    for op in ops:
+        if isinstance(op, Text):
+            assert display_width(op.text) * op.size <= COLUMNS[width], op
+    assert isinstance(ops[-1], Cut)
+
+
+def test_the_ticket_says_who_what_how_long_and_where_in_order() -> None:
+    ops = ticket_layout(ticket(), paper())
+    text = lines(ops)
+    assert text[0] == "明川市政务服务中心"
+    number = next(op for op in ops if isinstance(op, Text) and op.text == "A012")
+    assert number.size == 4 and number.bold and number.align == "center"
+    order = [
+        "A012",
+        "城乡居民基本养老保险参保登记",
+        "前面还有 3 人",
+        "预计等候约 15 分钟",
+        "取号时间：2026-03-02 09:05",
+    ]
+    positions = [text.index(line) for line in order]
+    assert positions == sorted(positions)
+    assert any(line.startswith("办理地点：A区1楼") for line in text)
+
+
+def test_a_long_checklist_prints_its_first_items_and_sends_the_rest_to_the_qr_code() -> None:
+    text = lines(ticket_layout(ticket(), paper(materials=3)))
+    assert "1. 申请人居民身份证（原件 1 份，复印件 1 份）" in text
+    assert any(line.startswith("3. 《城乡居民基本养老保险参保登记表》") for line in text)
+    assert not any(line.startswith("4.") for line in text)
+    assert "……共 4 项，完整清单请扫码" in text
+
+
+def test_a_short_checklist_prints_whole() -> None:
+    text = lines(ticket_layout(ticket(), paper(materials=4)))
+    assert any(line.startswith("4. 本人社会保障卡") for line in text)
+    assert not any("完整清单请扫码" in line for line in text)
+
+
+def test_the_qr_code_opens_the_tickets_status_page_for_this_copy() -> None:
+    ops = ticket_layout(ticket(paper=2), paper())
+    (qr,) = [op for op in ops if isinstance(op, Qr)]
+    assert qr.data == "http://hall:8000/t/tok?p=2"
+    assert "补打第 2 联，之前的号票作废" in lines(ops)
+
+
+def test_priority_and_appointments_are_marked_for_the_clerk() -> None:
+    text = lines(ticket_layout(ticket(priority_class="disabled"), paper(appointment=True)))
+    assert "优先：残疾人（请出示证件）" in text
+    assert "预约号（已签到）" in text
+
+
+def test_an_english_ticket_reads_in_english() -> None:
+    text = lines(ticket_layout(ticket(estimated_wait_seconds=None), paper(lang="en")))
+    assert "Your number" in text and "3 ahead of you" in text and "Expected wait not known yet" in text
+
+
+def test_wrapping_keeps_words_whole_and_closing_marks_off_a_lines_start() -> None:
+    assert wrap("Urban and Rural Residents Basic Pension", 16) == [
+        "Urban and Rural",
+        "Residents Basic",
+        "Pension",
+    ]
+    assert wrap("一二三四五六七八九十，好", 20) == ["一二三四五六七八九", "十，好"]
+    assert wrap("x" * 40, 16) == ["x" * 16, "x" * 16, "x" * 8]
+    assert wrap("", 10) == [""]
