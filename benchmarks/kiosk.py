@@ -99,6 +99,7 @@ def taps(server: Server, token: str, printer: MockPrinter, count: int) -> float:
         f"<= {MEMORY_TARGET_MB:.0f} MB",
         memory["peak_mb"] <= MEMORY_TARGET_MB,
     )
+    report("  of which heap + anonymous (no libraries)", memory["own_mb"], "MB", None, None)
     return float(memory["peak_mb"])
 
 

@@ -30,6 +30,18 @@ def rss_mb(field: str) -> float:
     return float("nan")
 
 
+def anonymous_mb() -> float:
+    """Memory this process wrote itself (heap and anonymous mappings), without library pages."""
+    total, counting = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        parts = line.split()
+        if parts and "-" in parts[0] and ":" not in parts[0]:
+            counting = len(parts) < 6 or parts[5] in ("[heap]", "[stack]")
+        elif counting and line.startswith("Rss:"):
+            total += int(parts[1])
+    return total / 1024
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--server", required=True)
@@ -105,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             rss_mb=rss_mb("VmRSS"),
         )
         time.sleep(0.2)
-    say(event="memory", rss_mb=rss_mb("VmRSS"), peak_mb=rss_mb("VmHWM"))
+    say(event="memory", rss_mb=rss_mb("VmRSS"), peak_mb=rss_mb("VmHWM"), own_mb=anonymous_mb())
     app.stop()
     return 0
 
