@@ -19,7 +19,7 @@ character boundary and is decoded when the line (or a style) changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Any, Final
 
 from hardware_mocks.escpos_images import barcode, column_image, raster_image
 from hardware_mocks.escpos_model import (
@@ -277,21 +277,18 @@ class Decoder:
         return size
 
     def _barcode(self, buf: bytearray, pos: int) -> int:
-        found = barcode(buf, pos)
-        if found is None:
-            return 0
-        size, code = found
-        self._flush_partial_line()
-        self._receipt.elements.append(replace(code, align=self._align))
-        return size
+        return self._place(barcode(buf, pos))
 
     def _raster(self, buf: bytearray, pos: int) -> int:
-        found = raster_image(buf, pos)
+        return self._place(raster_image(buf, pos))
+
+    def _place(self, found: tuple[int, Any] | None) -> int:
+        """Put a decoded barcode or image on the receipt at the current alignment; bytes used."""
         if found is None:
             return 0
-        size, raster = found
+        size, element = found
         self._flush_partial_line()
-        self._receipt.elements.append(replace(raster, align=self._align))
+        self._receipt.elements.append(replace(element, align=self._align))
         return size
 
     def _gs_paren(self, buf: bytearray, pos: int) -> int:

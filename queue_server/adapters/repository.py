@@ -173,16 +173,12 @@ class Repository:
         )
         return result.rowcount == 1
 
-    def waiting(self, hall_id: int, service_ids: Sequence[int], window_id: int | None = None) -> list[Any]:
-        """Waiting tickets of these services, and those sent to ``window_id``."""
-        condition = t.tickets.c.service_id.in_(list(service_ids)) if service_ids else None
-        if window_id is not None:
-            targeted = t.tickets.c.target_window_id == window_id
-            condition = targeted if condition is None else or_(condition, targeted)
-        if condition is None:
-            return []
+    def waiting(self, hall_id: int, service_ids: Sequence[int]) -> list[Any]:
+        """Waiting tickets of these services."""
         query = select(t.tickets).where(
-            t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting", condition
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.status == "waiting",
+            t.tickets.c.service_id.in_(list(service_ids)),
         )
         return list(self.conn.execute(query))
 
