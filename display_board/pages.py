@@ -5,13 +5,13 @@
   neither on screen nor in the history. The websocket then authenticates with that cookie.
 - ``/t/{token}`` is public: the ticket's token is its only key, the page shows nothing personal.
 - ``/board/audio/call.wav`` assembles a call's announcement from cached clips (see voice.py).
-- ``/board/catalogue.js`` hands the message catalogue's interface strings to the pages.
+- The catalogue script and the shared scripts (``/catalogue.js``, ``/static/common.js``,
+  ``/static/live.js``) are the queue server's own, shared with the consoles.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from importlib import resources
@@ -25,21 +25,12 @@ from fastapi.staticfiles import StaticFiles
 
 from display_board.announce import BadCall, Call, announcement, standard_clips
 from display_board.voice import Voice, VoiceOptions, VoiceUnavailable
-from queue_server.contract import API_PREFIX, DEVICE_COOKIE, ErrorBody
-from queue_server.messages import CATALOGUE, STATUS_NAMES, render
+from queue_server.contract import DEVICE_COOKIE, ErrorBody
+from queue_server.messages import CATALOGUE, render
 
 log = logging.getLogger(__name__)
 
 COOKIE_DAYS = 400  # browsers cap cookie lifetimes at 400 days; every page load renews it
-UI_PREFIXES = (
-    "board.",
-    "window_screen.",
-    "ticket_page.",
-    "auth.",
-    "ticket.not_found",
-    "window.not_found",
-    "evaluation.",
-)
 STATIC = Path(str(resources.files("display_board").joinpath("static")))
 
 
@@ -90,19 +81,6 @@ class Board:
     def ticket_page(self) -> Response:
         """The citizen's live ticket page (no login, no cookie)."""
         return HTMLResponse(self._pages["ticket"], headers={"Cache-Control": "no-store"})
-
-    def catalogue_js(self) -> Response:
-        """The interface strings of the message catalogue, as one script (zh-CN first, English second)."""
-        messages = {k: list(v) for k, v in CATALOGUE.items() if k.startswith(UI_PREFIXES)}
-        data = {
-            "api": API_PREFIX,
-            "messages": messages,
-            "statuses": {k: list(v) for k, v in STATUS_NAMES.items()},
-        }
-        body = "window.HALLQ_CATALOGUE = " + json.dumps(data, ensure_ascii=False) + ";\n"
-        return Response(
-            body, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
-        )
 
     def call_audio(self, call: Call, options: VoiceOptions, by_name: bool) -> Response:
         """The WAV of one call: chime, Mandarin ``repeat`` times, then English if asked."""
@@ -156,11 +134,6 @@ def router(board: Board) -> APIRouter:
     def ticket_page(token: str) -> Response:
         """The citizen's ticket, live (opened from the ticket's QR code)."""
         return board.ticket_page()
-
-    @routes.get("/board/catalogue.js")
-    def catalogue_js() -> Response:
-        """Interface strings for the pages."""
-        return board.catalogue_js()
 
     @routes.get("/board/audio/call.wav")
     def call_audio(

@@ -18,10 +18,10 @@ from queue_server.api.routes import (
     calendar,
     cases,
     devices,
-    evaluation_pages,
     evaluations,
     hall,
     live,
+    pages,
     services,
     tickets,
     windows,
@@ -83,7 +83,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts, appointments):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(evaluations.router, prefix=contract.API_PREFIX)
-    app.include_router(evaluation_pages.router)
+    pages.install(app)
     app.include_router(live.router)
 
     @app.get("/healthz", include_in_schema=False)

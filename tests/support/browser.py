@@ -1,0 +1,65 @@
+"""Headless Chromium for the browser tests (the board, the ticket page, the consoles).
+
+Debian's Chromium driven by Playwright (never ``playwright install``). A browser is opened per test
+module: the sync API keeps its own event loop running while it is open, which the asyncio tests of
+other modules must not find. Each test gets a fresh context (its own cookies), and a JavaScript error
+on any of its pages fails the test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+WAIT_MS = 20_000  # generous: speed is the benchmark's business, not the tests'
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium, closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@contextlib.contextmanager
+def checked_context(browser: Any, **options: Any) -> Iterator[Any]:
+    """A fresh browser context; any uncaught JavaScript error on its pages fails the test."""
+    context = browser.new_context(
+        **{"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN", **options}
+    )
+    context.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    try:
+        yield context
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def screenshot(page: Any, part: str, name: str, **options: Any) -> Path:
+    """Save a screenshot under artifacts/<part>/ (look at them: boxes instead of 汉字 mean no font)."""
+    folder = ROOT / "artifacts" / part
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), **options)
+    return path
