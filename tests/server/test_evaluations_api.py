@@ -191,6 +191,10 @@ def test_export_in_csv_and_json(hall: Hall) -> None:
 
 
 def test_the_managers_page_reads_the_api(hall: Hall) -> None:
+    refused = hall.client.get("/manager/evaluations", follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"] == "/login?next=/manager/evaluations"
+    login = hall.client.post("/api/v1/auth/login", data={"staff_no": "M1", "password": "pw-m1", "hall": "t1"})
+    assert login.status_code == 200, login.text
     page = hall.client.get("/manager/evaluations")
     assert page.status_code == 200 and "差评整改" in page.text
     assert "/api/v1/follow-ups" in page.text and "/api/v1/evaluations/indicators" in page.text
