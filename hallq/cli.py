@@ -119,6 +119,9 @@ def demo(
     )
     out.print(f"  Window screen:   {base}/board/window/3?token={board}   (any window number)")
     out.print(f"  Ticket page:     {base}/t/<ticket token>   (the QR code on every ticket; no login)")
+    out.print(f"  Clerk console:   {base}/clerk   (log in as MC1003 at window 3)")
+    out.print(f"  Manager console: {base}/manager   (log in as MC2001, no window)")
+    out.print(f"  Lobby guide:     {base}/guide")
     from hallq.processes import DemoDevices
 
     devices = DemoDevices(base, tokens[c.Role.KIOSK], printer_port=printer_port, kiosk=kiosk)
