@@ -38,12 +38,18 @@ def _place(width: int, paper: int, align: str) -> int:
     return 0
 
 
-def _segment(text: str, style: Style) -> Image.Image:
+def _cells(ch: str, chinese: bool) -> int:
+    """Grid cells a character takes: in Chinese mode every double-byte (GB18030) character is a
+    24 × 24 glyph, punctuation such as … — “ ” included; elsewhere only wide characters take two."""
+    if chinese and not ch.isascii():
+        return 2
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _segment(text: str, style: Style, chinese: bool = False) -> Image.Image:
     """A run of text on the printer's grid: 12 × 24 dots a character, 24 × 24 for Chinese, magnified."""
     font = _font(LINE_DOTS * style.height - 2 * style.height)
-    cells = [
-        (ch, CELL_DOTS * style.height * (2 if unicodedata.east_asian_width(ch) in "WF" else 1)) for ch in text
-    ]
+    cells = [(ch, CELL_DOTS * style.height * _cells(ch, chinese)) for ch in text]
     part = Image.new("L", (max(1, sum(w for _, w in cells)), LINE_DOTS * style.height), 255)
     draw = ImageDraw.Draw(part)
     x = 0
@@ -61,7 +67,7 @@ def _segment(text: str, style: Style) -> Image.Image:
 
 
 def _text_line(line: TextLine, paper: int) -> Image.Image:
-    parts = [_segment(segment.text, segment.style) for segment in line.segments]
+    parts = [_segment(segment.text, segment.style, segment.chinese) for segment in line.segments]
     height = LINE_DOTS * line.height + 6
     width = sum(p.width for p in parts)
     image = Image.new("L", (paper, height), 255)

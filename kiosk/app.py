@@ -28,6 +28,7 @@ from kivy.uix.screenmanager import FadeTransition, NoTransition
 import kiosk.screens.all  # noqa: F401 (registers the screens and widgets with Kivy's Factory)
 from kiosk.errands import Errands
 from kiosk.i18n import clock_text, text
+from kiosk.memory import drop_label_surfaces, flush_each_frame, release_free_memory
 from kiosk.palette import palette
 from kiosk.voice import prompt_parts
 from kiosk.watch import HallWatch
@@ -47,6 +48,7 @@ SCREENS = {
 }
 DESIGN_WIDTH = 720.0
 LARGE_PRINT = 1.35
+SETTLE_SECONDS = 1.5  # after a screen change, once it is drawn: give the heap's free pages back
 
 
 class KioskApp(App):
@@ -101,6 +103,8 @@ class KioskApp(App):
         self._notice_view: Any = None
         self.started_at = time.perf_counter()
         self.first_frame_at: float | None = None
+        self._settle = Clock.create_trigger(self._release_memory, SETTLE_SECONDS)
+        self._frozen = False
 
     # ------------------------------------------------------------ building
 
@@ -111,6 +115,8 @@ class KioskApp(App):
     def build(self) -> Any:
         """Register the CJK font, load the kv rules, lay out the screens."""
         LabelBase.register(DEFAULT_FONT, CJK_FONT)
+        drop_label_surfaces()
+        flush_each_frame(Window)
         self.apply_palette()
         Window.bind(on_touch_down=self._touched, size=self._resized)
         self._resized(Window, Window.size)
@@ -121,6 +127,7 @@ class KioskApp(App):
         root = Factory.KioskRoot()
         seconds = self.settings.transition_seconds
         root.ids.screens.transition = FadeTransition(duration=seconds) if seconds else NoTransition()
+        root.ids.screens.bind(current=lambda *_: self.settle())
         return root
 
     def on_start(self) -> None:
@@ -136,6 +143,22 @@ class KioskApp(App):
         self._citizen.shutdown(wait=False, cancel_futures=True)
         self._background.shutdown(wait=False, cancel_futures=True)
         self.parts.close()
+
+    def on_loaded(self, *_: Any) -> None:
+        """The catalogue is on screen: once drawn, its start-up garbage can go."""
+        self.settle()
+
+    def settle(self) -> None:
+        """Return free heap pages SETTLE_SECONDS after a change of screen (once drawn); changes in the
+        meantime ride along, so a quick succession of taps is collected every SETTLE_SECONDS."""
+        self._settle()
+
+    def _release_memory(self, _dt: float) -> None:
+        started = time.perf_counter()
+        freeze = self.loaded and not self._frozen  # the start-up's objects stay for good
+        self._frozen = self._frozen or freeze
+        if release_free_memory(freeze=freeze):
+            log.debug("free heap pages returned in %.1f ms", (time.perf_counter() - started) * 1000)
 
     def _first_frame(self, _dt: float) -> None:
         self.first_frame_at = time.perf_counter()
@@ -195,13 +218,26 @@ class KioskApp(App):
 
         def start(_dt: float) -> None:
             if self._sound is not None:
-                self._sound.stop()
-                self._sound.unload()
-            self._sound = SoundLoader.load(str(path))
-            if self._sound is not None and self.voice_on:
-                self._sound.play()
+                old, self._sound = self._sound, None
+                old.stop()
+                old.unload()
+            sound = SoundLoader.load(str(path))
+            if sound is None:
+                return
+            self._sound = sound
+            sound.bind(on_stop=self._sound_done)
+            if self.voice_on:
+                sound.play()
+            else:
+                self._sound_done(sound)
 
         Clock.schedule_once(start)
+
+    def _sound_done(self, sound: Any) -> None:
+        """A clip ended: free it (decoded to the sound device's format it takes several MB)."""
+        if sound is self._sound:
+            self._sound = None
+        sound.unload()
 
     # ------------------------------------------------------------ navigation and overlays
 

@@ -1,4 +1,8 @@
-"""The kiosk's one settings object: a TOML file, then HALLQ_KIOSK_* environment variables, then arguments."""
+"""The kiosk's one settings object: a TOML file, then HALLQ_KIOSK_* environment variables, then arguments.
+
+A plain pydantic model read by ``load_settings`` (pydantic-settings would cost the kiosk ~8 MB of
+imports for what is one loop over the environment).
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ENV_PREFIX = "HALLQ_KIOSK_"
 
 
-class KioskSettings(BaseSettings):
+class KioskSettings(BaseModel):
     """How one kiosk runs: which server, its device token, its printer, its screen."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     server: str = Field(default="http://127.0.0.1:8000", description="the queue server's base URL")
     token: str = Field(default="", description="the kiosk's device token (hallq token create --role kiosk)")
@@ -53,6 +56,12 @@ class KioskSettings(BaseSettings):
     refresh_seconds: float = Field(default=60.0, gt=0)
     printer_timeout: float = Field(default=3.0, gt=0)
 
+    @field_validator("paper_mm", mode="before")
+    @classmethod
+    def _paper_from_text(cls, value: Any) -> Any:
+        """``HALLQ_KIOSK_PAPER_MM=58`` arrives as text; the literal wants the number."""
+        return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+
     @property
     def status_base(self) -> str:
         """The base URL the ticket's QR code points at."""
@@ -65,6 +74,12 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> KioskSet
     if config_file is not None:
         with config_file.open("rb") as handle:
             data = dict(tomllib.load(handle).get("kiosk", {}))
-    data = {k: v for k, v in data.items() if f"{ENV_PREFIX}{k.upper()}" not in os.environ}
+    data.update(from_environment())
     data.update({k: v for k, v in overrides.items() if v is not None})
     return KioskSettings(**data)
+
+
+def from_environment() -> dict[str, str]:
+    """The settings given as HALLQ_KIOSK_<NAME> variables (any case), as text for pydantic to convert."""
+    fields = {f"{ENV_PREFIX}{name}".upper(): name for name in KioskSettings.model_fields}
+    return {fields[key.upper()]: value for key, value in os.environ.items() if key.upper() in fields}

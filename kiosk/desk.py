@@ -136,6 +136,11 @@ class Desk:
 
     # ------------------------------------------------------------ the printer and the server
 
+    def get_printer_ready(self) -> None:
+        """Have the printer's library loaded before a ticket is asked for."""
+        if self.printer is not None:
+            self.printer.get_ready()
+
     def poll_printer(self) -> c.DeviceState | None:
         """Ask the printer how it is and tell the server (also a heartbeat: silence raises an alarm)."""
         if self.printer is None:

@@ -30,6 +30,7 @@ class Errands:
         app = self.app
         app.show_busy(app.t("kiosk.busy.working"))
         app.citizen(self.desk.read_guide, code, done=self._guide, fail=self.failed)
+        app.background(self.desk.get_printer_ready)
 
     def _guide(self, detail: c.ServiceDetail) -> None:
         self.app.hide_busy()

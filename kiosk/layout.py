@@ -6,7 +6,7 @@ Widths are counted in font-A columns (32 on 58 mm, 48 on 80 mm); a Chinese chara
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +17,9 @@ from queue_server import contract as c
 COLUMNS = {58: 32, 80: 48}
 NUMBER_SIZE = {58: 3, 80: 4}
 QR_SIZE = {58: 5, 80: 6}
-NO_LINE_START = set("，。、；：？！）》」』”’…,.;:?!)")
+# 避头尾 (GB/T 15834 and common typesetting): closing marks never start a line, opening marks never end one
+NO_LINE_START = frozenset("，。、；：？！）》」』”’…—～·】〕〉,.;:?!)]}%")
+NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
 
 
 @dataclass(frozen=True)
@@ -74,36 +76,51 @@ class TicketPaper:
 
 
 def display_width(value: str) -> int:
-    """Columns a string takes on paper: wide (CJK) characters count two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+    """Columns a string takes on paper: ASCII one, anything else two (the printer prints every
+    GB18030 double-byte character, … — “ ” included, as a full 24 × 24 glyph)."""
+    return sum(1 if ch.isascii() else 2 for ch in value)
 
 
-def wrap(value: str, columns: int) -> list[str]:
-    """Fit ``value`` into lines of ``columns``; Latin words stay whole when they fit."""
+def wrap(value: str, columns: float, measure: Callable[[str], float] = display_width) -> list[str]:
+    """Fit ``value`` into lines of ``columns``; Latin words stay whole when they fit; no line starts
+    with a closing mark (，。）…) or ends with an opening one (（《“): the last tokens move down.
+
+    ``measure`` gives a piece's width in the unit of ``columns``: paper columns for receipts, pixels
+    of the label's font on screen.
+    """
     lines: list[str] = []
-    line, width = "", 0
+    line: list[str] = []
+
+    def width(tokens: list[str]) -> float:
+        return sum(measure(t) for t in tokens)
+
     for token in _tokens(value):
-        size = display_width(token)
-        if width + size > columns and line:
-            if token in NO_LINE_START and len(line) > 1:  # 避头: keep closing marks off a line's start
-                token, line = line[-1] + token, line[:-1]
-            lines.append(line.rstrip())
-            line, width = "", 0
-            token = token.lstrip()
-            size = display_width(token)
-        while size > columns:  # a single token longer than a line: break it
-            cut, used = "", 0
-            for ch in token:
-                if used + display_width(ch) > columns:
-                    break
-                cut, used = cut + ch, used + display_width(ch)
+        if line and width(line) + measure(token) > columns:
+            carry = [token]
+            while len(line) > 1 and _held_back(line, carry) and width([line[-1], *carry]) <= columns:
+                carry.insert(0, line.pop())
+            lines.append("".join(line).rstrip())
+            line = carry
+            line[0] = line[0].lstrip()
+        else:
+            line.append(token)
+        while len("".join(line)) > 1 and width(line) > columns:  # one token longer than a line: break it
+            head = "".join(line)
+            cut = head[:1]
+            while len(cut) < len(head) and measure(head[: len(cut) + 1]) <= columns:
+                cut = head[: len(cut) + 1]
             lines.append(cut)
-            token = token[len(cut) :]
-            size = display_width(token)
-        line, width = line + token, width + size
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
+            line = [head[len(cut) :]]
+    rest = "".join(line)
+    if rest.strip() or not lines:
+        lines.append(rest.rstrip())
     return lines
+
+
+def _held_back(line: list[str], carry: list[str]) -> bool:
+    """Whether the break between ``line`` and ``carry`` breaks 避头尾."""
+    head = carry[0].lstrip()[:1]
+    return head in NO_LINE_START or line[-1][-1:] in NO_LINE_END
 
 
 def _tokens(value: str) -> list[str]:

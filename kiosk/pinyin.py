@@ -8,17 +8,16 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import TypedDict
+
+from queue_server.domain import search
 
 log = logging.getLogger(__name__)
 
 
-class Reading(TypedDict):
-    """How a text is read: tone-numbered syllables, initials, toneless pinyin."""
+class Reading(search.Reading):
+    """How a text is read: tone-numbered syllables (for the voice) besides the search reading."""
 
     tones: str
-    initials: str
-    plain: str
 
 
 class PinyinCache:

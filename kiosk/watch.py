@@ -92,6 +92,7 @@ class HallWatch:
         lang = self.app.lang
         self.parts.voice.compose(prompt_parts("kiosk.voice.start", lang), lang)
         Clock.schedule_once(lambda _dt: self.app.screen("start").search_again())
+        Clock.schedule_once(lambda _dt: self.app.settle())  # the helpers' garbage
 
     def load_queues(self, *_: Any) -> None:
         """Fetch fresh queue figures (after events that do not carry them, and now and then)."""
@@ -140,6 +141,7 @@ class HallWatch:
     def _printer_state(self, state: c.DeviceState | None) -> None:
         self.app.printer_state = state.value if state is not None else "ok"
         self.update_banner()
+        self.app.settle()  # every poll: what background work freed goes back to the system
 
     def update_banner(self) -> None:
         """The line under the top bar: server unreachable, or the printer cannot print."""

@@ -3,7 +3,9 @@
    一次性告知 notice when the case ended with materials missing. No login, nothing personal.
    Calls arrive as events on the ticket's topic; people ahead changes with other people's calls,
    which this topic does not carry, so the page asks for a fresh snapshot every 15 s while it is
-   visible and the ticket still waits. */
+   visible and the ticket still waits. The QR code says which paper copy it was printed on (?p=2);
+   when the kiosk has reprinted the ticket since (the server counts copies), the page tells the
+   holder that this paper is void and the newest copy counts. */
 (function () {
   "use strict";
   const H = window.HallQ;
@@ -13,6 +15,7 @@
   const api = H.CAT.api + "/tickets/" + encodeURIComponent(token);
   const POLL_MS = 15000;
   const OPEN = ["waiting", "called", "serving", "parked"];
+  const held = heldCopy();
 
   const LEVELS = ["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"];
   const BAD = ["dissatisfied", "very_dissatisfied"];
@@ -71,8 +74,25 @@
     live.resync([topic]);
   }
 
+  function heldCopy() {
+    // The copy number printed in the QR code; anything else (no ?p, garbage) means "not known".
+    const value = new URLSearchParams(window.location.search).get("p");
+    return value && /^[1-9][0-9]{0,3}$/.test(value) ? Number(value) : null;
+  }
+
+  function renderPaper(t) {
+    const box = $("superseded");
+    const superseded = held !== null && typeof t.paper === "number" && held < t.paper;
+    box.hidden = !superseded;
+    document.body.dataset.paper = superseded ? "superseded" : "current";
+    if (!superseded) return;
+    box.replaceChildren();
+    H.pair(box, "ticket_page.superseded", { held: held, paper: t.paper });
+  }
+
   function render() {
     const t = state.ticket;
+    renderPaper(t);
     $("number").textContent = t.number;
     $("service").textContent = t.service_name;
     H.pair($("state"), t.status);

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
@@ -80,13 +81,30 @@ class GuideScreen(Screen):
         """The running kiosk app."""
         return App.get_running_app()
 
-    def prepare(self, detail: c.ServiceDetail) -> None:
-        """Show ``detail``'s guide from the top."""
-        self.detail = detail
-        self.relabel()
+    def prepare(self, detail: c.ServiceDetail | None = None) -> None:
+        """Show ``detail``'s guide from the top (none given: the one shown last, e.g. back from 取号)."""
+        self.detail = detail or self.detail
+        self._write()
         self.ids.scroll.scroll_y = 1
 
     def relabel(self) -> None:
+        """The language changed: rewrite the guide if it is on screen (it is written when shown)."""
+        if self.manager is not None and self.manager.current == self.name:
+            self._write()
+
+    def on_pre_leave(self, *_: Any) -> None:
+        """Leaving: once off screen, drop the sections' text textures (a long guide holds several MB).
+
+        Not in on_leave: Kivy skips that event when the next screen change cuts a transition short.
+        """
+        seconds = self.manager.transition.duration if self.manager is not None else 0
+        Clock.schedule_once(self._drop_sections, seconds + 0.1)
+
+    def _drop_sections(self, _dt: float) -> None:
+        if self.manager is None or self.manager.current != self.name:
+            self.ids.body.clear_widgets()
+
+    def _write(self) -> None:
         """Write the guide in the current language."""
         detail = self.detail
         if detail is None:

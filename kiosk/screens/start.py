@@ -17,8 +17,8 @@ from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import text, wait_text
 from kiosk.screens.widgets import DELETE, KButton
-from kiosk.search import search
 from queue_server.contract import ServiceSummary
+from queue_server.domain.search import search
 
 LETTERS = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", DELETE]
 TITLE_FONT, DETAIL_FONT = 26, 20  # design sizes (× app.k), as in widgets.kv's ServiceButton

@@ -18,6 +18,7 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 
 from kiosk.idcard import grouped
+from kiosk.layout import wrap
 
 DELETE, CLEAR = "⌫", "clear"
 
@@ -36,15 +37,53 @@ def keep_together(value: str) -> str:
 
 
 class Paragraph(Label):
-    """A label that wraps to its width and grows to its text."""
+    """A label that wraps to its width and grows to its text.
+
+    Kivy breaks lines only at spaces, or anywhere inside a word too long for a line, so Chinese
+    would break at any character: a line could start with "，" or end with "（". The paragraph
+    breaks its text itself with the receipt's rule (kiosk.layout.wrap, 避头尾) measured in its
+    font, and hands Kivy lines that fit, their spaces made non-breaking.
+    """
+
+    source = StringProperty("")  # the text as given; ``text`` is the same broken into lines
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._shown = ""
+        self._rewrap_soon = Clock.create_trigger(self._rewrap)
+        super().__init__(**kwargs)
+        self.bind(width=self._rewrap_soon, font_size=self._rewrap_soon, bold=self._rewrap_soon)
+        self._rewrap()
 
     def on_text(self, _instance: Any, value: str) -> None:
-        """Keep Chinese lines from breaking at a space (Kivy wraps only at spaces, or mid-word)."""
-        if keep_together(value) != value:
-            Clock.schedule_once(self._keep_together)  # after this change has reached the core label
+        """New text from outside: remember it, break it into lines for this width."""
+        if value != self._shown:
+            self.source = value
+            self._rewrap()
 
-    def _keep_together(self, _dt: float) -> None:
-        self.text = keep_together(self.text)
+    def _rewrap(self, *_: Any) -> None:
+        shown = self.source if self.markup else self.broken(self.source)
+        self._shown = shown
+        if shown != self.text:
+            self.text = shown
+
+    def broken(self, value: str) -> str:
+        """``value`` in lines that fit this label (the last pixels kept spare for rounding)."""
+        room = self.width - self.padding[0] - self.padding[2] - 2
+        if getattr(self, "_label", None) is None:  # still being built: break it once it can measure
+            self._rewrap_soon()
+            return keep_together(value)
+        if room <= self.font_size or not value:
+            return keep_together(value)
+        self._label.options.update(font_size=self.font_size, bold=self.bold)
+        extents: dict[str, float] = {}
+
+        def measure(piece: str) -> float:
+            if piece not in extents:
+                extents[piece] = self._label.get_extents(piece)[0]
+            return extents[piece]
+
+        lines = (line for part in value.split("\n") for line in wrap(part, room, measure))
+        return "\n".join(keep_together(line) for line in lines)
 
 
 class Keypad(GridLayout):

@@ -54,7 +54,7 @@ def test_a_citizen_finds_a_service_by_pinyin_initials_on_the_letter_pad(kiosk: K
 def test_a_citizen_reads_a_guide_takes_a_ticket_and_gets_it_printed(kiosk: Kiosk) -> None:
     kiosk.tap(kiosk.service_button(HOUSE))
     guide = kiosk.wait_screen("guide")
-    sections = [seen(w.text) for w in guide.ids.body.children]
+    sections = [seen(w.source) for w in guide.ids.body.children]
     assert any(t.startswith("申请材料（一次性告知，共 8 项）") for t in sections)
     kiosk.shot("04-guide")
     kiosk.swipe(guide.ids.scroll, 500)
@@ -73,7 +73,7 @@ def test_a_citizen_reads_a_guide_takes_a_ticket_and_gets_it_printed(kiosk: Kiosk
     assert "不动产转移登记（二手房买卖）" in receipt.text
     assert "前面还有" in receipt.text and "预计等候" in receipt.text
     assert "1. 《不动产登记申请书》（原件 1 份）" in receipt.lines
-    assert "……共 8 项，完整清单请扫码" in receipt.lines
+    assert "以上为部分材料，共 8 项，完整清单请扫码" in receipt.lines
     status_url = f"{kiosk.server.url}/t/{outcome.ticket.token}?p=1"
     assert receipt.qr_codes == [status_url]
     assert qr_in_png(str(paper.png_path)) == status_url

@@ -81,7 +81,7 @@ def test_a_long_checklist_prints_its_first_items_and_sends_the_rest_to_the_qr_co
     assert "1. 申请人居民身份证（原件 1 份，复印件 1 份）" in text
     assert any(line.startswith("3. 《城乡居民基本养老保险参保登记表》") for line in text)
     assert not any(line.startswith("4.") for line in text)
-    assert "……共 4 项，完整清单请扫码" in text
+    assert "以上为部分材料，共 4 项，完整清单请扫码" in text
 
 
 def test_a_short_checklist_prints_whole() -> None:
@@ -117,3 +117,29 @@ def test_wrapping_keeps_words_whole_and_closing_marks_off_a_lines_start() -> Non
     assert wrap("一二三四五六七八九十，好", 20) == ["一二三四五六七八九", "十，好"]
     assert wrap("x" * 40, 16) == ["x" * 16, "x" * 16, "x" * 8]
     assert wrap("", 10) == [""]
+
+
+def test_no_line_starts_with_a_closing_mark_even_after_another_or_ends_with_an_opening_one() -> None:
+    assert wrap("一二三四五六七八（原）），好", 18) == ["一二三四五六七八", "（原）），好"]
+    assert wrap("一二三四五六七原））好", 18) == ["一二三四五六七", "原））好"]
+    assert wrap("一二三四五六七八（九）", 18) == ["一二三四五六七八", "（九）"]
+    assert wrap("一二三四五六七八九……共 8 项", 20) == ["一二三四五六七八", "九……共 8 项"]
+    assert wrap("材料一二三四五六七（原件 1 份）", 20) == ["材料一二三四五六七", "（原件 1 份）"]
+
+
+def test_punctuation_outside_ascii_takes_two_columns_as_the_printer_prints_it() -> None:
+    assert display_width("……") == 4 and display_width("12–14") == 6 and display_width("“A”") == 5
+    assert display_width("B区1楼") == 6
+
+
+@pytest.mark.parametrize("width", [58, 80])
+def test_no_printed_line_breaks_the_rules_of_chinese_line_breaking(width: int) -> None:
+    from kiosk.layout import NO_LINE_END, NO_LINE_START
+
+    guide = GUIDE.model_copy(
+        update={"location": "B区1楼12–14号窗口（老年人、残疾人等可至A区1楼2号绿色通道窗口优先办理）"}
+    )
+    for lang in ("zh", "en"):
+        printed = lines(ticket_layout(ticket(), paper(paper_mm=width, guide=guide, lang=lang)))
+        assert not [line for line in printed if line[:1] in NO_LINE_START], printed
+        assert not [line for line in printed if line[-1:] in NO_LINE_END], printed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -129,6 +130,30 @@ def test_a_network_printer_that_is_off_is_offline(emulator: MockPrinter) -> None
     assert problem.value.state == DeviceState.OFFLINE
 
 
+def test_status_polls_of_a_network_printer_read_every_state_without_loading_escpos_printers(
+    emulator: MockPrinter,
+) -> None:
+    import subprocess
+    import sys
+
+    printer = TicketPrinter(PrinterSpec.parse(f"network://127.0.0.1:{emulator.port}"), timeout=2)
+    for condition, state in (
+        (Condition.PAPER_LOW, DeviceState.PAPER_LOW),
+        (Condition.COVER_OPEN, DeviceState.COVER_OPEN),
+        (Condition.PAPER_OUT, DeviceState.PAPER_OUT),
+        (Condition.READY, DeviceState.OK),
+    ):
+        emulator.condition = condition
+        assert printer.status() == state
+    poll = (
+        "import sys; from kiosk.printer import PrinterSpec, TicketPrinter; "
+        f"state = TicketPrinter(PrinterSpec.parse('network://127.0.0.1:{emulator.port}')).status(); "
+        "print(state.value, 'escpos.escpos' in sys.modules, 'PIL' in sys.modules)"
+    )
+    idle = subprocess.run([sys.executable, "-c", poll], capture_output=True, text=True, check=True)
+    assert idle.stdout.split() == ["ok", "False", "False"]  # python-escpos loads with the first ticket
+
+
 def test_a_file_printer_writes_the_bytes(tmp_path: Path) -> None:
     target = tmp_path / "lp0"
     printer = TicketPrinter(PrinterSpec.parse(f"file://{target}"))
@@ -173,3 +198,18 @@ def test_a_serial_printer_prints_and_answers_status_over_a_serial_line() -> None
     finally:
         os.close(slave)
         os.close(master)
+
+
+def test_the_emulator_draws_chinese_mode_punctuation_full_width_as_the_printer_does() -> None:
+    from hardware_mocks.escpos_render import MARGIN, render
+
+    printer = TicketPrinter(PrinterSpec("dummy"), paper_mm=80)
+    printer.print([Text("……共 8 项", bold=True), Text("12–14号"), Cut()])
+    (receipt,) = decode(printer.last_output)
+    image = render(receipt, paper_mm=80).convert("L")
+    # the line's ink spans the columns the layout counted: …… is 4 cells (48 dots), 共 2, " 8 " 3, 项 2
+    ink = [x - MARGIN for x in range(image.width) if any(image.getpixel((x, y)) < 128 for y in range(30))]
+    assert 11 * 12 - 24 <= max(ink) <= 11 * 12
+    ellipsis = [x for x in ink if x < 48]
+    gaps = sum(1 for a, b in itertools.pairwise(ellipsis) if b - a > 1)
+    assert gaps >= 3, "the six dots of …… run together into a bar"

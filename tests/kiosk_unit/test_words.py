@@ -12,8 +12,8 @@ from hallq.bootstrap import demo_catalogue
 from kiosk.config import load_settings
 from kiosk.i18n import Translator, clock_text, wait_text
 from kiosk.pinyin import PinyinCache
-from kiosk.search import search
 from queue_server import contract as c
+from queue_server.domain.search import search
 from queue_server.messages import CATALOGUE
 
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"

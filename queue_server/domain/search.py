@@ -1,12 +1,25 @@
-"""Finding a service by what a citizen types: characters, pinyin initials (SBK) or pinyin."""
+"""Finding a service by what a citizen types: characters, pinyin initials (SBK) or pinyin.
+
+One ranking for the kiosk's search box and the lobby guide's tablet. How a text reads in pinyin is
+passed in (``reading_of``): the kiosk keeps pypinyin out of its process and caches readings on disk,
+the server reads them itself.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import TypedDict
 
-from kiosk.pinyin import Reading
 from queue_server.contract import ServiceSummary
+
+
+class Reading(TypedDict):
+    """How a text reads for search: pinyin initials and toneless pinyin, lower case, no spaces."""
+
+    initials: str
+    plain: str
+
 
 ReadingOf = Callable[[str], Reading | None]
 
@@ -42,7 +55,7 @@ def score(service: ServiceSummary, query: str, reading_of: ReadingOf) -> int:
         initials = reading["initials"]
         if initials == q:
             best = max(best, 25 if name else 22)
-        elif initials.startswith(q):
+        elif initials.startswith(q) or reading["plain"].startswith(q):
             best = max(best, 21 if name else 16)
         elif q in initials or (len(q) > 2 and q in reading["plain"]):
             best = max(best, 14 if name else 10)
