@@ -19,6 +19,7 @@ class Permission(StrEnum):
     OPERATE_WINDOW = "operate_window"
     MANAGE_HALL = "manage_hall"
     RECORD_EVALUATION = "record_evaluation"
+    CONFIRM_PRIORITY = "confirm_priority"  # 绿色通道: staff saw the proof of a declared priority
     ADMINISTER = "administer"
 
 
@@ -28,9 +29,21 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
     "kiosk": frozenset({P.READ_CATALOGUE, P.ISSUE_TICKET, P.BOOK_APPOINTMENT, P.READ_HALL}),
     "board": frozenset({P.READ_CATALOGUE, P.READ_HALL}),
     "evaluator": frozenset({P.READ_HALL, P.RECORD_EVALUATION}),
-    "clerk": frozenset({P.READ_CATALOGUE, P.READ_HALL, P.OPERATE_WINDOW}),
+    "clerk": frozenset({P.READ_CATALOGUE, P.READ_HALL, P.OPERATE_WINDOW, P.CONFIRM_PRIORITY}),
+    # 导办/帮办: the lobby guide finds services, issues and books for citizens, confirms priority
+    "guide": frozenset(
+        {P.READ_CATALOGUE, P.ISSUE_TICKET, P.BOOK_APPOINTMENT, P.READ_HALL, P.CONFIRM_PRIORITY}
+    ),
     "manager": frozenset(
-        {P.READ_CATALOGUE, P.ISSUE_TICKET, P.BOOK_APPOINTMENT, P.READ_HALL, P.OPERATE_WINDOW, P.MANAGE_HALL}
+        {
+            P.READ_CATALOGUE,
+            P.ISSUE_TICKET,
+            P.BOOK_APPOINTMENT,
+            P.READ_HALL,
+            P.OPERATE_WINDOW,
+            P.MANAGE_HALL,
+            P.CONFIRM_PRIORITY,
+        }
     ),
     "admin": frozenset(set(Permission)),
 }
