@@ -417,6 +417,45 @@ def catalogue_export(file: Path, hall: HallOption = None, db: DbOption = "hallq.
     console.print(f"wrote {file}")
 
 
+@app.command()
+def simulate(
+    start: Annotated[str | None, typer.Option(help="first day, 2026-03-01 (default: last month's)")] = None,
+    days: Annotated[int, typer.Option(min=1, max=400, help="calendar days to simulate")] = 30,
+    seed: Annotated[int, typer.Option(help="the random seed (same seed, same activity)")] = 1,
+    hall: HallOption = None,
+    db: DbOption = "hallq.db",
+) -> None:
+    """Simulate a hall's activity (arrivals, calls, outcomes, ratings, pauses) through the services."""
+    import datetime as dt
+
+    from hallq.simulate import simulate as run_simulation
+
+    if start is None:
+        first = dt.date.today().replace(day=1)
+        first_day = (first - dt.timedelta(days=1)).replace(day=1)
+    else:
+        first_day = dt.date.fromisoformat(start)
+    runtime = _runtime(db)
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+        ) as bar:
+            task = bar.add_task("simulating days", total=days)
+            summary = run_simulation(
+                runtime, hall, first_day, days, seed, lambda done, _total: bar.update(task, completed=done)
+            )
+    except DomainError as error:
+        _fail(error)
+    finally:
+        runtime.stop()
+    console.print(
+        f"simulated {summary.days} working days from {first_day}: {summary.issued} tickets "
+        f"({summary.appointments} booked), {summary.served} served, {summary.no_shows} no-shows, "
+        f"{summary.transfers} transfers, {summary.rated} ratings ({summary.bad} 差评), "
+        f"{summary.pauses} pauses"
+    )
+
+
 def _sqlite_path(db: str) -> str:
     url = normalise_url(db)
     if not is_sqlite(url):

@@ -34,6 +34,7 @@ class Role(StrEnum):
     CLERK = "clerk"
     MANAGER = "manager"
     ADMIN = "admin"
+    GUIDE = "guide"  # 导办/帮办: lobby staff with a tablet (issue, book, check in, confirm priority)
 
 
 class PriorityClass(StrEnum):
@@ -203,6 +204,7 @@ class TicketPublic(Model):
     service_name: str
     status: str
     priority_class: PriorityClass | None = None
+    priority_confirmed: bool = Field(default=False, description="staff saw the proof of the priority")
     people_ahead: int = 0
     estimated_wait_seconds: int | None = None
     issued_at: datetime
@@ -272,6 +274,9 @@ class Transfer(Model):
     to_window: str | None = None
     keep_place: bool | None = Field(default=None, description="default: the hall's setting")
     reason: str = Field(min_length=1, max_length=200)
+    expected: str | None = Field(
+        default=None, max_length=12, description="the ticket the clerk's screen shows (stale-page guard)"
+    )
 
 
 class Pause(Model):
@@ -292,6 +297,7 @@ class Callback(Model):
     """Call back a parked ticket (回呼) at this window."""
 
     ticket: str
+    request_id: str | None = Field(default=None, max_length=80, description="a retry: the first answer")
 
 
 class Outcome(StrEnum):
@@ -312,6 +318,9 @@ class Conclude(Model):
     reasons: str = Field(default="", max_length=1000, description="不予受理: the reasons")
     referred_to: str = Field(default="", max_length=200)
     phone: str | None = Field(default=None, description="for the call-back (回访); stored encrypted")
+    expected: str | None = Field(
+        default=None, max_length=12, description="the ticket the clerk's screen shows (stale-page guard)"
+    )
 
 
 class CasePublic(Model):
@@ -389,6 +398,9 @@ class WindowPublic(Model):
     clerk: Clerk | None = None
     current: WindowTicket | None = None
     services: list[str] = []
+    rectification_until: date | None = Field(
+        default=None, description="群众不满意窗口: the 限期整改窗口 sign shows until this day (inclusive)"
+    )
 
 
 class WindowActionResult(Model):
@@ -396,6 +408,92 @@ class WindowActionResult(Model):
 
     window: WindowPublic
     ticket: WindowTicket | None = None
+
+
+class WindowCommand(Model):
+    """Optional body of the simple window actions: guards against double clicks and stale pages.
+
+    ``expected`` is the ticket number the clerk's screen shows at the window ("" = none): the action
+    is refused (``window.changed``) when the window holds another. ``request_id`` makes call-next safe
+    to retry: the same id again returns the ticket the first press called instead of a second call.
+    """
+
+    expected: str | None = Field(default=None, max_length=12)
+    request_id: str | None = Field(default=None, max_length=80)
+
+
+class DeskTicket(WindowTicket):
+    """The window's ticket as its clerk sees it (masked personal data, the guide's checklist)."""
+
+    issued_at: datetime
+    started_at: datetime | None = None
+    recall_limit: int = 0
+    priority_confirmed: bool = False
+    id_masked: str | None = None
+    phone_masked: str | None = None
+    transferred_from: str | None = Field(default=None, description="the window that sent it, if any")
+    transfer_reason: str = ""
+    guide: Guide = Guide()
+
+
+class DeskQueue(Model):
+    """One service the window serves now: how many wait, the longest wait, the next numbers."""
+
+    service_code: str
+    service_name: str
+    preference: int = 1
+    waiting: int
+    longest_wait_seconds: int
+    next: list[str] = []
+
+
+class DeskAside(Model):
+    """A ticket set aside at this window today (挂起 parked, or 过号 no-show): for call back / requeue."""
+
+    number: str
+    service_code: str
+    service_name: str
+    status: str
+    since: datetime | None = None
+
+
+class ClerkToday(Model):
+    """Today's own work of the clerk at the window, derived from the event record."""
+
+    called: int = 0
+    served: int = 0
+    no_shows: int = 0
+    transferred: int = 0
+    parked: int = 0
+    recalls: int = 0
+    average_handling_seconds: int | None = None
+    outcomes: dict[str, int] = {}
+
+
+class DeskEvaluation(Model):
+    """The rating asked for the window's last concluded ticket (一次一评)."""
+
+    ticket: str
+    status: Literal["pending", "rated", "unrated", "defaulted"]
+    level: EvaluationLevel | None = None
+    deadline: datetime
+    case_outcome: Outcome | None = None
+    ticket_token: str
+
+
+class ClerkDesk(Model):
+    """``GET /api/v1/windows/{window}/desk``: everything the clerk console shows, in one read."""
+
+    window: WindowPublic
+    serving_here: bool = Field(default=False, description="the window's clerk is the caller")
+    current: DeskTicket | None = None
+    queue: list[DeskQueue] = []
+    sent_here: list[str] = Field(default=[], description="tickets transferred to this window, waiting")
+    aside: list[DeskAside] = []
+    today: ClerkToday = ClerkToday()
+    evaluation: DeskEvaluation | None = None
+    windows: list[str] = Field(default=[], description="every window number: transfer targets")
+    now: datetime
 
 
 class AssignmentIn(Model):
@@ -823,6 +921,7 @@ EventType = Literal[
     "window.status",
     "queue.changed",
     "assignments.changed",
+    "catalogue.changed",
     "evaluation.requested",
     "evaluation.recorded",
     "alert.raised",
@@ -865,3 +964,502 @@ class Resync(Model):
 
     type: Literal["resync"] = "resync"
     topics: list[str]
+
+
+# ---------------------------------------------------------------- manager console: catalogue, staff, devices
+
+
+class ServiceFields(Model):
+    """A service item as the manager edits it (the catalogue file's service entry, plus ``active``)."""
+
+    name: str
+    name_en: str = ""
+    department: str = Field(description="the department's code (实施主体)")
+    prefix: str = Field(description="1–2 capital letters; shared only by services of one theme")
+    theme: str = ""
+    category: ServiceCategory
+    case_type: CaseType
+    daily_cap: int | None = Field(default=None, description="放号量: walk-in tickets a day; null = no cap")
+    priority_allowed: bool = True
+    weight: float = 1.0
+    avg_handle_minutes: float = 10
+    keywords: list[str] = []
+    active: bool = True
+    guide: Guide = Guide()
+
+
+class ServiceCreate(ServiceFields):
+    """``POST /api/v1/catalogue/services``: a new service item."""
+
+    code: str
+
+
+class ServicePatch(Model):
+    """``PATCH /api/v1/catalogue/services/{code}``: the fields given change, the others stay."""
+
+    name: str | None = None
+    name_en: str | None = None
+    department: str | None = None
+    prefix: str | None = None
+    theme: str | None = None
+    category: ServiceCategory | None = None
+    case_type: CaseType | None = None
+    daily_cap: int | None = None
+    priority_allowed: bool | None = None
+    weight: float | None = None
+    avg_handle_minutes: float | None = None
+    keywords: list[str] | None = None
+    active: bool | None = None
+    guide: Guide | None = None
+
+
+class ServiceAdmin(ServiceFields):
+    """A service item with everything the manager sees: active or not, windows and zones serving it."""
+
+    code: str
+    department_name: str = ""
+    windows: list[str] = Field(default=[], description="windows with this service on their list")
+    zones: list[str] = Field(default=[], description="zones of those windows")
+
+
+class DepartmentPublic(Model):
+    """A department (实施主体) of the hall."""
+
+    code: str
+    name: str
+    name_en: str = ""
+
+
+class StaffCreate(Model):
+    """``POST /api/v1/staff``: a new clerk or manager (only an admin creates an admin)."""
+
+    staff_no: str
+    name: str
+    role: Role = Role.CLERK
+    password: str
+    window: str | None = Field(default=None, description="the window the clerk usually sits at")
+    ab_partner: str | None = Field(default=None, description="AB岗: the partner's staff number")
+
+
+class StaffPatch(Model):
+    """``PATCH /api/v1/staff/{staff_no}``: given fields change; ``null`` clears window or partner."""
+
+    name: str | None = None
+    role: Role | None = None
+    window: str | None = None
+    ab_partner: str | None = None
+    active: bool | None = None
+
+
+class StaffPublic(Model):
+    """A member of staff as the manager's list shows them (never a password or its hash)."""
+
+    staff_no: str
+    name: str
+    role: Role
+    window: str | None = None
+    ab_partner: str | None = None
+    ab_partner_name: str | None = None
+    active: bool
+    created_at: datetime
+
+
+class PasswordReset(Model):
+    """``POST /api/v1/staff/{staff_no}/password``: a new password, or none to get a temporary one."""
+
+    password: str | None = None
+
+
+class PasswordResetDone(Model):
+    """The reset's reply: the temporary password (shown once) when the server made one."""
+
+    staff_no: str
+    temporary_password: str | None = None
+
+
+class IssueDeviceToken(Model):
+    """``POST /api/v1/devices/tokens``: a token for a kiosk, board, evaluator pad or API client."""
+
+    role: Role
+    window: str | None = Field(default=None, description="needed for evaluator and clerk tokens")
+    label: str = Field(min_length=1, max_length=100, description="the device's name, e.g. kiosk-1")
+
+
+class DeviceTokenPublic(Model):
+    """A device or API token (never the token itself) with its device's last report."""
+
+    id: int
+    role: Role
+    window: str | None = None
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    state: DeviceState | None = Field(default=None, description="the device's last reported state")
+    detail: str = ""
+    last_seen_at: datetime | None = None
+
+
+class DeviceTokenIssued(DeviceTokenPublic):
+    """A new token: shown this once, with the address and QR code that pair the device."""
+
+    token: str
+    pairing_url: str = Field(description="a board opens this; other devices take the token itself")
+    pairing_qr: str = Field(description="the pairing QR code as an SVG data: URI")
+
+
+class AuditEntry(Model):
+    """One line of the audit log: who, when, what, and the before/after of a change."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any] = {}
+
+
+# ---------------------------------------------------------------- reports (statistics)
+
+
+class DurationSummary(Model):
+    """Durations in seconds: how many, mean, median, 90th percentile (nearest rank) and maximum."""
+
+    count: int
+    mean: float | None
+    median: float | None
+    p90: float | None
+    max: float | None
+
+
+class ReportRow(Model):
+    """One group in one period bucket; figures that do not apply to the grouping are null
+    (tickets issued have no window yet; a service has no idle time). docs/reports.md defines each."""
+
+    period: str = Field(description="bucket: 2026-03-02, 2026-W10, 2026-03, 2026-Q1 or first..last")
+    key: str = Field(description="hall, zone code, service code, department code, window number, staff no")
+    label: str
+    issued: int | None
+    served: int
+    no_shows: int
+    cancelled: int | None
+    transferred: int
+    expired: int | None
+    priority_share: float | None
+    appointment_share: float | None
+    waiting: DurationSummary
+    handling: DurationSummary
+    open_seconds: float | None
+    paused_seconds: float | None
+    busy_seconds: float | None
+    idle_seconds: float | None
+    arrivals_by_hour: list[int] | None = Field(description="tickets issued in each local hour 0..23")
+    cases: int
+    on_site: int
+    corrections: int
+    on_site_rate: float | None = Field(description="现场办结率")
+    immediate_share: float | None = Field(description="即办件占比")
+    correction_rate: float | None = Field(description="补正率")
+    on_time_rate: float | None = Field(description="按时办结率 of promised cases completed")
+    evaluation: IndicatorRow
+
+
+class ReportFigures(Model):
+    """``GET /api/v1/reports/figures``: the hall's statistics per period bucket and group."""
+
+    hall: str
+    hall_name: str
+    date_from: date
+    date_to: date
+    period: Literal["day", "week", "month", "quarter", "custom"]
+    by: Literal["hall", "zone", "service", "department", "window", "clerk"]
+    generated_at: datetime
+    rows: list[ReportRow]
+
+
+# ---------------------------------------------------------------- manager console, lobby guide
+
+
+class WindowStatusChange(Model):
+    """``PUT /api/v1/windows/{window}/status``: the manager opens, pauses or closes a window (audited)."""
+
+    status: WindowStatus
+    reason: PauseReason = Field(default=PauseReason.OTHER, description="why, when pausing")
+
+
+class DeviceReport(Model):
+    """A device's last health report, as the manager's live hall lists it."""
+
+    kind: DeviceKind
+    device: str
+    state: DeviceState
+    detail: str = ""
+    last_seen_at: datetime
+    silent: bool = Field(description="no report within the hall's device_silence threshold")
+
+
+class ConfirmPriority(Model):
+    """``POST /api/v1/tickets/{token}/confirm-priority``: staff checked a declared priority (绿色通道)."""
+
+    accept: bool = Field(default=True, description="false: no proof shown; the ticket joins the normal queue")
+    priority_class: PriorityClass | None = Field(
+        default=None, description="the class seen, when it differs from the one declared"
+    )
+    note: str = Field(default="", max_length=200)
+
+
+class BookingsDay(Model):
+    """``GET /api/v1/bookings``: a day's bookings with their check-ins, and the day's counts."""
+
+    day: date
+    bookings: list[AppointmentPublic]
+    booked: int = Field(description="still expected (status booked)")
+    checked_in: int
+    missed: int
+    cancelled: int
+
+
+# -------------------------------------------- 考核: complaints, praise, monthly assessment, supervision
+
+
+class ComplaintCategory(StrEnum):
+    """投诉内容 (six categories of the seeds' complaint rules)."""
+
+    WRONGLY_REFUSED = "wrongly_refused"  # 应批准而被否定
+    OVERDUE = "overdue"  # 办件超时
+    FEES = "fees"  # 收费不符合规定
+    ATTITUDE = "attitude"  # 服务态度
+    MISCONDUCT = "misconduct"  # 索、拿、卡、要
+    OTHER = "other"
+
+
+class ComplaintVerdict(StrEnum):
+    """Where a complaint's investigation stands."""
+
+    PENDING = "pending"
+    VERIFIED = "verified"  # 查实
+    UNFOUNDED = "unfounded"  # 不属实
+
+
+class NewComplaint(Model):
+    """``POST /api/v1/complaints``: register a complaint (登记)."""
+
+    category: ComplaintCategory
+    summary: str = Field(min_length=1, max_length=2000)
+    received_at: datetime | None = Field(default=None, description="default: now")
+    channel: str = Field(default="phone", max_length=20, description="phone, visit, letter, web, …")
+    window: str | None = None
+    clerk_staff_no: str | None = None
+    ticket_number: str = Field(default="", max_length=12)
+    contact_phone: str | None = Field(default=None, description="kept only masked and hashed")
+
+
+class JudgeComplaint(Model):
+    """``POST /api/v1/complaints/{id}/verdict``: the investigation's result."""
+
+    verdict: Literal["verified", "unfounded"]
+    finding: str = Field(min_length=1, max_length=2000)
+    points: float | None = Field(
+        default=None, description="deduction for a verified complaint (rubric range)"
+    )
+
+
+class ReportComplaint(Model):
+    """``POST /api/v1/complaints/{id}/report``: the outcome as told back to the complainant."""
+
+    outcome: str = Field(min_length=1, max_length=2000)
+
+
+class ComplaintPublic(Model):
+    """A complaint in the register."""
+
+    id: int
+    category: ComplaintCategory
+    category_name: str
+    received_at: datetime
+    channel: str
+    window: str | None = None
+    clerk_staff_no: str | None = None
+    clerk_name: str | None = None
+    ticket_number: str = ""
+    summary: str
+    contact_masked: str | None = None
+    verdict: ComplaintVerdict
+    points: float | None = None
+    finding: str = ""
+    verified_at: datetime | None = None
+    verified_by: str | None = None
+    outcome: str = ""
+    reported_at: datetime | None = None
+    reported_by: str | None = None
+    created_by: str
+
+
+class PraiseKind(StrEnum):
+    """表扬: 表扬信, 锦旗, other (a thank-you call)."""
+
+    LETTER = "letter"
+    BANNER = "banner"
+    OTHER = "other"
+
+
+class NewPraise(Model):
+    """``POST /api/v1/praise``: record a praise letter or banner for a window (and clerk)."""
+
+    kind: PraiseKind
+    window: str
+    day: date
+    clerk_staff_no: str | None = None
+    note: str = Field(default="", max_length=2000)
+
+
+class PraisePublic(Model):
+    """A praise in the register."""
+
+    id: int
+    kind: PraiseKind
+    window: str
+    clerk_staff_no: str | None = None
+    clerk_name: str | None = None
+    day: date
+    note: str = ""
+    created_at: datetime
+    created_by: str
+
+
+class NewAssessmentEntry(Model):
+    """``POST /api/v1/assessment/{month}/entries``: a manager's item, always with a reason.
+
+    Either a rubric rule counted ``count`` times (``points`` within a range rule's bounds), or — with
+    ``waives`` — a measured fact set aside (e.g. approved leave)."""
+
+    window: str
+    rule: str | None = None
+    count: float = Field(default=1, gt=0, le=100)
+    points: float | None = Field(default=None, ge=0)
+    clerk_staff_no: str | None = None
+    waives: str | None = Field(default=None, max_length=120, description="the id of a measured fact")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class AssessmentLine(Model):
+    """A fact on a score sheet: what, how many points, and the rows it comes from."""
+
+    fact_id: str
+    rule: str
+    rule_name: str
+    section: str
+    points: float
+    waived: bool = False
+    source: str  # measured | manual
+    clerk_staff_no: str | None = None
+    clerk_name: str | None = None
+    note: str = ""
+    ref: dict[str, Any] = {}
+    entry_id: int | None = None
+    waived_by_entry: int | None = None
+
+
+class AssessmentSection(Model):
+    """A section of a score sheet."""
+
+    key: str
+    name: str
+    name_en: str = ""
+    max_points: float
+    deducted: float
+    score: float
+    lost_whole: bool = False
+
+
+class WindowAssessment(Model):
+    """One window's month: score sheet, rank and flags."""
+
+    window: str
+    window_name: str
+    total: float
+    deducted: float
+    bonus: float
+    bonus_raw: float
+    rank: int
+    model_eligible: bool
+    model_confirmed: bool = False
+    yellow: bool
+    yellow_count: int
+    warning: bool
+    unsatisfied: bool
+    sign_from: date | None = None
+    sign_until: date | None = None
+    sections: list[AssessmentSection]
+    lines: list[AssessmentLine]
+
+
+class ClerkAssessment(Model):
+    """One clerk's month on the individual rubric, with the grade."""
+
+    staff_no: str
+    name: str
+    windows: list[str]
+    total: float
+    grade: str
+    grade_name: str
+    sections: list[AssessmentSection]
+    lines: list[AssessmentLine]
+
+
+class MonthAssessment(Model):
+    """``GET /api/v1/assessment/{month}``: the month's ranking; frozen once closed."""
+
+    month: str
+    first_day: date
+    last_day: date
+    closed: bool
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    windows: list[WindowAssessment]
+    clerks: list[ClerkAssessment]
+
+
+class ConfirmModel(Model):
+    """``POST /api/v1/assessment/{month}/model``: confirm (or withdraw) a 模范窗口."""
+
+    window: str
+    confirmed: bool = True
+    note: str = Field(default="", max_length=500)
+
+
+class ResponseTimes(Model):
+    """Count, mean, median and max of response times in seconds."""
+
+    count: int
+    mean: float | None = None
+    median: float | None = None
+    max: float | None = None
+
+
+class AlertGroup(Model):
+    """One row of the supervision history."""
+
+    key: str
+    raised: int
+    red: int
+    open: int
+    acknowledge: ResponseTimes
+    clear: ResponseTimes
+
+
+class SupervisedAlert(AlertPublic):
+    """An alert of the history, with the window it concerns when one does."""
+
+    window: str | None = None
+    acknowledge_seconds: float | None = None
+    clear_seconds: float | None = None
+
+
+class AlertHistory(Model):
+    """``GET /api/v1/supervision/alerts``: alerts of a period grouped by rule, window or day."""
+
+    by: str
+    date_from: date
+    date_to: date
+    total: AlertGroup
+    rows: list[AlertGroup]
+    alerts: list[SupervisedAlert]

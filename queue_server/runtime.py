@@ -15,6 +15,7 @@ from queue_server.adapters.pg_events import Listener, notify
 from queue_server.adapters.writer import Outbox, Writer
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
+from queue_server.services.live import TOKEN_REVOKED, LiveEvent
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
 
@@ -45,16 +46,20 @@ class Runtime:
         memory = ":memory:" in self.url
         if is_sqlite(self.url):
             # One process owns a SQLite file: events go from the writer straight to the hub.
-            self.writer = Writer(self.write_engine, self.hub.publish_threadsafe)
+            self.writer = Writer(self.write_engine, self._deliver)
             self.listener: Listener | None = None
             self.checkpointer = None if memory else Checkpointer(self.url)
         else:
             # Several processes may share PostgreSQL: events travel by NOTIFY, in commit order.
             self.writer = Writer(self.write_engine, lambda _events: None, before_commit=notify)
-            self.listener = Listener(
-                self.url, self.hub.publish_threadsafe, self.hub.disconnect_all_threadsafe
-            )
+            self.listener = Listener(self.url, self._deliver, self.hub.disconnect_all_threadsafe)
             self.checkpointer = None
+
+    def _deliver(self, events: list[LiveEvent]) -> None:
+        """Committed events to the hub; a revoked token is first forgotten by this process."""
+        if any(event.type == TOKEN_REVOKED for event in events):
+            self.tokens.forget()
+        self.hub.publish_threadsafe(events)
 
     def start(self) -> None:
         """Start the writer (and the checkpoint thread on SQLite, the listener on PostgreSQL)."""

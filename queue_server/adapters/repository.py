@@ -146,6 +146,24 @@ class Repository:
             )
         )
 
+    def raise_counter(self, hall_id: int, name: str, day: date, at_least: int) -> None:
+        """Make a daily counter at least ``at_least`` (a cap set mid-day counts the day's tickets)."""
+        self.conn.execute(
+            self._insert(t.counters)
+            .values(hall_id=hall_id, name=name, day=day, value=at_least)
+            .on_conflict_do_nothing()
+        )
+        self.conn.execute(
+            update(t.counters)
+            .where(
+                t.counters.c.hall_id == hall_id,
+                t.counters.c.name == name,
+                t.counters.c.day == day,
+                t.counters.c.value < at_least,
+            )
+            .values(value=at_least)
+        )
+
     # ---------------------------------------------------------------- tickets
 
     def insert_ticket(self, values: dict[str, Any]) -> int:

@@ -370,6 +370,7 @@ cases = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
     Index("ix_cases_open", "hall_id", "status", "promised_date"),
+    Index("ix_cases_hall_created", "hall_id", "created_at"),
 )
 
 alerts = Table(
@@ -465,4 +466,107 @@ evaluation_follow_ups = Table(
     Column("notes", JSON, nullable=False, default=list),
     Column("opened_at", UtcDateTime, nullable=False),
     Index("ix_evaluation_follow_ups_open", "hall_id", "stage"),
+)
+
+# ---------------------------------------------------------------- 考核: complaints, praise, assessment
+
+complaints = Table(
+    "complaints",
+    metadata,
+    _id(),
+    _hall(),
+    # wrongly_refused | overdue | fees | attitude | misconduct | other (投诉处理办法 第三条)
+    Column("category", String(20), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("channel", String(20), nullable=False, default="phone"),
+    Column("window_id", Id, ForeignKey("windows.id")),
+    Column("clerk_user_id", Id, ForeignKey("users.id")),
+    Column("ticket_number", String(12), nullable=False, default=""),
+    Column("summary", Text, nullable=False),
+    Column("contact_masked", String(24)),
+    Column("contact_hash", String(64)),
+    Column("verdict", String(10), nullable=False, default="pending"),  # pending | verified | unfounded
+    Column("points", Float),  # the deduction chosen at verification (5–10 in the seeds)
+    Column("finding", Text, nullable=False, default=""),
+    Column("verified_at", UtcDateTime),
+    Column("verified_by", String(100)),
+    Column("outcome", Text, nullable=False, default=""),
+    Column("reported_at", UtcDateTime),  # outcome reported back to the complainant
+    Column("reported_by", String(100)),
+    Column("created_by", String(100), nullable=False),
+    Index("ix_complaints_hall_received", "hall_id", "received_at"),
+)
+
+praise = Table(
+    "praise",
+    metadata,
+    _id(),
+    _hall(),
+    Column("kind", String(10), nullable=False),  # letter | banner | other
+    Column("window_id", Id, ForeignKey("windows.id"), nullable=False),
+    Column("clerk_user_id", Id, ForeignKey("users.id")),
+    Column("day", Date, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Index("ix_praise_hall_day", "hall_id", "day"),
+)
+
+assessment_rubrics = Table(
+    "assessment_rubrics",
+    metadata,
+    Column("hall_id", Id, ForeignKey("halls.id"), primary_key=True),
+    Column("rubric", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+
+assessment_entries = Table(
+    "assessment_entries",
+    metadata,
+    _id(),
+    _hall(),
+    Column("month", String(7), nullable=False),  # YYYY-MM
+    Column("window_id", Id, ForeignKey("windows.id"), nullable=False),
+    Column("clerk_user_id", Id, ForeignKey("users.id")),
+    Column("rule", String(40), nullable=False),
+    Column("count", Float, nullable=False, default=1),
+    Column("points", Float),
+    Column("waives", String(120)),  # the id of a measured fact this entry waives
+    Column("reason", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("withdrawn_at", UtcDateTime),
+    Column("withdrawn_by", String(100)),
+    Index("ix_assessment_entries_month", "hall_id", "month"),
+)
+
+assessment_months = Table(
+    "assessment_months",
+    metadata,
+    _id(),
+    _hall(),
+    Column("month", String(7), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False),
+    Column("closed_by", String(100), nullable=False),
+    Column("results", JSON, nullable=False),  # the frozen sheets, ranking, flags and grades
+    UniqueConstraint("hall_id", "month", name="uq_assessment_months_month"),
+)
+
+assessment_flags = Table(
+    "assessment_flags",
+    metadata,
+    _id(),
+    _hall(),
+    Column("month", String(7), nullable=False),
+    Column("window_id", Id, ForeignKey("windows.id"), nullable=False),
+    # model (模范窗口, confirmed) | yellow (黄旗) | warning (警告) | unsatisfied (群众不满意窗口)
+    Column("kind", String(12), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(100), nullable=False),
+    Column("sign_from", Date),  # 限期整改窗口 sign shown from … until (inclusive)
+    Column("sign_until", Date),
+    Column("note", Text, nullable=False, default=""),
+    UniqueConstraint("hall_id", "month", "window_id", "kind", name="uq_assessment_flags_kind"),
+    Index("ix_assessment_flags_sign", "hall_id", "kind", "sign_until"),
 )

@@ -14,15 +14,23 @@ from queue_server.api import errors
 from queue_server.api.routes import (
     alerts,
     appointments,
+    assessment,
     auth,
     calendar,
     cases,
+    catalogue_admin,
+    complaints,
     devices,
     evaluations,
+    guide,
     hall,
     live,
+    manager,
     pages,
+    reports,
     services,
+    staff,
+    supervision,
     tickets,
     windows,
 )
@@ -83,7 +91,14 @@ def create_app(runtime: Runtime) -> FastAPI:
     for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts, appointments):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(evaluations.router, prefix=contract.API_PREFIX)
+    app.include_router(catalogue_admin.router, prefix=contract.API_PREFIX)
+    app.include_router(staff.router, prefix=contract.API_PREFIX)
+    app.include_router(manager.router, prefix=contract.API_PREFIX)
+    app.include_router(guide.router, prefix=contract.API_PREFIX)
+    for module in (complaints, assessment, supervision):  # 考核 and 督查
+        app.include_router(module.router, prefix=contract.API_PREFIX)
     pages.install(app)
+    reports.install(app)
     app.include_router(live.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -129,6 +129,17 @@ class CatalogueFile(_File):
 
 
 Progress = Callable[[str, int], None]
+# Columns a service entry stores as they are (the others are converted in ``service_values``).
+SERVICE_COLUMNS = {
+    "name",
+    "name_en",
+    "prefix",
+    "theme",
+    "daily_cap",
+    "priority_allowed",
+    "weight",
+    "keywords",
+}
 
 
 def import_catalogue(
@@ -170,26 +181,7 @@ def import_catalogue(
     step("departments", len(data.departments))
     services: dict[str, int] = {}
     for s in data.services:
-        values = {
-            **s.model_dump(
-                include={
-                    "name",
-                    "name_en",
-                    "prefix",
-                    "theme",
-                    "daily_cap",
-                    "priority_allowed",
-                    "weight",
-                    "keywords",
-                }
-            ),
-            "category": s.category.value,
-            "case_type": s.case_type.value,
-            "department_id": departments[s.department],
-            "avg_handle_seconds": round(s.avg_handle_minutes * 60),
-            "guide": s.guide.model_dump(mode="json"),
-            "active": True,
-        }
+        values = service_values(s, departments[s.department])
         services[s.code] = _upsert(conn, t.services, {"hall_id": hall_id, "code": s.code}, values)
         step("services", 1)
     conn.execute(
@@ -241,6 +233,39 @@ def import_catalogue(
             )
     uow.refresh_catalogue(hall_id)
     return hall_id
+
+
+def service_values(entry: ServiceEntry, department_id: int, active: bool = True) -> dict[str, Any]:
+    """A service entry as its ``services`` row stores it (import and the manager's console)."""
+    return {
+        **entry.model_dump(include=SERVICE_COLUMNS),
+        "category": entry.category.value,
+        "case_type": entry.case_type.value,
+        "department_id": department_id,
+        "avg_handle_seconds": round(entry.avg_handle_minutes * 60),
+        "guide": entry.guide.model_dump(mode="json"),
+        "active": active,
+    }
+
+
+def service_entry(row: Any, department_code: str) -> ServiceEntry:
+    """A ``services`` row as a catalogue-file entry (export and the manager's console)."""
+    return ServiceEntry(
+        code=row.code,
+        name=row.name,
+        name_en=row.name_en,
+        department=department_code,
+        prefix=row.prefix,
+        theme=row.theme,
+        category=row.category,
+        case_type=row.case_type,
+        daily_cap=row.daily_cap,
+        priority_allowed=row.priority_allowed,
+        weight=row.weight,
+        avg_handle_minutes=row.avg_handle_seconds / 60,
+        keywords=row.keywords or [],
+        guide=c.Guide.model_validate(row.guide or {}),
+    )
 
 
 def _upsert(
@@ -305,25 +330,7 @@ def export_catalogue(uow: UnitOfWork, hall_id: int) -> CatalogueFile:
         departments=[
             DepartmentEntry(code=d.code, name=d.name, name_en=d.name_en) for d in departments.values()
         ],
-        services=[
-            ServiceEntry(
-                code=s.code,
-                name=s.name,
-                name_en=s.name_en,
-                department=departments[s.department_id].code,
-                prefix=s.prefix,
-                theme=s.theme,
-                category=s.category,
-                case_type=s.case_type,
-                daily_cap=s.daily_cap,
-                priority_allowed=s.priority_allowed,
-                weight=s.weight,
-                avg_handle_minutes=s.avg_handle_seconds / 60,
-                keywords=s.keywords or [],
-                guide=c.Guide.model_validate(s.guide or {}),
-            )
-            for s in service_rows
-        ],
+        services=[service_entry(s, departments[s.department_id].code) for s in service_rows],
         windows=[
             WindowEntry(
                 number=w.number,

@@ -11,6 +11,7 @@ from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import HallCatalogue
+from queue_server.services.assessment import rectification_until
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.services.views import wait_estimate, window_public
 
@@ -78,7 +79,9 @@ def window_view(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowPublic:
     actor.require(Permission.READ_HALL)
     catalogue = uow.catalogue(actor.hall_id)
     window = catalogue.window(number)
-    return _windows(uow, catalogue, [uow.repo.window_row(window.id)], None)[0]
+    view = _windows(uow, catalogue, [uow.repo.window_row(window.id)], None)[0]
+    view.rectification_until = rectification_until(uow, actor.hall_id, window.id)  # 限期整改窗口 sign
+    return view
 
 
 def _windows(

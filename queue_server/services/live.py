@@ -8,6 +8,15 @@ from typing import Any
 
 from queue_server.domain.hall import HallCatalogue
 
+# A token was revoked: every server process drops its cached lookups and closes the token's
+# websockets (they follow the internal topic ``token_topic``) as soon as this event reaches it.
+TOKEN_REVOKED = "auth.revoked"
+
+
+def token_topic(token_id: int) -> str:
+    """The internal topic a token's websockets follow, to be closed when it is revoked."""
+    return f"token:{token_id}"
+
 
 @dataclass(frozen=True)
 class LiveEvent:

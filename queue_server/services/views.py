@@ -29,6 +29,7 @@ def ticket_public(
         service_name=service.name,
         status=row.status,
         priority_class=row.priority_class,
+        priority_confirmed=bool(row.priority_confirmed),
         people_ahead=people_ahead or 0,
         estimated_wait_seconds=estimate,
         issued_at=row.issued_at,

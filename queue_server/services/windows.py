@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import or_, select
+
 from queue_server import contract as c
+from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue, WindowItem
@@ -113,12 +116,63 @@ def _free_window(uow: UnitOfWork, at: At) -> None:
     uow.repo.update_window(at.window.id, current_ticket_id=None)
 
 
+def _expect(uow: UnitOfWork, at: At, expected: str | None) -> None:
+    """Refuse when the clerk's screen shows another ticket than the window holds (a stale page, a
+    second tab, a double click): acting on a ticket the clerk has not seen is never right."""
+    if expected is None:
+        return
+    current = uow.repo.ticket(id=at.row.current_ticket_id) if at.row.current_ticket_id else None
+    holds = current.number if current is not None else ""
+    if holds != expected:
+        raise Rejected(
+            "window.changed", number=at.window.number, expected=expected or "—", current=holds or "—"
+        )
+
+
+def _answered(uow: UnitOfWork, at: At, request_id: str | None) -> Any | None:
+    """The window's ticket when the call that put it there carried ``request_id`` (a retried press)."""
+    if not request_id or at.row.current_ticket_id is None:
+        return None
+    data = uow.repo.conn.execute(
+        select(t.events.c.data)
+        .where(
+            t.events.c.ticket_id == at.row.current_ticket_id,
+            t.events.c.window_id == at.window.id,
+            t.events.c.type.in_(["ticket.called", "ticket.called_back"]),
+        )
+        .order_by(t.events.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if not data or data.get("request_id") != request_id:
+        return None
+    return uow.repo.ticket(id=at.row.current_ticket_id)
+
+
+def _serving_clerk(actor: Actor, at: At) -> int | None:
+    """Who serves at the window now: the clerk acting (an AB-post cover too), else who opened it."""
+    if actor.role == "clerk" and actor.user_id is not None:
+        return actor.user_id
+    return at.row.clerk_id  # type: ignore[no-any-return]
+
+
 # ------------------------------------------------------------------ calling
 
 
-def call_next(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
-    """下一位: claim the ticket the policy picks for this window; None when nobody waits for it."""
+def call_next(
+    uow: UnitOfWork, actor: Actor, number: str, command: c.WindowCommand | None = None
+) -> c.WindowActionResult:
+    """下一位: claim the ticket the policy picks for this window; None when nobody waits for it.
+
+    With ``command.request_id``, pressing again (a retry after a dropped reply, a double click)
+    answers with the ticket the first press called; with ``command.expected`` a page that does not
+    know the window's ticket is refused instead of calling another.
+    """
+    command = command or c.WindowCommand()
     at = _at(uow, actor, number)
+    already = _answered(uow, at, command.request_id)
+    if already is not None:
+        return _result(uow, at, already)
+    _expect(uow, at, command.expected)
     if at.row.status != c.WindowStatus.OPEN:
         raise Rejected("window.not_open", number=number)
     _require_free(uow, at)
@@ -156,7 +210,11 @@ def call_next(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResul
             ticket_id=row.id,
             window_id=at.window.id,
             service_id=row.service_id,
-            data={"number": row.number, "priority": row.priority_class is not None},
+            data={
+                "number": row.number,
+                "priority": row.priority_class is not None,
+                **({"request_id": command.request_id} if command.request_id else {}),
+            },
         )
         called = uow.repo.ticket(id=row.id)
         payload = call_payload(at.catalogue, called, number, recall=False)
@@ -165,9 +223,12 @@ def call_next(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResul
     return _result(uow, at, None)
 
 
-def recall(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+def recall(
+    uow: UnitOfWork, actor: Actor, number: str, command: c.WindowCommand | None = None
+) -> c.WindowActionResult:
     """重呼: call the window's ticket again, up to the hall's limit."""
     at = _at(uow, actor, number)
+    _expect(uow, at, command.expected if command else None)
     ticket = _current(uow, at)
     limit = at.catalogue.settings.recall_limit
     if ticket.recalls >= limit:
@@ -178,9 +239,12 @@ def recall(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
     return _result(uow, at, ticket)
 
 
-def start(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+def start(
+    uow: UnitOfWork, actor: Actor, number: str, command: c.WindowCommand | None = None
+) -> c.WindowActionResult:
     """The citizen arrived at the window: service starts (handling time counts from here)."""
     at = _at(uow, actor, number)
+    _expect(uow, at, command.expected if command else None)
     ticket = _move(uow, actor, at, _current(uow, at), Action.START, started_at=uow.now)
     uow.emit(actor.hall_id, "ticket.started", at.topics, {"number": ticket.number, "window": number})
     return _result(uow, at, ticket)
@@ -191,6 +255,7 @@ def conclude(
 ) -> c.WindowActionResult:
     """办结: the case ends at this window with its outcome; its handling time feeds the wait estimates."""
     at = _at(uow, actor, number)
+    _expect(uow, at, command.expected if command else None)
     ticket = _current(uow, at)
     started = ticket.started_at or ticket.called_at or uow.now
     outcome = record_outcome(uow, actor, ticket, at.window.id, command or c.Conclude())
@@ -213,18 +278,23 @@ def conclude(
         (*at.topics, f"evaluator:{number}", f"ticket:{ticket.token}"),
         payload,
     )
-    request_evaluation(uow, actor, ticket, at.window.id, number, at.row.clerk_id)  # 一次一评
+    request_evaluation(uow, actor, ticket, at.window.id, number, _serving_clerk(actor, at))  # 一次一评
     return _result(uow, at, ticket)
 
 
-def no_show(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+def no_show(
+    uow: UnitOfWork, actor: Actor, number: str, command: c.WindowCommand | None = None
+) -> c.WindowActionResult:
     """过号: the citizen did not come; the window is free again."""
-    return _set_aside(uow, actor, number, Action.NO_SHOW)
+    return _set_aside(uow, actor, number, Action.NO_SHOW, command)
 
 
-def _set_aside(uow: UnitOfWork, actor: Actor, number: str, action: Action) -> c.WindowActionResult:
+def _set_aside(
+    uow: UnitOfWork, actor: Actor, number: str, action: Action, command: c.WindowCommand | None
+) -> c.WindowActionResult:
     """Move the window's ticket off it (no-show or parked) and free the window."""
     at = _at(uow, actor, number)
+    _expect(uow, at, command.expected if command else None)
     ticket = _move(uow, actor, at, _current(uow, at), action)
     _free_window(uow, at)
     topics = (*at.topics, f"ticket:{ticket.token}")
@@ -252,6 +322,7 @@ def transfer(uow: UnitOfWork, actor: Actor, number: str, command: c.Transfer) ->
     at = _at(uow, actor, number)
     if not command.to_service and not command.to_window:
         raise Rejected("request.invalid", detail="to_service or to_window")
+    _expect(uow, at, command.expected)
     ticket = _current(uow, at)
     service_id = at.catalogue.service(command.to_service).id if command.to_service else ticket.service_id
     target = at.catalogue.window(command.to_window).id if command.to_window else None
@@ -284,17 +355,31 @@ def transfer(uow: UnitOfWork, actor: Actor, number: str, command: c.Transfer) ->
     return _result(uow, at, ticket)
 
 
-def park(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
+def park(
+    uow: UnitOfWork, actor: Actor, number: str, command: c.WindowCommand | None = None
+) -> c.WindowActionResult:
     """挂起: set the ticket aside (the citizen fetches a document); the window is free meanwhile."""
-    return _set_aside(uow, actor, number, Action.PARK)
+    return _set_aside(uow, actor, number, Action.PARK, command)
 
 
 def callback(uow: UnitOfWork, actor: Actor, number: str, command: c.Callback) -> c.WindowActionResult:
     """回呼: call a parked ticket back to this window."""
     at = _at(uow, actor, number)
+    already = _answered(uow, at, command.request_id)
+    if already is not None and already.number == command.ticket:
+        return _result(uow, at, already)
     _require_free(uow, at)
     ticket = _today_ticket(uow, actor, at, command.ticket)
-    ticket = _move(uow, actor, at, ticket, Action.CALLBACK, window_id=at.window.id, called_at=uow.now)
+    ticket = _move(
+        uow,
+        actor,
+        at,
+        ticket,
+        Action.CALLBACK,
+        note={"request_id": command.request_id} if command.request_id else None,
+        window_id=at.window.id,
+        called_at=uow.now,
+    )
     uow.repo.update_window(at.window.id, current_ticket_id=ticket.id)
     payload = call_payload(at.catalogue, ticket, number, recall=False)
     uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{ticket.token}"), payload)
@@ -305,7 +390,13 @@ def callback(uow: UnitOfWork, actor: Actor, number: str, command: c.Callback) ->
 
 
 def _set_status(
-    uow: UnitOfWork, actor: Actor, at: At, status: c.WindowStatus, reason: c.PauseReason | None, **extra: Any
+    uow: UnitOfWork,
+    actor: Actor,
+    at: At,
+    status: c.WindowStatus,
+    reason: c.PauseReason | None,
+    detail: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> c.WindowActionResult:
     uow.repo.update_window(
         at.window.id, status=status.value, pause_reason=reason, status_since=uow.now, **extra
@@ -314,7 +405,12 @@ def _set_status(
         actor,
         "window.status",
         window_id=at.window.id,
-        data={"status": status.value, "reason": reason.value if reason else None, "from": at.row.status},
+        data={
+            "status": status.value,
+            "reason": reason.value if reason else None,
+            "from": at.row.status,
+            **(detail or {}),
+        },
     )
     uow.caches.forget_open_windows(actor.hall_id)
     payload = {"window": at.window.number, "status": status.value, "reason": reason.value if reason else None}
@@ -325,7 +421,31 @@ def _set_status(
 def open_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
     """A clerk takes the window (login, AB-post cover): it opens and records who serves there."""
     at = _at(uow, actor, number)
-    return _set_status(uow, actor, at, c.WindowStatus.OPEN, None, clerk_id=actor.user_id)
+    detail = _cover(uow, actor, at)
+    return _set_status(uow, actor, at, c.WindowStatus.OPEN, None, detail, clerk_id=actor.user_id)
+
+
+def _cover(uow: UnitOfWork, actor: Actor, at: At) -> dict[str, Any] | None:
+    """AB岗: a clerk opening another clerk's home window covers for them; the event says for whom
+    and whether the two are AB partners, so attendance and assessment can tell cover from absence."""
+    if actor.role != "clerk" or actor.user_id is None:
+        return None
+    users = t.users
+    rows = uow.repo.conn.execute(
+        select(users.c.id, users.c.staff_no, users.c.window_id, users.c.ab_partner_id).where(
+            users.c.hall_id == actor.hall_id,
+            users.c.active.is_(True),
+            or_(users.c.window_id == at.window.id, users.c.id == actor.user_id),
+        )
+    ).all()
+    me = next((r for r in rows if r.id == actor.user_id), None)
+    if me is None or me.window_id == at.window.id:
+        return None
+    homes = [r for r in rows if r.id != actor.user_id and r.window_id == at.window.id]
+    if not homes:
+        return None
+    partners = any(r.ab_partner_id == me.id or me.ab_partner_id == r.id for r in homes)
+    return {"cover_for": sorted(r.staff_no for r in homes), "ab_partner": partners}
 
 
 def close_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:
@@ -340,7 +460,8 @@ def pause(uow: UnitOfWork, actor: Actor, number: str, command: c.Pause) -> c.Win
     at = _at(uow, actor, number)
     if at.row.status == c.WindowStatus.CLOSED:
         raise Rejected("window.not_open", number=number)
-    return _set_status(uow, actor, at, c.WindowStatus.PAUSED, command.reason)
+    detail = {"note": command.note} if command.note else None
+    return _set_status(uow, actor, at, c.WindowStatus.PAUSED, command.reason, detail)
 
 
 def resume(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionResult:

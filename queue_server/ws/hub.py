@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from queue_server.services.live import LiveEvent
+from queue_server.services.live import TOKEN_REVOKED, LiveEvent
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,12 @@ class Hub:
         subscriber.keys.add(key)
         return self._seq[key]
 
+    def watch(self, subscriber: Subscriber, hall_id: int, topic: str) -> None:
+        """Follow an internal topic that has no snapshot (a token's revocation)."""
+        key = (hall_id, topic)
+        self._subscribers[key].add(subscriber)
+        subscriber.keys.add(key)
+
     def unsubscribe(self, subscriber: Subscriber, hall_id: int, topic: str) -> None:
         """Drop one subscription (its snapshot could not be read)."""
         key = (hall_id, topic)
@@ -133,6 +139,11 @@ class Hub:
     def publish(self, events: list[LiveEvent]) -> None:
         """Number and send each event on each of its topics (on the event loop)."""
         for event in events:
+            if event.type == TOKEN_REVOKED:  # its sockets close; reconnecting, they are refused
+                for topic in event.topics:
+                    for subscriber in tuple(self._subscribers.get((event.hall_id, topic), ())):
+                        subscriber.close()
+                continue
             for topic in event.topics:
                 key = (event.hall_id, topic)
                 self._seq[key] += 1

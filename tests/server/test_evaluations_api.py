@@ -196,5 +196,7 @@ def test_the_managers_page_reads_the_api(hall: Hall) -> None:
     login = hall.client.post("/api/v1/auth/login", data={"staff_no": "M1", "password": "pw-m1", "hall": "t1"})
     assert login.status_code == 200, login.text
     page = hall.client.get("/manager/evaluations")
-    assert page.status_code == 200 and "差评整改" in page.text
-    assert "/api/v1/follow-ups" in page.text and "/api/v1/evaluations/indicators" in page.text
+    assert page.status_code == 200 and 'data-t="manager.eval.follow_ups"' in page.text
+    assert "差评整改" in hall.client.get("/catalogue.js").text
+    script = hall.client.get("/static/evaluations.js").text
+    assert "/api/v1/follow-ups" in script and "/api/v1/evaluations/indicators" in script

@@ -23,6 +23,7 @@ from queue_server.domain.errors import DomainError
 from queue_server.messages import render
 from queue_server.runtime import Runtime
 from queue_server.services import hall, tickets
+from queue_server.services.live import token_topic
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.ws.hub import Subscriber, frame
 
@@ -92,6 +93,12 @@ async def _actor_from_token(runtime: Runtime, token: str) -> Actor | None:
     )
 
 
+def _watch_token(runtime: Runtime, subscriber: Subscriber, actor: Actor | None) -> None:
+    """A socket opened with a token closes the moment that token is revoked."""
+    if actor is not None and actor.token_id is not None:
+        runtime.hub.watch(subscriber, actor.hall_id, token_topic(actor.token_id))
+
+
 async def _send_loop(websocket: WebSocket, subscriber: Subscriber) -> None:
     """Send the subscriber's frames as they come (the hub adds a heartbeat every 20 s)."""
     send = websocket.send
@@ -110,6 +117,7 @@ async def live(websocket: WebSocket) -> None:
     await websocket.accept()
     actor = await _actor_from_cookies(runtime, websocket)
     subscriber = Subscriber()
+    _watch_token(runtime, subscriber, actor)
     sender = asyncio.create_task(_send_loop(websocket, subscriber))
     try:
         while True:
@@ -122,6 +130,7 @@ async def live(websocket: WebSocket) -> None:
                 continue
             if kind == "auth":
                 actor = await _actor_from_token(runtime, str(data.get("token", "")))
+                _watch_token(runtime, subscriber, actor)
                 subscriber.offer(
                     orjson.dumps({"type": "auth", "ok": actor is not None}).decode()
                     if actor

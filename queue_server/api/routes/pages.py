@@ -8,6 +8,9 @@ refuses the data anyway. Nobody logged in is sent to ``/login?next=…``.
 Assets under ``api/static/`` are served at ``/static/`` and revalidated on every load (``no-cache``
 with an ETag), so an upgrade never leaves a stale script in a browser. ``/catalogue.js`` hands the
 message catalogue to every page (consoles, board, ticket page): no string table lives in a script.
+
+A page file holds its own title, styles, body and script; ``{{head}}`` and ``{{scripts}}`` stand for
+what every console page loads (the shared stylesheet; the catalogue and the shared scripts, in order).
 """
 
 from __future__ import annotations
@@ -48,10 +51,20 @@ class Page:
 # URL → page. One line per page; console.js's menu lists the manager's pages.
 PAGES: dict[str, Page] = {
     "/manager/evaluations": Page("evaluations.html", MANAGERS),
+    "/manager": Page("manager.html", MANAGERS),
+    "/manager/allocation": Page("allocation.html", MANAGERS),
+    "/manager/calendar": Page("calendar.html", MANAGERS),
+    "/manager/catalogue": Page("catalogue.html", MANAGERS),
+    "/manager/staff": Page("staff.html", MANAGERS),
+    "/guide": Page("guide.html", (*MANAGERS, Role.GUIDE)),
+    "/clerk": Page("clerk.html", STAFF),
+    "/manager/assessment": Page("assessment.html", MANAGERS),
+    "/manager/supervision": Page("supervision.html", MANAGERS),
+    "/manager/reports": Page("reports.html", MANAGERS),
 }
 
 # Where each role lands after logging in.
-HOME = {Role.CLERK: "/clerk", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
+HOME = {Role.CLERK: "/clerk", Role.MANAGER: "/manager", Role.ADMIN: "/manager", Role.GUIDE: "/guide"}
 
 
 class ConsoleStatic(StaticFiles):
@@ -76,9 +89,19 @@ def version() -> str:
     return digest.hexdigest()[:12]
 
 
+HEAD = """<meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="stylesheet" href="/static/console.css?v={{v}}">"""
+SCRIPTS = "\n  ".join(
+    f'<script src="{src}?v={{{{v}}}}"></script>'
+    for src in ("/catalogue.js", "/static/common.js", "/static/live.js", "/static/console.js")
+)
+
+
 @cache
 def _html(file: str) -> str:
-    return (PAGES_DIR / file).read_text(encoding="utf-8").replace("{{v}}", version())
+    text = (PAGES_DIR / file).read_text(encoding="utf-8")
+    return text.replace("{{head}}", HEAD).replace("{{scripts}}", SCRIPTS).replace("{{v}}", version())
 
 
 @cache

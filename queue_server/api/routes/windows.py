@@ -9,12 +9,18 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.domain.actors import Actor
-from queue_server.services import assignments, hall, windows
+from queue_server.services import assignments, desk, hall, windows
 from queue_server.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/windows", tags=["windows"])
 
-Simple = Callable[[UnitOfWork, Actor, str], c.WindowActionResult]
+Simple = Callable[[UnitOfWork, Actor, str, c.WindowCommand | None], c.WindowActionResult]
+
+
+def _unguarded(handler: Callable[[UnitOfWork, Actor, str], c.WindowActionResult]) -> Simple:
+    """A window-status action: about the window, not its ticket, so the body's guard does not apply."""
+    return lambda uow, actor, window, _command: handler(uow, actor, window)
+
 
 SIMPLE_ACTIONS: dict[str, tuple[Simple, str]] = {
     "call-next": (windows.call_next, "下一位: call the next ticket the policy picks for this window"),
@@ -22,15 +28,17 @@ SIMPLE_ACTIONS: dict[str, tuple[Simple, str]] = {
     "start": (windows.start, "The citizen arrived: service starts"),
     "no-show": (windows.no_show, "过号: the citizen did not come"),
     "park": (windows.park, "挂起: set the ticket aside"),
-    "open": (windows.open_window, "Open the window (clerk present)"),
-    "close": (windows.close_window, "注销: close the window"),
-    "resume": (windows.resume, "恢复: end a pause"),
+    "open": (_unguarded(windows.open_window), "Open the window (clerk present)"),
+    "close": (_unguarded(windows.close_window), "注销: close the window"),
+    "resume": (_unguarded(windows.resume), "恢复: end a pause"),
 }
 
 
 def _simple_route(path: str, handler: Simple, summary: str) -> None:
-    async def action(window: str, runtime: RuntimeDep, actor: ActorDep) -> c.WindowActionResult:
-        return await runtime.write(lambda uow: handler(uow, actor, window))
+    async def action(
+        window: str, runtime: RuntimeDep, actor: ActorDep, body: c.WindowCommand | None = None
+    ) -> c.WindowActionResult:
+        return await runtime.write(lambda uow: handler(uow, actor, window, body))
 
     action.__name__ = path.replace("-", "_")
     router.add_api_route(
@@ -82,6 +90,18 @@ async def callback(
 async def get_window(window: str, runtime: RuntimeDep, actor: ActorDep) -> c.WindowPublic:
     """One window: status, clerk, current ticket, services."""
     return await runtime.read(lambda uow: hall.window_view(uow, actor, window))
+
+
+@router.get("/{window}/desk", response_model=c.ClerkDesk)
+async def get_desk(window: str, runtime: RuntimeDep, actor: ActorDep) -> c.ClerkDesk:
+    """The clerk console's view: current ticket with its guide, queue, set-aside tickets, today's work."""
+    return await runtime.read(lambda uow: desk.desk(uow, actor, window))
+
+
+@router.get("/{window}/today", response_model=c.ClerkToday)
+async def get_today(window: str, runtime: RuntimeDep, actor: ActorDep) -> c.ClerkToday:
+    """The calling clerk's counts and average handling time today at this window (from the events)."""
+    return await runtime.read(lambda uow: desk.today(uow, actor, window))
 
 
 @router.get("/{window}/assignments", response_model=c.WindowAssignments)

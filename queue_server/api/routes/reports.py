@@ -1,0 +1,116 @@
+"""Statistics (manager, admin): figures as JSON, CSV or XLSX; charts; the printable monthly report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from queue_server import contract as c
+from queue_server.api.deps import ActorDep, RuntimeDep, optional_actor
+from queue_server.auth.sessions import Unauthorized
+from queue_server.domain.actors import Permission
+from queue_server.domain.errors import Rejected
+from queue_server.domain.stats import Grouping, Period, month_range
+from queue_server.services import report_charts, report_files, report_monthly, reports
+from queue_server.services.unit_of_work import UnitOfWork
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+pages = APIRouter(include_in_schema=False)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _range(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    last = date_to or today
+    return date_from or last.replace(day=1), last
+
+
+@router.get(
+    "/figures",
+    response_model=c.ReportFigures,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}, "description": "JSON, or a CSV/XLSX file"}},
+)
+async def figures(
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    period: Period = Period.CUSTOM,
+    by: Grouping = Grouping.HALL,
+    format: Literal["json", "csv", "xlsx"] = "json",
+) -> c.ReportFigures | Response:
+    """Tickets, waiting and handling times, window time, outcomes and 好差评 per period bucket and group.
+
+    ``date_from``/``date_to`` are hall-local days (inclusive; default: this month so far).
+    """
+
+    def build(uow: UnitOfWork) -> c.ReportFigures:
+        first, last = _range(date_from, date_to, uow.catalogue(actor.hall_id).local(uow.now).date())
+        return reports.compute(uow, actor, first, last).figures(by, period)
+
+    result = await runtime.read(build)
+    if format == "json":
+        return result
+    name = f"report-{result.hall}-{result.by}-{result.period}-{result.date_from}-{result.date_to}.{format}"
+    body = await run_in_threadpool(report_files.to_csv if format == "csv" else report_files.to_xlsx, result)
+    media = "text/csv; charset=utf-8" if format == "csv" else XLSX
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get(
+    "/charts/{chart}.{fmt}",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}, "image/png": {}}}},
+)
+async def chart(
+    chart: report_charts.Chart,
+    fmt: Literal["svg", "png"],
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Response:
+    """One chart of the period: arrivals by hour, waiting-time distribution, windows compared, daily trend."""
+
+    def build(uow: UnitOfWork) -> bytes:
+        first, last = _range(date_from, date_to, uow.catalogue(actor.hall_id).local(uow.now).date())
+        report = reports.compute(uow, actor, first, last)
+        return report_charts.render_chart(report, chart, fmt)
+
+    body = await runtime.read(build)
+    media = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
+
+
+@pages.get("/manager/reports/monthly")
+async def monthly(request: Request, runtime: RuntimeDep, month: str | None = None) -> Response:
+    """The printable monthly report (``?month=2026-03``; default: this month)."""
+    try:
+        actor = await optional_actor(request, runtime)
+    except Unauthorized:
+        actor = None
+    if actor is None:
+        return RedirectResponse("/login?next=" + quote(str(request.url.path)), status_code=303)
+    actor.require(Permission.MANAGE_HALL)
+
+    def build(uow: UnitOfWork) -> str:
+        label = month or uow.catalogue(actor.hall_id).local(uow.now).strftime("%Y-%m")
+        try:
+            first, last = month_range(label)
+        except ValueError:
+            raise Rejected("reports.bad_month") from None
+        return report_monthly.monthly_html(reports.compute(uow, actor, first, last), label)
+
+    html = await runtime.read(build)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def install(app: FastAPI) -> None:
+    """Mount the reports API and the monthly report page."""
+    app.include_router(router, prefix=c.API_PREFIX)
+    app.include_router(pages)

@@ -1,0 +1,278 @@
+"""Statistics of a hall over a period, per period bucket and group, derived from the event rows.
+
+``compute`` makes one pass over the period (``report_pass``): the ticket and window events give
+counts, waiting and handling times, arrivals by hour and each window's open, paused and busy time;
+the cases and the evaluations of the period add outcomes and 好差评 indicators (the same
+``domain.evaluations.indicators`` the evaluations page uses). Everything lands in cells per (local
+day, service, window, clerk); a ``Report`` rolls them up into any grouping and period.
+docs/reports.md defines every figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, select
+
+from queue_server import contract as c
+from queue_server.adapters import tables as t
+from queue_server.domain import evaluations as ev
+from queue_server.domain import stats
+from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.errors import Rejected
+from queue_server.domain.stats import Grouping, Period
+from queue_server.services.report_cells import (
+    APPOINTMENT,
+    CANCELLED,
+    CASES,
+    CORRECTIONS,
+    EXPIRED,
+    IMMEDIATE_TYPE,
+    ISSUED,
+    NO_SHOWS,
+    NO_WINDOW,
+    NO_WINDOW_TIME,
+    ON_SITE,
+    ON_TIME,
+    PRIORITY,
+    PROMISED_DONE,
+    SERVED,
+    TRANSFERRED,
+    Cell,
+    Names,
+    Service,
+    group_key,
+    labels,
+)
+from queue_server.services.report_pass import (
+    Atom,
+    Clock,
+    Flow,
+    Pass,
+    cases_and_evaluations,
+    initial_statuses,
+    ticket_events,
+    walk,
+    window_time,
+)
+from queue_server.services.unit_of_work import UnitOfWork
+
+__all__ = ["Clock", "Report", "UnitOfWork", "check_range", "compute"]
+
+log = logging.getLogger(__name__)
+
+MAX_DAYS = 400
+
+
+@dataclass
+class Report:
+    """A computed report: its period, the hall's names and the atoms every table is rolled up from."""
+
+    hall: str
+    hall_name: str
+    first: date
+    last: date
+    generated_at: datetime
+    names: Names
+    atoms: dict[Atom, Cell]
+    _rolled: dict[tuple[Grouping, Period], dict[tuple[date, str], Cell]] = field(default_factory=dict)
+
+    def cells(self, by: Grouping, period: Period) -> dict[tuple[date, str], Cell]:
+        """The atoms rolled up per (bucket start, group key); computed once per grouping and period."""
+        found = self._rolled.get((by, period))
+        if found is not None:
+            return found
+        parts: Iterator[tuple[tuple[date, str], Cell]]
+        if period is not Period.DAY:  # any longer bucket is a roll-up of the days
+            source = self.cells(by, Period.DAY).items()
+            parts = (
+                ((stats.bucket_start(day, period, self.first), key), cell) for (day, key), cell in source
+            )
+        else:
+            parts = self._by_day(by)
+        groups: dict[tuple[date, str], list[Cell]] = {}
+        for slot, cell in parts:
+            members = groups.get(slot)
+            if members is None:
+                groups[slot] = [cell]
+            else:
+                members.append(cell)
+        out = {slot: Cell.total(cells) for slot, cells in groups.items()}
+        self._rolled[(by, period)] = out
+        return out
+
+    def _by_day(self, by: Grouping) -> Iterator[tuple[tuple[date, str], Cell]]:
+        keys: dict[tuple[int | None, int | None, int | None], str | None] = {}
+        for (day, service_id, window_id, clerk_id), cell in self.atoms.items():
+            dims = (service_id, window_id, clerk_id)
+            if dims not in keys:
+                keys[dims] = group_key(by, self.names, *dims)
+            key = keys[dims]
+            if key is not None:
+                yield (day, key), cell
+
+    def rows(self, by: Grouping, period: Period) -> list[c.ReportRow]:
+        """The wire rows of one grouping and period, in bucket then key order."""
+        names = labels(by, self.names)
+        return [
+            row_of(self, by, period, names, start, key, cell)
+            for (start, key), cell in sorted(self.cells(by, period).items())
+        ]
+
+    def figures(self, by: Grouping, period: Period) -> c.ReportFigures:
+        """One grouping and period as the API returns it."""
+        return c.ReportFigures(
+            hall=self.hall,
+            hall_name=self.hall_name,
+            date_from=self.first,
+            date_to=self.last,
+            period=period.value,
+            by=by.value,
+            generated_at=self.generated_at,
+            rows=self.rows(by, period),
+        )
+
+    def total(self) -> Cell:
+        """The whole hall over the whole period."""
+        cells = self.cells(Grouping.HALL, Period.CUSTOM)
+        return next(iter(cells.values()), Cell())
+
+
+def _summary(values: list[float]) -> c.DurationSummary:
+    return c.DurationSummary(**stats.summarise(values).__dict__)
+
+
+def row_of(
+    report: Report, by: Grouping, period: Period, labels: dict[str, str], start: date, key: str, cell: Cell
+) -> c.ReportRow:
+    """One cell as a wire row (figures that do not apply to the grouping are null)."""
+    last = min(report.last, _bucket_end(start, period, report.last))
+    no_window = by in NO_WINDOW
+    window_time = by not in NO_WINDOW_TIME
+    indicators = ev.indicators(cell.records())
+    n = cell.n
+    return c.ReportRow(
+        period=stats.bucket_label(start, period, last),
+        key=key,
+        label=labels.get(key, key),
+        issued=None if no_window else n[ISSUED],
+        served=n[SERVED],
+        no_shows=n[NO_SHOWS],
+        cancelled=None if no_window else n[CANCELLED],
+        transferred=n[TRANSFERRED],
+        expired=None if no_window else n[EXPIRED],
+        priority_share=None if no_window else stats.rate(n[PRIORITY], n[ISSUED]),
+        appointment_share=None if no_window else stats.rate(n[APPOINTMENT], n[ISSUED]),
+        waiting=_summary(cell.waits),
+        handling=_summary(cell.handles),
+        open_seconds=round(cell.open, 3) if window_time else None,
+        paused_seconds=round(cell.paused, 3) if window_time else None,
+        busy_seconds=round(cell.busy, 3) if window_time else None,
+        idle_seconds=round(max(0.0, cell.open - cell.busy), 3) if window_time else None,
+        arrivals_by_hour=None if no_window else cell.hours,
+        cases=n[CASES],
+        on_site=n[ON_SITE],
+        corrections=n[CORRECTIONS],
+        on_site_rate=stats.rate(n[ON_SITE], n[CASES]),
+        immediate_share=stats.rate(n[IMMEDIATE_TYPE], n[CASES]),
+        correction_rate=stats.rate(n[CORRECTIONS], n[CASES]),
+        on_time_rate=stats.rate(n[ON_TIME], n[PROMISED_DONE]),
+        evaluation=c.IndicatorRow(key=key, **indicators.__dict__),
+    )
+
+
+def _bucket_end(start: date, period: Period, last: date) -> date:
+    if period is Period.DAY:
+        return start
+    if period is Period.WEEK:
+        return start + timedelta(days=6)
+    if period is Period.MONTH:
+        return stats.month_range(start.strftime("%Y-%m"))[1]
+    if period is Period.QUARTER:
+        return stats.month_range(f"{start.year}-{start.month + 2:02d}")[1]
+    return last
+
+
+def _names(uow: UnitOfWork, hall_id: int) -> Names:
+    catalogue = uow.catalogue(hall_id)
+    conn = uow.repo.conn
+    zones = {r.code: r.name for r in conn.execute(select(t.zones).where(t.zones.c.hall_id == hall_id))}
+    departments = {
+        r.id: r for r in conn.execute(select(t.departments).where(t.departments.c.hall_id == hall_id))
+    }
+    s = t.services.c
+    rows = conn.execute(
+        select(s.id, s.code, s.name, s.department_id, s.case_type).where(s.hall_id == hall_id)
+    )
+    services = {}
+    for r in rows:
+        known = catalogue.services.get(r.id)
+        services[r.id] = Service(r.code, r.name, r.department_id, r.case_type, known.zone if known else None)
+    users = {r.id: r for r in conn.execute(select(t.users).where(t.users.c.hall_id == hall_id))}
+    return Names(zones, services, departments, dict(catalogue.windows), users)
+
+
+def check_range(first: date, last: date) -> None:
+    """Refuse a reversed or overlong period with a clear error."""
+    if last < first:
+        raise Rejected("request.invalid", detail="date_to is before date_from")
+    if (last - first).days >= MAX_DAYS:
+        raise Rejected("request.invalid", detail=f"a report covers at most {MAX_DAYS} days")
+
+
+def _on_own_connection(engine: Engine, work: Callable[[Connection], None]) -> None:
+    """Run read-only ``work`` on a connection of its own (a report reads; it never writes)."""
+    with engine.connect() as conn:
+        work(conn)
+
+
+def compute(uow: UnitOfWork, actor: Actor, first: date, last: date) -> Report:
+    """The hall's report for local days ``first``..``last``: one pass, any grouping rolled up after."""
+    actor.require(Permission.MANAGE_HALL)
+    check_range(first, last)
+    hall_id = actor.hall_id
+    catalogue = uow.catalogue(hall_id)
+    start, end = stats.local_bounds(first, last, catalogue.timezone)
+    names = _names(uow, hall_id)
+    run = Pass(Clock(first, last, catalogue.timezone))
+    flow = Flow()
+    initial = initial_statuses(uow, hall_id, start)
+    for window_id, (status, clerk) in initial.items():
+        if status != "closed" and clerk is not None:
+            flow.clerk[window_id] = clerk
+    side = Pass(run.clock)  # cases and evaluations, read meanwhile on a second connection
+    outcomes = functools.partial(cases_and_evaluations, side, names, hall_id, start, end)
+    conn = uow.repo.conn
+    started = time.perf_counter()
+    if conn.engine.url.database in (None, "", ":memory:"):  # one connection is the whole database
+        outcomes(conn)
+        walk(run, flow, ticket_events(uow, hall_id, start, end))
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-outcomes") as pool:
+            future = pool.submit(_on_own_connection, conn.engine, outcomes)
+            walk(run, flow, ticket_events(uow, hall_id, start, end))
+            future.result()
+    walked = time.perf_counter()
+    window_time(run, flow, initial, start.timestamp(), min(end, max(uow.now, start)).timestamp())
+    run.absorb(side)
+    log.debug(
+        "report pass: events %.2f s, window time %.2f s", walked - started, time.perf_counter() - walked
+    )
+    return Report(
+        hall=catalogue.code,
+        hall_name=catalogue.name,
+        first=first,
+        last=last,
+        generated_at=uow.now,
+        names=names,
+        atoms=run.atoms,
+    )
+
+
+Compute = Callable[[UnitOfWork], Report]
