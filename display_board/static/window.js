@@ -1,7 +1,9 @@
 /* 窗口屏: one window's screen (topic "window:N"): its number and name, the ticket it calls or
    serves, the clerk's name and staff number, 暂停服务 when paused, "临时有事，请稍候" when 暂离.
    Events update it at once; a fresh snapshot follows each (debounced) for what events do not
-   carry, such as the clerk who just opened the window. ?voice=1 makes it speak its own calls. */
+   carry, such as the clerk who just opened the window. A 限期整改窗口 sign shows while the window's
+   rectification week lasts (window.sign events and each snapshot's rectification_until).
+   ?voice=1 makes it speak its own calls. */
 (function () {
   "use strict";
   const H = window.HallQ;
@@ -92,6 +94,7 @@
     if (!main.classList.contains("called")) main.classList.remove("flash");  // a pause stops the flash
     main.dataset.number = w.current ? w.current.number : "";
     main.dataset.status = w.status;
+    renderSign(w);
     const clerk = w.status !== "closed" ? w.clerk : null;
     $("clerk").replaceChildren();
     $("staff-no").replaceChildren();
@@ -99,6 +102,23 @@
       H.pair($("clerk"), "window_screen.clerk", { name: clerk.name });
       H.pair($("staff-no"), "window_screen.staff_no", { staff_no: clerk.staff_no });
     }
+  }
+
+  const isoDay = new Intl.DateTimeFormat("en-CA", { timeZone: H.clock.timezone });  // YYYY-MM-DD
+
+  /* 群众不满意窗口: the 限期整改窗口 sign while its week lasts (the server says until which day). */
+  function renderSign(w) {
+    const sign = $("sign");
+    const until = w.rectification_until;
+    const today = until ? isoDay.format(new Date(H.clock.now())) : "";
+    sign.hidden = !until || today > until;
+    document.body.classList.toggle("rectifying", !sign.hidden);
+    if (sign.hidden) return;
+    const [, month, day] = until.split("-").map(Number);
+    sign.replaceChildren();
+    H.pair(sign, "window_screen.rectification");
+    H.pair(sign.appendChild(H.el("div", "ws-sign-until")), "window_screen.rectification_until",
+      { month: month, day: day });
   }
 
   function show(id, key, fields) {

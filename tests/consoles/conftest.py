@@ -17,12 +17,8 @@ __all__ = ["WAIT_MS", "ServedHall", "log_in", "shot"]
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedHall]:
     """One server per test module on a fresh copy of the small hall (always open)."""
     db = tmp_path_factory.mktemp("consoles") / "hall.db"
-    server = ServedHall(db, prepared_hall(db))
-    server.start()
-    try:
+    with ServedHall(db, prepared_hall(db)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

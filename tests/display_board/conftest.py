@@ -18,12 +18,8 @@ __all__ = ["WAIT_MS", "BoardServer", "shot"]
 def board_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoardServer]:
     """One server per test module on a fresh copy of the small hall (always open)."""
     db = tmp_path_factory.mktemp("board") / "hall.db"
-    server = BoardServer(db, prepared_hall(db))
-    server.start()
-    try:
+    with BoardServer(db, prepared_hall(db)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

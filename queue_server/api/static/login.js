@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const H = window.HallQ;
-  const HOME = { clerk: "/clerk", manager: "/manager", admin: "/manager" };
+  const HOME = { clerk: "/clerk", manager: "/manager", admin: "/manager", guide: "/guide" };
 
   function nextPage(role) {
     const next = new URLSearchParams(window.location.search).get("next") || "";

@@ -1,0 +1,202 @@
+/* 大厅实况 (live hall): every window, every queue, the yellow and red lights with acknowledge,
+   the devices' health and the alert thresholds. The "manager" topic's snapshot draws the windows
+   and queues; its events ask for a fresh snapshot (events carry deltas, the snapshot the truth);
+   alert and device events reload those lists. Durations tick every second on the server's clock. */
+(function () {
+  "use strict";
+  const H = window.HallQ;
+  const el = H.el;
+  let client = null;
+  let snapshotAt = 0;
+  let refreshTimer = null;
+
+  function secondsSince(iso) {
+    const at = Date.parse(iso);
+    return Number.isNaN(at) ? 0 : Math.max(0, (H.clock.now() - at) / 1000);
+  }
+
+  function durationNode(seconds) {
+    const node = el("span", "since");
+    node.dataset.base = String(seconds);
+    node.dataset.at = String(Date.now());
+    paintDuration(node);
+    return node;
+  }
+
+  function paintDuration(node) {
+    const seconds = Number(node.dataset.base) + (Date.now() - Number(node.dataset.at)) / 1000;
+    const [zh, en] = H.duration(seconds);
+    node.textContent = "";
+    node.appendChild(el("span", "zh", zh));
+    node.appendChild(el("span", "en", en));
+  }
+
+  function pairNode(tag, cls, key, fields) { return H.pair(el(tag, cls), key, fields); }
+
+  // ------------------------------------------------------------------ windows and queues
+
+  function windowTile(w) {
+    const tile = el("article", "tile " + w.status);
+    tile.dataset.window = w.number;
+    tile.dataset.status = w.status;
+    const head = el("div", "head");
+    head.appendChild(el("span", "number", w.number));
+    head.appendChild(el("span", "muted", w.name));
+    tile.appendChild(head);
+    const state = el("div", "line");
+    const pill = pairNode("span", "pill status " + ({ open: "ok", paused: "warn" }[w.status] || ""),
+      "manager.status." + w.status);
+    state.appendChild(pill);
+    if (w.status === "paused" && w.pause_reason) state.appendChild(pairNode("span", "reason", "manager.reason." + w.pause_reason));
+    tile.appendChild(state);
+    const clerk = el("div", "line clerk");
+    clerk.appendChild(pairNode("span", "muted", "manager.clerk"));
+    clerk.appendChild(el("span", null, " " + (w.clerk ? w.clerk.name + " (" + w.clerk.staff_no + ")" : "—")));
+    tile.appendChild(clerk);
+    const ticket = el("div", "line");
+    ticket.appendChild(el("span", "ticket", w.current ? w.current.number : "—"));
+    if (w.current) ticket.appendChild(el("span", "muted", " " + w.current.service_name + " · " + H.t(w.current.status)[0]));
+    tile.appendChild(ticket);
+    const since = w.current ? w.current.called_at : w.status_since;
+    if (since) {
+      const line = el("div", "line");
+      line.appendChild(pairNode("span", "muted", w.current ? "manager.serving_for" : "manager.status_for"));
+      line.appendChild(document.createTextNode(" "));
+      line.appendChild(durationNode(secondsSince(since)));
+      tile.appendChild(line);
+    }
+    return tile;
+  }
+
+  function queueRow(q) {
+    const tr = el("tr");
+    tr.dataset.service = q.service_code;
+    tr.appendChild(el("td", null, q.service_name + " (" + q.service_code + ")"));
+    tr.appendChild(el("td", "num waiting", String(q.waiting)));
+    const longest = el("td", "num");
+    if (q.waiting) longest.appendChild(durationNode(q.longest_wait_seconds)); else longest.textContent = "—";
+    tr.appendChild(longest);
+    const estimate = el("td", "num");
+    if (q.estimated_wait_seconds === null || q.estimated_wait_seconds === undefined) estimate.textContent = "—";
+    else {
+      const [zh, en] = H.duration(q.estimated_wait_seconds);
+      estimate.append(el("span", "zh", zh), el("span", "en", en));
+    }
+    tr.appendChild(estimate);
+    const open = el("td", "num", String(q.windows_open));
+    if (q.waiting && !q.windows_open) open.className = "num bad";
+    tr.appendChild(open);
+    return tr;
+  }
+
+  function drawSnapshot(snapshot) {
+    H.clock.seen(snapshot.hall.now);
+    H.clock.timezone = snapshot.hall.timezone;
+    snapshotAt = Date.now();
+    const tiles = document.getElementById("windows");
+    tiles.replaceChildren(...snapshot.windows.map(windowTile));
+    const body = document.querySelector("#queues tbody");
+    body.replaceChildren(...snapshot.queues.map(queueRow));
+    document.body.dataset.snapshotAt = String(snapshotAt);
+  }
+
+  function refreshSoon() {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => { if (client) client.resync(["manager"]); }, 250);
+  }
+
+  // ------------------------------------------------------------------ alerts
+
+  function alertItem(a) {
+    const li = el("li", a.severity + (a.acknowledged_at ? " acked" : ""));
+    li.dataset.alert = String(a.id);
+    li.dataset.rule = a.rule;
+    li.appendChild(pairNode("span", "pill " + (a.severity === "red" ? "bad" : "warn"), "manager.severity." + a.severity));
+    const what = el("span", "what");
+    H.pair(what, "manager.rule." + a.rule, a.detail || {});
+    what.appendChild(el("small", "muted", " · " + H.format("short", Date.parse(a.raised_at))));
+    li.appendChild(what);
+    if (a.acknowledged_at) {
+      li.appendChild(pairNode("span", "muted acked-by", "manager.acknowledged_by", { who: (a.acknowledged_by || "").split(":").pop() }));
+    } else {
+      const button = pairNode("button", "ack", "manager.acknowledge");
+      H.action(button, async () => { await H.api("POST", "/alerts/" + a.id + "/ack"); await loadAlerts(); });
+      li.appendChild(button);
+    }
+    return li;
+  }
+
+  async function loadAlerts() {
+    const alerts = await H.api("GET", "/alerts");
+    const order = { red: 0, yellow: 1 };
+    alerts.sort((a, b) => (order[a.severity] - order[b.severity]) || (Date.parse(a.raised_at) - Date.parse(b.raised_at)));
+    document.getElementById("alerts").replaceChildren(...alerts.map(alertItem));
+    document.getElementById("no-alerts").hidden = alerts.length > 0;
+  }
+
+  // ------------------------------------------------------------------ devices
+
+  async function loadDevices() {
+    const devices = await H.api("GET", "/devices/status");
+    const body = document.querySelector("#devices tbody");
+    body.replaceChildren(...devices.map((d) => {
+      const tr = el("tr", d.silent ? "silent" : null);
+      tr.dataset.device = d.device;
+      tr.appendChild(el("td", null, d.device + " · " + H.t("manager.kind." + d.kind)[0]));
+      const state = el("td");
+      const good = d.state === "ok" && !d.silent;
+      state.appendChild(pairNode("span", "pill " + (good ? "ok" : "bad"), d.silent ? "manager.device_silent" : "manager.state." + d.state));
+      if (d.detail) state.appendChild(el("small", "muted", " " + d.detail));
+      tr.appendChild(state);
+      tr.appendChild(el("td", null, H.format("time", Date.parse(d.last_seen_at))));
+      return tr;
+    }));
+    document.getElementById("no-devices").hidden = devices.length > 0;
+    document.getElementById("devices").hidden = devices.length === 0;
+  }
+
+  // ------------------------------------------------------------------ thresholds
+
+  async function loadThresholds() {
+    const settings = await H.api("GET", "/hall/settings");
+    const form = document.getElementById("thresholds");
+    for (const [name, value] of Object.entries(settings.alerts)) {
+      if (form.elements[name]) form.elements[name].value = value;
+    }
+  }
+
+  function wireThresholds() {
+    const form = document.getElementById("thresholds");
+    form.addEventListener("submit", (event) => event.preventDefault());
+    H.action(document.getElementById("save-thresholds"), async () => {
+      if (!form.reportValidity()) return;
+      const settings = await H.api("GET", "/hall/settings");
+      for (const name of Object.keys(settings.alerts)) {
+        if (form.elements[name]) settings.alerts[name] = Number(form.elements[name].value);
+      }
+      const saved = await H.api("PUT", "/hall/settings", settings);
+      for (const [name, value] of Object.entries(saved.alerts)) form.elements[name].value = value;
+      H.toast("console.saved");
+      await loadAlerts();
+    });
+  }
+
+  // ------------------------------------------------------------------ start
+
+  async function start() {
+    await H.nav("/manager");
+    wireThresholds();
+    await Promise.all([loadAlerts(), loadDevices(), loadThresholds()]);
+    client = H.live(["manager"], {
+      onSnapshot: (topic, payload) => drawSnapshot(payload),
+      onEvent: (frame) => {
+        if (frame.type.startsWith("alert.")) loadAlerts().catch(H.toast);
+        else if (frame.type === "device.status") loadDevices().catch(H.toast);
+        else refreshSoon();
+      },
+    });
+    setInterval(() => document.querySelectorAll(".since").forEach(paintDuration), 1000);
+  }
+
+  start().catch(H.toast);
+})();

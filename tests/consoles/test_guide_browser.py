@@ -1,0 +1,136 @@
+"""The lobby guide's tablet in Chromium: find by pinyin, issue with priority, confirm, check in."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from tests.consoles.conftest import ServedHall, log_in, shot
+from tests.support.browser import checked_context
+
+
+@pytest.fixture(scope="module")
+def guide_account(served: ServedHall) -> str:
+    """A lobby guide's account (role ``guide``) made with the admin command, as a hall would."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hallq",
+            "user",
+            "add",
+            "G1",
+            "陈导办",
+            "--role",
+            "guide",
+            "--password",
+            "pw-g1",
+            "--hall",
+            "t1",
+            "--db",
+            str(served.db),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=served.db.parent,
+    )
+    return "G1"
+
+
+@pytest.fixture
+def tablet(browser: Any, served: ServedHall, guide_account: str) -> Any:
+    """A tablet-sized page logged in as the lobby guide."""
+    with checked_context(browser, viewport={"width": 1024, "height": 1366}, has_touch=True) as context:
+        page = context.new_page()
+        log_in(page, served, guide_account, "pw-g1")
+        page.wait_for_url("**/guide")
+        page.wait_for_selector("body[data-ready='1']")
+        yield page
+
+
+def test_the_guide_finds_a_service_by_pinyin_initials_and_issues_a_priority_ticket(
+    served: ServedHall, tablet: Any
+) -> None:
+    page = tablet
+    assert page.locator("body").get_attribute("data-role") == "guide"
+    assert page.locator(".topbar nav").count() == 0  # no manager menu for the guide
+    page.fill("#search", "csj")  # 测试局, the department
+    page.wait_for_selector("#results button.service[data-code='S4']")
+    page.fill("#search", "S3")  # by its code
+    page.wait_for_function("() => document.querySelector('#results button.service')?.dataset.code === 'S3'")
+    page.fill("#search", "sx")
+    page.wait_for_selector("#results button.service[data-code='S1']")
+    page.click("#results button.service[data-code='S1']")
+    page.wait_for_selector("#materials li:has-text('居民身份证')")
+    page.fill("#issue-form input[name=phone]", "13800138000")
+    page.fill("#issue-form input[name=id_number]", "11010519491231002X")
+    page.click("#priority-choices button[data-priority='elderly']")
+    assert page.is_checked("#proof")
+    shot(page, "guide-find")
+    page.click("#issue")
+    page.wait_for_selector("#issued:not([hidden])")
+    number = page.locator("#ticket-number").inner_text()
+    assert number.startswith("A")
+    text = page.locator("#issued").inner_text()
+    assert "138****8000" in text and "13800138000" not in page.content()
+    assert "11010519491231002X" not in page.content()
+    assert "已核验" in page.locator("#ticket-priority").inner_text()
+    shot(page, "guide-ticket")
+    token = page.locator("#issued").get_attribute("data-token")
+    status = httpx.get(f"{served.url}/api/v1/tickets/{token}").json()
+    assert (status["priority_class"], status["priority_confirmed"]) == ("elderly", True)
+
+
+def test_the_guide_confirms_a_priority_declared_at_the_kiosk(served: ServedHall, tablet: Any) -> None:
+    page = tablet
+    declared = httpx.post(
+        served.url + "/api/v1/tickets",
+        json={"service_code": "S2", "priority_class": "pregnant"},
+        headers=served.as_("kiosk"),
+    ).json()
+    page.click(".tab[data-tab='priority']")
+    item = page.locator(f"#pending .item[data-number='{declared['number']}']")
+    item.wait_for()
+    assert "孕妇" in item.inner_text()
+    shot(page, "guide-priority")
+    item.locator("button.confirm").click()
+    page.wait_for_selector(f"#pending .item[data-number='{declared['number']}']", state="detached")
+    status = httpx.get(f"{served.url}/api/v1/tickets/{declared['token']}").json()
+    assert status["priority_confirmed"] is True
+
+
+def test_the_guide_checks_in_a_booking_by_its_code(served: ServedHall, tablet: Any) -> None:
+    page = tablet
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
+    start = now - timedelta(minutes=5)
+    slot = httpx.post(
+        served.url + "/api/v1/appointments/slots",
+        json={
+            "service_code": "S3",
+            "day": now.date().isoformat(),
+            "start": start.strftime("%H:%M"),
+            "end": (start + timedelta(minutes=30)).strftime("%H:%M"),
+            "capacity": 2,
+        },
+        headers=served.as_("manager"),
+    ).json()
+    booking = httpx.post(
+        served.url + "/api/v1/appointments",
+        json={"slot_id": slot["id"], "phone": "13900139000"},
+        headers=served.as_("kiosk"),
+    ).json()
+    page.click(".tab[data-tab='booking']")
+    page.fill("#booking-code", booking["code"].lower())
+    page.click("#check-in")
+    page.wait_for_selector("#issued:not([hidden])")
+    number = page.locator("#ticket-number").inner_text()
+    assert number.startswith("B")
+    after = httpx.get(f"{served.url}/api/v1/appointments/{booking['code']}", headers=served.as_("manager"))
+    assert after.json()["status"] == "checked_in" and after.json()["ticket"] == number
+    shot(page, "guide-check-in")
