@@ -94,6 +94,13 @@ class ServedHall:
                 self.process.kill()
                 self.process.wait()
 
+    def __enter__(self) -> ServedHall:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def as_(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
