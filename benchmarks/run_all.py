@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from benchmarks import issue, kiosk, live
+from benchmarks import issue, kiosk, live, report
 from benchmarks.common import RESULTS, failures, format_value
 
 
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     issue.main(["--seconds", f"{args.seconds:g}", "--kill-cycles", str(args.kill_cycles)])
     live.main(["--subscribers", str(args.subscribers), "--rounds", str(args.rounds)])
     kiosk.main(["--taps", "30", "--starts", "3"])
+    report.main(["--runs", "3"])
     missed = failures()
     print(f"\n== summary ({time.monotonic() - started:.0f} s, {len(RESULTS)} figures) ==")
     if not missed:
