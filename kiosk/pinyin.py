@@ -9,12 +9,12 @@ import sys
 import threading
 from pathlib import Path
 
-from queue_server.domain import search
+from queue_server.domain.search import Reading as SearchReading
 
 log = logging.getLogger(__name__)
 
 
-class Reading(search.Reading):
+class Reading(SearchReading):
     """How a text is read: tone-numbered syllables (for the voice) besides the search reading."""
 
     tones: str

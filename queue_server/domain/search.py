@@ -8,10 +8,8 @@ the server reads them itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import TypedDict
-
-from queue_server.contract import ServiceSummary
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol, TypedDict, TypeVar
 
 
 class Reading(TypedDict):
@@ -24,7 +22,25 @@ class Reading(TypedDict):
 ReadingOf = Callable[[str], Reading | None]
 
 
-def texts_of(service: ServiceSummary) -> list[str]:
+class Searchable(Protocol):
+    """What a service is found by (the wire's ``ServiceSummary`` is one)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def keywords(self) -> Sequence[str]: ...
+    @property
+    def department_name(self) -> str: ...
+    @property
+    def theme(self) -> str: ...
+
+
+S = TypeVar("S", bound=Searchable)
+
+
+def texts_of(service: Searchable) -> list[str]:
     """The texts a service can be found by."""
     return [service.name, *service.keywords, service.department_name, service.theme]
 
@@ -34,7 +50,7 @@ def _subsequence(needle: str, hay: str) -> bool:
     return all(ch in letters for ch in needle)
 
 
-def score(service: ServiceSummary, query: str, reading_of: ReadingOf) -> int:
+def score(service: Searchable, query: str, reading_of: ReadingOf) -> int:
     """How well a service matches (0: not at all): exact beats prefix beats anywhere; names beat keywords."""
     q = re.sub(r"\s+", "", query).lower()
     if not q:
@@ -64,7 +80,7 @@ def score(service: ServiceSummary, query: str, reading_of: ReadingOf) -> int:
     return best
 
 
-def search(services: Iterable[ServiceSummary], query: str, reading_of: ReadingOf) -> list[ServiceSummary]:
+def search(services: Iterable[S], query: str, reading_of: ReadingOf) -> list[S]:
     """The services matching ``query``, best first (the catalogue's order among equals)."""
     scored = [(score(s, query, reading_of), i, s) for i, s in enumerate(services)]
     return [s for points, _, s in sorted(scored, key=lambda t: (-t[0], t[1])) if points > 0]
