@@ -398,4 +398,3 @@ class Repository:
                 "detail": detail,
             },
         )
-

@@ -251,4 +251,3 @@ def reconcile(standing: Iterable[Standing], findings: Iterable[Finding]) -> Chan
     )
     clear = tuple(s for k, s in have.items() if k not in wanted)
     return Changes(raise_, escalate, clear)
-

@@ -83,6 +83,21 @@ def _empty(axes: Any) -> None:
     )
 
 
+def _bars(axes: Any, x: list[int], heights: list[float], width: float = 0.8) -> None:
+    """Bars from zero as one collection: a patch per bar costs about a millisecond each to lay out
+    and draw, which a hall of 200 windows notices."""
+    from matplotlib.collections import PolyCollection
+
+    half = width / 2
+    boxes = [
+        [(i - half, 0.0), (i - half, h), (i + half, h), (i + half, 0.0)]
+        for i, h in zip(x, heights, strict=True)
+    ]
+    axes.add_collection(PolyCollection(boxes, facecolors=BLUE, edgecolors="none"))
+    axes.set_xlim(min(x) - 0.6, max(x) + 0.6)
+    axes.set_ylim(0, max(heights, default=0.0) * 1.05 or 1.0)
+
+
 def arrivals(report: Report, axes: Any) -> None:
     """Tickets issued per local hour, averaged over the days that had any (the daily curve)."""
     total = report.total()
@@ -93,7 +108,7 @@ def arrivals(report: Report, axes: Any) -> None:
         return
     hours = [h for h, n in enumerate(total.hours) if n] or [8, 17]
     span = range(max(0, min(hours) - 1), min(24, max(hours) + 2))
-    axes.bar(list(span), [total.hours[h] / days for h in span], color=BLUE, width=0.8)
+    _bars(axes, list(span), [total.hours[h] / days for h in span])
     axes.set_xticks(list(span), [f"{h}" for h in span])
 
 
@@ -134,7 +149,7 @@ def windows(report: Report, axes: Any) -> None:
         return
     names = [k for k, _ in rows]
     x = list(range(len(names)))
-    axes.bar(x, [cell.served for _, cell in rows], color=BLUE)
+    _bars(axes, x, [cell.served for _, cell in rows])
     step = math.ceil(len(names) / 30)  # a big hall: label every n-th window only
     axes.set_xticks(
         x[::step], names[::step], rotation=90 if step > 1 else 0, fontsize=7 if step > 1 else None

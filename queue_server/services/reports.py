@@ -89,8 +89,9 @@ class Report:
         if found is not None:
             return found
         parts: Iterator[tuple[tuple[date, str], Cell]]
-        if period is not Period.DAY:  # any longer bucket is a roll-up of the days
-            source = self.cells(by, Period.DAY).items()
+        if period is not Period.DAY:  # any longer bucket: the days if rolled up already, else the atoms
+            days = self._rolled.get((by, Period.DAY))
+            source = days.items() if days is not None else self._by_day(by)
             parts = (
                 ((stats.bucket_start(day, period, self.first), key), cell) for (day, key), cell in source
             )

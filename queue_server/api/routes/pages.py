@@ -135,9 +135,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/catalogue.js")
 def catalogue_js() -> Response:
     """Interface strings for every page (zh-CN first, English second)."""
-    return Response(
-        catalogue_script(), media_type="text/javascript", headers={"Cache-Control": "no-cache"}
-    )
+    return Response(catalogue_script(), media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/login")
