@@ -704,6 +704,16 @@ class WindowExtendedHours(Model):
     note: str = Field(default="", max_length=200)
 
 
+class ApprovedWindowHours(Model):
+    """``GET /api/v1/calendar/{day}/windows``: one window's approved 延时服务 on that day."""
+
+    window: str
+    window_name: str
+    periods: list[tuple[time, time]]
+    note: str = ""
+    approved_by: str = ""
+
+
 class CalendarEntry(Model):
     """One date of the working calendar as it applies."""
 

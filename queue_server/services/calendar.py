@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import delete, select
 
@@ -37,7 +37,7 @@ def read_calendar(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list
         out.append(
             c.CalendarEntry(
                 day=day,
-                working=bool(periods),
+                working=hours.is_working_day(day),
                 periods=periods,
                 kind=mark.kind if mark else None,
                 note=mark.note if mark else "",
@@ -118,6 +118,28 @@ def set_window_hours(
     detail = {"window": number, **hours.model_dump(mode="json")}
     uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.window_hours", day.isoformat(), detail)
     return hours
+
+
+def window_hours(uow: UnitOfWork, actor: Actor, day: date) -> list[c.ApprovedWindowHours]:
+    """The windows with approved extended hours on ``day``, by window number."""
+    actor.require(Permission.READ_HALL)
+    table = t.window_extended_hours
+    rows = uow.repo.conn.execute(
+        select(table).where(table.c.hall_id == actor.hall_id, table.c.day == day)
+    )
+    windows = {w.id: w for w in uow.catalogue(actor.hall_id).windows.values()}
+    out = [
+        c.ApprovedWindowHours(
+            window=windows[r.window_id].number,
+            window_name=windows[r.window_id].name,
+            periods=[(time.fromisoformat(a), time.fromisoformat(b)) for a, b in r.periods],
+            note=r.note,
+            approved_by=r.approved_by,
+        )
+        for r in rows
+        if r.window_id in windows
+    ]
+    return sorted(out, key=lambda h: (len(h.window), h.window))
 
 
 def clear_window_hours(uow: UnitOfWork, actor: Actor, day: date, number: str) -> None:

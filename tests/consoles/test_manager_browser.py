@@ -181,7 +181,25 @@ def test_a_manager_opens_slots_marks_a_holiday_and_sees_bookings_checked_in(
 
     page.locator(f"#month button.day[data-day='{holiday}']").click()
     page.click("#mark-clear")
-    page.wait_for_selector(f"#month button.day[data-day='{holiday}']:not(.holiday)")
+    cleared = page.locator(f"#month button.day[data-day='{holiday}']:not(.holiday)")
+    cleared.wait_for()
+    # the test hall is open at all hours: an ordinary day is a working day all day, not 不办公
+    assert "全天办公" in cleared.inner_text() and "off" not in (cleared.get_attribute("class") or "")
+    assert "全天办公" in page.locator("#day-state").inner_text()
+
+    # 延时服务: window 1 approved until 19:00 that day, listed, then withdrawn
+    page.select_option("#window-hours select[name=window]", "1")
+    page.fill("#window-hours input[name=periods]", "17:30-19:00")
+    page.click("#window-hours-save")
+    approved = page.locator("#approved-hours tr[data-window='1']")
+    approved.wait_for()
+    assert "17:30–19:00" in approved.inner_text() and "王主任" in approved.inner_text()
+    [hours] = api(served, "GET", f"/calendar/{holiday}/windows")
+    assert (hours["window"], hours["periods"]) == ("1", [["17:30:00", "19:00:00"]])
+    page.click("#window-hours-clear")
+    page.locator("#approved-hours tr[data-window='1']").wait_for(state="detached")
+    assert "当日无窗口延时服务" in page.locator("#approved-hours").inner_text()
+    assert api(served, "GET", f"/calendar/{holiday}/windows") == []
 
 
 def test_the_evaluations_page_sits_on_the_console_base(served: ServedHall, manager_page: Any) -> None:

@@ -33,6 +33,12 @@ async def clear_day(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.Calend
     return await runtime.write(lambda uow: calendar.clear_day(uow, actor, day))
 
 
+@router.get("/{day}/windows", response_model=list[c.ApprovedWindowHours])
+async def window_hours(day: date, runtime: RuntimeDep, actor: ActorDep) -> list[c.ApprovedWindowHours]:
+    """The windows with approved extended hours (延时服务) on a day."""
+    return await runtime.read(lambda uow: calendar.window_hours(uow, actor, day))
+
+
 @router.put("/{day}/windows/{window}", response_model=c.WindowExtendedHours)
 async def set_window_hours(
     day: date, window: str, body: c.WindowExtendedHours, runtime: RuntimeDep, actor: ActorDep

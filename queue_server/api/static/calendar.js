@@ -12,6 +12,14 @@
   function hm(value) { return String(value).slice(0, 5); }
   function periodsText(periods) { return periods.map(([a, b]) => hm(a) + "–" + hm(b)).join(", "); }
 
+  /** A working day's hours in its calendar cell ("全天办公" in a hall open at all hours). */
+  function dayHours(entry) {
+    const mark = el("span", "mark muted");
+    if (entry.periods.length) mark.textContent = periodsText(entry.periods);
+    else H.pair(mark, "manager.day_always");
+    return mark;
+  }
+
   /** "08:30-12:00, 13:30-17:30" → [["08:30","12:00"], …]; a clear error for anything else. */
   function parsePeriods(text) {
     const out = [];
@@ -48,7 +56,7 @@
       cell.dataset.day = day;
       cell.appendChild(el("span", "d", String(d)));
       if (entry.kind) cell.appendChild(H.pair(el("span", "mark"), "manager.kind_" + entry.kind));
-      if (entry.working) cell.appendChild(el("span", "mark muted", periodsText(entry.periods)));
+      if (entry.working) cell.appendChild(dayHours(entry));
       if (entry.note) cell.appendChild(el("span", "mark muted", entry.note));
       cell.addEventListener("click", () => select(day));
       cells.push(cell);
@@ -66,12 +74,34 @@
     const line = document.getElementById("day-state");
     line.textContent = "";
     if (entry) {
-      H.pair(line, entry.working ? "manager.day_working" : "manager.day_closed", { periods: periodsText(entry.periods) });
+      if (entry.working && !entry.periods.length) H.pair(line, "manager.day_always");
+      else H.pair(line, entry.working ? "manager.day_working" : "manager.day_closed", { periods: periodsText(entry.periods) });
       const form = document.getElementById("mark");
       if (entry.kind) form.elements.kind.value = entry.kind;
       form.elements.note.value = entry.note || "";
     }
-    await Promise.all([loadSlots(), loadBookings()]);
+    await Promise.all([loadSlots(), loadBookings(), loadWindowHours()]);
+  }
+
+  async function loadWindowHours() {
+    const approved = await H.api("GET", "/calendar/" + state.selected + "/windows");
+    const body = document.querySelector("#approved-hours tbody");
+    if (!approved.length) {
+      const none = el("td", "muted");
+      none.colSpan = 3;
+      const row = el("tr");
+      row.appendChild(H.pair(none, "manager.no_window_hours"));
+      body.replaceChildren(row);
+      return;
+    }
+    body.replaceChildren(...approved.map((h) => {
+      const tr = el("tr");
+      tr.dataset.window = h.window;
+      tr.appendChild(el("td", "", h.window + " " + h.window_name));
+      tr.appendChild(el("td", "", periodsText(h.periods) + (h.note ? " · " + h.note : "")));
+      tr.appendChild(el("td", "", h.approved_by));
+      return tr;
+    }));
   }
 
   async function loadSlots() {
@@ -140,10 +170,12 @@
       const body = { periods: parsePeriods(hours.elements.periods.value) };
       await H.api("PUT", "/calendar/" + state.selected + "/windows/" + encodeURIComponent(hours.elements.window.value), body);
       H.toast("console.saved");
+      await loadWindowHours();
     });
     H.action(document.getElementById("window-hours-clear"), async () => {
       await H.api("DELETE", "/calendar/" + state.selected + "/windows/" + encodeURIComponent(hours.elements.window.value));
       H.toast("console.saved");
+      await loadWindowHours();
     });
     const slot = document.getElementById("slot");
     slot.addEventListener("submit", (event) => event.preventDefault());
