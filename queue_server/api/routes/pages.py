@@ -54,6 +54,7 @@ PAGES: dict[str, Page] = {
     "/manager": Page("manager.html", MANAGERS),
     "/manager/allocation": Page("allocation.html", MANAGERS),
     "/manager/calendar": Page("calendar.html", MANAGERS),
+    "/manager/settings": Page("settings.html", MANAGERS),
     "/manager/catalogue": Page("catalogue.html", MANAGERS),
     "/manager/staff": Page("staff.html", MANAGERS),
     "/guide": Page("guide.html", (*MANAGERS, Role.GUIDE)),

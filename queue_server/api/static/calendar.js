@@ -9,8 +9,8 @@
   const DOW = ["一", "二", "三", "四", "五", "六", "日"];
 
   function iso(y, m, d) { return y + "-" + String(m + 1).padStart(2, "0") + "-" + String(d).padStart(2, "0"); }
-  function hm(value) { return String(value).slice(0, 5); }
-  function periodsText(periods) { return periods.map(([a, b]) => hm(a) + "–" + hm(b)).join(", "); }
+  const periodsText = H.periodsText;
+  const parsePeriods = H.parsePeriods;
 
   /** A working day's hours in its calendar cell ("全天办公" in a hall open at all hours). */
   function dayHours(entry) {
@@ -20,19 +20,6 @@
     return mark;
   }
 
-  /** "08:30-12:00, 13:30-17:30" → [["08:30","12:00"], …]; a clear error for anything else. */
-  function parsePeriods(text) {
-    const out = [];
-    for (const part of text.split(/[,，;；\s]+/).filter(Boolean)) {
-      const m = /^(\d{1,2}:\d{2})[-–~至](\d{1,2}:\d{2})$/.exec(part);
-      if (!m) {
-        const [zh, en] = H.t("manager.bad_periods", { text: part });
-        throw new H.ApiError(0, { code: "manager.bad_periods", message: zh, message_en: en });
-      }
-      out.push([m[1].padStart(5, "0"), m[2].padStart(5, "0")]);
-    }
-    return out;
-  }
 
   async function loadMonth() {
     const first = iso(state.year, state.month, 1);
@@ -110,7 +97,7 @@
       const tr = el("tr");
       tr.dataset.slot = String(s.id);
       tr.appendChild(el("td", null, s.service_name + " (" + s.service_code + ")"));
-      tr.appendChild(el("td", null, hm(s.start) + "–" + hm(s.end)));
+      tr.appendChild(el("td", null, periodsText([[s.start, s.end]])));
       tr.appendChild(el("td", "num", String(s.capacity)));
       tr.appendChild(el("td", "num", String(s.booked)));
       tr.appendChild(el("td", "num", String(s.free)));
@@ -136,7 +123,7 @@
       tr.dataset.code = b.code;
       tr.appendChild(el("td", null, b.code));
       tr.appendChild(el("td", null, b.slot.service_name));
-      tr.appendChild(el("td", null, hm(b.slot.start) + "–" + hm(b.slot.end)));
+      tr.appendChild(el("td", null, periodsText([[b.slot.start, b.slot.end]])));
       tr.appendChild(H.pair(el("td"), "manager.booking." + b.status));
       tr.appendChild(el("td", null, b.phone_masked || "—"));
       tr.appendChild(el("td", null, b.checked_in_at ? H.format("time", Date.parse(b.checked_in_at)) : "—"));

@@ -13,6 +13,7 @@
     ["/manager/allocation", "console.menu.allocation"],
     ["/manager/catalogue", "console.menu.catalogue"],
     ["/manager/calendar", "console.menu.calendar"],
+    ["/manager/settings", "console.menu.settings"],
     ["/manager/staff", "console.menu.staff"],
     ["/manager/evaluations", "console.menu.evaluations"],
     ["/manager/supervision", "console.menu.supervision"],
@@ -179,6 +180,28 @@
     });
   }
 
-  Object.assign(H, { ApiError, api, csrf, translate, toast, me, nav, logout, live, duration, action, MENU });
+  /** [["08:30:00","12:00:00"], …] → "08:30–12:00, …" */
+  function periodsText(periods) {
+    return periods.map(([a, b]) => String(a).slice(0, 5) + "–" + String(b).slice(0, 5)).join(", ");
+  }
+
+  /** "08:30-12:00, 13:30-17:30" → [["08:30","12:00"], …]; a clear error for anything else. */
+  function parsePeriods(text) {
+    const out = [];
+    for (const part of text.split(/[,，;；\s]+/).filter(Boolean)) {
+      const m = /^(\d{1,2}:\d{2})[-–~至](\d{1,2}:\d{2})$/.exec(part);
+      if (!m) {
+        const [zh, en] = H.t("manager.bad_periods", { text: part });
+        throw new ApiError(0, { code: "manager.bad_periods", message: zh, message_en: en });
+      }
+      out.push([m[1].padStart(5, "0"), m[2].padStart(5, "0")]);
+    }
+    return out;
+  }
+
+  Object.assign(H, {
+    ApiError, api, csrf, translate, toast, me, nav, logout, live, duration, action, periodsText, parsePeriods,
+    MENU,
+  });
   document.addEventListener("DOMContentLoaded", () => translate(document));
 })();
