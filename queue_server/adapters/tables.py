@@ -21,7 +21,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -269,7 +271,9 @@ events = Table(
     Column("data", JSON, nullable=False, default=dict),
     Index("ix_events_ticket", "ticket_id"),
     Index("ix_events_window_at", "window_id", "at"),
-    Index("ix_events_hall_at", "hall_id", "at"),
+    # (hall, at, id): a period's events in the order a report walks them, and counted per day, from
+    # the index alone
+    Index("ix_events_hall_at", "hall_id", "at", "id"),
 )
 
 service_stats = Table(
@@ -569,4 +573,21 @@ assessment_flags = Table(
     Column("note", Text, nullable=False, default=""),
     UniqueConstraint("hall_id", "month", "window_id", "kind", name="uq_assessment_flags_kind"),
     Index("ix_assessment_flags_sign", "hall_id", "kind", "sign_until"),
+)
+
+# ---------------------------------------------------------------- statistics of closed days (日结)
+
+report_days = Table(
+    "report_days",
+    metadata,
+    _hall(),
+    Column("day", Date, nullable=False),
+    # what the cells were computed from: the code's version and the hall's time zone, the day's event
+    # count (events are only ever added), and a digest of the state carried in from the day before
+    Column("version", String(40), nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("start", String(64), nullable=False),
+    Column("body", LargeBinary, nullable=False),  # the cells and the state carried out (JSON)
+    Column("computed_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("hall_id", "day", name="pk_report_days"),
 )

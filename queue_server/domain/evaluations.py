@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -139,32 +140,51 @@ def indicators(records: Iterable[Record]) -> Indicators:
     好评率 counts defaults with the ratings; 主动评价好评率 and every 差评 figure count only ratings
     actually given; 未评率 is unrated-or-defaulted over every evaluation past its deadline or rated.
     """
-    rows = list(records)
-    rated = [r for r in rows if r.status is Status.RATED and r.level is not None]
-    defaulted = [r for r in rows if r.status is Status.DEFAULTED and r.level is not None]
-    unrated = sum(1 for r in rows if r.status is Status.UNRATED)
-    active_good = sum(1 for r in rated if r.level not in BAD)
-    good = active_good + sum(1 for r in defaulted if r.level not in BAD)
-    bad = [r for r in rated if r.level in BAD]
-    replied = sum(1 for r in bad if r.verified)
-    closed = [r for r in bad if r.stage is Stage.CLOSED]
-    satisfied = sum(1 for r in closed if r.revisit_satisfied)
-    decided = len(rated) + len(defaulted) + unrated
+    return counted_indicators(Counter(records))
+
+
+def counted_indicators(counts: Mapping[Record, int]) -> Indicators:
+    """The indicators of evaluations given as how many there are of each distinct record."""
+
+    def number(keep: Callable[[Record], bool]) -> int:
+        return sum(n for r, n in counts.items() if keep(r))
+
+    def rated(r: Record) -> bool:
+        return r.status is Status.RATED and r.level is not None
+
+    def defaulted(r: Record) -> bool:
+        return r.status is Status.DEFAULTED and r.level is not None
+
+    def bad(r: Record) -> bool:
+        return rated(r) and r.level in BAD
+
+    def closed(r: Record) -> bool:
+        return bad(r) and r.stage is Stage.CLOSED
+
+    n_rated, n_defaulted = number(rated), number(defaulted)
+    unrated = number(lambda r: r.status is Status.UNRATED)
+    active_good = number(lambda r: rated(r) and r.level not in BAD)
+    good = active_good + number(lambda r: defaulted(r) and r.level not in BAD)
+    n_bad = number(bad)
+    replied = number(lambda r: bad(r) and r.verified)
+    n_closed = number(closed)
+    satisfied = number(lambda r: closed(r) and bool(r.revisit_satisfied))
+    decided = n_rated + n_defaulted + unrated
     return Indicators(
-        total=len(rows),
-        rated=len(rated),
+        total=sum(counts.values()),
+        rated=n_rated,
         unrated=unrated,
-        defaulted=len(defaulted),
+        defaulted=n_defaulted,
         good=good,
         active_good=active_good,
-        bad=len(bad),
+        bad=n_bad,
         bad_replied=replied,
-        rectified=len(closed),
+        rectified=n_closed,
         rectified_satisfied=satisfied,
-        good_rate=_rate(good, len(rated) + len(defaulted)),
-        active_good_rate=_rate(active_good, len(rated)),
-        unrated_rate=_rate(unrated + len(defaulted), decided),
-        bad_reply_rate=_rate(replied, len(bad)),
-        rectify_rate=_rate(len(closed), len(bad)),
-        rectify_satisfaction_rate=_rate(satisfied, len(closed)),
+        good_rate=_rate(good, n_rated + n_defaulted),
+        active_good_rate=_rate(active_good, n_rated),
+        unrated_rate=_rate(unrated + n_defaulted, decided),
+        bad_reply_rate=_rate(replied, n_bad),
+        rectify_rate=_rate(n_closed, n_bad),
+        rectify_satisfaction_rate=_rate(satisfied, n_closed),
     )

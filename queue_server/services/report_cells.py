@@ -6,7 +6,6 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,10 +105,13 @@ class Cell:
         """The named counts."""
         return dict(zip(COUNTS, self.n, strict=False))
 
-    def records(self) -> Iterator[ev.Record]:
-        """Every evaluation record (repeated as often as it occurred)."""
+    def indicators(self) -> ev.Indicators:
+        """The 好差评 indicators of the cell's evaluations."""
+        counts: dict[ev.Record, int] = {}
         for kind, times in self.evaluations.items():
-            yield from itertools.repeat(record_of(kind), times)
+            record = record_of(kind)
+            counts[record] = counts.get(record, 0) + times
+        return ev.counted_indicators(counts)
 
     @classmethod
     def total(cls, cells: list[Cell]) -> Cell:

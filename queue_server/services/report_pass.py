@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -82,6 +82,7 @@ class Clock:
 
 
 Atom = tuple[date, int | None, int | None, int | None]  # local day, service, window, clerk
+Statuses = dict[int, tuple[str, int | None]]  # window → (status, clerk in force)
 
 
 class Pass:
@@ -112,6 +113,15 @@ class Pass:
             else:
                 mine.merge(cell)
 
+    def absorb_cells(self, cells: Iterable[tuple[Atom, Cell]]) -> None:
+        """Add cells read back from a kept day."""
+        for slot, cell in cells:
+            mine = self.atoms.get(slot)
+            if mine is None:
+                self.atoms[slot] = cell
+            else:
+                mine.merge(cell)
+
     def at(self, at: float, service_id: int | None, window_id: int | None, clerk_id: int | None) -> Cell:
         """The cell of a fact at instant ``at``."""
         return self.cell(self.clock.index(at), service_id, window_id, clerk_id)
@@ -128,6 +138,32 @@ class Flow:
     busy: dict[int, list[stats.Interval]] = field(default_factory=lambda: defaultdict(list))
     clerk: dict[int, int | None] = field(default_factory=dict)
     changes: dict[int, list[tuple[float, str, int | None]]] = field(default_factory=lambda: defaultdict(list))
+
+    def carried(self, statuses: Statuses) -> dict[str, Any]:
+        """The state carried over a midnight, as plain data: tickets in flight, busy windows, each
+        window's clerk and status. The service a ticket was called for is kept while it is in flight."""
+        live = self.queued.keys() | self.started.keys()
+        self.service = {ticket: s for ticket, s in self.service.items() if ticket in live}
+        return {
+            "queued": self.queued,
+            "started": self.started,
+            "service": self.service,
+            "busy_since": self.busy_since,
+            "clerk": self.clerk,
+            "status": statuses,
+        }
+
+    def restore(self, carried: dict[str, Any]) -> Statuses:
+        """Take up the state ``carried`` out of a kept day (JSON: keys are strings); its statuses."""
+
+        def ints(name: str) -> dict[int, Any]:
+            return {int(k): v for k, v in carried[name].items()}
+
+        self.queued, self.started, self.service = ints("queued"), ints("started"), ints("service")
+        self.busy_since, self.clerk = ints("busy_since"), ints("clerk")
+        self.changes.clear()
+        self.busy.clear()
+        return {w: (s, clerk) for w, (s, clerk) in ints("status").items()}
 
 
 def _status_data(value: Any) -> dict[str, Any]:
@@ -225,7 +261,7 @@ def walk(run: Pass, flow: Flow, rows: Iterator[Any]) -> None:
             cell(at, service_id, None, None).n[EXPIRED] += 1
 
 
-def initial_statuses(uow: UnitOfWork, hall_id: int, start: datetime) -> dict[int, tuple[str, int | None]]:
+def initial_statuses(uow: UnitOfWork, hall_id: int, start: datetime) -> Statuses:
     """Each window's status (and clerk) in force at ``start``: its last status event before it."""
     e = t.events.c
     last = (
@@ -242,17 +278,24 @@ def initial_statuses(uow: UnitOfWork, hall_id: int, start: datetime) -> dict[int
     return out
 
 
-def window_time(
-    run: Pass, flow: Flow, initial: dict[int, tuple[str, int | None]], start: float, end: float
-) -> None:
-    """Open, paused and busy seconds per window (per clerk in force), split by local day."""
+def window_time(run: Pass, flow: Flow, initial: Statuses, start: float, end: float) -> Statuses:
+    """Open, paused and busy seconds per window (per clerk in force) from ``start`` to ``end``, split
+    by local day, from the statuses in force at ``start`` and the changes and busy stretches walked
+    since. Returns the statuses in force at ``end``; a window still busy at ``end`` is counted busy to
+    it and goes on being busy from it."""
     midnights = run.clock.midnights
+    after = dict(initial)
     for window_id in set(flow.changes) | set(initial) | set(flow.busy) | set(flow.busy_since):
         status, clerk = initial.get(window_id, ("closed", None))
         changes = flow.changes.get(window_id, [])
-        if window_id in flow.busy_since:  # still busy at the period's end
-            flow.busy[window_id].append((flow.busy_since.pop(window_id), end))
-        busy = stats.by_day(stats.merged(flow.busy.get(window_id, [])), midnights)
+        intervals = flow.busy.get(window_id, [])
+        if window_id in flow.busy_since:
+            intervals = [*intervals, (flow.busy_since[window_id], end)]
+            flow.busy_since[window_id] = end
+        if changes:
+            _, last, by = changes[-1]
+            after[window_id] = (last, by if last != "closed" else None)
+        busy = stats.by_day(stats.merged(intervals), midnights)
         for who in {clerk, *(who for _, _, who in changes)}:
             mine = [(at, s if by == who else "closed") for at, s, by in changes]
             spans = stats.status_intervals(mine, start, end, status if clerk == who else "closed")
@@ -265,6 +308,9 @@ def window_time(
                 cell.open += spent.open
                 cell.paused += spent.paused
                 cell.busy += spent.busy
+    flow.changes.clear()
+    flow.busy.clear()
+    return after
 
 
 def _cases(run: Pass, conn: Connection, names: Names, hall_id: int, start: datetime, end: datetime) -> None:

@@ -53,6 +53,11 @@ def stream(conn: Connection, query: Any) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
+def own_connections(conn: Connection) -> bool:
+    """Whether other connections see ``conn``'s database (not so for an in-memory SQLite)."""
+    return conn.engine.url.database not in (None, "", ":memory:")
+
+
 def _prefetched(cursor: Any) -> Iterator[tuple[Any, ...]]:
     """The cursor's rows, the next batch fetched on a thread while this one is processed.
 

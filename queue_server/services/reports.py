@@ -16,17 +16,18 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, select
 
 from queue_server import contract as c
 from queue_server.adapters import tables as t
-from queue_server.domain import evaluations as ev
 from queue_server.domain import stats
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
+from queue_server.domain.numbering import business_day
 from queue_server.domain.stats import Grouping, Period
+from queue_server.services import report_days
 from queue_server.services.report_cells import (
     APPOINTMENT,
     CANCELLED,
@@ -61,6 +62,7 @@ from queue_server.services.report_pass import (
     walk,
     window_time,
 )
+from queue_server.services.report_sql import own_connections
 from queue_server.services.unit_of_work import UnitOfWork
 
 __all__ = ["Clock", "Report", "UnitOfWork", "check_range", "compute"]
@@ -81,6 +83,7 @@ class Report:
     generated_at: datetime
     names: Names
     atoms: dict[Atom, Cell]
+    closed: list[report_days.ClosedDay] = field(default_factory=list)  # closed days walked, to keep
     _rolled: dict[tuple[Grouping, Period], dict[tuple[date, str], Cell]] = field(default_factory=dict)
 
     def cells(self, by: Grouping, period: Period) -> dict[tuple[date, str], Cell]:
@@ -156,7 +159,7 @@ def row_of(
     last = min(report.last, _bucket_end(start, period, report.last))
     no_window = by in NO_WINDOW
     window_time = by not in NO_WINDOW_TIME
-    indicators = ev.indicators(cell.records())
+    indicators = cell.indicators()
     n = cell.n
     return c.ReportRow(
         period=stats.bucket_label(start, period, last),
@@ -234,37 +237,34 @@ def _on_own_connection(engine: Engine, work: Callable[[Connection], None]) -> No
 
 
 def compute(uow: UnitOfWork, actor: Actor, first: date, last: date) -> Report:
-    """The hall's report for local days ``first``..``last``: one pass, any grouping rolled up after."""
+    """The hall's report for local days ``first``..``last``: one pass, any grouping rolled up after.
+
+    The ticket and window events are walked day by day; a closed day kept from an earlier report
+    (``report_days``) is read back instead when it still stands. The closed days walked are on the
+    report (``closed``) for the caller to keep.
+    """
     actor.require(Permission.MANAGE_HALL)
     check_range(first, last)
     hall_id = actor.hall_id
     catalogue = uow.catalogue(hall_id)
     start, end = stats.local_bounds(first, last, catalogue.timezone)
     names = _names(uow, hall_id)
-    run = Pass(Clock(first, last, catalogue.timezone))
-    flow = Flow()
-    initial = initial_statuses(uow, hall_id, start)
-    for window_id, (status, clerk) in initial.items():
-        if status != "closed" and clerk is not None:
-            flow.clerk[window_id] = clerk
-    side = Pass(run.clock)  # cases and evaluations, read meanwhile on a second connection
+    clock = Clock(first, last, catalogue.timezone)
+    run = Pass(clock)
+    side = Pass(clock)  # cases and evaluations, read meanwhile on a second connection
     outcomes = functools.partial(cases_and_evaluations, side, names, hall_id, start, end)
     conn = uow.repo.conn
     started = time.perf_counter()
-    if conn.engine.url.database in (None, "", ":memory:"):  # one connection is the whole database
+    if not own_connections(conn):  # one connection is the whole database
         outcomes(conn)
-        walk(run, flow, ticket_events(uow, hall_id, start, end))
+        closed = _walk_days(uow, hall_id, run)
     else:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-outcomes") as pool:
             future = pool.submit(_on_own_connection, conn.engine, outcomes)
-            walk(run, flow, ticket_events(uow, hall_id, start, end))
+            closed = _walk_days(uow, hall_id, run)
             future.result()
-    walked = time.perf_counter()
-    window_time(run, flow, initial, start.timestamp(), min(end, max(uow.now, start)).timestamp())
     run.absorb(side)
-    log.debug(
-        "report pass: events %.2f s, window time %.2f s", walked - started, time.perf_counter() - walked
-    )
+    log.debug("report pass %.2f s (%d closed days walked)", time.perf_counter() - started, len(closed))
     return Report(
         hall=catalogue.code,
         hall_name=catalogue.name,
@@ -273,7 +273,64 @@ def compute(uow: UnitOfWork, actor: Actor, first: date, last: date) -> Report:
         generated_at=uow.now,
         names=names,
         atoms=run.atoms,
+        closed=closed,
     )
+
+
+def _walk_days(uow: UnitOfWork, hall_id: int, run: Pass) -> list[report_days.ClosedDay]:
+    """The ticket and window events of each day in turn, or the day kept when it still stands."""
+    clock = run.clock
+    timezone = str(clock.zone)
+    flow = Flow()
+    statuses = initial_statuses(uow, hall_id, datetime.fromtimestamp(clock.midnights[0], UTC))
+    for window_id, (status, clerk) in statuses.items():
+        if status != "closed" and clerk is not None:
+            flow.clerk[window_id] = clerk
+    kept = report_days.KeptDays(uow, hall_id, clock)
+    today = business_day(uow.now, timezone)
+    now = uow.now.timestamp()
+    for index, day in enumerate(clock.days):
+        start = report_days.digest(flow.carried(statuses))
+        found = kept.usable(index, day, start) if day < today else None
+        if found is not None:
+            carried, cells = found.read()
+            run.absorb_cells(cells)
+            statuses = flow.restore(carried)
+            continue
+        lo, hi = clock.midnights[index], clock.midnights[index + 1]
+        one = Pass(clock)
+        walk(one, flow, ticket_events(uow, hall_id, *(datetime.fromtimestamp(x, UTC) for x in (lo, hi))))
+        statuses = window_time(one, flow, statuses, lo, min(hi, max(now, lo)))
+        if day < today:
+            events = kept.counts.get(index, 0)
+            carried_out = flow.carried(statuses)
+            kept.fresh.append(report_days.ClosedDay.of(day, events, start, carried_out, one.atoms))
+        run.absorb(one)
+    return kept.fresh
+
+
+def close_days(uow: UnitOfWork, hall_id: int) -> list[report_days.ClosedDay]:
+    """日结: the closed days of this month (and yesterday's, on the 1st) not kept yet, computed.
+
+    Cheap when there is nothing to do (yesterday is kept and still stands); for the housekeeping
+    loop, which keeps what this returns (``report_days.store``).
+    """
+    catalogue = uow.catalogue(hall_id)
+    yesterday = business_day(uow.now, catalogue.timezone) - timedelta(days=1)
+    r = t.report_days.c
+    kept = uow.repo.conn.execute(
+        select(r.events).where(
+            r.hall_id == hall_id,
+            r.day == yesterday,
+            r.version == f"{report_days.VERSION}:{catalogue.timezone}",
+        )
+    ).scalar()
+    if kept is not None:
+        clock = Clock(yesterday, yesterday, catalogue.timezone)
+        if report_days.KeptDays(uow, hall_id, clock).counts.get(0, 0) == kept:
+            return []
+    system = Actor(hall_id=hall_id, role="admin", name="system")
+    return compute(uow, system, yesterday.replace(day=1), yesterday).closed
 
 
 Compute = Callable[[UnitOfWork], Report]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
@@ -13,16 +15,33 @@ from starlette.concurrency import run_in_threadpool
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep, optional_actor
 from queue_server.auth.sessions import Unauthorized
-from queue_server.domain.actors import Permission
+from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.domain.stats import Grouping, Period, month_range
-from queue_server.services import report_charts, report_files, report_monthly, reports
+from queue_server.runtime import Runtime
+from queue_server.services import report_charts, report_days, report_files, report_monthly, reports
 from queue_server.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _keeping(
+    runtime: Runtime, actor: Actor, build: Callable[[UnitOfWork], tuple[T, list[report_days.ClosedDay]]]
+) -> T:
+    """Build on a read transaction, then keep the closed days the report had to walk (日结)."""
+    result, closed = await runtime.read(build)
+    if closed:
+        try:
+            await runtime.write(lambda uow: report_days.store(uow, actor.hall_id, closed))
+        except Exception:  # the report stands; the days are walked again next time
+            log.exception("could not keep %d closed report days", len(closed))
+    return result
 
 
 def _range(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
@@ -49,11 +68,12 @@ async def figures(
     ``date_from``/``date_to`` are hall-local days (inclusive; default: this month so far).
     """
 
-    def build(uow: UnitOfWork) -> c.ReportFigures:
+    def build(uow: UnitOfWork) -> tuple[c.ReportFigures, list[report_days.ClosedDay]]:
         first, last = _range(date_from, date_to, uow.catalogue(actor.hall_id).local(uow.now).date())
-        return reports.compute(uow, actor, first, last).figures(by, period)
+        report = reports.compute(uow, actor, first, last)
+        return report.figures(by, period), report.closed
 
-    result = await runtime.read(build)
+    result = await _keeping(runtime, actor, build)
     if format == "json":
         return result
     name = f"report-{result.hall}-{result.by}-{result.period}-{result.date_from}-{result.date_to}.{format}"
@@ -77,12 +97,12 @@ async def chart(
 ) -> Response:
     """One chart of the period: arrivals by hour, waiting-time distribution, windows compared, daily trend."""
 
-    def build(uow: UnitOfWork) -> bytes:
+    def build(uow: UnitOfWork) -> tuple[bytes, list[report_days.ClosedDay]]:
         first, last = _range(date_from, date_to, uow.catalogue(actor.hall_id).local(uow.now).date())
         report = reports.compute(uow, actor, first, last)
-        return report_charts.render_chart(report, chart, fmt)
+        return report_charts.render_chart(report, chart, fmt), report.closed
 
-    body = await runtime.read(build)
+    body = await _keeping(runtime, actor, build)
     media = "image/svg+xml" if fmt == "svg" else "image/png"
     return Response(body, media_type=media, headers={"Cache-Control": "no-store"})
 
@@ -98,15 +118,16 @@ async def monthly(request: Request, runtime: RuntimeDep, month: str | None = Non
         return RedirectResponse("/login?next=" + quote(str(request.url.path)), status_code=303)
     actor.require(Permission.MANAGE_HALL)
 
-    def build(uow: UnitOfWork) -> str:
+    def build(uow: UnitOfWork) -> tuple[str, list[report_days.ClosedDay]]:
         label = month or uow.catalogue(actor.hall_id).local(uow.now).strftime("%Y-%m")
         try:
             first, last = month_range(label)
         except ValueError:
             raise Rejected("reports.bad_month") from None
-        return report_monthly.monthly_html(reports.compute(uow, actor, first, last), label)
+        report = reports.compute(uow, actor, first, last)
+        return report_monthly.monthly_html(report, label), report.closed
 
-    html = await runtime.read(build)
+    html = await _keeping(runtime, actor, build)
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
