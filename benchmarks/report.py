@@ -10,10 +10,11 @@ no_show / transferred events with the same columns and data; window.status event
 lunch, short pauses and closing; cases with their outcomes; evaluations, some 差评 with follow-ups)
 in executemany batches. ``hallq simulate`` is the faithful generator for smaller volumes.
 
-Then it times what ``/manager/reports/monthly`` does — one pass over the month's events, the
-roll-ups per window, service, clerk and day, and the four charts — against the targets: at most
-5 s on SQLite and 2 s on PostgreSQL. The first run is cold (fresh process caches); the figure is
-the median of ``--runs``.
+Then it times what ``/manager/reports/monthly`` does — the pass over the month, the roll-ups per
+window, service, clerk and day, and the four charts — first with every day walked from the events
+(the kept days forgotten before each run), then with the month's closed days kept (日结, as the
+server's housekeeping keeps them), against the targets for the latter: at most 5 s on SQLite and
+2 s on PostgreSQL. Figures are medians of ``--runs``.
 """
 
 from __future__ import annotations
