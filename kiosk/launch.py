@@ -7,6 +7,7 @@ import os
 import sys
 
 from kiosk.config import KioskSettings
+from kiosk.memory import fixed_mmap_threshold
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ def skip_unused_imports() -> None:
 def prepare_kivy(settings: KioskSettings) -> None:
     """Environment and configuration Kivy reads when it loads (and the kiosk process's imports)."""
     skip_unused_imports()
+    fixed_mmap_threshold()
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_HOME", str((settings.state_dir / "kivy").resolve()))
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
