@@ -30,6 +30,7 @@ from queue_server.services.unit_of_work import UnitOfWork
 # Bump when the pass, the cells or the carried state change: kept days of another version are walked.
 VERSION = "1"
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
+LOCK_SPACE = 0x6A726A  # advisory lock namespace ("日结"), with the hall's id
 
 
 def digest(carried: dict[str, Any]) -> str:
@@ -104,12 +105,22 @@ class KeptDays:
 
 
 def store(uow: UnitOfWork, hall_id: int, days: list[ClosedDay]) -> None:
-    """Keep closed days (replacing what was kept for them)."""
+    """Keep closed days (replacing what was kept for them).
+
+    On PostgreSQL one process at a time keeps a hall's days (a transaction-scoped advisory lock, tried
+    without waiting): two servers keeping the same days at once would otherwise wait on each other's
+    rows inside their group commits, next to the ticket counters, and could deadlock. The one that
+    does not get the lock leaves the keeping to the other.
+    """
     if not days:
         return
+    conn = uow.repo.conn
+    if conn.dialect.name == "postgresql":
+        taken = conn.execute(select(func.pg_try_advisory_xact_lock(LOCK_SPACE, hall_id))).scalar()
+        if not taken:
+            return
     timezone = uow.catalogue(hall_id).timezone
     r = t.report_days.c
-    conn = uow.repo.conn
     conn.execute(delete(t.report_days).where(r.hall_id == hall_id, r.day.in_([d.day for d in days])))
     conn.execute(
         t.report_days.insert(),
