@@ -205,11 +205,11 @@ def test_staff_and_devices_are_for_managers_only(hall: Hall, who: str) -> None:
     assert login(hall, "C1", "pw-c1").status_code == 200  # nothing changed
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # one process owns a SQLite file
 def test_on_postgresql_every_server_process_forgets_a_revoked_token_at_once(
     hall: Hall, db_url: str, templates: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("one process owns a SQLite file")
+    assert db_url.startswith("postgresql")
     monkeypatch.setattr(tokens_module, "CACHE_SECONDS", 3600.0)  # only the revocation can clear it
     issued = hall.client.post(TOKENS, json={"role": "kiosk", "label": "kiosk-8"}, headers=hall.as_("manager"))
     token = issued.json()["token"]
