@@ -33,6 +33,11 @@ OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
 LOCK_SPACE = 0x6A726A  # advisory lock namespace ("日结"), with the hall's id
 
 
+def version(timezone: str) -> str:
+    """What kept days must have been computed by: this pass's version, for this time zone."""
+    return f"{VERSION}:{timezone}"
+
+
 def digest(carried: dict[str, Any]) -> str:
     """A fingerprint of the state carried into a day."""
     return hashlib.sha256(orjson.dumps(carried, option=OPTIONS)).hexdigest()
@@ -76,7 +81,6 @@ class KeptDays:
     """The kept days of a period, checked against the events the days hold now."""
 
     def __init__(self, uow: UnitOfWork, hall_id: int, clock: Clock) -> None:
-        self.key = f"{VERSION}:{clock.zone}"
         conn = uow.repo.conn
         e, r = t.events.c, t.report_days.c
         bounds = [datetime.fromtimestamp(m, UTC) for m in clock.midnights]
@@ -90,7 +94,9 @@ class KeptDays:
         self.counts = {int(i): int(n) for i, n in conn.execute(counted)}
         rows = conn.execute(
             select(r.day, r.events, r.start, r.body).where(
-                r.hall_id == hall_id, r.version == self.key, r.day.between(clock.days[0], clock.days[-1])
+                r.hall_id == hall_id,
+                r.version == version(str(clock.zone)),
+                r.day.between(clock.days[0], clock.days[-1]),
             )
         )
         self.rows = {row.day: ClosedDay(row.day, row.events, row.start, bytes(row.body)) for row in rows}
@@ -128,7 +134,7 @@ def store(uow: UnitOfWork, hall_id: int, days: list[ClosedDay]) -> None:
             {
                 "hall_id": hall_id,
                 "day": d.day,
-                "version": f"{VERSION}:{timezone}",
+                "version": version(timezone),
                 "events": d.events,
                 "start": d.start,
                 "body": d.body,

@@ -12,13 +12,14 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, case, func, select
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import read_time
 from queue_server.domain import stats
 from queue_server.domain.numbering import business_day
 from queue_server.services.report_cells import (
@@ -57,7 +58,6 @@ TICKET_EVENTS = (
     "window.status",
     "ticket.issued",
 )
-# Figures that exist only before a ticket reaches a window: null for window and clerk rows.
 
 
 class Clock:
@@ -75,10 +75,6 @@ class Clock:
     def index(self, at: float) -> int:
         """The index of the local day ``at`` falls on (clamped to the period)."""
         return min(len(self.days) - 1, max(0, bisect.bisect_right(self.midnights, at) - 1))
-
-    def hour(self, at: float, day: int) -> int:
-        """Hours since local midnight: the wall-clock hour (except on a daylight-saving changeover)."""
-        return min(23, max(0, int((at - self.midnights[day]) // 3600)))
 
 
 Atom = tuple[date, int | None, int | None, int | None]  # local day, service, window, clerk
@@ -106,25 +102,16 @@ class Pass:
 
     def absorb(self, other: Pass) -> None:
         """Add another pass's cells over the same days to this one's."""
-        for slot, cell in other.atoms.items():
-            mine = self.atoms.get(slot)
-            if mine is None:
-                self.atoms[slot] = cell
-            else:
-                mine.merge(cell)
+        self.absorb_cells(other.atoms.items())
 
     def absorb_cells(self, cells: Iterable[tuple[Atom, Cell]]) -> None:
-        """Add cells read back from a kept day."""
+        """Add cells (another pass's, or read back from a kept day) to this pass's."""
         for slot, cell in cells:
             mine = self.atoms.get(slot)
             if mine is None:
                 self.atoms[slot] = cell
             else:
                 mine.merge(cell)
-
-    def at(self, at: float, service_id: int | None, window_id: int | None, clerk_id: int | None) -> Cell:
-        """The cell of a fact at instant ``at``."""
-        return self.cell(self.clock.index(at), service_id, window_id, clerk_id)
 
 
 @dataclass
@@ -334,16 +321,11 @@ def _cases(run: Pass, conn: Connection, names: Names, hall_id: int, start: datet
     for index, service_id, window_id, clerk_id, completed, due, extensions in stream(conn, done):
         n = run.cell(index, service_id, window_id, clerk_id).n
         n[PROMISED_DONE] += 1
-        finished = _utc(completed)
+        finished = read_time(completed)
+        assert finished is not None  # the query asks for completed cases only
         moved = _json_list(extensions)
         limit = date.fromisoformat(moved[-1]["to"]) if moved else _date(due)
         n[ON_TIME] += business_day(finished, timezone) <= limit
-
-
-def _utc(value: Any) -> datetime:
-    """A timestamp read on the driver's cursor (text on SQLite, naive UTC on PostgreSQL)."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.replace(tzinfo=UTC)
 
 
 def _date(value: Any) -> date:

@@ -322,7 +322,7 @@ def close_days(uow: UnitOfWork, hall_id: int) -> list[report_days.ClosedDay]:
         select(r.events).where(
             r.hall_id == hall_id,
             r.day == yesterday,
-            r.version == f"{report_days.VERSION}:{catalogue.timezone}",
+            r.version == report_days.version(catalogue.timezone),
         )
     ).scalar()
     if kept is not None:
