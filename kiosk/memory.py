@@ -19,7 +19,7 @@ Elsewhere than glibc it does nothing. Large blocks get mappings of their own
 
 Mesa's GL drivers link LLVM (llvmpipe compiles every shader with it). Loading LLVM runs its static
 constructors, spread over its whole 100 MB of code, and the kernel maps the file in large pieces
-around each: ~40 MB of LLVM's code is resident before the first frame, and stays so, though the
+around each: ~46 MB of LLVM's code is resident before the first frame, and stays so, though the
 kiosk runs LLVM only while a new drawing state compiles (~5 MB of it). ``page_out_start_up_code``
 asks the kernel to reclaim those pages (``MADV_PAGEOUT``, Linux 5.4+), as it would under memory
 pressure: they leave the page cache too, and any that LLVM runs again are read back on demand.
