@@ -13,8 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
 from queue_server.adapters.writer import Outbox, Writer
+from queue_server.auth.passwords import PasswordPool
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
+from queue_server.domain.throttle import LoginThrottle
 from queue_server.services.live import TOKEN_REVOKED, LiveEvent
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
@@ -40,6 +42,8 @@ class Runtime:
         key = settings.secret()
         self.caches = Caches(pii_key=key)
         self.tokens = TokenBook(key)
+        self.passwords = PasswordPool(workers=settings.password_workers)
+        self.logins = LoginThrottle()
         self.hub = Hub()
         self.write_engine = make_engine(self.url, writer=True)
         self.read_engine = make_engine(self.url, writer=False)
@@ -76,6 +80,7 @@ class Runtime:
             self.checkpointer.stop()
         if self.listener:
             self.listener.stop()
+        self.passwords.close()
         self.write_engine.dispose()
         self.read_engine.dispose()
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ class Writer:
         self._thread = threading.Thread(target=self._run, name="hallq-writer", daemon=True)
         self.batches = 0
         self.jobs = 0
+        self.busy_seconds = 0.0  # wall time spent in batches: what every waiting request waited for
 
     @property
     def started(self) -> bool:
@@ -110,11 +112,13 @@ class Writer:
                         stop = True
                         break
                     batch.append(job)
+                started = time.perf_counter()
                 try:
                     self._run_batch(conn, batch)
                 except Exception as error:  # never let the writer die: fail this batch, go on
                     log.exception("writer batch crashed")
                     self._settle([(job, error, None) for job in batch if not job.future.done()])
+                self.busy_seconds += time.perf_counter() - started
                 if stop:
                     return
 

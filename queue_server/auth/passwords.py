@@ -1,11 +1,24 @@
-"""Passwords: argon2id, checked only at login."""
+"""Passwords: argon2id, hashed and checked in a small pool of threads, never on the writer.
+
+An argon2 check costs tens of milliseconds of CPU by design. Run inside the single writer's job it
+held every other change of the hall behind it (a wave of logins stalled ticket issue for seconds);
+run on the event loop it would stall every request. So a handful of threads do it, at most
+``workers`` at once and at most ``pending`` waiting, and the writer's job only gets the verdict.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
+T = TypeVar("T")
 
 
 def hash_password(password: str) -> str:
@@ -21,3 +34,40 @@ def check_password(stored: str | None, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+class PasswordPool:
+    """Hashes and checks passwords on a few threads of their own, off the event loop and the writer."""
+
+    def __init__(self, workers: int = 1, pending: int = 32) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hallq-passwords")
+        self._pending = pending
+        self._slots: asyncio.Semaphore | None = None
+
+    @cached_property
+    def _dummy(self) -> str:
+        """A hash of nothing anyone knows: an unknown staff number is checked against it, so it
+        costs the same time as a known one and the answer's timing does not tell them apart."""
+        return hash_password("hallq: no such account")
+
+    async def hash(self, password: str) -> str:
+        """The stored form of ``password``."""
+        return await self._run(hash_password, password)
+
+    async def check(self, stored: str | None, password: str) -> bool:
+        """Whether ``password`` matches ``stored``; a missing account costs as much as a real one."""
+        if not stored:
+            await self._run(check_password, self._dummy, password)
+            return False
+        return await self._run(check_password, stored, password)
+
+    async def _run(self, work: Callable[..., T], *args: str) -> T:
+        if self._slots is None:  # made on first use, inside the event loop that will wait on it
+            self._slots = asyncio.Semaphore(self._pending)
+        async with self._slots:  # beyond ``pending`` callers wait here, not in the executor's queue
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, work, *args)
+
+    def close(self) -> None:
+        """Stop the threads (the ones running finish first)."""
+        self._executor.shutdown(wait=True)
