@@ -46,24 +46,28 @@ class Credentials:
 
 async def log_in(runtime: Runtime, given: Credentials) -> tuple[str, str, Actor]:
     """Open a session (session id, CSRF token, actor), or raise Unauthorized / TooManyAttempts."""
+    throttle, staff_no, address = runtime.logins, given.staff_no, given.address
+    _refuse_early(throttle.address_wait(address, runtime.clock()))  # a flood costs no database read
     try:
         attempt = await runtime.read(lambda uow: _find(uow, given))
     except NotFound as missing:  # no such hall or window: the same answer as a wrong password
         raise sessions.Unauthorized("auth.bad_credentials") from missing
-    throttle, staff_no, address = runtime.logins, given.staff_no, given.address
-    wait = throttle.wait(attempt.policy, attempt.hall_id, staff_no, address, runtime.clock())
-    if wait > 0:
-        raise sessions.TooManyAttempts(retry_after=math.ceil(wait))
-    # Counted as failed until the check says otherwise, so that concurrent attempts cannot all
-    # slip past the throttle while their checks run.
-    locks = throttle.failed(attempt.policy, attempt.hall_id, staff_no, address, runtime.clock())
+    now = runtime.clock()
+    _refuse_early(throttle.wait(attempt.hall_id, staff_no, address, now))
+    # Counted as failed until the check says otherwise (no await in between), so that concurrent
+    # attempts cannot all slip past the throttle while their checks run.
+    locks = throttle.failed(attempt.policy, attempt.hall_id, staff_no, address, now)
     stored = attempt.account.password_hash if attempt.account is not None else None
     if not await runtime.passwords.check(stored, given.password):
         await runtime.write(lambda uow: _audit_failure(uow, attempt.hall_id, given, locks))
         raise sessions.Unauthorized("auth.bad_credentials")
-    throttle.succeeded(attempt.policy, attempt.hall_id, staff_no, address)
-    session, csrf, actor = await runtime.write(lambda uow: _open(uow, runtime, attempt, given, stored or ""))
-    return session, csrf, actor
+    throttle.succeeded(attempt.policy, attempt.hall_id, staff_no, address, runtime.clock())
+    return await runtime.write(lambda uow: _open(uow, runtime, attempt, given, stored or ""))
+
+
+def _refuse_early(wait: float) -> None:
+    if wait > 0:
+        raise sessions.TooManyAttempts(retry_after=math.ceil(wait))
 
 
 def _find(uow: UnitOfWork, given: Credentials) -> Attempt:

@@ -1,9 +1,11 @@
 """Login throttling: a growing delay after a few wrong passwords, then a temporary lock.
 
-Counted twice, per staff number (someone guessing one account's password) and per client address
-(someone trying many accounts, or enumerating staff numbers). The address gets more room, since a
-hall's clerks often log in from behind one address. Failures are forgotten once nothing happened
-for a lock's length, and a good password clears its staff number's count.
+Counted twice, per staff number of a hall (someone guessing one account's password) and per
+client address (someone trying many accounts, or enumerating staff numbers). The address gets
+more room, since a hall's clerks often log in from behind one address. Each failure fixes when the
+next attempt may come, so a refusal needs no settings and costs nearly nothing. Failures are
+forgotten after a lock's length of quiet (or when the lock ends), and a good password clears its
+staff number's count.
 
 Pure: the caller gives the time, and keeps one ``LoginThrottle`` per process.
 """
@@ -28,7 +30,7 @@ class LoginPolicy:
     max_delay: timedelta = timedelta(seconds=60)
     lock_after: int = 10  # failures in a row that lock the staff number
     lock: timedelta = timedelta(minutes=15)
-    address_factor: int = 5  # a client address may fail this many times more before it is slowed
+    address_factor: int = 5  # a client address may fail this many times more
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> LoginPolicy:
@@ -43,6 +45,14 @@ class LoginPolicy:
             address_factor=int(raw.get("address_factor", default.address_factor)),
         )
 
+    def delay(self, failures: int, factor: int) -> timedelta:
+        """The wait after ``failures`` in a row: none for the free ones, then doubling to a cap."""
+        over = failures - self.free_failures * factor - 1
+        if over < 0:
+            return timedelta(0)
+        grown: timedelta = self.first_delay * (2 ** min(over, 30))
+        return min(grown, self.max_delay)
+
 
 class Scope(StrEnum):
     """What a count is kept for."""
@@ -54,8 +64,9 @@ class Scope(StrEnum):
 @dataclass
 class _Count:
     failures: int
-    last: datetime
-    locked_until: datetime | None = None
+    retry_at: datetime  # no attempt before this
+    forget_at: datetime  # the count lapses then
+    locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,72 +78,76 @@ class Lock:
     until: datetime
 
 
+Key = tuple[Scope, int, str]
+
+
+def _staff(hall_id: int, staff_no: str) -> Key:
+    return (Scope.STAFF, hall_id, staff_no)
+
+
+def _address(address: str) -> Key:
+    return (Scope.ADDRESS, 0, address)  # an address is throttled across halls
+
+
 class LoginThrottle:
-    """Failure counts per (hall, staff number) and per (hall, client address)."""
+    """Failure counts per (hall, staff number) and per client address."""
 
     def __init__(self) -> None:
-        self._counts: OrderedDict[tuple[Scope, int, str], _Count] = OrderedDict()
+        self._counts: OrderedDict[Key, _Count] = OrderedDict()
 
-    def wait(self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str, now: datetime) -> float:
-        """Seconds before this login may be tried again; 0 when it may be tried now."""
-        return max(
-            self._wait(policy, (Scope.STAFF, hall_id, staff_no), 1, now),
-            self._wait(policy, (Scope.ADDRESS, hall_id, address), policy.address_factor, now),
-        )
+    def address_wait(self, address: str, now: datetime) -> float:
+        """Seconds before this address may try any login (checked first: it needs no database)."""
+        return self._wait(_address(address), now)
+
+    def wait(self, hall_id: int, staff_no: str, address: str, now: datetime) -> float:
+        """Seconds before this login may be tried; 0 when it may be tried now."""
+        return max(self._wait(_staff(hall_id, staff_no), now), self._wait(_address(address), now))
 
     def failed(
         self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str, now: datetime
     ) -> list[Lock]:
         """Count a wrong password; returns the locks it started."""
         locks = []
-        scopes = ((Scope.STAFF, staff_no, 1), (Scope.ADDRESS, address, policy.address_factor))
-        for scope, key, factor in scopes:
-            count = self._live((scope, hall_id, key), policy, now)
-            if count is None:
-                count = self._counts[(scope, hall_id, key)] = _Count(0, now)
+        for key, factor in ((_staff(hall_id, staff_no), 1), (_address(address), policy.address_factor)):
+            count = self._live(key, now) or _Count(0, now, now)
+            self._counts[key] = count
+            self._counts.move_to_end(key)
             count.failures += 1
-            count.last = now
-            self._counts.move_to_end((scope, hall_id, key))
-            if count.failures >= policy.lock_after * factor and count.locked_until is None:
-                count.locked_until = now + policy.lock
-                locks.append(Lock(scope, key, count.locked_until))
-        self._prune()
+            if count.locked:
+                continue
+            if count.failures >= policy.lock_after * factor:
+                count.locked = True
+                count.retry_at = count.forget_at = now + policy.lock
+                locks.append(Lock(key[0], key[2], count.retry_at))
+            else:
+                count.retry_at = now + policy.delay(count.failures, factor)
+                count.forget_at = now + policy.lock
+        while len(self._counts) > MAX_KEYS:
+            self._counts.popitem(last=False)  # the longest-untouched first
         return locks
 
-    def succeeded(self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str) -> None:
+    def succeeded(
+        self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str, now: datetime
+    ) -> None:
         """A good password, after ``failed`` counted it in advance: the staff number starts afresh,
         and the address takes back that one failure (keeping its earlier ones)."""
-        self._counts.pop((Scope.STAFF, hall_id, staff_no), None)
-        count = self._counts.get((Scope.ADDRESS, hall_id, address))
-        if count is not None:
-            count.failures = max(count.failures - 1, 0)
-            if count.failures < policy.lock_after * policy.address_factor:
-                count.locked_until = None
-
-    def _wait(self, policy: LoginPolicy, key: tuple[Scope, int, str], factor: int, now: datetime) -> float:
-        count = self._live(key, policy, now)
+        self._counts.pop(_staff(hall_id, staff_no), None)
+        count = self._live(_address(address), now)
         if count is None:
-            return 0.0
-        if count.locked_until is not None:
-            return max((count.locked_until - now).total_seconds(), 0.0)
-        over = count.failures - policy.free_failures * factor - 1  # 0 at the first failure past the free ones
-        if over < 0:
-            return 0.0
-        delay: timedelta = min(policy.first_delay * (2 ** min(over, 30)), policy.max_delay)
-        return max(float((count.last + delay - now).total_seconds()), 0.0)
+            return
+        count.failures = max(count.failures - 1, 0)
+        if count.failures < policy.lock_after * policy.address_factor:
+            count.locked = False
+            count.retry_at = now + policy.delay(count.failures, policy.address_factor)
 
-    def _live(self, key: tuple[Scope, int, str], policy: LoginPolicy, now: datetime) -> _Count | None:
-        """The count for ``key``, or None once it lapsed (lock over, or quiet for a lock's length)."""
+    def _wait(self, key: Key, now: datetime) -> float:
+        count = self._live(key, now)
+        return 0.0 if count is None else max(float((count.retry_at - now).total_seconds()), 0.0)
+
+    def _live(self, key: Key, now: datetime) -> _Count | None:
+        """The count for ``key``, or None once it lapsed."""
         count = self._counts.get(key)
-        if count is None:
-            return None
-        ended = count.locked_until is not None and now >= count.locked_until
-        quiet = count.locked_until is None and now - count.last >= policy.lock
-        if ended or quiet:
+        if count is not None and now >= count.forget_at:
             del self._counts[key]
             return None
         return count
-
-    def _prune(self) -> None:
-        while len(self._counts) > MAX_KEYS:
-            self._counts.popitem(last=False)  # the longest-untouched first
