@@ -9,6 +9,9 @@ run on the event loop it would stall every request. So a handful of threads do i
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
@@ -17,6 +20,7 @@ from typing import TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHasher()
 T = TypeVar("T")
 
@@ -36,11 +40,25 @@ def check_password(stored: str | None, password: str) -> bool:
         return False
 
 
+NICE = 10  # how much lower the password threads' CPU priority is than the server's
+
+
+def _yield_cpu() -> None:
+    """Lower this thread's CPU priority (Linux keeps it per thread; argon2's own lane threads
+    inherit it), so a wave of password checks takes the cores only when requests leave them idle."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: checks still work, just unniced
+        log.debug("could not lower the password threads' priority", exc_info=True)
+
+
 class PasswordPool:
     """Hashes and checks passwords on a few threads of their own, off the event loop and the writer."""
 
     def __init__(self, workers: int = 1, pending: int = 32) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hallq-passwords")
+        self._executor = ThreadPoolExecutor(
+            max_workers=workers, thread_name_prefix="hallq-passwords", initializer=_yield_cpu
+        )
         self._pending = pending
         self._slots: asyncio.Semaphore | None = None
 
