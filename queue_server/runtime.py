@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
-from queue_server.adapters.writer import Outbox, Writer
+from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
 from queue_server.auth.passwords import PasswordPool
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
@@ -94,8 +94,14 @@ class Runtime:
     def write_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """The same, blocking; before ``start`` (command-line tools, seeding) it runs directly."""
         if not self.writer.started:
-            with self.write_engine.begin() as conn:
-                return handler(self._unit(conn, []))
+            outbox = Outbox()
+            with self.write_engine.connect() as conn:
+                conn.info[TRANSACTION_NOTES] = {}
+                with conn.begin():
+                    result = handler(self._unit(conn, outbox))
+            for change in outbox.after_commit:
+                change()
+            return result
         return self.writer.run_sync(lambda conn, outbox: handler(self._unit(conn, outbox)))
 
     def read_sync(self, handler: Callable[[UnitOfWork], T]) -> T:

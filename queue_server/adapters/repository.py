@@ -344,13 +344,12 @@ class Repository:
             query = query.where(t.events.c.window_id == window_id)
         return list(self.conn.execute(query.order_by(t.events.c.id.desc()).limit(limit)))
 
-    def handling_stats(self, service_id: int) -> tuple[float, int] | None:
-        """A service's running mean handling time and sample count."""
-        row = self.conn.execute(
-            select(t.service_stats.c.mean_seconds, t.service_stats.c.samples).where(
-                t.service_stats.c.service_id == service_id
-            )
-        ).first()
+    def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
+        """A service's running mean handling time and sample count (locked, to fold a case in)."""
+        query = select(t.service_stats.c.mean_seconds, t.service_stats.c.samples).where(
+            t.service_stats.c.service_id == service_id
+        )
+        row = self.conn.execute(query.with_for_update() if for_update else query).first()
         return None if row is None else (float(row.mean_seconds), int(row.samples))
 
     def all_handling_stats(self, hall_id: int) -> dict[int, tuple[float, int]]:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_BATCH = 128
+TRANSACTION_NOTES = "hallq.transaction"  # a dict on the connection, fresh for each transaction
 RETRIES = 4
 RETRY_PAUSE = 0.005  # seconds, times the attempt: lets the other side of a deadlock finish
 
@@ -172,6 +173,7 @@ class Writer:
     def _attempt(self, conn: Connection, batch: list[Job[Any]]) -> list[tuple[Job[Any], Any, Outbox | None]]:
         """Run the batch in one transaction; return each job with its result (or error) and events."""
         settled: list[tuple[Job[Any], Any, Outbox | None]] = []
+        conn.info[TRANSACTION_NOTES] = {}  # what the jobs note for the rest of this transaction
         with conn.begin():
             savepoints = _Savepoints(conn) if len(batch) > 1 else None
             for job in batch:

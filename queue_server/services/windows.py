@@ -262,9 +262,8 @@ def conclude(
     ticket = _move(uow, actor, at, ticket, Action.CONCLUDE, note=outcome)
     _free_window(uow, at)
     service = at.catalogue.services[ticket.service_id]
-    stats = uow.handling(service.id, service.avg_handle_seconds).observe((uow.now - started).total_seconds())
-    uow.caches.stats[service.id] = stats
-    uow.repo.save_handling_stats(actor.hall_id, service.id, stats.mean_seconds, stats.samples)
+    seconds = (uow.now - started).total_seconds()
+    uow.observe_handling(actor.hall_id, service.id, service.avg_handle_seconds, seconds)
     payload = {
         "number": ticket.number,
         "window": number,
@@ -412,7 +411,7 @@ def _set_status(
             **(detail or {}),
         },
     )
-    uow.caches.forget_open_windows(actor.hall_id)
+    uow.forget_open_windows(actor.hall_id)
     payload = {"window": at.window.number, "status": status.value, "reason": reason.value if reason else None}
     uow.emit(actor.hall_id, "window.status", at.topics, payload)
     return _result(uow, at, None)
