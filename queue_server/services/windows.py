@@ -12,7 +12,7 @@ from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue, WindowItem
-from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.lifecycle import Action, Status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
 from queue_server.services.cases import record_outcome
@@ -69,8 +69,7 @@ def _move(
     **values: Any,
 ) -> Any:
     """Apply one lifecycle edge with compare-and-set, write its event (with ``note``), return the new row."""
-    status = next_status(Status(ticket.status), action, number=ticket.number)
-    if not uow.repo.update_ticket(ticket.id, ticket.status, status=status.value, **values):
+    if not uow.repo.move_ticket(ticket.id, ticket.status, action, number=ticket.number, **values):
         raise Rejected(
             "ticket.illegal_transition", number=ticket.number, status=ticket.status, action=action.value
         )
@@ -192,10 +191,11 @@ def call_next(
         if choice is None:
             break
         row = uow.repo.ticket(id=choice.ticket_id)
-        claimed = uow.repo.update_ticket(
+        claimed = uow.repo.move_ticket(
             row.id,
-            "waiting",
-            status="called",
+            Status.WAITING.value,
+            Action.CALL,
+            number=row.number,
             window_id=at.window.id,
             target_window_id=None,
             called_at=uow.now,
