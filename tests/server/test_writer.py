@@ -257,3 +257,28 @@ def test_core_and_raw_paths_store_the_same_moment_and_both_refuse_naive_datetime
     with pytest.raises(NaiveDatetime):
         hall.writer.run_sync(raw_naive)
     assert hall.names() == ["core", "raw"]
+
+
+@pytest.mark.parametrize("path", ["sqlalchemy", "raw cursor"])
+def test_a_postgresql_serialization_failure_is_retried(pg_url: str, path: str) -> None:
+    hall = Hall(pg_url)
+    attempts = itertools.count(1)
+    # The server itself raises SQLSTATE 40001, as it does to the loser of two serializable writes.
+    fail = "DO $$ BEGIN RAISE EXCEPTION 'could not serialize' USING ERRCODE = 'serialization_failure'; END $$"
+
+    def job(conn: Any, outbox: Outbox) -> int:
+        attempt = next(attempts)
+        conn.execute(probe.insert(), {"name": f"attempt {attempt}"})
+        if attempt == 1:
+            if path == "raw cursor":
+                RawStatements(conn).cursor.execute(fail)
+            else:
+                conn.execute(text(fail))
+        return attempt
+
+    try:
+        hall.writer.start()
+        assert hall.writer.run_sync(job) == 2
+        assert hall.names() == ["attempt 2"]  # the failed attempt left nothing behind
+    finally:
+        hall.close()
