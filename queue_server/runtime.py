@@ -70,6 +70,7 @@ class Runtime:
         if self.listener:
             self.listener.start()
         self.writer.start()
+        self.passwords.warm()
         if self.checkpointer:
             self.checkpointer.start()
 

@@ -61,6 +61,7 @@ class PasswordPool:
         )
         self._pending = pending
         self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
 
     @cached_property
     def _dummy(self) -> str:
@@ -72,20 +73,28 @@ class PasswordPool:
         """The stored form of ``password``."""
         return await self._run(hash_password, password)
 
+    def warm(self) -> None:
+        """Make the dummy hash now, on a pool thread, so the first unknown staff number is not
+        slower than the rest (the server calls this at start; it returns at once)."""
+        self._executor.submit(lambda: self._dummy)
+
     async def check(self, stored: str | None, password: str) -> bool:
         """Whether ``password`` matches ``stored``; a missing account costs as much as a real one."""
         if not stored:
-            await self._run(check_password, self._dummy, password)
+            await self._run(self._check_dummy, password)
             return False
         return await self._run(check_password, stored, password)
 
+    def _check_dummy(self, password: str) -> bool:
+        return check_password(self._dummy, password)  # on a pool thread: the dummy is made there
+
     async def _run(self, work: Callable[..., T], *args: str) -> T:
-        if self._slots is None:  # made on first use, inside the event loop that will wait on it
-            self._slots = asyncio.Semaphore(self._pending)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots_loop is not loop:  # a semaphore serves one loop
+            self._slots, self._slots_loop = asyncio.Semaphore(self._pending), loop
         async with self._slots:  # beyond ``pending`` callers wait here, not in the executor's queue
-            loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._executor, work, *args)
 
     def close(self) -> None:
-        """Stop the threads (the ones running finish first)."""
-        self._executor.shutdown(wait=True)
+        """Stop the threads: queued work is dropped, a running hash finishes on its own."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
