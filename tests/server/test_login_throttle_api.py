@@ -114,3 +114,20 @@ def test_only_an_admin_resets_a_managers_password_and_every_attempt_is_audited(h
     lines = hall.client.get("/api/v1/audit", params={"subject": "user:M1"}, headers=hall.as_("manager"))
     assert [e["action"] for e in lines.json()] == ["staff.password_reset", "staff.password_reset_refused"]
     assert "new-pass-m1" not in lines.text
+
+
+def test_staff_creation_and_password_resets_hash_before_the_writer(hall: Hall) -> None:
+    stored = hash_password("something")
+    started = time.perf_counter()
+    check_password(stored, "else")
+    one_hash = time.perf_counter() - started
+    busy_before = hall.runtime.writer.busy_seconds
+    body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "password": "secret-99"}
+    assert hall.client.post("/api/v1/staff", json=body, headers=hall.as_("manager")).status_code == 201
+    for _ in range(3):
+        reset = hall.client.post("/api/v1/staff/C9/password", json={}, headers=hall.as_("manager"))
+        assert reset.status_code == 200
+    # Four hashes were made; in the writer's jobs they would have held it for four hashes' time.
+    assert hall.runtime.writer.busy_seconds - busy_before < 2 * one_hash
+    temporary = reset.json()["temporary_password"]
+    assert login(hall, "C9", temporary).status_code == 200
