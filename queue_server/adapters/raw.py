@@ -22,8 +22,6 @@ from queue_server.adapters.tables import UtcDateTime
 Convert = Callable[[Any], Any]
 
 
-
-
 def _sqlite_json(value: Any) -> str:
     return json.dumps(value)
 

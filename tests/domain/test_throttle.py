@@ -11,8 +11,12 @@ from queue_server.domain.throttle import LoginPolicy, LoginThrottle, Scope
 
 T0 = datetime(2026, 3, 2, 0, 30, tzinfo=UTC)
 POLICY = LoginPolicy(
-    free_failures=2, first_delay=timedelta(seconds=1), max_delay=timedelta(seconds=8), lock_after=8,
-    lock=timedelta(minutes=15), address_factor=3,
+    free_failures=2,
+    first_delay=timedelta(seconds=1),
+    max_delay=timedelta(seconds=8),
+    lock_after=8,
+    lock=timedelta(minutes=15),
+    address_factor=3,
 )
 
 
