@@ -54,14 +54,17 @@ async def log_in(runtime: Runtime, given: Credentials) -> tuple[str, str, Actor]
         raise sessions.Unauthorized("auth.bad_credentials") from missing
     now = runtime.clock()
     _refuse_early(throttle.wait(attempt.hall_id, staff_no, address, now))
-    # Counted as failed until the check says otherwise (no await in between), so that concurrent
-    # attempts cannot all slip past the throttle while their checks run.
-    locks = throttle.failed(attempt.policy, attempt.hall_id, staff_no, address, now)
+    # The staff number counts this attempt as failed until the check says otherwise (no await in
+    # between), so a burst on one account cannot slip past the throttle while its checks run. The
+    # address counts failures only once known: a hall's clerks logging in at once from behind one
+    # address must not be slowed by each other's attempts still being checked.
+    locks = throttle.failed(attempt.policy, attempt.hall_id, staff_no, None, now)
     stored = attempt.account.password_hash if attempt.account is not None else None
     if not await runtime.passwords.check(stored, given.password):
+        locks += throttle.address_failed(attempt.policy, address, runtime.clock())
         await runtime.write(lambda uow: _audit_failure(uow, attempt.hall_id, given, locks))
         raise sessions.Unauthorized("auth.bad_credentials")
-    throttle.succeeded(attempt.policy, attempt.hall_id, staff_no, address, runtime.clock())
+    throttle.succeeded(attempt.hall_id, staff_no)
     return await runtime.write(lambda uow: _open(uow, runtime, attempt, given, stored or ""))
 
 

@@ -104,41 +104,45 @@ class LoginThrottle:
         return max(self._wait(_staff(hall_id, staff_no), now), self._wait(_address(address), now))
 
     def failed(
-        self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str, now: datetime
+        self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str | None, now: datetime
     ) -> list[Lock]:
-        """Count a wrong password; returns the locks it started."""
+        """Count a wrong password for the staff number and (unless None) the address; returns
+        the locks it started."""
+        keys = [(_staff(hall_id, staff_no), 1)]
+        if address is not None:
+            keys.append((_address(address), policy.address_factor))
         locks = []
-        for key, factor in ((_staff(hall_id, staff_no), 1), (_address(address), policy.address_factor)):
-            count = self._live(key, now) or _Count(0, now, now)
-            self._counts[key] = count
-            self._counts.move_to_end(key)
-            count.failures += 1
-            if count.locked:
-                continue
-            if count.failures >= policy.lock_after * factor:
-                count.locked = True
-                count.retry_at = count.forget_at = now + policy.lock
-                locks.append(Lock(key[0], key[2], count.retry_at))
-            else:
-                count.retry_at = now + policy.delay(count.failures, factor)
-                count.forget_at = now + policy.lock
+        for key, factor in keys:
+            lock = self._count(policy, key, factor, now)
+            if lock is not None:
+                locks.append(lock)
         while len(self._counts) > MAX_KEYS:
             self._counts.popitem(last=False)  # the longest-untouched first
         return locks
 
-    def succeeded(
-        self, policy: LoginPolicy, hall_id: int, staff_no: str, address: str, now: datetime
-    ) -> None:
-        """A good password, after ``failed`` counted it in advance: the staff number starts afresh,
-        and the address takes back that one failure (keeping its earlier ones)."""
+    def address_failed(self, policy: LoginPolicy, address: str, now: datetime) -> list[Lock]:
+        """Count a wrong password for the client address alone (its staff number counted already)."""
+        lock = self._count(policy, _address(address), policy.address_factor, now)
+        return [] if lock is None else [lock]
+
+    def succeeded(self, hall_id: int, staff_no: str) -> None:
+        """A good password: the staff number starts afresh (its address keeps its count)."""
         self._counts.pop(_staff(hall_id, staff_no), None)
-        count = self._live(_address(address), now)
-        if count is None:
-            return
-        count.failures = max(count.failures - 1, 0)
-        if count.failures < policy.lock_after * policy.address_factor:
-            count.locked = False
-            count.retry_at = now + policy.delay(count.failures, policy.address_factor)
+
+    def _count(self, policy: LoginPolicy, key: Key, factor: int, now: datetime) -> Lock | None:
+        count = self._live(key, now) or _Count(0, now, now)
+        self._counts[key] = count
+        self._counts.move_to_end(key)
+        count.failures += 1
+        if count.locked:
+            return None
+        if count.failures >= policy.lock_after * factor:
+            count.locked = True
+            count.retry_at = count.forget_at = now + policy.lock
+            return Lock(key[0], key[2], count.retry_at)
+        count.retry_at = now + policy.delay(count.failures, factor)
+        count.forget_at = now + policy.lock
+        return None
 
     def _wait(self, key: Key, now: datetime) -> float:
         count = self._live(key, now)

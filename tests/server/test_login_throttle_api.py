@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from queue_server.auth.passwords import check_password, hash_password
@@ -131,3 +132,13 @@ def test_staff_creation_and_password_resets_hash_before_the_writer(hall: Hall) -
     assert hall.runtime.writer.busy_seconds - busy_before < 2 * one_hash
     temporary = reset.json()["temporary_password"]
     assert login(hall, "C9", temporary).status_code == 200
+
+
+def test_clerks_logging_in_at_once_from_one_address_do_not_slow_each_other(hall: Hall) -> None:
+    set_login_rules(hall, free_failures=1, first_delay_seconds=30, address_factor=2)
+    body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "password": "secret-99"}
+    assert hall.client.post("/api/v1/staff", json=body, headers=hall.as_("manager")).status_code == 201
+    people = {"C1": "pw-c1", "C2": "pw-c2", "M1": "pw-m1", "C9": "secret-99"}
+    with ThreadPoolExecutor(len(people)) as pool:  # the 08:30 wave, all behind the hall's one address
+        answers = list(pool.map(lambda item: login(hall, *item).status_code, people.items()))
+    assert answers == [200] * len(people)
