@@ -13,7 +13,7 @@ from queue_server.adapters.migrate import upgrade
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
 from queue_server.runtime import Clock, Runtime, utc_now
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,8 @@ def seed_demo(runtime: Runtime) -> bool:
     if runtime.read_sync(lambda uow: uow.repo.hall_versions()):
         return False
     catalogue = demo_catalogue()
-    runtime.write_sync(lambda uow: import_catalogue(uow, catalogue, default_password=DEMO_PASSWORD))
+    hashes = hash_staff_passwords(catalogue, DEMO_PASSWORD)  # before the transaction, not in it
+    runtime.write_sync(lambda uow: import_catalogue(uow, catalogue, hashes=hashes))
     return True
 
 

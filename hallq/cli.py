@@ -320,13 +320,15 @@ def user_add(
     db: DbOption = "hallq.db",
 ) -> None:
     """Create a staff account (or reset its password)."""
+    from queue_server.auth.passwords import hash_password
     from queue_server.services.admin import add_user
 
+    hashed = hash_password(password)  # before the transaction: argon2 is slow by design
     runtime = _runtime(db)
     try:
         runtime.write_sync(
             lambda uow: add_user(
-                uow, hall=hall, staff_no=staff_no, name=name, role=role, password=password, window=window
+                uow, hall=hall, staff_no=staff_no, name=name, role=role, password_hash=hashed, window=window
             )
         )
     except DomainError as error:
@@ -389,9 +391,10 @@ def token_revoke(token_id: int, db: DbOption = "hallq.db") -> None:
 @catalogue_app.command("import")
 def catalogue_import(file: Path, db: DbOption = "hallq.db") -> None:
     """Create or update a hall from a catalogue JSON file."""
-    from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+    from queue_server.services.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
 
     data = CatalogueFile.model_validate(json.loads(file.read_text(encoding="utf-8")))
+    hashes = hash_staff_passwords(data)  # before the transaction: argon2 is slow by design
     runtime = _runtime(db)
     total = 1 + len(data.departments) + len(data.services) + len(data.windows) + len(data.staff)
     with Progress(
@@ -402,7 +405,7 @@ def catalogue_import(file: Path, db: DbOption = "hallq.db") -> None:
         def step(label: str, n: int) -> None:
             bar.update(task, advance=n, description=f"importing {label}")
 
-        runtime.write_sync(lambda uow: import_catalogue(uow, data, step))
+        runtime.write_sync(lambda uow: import_catalogue(uow, data, step, hashes=hashes))
     console.print(f"imported {data.hall.code}: {len(data.services)} services, {len(data.windows)} windows")
 
 

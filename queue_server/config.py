@@ -22,6 +22,7 @@ class ServerSettings(BaseSettings):
     public_url: str = ""
     cookie_secure: bool = False
     migrate: bool = True
+    password_workers: int = 1  # threads that hash and check passwords (argon2 is CPU-heavy)
 
     def key_path(self) -> Path:
         """Where the secret key lives when not given directly: beside a SQLite file, or here."""

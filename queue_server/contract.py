@@ -610,6 +610,17 @@ class EvaluationSettings(Model):
     default_after_days: int = Field(default=7, ge=0, le=60)
 
 
+class LoginSettings(Model):
+    """Per-hall login throttling: a growing delay after wrong passwords, then a temporary lock."""
+
+    free_failures: int = Field(default=3, ge=1, le=20, description="wrong passwords before any delay")
+    first_delay_seconds: float = Field(default=1, ge=0, le=60, description="doubled per further failure")
+    max_delay_seconds: float = Field(default=60, ge=0, le=3600)
+    lock_after: int = Field(default=10, ge=2, le=100, description="failures in a row that lock")
+    lock_minutes: float = Field(default=15, ge=1, le=1440)
+    address_factor: int = Field(default=5, ge=1, le=100, description="a client address may fail N× more")
+
+
 class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
@@ -634,6 +645,7 @@ class HallSettingsModel(Model):
     )
     voice: VoiceSettings = VoiceSettings()
     evaluation: EvaluationSettings = EvaluationSettings()
+    login: LoginSettings = LoginSettings()
     notice: str = Field(default="", max_length=500)
 
 

@@ -170,6 +170,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "auth.wrong_window": ("只能操作本人登录的 {number} 号窗口。", "You may act only on window {number}."),
     "auth.bad_credentials": ("工号或密码错误。", "Wrong staff number or password."),
     "auth.csrf": ("页面已过期，请刷新后重试。", "The page expired; reload and try again."),
+    "auth.throttled": (
+        "密码错误次数过多，请 {retry_after} 秒后再试。",
+        "Too many wrong passwords; try again in {retry_after} seconds.",
+    ),
     # kiosk (自助取号机): screens, printed ticket, voice prompts (kiosk/)
     "kiosk.title": ("自助取号机", "Self-service kiosk"),
     "kiosk.clock": ("{month}月{day}日 星期{weekday} {time}", "{weekday} {day} {month} {time}"),
@@ -695,6 +699,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "staff.admin_only": (
         "只有系统管理员可以创建或修改系统管理员账号。",
         "Only an admin may create or change an admin account.",
+    ),
+    "staff.reset_admin_only": (
+        "只有系统管理员可以重置管理人员 {staff_no} 的密码。",
+        "Only an admin may reset the password of manager {staff_no}.",
     ),
     "staff.password_weak": ("密码至少 {length} 位。", "A password has at least {length} characters."),
     "staff.partner_self": ("AB岗搭档不能是本人。", "An AB partner cannot be the person themself."),

@@ -12,9 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
-from queue_server.adapters.writer import Outbox, Writer
+from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
+from queue_server.auth.passwords import PasswordPool
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
+from queue_server.domain.throttle import LoginThrottle
 from queue_server.services.live import TOKEN_REVOKED, LiveEvent
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
@@ -40,6 +42,8 @@ class Runtime:
         key = settings.secret()
         self.caches = Caches(pii_key=key)
         self.tokens = TokenBook(key)
+        self.passwords = PasswordPool(workers=settings.password_workers)
+        self.logins = LoginThrottle()
         self.hub = Hub()
         self.write_engine = make_engine(self.url, writer=True)
         self.read_engine = make_engine(self.url, writer=False)
@@ -66,6 +70,7 @@ class Runtime:
         if self.listener:
             self.listener.start()
         self.writer.start()
+        self.passwords.warm()
         if self.checkpointer:
             self.checkpointer.start()
 
@@ -76,6 +81,7 @@ class Runtime:
             self.checkpointer.stop()
         if self.listener:
             self.listener.stop()
+        self.passwords.close()
         self.write_engine.dispose()
         self.read_engine.dispose()
 
@@ -89,8 +95,14 @@ class Runtime:
     def write_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """The same, blocking; before ``start`` (command-line tools, seeding) it runs directly."""
         if not self.writer.started:
-            with self.write_engine.begin() as conn:
-                return handler(self._unit(conn, []))
+            outbox = Outbox()
+            with self.write_engine.connect() as conn:
+                conn.info[TRANSACTION_NOTES] = {}
+                with conn.begin():
+                    result = handler(self._unit(conn, outbox))
+            for change in outbox.after_commit:
+                change()
+            return result
         return self.writer.run_sync(lambda conn, outbox: handler(self._unit(conn, outbox)))
 
     def read_sync(self, handler: Callable[[UnitOfWork], T]) -> T:

@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Date, Table
 
+from queue_server.adapters import utc
 from queue_server.adapters.tables import UtcDateTime
 
 Convert = Callable[[Any], Any]
-
-
-def _sqlite_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def _pg_time(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _sqlite_json(value: Any) -> str:
@@ -51,7 +44,7 @@ def _converters(table: Table, dialect: str) -> dict[str, Convert]:
     for column in table.columns:
         kind = column.type
         if isinstance(kind, UtcDateTime):
-            out[column.name] = _sqlite_time if sqlite else _pg_time
+            out[column.name] = utc.to_sqlite_text if sqlite else utc.to_stored  # as Core binds it
         elif isinstance(kind, JSON):
             out[column.name] = _sqlite_json if sqlite else _pg_json
         elif isinstance(kind, Date) and sqlite:
@@ -65,11 +58,7 @@ def _converters(table: Table, dialect: str) -> dict[str, Convert]:
 
 def read_time(value: Any) -> datetime | None:
     """A UtcDateTime column read on the raw cursor (text on SQLite, naive datetime on PostgreSQL)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+    return utc.from_stored(value)
 
 
 class RawStatements:

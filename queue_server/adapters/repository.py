@@ -19,6 +19,7 @@ from queue_server.adapters.raw import RawStatements, read_time
 from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.hours import Period
+from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.policy import Candidate
 
 
@@ -182,8 +183,22 @@ class Repository:
             return {}
         return {r.id: r for r in self.conn.execute(select(t.tickets).where(t.tickets.c.id.in_(ids)))}
 
+    def move_ticket(
+        self, ticket_id: int, expected_status: str, action: Action, *, number: str = "", **values: Any
+    ) -> bool:
+        """Apply one edge of the lifecycle's transition table (IllegalTransition if it has none)
+        with compare-and-set: False when another process moved the ticket first."""
+        target = next_status(Status(expected_status), action, number=number)
+        return self._set_ticket(ticket_id, expected_status, {**values, "status": target.value})
+
     def update_ticket(self, ticket_id: int, expected_status: str, **values: Any) -> bool:
-        """Change a ticket only if it is still in ``expected_status`` (compare-and-set across processes)."""
+        """Change a ticket's other columns only if it is still in ``expected_status``
+        (compare-and-set across processes); its status changes only through ``move_ticket``."""
+        if "status" in values:
+            raise ValueError("a ticket's status changes only along the transition table (move_ticket)")
+        return self._set_ticket(ticket_id, expected_status, values)
+
+    def _set_ticket(self, ticket_id: int, expected_status: str, values: dict[str, Any]) -> bool:
         result = self.conn.execute(
             update(t.tickets)
             .where(t.tickets.c.id == ticket_id, t.tickets.c.status == expected_status)
@@ -344,13 +359,12 @@ class Repository:
             query = query.where(t.events.c.window_id == window_id)
         return list(self.conn.execute(query.order_by(t.events.c.id.desc()).limit(limit)))
 
-    def handling_stats(self, service_id: int) -> tuple[float, int] | None:
-        """A service's running mean handling time and sample count."""
-        row = self.conn.execute(
-            select(t.service_stats.c.mean_seconds, t.service_stats.c.samples).where(
-                t.service_stats.c.service_id == service_id
-            )
-        ).first()
+    def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
+        """A service's running mean handling time and sample count (locked, to fold a case in)."""
+        query = select(t.service_stats.c.mean_seconds, t.service_stats.c.samples).where(
+            t.service_stats.c.service_id == service_id
+        )
+        row = self.conn.execute(query.with_for_update() if for_update else query).first()
         return None if row is None else (float(row.mean_seconds), int(row.samples))
 
     def all_handling_stats(self, hall_id: int) -> dict[int, tuple[float, int]]:

@@ -7,7 +7,7 @@ rebuildable from the events.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +34,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import false as sa_false
 from sqlalchemy.types import TypeDecorator
 
+from queue_server.adapters import utc
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -53,18 +55,10 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return None if value is None else utc.to_stored(value)  # the raw cursor's converter too
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC)
+        return utc.from_stored(value)
 
 
 def _id() -> Column[int]:

@@ -5,7 +5,13 @@ takes the jobs queued at that moment, runs each under its own savepoint inside o
 commits once, and only then answers the callers and hands the jobs' live events on. A reply is
 therefore never sent for a change that could still be lost, and a failing job (a broken hall
 rule) rolls back alone. On a database error (a PostgreSQL deadlock with another process, say)
-the batch is rolled back and its jobs are retried one by one in their own transactions.
+the batch is rolled back and its jobs are retried one by one in their own transactions. A
+database error is one whether SQLAlchemy wrapped it or it came straight from the driver's cursor
+(the hot path's statements run there): a deadlock in the raw counter upsert is retried too.
+
+Jobs do database work only: password hashing, rendering and network calls run before a job is
+submitted, and in-process caches change only through ``Outbox.after_commit``, once the
+transaction that justified the change has committed.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -29,11 +36,25 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MAX_BATCH = 128
-RETRIES = 3
+TRANSACTION_NOTES = "hallq.transaction"  # a dict on the connection, fresh for each transaction
+RETRIES = 4
+RETRY_PAUSE = 0.005  # seconds, times the attempt: lets the other side of a deadlock finish
+
+
+class WriterStopped(RuntimeError):
+    """A job came after the writer was told to stop; it was not run."""
 
 
 class Outbox(list[Any]):
-    """Live events a job produced; published only once its transaction committed."""
+    """Live events a job produced; published only once its transaction committed.
+
+    ``after_commit`` holds what the job wants done to the process's caches: run on the writer's
+    thread after the commit (before the next batch), never for a job rolled back or retried.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.after_commit: list[Callable[[], None]] = []
 
 
 @dataclass
@@ -58,8 +79,16 @@ class Writer:
         self._before_commit = before_commit
         self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="hallq-writer", daemon=True)
+        self._stopping = False
+        self._submit_lock = threading.Lock()
+        # What the driver raises from its own cursor (PEP 249's Error): a database error too.
+        self._driver_errors: tuple[type[BaseException], ...] = (DBAPIError,)
+        dbapi = getattr(engine.dialect, "dbapi", None)
+        if dbapi is not None and isinstance(getattr(dbapi, "Error", None), type):
+            self._driver_errors = (DBAPIError, dbapi.Error)
         self.batches = 0
         self.jobs = 0
+        self.busy_seconds = 0.0  # wall time spent in batches: what every waiting request waited for
 
     @property
     def started(self) -> bool:
@@ -71,16 +100,22 @@ class Writer:
         self._thread.start()
 
     def stop(self) -> None:
-        """Finish the queued jobs, then stop."""
-        if not self.started:
-            return
-        self._queue.put(None)
+        """Finish the jobs queued so far, then stop; later submissions are refused."""
+        with self._submit_lock:
+            if self._stopping or not self.started:  # never started: jobs run directly (write_sync)
+                return
+            self._stopping = True
+            self._queue.put(None)
         self._thread.join(timeout=30)
 
     def submit(self, work: Callable[[Connection, Outbox], T]) -> Future[T]:
         """Queue ``work``; the future resolves after its transaction committed."""
         job: Job[T] = Job(work)
-        self._queue.put(job)
+        with self._submit_lock:  # nothing slips in behind the stop mark, where nobody would run it
+            if self._stopping:
+                job.future.set_exception(WriterStopped("the writer has stopped"))
+            else:
+                self._queue.put(job)
         return job.future
 
     async def run(self, work: Callable[[Connection, Outbox], T]) -> T:
@@ -110,11 +145,13 @@ class Writer:
                         stop = True
                         break
                     batch.append(job)
+                started = time.perf_counter()
                 try:
                     self._run_batch(conn, batch)
                 except Exception as error:  # never let the writer die: fail this batch, go on
                     log.exception("writer batch crashed")
                     self._settle([(job, error, None) for job in batch if not job.future.done()])
+                self.busy_seconds += time.perf_counter() - started
                 if stop:
                     return
 
@@ -126,7 +163,7 @@ class Writer:
         except _Refused as refused:  # a batch of one whose job broke a rule: nothing was written
             self._settle([(batch[0], refused.error, None)])
             return
-        except DBAPIError:
+        except self._driver_errors:
             log.warning("batch of %d failed; retrying its jobs one by one", len(batch), exc_info=True)
             for job in batch:
                 self._run_alone(conn, job)
@@ -136,6 +173,7 @@ class Writer:
     def _attempt(self, conn: Connection, batch: list[Job[Any]]) -> list[tuple[Job[Any], Any, Outbox | None]]:
         """Run the batch in one transaction; return each job with its result (or error) and events."""
         settled: list[tuple[Job[Any], Any, Outbox | None]] = []
+        conn.info[TRANSACTION_NOTES] = {}  # what the jobs note for the rest of this transaction
         with conn.begin():
             savepoints = _Savepoints(conn) if len(batch) > 1 else None
             for job in batch:
@@ -144,7 +182,7 @@ class Writer:
                     savepoints.begin()
                 try:
                     result = job.work(conn, outbox)
-                except DBAPIError:
+                except self._driver_errors:
                     raise
                 except Exception as error:  # a broken rule, or a bug in one job: it alone rolls back
                     if not isinstance(error, DomainError):
@@ -168,16 +206,24 @@ class Writer:
             except _Refused as refused:
                 self._settle([(job, refused.error, None)])
                 return
-            except DBAPIError as error:
+            except self._driver_errors as error:
                 if attempt == RETRIES - 1:
+                    log.error("job failed %d times on database errors; giving up", RETRIES, exc_info=True)
                     self._settle([(job, error, None)])
                     return
+                time.sleep(RETRY_PAUSE * (attempt + 1))
                 continue
             self._settle(settled)
             return
 
     def _settle(self, settled: list[tuple[Job[Any], Any, Outbox | None]]) -> None:
         events: list[Any] = []
+        for _job, _result, outbox in settled:  # caches first: a caller woken next must see them
+            for change in outbox.after_commit if outbox is not None else ():
+                try:
+                    change()
+                except Exception:
+                    log.exception("a cache change after commit failed")
         for job, result, outbox in settled:
             if outbox is None:
                 job.future.set_exception(result)

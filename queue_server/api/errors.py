@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from queue_server.auth.sessions import Unauthorized
+from queue_server.auth.sessions import TooManyAttempts, Unauthorized
 from queue_server.domain.errors import DomainError, Forbidden, IllegalTransition, NotFound, Rejected
 from queue_server.messages import render
 
@@ -19,6 +19,7 @@ STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Forbidden: 403,
     Unauthorized: 401,
+    TooManyAttempts: 429,
     IllegalTransition: 409,
     Rejected: 409,
 }
@@ -55,7 +56,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, error: DomainError) -> JSONResponse:
-        return error_response(status_of(error), error.code, error.fields)
+        response = error_response(status_of(error), error.code, error.fields)
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.fields.get("retry_after", 1))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

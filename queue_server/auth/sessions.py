@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
 from queue_server.adapters import tables as t
-from queue_server.auth.passwords import check_password
 from queue_server.auth.tokens import new_token, token_hash
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import DomainError, Forbidden
@@ -25,23 +25,39 @@ class Unauthorized(DomainError):
     code = "auth.required"
 
 
+class TooManyAttempts(DomainError):
+    """Too many wrong passwords: try again after ``retry_after`` seconds (HTTP 429)."""
+
+    code = "auth.throttled"
+
+
+def account(conn: Connection, hall_id: int, staff_no: str) -> Any:
+    """The active account that may log in with ``staff_no`` (id, role, password hash), or None."""
+    return conn.execute(
+        select(t.users.c.id, t.users.c.role, t.users.c.password_hash).where(
+            t.users.c.hall_id == hall_id, t.users.c.staff_no == staff_no, t.users.c.active.is_(True)
+        )
+    ).first()
+
+
 def login(
     conn: Connection,
     key: bytes,
     *,
     hall_id: int,
     staff_no: str,
-    password: str,
+    checked_hash: str,
     window_id: int | None,
     now: datetime,
 ) -> tuple[str, str, Actor]:
-    """Check a password and open a session; returns (session id, csrf token, actor)."""
+    """Open a session for a password already checked against ``checked_hash`` (off the writer);
+    returns (session id, csrf token, actor). Refused if the account changed since the check."""
     user = conn.execute(
         select(t.users).where(
             t.users.c.hall_id == hall_id, t.users.c.staff_no == staff_no, t.users.c.active.is_(True)
         )
     ).first()
-    if user is None or not check_password(user.password_hash, password):
+    if user is None or not user.password_hash or user.password_hash != checked_hash:
         raise Unauthorized("auth.bad_credentials")
     if user.role == "clerk" and window_id is None:
         window_id = user.window_id

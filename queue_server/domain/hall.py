@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hours import OpeningHours, Period
 from queue_server.domain.policy import Assignment, Mode, PolicySettings
+from queue_server.domain.throttle import LoginPolicy
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class HallSettings:
     print_failure: str = "flag"  # or "cancel": what happens to a ticket the kiosk could not print
     # 预约: check-in stays open this long after a slot's end; later, the booking is missed.
     appointment_late: timedelta = timedelta(minutes=15)
+    login: LoginPolicy = field(default_factory=LoginPolicy)
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], timezone: str) -> HallSettings:
@@ -55,6 +57,7 @@ class HallSettings:
             person_daily_limit=raw.get("person_daily_limit"),
             print_failure=_choice(raw.get("print_failure", "flag"), ("flag", "cancel"), "print_failure"),
             appointment_late=timedelta(minutes=float(raw.get("appointment_late_minutes", 15))),
+            login=LoginPolicy.from_dict(raw.get("login") or {}),
         )
 
 

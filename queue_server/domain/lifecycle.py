@@ -9,6 +9,10 @@
        ├──transfer───────┤                   └─expire──▶ expired
        │                 └─park──▶ parked ──callback──▶ called
        └──────────────────────────────────── (transfer from serving too)
+
+Two actions keep the status but are edges all the same, so the table decides where they are
+allowed: 补打 (reprint: a new paper copy) and a print failure the kiosk reports (the ticket is
+flagged, or cancelled by the hall's rule through the cancel edge).
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ class Action(StrEnum):
     CALLBACK = "called_back"
     CANCEL = "cancelled"
     EXPIRE = "expired"
+    REPRINT = "reprinted"
+    PRINT_FAIL = "print_failed"
 
 
 S, A = Status, Action
@@ -70,6 +76,17 @@ TRANSITIONS: Final[dict[tuple[Status, Action], Status]] = {
     (S.PARKED, A.EXPIRE): S.EXPIRED,
     (S.NO_SHOW, A.REQUEUE): S.WAITING,
     (S.NO_SHOW, A.EXPIRE): S.EXPIRED,
+    # A new paper copy, for a ticket the citizen may still need.
+    (S.WAITING, A.REPRINT): S.WAITING,
+    (S.CALLED, A.REPRINT): S.CALLED,
+    (S.PARKED, A.REPRINT): S.PARKED,
+    (S.NO_SHOW, A.REPRINT): S.NO_SHOW,
+    # The kiosk could not print: flagged for the clerk while the ticket is still alive.
+    (S.WAITING, A.PRINT_FAIL): S.WAITING,
+    (S.CALLED, A.PRINT_FAIL): S.CALLED,
+    (S.SERVING, A.PRINT_FAIL): S.SERVING,
+    (S.PARKED, A.PRINT_FAIL): S.PARKED,
+    (S.NO_SHOW, A.PRINT_FAIL): S.NO_SHOW,
 }
 
 # Statuses in which a ticket occupies a window (the window's "current ticket").

@@ -12,7 +12,6 @@ from sqlalchemy import select, update
 
 from queue_server import contract as c
 from queue_server.adapters import tables as t
-from queue_server.auth.passwords import hash_password
 from queue_server.auth.tokens import TokenBook
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.services.live import TOKEN_REVOKED, token_topic
@@ -105,16 +104,17 @@ def add_user(
     staff_no: str,
     name: str,
     role: c.Role,
-    password: str,
+    password_hash: str,
     window: str | None = None,
 ) -> int:
-    """Create a staff account (or reset its password and role if the staff number exists)."""
+    """Create a staff account (or reset its password and role if the staff number exists); the
+    password comes hashed, by the caller, before the transaction."""
     hall_id = uow.repo.hall_id(hall)
     window_id = uow.catalogue(hall_id).window(window).id if window else None
     values = {
         "name": name,
         "role": role.value,
-        "password_hash": hash_password(password),
+        "password_hash": password_hash,
         "window_id": window_id,
         "active": True,
     }

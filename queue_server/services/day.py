@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from queue_server.domain.actors import Actor
-from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.lifecycle import Action
 from queue_server.domain.numbering import business_day
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -15,8 +15,7 @@ def expire_past_days(uow: UnitOfWork, hall_id: int) -> int:
     system = Actor(hall_id=hall_id, role="admin", name="system")
     expired = 0
     for row in uow.repo.open_tickets_before(hall_id, today):
-        status = next_status(Status(row.status), Action.EXPIRE, number=row.number)
-        if uow.repo.update_ticket(row.id, row.status, status=status.value):
+        if uow.repo.move_ticket(row.id, row.status, Action.EXPIRE, number=row.number):
             uow.record(
                 system,
                 "ticket.expired",

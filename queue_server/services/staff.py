@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import re
 import secrets
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +19,6 @@ from sqlalchemy import delete, select, update
 
 from queue_server import contract as c
 from queue_server.adapters import tables as t
-from queue_server.auth.passwords import hash_password
 from queue_server.auth.tokens import TokenBook
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Forbidden, NotFound, Rejected
@@ -40,8 +40,17 @@ def list_staff(uow: UnitOfWork, actor: Actor) -> list[c.StaffPublic]:
     return [_public(row) for row in _rows(uow, actor.hall_id)]
 
 
-def create_staff(uow: UnitOfWork, actor: Actor, body: c.StaffCreate) -> c.StaffPublic:
-    """Open an account for a clerk, lobby guide or manager (an admin's only by an admin)."""
+def vet_new_staff(actor: Actor, body: c.StaffCreate) -> str:
+    """Checks that need no database, made before the password is hashed; returns the password."""
+    actor.require(Permission.MANAGE_HALL)
+    _check_role(actor, body.role)
+    _check_password(body.password)
+    return body.password
+
+
+def create_staff(uow: UnitOfWork, actor: Actor, body: c.StaffCreate, password_hash: str) -> c.StaffPublic:
+    """Open an account for a clerk, lobby guide or manager (an admin's only by an admin); the
+    password comes hashed (off the writer, by ``vet_new_staff`` and the password pool)."""
     actor.require(Permission.MANAGE_HALL)
     _check_role(actor, body.role)
     if not STAFF_NO.match(body.staff_no):
@@ -54,7 +63,7 @@ def create_staff(uow: UnitOfWork, actor: Actor, body: c.StaffCreate) -> c.StaffP
     values = {
         "name": body.name.strip(),
         "role": body.role.value,
-        "password_hash": hash_password(body.password),
+        "password_hash": password_hash,
         "window_id": _window_id(uow, actor.hall_id, body.window),
         "active": True,
     }
@@ -103,23 +112,47 @@ def update_staff(uow: UnitOfWork, actor: Actor, staff_no: str, patch: c.StaffPat
     return after
 
 
-def reset_password(
-    uow: UnitOfWork, actor: Actor, staff_no: str, body: c.PasswordReset
-) -> c.PasswordResetDone:
-    """Set a new password (or make a temporary one, shown once); the person's sessions end."""
+@dataclass(frozen=True)
+class NewPassword:
+    """A password chosen (or made up) and checked before hashing, then its hash."""
+
+    password: str
+    temporary: bool
+    hashed: str = ""
+
+
+def new_password(actor: Actor, body: c.PasswordReset) -> NewPassword:
+    """The password a reset will set (a temporary one when none is given), checked, not yet hashed."""
+    actor.require(Permission.MANAGE_HALL)
+    password = body.password or _temporary_password()
+    _check_password(password)
+    return NewPassword(password, temporary=not body.password)
+
+
+def reset_password(uow: UnitOfWork, actor: Actor, staff_no: str, new: NewPassword) -> c.PasswordResetDone:
+    """Set a new password (hashed beforehand, off the writer); the person's sessions end.
+
+    A manager resets clerks' and lobby guides' passwords; only an admin resets a manager's or an
+    admin's, or a manager could take over another manager's account.
+    """
     actor.require(Permission.MANAGE_HALL)
     row = _row(uow, actor.hall_id, staff_no)
-    _check_role(actor, c.Role(row.role))
-    temporary = None if body.password else _temporary_password()
-    password = body.password or temporary or ""
-    _check_password(password)
-    uow.repo.conn.execute(
-        update(t.users).where(t.users.c.id == row.id).values(password_hash=hash_password(password))
-    )
+    if row.role in (c.Role.MANAGER.value, c.Role.ADMIN.value) and actor.role != c.Role.ADMIN.value:
+        raise Forbidden("staff.reset_admin_only", staff_no=staff_no)
+    if not new.hashed:
+        raise ValueError("a password reset needs the password's hash")
+    temporary = new.password if new.temporary else None
+    uow.repo.conn.execute(update(t.users).where(t.users.c.id == row.id).values(password_hash=new.hashed))
     _end_sessions(uow, row.id)
-    detail = {"temporary": temporary is not None}  # never the password itself
+    detail = {"temporary": temporary is not None, "role": row.role}  # never the password itself
     uow.repo.audit(actor.hall_id, uow.now, actor.label, "staff.password_reset", f"user:{staff_no}", detail)
     return c.PasswordResetDone(staff_no=staff_no, temporary_password=temporary)
+
+
+def audit_refused_reset(uow: UnitOfWork, actor: Actor, staff_no: str) -> None:
+    """A reset refused for lack of rights is kept in the audit log too (an attempted takeover)."""
+    subject = f"user:{staff_no}"
+    uow.repo.audit(actor.hall_id, uow.now, actor.label, "staff.password_reset_refused", subject, {})
 
 
 def _check_role(actor: Actor, role: c.Role) -> None:

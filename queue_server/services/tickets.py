@@ -10,7 +10,7 @@ from queue_server import contract as c
 from queue_server.domain import personal
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
-from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.lifecycle import Action, Status
 from queue_server.domain.numbering import business_day, cap_reached, format_number
 from queue_server.services.hall import service_detail
 from queue_server.services.live import queue_topics
@@ -133,8 +133,7 @@ def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.
     row = uow.repo.ticket(token=token)
     if row is None or (actor is not None and actor.hall_id != row.hall_id):
         raise NotFound("ticket.not_found")
-    status = next_status(Status(row.status), Action.CANCEL, number=row.number)
-    if not uow.repo.update_ticket(row.id, row.status, status=status.value):
+    if not uow.repo.move_ticket(row.id, row.status, Action.CANCEL, number=row.number):
         raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action="cancel")
     holder = actor or Actor(hall_id=row.hall_id, role="kiosk", name="holder")
     uow.record(holder, "ticket.cancelled", ticket_id=row.id, service_id=row.service_id)
@@ -191,9 +190,9 @@ def _own_ticket(uow: UnitOfWork, actor: Actor, token: str) -> Any:
 def reprint_ticket(uow: UnitOfWork, actor: Actor, token: str) -> c.TicketPublic:
     """补打: a new paper copy; the earlier paper is superseded (its copy number no longer valid)."""
     row = _own_ticket(uow, actor, token)
-    if row.status not in ("waiting", "called", "parked", "no_show"):
+    paper = {"paper": row.paper + 1, "print_failed": False}
+    if not uow.repo.move_ticket(row.id, row.status, Action.REPRINT, number=row.number, **paper):
         raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action="reprint")
-    uow.repo.update_ticket(row.id, row.status, paper=row.paper + 1, print_failed=False)
     uow.record(
         actor,
         "ticket.reprinted",
@@ -204,12 +203,18 @@ def reprint_ticket(uow: UnitOfWork, actor: Actor, token: str) -> c.TicketPublic:
     return ticket_public(uow, uow.catalogue(actor.hall_id), uow.repo.ticket(id=row.id))
 
 
+def _move_or_refuse(uow: UnitOfWork, row: Any, action: Action, **values: Any) -> None:
+    """One edge of the transition table, refused when another process moved the ticket first."""
+    if not uow.repo.move_ticket(row.id, row.status, action, number=row.number, **values):
+        raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action=action.value)
+
+
 def print_failed(uow: UnitOfWork, actor: Actor, token: str, report: c.PrintFailed) -> c.TicketPublic:
     """The kiosk could not print: flag the ticket for the clerk, or cancel it (per-hall setting)."""
     row = _own_ticket(uow, actor, token)
     catalogue = uow.catalogue(actor.hall_id)
     if catalogue.settings.print_failure == "cancel" and row.status == Status.WAITING.value:
-        uow.repo.update_ticket(row.id, row.status, status=Status.CANCELLED.value, print_failed=True)
+        _move_or_refuse(uow, row, Action.CANCEL, print_failed=True)
         uow.record(
             actor,
             "ticket.cancelled",
@@ -220,7 +225,7 @@ def print_failed(uow: UnitOfWork, actor: Actor, token: str, report: c.PrintFaile
         topics = queue_topics(catalogue, catalogue.services[row.service_id].code, uow.now)
         uow.emit(actor.hall_id, "ticket.cancelled", topics, {"number": row.number})
     else:
-        uow.repo.update_ticket(row.id, row.status, print_failed=True)
+        _move_or_refuse(uow, row, Action.PRINT_FAIL, print_failed=True)
         uow.record(
             actor,
             "ticket.print_failed",

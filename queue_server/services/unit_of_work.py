@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,12 +12,17 @@ from typing import Any
 from sqlalchemy import Connection
 
 from queue_server.adapters.repository import Repository
+from queue_server.adapters.writer import TRANSACTION_NOTES
 from queue_server.domain.actors import Actor
 from queue_server.domain.estimates import HandlingStats
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.live import LiveEvent
 
 OPEN_WINDOWS_TTL = 2.0
+STATS_TTL = 5.0  # other processes conclude cases too: a service's figure is re-read this often
+# TRANSACTION_NOTES: notes that live as long as one transaction, on its connection (the writer
+# resets them per attempt): which halls' catalogues or window statuses this transaction changed, so
+# later jobs of the same grouped transaction read those from the database, not from the caches.
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Caches:
     pii_key: bytes = b""
     catalogues: dict[int, HallCatalogue] = field(default_factory=dict)
     stats: dict[int, HandlingStats] = field(default_factory=dict)
+    stats_read: dict[int, float] = field(default_factory=dict)
     open_windows: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
     versions_checked: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -44,9 +51,29 @@ class UnitOfWork:
         self.outbox = outbox
         self.caches = caches
         self.now = now
+        self._catalogues: dict[int, HallCatalogue] = {}  # changed by this unit: seen by it alone
+
+    def after_commit(self, change: Callable[[], None]) -> None:
+        """Change the process's caches once this transaction committed (never if it rolls back or
+        is retried); outside the writer (a read) at once, since a read only saw committed data."""
+        pending = getattr(self.outbox, "after_commit", None)
+        if pending is None:
+            change()
+        else:
+            pending.append(change)
+
+    def _notes(self) -> dict[str, Any]:
+        notes: dict[str, Any] = self.repo.conn.info.setdefault(TRANSACTION_NOTES, {})
+        return notes
 
     def catalogue(self, hall_id: int) -> HallCatalogue:
         """The hall's catalogue, reloaded when its version moved (checked at most every 0.5 s)."""
+        own = self._catalogues.get(hall_id)
+        if own is not None:
+            return own
+        if hall_id in self._notes().get("changed_halls", ()):  # an earlier job of this transaction
+            own = self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
+            return own
         cached = self.caches.catalogues.get(hall_id)
         clock = time.monotonic()
         if cached is not None and clock - self.caches.versions_checked < 0.5:
@@ -54,28 +81,54 @@ class UnitOfWork:
         versions = self.repo.hall_versions()
         self.caches.versions_checked = clock
         if cached is None or versions.get(hall_id) != cached.version:
-            cached = self.repo.load_catalogue(hall_id)
+            cached = self.repo.load_catalogue(hall_id)  # committed by someone: safe to keep now
             self.caches.catalogues[hall_id] = cached
         return cached
 
     def refresh_catalogue(self, hall_id: int) -> HallCatalogue:
-        """Reload the catalogue now (after this transaction changed it)."""
+        """Reload the catalogue now (after this transaction changed it); the process's cache takes
+        it after the commit, and until then only this transaction sees it."""
         self.repo.bump_catalogue(hall_id)
-        catalogue = self.repo.load_catalogue(hall_id)
-        self.caches.catalogues[hall_id] = catalogue
+        catalogue = self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
+        self._notes().setdefault("changed_halls", set()).add(hall_id)
+        self.after_commit(lambda: self.caches.catalogues.__setitem__(hall_id, catalogue))
         return catalogue
 
     def handling(self, service_id: int, default_seconds: int) -> HandlingStats:
-        """A service's running handling-time mean (from concluded cases, or its configured average)."""
+        """A service's running handling-time mean (from concluded cases, or its configured average),
+        re-read every few seconds since other server processes fold their cases in too."""
         stats = self.caches.stats.get(service_id)
-        if stats is None:
+        clock = time.monotonic()
+        if stats is None or clock - self.caches.stats_read.get(service_id, 0.0) > STATS_TTL:
             stored = self.repo.handling_stats(service_id)
-            stats = HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))
-            self.caches.stats[service_id] = stats
+            fresh = HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))
+            self.after_commit(lambda: self._cache_stats(service_id, fresh, clock))
+            return fresh
         return stats
+
+    def observe_handling(self, hall_id: int, service_id: int, default_seconds: int, seconds: float) -> None:
+        """Fold one concluded case into the service's figure: merged with the stored one under a row
+        lock (on PostgreSQL other processes fold theirs in too), cached only after the commit."""
+        stored = self.repo.handling_stats(service_id, for_update=True)
+        stats = (HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))).observe(seconds)
+        self.repo.save_handling_stats(hall_id, service_id, stats.mean_seconds, stats.samples)
+        clock = time.monotonic()
+        self.after_commit(lambda: self._cache_stats(service_id, stats, clock))
+
+    def _cache_stats(self, service_id: int, stats: HandlingStats, clock: float) -> None:
+        self.caches.stats[service_id] = stats
+        self.caches.stats_read[service_id] = clock
+
+    def forget_open_windows(self, hall_id: int) -> None:
+        """A window opened or closed in this transaction: it reads the statuses afresh, and the
+        process's cache forgets them once the change committed."""
+        self._notes().setdefault("windows_changed", set()).add(hall_id)
+        self.after_commit(lambda: self.caches.forget_open_windows(hall_id))
 
     def open_window_ids(self, hall_id: int) -> frozenset[int]:
         """Ids of the hall's open windows (cached for a couple of seconds)."""
+        if hall_id in self._notes().get("windows_changed", ()):
+            return frozenset(r.id for r in self.repo.window_rows(hall_id) if r.status == "open")
         cached = self.caches.open_windows.get(hall_id)
         clock = time.monotonic()
         if cached is None or clock - cached[0] > OPEN_WINDOWS_TTL:

@@ -12,7 +12,7 @@ from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue, WindowItem
-from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.lifecycle import Action, Status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
 from queue_server.services.cases import record_outcome
@@ -69,8 +69,7 @@ def _move(
     **values: Any,
 ) -> Any:
     """Apply one lifecycle edge with compare-and-set, write its event (with ``note``), return the new row."""
-    status = next_status(Status(ticket.status), action, number=ticket.number)
-    if not uow.repo.update_ticket(ticket.id, ticket.status, status=status.value, **values):
+    if not uow.repo.move_ticket(ticket.id, ticket.status, action, number=ticket.number, **values):
         raise Rejected(
             "ticket.illegal_transition", number=ticket.number, status=ticket.status, action=action.value
         )
@@ -192,10 +191,11 @@ def call_next(
         if choice is None:
             break
         row = uow.repo.ticket(id=choice.ticket_id)
-        claimed = uow.repo.update_ticket(
+        claimed = uow.repo.move_ticket(
             row.id,
-            "waiting",
-            status="called",
+            Status.WAITING.value,
+            Action.CALL,
+            number=row.number,
             window_id=at.window.id,
             target_window_id=None,
             called_at=uow.now,
@@ -262,9 +262,8 @@ def conclude(
     ticket = _move(uow, actor, at, ticket, Action.CONCLUDE, note=outcome)
     _free_window(uow, at)
     service = at.catalogue.services[ticket.service_id]
-    stats = uow.handling(service.id, service.avg_handle_seconds).observe((uow.now - started).total_seconds())
-    uow.caches.stats[service.id] = stats
-    uow.repo.save_handling_stats(actor.hall_id, service.id, stats.mean_seconds, stats.samples)
+    seconds = (uow.now - started).total_seconds()
+    uow.observe_handling(actor.hall_id, service.id, service.avg_handle_seconds, seconds)
     payload = {
         "number": ticket.number,
         "window": number,
@@ -412,7 +411,7 @@ def _set_status(
             **(detail or {}),
         },
     )
-    uow.caches.forget_open_windows(actor.hall_id)
+    uow.forget_open_windows(actor.hall_id)
     payload = {"window": at.window.number, "status": status.value, "reason": reason.value if reason else None}
     uow.emit(actor.hall_id, "window.status", at.topics, payload)
     return _result(uow, at, None)

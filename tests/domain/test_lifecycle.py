@@ -150,3 +150,11 @@ def test_next_status_either_follows_the_table_or_raises(status: Status, action: 
         with pytest.raises(IllegalTransition) as raised:
             next_status(status, action, number=number)
         assert raised.value.fields == {"number": number, "status": status.value, "action": action.value}
+
+
+@pytest.mark.parametrize("action", [Action.REPRINT, Action.PRINT_FAIL])
+def test_a_reprint_or_a_print_failure_keeps_the_status_and_only_a_live_ticket_has_one(action: Action) -> None:
+    sources = {source for (source, edge), target in TRANSITIONS.items() if edge is action}
+    assert all(TRANSITIONS[(source, action)] is source for source in sources)
+    assert not sources & FINAL
+    assert Status.WAITING in sources and Status.NO_SHOW in sources

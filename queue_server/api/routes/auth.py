@@ -8,9 +8,8 @@ from fastapi import APIRouter, Form, Request, Response
 
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.auth import sessions
+from queue_server.auth.login import Credentials, log_in
 from queue_server.domain.actors import Actor
-from queue_server.domain.errors import NotFound
-from queue_server.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -30,34 +29,9 @@ async def login(
     hall: Annotated[str | None, Form()] = None,
 ) -> dict[str, object]:
     """Log in with staff number and password (a clerk names the window they sit at)."""
-
-    def work(uow: UnitOfWork) -> tuple[str, str, Actor] | None:
-        hall_id = uow.repo.hall_id(hall)
-        window_id = uow.catalogue(hall_id).window(window).id if window else None
-        try:
-            result = sessions.login(
-                uow.repo.conn,
-                runtime.caches.pii_key,
-                hall_id=hall_id,
-                staff_no=staff_no,
-                password=password,
-                window_id=window_id,
-                now=uow.now,
-            )
-        except sessions.Unauthorized:  # audited and committed, then refused
-            client = request.client.host if request.client else ""
-            uow.repo.audit(hall_id, uow.now, f"staff:{staff_no}", "login.failed", "", {"ip": client})
-            return None
-        uow.repo.audit(hall_id, uow.now, result[2].label, "login", f"window:{window or ''}", {})
-        return result
-
-    try:
-        result = await runtime.write(work)
-    except NotFound as missing:
-        raise sessions.Unauthorized("auth.bad_credentials") from missing
-    if result is None:
-        raise sessions.Unauthorized("auth.bad_credentials")
-    session, csrf, actor = result
+    address = request.client.host if request.client else ""
+    given = Credentials(staff_no=staff_no, password=password, window=window, hall=hall, address=address)
+    session, csrf, actor = await log_in(runtime, given)
     secure = runtime.settings.cookie_secure
     response.set_cookie(sessions.COOKIE, session, httponly=True, samesite="strict", secure=secure)
     response.set_cookie(sessions.CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Request
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.domain.errors import Forbidden
 from queue_server.services import staff
 
 router = APIRouter(tags=["staff"])
@@ -20,7 +23,8 @@ async def list_staff(runtime: RuntimeDep, actor: ActorDep) -> list[c.StaffPublic
 @router.post("/staff", response_model=c.StaffPublic, status_code=201)
 async def create_staff(body: c.StaffCreate, runtime: RuntimeDep, actor: ActorDep) -> c.StaffPublic:
     """Open an account for a clerk or a manager (an admin's only by an admin)."""
-    return await runtime.write(lambda uow: staff.create_staff(uow, actor, body))
+    hashed = await runtime.passwords.hash(staff.vet_new_staff(actor, body))
+    return await runtime.write(lambda uow: staff.create_staff(uow, actor, body, hashed))
 
 
 @router.patch("/staff/{staff_no}", response_model=c.StaffPublic)
@@ -35,8 +39,15 @@ async def update_staff(
 async def reset_password(
     staff_no: str, body: c.PasswordReset, runtime: RuntimeDep, actor: ActorDep
 ) -> c.PasswordResetDone:
-    """Reset a password (none given: a temporary one, shown once); the person is logged out."""
-    return await runtime.write(lambda uow: staff.reset_password(uow, actor, staff_no, body))
+    """Reset a password (none given: a temporary one, shown once); the person is logged out.
+    Only an admin resets a manager's password; a refused reset is audited too."""
+    new = staff.new_password(actor, body)
+    new = replace(new, hashed=await runtime.passwords.hash(new.password))
+    try:
+        return await runtime.write(lambda uow: staff.reset_password(uow, actor, staff_no, new))
+    except Forbidden:
+        await runtime.write(lambda uow: staff.audit_refused_reset(uow, actor, staff_no))
+        raise
 
 
 @router.get("/devices/tokens", response_model=list[c.DeviceTokenPublic])

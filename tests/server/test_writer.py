@@ -1,0 +1,284 @@
+"""The single writer, tested directly on SQLite and PostgreSQL: savepoints, retries, deadlocks
+through SQLAlchemy and through the raw cursor, draining on stop, events and caches after commit,
+and the one datetime converter of the Core and raw paths."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select, text
+from sqlalchemy.exc import DBAPIError, StatementError
+
+from queue_server.adapters.db import make_engine, normalise_url
+from queue_server.adapters.raw import RawStatements, read_time
+from queue_server.adapters.tables import UtcDateTime
+from queue_server.adapters.utc import NaiveDatetime
+from queue_server.adapters.writer import Outbox, Writer, WriterStopped
+from queue_server.domain.errors import Rejected
+from tests.support.postgres import PostgresCluster, create_database
+
+_names = itertools.count()
+probe = Table(
+    "probe",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, unique=True),
+    Column("n", Integer, nullable=False, default=0),
+    Column("at", UtcDateTime),
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each kind with the probe table."""
+    if request.param == "sqlite":
+        found = normalise_url(str(tmp_path / "writer.db"))
+    else:
+        cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+        found = normalise_url(create_database(cluster.url, f"writer_{next(_names)}"))
+    engine = make_engine(found, writer=False)
+    probe.metadata.create_all(engine)
+    engine.dispose()
+    return found
+
+
+class Hall:
+    """A writer on its own engine, a reader engine, and what the writer published."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url, writer=True)
+        self.reader = make_engine(url, writer=False)
+        self.published: list[list[Any]] = []
+        self.seen_at_publish: list[int] = []
+        self.writer = Writer(self.engine, self._publish)
+
+    def _publish(self, events: list[Any]) -> None:
+        self.seen_at_publish.append(len(self.names()))  # what another connection sees by now
+        self.published.append(list(events))
+
+    def names(self) -> list[str]:
+        with self.reader.connect() as conn:
+            return [r.name for r in conn.execute(select(probe.c.name).order_by(probe.c.name))]
+
+    def close(self) -> None:
+        self.writer.stop()
+        self.engine.dispose()
+        self.reader.dispose()
+
+
+@pytest.fixture
+def hall(url: str) -> Iterator[Hall]:
+    made = Hall(url)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def insert(name: str, then: Callable[[], None] | None = None) -> Callable[[Any, Outbox], str]:
+    def work(conn: Any, outbox: Outbox) -> str:
+        conn.execute(probe.insert(), {"name": name})
+        outbox.append(f"inserted {name}")
+        if then is not None:
+            then()
+        return name
+
+    return work
+
+
+def refuse() -> None:
+    raise Rejected("probe.refused")
+
+
+def test_a_job_that_breaks_a_rule_rolls_back_only_its_savepoint(hall: Hall) -> None:
+    futures = [hall.writer.submit(insert(n, refuse if n == "b" else None)) for n in ("a", "b", "c")]
+    hall.writer.start()  # the three were queued before: they run as one batch
+    assert futures[0].result(10) == "a" and futures[2].result(10) == "c"
+    with pytest.raises(Rejected):
+        futures[1].result(10)
+    assert hall.writer.batches == 1
+    assert hall.names() == ["a", "c"]
+    hall.writer.stop()  # events are handed on after the replies: wait for the thread to finish
+    assert hall.published == [["inserted a", "inserted c"]]  # a refused job's events go nowhere
+
+
+def test_a_database_error_in_a_batch_retries_its_jobs_one_by_one(hall: Hall) -> None:
+    with hall.engine.begin() as conn:
+        conn.execute(probe.insert(), {"name": "taken"})
+    futures = [hall.writer.submit(insert(n)) for n in ("a", "taken", "c")]  # "taken" breaks UNIQUE
+    hall.writer.start()
+    assert futures[0].result(10) == "a" and futures[2].result(10) == "c"
+    with pytest.raises(DBAPIError):
+        futures[1].result(10)
+    assert hall.names() == ["a", "c", "taken"]
+
+
+def test_stop_runs_every_job_queued_before_it_and_refuses_later_ones(hall: Hall) -> None:
+    futures = [hall.writer.submit(insert(f"n{i:02}")) for i in range(30)]
+    hall.writer.start()
+    hall.writer.stop()
+    assert all(f.done() for f in futures)
+    assert len(hall.names()) == 30
+    late = hall.writer.submit(insert("late"))
+    with pytest.raises(WriterStopped):
+        late.result(1)
+
+
+def test_events_and_cache_changes_come_only_after_the_commit(hall: Hall) -> None:
+    cache: dict[str, str] = {}
+
+    def change_then(name: str, fail: bool) -> Callable[[Any, Outbox], str]:
+        def work(conn: Any, outbox: Outbox) -> str:
+            conn.execute(probe.insert(), {"name": name})
+            outbox.append(name)
+            outbox.after_commit.append(lambda: cache.update({name: "committed"}))
+            if fail:
+                raise Rejected("probe.refused")
+            assert name not in cache  # nothing changes while the transaction may still roll back
+            return name
+
+        return work
+
+    kept = hall.writer.submit(change_then("kept", False))
+    dropped = hall.writer.submit(change_then("dropped", True))
+    hall.writer.start()
+    assert kept.result(10) == "kept"
+    with pytest.raises(Rejected):
+        dropped.result(10)
+    assert cache == {"kept": "committed"}  # changed before the reply
+    hall.writer.stop()
+    assert hall.published == [["kept"]] and hall.seen_at_publish == [1]  # committed before publishing
+
+
+def test_a_job_after_a_crash_still_runs(hall: Hall) -> None:
+    hall.writer.start()
+
+    def broken(_conn: Any, _outbox: Outbox) -> None:
+        raise ZeroDivisionError("a bug in one job")
+
+    with pytest.raises(ZeroDivisionError):
+        hall.writer.run_sync(broken)
+    assert hall.writer.run_sync(insert("after")) == "after"
+
+
+@pytest.fixture
+def pg_url(pg_cluster: PostgresCluster) -> str:
+    """An empty PostgreSQL database with the probe table (SQLite has one writer: no deadlocks)."""
+    found = normalise_url(create_database(pg_cluster.url, f"writer_{next(_names)}"))
+    engine = make_engine(found, writer=False)
+    probe.metadata.create_all(engine)
+    engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("path", ["sqlalchemy", "raw cursor"])
+def test_a_postgresql_deadlock_with_another_process_is_retried(pg_url: str, path: str) -> None:
+    url = pg_url
+    hall = Hall(url)
+    with hall.engine.begin() as conn:
+        conn.execute(probe.insert(), [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}])
+    other_holds_two, job_holds_one = threading.Event(), threading.Event()
+    other_engine = make_engine(url, writer=False)
+
+    def other_process() -> None:  # locks row 2, then wants row 1: the job holds it
+        with other_engine.begin() as conn:
+            conn.execute(text("SET LOCAL deadlock_timeout = '10s'"))  # so the job is the victim
+            conn.execute(text("UPDATE probe SET n = n + 10 WHERE id = 2"))
+            other_holds_two.set()
+            assert job_holds_one.wait(10)
+            conn.execute(text("UPDATE probe SET n = n + 10 WHERE id = 1"))
+
+    attempts = itertools.count(1)
+
+    def job(conn: Any, _outbox: Outbox) -> int:
+        attempt = next(attempts)
+
+        def run(statement: str) -> None:
+            if path == "raw cursor":
+                RawStatements(conn).cursor.execute(statement)
+            else:
+                conn.execute(text(statement))
+
+        run("UPDATE probe SET n = n + 1 WHERE id = 1")
+        if attempt == 1:
+            job_holds_one.set()
+            assert other_holds_two.wait(10)
+        run("UPDATE probe SET n = n + 1 WHERE id = 2")  # the first time: a deadlock
+        return attempt
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    try:
+        hall.writer.start()
+        assert hall.writer.run_sync(job) == 2  # the deadlock was retried, and the retry committed
+    finally:
+        thread.join(30)
+        hall.close()
+        other_engine.dispose()
+    with make_engine(url, writer=False).connect() as conn:
+        totals = {row.id: row.n for row in conn.execute(select(probe.c.id, probe.c.n))}
+    assert totals == {1: 11, 2: 11}
+
+
+def test_core_and_raw_paths_store_the_same_moment_and_both_refuse_naive_datetimes(hall: Hall) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    moment = datetime(2026, 3, 2, 9, 0, 30, 123456, tzinfo=shanghai)
+    hall.writer.start()
+
+    def write(conn: Any, _outbox: Outbox) -> None:
+        conn.execute(probe.insert(), {"id": 1, "name": "core", "at": moment})
+        RawStatements(conn).insert(probe, {"id": 2, "name": "raw", "n": 0, "at": moment}, returning_id=False)
+
+    hall.writer.run_sync(write)
+    with hall.reader.connect() as conn:
+        core = conn.execute(select(probe.c.id, probe.c.at).order_by(probe.c.id)).all()
+        stored = conn.execute(text("SELECT at FROM probe ORDER BY id")).scalars().all()
+    assert [at for _id, at in core] == [moment, moment]
+    assert stored[0] == stored[1]  # the same stored form, not merely the same moment
+    assert read_time(stored[1]) == moment.astimezone(UTC)
+    naive = datetime(2026, 3, 2, 9, 0)
+
+    def core_naive(conn: Any, _outbox: Outbox) -> None:
+        conn.execute(probe.insert(), {"name": "naive core", "at": naive})
+
+    def raw_naive(conn: Any, _outbox: Outbox) -> None:
+        RawStatements(conn).insert(probe, {"name": "naive raw", "n": 0, "at": naive}, returning_id=False)
+
+    with pytest.raises(StatementError) as core_error:
+        hall.writer.run_sync(core_naive)
+    assert isinstance(core_error.value.orig, NaiveDatetime)
+    with pytest.raises(NaiveDatetime):
+        hall.writer.run_sync(raw_naive)
+    assert hall.names() == ["core", "raw"]
+
+
+@pytest.mark.parametrize("path", ["sqlalchemy", "raw cursor"])
+def test_a_postgresql_serialization_failure_is_retried(pg_url: str, path: str) -> None:
+    hall = Hall(pg_url)
+    attempts = itertools.count(1)
+    # The server itself raises SQLSTATE 40001, as it does to the loser of two serializable writes.
+    fail = "DO $$ BEGIN RAISE EXCEPTION 'could not serialize' USING ERRCODE = 'serialization_failure'; END $$"
+
+    def job(conn: Any, outbox: Outbox) -> int:
+        attempt = next(attempts)
+        conn.execute(probe.insert(), {"name": f"attempt {attempt}"})
+        if attempt == 1:
+            if path == "raw cursor":
+                RawStatements(conn).cursor.execute(fail)
+            else:
+                conn.execute(text(fail))
+        return attempt
+
+    try:
+        hall.writer.start()
+        assert hall.writer.run_sync(job) == 2
+        assert hall.names() == ["attempt 2"]  # the failed attempt left nothing behind
+    finally:
+        hall.close()
