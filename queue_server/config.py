@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +24,7 @@ class ServerSettings(BaseSettings):
     cookie_secure: bool = False
     migrate: bool = True
     password_workers: int = 1  # threads that hash and check passwords (argon2 is CPU-heavy)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger requests answer 413")
 
     def key_path(self) -> Path:
         """Where the secret key lives when not given directly: beside a SQLite file, or here."""

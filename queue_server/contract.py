@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,6 +20,18 @@ class Model(BaseModel):
     """Base of every wire model: unknown fields are refused so typos fail loudly."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------- text limits
+# Every free-text field of a request has a bound, so no client can store a novel in a name.
+
+ROW_ID_MAX = 2**63 - 1  # row ids are signed 64-bit integers in both databases
+Code = Annotated[str, Field(max_length=40)]  # codes and numbers people type: service, window, staff no
+Personal = Annotated[str, Field(max_length=32)]  # an ID card or phone number, before it is checked
+Password = Annotated[str, Field(max_length=128)]  # hashing a longer one would only cost the server
+Name = Annotated[str, Field(max_length=100)]  # a person's, a service's or a theme's name
+Line = Annotated[str, Field(max_length=500)]  # one line of a guide or a checklist
+Text = Annotated[str, Field(max_length=2000)]  # a paragraph
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -121,37 +133,37 @@ class ErrorBody(Model):
 class Material(Model):
     """One item of the materials checklist (申请材料)."""
 
-    name: str
-    originals: int = 0
-    copies: int = 0
-    note: str = ""
+    name: Line
+    originals: int = Field(default=0, le=100)
+    copies: int = Field(default=0, le=100)
+    note: Line = ""
 
 
 class Step(Model):
     """One step of the procedure (办理流程) with its time limit."""
 
-    name: str
-    time_limit: str = ""
+    name: Line
+    time_limit: Line = ""
 
 
 class Guide(Model):
     """The service guide (办事指南) a kiosk shows and a ticket summarises."""
 
-    conditions: list[str] = []
-    materials: list[Material] = []
-    steps: list[Step] = []
+    conditions: list[Line] = Field(default=[], max_length=100)
+    materials: list[Material] = Field(default=[], max_length=200)
+    steps: list[Step] = Field(default=[], max_length=100)
     legal_limit_days: int = 0
     promised_limit_days: int = 0
-    fee: str = "不收费"
-    fee_basis: str = ""
-    legal_basis: list[str] = []
-    quantity_limit: str = ""
-    result_document: str = ""
-    sample_forms: list[str] = []
-    location: str = ""
-    hours: str = ""
-    consult_phone: str = ""
-    complaint_phone: str = ""
+    fee: Line = "不收费"
+    fee_basis: Text = ""
+    legal_basis: list[Line] = Field(default=[], max_length=100)
+    quantity_limit: Line = ""
+    result_document: Line = ""
+    sample_forms: list[Line] = Field(default=[], max_length=100)
+    location: Line = ""
+    hours: Line = ""
+    consult_phone: Line = ""
+    complaint_phone: Line = ""
     visits_needed: int = 1
 
 
@@ -187,11 +199,13 @@ class ServiceDetail(ServiceSummary):
 class IssueTicket(Model):
     """``POST /api/v1/tickets``: take a number for a service."""
 
-    service_code: str
+    service_code: Code
     priority_class: PriorityClass | None = None
-    appointment_code: str | None = None
-    id_number: str | None = Field(default=None, description="身份证号; stored as keyed hash + masked form")
-    phone: str | None = Field(default=None, description="手机号; stored as keyed hash + masked form")
+    appointment_code: Code | None = None
+    id_number: Personal | None = Field(
+        default=None, description="身份证号; stored as keyed hash + masked form"
+    )
+    phone: Personal | None = Field(default=None, description="手机号; stored as keyed hash + masked form")
     idempotency_key: str | None = Field(default=None, max_length=80)
 
 
@@ -223,8 +237,8 @@ class TicketPublic(Model):
 class TicketLookup(Model):
     """``POST /api/v1/tickets/lookup``: find today's open tickets of a citizen who lost theirs."""
 
-    id_number: str | None = None
-    phone: str | None = None
+    id_number: Personal | None = None
+    phone: Personal | None = None
 
 
 class PrintFailed(Model):
@@ -270,8 +284,8 @@ class DeviceStatus(Model):
 class Transfer(Model):
     """Send the window's ticket to another service or window (首问负责制: who, where, why)."""
 
-    to_service: str | None = None
-    to_window: str | None = None
+    to_service: Code | None = None
+    to_window: Code | None = None
     keep_place: bool | None = Field(default=None, description="default: the hall's setting")
     reason: str = Field(min_length=1, max_length=200)
     expected: str | None = Field(
@@ -289,14 +303,14 @@ class Pause(Model):
 class Requeue(Model):
     """Put a late no-show back in the queue (过号召回), ``places_back`` behind the head."""
 
-    ticket: str = Field(description="the ticket's number today, e.g. A001")
+    ticket: str = Field(max_length=12, description="the ticket's number today, e.g. A001")
     places_back: int | None = Field(default=None, ge=0, le=100)
 
 
 class Callback(Model):
     """Call back a parked ticket (回呼) at this window."""
 
-    ticket: str
+    ticket: str = Field(max_length=12)
     request_id: str | None = Field(default=None, max_length=80, description="a retry: the first answer")
 
 
@@ -314,10 +328,12 @@ class Conclude(Model):
     """``POST /api/v1/windows/{window}/conclude``: the case's outcome (default: done on the spot)."""
 
     outcome: Outcome = Outcome.IMMEDIATE
-    missing_items: list[str] = Field(default=[], description="补正: names from the guide's checklist")
+    missing_items: list[Line] = Field(
+        default=[], max_length=200, description="补正: names from the guide's checklist"
+    )
     reasons: str = Field(default="", max_length=1000, description="不予受理: the reasons")
     referred_to: str = Field(default="", max_length=200)
-    phone: str | None = Field(default=None, description="for the call-back (回访); stored encrypted")
+    phone: Personal | None = Field(default=None, description="for the call-back (回访); stored encrypted")
     expected: str | None = Field(
         default=None, max_length=12, description="the ticket the clerk's screen shows (stale-page guard)"
     )
@@ -499,7 +515,7 @@ class ClerkDesk(Model):
 class AssignmentIn(Model):
     """A service a window serves, in its order of preference, optionally seasonal or time-boxed."""
 
-    service_code: str
+    service_code: Code
     preference: int = Field(default=1, ge=1, le=99)
     weight: float = Field(default=1.0, gt=0, le=100)
     valid_from: date | None = None
@@ -759,7 +775,7 @@ class AppointmentStatus(StrEnum):
 class OpenSlot(Model):
     """``POST /api/v1/appointments/slots``: offer ``capacity`` bookings of a service at a time of a day."""
 
-    service_code: str
+    service_code: Code
     day: date
     start: time
     end: time
@@ -784,22 +800,26 @@ class SlotPublic(Model):
 class BookAppointment(Model):
     """``POST /api/v1/appointments``: book a place in a slot for a citizen."""
 
-    slot_id: int
-    phone: str = Field(description="手机号; stored encrypted, as a keyed hash and masked")
-    id_number: str | None = Field(default=None, description="身份证号; stored as keyed hash + masked form")
+    slot_id: int = Field(ge=1, le=ROW_ID_MAX)
+    phone: Personal = Field(description="手机号; stored encrypted, as a keyed hash and masked")
+    id_number: Personal | None = Field(
+        default=None, description="身份证号; stored as keyed hash + masked form"
+    )
     channel: AppointmentChannel = AppointmentChannel.WEB
 
 
 class RescheduleAppointment(Model):
     """``POST /api/v1/appointments/{code}/reschedule``: move a booking to another slot of its service."""
 
-    slot_id: int
+    slot_id: int = Field(ge=1, le=ROW_ID_MAX)
 
 
 class AppointmentCheckIn(Model):
     """``POST /api/v1/appointments/check-in``: the citizen arrived; the booking becomes a ticket."""
 
-    code: str = Field(min_length=1, description="the 8-character booking code (spaces, dashes, any case)")
+    code: str = Field(
+        min_length=1, max_length=40, description="the 8-character booking code (spaces, dashes, any case)"
+    )
 
 
 class AppointmentPublic(Model):
@@ -830,10 +850,10 @@ class RateEvaluation(Model):
     """``POST /api/v1/evaluations/{id}/rating``: one rating, from the window's pad or the ticket's page."""
 
     level: EvaluationLevel
-    reasons: list[str] = Field(default=[], max_length=8, description="reason keys, only for 差评")
+    reasons: list[Code] = Field(default=[], max_length=8, description="reason keys, only for 差评")
     comment: str = Field(default="", max_length=500)
     pressed_at: datetime | None = Field(default=None, description="when the key was pressed (default: now)")
-    ticket_token: str | None = Field(default=None, description="the web channel: the ticket's public token")
+    ticket_token: Code | None = Field(default=None, description="the web channel: the ticket's public token")
 
 
 class FollowUpPublic(Model):
@@ -994,18 +1014,20 @@ class Resync(Model):
 class ServiceFields(Model):
     """A service item as the manager edits it (the catalogue file's service entry, plus ``active``)."""
 
-    name: str
-    name_en: str = ""
-    department: str = Field(description="the department's code (实施主体)")
-    prefix: str = Field(description="1–2 capital letters; shared only by services of one theme")
-    theme: str = ""
+    name: Name
+    name_en: Line = ""
+    department: Code = Field(description="the department's code (实施主体)")
+    prefix: Code = Field(description="1–2 capital letters; shared only by services of one theme")
+    theme: Name = ""
     category: ServiceCategory
     case_type: CaseType
-    daily_cap: int | None = Field(default=None, description="放号量: walk-in tickets a day; null = no cap")
+    daily_cap: int | None = Field(
+        default=None, le=100_000, description="放号量: walk-in tickets a day; null = no cap"
+    )
     priority_allowed: bool = True
     weight: float = 1.0
     avg_handle_minutes: float = 10
-    keywords: list[str] = []
+    keywords: list[Name] = Field(default=[], max_length=100)
     active: bool = True
     guide: Guide = Guide()
 
@@ -1013,24 +1035,24 @@ class ServiceFields(Model):
 class ServiceCreate(ServiceFields):
     """``POST /api/v1/catalogue/services``: a new service item."""
 
-    code: str
+    code: Code
 
 
 class ServicePatch(Model):
     """``PATCH /api/v1/catalogue/services/{code}``: the fields given change, the others stay."""
 
-    name: str | None = None
-    name_en: str | None = None
-    department: str | None = None
-    prefix: str | None = None
-    theme: str | None = None
+    name: Name | None = None
+    name_en: Line | None = None
+    department: Code | None = None
+    prefix: Code | None = None
+    theme: Name | None = None
     category: ServiceCategory | None = None
     case_type: CaseType | None = None
-    daily_cap: int | None = None
+    daily_cap: int | None = Field(default=None, le=100_000)
     priority_allowed: bool | None = None
     weight: float | None = None
     avg_handle_minutes: float | None = None
-    keywords: list[str] | None = None
+    keywords: list[Name] | None = Field(default=None, max_length=100)
     active: bool | None = None
     guide: Guide | None = None
 
@@ -1055,21 +1077,21 @@ class DepartmentPublic(Model):
 class StaffCreate(Model):
     """``POST /api/v1/staff``: a new clerk or manager (only an admin creates an admin)."""
 
-    staff_no: str
-    name: str
+    staff_no: Code
+    name: Name
     role: Role = Role.CLERK
-    password: str
-    window: str | None = Field(default=None, description="the window the clerk usually sits at")
-    ab_partner: str | None = Field(default=None, description="AB岗: the partner's staff number")
+    password: Password
+    window: Code | None = Field(default=None, description="the window the clerk usually sits at")
+    ab_partner: Code | None = Field(default=None, description="AB岗: the partner's staff number")
 
 
 class StaffPatch(Model):
     """``PATCH /api/v1/staff/{staff_no}``: given fields change; ``null`` clears window or partner."""
 
-    name: str | None = None
+    name: Name | None = None
     role: Role | None = None
-    window: str | None = None
-    ab_partner: str | None = None
+    window: Code | None = None
+    ab_partner: Code | None = None
     active: bool | None = None
 
 
@@ -1089,7 +1111,7 @@ class StaffPublic(Model):
 class PasswordReset(Model):
     """``POST /api/v1/staff/{staff_no}/password``: a new password, or none to get a temporary one."""
 
-    password: str | None = None
+    password: Password | None = None
 
 
 class PasswordResetDone(Model):
@@ -1103,7 +1125,7 @@ class IssueDeviceToken(Model):
     """``POST /api/v1/devices/tokens``: a token for a kiosk, board, evaluator pad or API client."""
 
     role: Role
-    window: str | None = Field(default=None, description="needed for evaluator and clerk tokens")
+    window: Code | None = Field(default=None, description="needed for evaluator and clerk tokens")
     label: str = Field(min_length=1, max_length=100, description="the device's name, e.g. kiosk-1")
 
 
@@ -1268,10 +1290,10 @@ class NewComplaint(Model):
     summary: str = Field(min_length=1, max_length=2000)
     received_at: datetime | None = Field(default=None, description="default: now")
     channel: str = Field(default="phone", max_length=20, description="phone, visit, letter, web, …")
-    window: str | None = None
-    clerk_staff_no: str | None = None
+    window: Code | None = None
+    clerk_staff_no: Code | None = None
     ticket_number: str = Field(default="", max_length=12)
-    contact_phone: str | None = Field(default=None, description="kept only masked and hashed")
+    contact_phone: Personal | None = Field(default=None, description="kept only masked and hashed")
 
 
 class JudgeComplaint(Model):
@@ -1327,9 +1349,9 @@ class NewPraise(Model):
     """``POST /api/v1/praise``: record a praise letter or banner for a window (and clerk)."""
 
     kind: PraiseKind
-    window: str
+    window: str = Field(min_length=1, max_length=40)
     day: date
-    clerk_staff_no: str | None = None
+    clerk_staff_no: Code | None = None
     note: str = Field(default="", max_length=2000)
 
 
@@ -1353,11 +1375,11 @@ class NewAssessmentEntry(Model):
     Either a rubric rule counted ``count`` times (``points`` within a range rule's bounds), or — with
     ``waives`` — a measured fact set aside (e.g. approved leave)."""
 
-    window: str
-    rule: str | None = None
+    window: Code
+    rule: Code | None = None
     count: float = Field(default=1, gt=0, le=100)
     points: float | None = Field(default=None, ge=0)
-    clerk_staff_no: str | None = None
+    clerk_staff_no: Code | None = None
     waives: str | None = Field(default=None, max_length=120, description="the id of a measured fact")
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -1443,7 +1465,7 @@ class MonthAssessment(Model):
 class ConfirmModel(Model):
     """``POST /api/v1/assessment/{month}/model``: confirm (or withdraw) a 模范窗口."""
 
-    window: str
+    window: Code
     confirmed: bool = True
     note: str = Field(default="", max_length=500)
 

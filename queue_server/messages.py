@@ -387,6 +387,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "kiosk.voice.checkin": ("请输入预约码，然后点击签到取号。", "Type your booking code, then tap Check in."),
     # generic
     "request.invalid": ("请求格式有误：{detail}", "Malformed request: {detail}"),
+    "request.invalid_text": (
+        "请求含有不允许的字符：{detail}",
+        "The request holds a character that is not allowed: {detail}",
+    ),
+    "request.too_large": (
+        "请求内容过大（上限 {limit} 字节）。",
+        "The request is too large (limit: {limit} bytes).",
+    ),
     "server.busy": ("系统繁忙，请稍后再试。", "The system is busy; try again shortly."),
     "server.error": ("系统内部错误，已记录。", "Internal error; it has been logged."),
     "not_found": ("找不到该页面或资源。", "Not found."),

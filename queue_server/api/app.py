@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from queue_server import contract
-from queue_server.api import errors
+from queue_server.api import errors, openapi
+from queue_server.api.guard import RequestGuard
 from queue_server.api.routes import (
     alerts,
     appointments,
@@ -97,6 +98,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.state.runtime = runtime
     errors.install(app)
+    app.add_middleware(RequestGuard, max_body=runtime.settings.max_body_bytes)
+    openapi.install(app)
     for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts, appointments):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(evaluations.router, prefix=contract.API_PREFIX)

@@ -126,6 +126,8 @@ def month_range(month: str) -> tuple[date, date]:
         first = datetime.strptime(month, "%Y-%m").date()
     except ValueError as exc:
         raise ValueError(f"not a month: {month!r}") from exc
+    if not 1970 <= first.year <= 2999:  # the calendar's ends have no neighbouring months
+        raise ValueError(f"not a month between 1970 and 2999: {month!r}")
     following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
     return first, following - timedelta(days=1)
 

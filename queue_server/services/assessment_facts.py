@@ -23,7 +23,7 @@ from queue_server.domain.rubric import Rubric
 from queue_server.services.cases import deadline
 from queue_server.services.unit_of_work import UnitOfWork
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^(19[7-9]\d|2\d{3})-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12: both ends have neighbours
 CALLS = ("ticket.called", "ticket.called_back", "ticket.recalled")
 NO_SHOW = "ticket.no_show"
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import RowId
 from queue_server.services import alerts
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
@@ -18,6 +19,6 @@ async def list_alerts(runtime: RuntimeDep, actor: ActorDep, history: bool = Fals
 
 
 @router.post("/{alert_id}/ack", response_model=c.AlertPublic)
-async def acknowledge(alert_id: int, runtime: RuntimeDep, actor: ActorDep) -> c.AlertPublic:
+async def acknowledge(alert_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.AlertPublic:
     """Acknowledge an alert (manager)."""
     return await runtime.write(lambda uow: alerts.acknowledge(uow, actor, alert_id))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import Day, RowId
 from queue_server.services import appointment_slots, appointments, check_in
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
@@ -21,14 +20,14 @@ async def open_slot(body: c.OpenSlot, runtime: RuntimeDep, actor: ActorDep) -> c
 
 @router.get("/slots", response_model=list[c.SlotPublic])
 async def list_slots(
-    runtime: RuntimeDep, actor: ActorDep, service: str | None = None, day: date | None = None
+    runtime: RuntimeDep, actor: ActorDep, service: str | None = None, day: Day | None = None
 ) -> list[c.SlotPublic]:
     """Slots of ``day`` (default: today and later), of one ``service`` or all, with booked and free."""
     return await runtime.read(lambda uow: appointment_slots.list_slots(uow, actor, service, day))
 
 
 @router.post("/slots/{slot_id}/close", response_model=c.SlotPublic)
-async def close_slot(slot_id: int, runtime: RuntimeDep, actor: ActorDep) -> c.SlotPublic:
+async def close_slot(slot_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.SlotPublic:
     """Stop taking bookings for a slot (manager); bookings already made stay valid."""
     return await runtime.write(lambda uow: appointment_slots.close_slot(uow, actor, slot_id))
 

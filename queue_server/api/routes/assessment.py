@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import RowId
 from queue_server.services import assessment, rubrics
 
 router = APIRouter(prefix="/assessment", tags=["assessment"])
@@ -41,7 +42,7 @@ async def add_entry(
 
 @router.delete("/{month}/entries/{entry_id}", response_model=c.MonthAssessment)
 async def withdraw_entry(
-    month: str, entry_id: int, runtime: RuntimeDep, actor: ActorDep
+    month: str, entry_id: RowId, runtime: RuntimeDep, actor: ActorDep
 ) -> c.MonthAssessment:
     """Withdraw a manager's item (kept in the record as withdrawn)."""
     return await runtime.write(lambda uow: assessment.withdraw_entry(uow, actor, month, entry_id))

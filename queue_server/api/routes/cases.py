@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import RowId
 from queue_server.services import cases
 
 router = APIRouter(tags=["cases"])
@@ -22,19 +23,21 @@ async def list_cases(
 
 
 @router.post("/cases/{case_id}/complete", response_model=c.CasePublic)
-async def complete_case(case_id: int, runtime: RuntimeDep, actor: ActorDep) -> c.CasePublic:
+async def complete_case(case_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.CasePublic:
     """Record that a promised case's result is ready (办结)."""
     return await runtime.write(lambda uow: cases.complete_case(uow, actor, case_id))
 
 
 @router.post("/cases/{case_id}/extend", response_model=c.CasePublic)
-async def extend_case(case_id: int, body: c.ExtendCase, runtime: RuntimeDep, actor: ActorDep) -> c.CasePublic:
+async def extend_case(
+    case_id: RowId, body: c.ExtendCase, runtime: RuntimeDep, actor: ActorDep
+) -> c.CasePublic:
     """Approve an extension of a promised case (manager)."""
     return await runtime.write(lambda uow: cases.extend_case(uow, actor, case_id, body))
 
 
 @router.post("/cases/{case_id}/reveal-phone")
-async def reveal_phone(case_id: int, runtime: RuntimeDep, actor: ActorDep) -> dict[str, str]:
+async def reveal_phone(case_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> dict[str, str]:
     """The full call-back number, for the case owner only (audited)."""
     return {"phone": await runtime.write(lambda uow: cases.reveal_phone(uow, actor, case_id))}
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Response
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
+from queue_server.api.params import Day, RowId
 from queue_server.services import evaluations
 
 router = APIRouter(tags=["evaluations"])
@@ -21,7 +21,11 @@ router = APIRouter(tags=["evaluations"])
     responses={200: {"description": "the same rating was already recorded: the first is returned"}},
 )
 async def rate(
-    evaluation_id: int, body: c.RateEvaluation, response: Response, runtime: RuntimeDep, actor: MaybeActorDep
+    evaluation_id: RowId,
+    body: c.RateEvaluation,
+    response: Response,
+    runtime: RuntimeDep,
+    actor: MaybeActorDep,
 ) -> c.EvaluationPublic:
     """Record a rating: the window's evaluator token (pad), or ``ticket_token`` (the ticket page's QR)."""
     result, created = await runtime.write(lambda uow: evaluations.rate(uow, actor, evaluation_id, body))
@@ -34,8 +38,8 @@ async def rate(
 async def list_evaluations(
     runtime: RuntimeDep,
     actor: ActorDep,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     status: Literal["pending", "rated", "unrated", "defaulted"] | None = None,
 ) -> list[c.EvaluationPublic]:
     """The hall's evaluations requested in a period of local days (manager)."""
@@ -49,8 +53,8 @@ async def indicators(
     runtime: RuntimeDep,
     actor: ActorDep,
     by: Literal["hall", "window", "clerk", "service", "department", "day", "month"] = "hall",
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> c.EvaluationIndicators:
     """好评率, 主动评价好评率, 未评率, 差评回复率, 回访整改率, 回访整改满意率 per group (manager)."""
     return await runtime.read(lambda uow: evaluations.indicators(uow, actor, by, date_from, date_to))
@@ -61,8 +65,8 @@ async def export(
     runtime: RuntimeDep,
     actor: ActorDep,
     format: Literal["csv", "json"] = "csv",
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> Response:
     """Evaluations for the provincial 好差评 platform (docs/evaluations.md describes the format)."""
 
@@ -82,7 +86,7 @@ async def export(
 
 
 @router.get("/evaluations/{evaluation_id}", response_model=c.EvaluationPublic)
-async def get_evaluation(evaluation_id: int, runtime: RuntimeDep, actor: ActorDep) -> c.EvaluationPublic:
+async def get_evaluation(evaluation_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.EvaluationPublic:
     """One evaluation (manager, or the evaluator device of its window)."""
     return await runtime.read(lambda uow: evaluations.evaluation(uow, actor, evaluation_id))
 
@@ -109,7 +113,7 @@ async def list_follow_ups(
 
 @router.post("/follow-ups/{follow_up_id}", response_model=c.FollowUpPublic)
 async def step_follow_up(
-    follow_up_id: int, body: c.FollowUpStep, runtime: RuntimeDep, actor: ActorDep
+    follow_up_id: RowId, body: c.FollowUpStep, runtime: RuntimeDep, actor: ActorDep
 ) -> c.FollowUpPublic:
     """核实, 整改, 回访 (with the citizen's satisfaction), reassign or note a 差评 follow-up (manager)."""
     return await runtime.write(lambda uow: evaluations.step_follow_up(uow, actor, follow_up_id, body))

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 router = APIRouter()
 
 MAX_TOPICS = 64
+MAX_TOPIC_LENGTH = 120  # ticket:TOKEN is the longest a client needs
 
 
 def _error(code: str, **fields: Any) -> str:
@@ -121,7 +122,10 @@ async def live(websocket: WebSocket) -> None:
     sender = asyncio.create_task(_send_loop(websocket, subscriber))
     try:
         while True:
-            message = await websocket.receive_text()
+            message = await _receive_text(websocket)
+            if message is None:
+                subscriber.offer(_error("request.invalid", detail="a binary frame: send JSON text"))
+                continue
             try:
                 data = orjson.loads(message)
                 kind = data.get("type")
@@ -137,7 +141,7 @@ async def live(websocket: WebSocket) -> None:
                     else _error("auth.invalid_token")
                 )
             elif kind in ("subscribe", "resync"):
-                topics = [str(t) for t in data.get("topics", [])][:MAX_TOPICS]
+                topics = _topics(subscriber, data.get("topics", []))
                 await _subscribe(runtime, subscriber, actor, topics)
             elif kind == "ping":
                 subscriber.offer(orjson.dumps({"type": "pong"}).decode())
@@ -150,6 +154,32 @@ async def live(websocket: WebSocket) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
+
+
+async def _receive_text(websocket: WebSocket) -> str | None:
+    """The next text frame; None for a binary one (clients speak JSON text only)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    text = message.get("text")
+    return text if isinstance(text, str) else None
+
+
+def _topics(subscriber: Subscriber, given: Any) -> list[str]:
+    """The well-formed topics of a subscribe message; an error frame for each one refused."""
+    if not isinstance(given, list):
+        subscriber.offer(_error("request.invalid", detail="topics must be a list"))
+        return []
+    topics: list[str] = []
+    for topic in (str(t) for t in given[:MAX_TOPICS]):
+        if len(topic) > MAX_TOPIC_LENGTH:
+            detail = f"a topic is at most {MAX_TOPIC_LENGTH} characters"
+            subscriber.offer(_error("request.invalid", detail=detail))
+        elif not topic.isprintable():  # NUL and other controls: no topic holds them
+            subscriber.offer(_error("request.invalid_text", detail="a control character in a topic"))
+        else:
+            topics.append(topic)
+    return topics
 
 
 async def _subscribe(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, Query
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import Day
 from queue_server.services import manager
 
 router = APIRouter(tags=["manager"])
@@ -35,7 +36,7 @@ async def device_reports(runtime: RuntimeDep, actor: ActorDep) -> list[c.DeviceR
 
 @router.get("/bookings", response_model=c.BookingsDay)
 async def bookings(
-    day: date,
+    day: Day,
     runtime: RuntimeDep,
     actor: ActorDep,
     service: str | None = None,
@@ -52,7 +53,7 @@ async def audit(
     action: str | None = Query(default=None, max_length=60, description="a prefix, e.g. assignments"),
     subject: str | None = Query(default=None, max_length=200, description="e.g. window:2"),
     since: datetime | None = None,
-    limit: int = 100,
+    limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[c.AuditEntry]:
     """The audit log, newest first: who changed what, when, with before and after (manager)."""
     return await runtime.read(

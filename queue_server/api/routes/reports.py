@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep, optional_actor
+from queue_server.api.params import Day
 from queue_server.auth.sessions import Unauthorized
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
@@ -57,8 +58,8 @@ def _range(date_from: date | None, date_to: date | None, today: date) -> tuple[d
 async def figures(
     runtime: RuntimeDep,
     actor: ActorDep,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     period: Period = Period.CUSTOM,
     by: Grouping = Grouping.HALL,
     format: Literal["json", "csv", "xlsx"] = "json",
@@ -92,8 +93,8 @@ async def chart(
     fmt: Literal["svg", "png"],
     runtime: RuntimeDep,
     actor: ActorDep,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
 ) -> Response:
     """One chart of the period: arrivals by hour, waiting-time distribution, windows compared, daily trend."""
 

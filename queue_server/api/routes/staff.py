@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.domain.errors import Forbidden
+from queue_server.api.params import RowId
 from queue_server.services import staff
 
 router = APIRouter(tags=["staff"])
@@ -66,6 +67,6 @@ async def issue_token(
 
 
 @router.post("/devices/tokens/{token_id}/revoke", response_model=c.DeviceTokenPublic)
-async def revoke_token(token_id: int, runtime: RuntimeDep, actor: ActorDep) -> c.DeviceTokenPublic:
+async def revoke_token(token_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.DeviceTokenPublic:
     """Revoke a token: refused from the next request on, its open websockets closed."""
     return await runtime.write(lambda uow: staff.revoke_device_token(uow, actor, runtime.tokens, token_id))

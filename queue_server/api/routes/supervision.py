@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import Day
 from queue_server.services import supervision
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
@@ -19,8 +19,8 @@ async def alerts(
     runtime: RuntimeDep,
     actor: ActorDep,
     by: Literal["rule", "window", "day", "severity"] = "rule",
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     rule: str | None = None,
 ) -> c.AlertHistory:
     """Alerts raised in a period (default: the last 30 days) by rule, window, day or severity, with
