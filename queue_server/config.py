@@ -21,6 +21,9 @@ class ServerSettings(BaseSettings):
     secret_key_file: str | None = None
     public_url: str = ""
     cookie_secure: bool = False
+    # Proxies whose X-Forwarded-Proto/-For are believed (comma-separated addresses or networks);
+    # none by default, so a client cannot claim HTTPS or another address for itself.
+    trusted_proxies: str = ""
     migrate: bool = True
 
     def key_path(self) -> Path:

@@ -170,6 +170,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "auth.wrong_window": ("只能操作本人登录的 {number} 号窗口。", "You may act only on window {number}."),
     "auth.bad_credentials": ("工号或密码错误。", "Wrong staff number or password."),
     "auth.csrf": ("页面已过期，请刷新后重试。", "The page expired; reload and try again."),
+    "auth.device_cookie": (
+        "屏幕凭据只能用于显示，不能用于操作。",
+        "A screen's credentials may only display; they cannot make changes.",
+    ),
+    "auth.window_required": (
+        "窗口人员登录时须填写所在窗口号。",
+        "A clerk logs in at a window: give the window number.",
+    ),
     # kiosk (自助取号机): screens, printed ticket, voice prompts (kiosk/)
     "kiosk.title": ("自助取号机", "Self-service kiosk"),
     "kiosk.clock": ("{month}月{day}日 星期{weekday} {time}", "{weekday} {day} {month} {time}"),
@@ -628,6 +636,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "窗口人员填写所在窗口；管理人员留空。",
         "Clerks: your window. Managers: leave empty.",
     ),
+    "console.hall": ("大厅", "Hall"),
     "console.log_in": ("登录", "Log in"),
     "console.log_out": ("退出", "Log out"),
     "console.login_again": ("重新登录", "Log in again"),

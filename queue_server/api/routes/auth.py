@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.deps import DEVICE_COOKIE, ActorDep, RuntimeDep
+from queue_server.api.security import is_https
 from queue_server.auth import sessions
+from queue_server.contract import LoginHall
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import NotFound
 from queue_server.services.unit_of_work import UnitOfWork
@@ -58,10 +60,16 @@ async def login(
     if result is None:
         raise sessions.Unauthorized("auth.bad_credentials")
     session, csrf, actor = result
-    secure = runtime.settings.cookie_secure
+    secure = is_https(request, runtime.settings.cookie_secure)
     response.set_cookie(sessions.COOKIE, session, httponly=True, samesite="strict", secure=secure)
     response.set_cookie(sessions.CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure)
+    _forget_device(response)
     return {**_me(actor), "csrf": csrf}
+
+
+def _forget_device(response: Response) -> None:
+    """A person logs in or out at this browser: whatever screen token it held is dropped."""
+    response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax")
 
 
 @router.post("/logout")
@@ -74,7 +82,15 @@ async def logout(
         await runtime.write(lambda uow: sessions.logout(uow.repo.conn, runtime.caches.pii_key, session))
     response.delete_cookie(sessions.COOKIE)
     response.delete_cookie(sessions.CSRF_COOKIE)
+    _forget_device(response)
     return {"ok": True}
+
+
+@router.get("/halls")
+async def halls(runtime: RuntimeDep) -> list[LoginHall]:
+    """The halls one may log in to (the login form offers the choice where there are several)."""
+    rows = await runtime.read(lambda uow: sessions.halls(uow.repo.conn))
+    return [LoginHall(code=code, name=name) for code, name in rows]
 
 
 @router.get("/me")
