@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from hallq.bootstrap import build_runtime
@@ -123,3 +124,17 @@ def test_the_board_window_screen_and_ticket_page_work_under_the_content_security
     page.get_by_text(ticket["number"]).first.wait_for()
     page.wait_for_load_state("networkidle")
     shot(page, "ticket-under-csp")
+
+
+def test_hallq_serve_believes_no_forwarded_https_from_a_proxy_nobody_configured(served: ServedHall) -> None:
+    """uvicorn on its own would trust 127.0.0.1's X-Forwarded-Proto; the server trusts only
+    HALLQ_TRUSTED_PROXIES (none here)."""
+    response = httpx.post(
+        served.url + "/api/v1/auth/login",
+        data={"staff_no": "M1", "password": "pw-m1"},
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"},
+    )
+    assert response.status_code == 200
+    cookies = response.headers.get_list("set-cookie")
+    assert cookies and not any("secure" in cookie.lower() for cookie in cookies)
+    assert response.headers["content-security-policy"].endswith("frame-ancestors 'none'")
