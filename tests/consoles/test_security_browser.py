@@ -138,3 +138,14 @@ def test_hallq_serve_believes_no_forwarded_https_from_a_proxy_nobody_configured(
     cookies = response.headers.get_list("set-cookie")
     assert cookies and not any("secure" in cookie.lower() for cookie in cookies)
     assert response.headers["content-security-policy"].endswith("frame-ancestors 'none'")
+
+
+def test_the_printable_monthly_report_prints_under_the_content_security_policy(
+    served: ServedHall, desk: Any
+) -> None:
+    desk.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+    page = desk.new_page()
+    log_in(page, served, "M1", "pw-m1", then="/manager/reports/monthly")
+    page.wait_for_selector("h1")
+    page.click("button[data-print]")
+    page.wait_for_function("() => window.__printed === 1")
