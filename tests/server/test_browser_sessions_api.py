@@ -5,6 +5,7 @@ The whole app as the composition root builds it (API, consoles and board pages),
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -218,3 +219,36 @@ def test_the_api_docs_get_a_policy_that_lets_them_load(tmp_db_client: Any) -> No
     assert docs.status_code == 200
     assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
     assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("held", ["session", "board cookie", "kiosk cookie"])
+def test_a_cookie_without_a_csrf_token_changes_nothing_anywhere(tmp_db_client: Any, held: str) -> None:
+    """Every change in the OpenAPI, made with a live session and a wrong CSRF token, or with a
+    screen's device cookie, is refused as such — or, where the route never asks who calls, answers
+    as it would to nobody."""
+    client, tokens = tmp_db_client
+    if held == "session":
+        assert log_in(client, "M1", "pw-m1").status_code == 200
+        refusal = (401, "auth.csrf")
+    else:
+        client.cookies.set(DEVICE_COOKIE, tokens[held.split()[0]])
+        refusal = (401, "auth.device_cookie")
+    cookies = dict(client.cookies)
+    refused = []
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        for method in set(operations) & {"post", "put", "patch", "delete"}:
+            if path == "/api/v1/auth/login":
+                continue
+            url = re.sub(r"\{[^}]+\}", "1", path)
+            client.cookies.update(cookies)
+            answer = client.request(method, url, json={}, headers={"X-CSRF-Token": "not-it"})
+            if (answer.status_code, answer.json().get("code")) == refusal:
+                refused.append(f"{method.upper()} {path}")
+                continue
+            client.cookies.clear()
+            anonymous = client.request(method, url, json={})
+            assert (answer.status_code, answer.json().get("code")) == (
+                anonymous.status_code,
+                anonymous.json().get("code"),
+            ), (method, path)
+    assert len(refused) > 40 and "POST /api/v1/windows/{window}/call-next" in refused
