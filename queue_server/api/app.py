@@ -113,7 +113,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(live.router)
     app.add_middleware(SecurityHeaders)
     proxies = [host.strip() for host in runtime.settings.trusted_proxies.split(",") if host.strip()]
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)  # outermost: the scheme first
+    if proxies:  # outermost, so every part sees the scheme and address the proxy vouched for
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, object]:

@@ -13,7 +13,6 @@ inline start-up script: they get a policy of their own that allows just that.
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,14 +31,25 @@ DOCS_POLICY = (
 )
 DOCS_PATHS = ("/docs", "/redoc")
 HEADERS = (
-    ("X-Frame-Options", "DENY"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
 )
 
 
+def _raw(policy: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers as ASGI sends them (encoded once, not per response)."""
+    pairs = (("content-security-policy", policy), *HEADERS)
+    return tuple((name.encode(), value.encode()) for name, value in pairs)
+
+
+RAW = _raw(POLICY)
+DOCS_RAW = _raw(DOCS_POLICY)
+
+
 class SecurityHeaders:
-    """ASGI middleware: CSP, frame-ancestors, nosniff and Referrer-Policy on every HTTP response."""
+    """ASGI middleware: CSP, frame-ancestors, nosniff and Referrer-Policy on every HTTP response
+    (a header the route set itself is kept)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -49,14 +59,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        policy = DOCS_POLICY if path.startswith(DOCS_PATHS) else POLICY
+        extra = DOCS_RAW if path.startswith(DOCS_PATHS) else RAW
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", policy)
-                for name, value in HEADERS:
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _value in headers}
+                headers.extend(pair for pair in extra if pair[0] not in present)
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
