@@ -86,6 +86,7 @@ class Board:
             token = request.cookies.get(DEVICE_COOKIE)
         if not token:
             return response
+        secure = self.secure_cookies or request.url.scheme == "https"
         if await self.device_check(token):
             response.set_cookie(
                 DEVICE_COOKIE,
@@ -93,10 +94,10 @@ class Board:
                 max_age=COOKIE_DAYS * 86400,
                 httponly=True,
                 samesite="lax",
-                secure=self.secure_cookies or request.url.scheme == "https",
+                secure=secure,
             )
         elif token == request.cookies.get(DEVICE_COOKIE):  # revoked or never valid: drop it
-            response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax")
+            response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax", secure=secure)
         return response
 
     def ticket_page(self) -> Response:

@@ -149,3 +149,18 @@ def test_the_printable_monthly_report_prints_under_the_content_security_policy(
     page.wait_for_selector("h1")
     page.click("button[data-print]")
     page.wait_for_function("() => window.__printed === 1")
+
+
+def test_hallq_serve_behind_a_configured_proxy_makes_secure_cookies_for_https_it_vouched_for(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    db = tmp_path_factory.mktemp("proxied") / "hall.db"
+    with ServedHall(db, prepared_hall(db), env={"HALLQ_TRUSTED_PROXIES": "127.0.0.1"}) as server:
+        login = {"staff_no": "M1", "password": "pw-m1"}
+        https = httpx.post(
+            server.url + "/api/v1/auth/login", data=login, headers={"X-Forwarded-Proto": "https"}
+        )
+        plain = httpx.post(server.url + "/api/v1/auth/login", data=login)
+    assert https.status_code == plain.status_code == 200
+    assert all("secure" in cookie.lower() for cookie in https.headers.get_list("set-cookie"))
+    assert not any("secure" in cookie.lower() for cookie in plain.headers.get_list("set-cookie"))

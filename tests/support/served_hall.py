@@ -53,6 +53,7 @@ class ServedHall:
     process: subprocess.Popen[bytes] | None = None
     clerk_sessions: dict[str, httpx.Client] = field(default_factory=dict)
     module: str = "hallq"  # or tests.support.newer_server: replies grow fields no client knows
+    env: dict[str, str] = field(default_factory=dict)  # settings, e.g. HALLQ_TRUSTED_PROXIES
 
     @property
     def url(self) -> str:
@@ -66,7 +67,7 @@ class ServedHall:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},  # -m tests.support.… from the hall's folder
+            env={**os.environ, "PYTHONPATH": str(ROOT), **self.env},  # -m tests.support.… from its folder
         )
         log.close()
         deadline = time.monotonic() + 60

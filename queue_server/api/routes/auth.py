@@ -63,13 +63,13 @@ async def login(
     secure = is_https(request, runtime.settings.cookie_secure)
     response.set_cookie(sessions.COOKIE, session, httponly=True, samesite="strict", secure=secure)
     response.set_cookie(sessions.CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure)
-    _forget_device(response)
+    _forget_device(response, secure)
     return {**_me(actor), "csrf": csrf}
 
 
-def _forget_device(response: Response) -> None:
+def _forget_device(response: Response, secure: bool) -> None:
     """A person logs in or out at this browser: whatever screen token it held is dropped."""
-    response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax")
+    response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax", secure=secure)
 
 
 @router.post("/logout")
@@ -80,9 +80,10 @@ async def logout(
     session = request.cookies.get(sessions.COOKIE)
     if session:
         await runtime.write(lambda uow: sessions.logout(uow.repo.conn, runtime.caches.pii_key, session))
-    response.delete_cookie(sessions.COOKIE)
-    response.delete_cookie(sessions.CSRF_COOKIE)
-    _forget_device(response)
+    secure = is_https(request, runtime.settings.cookie_secure)
+    response.delete_cookie(sessions.COOKIE, secure=secure)
+    response.delete_cookie(sessions.CSRF_COOKIE, secure=secure)
+    _forget_device(response, secure)
     return {"ok": True}
 
 
