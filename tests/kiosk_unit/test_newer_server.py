@@ -19,7 +19,7 @@ from queue_server.services.catalogue_file import CatalogueFile
 from tests.kiosk_unit.test_against_server import until
 from tests.server.catalogue import small_hall
 from tests.support.hall_server import HallServer, seed
-from tests.support.newer_server import GROWN_FIELD
+from tests.support.newer_server import GROWN_FIELD, UNKNOWN_FRAME
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +93,7 @@ def test_the_kiosks_live_feed_follows_a_newer_server(newer: HallServer) -> None:
         before = view.queue("S3").waiting
         newer.call("POST", "/tickets", who="kiosk", json={"service_code": "S3"})
         until(lambda: any(f["type"] == "ticket.issued" for f in frames))
+        assert any(f["type"] == UNKNOWN_FRAME["type"] for f in frames)  # a kind it never saw, too
         for frame in frames[1:]:
             view.apply(frame)
         assert view.queue("S3").waiting == before + 1

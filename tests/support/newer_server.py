@@ -3,8 +3,9 @@
 Requests keep refusing unknown fields, but responses and events may grow (DESIGN.md, "Clients read
 tolerantly"): a kiosk, a pad bridge or a page made for today's server must keep working against
 tomorrow's. ``NewerServer`` wraps the real app and adds ``GROWN_FIELD`` to every JSON object it
-sends — HTTP bodies and websocket frames, at the top and in nested objects and list items — so a
-client that refuses what it does not know fails its test.
+sends — HTTP bodies and websocket frames, at the top and in nested objects and list items — and a
+frame of an unknown kind after every snapshot, so a client that refuses what it does not know
+fails its test.
 
 Run as ``python -m tests.support.newer_server serve --db FILE --port N`` (what ``HallServer`` and
 ``ServedHall`` start when given ``module="tests.support.newer_server"``).
@@ -26,6 +27,8 @@ GROWN_VALUE = "a field this client does not know"
 # Objects get the field; maps keyed by codes or numbers ("S1", "3") are left alone, since an extra
 # entry there is not a new field but a new member.
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+# After every snapshot, a frame of a kind no client knows yet (outside every topic's seq).
+UNKNOWN_FRAME = {"type": "added_by_a_newer_server.notice", "payload": {"text": GROWN_VALUE}}
 
 
 def grown(value: Any) -> Any:
@@ -58,7 +61,11 @@ class NewerServer:
     def _frames(send: Send) -> Send:
         async def sending(message: Message) -> None:
             if message["type"] == "websocket.send" and message.get("text"):
-                message = {**message, "text": json.dumps(grown(json.loads(message["text"])))}
+                frame = json.loads(message["text"])
+                await send({**message, "text": json.dumps(grown(frame))})
+                if isinstance(frame, dict) and frame.get("type") == "snapshot":
+                    await send({**message, "text": json.dumps(UNKNOWN_FRAME)})  # a kind never seen
+                return
             await send(message)
 
         return sending
