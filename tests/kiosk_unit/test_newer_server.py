@@ -27,7 +27,7 @@ def newer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
     folder = tmp_path_factory.mktemp("newer")
     db = folder / "hall.db"
     tokens = seed(db, CatalogueFile.model_validate(small_hall("t1")))
-    server = HallServer(db, tokens, log=folder / "log", module="tests.support.newer_server").start()
+    server = HallServer(db, tokens, log=folder / "log", module="tests.support.newer_server").start(timeout=60)
     yield server
     server.stop()
 
