@@ -1,8 +1,10 @@
 """The board's routes: lobby board, window screens, the citizen's ticket page, announcement audio.
 
-- ``/board[?zone=A]`` and ``/board/window/{window}`` are opened once as ``…?token=BOARD_TOKEN``: the
-  token moves into the ``hallq_device`` cookie (HttpOnly) and the page reloads without it, so it is
-  neither on screen nor in the history. The websocket then authenticates with that cookie.
+- ``/board[?zone=A]`` and ``/board/window/{window}`` are opened once as ``…?token=BOARD_TOKEN``: a
+  valid board token moves into the ``hallq_device`` cookie (HttpOnly) and the page reloads without
+  it, so it is neither on screen nor in the history. The websocket then authenticates with that
+  cookie. Any other token (garbage, revoked, a kiosk's or a manager's) is never stored: a link
+  cannot plant credentials in a browser; a cookie whose token was revoked is dropped.
 - ``/t/{token}`` is public: the ticket's token is its only key, the page shows nothing personal.
 - ``/board/audio/call.wav`` assembles a call's announcement from cached clips (see voice.py).
 - The catalogue script and the shared scripts (``/catalogue.js``, ``/static/common.js``,
@@ -14,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -33,12 +36,26 @@ log = logging.getLogger(__name__)
 COOKIE_DAYS = 400  # browsers cap cookie lifetimes at 400 days; every page load renews it
 STATIC = Path(str(resources.files("display_board").joinpath("static")))
 
+# Whether a token may live in a screen's cookie (a valid board token); given by the composition root.
+DeviceCheck = Callable[[str], Awaitable[bool]]
+
+
+async def _no_device(_token: str) -> bool:
+    return False
+
 
 class Board:
     """The pages and the voice, built once per app by the composition root."""
 
-    def __init__(self, *, secure_cookies: bool = False, voice: Voice | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        secure_cookies: bool = False,
+        voice: Voice | None = None,
+        device_check: DeviceCheck = _no_device,
+    ) -> None:
         self.secure_cookies = secure_cookies
+        self.device_check = device_check
         self.voice = voice or Voice()
         self.version = _static_version()
         self._pages = {name: _page(name, self.version) for name in ("board", "window", "ticket")}
@@ -57,25 +74,30 @@ class Board:
         except VoiceUnavailable:
             log.exception("could not prepare the announcement clips")
 
-    def screen(self, request: Request, name: str) -> Response:
-        """A board or window screen page; ``?token=`` is moved into the device cookie."""
+    async def screen(self, request: Request, name: str) -> Response:
+        """A board or window screen page; a valid ``?token=`` is moved into the device cookie."""
         self.warm_voice()
         token = request.query_params.get("token")
-        if token:
+        if token is not None:
             query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
             response: Response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), 303)
         else:
             response = HTMLResponse(self._pages[name], headers={"Cache-Control": "no-store"})
             token = request.cookies.get(DEVICE_COOKIE)
-        if token:
+        if not token:
+            return response
+        secure = self.secure_cookies or request.url.scheme == "https"
+        if await self.device_check(token):
             response.set_cookie(
                 DEVICE_COOKIE,
                 token,
                 max_age=COOKIE_DAYS * 86400,
                 httponly=True,
                 samesite="lax",
-                secure=self.secure_cookies,
+                secure=secure,
             )
+        elif token == request.cookies.get(DEVICE_COOKIE):  # revoked or never valid: drop it
+            response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax", secure=secure)
         return response
 
     def ticket_page(self) -> Response:
@@ -121,14 +143,14 @@ def router(board: Board) -> APIRouter:
     routes = APIRouter(include_in_schema=False)
 
     @routes.get("/board")
-    def lobby_board(request: Request) -> Response:
+    async def lobby_board(request: Request) -> Response:
         """综合屏: ``?zone=A`` for one zone's board, ``?voice=0`` to keep this one silent."""
-        return board.screen(request, "board")
+        return await board.screen(request, "board")
 
     @routes.get("/board/window/{window}")
-    def window_screen(request: Request, window: str) -> Response:
+    async def window_screen(request: Request, window: str) -> Response:
         """窗口屏 of one window (``?voice=1`` to announce its calls where no lobby board speaks)."""
-        return board.screen(request, "window")
+        return await board.screen(request, "window")
 
     @routes.get("/t/{token}")
     def ticket_page(token: str) -> Response:
@@ -152,9 +174,15 @@ def router(board: Board) -> APIRouter:
     return routes
 
 
-def install(app: FastAPI, *, secure_cookies: bool = False, voice: Voice | None = None) -> Board:
+def install(
+    app: FastAPI,
+    *,
+    secure_cookies: bool = False,
+    voice: Voice | None = None,
+    device_check: DeviceCheck = _no_device,
+) -> Board:
     """Mount the board's pages, static files and audio on ``app`` (called by the composition root)."""
-    board = Board(secure_cookies=secure_cookies, voice=voice)
+    board = Board(secure_cookies=secure_cookies, voice=voice, device_check=device_check)
     app.include_router(router(board))
     app.mount("/board/static", StaticFiles(directory=STATIC), name="board-static")
     app.state.board = board

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from display_board.pages import install as install_board
 from queue_server.adapters.migrate import upgrade
 from queue_server.api.app import create_app
+from queue_server.api.deps import device_page_actor
 from queue_server.config import ServerSettings
 from queue_server.runtime import Clock, Runtime, utc_now
 from queue_server.services.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
@@ -58,7 +59,13 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     gc.freeze()
     gc.set_threshold(20_000, 50, 50)
     uvicorn.run(
-        app, host=host, port=port, log_level="warning", access_log=False, ws_per_message_deflate=False
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        ws_per_message_deflate=False,
+        proxy_headers=False,  # the app believes only the proxies of HALLQ_TRUSTED_PROXIES
     )
 
 
@@ -68,5 +75,9 @@ def build_app(settings: ServerSettings, *, demo: bool = False, clock: Clock = ut
     if demo and seed_demo(runtime):
         log.info("seeded the demo hall")
     app = create_app(runtime)
-    install_board(app, secure_cookies=settings.cookie_secure)
+
+    async def board_token(token: str) -> bool:
+        return await device_page_actor(runtime, token) is not None
+
+    install_board(app, secure_cookies=settings.cookie_secure, device_check=board_token)
     return app

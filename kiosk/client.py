@@ -1,5 +1,8 @@
 """The kiosk's HTTP client: typed calls to the queue server, retries, and one ticket per tap.
 
+Replies are read tolerantly (fields this kiosk does not know are ignored), so a newer server never
+breaks an older kiosk; what the kiosk sends is still checked strictly by the contract's models.
+
 Retries follow what is safe: a request that never reached the server (connection refused, connect
 timeout) may always be sent again; one that may have reached it (read timeout, connection dropped,
 502/503/504) is sent again only when repeating it cannot do harm — reads, and ticket issues that
@@ -150,14 +153,16 @@ class HallClient:
     @staticmethod
     def _one(response: httpx.Response, model: type[M]) -> M:
         try:
-            return model.model_validate_json(response.content)
+            return model.model_validate_json(response.content, extra="ignore")
         except ValidationError as error:
             raise KioskError(f"unexpected reply from {response.request.url}: {error}") from error
 
     @staticmethod
     def _many(response: httpx.Response, model: type[M]) -> list[M]:
         try:
-            return TypeAdapter(list[model]).validate_json(response.content)  # type: ignore[valid-type]
+            return TypeAdapter(list[model]).validate_json(  # type: ignore[valid-type]
+                response.content, extra="ignore"
+            )
         except ValidationError as error:
             raise KioskError(f"unexpected reply from {response.request.url}: {error}") from error
 
@@ -206,7 +211,7 @@ class HallClient:
 
 def _error_body(response: httpx.Response) -> c.ErrorBody:
     try:
-        return c.ErrorBody.model_validate_json(response.content)
+        return c.ErrorBody.model_validate_json(response.content, extra="ignore")
     except ValidationError:
         zh, en = render("server.error")
         return c.ErrorBody(

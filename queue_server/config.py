@@ -22,6 +22,9 @@ class ServerSettings(BaseSettings):
     secret_key_file: str | None = None
     public_url: str = ""
     cookie_secure: bool = False
+    # Proxies whose X-Forwarded-Proto/-For are believed (comma-separated addresses or networks);
+    # none by default, so a client cannot claim HTTPS or another address for itself.
+    trusted_proxies: str = ""
     migrate: bool = True
     password_workers: int = 1  # threads that hash and check passwords (argon2 is CPU-heavy)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger requests answer 413")

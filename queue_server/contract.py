@@ -697,6 +697,13 @@ class HallInfo(Model):
     now: datetime
 
 
+class LoginHall(Model):
+    """``GET /api/v1/auth/halls``: a hall the login form offers where a server keeps several."""
+
+    code: str
+    name: str
+
+
 class HallSnapshot(Model):
     """``GET /api/v1/hall``: windows, who serves what, queues, recent calls."""
 

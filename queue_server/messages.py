@@ -174,6 +174,14 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "密码错误次数过多，请 {retry_after} 秒后再试。",
         "Too many wrong passwords; try again in {retry_after} seconds.",
     ),
+    "auth.device_cookie": (
+        "屏幕凭据只能用于显示，不能用于操作。",
+        "A screen's credentials may only display; they cannot make changes.",
+    ),
+    "auth.window_required": (
+        "窗口人员登录时须填写所在窗口号。",
+        "A clerk logs in at a window: give the window number.",
+    ),
     # kiosk (自助取号机): screens, printed ticket, voice prompts (kiosk/)
     "kiosk.title": ("自助取号机", "Self-service kiosk"),
     "kiosk.clock": ("{month}月{day}日 星期{weekday} {time}", "{weekday} {day} {month} {time}"),
@@ -640,6 +648,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "窗口人员填写所在窗口；管理人员留空。",
         "Clerks: your window. Managers: leave empty.",
     ),
+    "console.hall": ("大厅", "Hall"),
     "console.log_in": ("登录", "Log in"),
     "console.log_out": ("退出", "Log out"),
     "console.login_again": ("重新登录", "Log in again"),

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from queue_server import contract
 from queue_server.api import errors, openapi
@@ -35,6 +36,7 @@ from queue_server.api.routes import (
     tickets,
     windows,
 )
+from queue_server.api.security import SecurityHeaders
 from queue_server.runtime import Runtime
 from queue_server.services.housekeeping import chores
 from queue_server.services.report_days import store as keep_days
@@ -112,6 +114,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     pages.install(app)
     reports.install(app)
     app.include_router(live.router)
+    app.add_middleware(SecurityHeaders)
+    proxies = [host.strip() for host in runtime.settings.trusted_proxies.split(",") if host.strip()]
+    if proxies:  # outermost, so every part sees the scheme and address the proxy vouched for
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, object]:

@@ -1,4 +1,10 @@
-"""Typed dependencies: the runtime and the calling actor (bearer token, device cookie or session)."""
+"""Typed dependencies: the runtime and the calling actor (bearer token, session or device cookie).
+
+A browser may hold two cookies: a staff session (consoles) and a device token (a board or window
+screen opened with ``?token=``). The staff session always wins, so a planted or stale device cookie
+can never stand in for the person logged in. The device cookie speaks only for a screen: it is
+accepted for a board token and for reads only, since it carries no CSRF token.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,12 @@ from fastapi import Depends, Request
 
 from queue_server.auth import sessions
 from queue_server.contract import DEVICE_COOKIE as DEVICE_COOKIE  # re-exported
+from queue_server.contract import Role
 from queue_server.domain.actors import Actor
 from queue_server.runtime import Runtime
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+DEVICE_PAGE_ROLES = frozenset({Role.BOARD.value})  # the tokens a screen's cookie may hold
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -33,14 +41,20 @@ async def token_actor(runtime: Runtime, token: str) -> Actor:
     return actor
 
 
+async def device_page_actor(runtime: Runtime, token: str) -> Actor | None:
+    """The actor of a token a device page may keep in its cookie; None for any other token."""
+    try:
+        actor = await token_actor(runtime, token)
+    except sessions.Unauthorized:
+        return None
+    return actor if actor.role in DEVICE_PAGE_ROLES else None
+
+
 async def optional_actor(request: Request, runtime: RuntimeDep) -> Actor | None:
-    """Who is calling, if anyone: ``Authorization: Bearer``, then the device cookie, then a session."""
+    """Who is calling, if anyone: ``Authorization: Bearer``, then a session, then the device cookie."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return await token_actor(runtime, header[7:].strip())
-    device = request.cookies.get(DEVICE_COOKIE)
-    if device:
-        return await token_actor(runtime, device)
     session = request.cookies.get(sessions.COOKIE)
     if session:
         found = await runtime.read(
@@ -51,6 +65,14 @@ async def optional_actor(request: Request, runtime: RuntimeDep) -> Actor | None:
         actor, csrf = found
         if request.method not in SAFE_METHODS and request.headers.get(sessions.CSRF_HEADER) != csrf:
             raise sessions.Unauthorized("auth.csrf")
+        return actor
+    device = request.cookies.get(DEVICE_COOKIE)
+    if device:
+        if request.method not in SAFE_METHODS:  # a screen only shows; its cookie changes nothing
+            raise sessions.Unauthorized("auth.device_cookie")
+        actor = await device_page_actor(runtime, device)
+        if actor is None:
+            raise sessions.Unauthorized("auth.invalid_token")
         return actor
     return None
 

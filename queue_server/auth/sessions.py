@@ -61,6 +61,8 @@ def login(
         raise Unauthorized("auth.bad_credentials")
     if user.role == "clerk" and window_id is None:
         window_id = user.window_id
+    if user.role == "clerk" and window_id is None:  # a clerk acts at one window, never at any
+        raise DomainError("auth.window_required")
     if user.role in ("kiosk", "board", "evaluator"):
         raise Forbidden()
     session, csrf = new_token(), secrets.token_urlsafe(24)
@@ -106,10 +108,18 @@ def lookup(conn: Connection, key: bytes, session: str, now: datetime) -> tuple[A
     ).first()
     if row is None or row.expires_at <= now:
         return None
+    if row.role == "clerk" and row.window_number is None:  # unbound (made before binding was checked)
+        return None
     actor = Actor(
         hall_id=row.hall_id, role=row.role, window=row.window_number, user_id=row.user_id, name=row.name
     )
     return actor, row.csrf_token
+
+
+def halls(conn: Connection) -> list[tuple[str, str]]:
+    """Every hall's code and name, for the login form's choice where there are several."""
+    rows = conn.execute(select(t.halls.c.code, t.halls.c.name).order_by(t.halls.c.id))
+    return [(row.code, row.name) for row in rows]
 
 
 def logout(conn: Connection, key: bytes, session: str) -> None:

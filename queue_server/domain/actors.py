@@ -67,6 +67,8 @@ class Actor:
         bound_window = self.role in ("clerk", "evaluator") and self.window is not None
         if window is not None and bound_window and window != self.window:
             raise Forbidden("auth.wrong_window", number=self.window)
+        if window is not None and self.role == "clerk" and self.window is None:  # never "any window"
+            raise Forbidden("auth.window_required")
 
     @property
     def label(self) -> str:

@@ -167,7 +167,7 @@ def monthly_html(report: Report, month: str) -> str:
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>",
         f"<title>{escape(title_zh)}</title>",
         f"<style>{STYLE}</style></head><body>",
-        f'<div class="noprint"><button onclick="window.print()">{_pair("reports.print")}</button></div>',
+        f'<div class="noprint"><button type="button" data-print>{_pair("reports.print")}</button></div>',
         f"<h1>{title}</h1><p class='meta'>{generated} · {escape(report.hall)} · "
         f"{report.first.isoformat()} – {report.last.isoformat()}</p>",
         f"<h2>{_pair('reports.summary')}</h2>",
@@ -181,6 +181,6 @@ def monthly_html(report: Report, month: str) -> str:
         _table(report.rows(Grouping.CLERK, Period.CUSTOM), clerk_cols, "reports.by.clerk"),
         f"<h2>{_pair('reports.by_day')}</h2>",
         _table(report.rows(Grouping.HALL, Period.DAY), day_cols, "reports.axis.day"),
-        "</body></html>",
+        '<script src="/static/print.js"></script></body></html>',
     ]
     return "".join(parts)

@@ -40,15 +40,23 @@ def chromium() -> Iterator[Any]:
             launched.close()
 
 
+def _note_csp_violation(message: Any, errors: list[str]) -> None:
+    """Chromium reports what the Content-Security-Policy blocked on the console: a failure too."""
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(message.text)
+
+
 @contextlib.contextmanager
 def checked_context(browser: Any, **options: Any) -> Iterator[Any]:
-    """A fresh browser context; any uncaught JavaScript error on its pages fails the test."""
+    """A fresh browser context; an uncaught JavaScript error or a CSP violation on its pages fails
+    the test."""
     context = browser.new_context(
         **{"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN", **options}
     )
     context.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
+    context.on("console", lambda message: _note_csp_violation(message, errors))
     try:
         yield context
     finally:

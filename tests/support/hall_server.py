@@ -55,6 +55,7 @@ class HallServer:
     port: int = field(default_factory=free_port)
     log: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+    module: str = "hallq"  # or tests.support.newer_server: replies grow fields no client knows
 
     @property
     def url(self) -> str:
@@ -65,7 +66,7 @@ class HallServer:
         """Start the process and wait until it answers."""
         out = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hallq", "serve", "--db", str(self.db), "--port", str(self.port)],
+            [sys.executable, "-m", self.module, "serve", "--db", str(self.db), "--port", str(self.port)],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -23,7 +23,7 @@ from queue_server.config import ServerSettings
 from queue_server.services.admin import create_token
 from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
 from tests.server.catalogue import small_hall
-from tests.support.hall_server import free_port
+from tests.support.hall_server import ROOT, free_port
 
 
 def prepared_hall(db: Path) -> dict[str, str]:
@@ -52,6 +52,8 @@ class ServedHall:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     clerk_sessions: dict[str, httpx.Client] = field(default_factory=dict)
+    module: str = "hallq"  # or tests.support.newer_server: replies grow fields no client knows
+    env: dict[str, str] = field(default_factory=dict)  # settings, e.g. HALLQ_TRUSTED_PROXIES
 
     @property
     def url(self) -> str:
@@ -60,11 +62,12 @@ class ServedHall:
     def start(self) -> None:
         log = (self.db.parent / "server.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hallq", "serve", "--db", str(self.db), "--port", str(self.port)],
+            [sys.executable, "-m", self.module, "serve", "--db", str(self.db), "--port", str(self.port)],
             cwd=self.db.parent,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **self.env},  # -m tests.support.… from its folder
         )
         log.close()
         deadline = time.monotonic() + 60

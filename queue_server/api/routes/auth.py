@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.deps import DEVICE_COOKIE, ActorDep, RuntimeDep
+from queue_server.api.security import is_https
 from queue_server.auth import sessions
 from queue_server.auth.login import Credentials, log_in
+from queue_server.contract import LoginHall
 from queue_server.domain.actors import Actor
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -32,10 +34,16 @@ async def login(
     address = request.client.host if request.client else ""
     given = Credentials(staff_no=staff_no, password=password, window=window, hall=hall, address=address)
     session, csrf, actor = await log_in(runtime, given)
-    secure = runtime.settings.cookie_secure
+    secure = is_https(request, runtime.settings.cookie_secure)
     response.set_cookie(sessions.COOKIE, session, httponly=True, samesite="strict", secure=secure)
     response.set_cookie(sessions.CSRF_COOKIE, csrf, httponly=False, samesite="strict", secure=secure)
+    _forget_device(response, secure)
     return {**_me(actor), "csrf": csrf}
+
+
+def _forget_device(response: Response, secure: bool) -> None:
+    """A person logs in or out at this browser: whatever screen token it held is dropped."""
+    response.delete_cookie(DEVICE_COOKIE, httponly=True, samesite="lax", secure=secure)
 
 
 @router.post("/logout")
@@ -46,9 +54,18 @@ async def logout(
     session = request.cookies.get(sessions.COOKIE)
     if session:
         await runtime.write(lambda uow: sessions.logout(uow.repo.conn, runtime.caches.pii_key, session))
-    response.delete_cookie(sessions.COOKIE)
-    response.delete_cookie(sessions.CSRF_COOKIE)
+    secure = is_https(request, runtime.settings.cookie_secure)
+    response.delete_cookie(sessions.COOKIE, secure=secure)
+    response.delete_cookie(sessions.CSRF_COOKIE, secure=secure)
+    _forget_device(response, secure)
     return {"ok": True}
+
+
+@router.get("/halls")
+async def halls(runtime: RuntimeDep) -> list[LoginHall]:
+    """The halls one may log in to (the login form offers the choice where there are several)."""
+    rows = await runtime.read(lambda uow: sessions.halls(uow.repo.conn))
+    return [LoginHall(code=code, name=name) for code, name in rows]
 
 
 @router.get("/me")

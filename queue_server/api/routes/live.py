@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from queue_server.api.deps import DEVICE_COOKIE
+from queue_server.api.deps import DEVICE_COOKIE, device_page_actor
 from queue_server.auth import sessions
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import DomainError
@@ -77,7 +77,8 @@ def _snapshot(uow: UnitOfWork, actor: Actor | None, topic: str) -> dict[str, Any
 
 
 async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor | None:
-    token = websocket.query_params.get("token") or websocket.cookies.get(DEVICE_COOKIE)
+    """The caller by ``?token=``, else by its cookies: a staff session before a screen's token."""
+    token = websocket.query_params.get("token")
     if token:
         return await _actor_from_token(runtime, token)
     session = websocket.cookies.get(sessions.COOKIE)
@@ -85,7 +86,8 @@ async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor |
         key = runtime.caches.pii_key
         found = await runtime.read(lambda uow: sessions.lookup(uow.repo.conn, key, session, uow.now))
         return found[0] if found else None
-    return None
+    device = websocket.cookies.get(DEVICE_COOKIE)
+    return await device_page_actor(runtime, device) if device else None
 
 
 async def _actor_from_token(runtime: Runtime, token: str) -> Actor | None:
