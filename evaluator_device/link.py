@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 # The document gives a pad 50 ms to start its answer; the host waits twice that before it counts an
 # exchange unanswered, so a slow (but compliant) pad is never taken for a silent one.
 REPLY_WAIT = 2 * p.REPLY_TIMEOUT_S
+READ_TIMEOUT = 0.002
 TURNAROUND_BYTES = 3.5  # silence after a reply before the host transmits again (RS-485)
 
 
@@ -85,7 +86,8 @@ class HostLink:
 
     def _open(self) -> bool:
         try:
-            self.port = serial.Serial(self.port_name, self.baud, timeout=self.byte_time * 10, write_timeout=2)
+            # a short read timeout: the frame timeout is checked often enough to catch every gap
+            self.port = serial.Serial(self.port_name, self.baud, timeout=READ_TIMEOUT, write_timeout=2)
         except (serial.SerialException, OSError) as error:
             message = str(error)
             if message != self.open_error:  # once per distinct error, not every second

@@ -100,6 +100,9 @@ class EmulatedPad:
         self.pending: list[_Pending] = []
         self.rated: set[int] = set()
         self.commands: list[p.Message] = []  # every command acted on (tests count the questions)
+        self.heard: list[tuple[int, int]] = []  # (SEQ, CMD) of every valid frame addressed to this pad
+        self.silent = False  # unplugged: hears and says nothing
+        self.naks: dict[int, int] = {}  # SEQ → NAK reason the host answered
         self.ask_until = 0.0
         self.lock = threading.RLock()
         self.asked = threading.Condition(self.lock)
@@ -147,6 +150,8 @@ class EmulatedPad:
 
     def _write(self, data: bytes) -> None:
         """Send bytes paced at the baud rate, with the configured faults."""
+        if self.silent:
+            return
         if self.faults.drop and self.rng.random() < self.faults.drop:
             self.stats.frames_dropped += 1
             return
@@ -172,7 +177,7 @@ class EmulatedPad:
 
     def _reader(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.fd], [], [], 0.01)
+            ready, _, _ = select.select([self.fd], [], [], 0.003)
             now = time.monotonic()
             if not ready:
                 self.expire(now)
@@ -190,6 +195,8 @@ class EmulatedPad:
 
     def receive(self, data: bytes, now: float | None = None) -> None:
         """Bytes heard on the line at ``now`` (with the configured faults): act on each frame in them."""
+        if self.silent:
+            return
         if self.faults.drop and self.rng.random() < self.faults.drop:
             self.stats.frames_dropped += 1
             return
@@ -198,6 +205,7 @@ class EmulatedPad:
 
     def _heard(self, frame: p.Frame) -> None:
         if frame.address in (self.address, p.BROADCAST):
+            self.heard.append((frame.seq, frame.command))
             time.sleep(len(frame.payload) * self.byte_time)  # the payload's time on the line
             self._handle(frame)
 
@@ -220,6 +228,8 @@ class EmulatedPad:
                 self._reply(frame.seq, p.Nak(p.NakReason.BAD_PAYLOAD))
             return
         if isinstance(message, p.Ack | p.Nak):
+            if isinstance(message, p.Nak):
+                self.naks[frame.seq] = int(message.reason)
             with self.lock:
                 for item in self.pending:
                     if item.seq == frame.seq:
@@ -400,7 +410,7 @@ class PadBus:
 
     def _reader(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.fd], [], [], 0.01)
+            ready, _, _ = select.select([self.fd], [], [], 0.003)
             now = time.monotonic()
             if not ready:
                 for pad in self.pads:
