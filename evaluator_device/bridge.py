@@ -111,6 +111,7 @@ class Bridge:
         self.delivered = threading.Condition()
         self.delivered_at: dict[int, float] = {}  # evaluation id → monotonic time the server had it
         self.asks: dict[int, int] = {}  # evaluation id → ASK_RATING commands sent (new SEQs)
+        self.went_offline = 0  # times a pad was declared offline by the offline rule
         self._reports: dict[int, tuple[c.DeviceState, str]] = {}
         self._reported = threading.Condition()
 
@@ -455,6 +456,7 @@ class Bridge:
         with state.lock:
             state.shown = None
             state.question_acked = False
+        self.went_offline += 1
         if state.online is not False:
             state.online = False
             log.warning("pad %d (window %s) offline", address, state.config.window)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +64,7 @@ class HostLink:
         self.port: Any = None
         self.open_error = ""
         self.last_rx = 0.0
+        self.sent: Counter[int] = Counter()  # frames written, by command byte (benchmarks count them)
         self.connected = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -234,6 +235,7 @@ class HostLink:
         try:
             if not self._write(data):
                 return None, False
+            self.sent[exchange.command] += 1
             sent = time.monotonic() + len(data) * self.byte_time  # the last byte leaves the wire
             deadline = sent + REPLY_WAIT
             while not exchange.event.is_set():

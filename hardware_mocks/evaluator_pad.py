@@ -158,12 +158,11 @@ class EmulatedPad:
         data = self._noise(data)
         if self.faults.delay_ms:
             time.sleep(self.rng.random() * self.faults.delay_ms / 1000)
-        start = time.monotonic()
-        with self.write_lock, contextlib.suppress(OSError):
-            os.write(self.fd, data)
-        wait = len(data) * self.byte_time - (time.monotonic() - start)
-        if wait > 0:
-            time.sleep(wait)
+        # the frame's time on the line first: the host hears it complete when its last byte would land
+        with self.write_lock:
+            time.sleep(len(data) * self.byte_time)
+            with contextlib.suppress(OSError):
+                os.write(self.fd, data)
 
     def _noise(self, data: bytes) -> bytes:
         if not self.faults.corrupt:
@@ -206,7 +205,8 @@ class EmulatedPad:
     def _heard(self, frame: p.Frame) -> None:
         if frame.address in (self.address, p.BROADCAST):
             self.heard.append((frame.seq, frame.command))
-            time.sleep(len(frame.payload) * self.byte_time)  # the payload's time on the line
+            # a pty delivers the host's frame at once; on a wire its last byte lands a frame time later
+            time.sleep((p.HEADER_SIZE + len(frame.payload) + p.CRC_SIZE) * self.byte_time)
             self._handle(frame)
 
     # ------------------------------------------------------------------ protocol
@@ -339,7 +339,7 @@ class EmulatedPad:
             for item in due:
                 self._send_pending(item)
                 item.next_send = time.monotonic() + p.backoff_ms(item.attempts - 1) / 1000
-            time.sleep(0.005)
+            time.sleep(0.005 if self.line == "rs232" else 0.05)
 
     # ------------------------------------------------------------------ the keys
 
