@@ -50,6 +50,30 @@ def test_every_byte_example_in_the_spec_is_a_valid_frame_the_codec_reproduces() 
         assert encode(frame.address, frame.seq, decode(frame)) == wire
 
 
+def test_every_byte_sequence_in_the_spec_is_a_valid_frame() -> None:
+    text = (ROOT / "evaluator_device" / "PROTOCOL.md").read_text(encoding="utf-8")
+    lines = re.findall(r"a5 5a(?: [0-9a-f]{2})+", text)
+    assert len(lines) >= 28  # section 4, the RS-485 exchange of section 6 and the NAK/age examples
+    for hexed in lines:
+        wire = bytes.fromhex(hexed)
+        (frame,) = Framer().feed(wire)
+        assert encode(frame.address, frame.seq, decode(frame)) == wire or frame.command == 0x85
+
+
+def test_the_spec_states_the_rules_the_code_keeps() -> None:
+    from evaluator_device import link, master
+    from evaluator_device import protocol as p
+
+    text = " ".join((ROOT / "evaluator_device" / "PROTOCOL.md").read_text(encoding="utf-8").split())
+    assert f"within **{p.REPLY_TIMEOUT_S * 1000:.0f} ms**" in text
+    assert f"twice that ({link.REPLY_WAIT * 1000:.0f} ms" in text
+    assert f"for {master.OFFLINE_SECONDS:.0f} s and at least {master.OFFLINE_MISSES} frames" in text
+    assert f"IDENTIFY every {master.UNSUPPORTED_POLL_SECONDS:.0f} s" in text
+    assert "0 .. 86 400 000 (24 h)" in text and p.MAX_AGE_MS == 86_400_000 and p.AGE_UNKNOWN == 0xFFFFFFFF
+    for baud in p.BAUD_RATES:
+        assert f"| {baud} |" in text
+
+
 def test_the_outbox_keeps_one_rating_per_evaluation_across_restarts(tmp_path: Path) -> None:
     path = tmp_path / "outbox.db"
     rating = StoredRating(7, "1", "satisfied", [], datetime(2026, 3, 2, 1, tzinfo=UTC))
