@@ -67,6 +67,35 @@ def add_windows(server: Server) -> None:
     hallq("catalogue", "import", str(exported), "--db", str(server.db), cwd=server.workdir)
 
 
+def make_tokens(server: Server) -> dict[str, str]:
+    """Kiosk, manager, and a clerk and an evaluator token per window, in one process (the server is
+    stopped: 66 ``hallq token create`` runs would take minutes on a loaded machine)."""
+    from hallq.bootstrap import build_runtime
+    from queue_server import contract as c
+    from queue_server.config import ServerSettings
+    from queue_server.services.admin import create_token
+
+    runtime = build_runtime(ServerSettings(db=str(server.db)))
+
+    def token(role: c.Role, window: str | None = None) -> str:
+        return str(
+            runtime.write_sync(
+                lambda uow: create_token(
+                    uow, runtime.tokens, hall=None, role=role, window=window, label="bench pads"
+                )
+            )
+        )
+
+    try:
+        tokens = {"kiosk": token(c.Role.KIOSK), "manager": token(c.Role.MANAGER)}
+        for window in WINDOWS:
+            tokens[f"clerk-{window}"] = token(c.Role.CLERK, window)
+            tokens[f"evaluator-{window}"] = token(c.Role.EVALUATOR, window)
+    finally:
+        runtime.stop()
+    return tokens
+
+
 @dataclass
 class Run:
     """What one set-up measured."""
@@ -119,8 +148,14 @@ class Rig:
             self.pads[0].stop()
 
 
-def run(rig: Rig, server: Server, tokens: dict[str, str], count: int, think: float, seed: int) -> Run:
-    """``count`` ratings spread over the rig's pads, each pad's worker rating one case after another."""
+def run(
+    rig: Rig, server: Server, tokens: dict[str, str], count: int, think: float, gap: float, seed: int
+) -> Run:
+    """``count`` ratings spread over the rig's pads, each pad's worker rating one case after another.
+
+    ``think``: mean seconds between the question and the key press; ``gap``: mean seconds between a
+    rating and the next case concluded at that window (a clerk serves the next person meanwhile).
+    """
     result = Run()
     issue = threading.Lock()  # issue + call-next as one step, so each window calls its own ticket
     remaining = [count]
@@ -162,6 +197,8 @@ def run(rig: Rig, server: Server, tokens: dict[str, str], count: int, think: flo
                 if done is not None:
                     with counter:
                         result.latencies.append((done - t0) * 1000)
+                if gap:
+                    time.sleep(rng.uniform(0.5, 1.5) * gap)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(rig.pads))]
     for thread in threads:
@@ -199,7 +236,9 @@ def setup(
     """One row of the table: latency, ASKs per evaluation, and (with faults) the delivery checks."""
     rig = Rig(server, tokens, pads, line, faults, folder / name.replace(" ", "-").replace(",", ""))
     try:
-        result = run(rig, server, tokens, args.ratings, think=0.0 if pads == 1 else args.think, seed=seed)
+        bus = pads > 1
+        think, gap = (args.think, args.gap) if bus else (0.0, 0.0)
+        result = run(rig, server, tokens, args.ratings, think=think, gap=gap, seed=seed)
         rig.bridge.wait_delivered(len(result.pressed), timeout=60)
         asks = asks_per_evaluation(rig)
         offline = rig.bridge.went_offline
@@ -279,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         "--think", type=float, default=1.0, help="mean seconds a rater waits before pressing (buses)"
     )
     parser.add_argument(
+        "--gap", type=float, default=4.0, help="mean seconds between cases at one window (buses)"
+    )
+    parser.add_argument(
         "--outage", type=float, default=10.0, help="server outage length in seconds (0: skip)"
     )
     parser.add_argument("--only", default="", help="comma-separated set-ups: rs232,rs485-8,rs485-32,noisy")
@@ -292,11 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         add_windows(server)
         server.lift_daily_caps()
+        tokens = make_tokens(server)
         server.start()
-        tokens = {"kiosk": server.token("kiosk"), "manager": server.token("manager")}
         for window in WINDOWS:
-            tokens[f"clerk-{window}"] = server.token("clerk", window)
-            tokens[f"evaluator-{window}"] = server.token("evaluator", window)
             httpx.post(
                 f"{server.base_url}/api/v1/windows/{window}/open",
                 headers=auth(tokens[f"clerk-{window}"]),
