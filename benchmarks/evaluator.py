@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         "--think", type=float, default=1.0, help="mean seconds a rater waits before pressing (buses)"
     )
     parser.add_argument(
-        "--gap", type=float, default=4.0, help="mean seconds between cases at one window (buses)"
+        "--gap", type=float, default=1.0, help="mean seconds between cases at one window (buses)"
     )
     parser.add_argument(
         "--outage", type=float, default=10.0, help="server outage length in seconds (0: skip)"

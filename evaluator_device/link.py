@@ -23,9 +23,10 @@ from evaluator_device import protocol as p
 
 log = logging.getLogger(__name__)
 
-# The document gives a pad 50 ms to start its answer; the host waits twice that before it counts an
-# exchange unanswered, so a slow (but compliant) pad is never taken for a silent one.
-REPLY_WAIT = 2 * p.REPLY_TIMEOUT_S
+# The document gives a pad 50 ms to start its answer; the host waits 25 ms more before it counts an
+# exchange unanswered (a compliant pad's answer is then under way and is given the time to finish).
+# Every unanswered exchange costs this much bus time, so it is not made longer.
+REPLY_WAIT = p.REPLY_TIMEOUT_S + 0.025
 READ_TIMEOUT = 0.002
 TURNAROUND_BYTES = 3.5  # silence after a reply before the host transmits again (RS-485)
 

@@ -66,7 +66,7 @@ def test_the_spec_states_the_rules_the_code_keeps() -> None:
 
     text = " ".join((ROOT / "evaluator_device" / "PROTOCOL.md").read_text(encoding="utf-8").split())
     assert f"within **{p.REPLY_TIMEOUT_S * 1000:.0f} ms**" in text
-    assert f"twice that ({link.REPLY_WAIT * 1000:.0f} ms" in text
+    assert f"({link.REPLY_WAIT * 1000:.0f} ms after the last byte" in text
     assert f"for {master.OFFLINE_SECONDS:.0f} s and at least {master.OFFLINE_MISSES} frames" in text
     assert f"IDENTIFY every {master.UNSUPPORTED_POLL_SECONDS:.0f} s" in text
     assert "0 .. 86 400 000 (24 h)" in text and p.MAX_AGE_MS == 86_400_000 and p.AGE_UNKNOWN == 0xFFFFFFFF
