@@ -24,40 +24,54 @@ from websockets.sync.client import connect
 
 from evaluator_device import protocol as p
 from evaluator_device.link import HostLink
+from evaluator_device.master import BusMaster, Line, PadPhase
 from evaluator_device.outbox import Outbox, StoredRating
 from queue_server import contract as c
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 1.0
-OFFLINE_AFTER = 3  # heartbeats unanswered
 REPORT_EVERY = 60.0  # seconds between device reports while nothing changes
+REASK_MARGIN = 2.0  # a question with less time left than this is not asked again
+# The pad's millisecond counter may run a little fast and the host's clock reads arrivals a little
+# late: a press time this much before the question still counts as "at the question".
+AGE_SLACK_SECONDS = 0.25
+AGE_SLACK_SHARE = 0.01
 
 
 @dataclass
 class PadConfig:
-    """One pad on the port: its bus address, its window and that window's evaluator token."""
+    """One pad on the port: its bus address, its window, that window's evaluator token and its line."""
 
     address: int
     window: str
     token: str
+    line: Line = Line.RS232
 
 
 @dataclass
 class PadState:
-    """What the bridge knows about a pad."""
+    """What the bridge knows about a pad, and what it wants the pad to show."""
 
     config: PadConfig
     online: bool | None = None
-    missed: int = 0
     flags: p.StatusFlag = field(default_factory=lambda: p.StatusFlag(0))
     screen: tuple[str, ...] = ()
-    asking: int | None = None
-    question: p.AskRating | None = None
+    shown: p.Message | None = None  # the screen command the pad acknowledged last
+    question: p.AskRating | None = None  # the standing question (None: nothing to ask)
+    question_acked: bool = False  # the pad acknowledged the ASK_RATING of `question`
     asking_until: float = 0.0
+    cancel: int | None = None  # an evaluation whose question the pad must drop
     reported: float = 0.0
+    report: tuple[str, str] | None = None  # (state, detail) last reported
     identity: p.Identity | None = None
+    fresh_stream: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def asking(self) -> int | None:
+        """The evaluation the pad is (to be) asked about."""
+        question = self.question
+        return question.evaluation_id if question else None
 
 
 def level_of(level: p.Level) -> c.EvaluationLevel:
@@ -71,7 +85,7 @@ def reason_of(reason: p.Reason) -> str:
 
 
 class Bridge:
-    """One process per serial port: a link, an outbox, a live-stream follower per window, a courier."""
+    """One process per serial port: a link, a bus master, an outbox, a live-stream follower per window."""
 
     def __init__(
         self,
@@ -88,20 +102,28 @@ class Bridge:
         self.outbox = Outbox(outbox)
         self.link = HostLink(port, baud, on_pad=self._on_pad)
         self.link.on_port = self._on_port
+        self.master = BusMaster(self.link, {cfg.address: cfg.line for cfg in pads}, self)
         self.name = name or port
         self.http = httpx.Client(base_url=self.server, timeout=5.0)
+        self.reports_http = httpx.Client(base_url=self.server, timeout=5.0)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.delivered = threading.Condition()
+        self.delivered_at: dict[int, float] = {}  # evaluation id → monotonic time the server had it
+        self.asks: dict[int, int] = {}  # evaluation id → ASK_RATING commands sent (new SEQs)
+        self.went_offline = 0  # times a pad was declared offline by the offline rule
+        self._reports: dict[int, tuple[c.DeviceState, str]] = {}
+        self._reported = threading.Condition()
 
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> None:
-        """Open the port and start following the windows and delivering ratings."""
+        """Open the port and start polling the pads, following the windows and delivering ratings."""
         self.link.start()
         targets: list[tuple[str, Any, tuple[Any, ...]]] = [
             ("courier", self._courier, ()),
-            ("heartbeat", self._heartbeats, ()),
+            ("master", self.master.run, (self._stop,)),
+            ("reporter", self._reporter, ()),
         ]
         targets += [(f"follow-{s.config.window}", self._follow, (s,)) for s in self.pads.values()]
         for name, target, args in targets:
@@ -113,10 +135,13 @@ class Bridge:
         """Stop everything (ratings not yet delivered stay in the outbox for the next start)."""
         self._stop.set()
         self.outbox.changed.set()
+        with self._reported:
+            self._reported.notify_all()
         for thread in self._threads:
             thread.join(timeout=3)
         self.link.stop()
         self.http.close()
+        self.reports_http.close()
         self.outbox.close()
 
     def run_forever(self) -> None:
@@ -146,28 +171,52 @@ class Bridge:
         return p.Ack()
 
     def _take_rating(self, state: PadState, rating: p.Rating, arrived: float) -> p.Message:
-        window = self.outbox.was_asked(rating.evaluation_id, state.config.address)
-        if window is None:
-            log.warning(
-                "pad %d rated evaluation %d it was not asked", state.config.address, rating.evaluation_id
-            )
+        address, eid = state.config.address, rating.evaluation_id
+        question = self.outbox.question(eid, address)
+        if question is None:
+            log.warning("pad %d rated evaluation %d it was not asked", address, eid)
             return p.Nak(p.NakReason.NOT_ASKED)
-        frame_seconds = (8 + 10 + len(rating.reasons)) * self.link.byte_time
-        ago = time.monotonic() - arrived + rating.age_ms / 1000 + frame_seconds
-        pressed = datetime.now(UTC) - timedelta(seconds=ago)
+        window, asked_at = question
+        pressed = self._pressed_at(state, rating, arrived, asked_at)
+        if pressed is None:
+            return p.Nak(p.NakReason.BAD_PAYLOAD)
         stored = StoredRating(
-            rating.evaluation_id,
-            window,
-            level_of(rating.level).value,
-            [reason_of(r) for r in rating.reasons],
-            pressed,
+            eid, window, level_of(rating.level).value, [reason_of(r) for r in rating.reasons], pressed
         )
         if self.outbox.add(stored):
-            log.info("window %s: evaluation %d rated %s", window, rating.evaluation_id, stored.level)
+            log.info("window %s: evaluation %d rated %s", window, eid, stored.level)
         with state.lock:
-            if state.asking == rating.evaluation_id:
-                state.asking = None
+            if state.asking == eid:
+                state.question = None
         return p.Ack()
+
+    def _pressed_at(
+        self, state: PadState, rating: p.Rating, arrived: float, asked_at: datetime
+    ) -> datetime | None:
+        """When the key was pressed, from the rating's age; None when the age is impossible.
+
+        The press cannot precede the question: an age reaching further back than the first ASK_RATING
+        (or beyond the document's maximum) is a broken counter, and taking it would date a late
+        rating inside the deadline, so the rating is refused (NAK 2). An unknown age (the pad lost
+        power) dates the press at its arrival, the latest it can be, so it is never early either.
+        """
+        arrival = datetime.now(UTC) - timedelta(seconds=time.monotonic() - arrived)
+        if rating.age_ms == p.AGE_UNKNOWN:
+            return arrival
+        frame_seconds = (8 + 10 + len(rating.reasons)) * self.link.byte_time
+        pressed = arrival - timedelta(seconds=rating.age_ms / 1000 + frame_seconds)
+        slack = timedelta(seconds=AGE_SLACK_SECONDS + AGE_SLACK_SHARE * rating.age_ms / 1000)
+        if rating.age_ms > p.MAX_AGE_MS or pressed < asked_at - slack:
+            log.warning(
+                "pad %d rated evaluation %d with an impossible age of %d ms (asked %.1f s before it "
+                "arrived); refused",
+                state.config.address,
+                rating.evaluation_id,
+                rating.age_ms,
+                (arrival - asked_at).total_seconds(),
+            )
+            return None
+        return max(pressed, asked_at)
 
     def _courier(self) -> None:
         """Deliver the outbox to the server, oldest first, retrying with back-off while it is away."""
@@ -220,20 +269,22 @@ class Bridge:
             return False
         self.outbox.delivered(rating.evaluation_id, result)
         with self.delivered:
+            self.delivered_at[rating.evaluation_id] = time.monotonic()
             self.delivered.notify_all()
         return True
 
     # ------------------------------------------------------------------ server → pad
 
     def _follow(self, state: PadState) -> None:
-        """Follow ``evaluator:{window}`` and ``window:{window}`` live; reconnect when the stream drops."""
+        """Follow ``window:{window}`` live (one subscription: it carries the status, the clerk and the
+        evaluations); reconnect when the stream drops."""
         ws_url = self.server.replace("http://", "ws://").replace("https://", "wss://") + "/ws"
-        topic = f"evaluator:{state.config.window}"
-        window_topic = f"window:{state.config.window}"  # status and clerk changes travel here
+        topic = f"window:{state.config.window}"
         while not self._stop.is_set():
             try:
                 with connect(f"{ws_url}?token={state.config.token}", open_timeout=5, close_timeout=1) as ws:
-                    ws.send(json.dumps({"type": "subscribe", "topics": [topic, window_topic]}))
+                    state.fresh_stream = True
+                    ws.send(json.dumps({"type": "subscribe", "topics": [topic]}))
                     while not self._stop.is_set():
                         try:
                             raw = ws.recv(timeout=1.0)
@@ -241,7 +292,7 @@ class Bridge:
                             continue
                         event = json.loads(raw)
                         if event.get("type") == "window.status":  # who sits there now: ask afresh
-                            ws.send(json.dumps({"type": "resync", "topics": [window_topic]}))
+                            ws.send(json.dumps({"type": "resync", "topics": [topic]}))
                         self._on_event(state, event)
             except (OSError, WebSocketException, TimeoutError) as error:
                 log.debug("live stream for window %s: %s", state.config.window, error)
@@ -252,7 +303,8 @@ class Bridge:
         payload = frame.get("payload") or {}
         if kind == "snapshot":
             self._show(state, payload)
-            if frame.get("topic", "").startswith("evaluator:"):
+            if state.fresh_stream:  # the first snapshot of a connection, not a resync
+                state.fresh_stream = False
                 self._catch_up(state)
         elif kind == "window.status":
             self._show(state, {"status": payload.get("status"), "reason": payload.get("reason")})
@@ -263,11 +315,13 @@ class Bridge:
             with state.lock:
                 if state.asking != eid:
                     return
-                state.asking = None
-            self.link.request(state.config.address, p.Cancel(eid))
+                state.question = None
+                state.cancel = eid  # the pad may show it: withdraw it
+            self.master.wake()
 
     def _catch_up(self, state: PadState) -> None:
-        """After (re)connecting: ask for the window's pending evaluation the stream may have missed."""
+        """After (re)connecting: the window's pending evaluation the stream may have missed, unless
+        the pad has it already or its rating waits in the outbox."""
         try:
             response = self.http.get(
                 f"{c.API_PREFIX}/windows/{state.config.window}/pending-evaluation",
@@ -279,9 +333,6 @@ class Bridge:
             return
         if not pending:
             return
-        with state.lock:
-            if state.asking == pending["id"]:
-                return
         seconds = (datetime.fromisoformat(pending["deadline"]) - datetime.now(UTC)).total_seconds()
         if seconds > 1:
             payload = {
@@ -292,89 +343,156 @@ class Bridge:
             self._ask(state, payload)
 
     def _show(self, state: PadState, window: dict[str, Any]) -> None:
-        """SHOW_IDLE or SHOW_PAUSED from a window snapshot or status change."""
+        """What the idle screen should say, from a window snapshot or status change."""
         clerk = window.get("clerk") or {}
         with state.lock:
             status = window.get("status") or (state.screen[0] if state.screen else "open")
             name = clerk.get("name") if clerk else (state.screen[1] if len(state.screen) > 1 else "")
             no = clerk.get("staff_no") if clerk else (state.screen[2] if len(state.screen) > 2 else "")
             state.screen = (str(status), str(name or ""), str(no or ""))
-        self._paint(state)
+        self.master.wake()
 
-    def _paint(self, state: PadState) -> None:
+    def _screen_message(self, state: PadState) -> p.Message | None:
         if not state.screen:
-            return
+            return None
         status, name, no = state.screen
         number = state.config.window
-        message: p.Message = (
-            p.ShowIdle(number, name[:20], no[:20], 0)
-            if status == "open"
-            else p.ShowPaused(number, "暂停服务" if status == "paused" else "窗口关闭")
-        )
-        self.link.request(state.config.address, message)
+        if status == "open":
+            return p.ShowIdle(number, name[:20], no[:20], 0)
+        return p.ShowPaused(number, "暂停服务" if status == "paused" else "窗口关闭")
 
     def _ask(self, state: PadState, payload: dict[str, Any]) -> None:
+        """Ask for a rating once: not again while the question stands, nor once the outbox has it."""
         eid = int(payload["evaluation_id"])
-        self.outbox.asked(eid, state.config.window, state.config.address)
-        with state.lock:
-            state.asking = eid
+        if self.outbox.has(eid):
+            return
         timeout = int(payload.get("timeout_seconds") or 120)
         question = p.AskRating(eid, str(payload.get("number", ""))[:20], min(timeout, 0xFFFF))
         with state.lock:
-            state.question, state.asking_until = question, time.monotonic() + timeout
-        if self.link.request(state.config.address, question) is None:
-            log.warning("pad %d did not take the question for evaluation %d", state.config.address, eid)
+            if state.asking == eid:
+                return
+            self.outbox.asked(eid, state.config.window, state.config.address)
+            state.question, state.question_acked = question, False
+            state.asking_until = time.monotonic() + timeout
+        self.master.wake()
+
+    # ------------------------------------------------------------------ the bus master's driver
+
+    def command_for(self, address: int) -> p.Message | None:
+        """The next command this pad should get: a withdrawal, its screen, then the question."""
+        state = self.pads[address]
+        with state.lock:
+            if state.cancel is not None:
+                return p.Cancel(state.cancel)
+            screen = self._screen_message(state)
+            if screen is not None and screen != state.shown:
+                return screen
+            question = state.question
+            if question is None or state.question_acked:
+                return None
+            if time.monotonic() > state.asking_until - 1:
+                state.question = None  # its time ran out before the pad could be reached
+                return None
+        if self.outbox.has(question.evaluation_id):
+            return None
+        return question
+
+    def command_done(self, address: int, message: p.Message, reply: p.Message) -> None:
+        """The pad answered a command."""
+        state = self.pads[address]
+        refused = isinstance(reply, p.Nak)
+        if refused:
+            log.warning("pad %d refused %s: %s", address, type(message).__name__, reply)
+        with state.lock:
+            if isinstance(message, p.Cancel):
+                if state.cancel == message.evaluation_id:
+                    state.cancel = None
+            elif isinstance(message, p.ShowIdle | p.ShowPaused):
+                state.shown = message  # a refused screen is not sent again unchanged either
+            elif isinstance(message, p.AskRating):
+                self.asks[message.evaluation_id] = self.asks.get(message.evaluation_id, 0) + 1
+                if state.question is not None and state.question.evaluation_id == message.evaluation_id:
+                    if refused:
+                        state.question = None
+                    else:
+                        state.question_acked = True
+
+    def polled(self, address: int, reply: p.Message) -> None:
+        """A poll's answer: a STATUS tells whether the acknowledged question is still on screen."""
+        state = self.pads[address]
+        if isinstance(reply, p.Status):
+            self._pad_status(state, reply.flags)
+            self._repair_question(state, reply.flags)
+        elif state.online is not True:
+            self._pad_status(state, state.flags | p.StatusFlag.ONLINE)
+
+    def identified(self, address: int, identity: p.Identity) -> bool:
+        """A pad said who it is (at start or back from offline): drive it only if it speaks version 1."""
+        state = self.pads[address]
+        state.identity = identity
+        if identity.protocol_version != p.PROTOCOL_VERSION:
+            detail = f"protocol version {identity.protocol_version} not supported (bridge speaks 1)"
+            if state.report != (c.DeviceState.ERROR.value, detail):
+                log.warning(
+                    "pad %d (window %s, %s %s) speaks %s; not driven",
+                    address,
+                    state.config.window,
+                    identity.vendor,
+                    identity.model,
+                    detail,
+                )
+            state.online = False
+            self._report(state, c.DeviceState.ERROR, detail)
+            return False
+        with state.lock:
+            state.shown = None  # paint it afresh, and ask again what stands unanswered
+            state.question_acked = False
+        self._pad_status(state, p.StatusFlag.ONLINE, force=state.online is not True)
+        return True
+
+    def lost(self, address: int) -> None:
+        """The pad went silent (the one offline rule)."""
+        state = self.pads[address]
+        with state.lock:
+            state.shown = None
+            state.question_acked = False
+        self.went_offline += 1
+        if state.online is not False:
+            state.online = False
+            log.warning("pad %d (window %s) offline", address, state.config.window)
+            self._report(state, c.DeviceState.OFFLINE, "no answer on the serial line")
+
+    def priority(self, address: int) -> bool:
+        """A pad with a question on screen is polled every other turn: its rating is the one awaited."""
+        state = self.pads[address]
+        return state.question is not None and state.question_acked
 
     # ------------------------------------------------------------------ health
 
-    def _heartbeats(self) -> None:
-        """Poll every pad each second (one retry); three silent polls make it offline, reported."""
-        while not self._stop.wait(HEARTBEAT_SECONDS):
-            for state in self.pads.values():
-                if self._stop.is_set():
-                    return
-                reply = self.link.request(state.config.address, p.Heartbeat(), retries=1)
-                if isinstance(reply, p.Status):
-                    back = state.online is not True
-                    state.missed = 0
-                    self._pad_status(state, reply.flags)
-                    self._repair_question(state, reply.flags)
-                    if back:
-                        identity = self.link.request(state.config.address, p.Identify())
-                        if isinstance(identity, p.Identity):
-                            state.identity = identity
-                        self._paint(state)
-                else:
-                    state.missed += 1
-                    if state.missed >= OFFLINE_AFTER and state.online is not False:
-                        state.online = False
-                        log.warning("pad %d (window %s) offline", state.config.address, state.config.window)
-                        self._report(state, c.DeviceState.OFFLINE, "no answer on the serial line")
-                    elif state.online is False and time.monotonic() - state.reported > REPORT_EVERY:
-                        self._report(state, c.DeviceState.OFFLINE, "no answer on the serial line")
-
     def _repair_question(self, state: PadState, flags: p.StatusFlag) -> None:
-        """A question the pad never got (every copy lost on a noisy line): ask again while it stands."""
+        """The pad acknowledged the question, yet its own report (a STATUS polled after that ACK) says it
+        shows none and holds no rating: it lost it (a reboot). Ask again while the question stands."""
         if flags & (p.StatusFlag.ASKING | p.StatusFlag.RATING_PENDING):
             return
         with state.lock:
-            question = state.question if state.asking is not None else None
-            if question is None or time.monotonic() > state.asking_until:
+            question = state.question
+            left = state.asking_until - time.monotonic()
+            if question is None or not state.question_acked or left < REASK_MARGIN:
                 return
         if self.outbox.has(question.evaluation_id):
             return
-        left = max(1, int(state.asking_until - time.monotonic()))
         log.info(
             "pad %d lost the question for evaluation %d; asking again",
             state.config.address,
             question.evaluation_id,
         )
-        self.link.request(
-            state.config.address, p.AskRating(question.evaluation_id, question.ticket_number, left)
-        )
+        with state.lock:
+            if state.question is question:
+                state.question = p.AskRating(question.evaluation_id, question.ticket_number, int(left))
+                state.question_acked = False
 
-    def _pad_status(self, state: PadState, flags: p.StatusFlag) -> None:
-        changed = state.online is not True or flags != state.flags
+    def _pad_status(self, state: PadState, flags: p.StatusFlag, force: bool = False) -> None:
+        changed = force or state.online is not True or flags != state.flags
         state.online = True
         state.flags = flags
         if changed or time.monotonic() - state.reported > REPORT_EVERY:
@@ -383,25 +501,51 @@ class Bridge:
             else:
                 self._report(state, c.DeviceState.OK, "low power" if flags & p.StatusFlag.LOW_POWER else "")
 
-    def _on_port(self, up: bool) -> None:
-        if not up:
-            for state in self.pads.values():
-                state.missed = OFFLINE_AFTER
-                if state.online is not False:
-                    state.online = False
-                    self._report(state, c.DeviceState.OFFLINE, "serial port gone")
+    def _on_port(self, up: bool, detail: str) -> None:
+        if up:
+            return
+        for slot in self.master.slots.values():
+            slot.inflight = None
+            if slot.phase is not PadPhase.UNSUPPORTED:
+                slot.phase = PadPhase.OFFLINE
+        for state in self.pads.values():
+            with state.lock:
+                state.shown = None
+                state.question_acked = False
+            state.online = False
+            self._report(state, c.DeviceState.OFFLINE, detail)
 
     def _report(self, state: PadState, device_state: c.DeviceState, detail: str) -> None:
+        """Queue a device report (sent by the reporter thread: the bus never waits for the server)."""
         state.reported = time.monotonic()
-        body = c.DeviceStatus(
-            kind=c.DeviceKind.PAD, device=f"pad-{state.config.window}", state=device_state, detail=detail
-        )
-        with contextlib.suppress(httpx.HTTPError):
-            self.http.post(
-                f"{c.API_PREFIX}/devices/status",
-                content=body.model_dump_json(),
-                headers={"Authorization": f"Bearer {state.config.token}", "Content-Type": "application/json"},
-            )
+        state.report = (device_state.value, detail)
+        with self._reported:
+            self._reports[state.config.address] = (device_state, detail[:200])  # the contract's limit
+            self._reported.notify_all()
+
+    def _reporter(self) -> None:
+        while not self._stop.is_set():
+            with self._reported:
+                while not self._reports and not self._stop.is_set():
+                    self._reported.wait(1.0)
+                reports, self._reports = self._reports, {}
+            for address, (device_state, detail) in reports.items():
+                state = self.pads[address]
+                body = c.DeviceStatus(
+                    kind=c.DeviceKind.PAD,
+                    device=f"pad-{state.config.window}",
+                    state=device_state,
+                    detail=detail,
+                )
+                with contextlib.suppress(httpx.HTTPError):
+                    self.reports_http.post(
+                        f"{c.API_PREFIX}/devices/status",
+                        content=body.model_dump_json(),
+                        headers={
+                            "Authorization": f"Bearer {state.config.token}",
+                            "Content-Type": "application/json",
+                        },
+                    )
 
     def wait_delivered(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` ratings were delivered (tests and the benchmark)."""

@@ -1,8 +1,10 @@
-"""The host's end of one serial line: the only place that retries, matches replies by SEQ and ACKs pads.
+"""The host's end of one serial line: frames out, frames in, one exchange at a time, pads ACKed.
 
-A reader thread feeds the framer; replies wake the request waiting on that (address, SEQ); pad
-frames (RATING, KEY, unsolicited STATUS) go to a handler which must make them durable before the
-ACK is sent. The port is reopened by itself when it goes away (a USB adapter pulled out).
+A reader thread feeds the framer (frame timeout enforced); the answer to the exchange in flight
+wakes `transact`; a pad's own frames (RATING, KEY, unsolicited STATUS) go to a handler which must
+make them durable before the ACK is sent. Which pad is addressed when is the bus master's business
+(`evaluator_device.master`); this module only keeps the wire rules of PROTOCOL.md sections 5 and 8.
+The port is reopened by itself when it goes away (a USB adapter pulled out).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,39 +23,55 @@ from evaluator_device import protocol as p
 
 log = logging.getLogger(__name__)
 
-REPLY_TIMEOUT = 0.2  # per attempt, beyond the frames' own time on the line
-RETRIES = 3
+# The document gives a pad 50 ms to start its answer; the host waits 25 ms more before it counts an
+# exchange unanswered (a compliant pad's answer is then under way and is given the time to finish).
+# Every unanswered exchange costs this much bus time, so it is not made longer.
+REPLY_WAIT = p.REPLY_TIMEOUT_S + 0.025
+READ_TIMEOUT = 0.002
+TURNAROUND_BYTES = 3.5  # silence after a reply before the host transmits again (RS-485)
 
 
 @dataclass
-class _Waiter:
+class _Exchange:
+    """The one host frame waiting for its answer."""
+
+    address: int
+    seq: int
+    command: int
     event: threading.Event = field(default_factory=threading.Event)
     reply: p.Message | None = None
+    heard: bool = False  # any valid frame from the addressed pad (it is alive)
 
 
 PadHandler = Callable[[int, p.Message, float], p.Message | None]
 
 
 class HostLink:
-    """One serial port shared by the pads on it (one on RS-232, several on an RS-485 bus)."""
+    """One serial port shared by the pads on it (one on RS-232, up to 32 on an RS-485 bus)."""
 
     def __init__(self, port: str, baud: int = 9600, on_pad: PadHandler | None = None) -> None:
         self.port_name = port
         self.baud = baud
-        self.byte_time = 10.0 / baud
+        self.byte_time = p.byte_seconds(baud)
         self.on_pad = on_pad
-        self.on_port: Callable[[bool], None] | None = None
-        self.framer = p.Framer()
+        self.on_port: Callable[[bool, str], None] | None = None
+        self.framer = self._new_framer()
         self.seen = p.DuplicateFilter()
         self.seq: dict[int, int] = {}
-        self.waiters: dict[tuple[int, int], _Waiter] = {}
+        self.recent: dict[int, deque[int]] = {}  # host SEQs lately sent per pad: late answers to them
+        self.exchange: _Exchange | None = None
         self.lock = threading.Lock()
         self.write_lock = threading.Lock()
-        self.bus = threading.Lock()  # one host request on the line at a time (half-duplex RS-485)
         self.port: Any = None
+        self.open_error = ""
+        self.last_rx = 0.0
+        self.sent: Counter[int] = Counter()  # frames written, by command byte (benchmarks count them)
         self.connected = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _new_framer(self) -> p.Framer:
+        return p.Framer(timeout=p.frame_timeout(self.baud), byte_time=self.byte_time)
 
     def start(self) -> None:
         """Open the port (retrying until it exists) and start reading."""
@@ -69,15 +88,23 @@ class HostLink:
 
     def _open(self) -> bool:
         try:
-            self.port = serial.Serial(self.port_name, self.baud, timeout=0.02, write_timeout=2)
+            # a short read timeout: the frame timeout is checked often enough to catch every gap
+            self.port = serial.Serial(self.port_name, self.baud, timeout=READ_TIMEOUT, write_timeout=2)
         except (serial.SerialException, OSError) as error:
-            log.debug("cannot open %s: %s", self.port_name, error)
+            message = str(error)
+            if message != self.open_error:  # once per distinct error, not every second
+                log.warning("cannot open serial port %s: %s", self.port_name, error)
+                self.open_error = message
+                if self.on_port:
+                    reason = getattr(error, "strerror", None) or message
+                    self.on_port(False, f"cannot open {self.port_name}: {reason}")
             return False
-        self.framer = p.Framer()
+        self.open_error = ""
+        self.framer = self._new_framer()
         self.connected.set()
         log.info("serial port %s open at %d baud", self.port_name, self.baud)
         if self.on_port:
-            self.on_port(True)
+            self.on_port(True, "")
         return True
 
     def _close(self) -> None:
@@ -90,27 +117,29 @@ class HostLink:
                 log.debug("closing %s failed", self.port_name)
             self.port = None
         if was and self.on_port:
-            self.on_port(False)
+            self.on_port(False, "serial port gone")
 
     def _run(self) -> None:
-        last = time.monotonic()
         while not self._stop.is_set():
             if self.port is None and not self._open():
                 self._stop.wait(1.0)
                 continue
             try:
-                data = self.port.read(256)
+                data = self.port.read(1)  # blocks a few byte times at most
+                if data:
+                    waiting = self.port.in_waiting
+                    if waiting:
+                        data += self.port.read(waiting)
             except (serial.SerialException, OSError, TypeError, AttributeError) as error:
                 log.warning("serial port %s lost: %s; reopening", self.port_name, error)
                 self._close()
                 continue
             now = time.monotonic()
-            frames: list[p.Frame] = []
             if data:
-                last = now
-                frames = self.framer.feed(data)
-            elif self.framer.buffer and now - last > 20 * self.byte_time:
-                frames = self.framer.silence()
+                self.last_rx = now
+                frames = self.framer.feed(data, now)
+            else:
+                frames = self.framer.quiet(now)
             for frame in frames:
                 self._dispatch(frame, now)
 
@@ -126,24 +155,38 @@ class HostLink:
                 return False
         return True
 
+    def _answer(self, frame: p.Frame, message: p.Message) -> None:
+        self._write(p.encode(frame.address, frame.seq, message))
+
     def _dispatch(self, frame: p.Frame, arrived: float) -> None:
+        exchange = self.exchange
+        mine = exchange is not None and exchange.address == frame.address
+        if mine and exchange is not None:
+            exchange.heard = True
         try:
             message = p.decode(frame)
+        except p.UnknownCommand as error:
+            log.info("pad %d sent an unknown command: %s", frame.address, error)
+            if frame.command not in (p.Command.ACK, p.Command.NAK):
+                self._answer(frame, p.Nak(p.NakReason.UNKNOWN_COMMAND))
+            return
         except p.ProtocolError as error:
             log.info("pad %d sent an invalid frame: %s", frame.address, error)
             if frame.command >= 0x80:
-                self._write(p.encode(frame.address, frame.seq, p.Nak(p.NakReason.BAD_PAYLOAD)))
+                self._answer(frame, p.Nak(p.NakReason.BAD_PAYLOAD))
             return
-        if frame.command < 0x80 or isinstance(message, p.Identity):
-            waiter = self.waiters.get((frame.address, frame.seq))
-            if waiter is not None:
-                waiter.reply = message
-                waiter.event.set()
+        if isinstance(message, p.Ack | p.Nak | p.Identity) or frame.command < 0x80:
+            if mine and exchange is not None and frame.seq == exchange.seq:
+                self._wake(exchange, message)
             return
-        if isinstance(message, p.Status) and (frame.address, frame.seq) in self.waiters:
-            waiter = self.waiters[(frame.address, frame.seq)]
-            waiter.reply = message
-            waiter.event.set()
+        if isinstance(message, p.Status):
+            if mine and exchange is not None and frame.seq == exchange.seq:
+                self._wake(exchange, message)  # the answer to a HEARTBEAT: not acknowledged
+                return
+            if frame.seq in self.recent.get(frame.address, ()):
+                return  # a late answer to an earlier poll: stale, neither news nor to be ACKed
+        if frame.seq == 0:
+            self._answer(frame, p.Nak(p.NakReason.BAD_PAYLOAD))  # version 1 never sends SEQ 0
             return
         # a pad's own frame: act once (make it durable first), then ACK every copy; ratings are
         # idempotent by evaluation id downstream, so a pad rebooted onto an old SEQ loses none
@@ -153,33 +196,57 @@ class HostLink:
                 answer = self.on_pad(frame.address, message, arrived) if self.on_pad else p.Ack()
             except Exception:
                 log.exception("handling %r from pad %d failed; not acknowledged", message, frame.address)
-                self.seen.last.pop(frame.address, None)  # let the retransmission try again
+                self.seen.forget(frame.address)  # let the retransmission try again
                 return
         if answer is not None:
-            self._write(p.encode(frame.address, frame.seq, answer))
+            self._answer(frame, answer)
+        if mine and exchange is not None and exchange.command == p.Command.HEARTBEAT:
+            self._wake(exchange, message)  # a RATING or KEY answering a poll is the poll's answer
 
-    def request(self, address: int, message: p.Message, retries: int = RETRIES) -> p.Message | None:
-        """Send a host command and wait for its answer (retrying with the same SEQ); None if none came.
+    @staticmethod
+    def _wake(exchange: _Exchange, message: p.Message) -> None:
+        exchange.reply = message
+        exchange.event.set()
 
-        Requests never interleave on the line, so a retransmission is always the frame the pad saw last
-        and its duplicate filter recognises it.
-        """
-        with self.bus:
-            return self._request(address, message, retries)
-
-    def _request(self, address: int, message: p.Message, retries: int) -> p.Message | None:
+    def new_seq(self, address: int) -> int:
+        """The host's next SEQ for this pad (1..255)."""
         with self.lock:
             seq = self.seq[address] = p.next_seq(self.seq.get(address, 0))
+            return seq
+
+    def transact(self, address: int, seq: int, message: p.Message) -> tuple[p.Message | None, bool]:
+        """Send one frame and wait for its answer: (the answer or None, whether the pad was heard at all).
+
+        One attempt only: the caller (the bus master) decides when to retransmit with the same SEQ.
+        """
+        if not self.connected.is_set():
+            return None, False
         data = p.encode(address, seq, message)
-        waiter = _Waiter()
-        self.waiters[(address, seq)] = waiter
+        exchange = _Exchange(address, seq, int(p.command_of(message)))
+        recent = self.recent.setdefault(address, deque(maxlen=4))
+        if seq not in recent:
+            recent.append(seq)
+        if isinstance(message, p.Identify):
+            self.seen.forget(address)  # a new session: the pad's SEQs start afresh
+        # turn-around: let the bus go quiet after the last reply before driving it (RS-485)
+        quiet = self.last_rx + TURNAROUND_BYTES * self.byte_time - time.monotonic()
+        if quiet > 0:
+            time.sleep(quiet)
+        self.exchange = exchange
         try:
-            for _attempt in range(retries + 1):
-                if not self.connected.is_set():
-                    return None
-                self._write(data)
-                if waiter.event.wait(REPLY_TIMEOUT + len(data) * self.byte_time + 30 * self.byte_time):
-                    return waiter.reply
-            return None
+            if not self._write(data):
+                return None, False
+            self.sent[exchange.command] += 1
+            sent = time.monotonic() + len(data) * self.byte_time  # the last byte leaves the wire
+            deadline = sent + REPLY_WAIT
+            while not exchange.event.is_set():
+                now = time.monotonic()
+                # an answer under way (bytes still arriving) gets the time to finish
+                if self.framer.buffer and self.last_rx > sent - len(data) * self.byte_time:
+                    deadline = max(deadline, self.last_rx + p.frame_timeout(self.baud) + 0.01)
+                if now >= deadline:
+                    break
+                exchange.event.wait(min(deadline - now, 0.01))
+            return exchange.reply, exchange.heard or exchange.reply is not None
         finally:
-            self.waiters.pop((address, seq), None)
+            self.exchange = None

@@ -72,6 +72,15 @@ class Outbox:
             ).fetchone()
         return str(row[0]) if row else None
 
+    def question(self, evaluation_id: int, address: int) -> tuple[str, datetime] | None:
+        """The window and the time this pad was first asked about the evaluation, or None."""
+        with self.lock:
+            row = self.db.execute(
+                "SELECT window, asked_at FROM asked WHERE evaluation_id = ? AND address = ?",
+                (evaluation_id, address),
+            ).fetchone()
+        return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
+
     def add(self, rating: StoredRating) -> bool:
         """Keep a rating (durably); False when this evaluation already has one (a copy)."""
         with self.lock:

@@ -33,10 +33,31 @@ MAX_TEXT: Final = 60
 MAX_REASONS: Final = 8
 BROADCAST: Final = 0
 MAX_ADDRESS: Final = 247
+BAUD_RATES: Final = (9600, 19200, 38400, 57600, 115200)
+# A rating's `age`: 0xFFFFFFFF means "unknown" (the pad lost power and could not keep counting);
+# any other value above MAX_AGE_MS is refused (NAK 2) so a wild counter can never date a press.
+AGE_UNKNOWN: Final = 0xFFFFFFFF
+MAX_AGE_MS: Final = 24 * 3600 * 1000
+REPLY_TIMEOUT_S: Final = 0.050  # a receiver starts its answer within this after the frame's last byte
+MIN_FRAME_TIMEOUT_S: Final = 0.020  # USB adapters deliver in chunks: never below 20 ms
+
+
+def byte_seconds(baud: int) -> float:
+    """One 8N1 byte on the line (10 bits)."""
+    return 10.0 / baud
+
+
+def frame_timeout(baud: int) -> float:
+    """Silence inside a frame after which the partial frame is abandoned: 20 byte times, at least 20 ms."""
+    return max(20 * byte_seconds(baud), MIN_FRAME_TIMEOUT_S)
 
 
 class ProtocolError(ValueError):
     """A frame or payload that breaks the protocol (the receiver answers NAK or drops it)."""
+
+
+class UnknownCommand(ProtocolError):
+    """A command byte this version does not know (answered NAK 1, not NAK 2)."""
 
 
 class Command(IntEnum):
@@ -159,6 +180,7 @@ class FramerStats:
     frames: int = 0
     crc_errors: int = 0
     skipped_bytes: int = 0
+    timeouts: int = 0
 
 
 @dataclass(slots=True)
@@ -167,10 +189,38 @@ class Framer:
 
     buffer: bytearray = field(default_factory=bytearray)
     stats: FramerStats = field(default_factory=FramerStats)
+    timeout: float = 0.0  # frame timeout in seconds (0: the caller handles silence itself)
+    byte_time: float = 0.0
+    last: float = 0.0  # when the last byte was received
 
-    def feed(self, data: bytes) -> list[Frame]:
-        """Append received bytes and return every complete frame whose CRC checks."""
+    def feed(self, data: bytes, now: float | None = None) -> list[Frame]:
+        """Append received bytes (read at ``now``) and return every complete frame whose CRC checks.
+
+        With a ``timeout`` and ``now``, a partial frame followed by more silence than the timeout is
+        abandoned before the new bytes join it. The silence is measured as the time since the last
+        read less the new bytes' own time on the line, so a reader that was late (bytes piled up in
+        the driver) never mistakes a continuous frame for a broken one.
+        """
+        frames: list[Frame] = []
+        if now is not None and self.timeout:
+            if self.buffer and now - self.last - len(data) * self.byte_time > self.timeout:
+                frames += self.expire()
+            self.last = now
         self.buffer.extend(data)
+        return frames + self._scan()
+
+    def quiet(self, now: float) -> list[Frame]:
+        """No bytes came: abandon a partial frame once the line has been silent past the timeout."""
+        if self.buffer and self.timeout and now - self.last > self.timeout:
+            return self.expire()
+        return []
+
+    def expire(self) -> list[Frame]:
+        """The frame timeout ran out inside a frame: count it and rescan what followed its start."""
+        self.stats.timeouts += 1
+        return self.silence()
+
+    def _scan(self) -> list[Frame]:
         frames: list[Frame] = []
         while True:
             start = self.buffer.find(SOF)
@@ -207,7 +257,7 @@ class Framer:
         frames: list[Frame] = []
         while self.buffer:
             self._skip_start()
-            frames += self.feed(b"")
+            frames += self._scan()
         return frames
 
     def _skip_start(self) -> None:
@@ -496,7 +546,7 @@ def decode(frame: Frame) -> Message:
                 raise ProtocolError("reserved status bits set")
             message = Status(StatusFlag(flags))
         case _:
-            raise ProtocolError(f"unknown command 0x{frame.command:02X}")
+            raise UnknownCommand(f"unknown command 0x{frame.command:02X}")
     r.end()
     return message
 
@@ -531,6 +581,10 @@ class DuplicateFilter:
     """
 
     last: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def forget(self, address: int) -> None:
+        """IDENTIFY/IDENTITY starts a session afresh: nothing from before counts as a duplicate."""
+        self.last.pop(address, None)
 
     def is_duplicate(self, frame: Frame) -> bool:
         """True when this frame is a retransmission of the last one accepted from its address."""

@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -215,44 +215,64 @@ def mock_printer(
 @app.command("evaluator")
 def evaluator_command(
     serial_port: Annotated[str, typer.Option("--serial", help="the serial port (/dev/ttyUSB0, a pty)")],
-    pad: Annotated[list[str], typer.Option("--pad", help="ADDR=WINDOW, once per pad on the port")],
+    pad: Annotated[
+        list[str], typer.Option("--pad", help="ADDR=WINDOW (or ADDR=WINDOW:rs232|rs485), once per pad")
+    ],
     server: Annotated[str, typer.Option(help="the queue server's URL")] = "http://127.0.0.1:8000",
     token: Annotated[
         list[str] | None,
         typer.Option("--token", help="WINDOW=TOKEN (better: HALLQ_EVALUATOR_TOKENS=1=tok,2=tok)"),
     ] = None,
-    baud: Annotated[int, typer.Option(help="line speed (8N1)")] = 9600,
+    baud: Annotated[int, typer.Option(help="line speed (8N1): 9600, 19200, 38400, 57600 or 115200")] = 9600,
+    line: Annotated[
+        str | None,
+        typer.Option(help="rs485 (a bus: pads answer polls) or rs232 (one pad); default rs485 for several"),
+    ] = None,
     outbox: Annotated[Path | None, typer.Option(help="ratings file kept until the server has them")] = None,
 ) -> None:
     """The bridge between the evaluator pads on one serial port and their windows."""
     import os
 
     from evaluator_device.bridge import Bridge, PadConfig
-    from hallq.pads import parse_pads, parse_tokens
+    from evaluator_device.master import Line
+    from hallq.pads import check_baud, check_port, parse_pad_lines, parse_tokens
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        pads = parse_pads(pad)
+        default_line = line or ("rs485" if len(pad) > 1 else "rs232")
+        if default_line not in ("rs232", "rs485"):
+            raise ValueError(f"--line {line}: rs232 or rs485")
+        pads = parse_pad_lines(pad, default_line)
+        check_baud(baud)
         tokens = parse_tokens(token or [], os.environ.get("HALLQ_EVALUATOR_TOKENS", ""))
     except ValueError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error
-    missing = [window for _, window in pads if window not in tokens]
+    missing = [window for _, window, _ in pads if window not in tokens]
     if missing:
         console.print(f"[red]no evaluator token for window(s) {', '.join(missing)}[/red]")
         raise typer.Exit(2)
+    try:
+        check_port(serial_port)
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
     path = outbox or Path("var") / f"evaluator-{Path(serial_port).name}.db"
     path.parent.mkdir(parents=True, exist_ok=True)
-    configs = [PadConfig(address, window, tokens[window]) for address, window in pads]
-    console.print(f"evaluator bridge on {serial_port} at {baud} baud: {pad}; outbox {path}")
+    configs = [PadConfig(address, window, tokens[window], Line(kind)) for address, window, kind in pads]
+    said = ", ".join(f"{a}={w} ({k})" for a, w, k in pads)
+    console.print(f"evaluator bridge on {serial_port} at {baud} baud: {said}; outbox {path}")
     Bridge(server, serial_port, configs, path, baud=baud).run_forever()
 
 
 @app.command("mock-pad")
 def mock_pad(
-    address: Annotated[int, typer.Option(help="the pad's bus address")] = 1,
+    address: Annotated[
+        list[int] | None, typer.Option(help="the pad's bus address; repeat for several pads on one bus")
+    ] = None,
     baud: Annotated[int, typer.Option(help="line speed the pad paces its bytes at")] = 9600,
+    line: Annotated[str, typer.Option(help="rs232 (sends by itself) or rs485 (answers polls)")] = "rs232",
     link: Annotated[Path | None, typer.Option(help="make this path a symlink to the pad's pty")] = None,
     auto: Annotated[
         str | None, typer.Option(help="answer every question with these levels in turn, e.g. 2,1,4")
@@ -262,42 +282,93 @@ def mock_pad(
     drop: Annotated[float, typer.Option(help="probability a frame is dropped")] = 0.0,
     delay_ms: Annotated[float, typer.Option(help="random extra delay per frame (ms)")] = 0.0,
 ) -> None:
-    """An emulated evaluator pad on a pseudo-terminal; type 1-5 (and reasons, e.g. "4 1,5") to rate."""
+    """Emulated evaluator pads on a pseudo-terminal; type 1-5 (and reasons, e.g. "4 1,5") to rate.
+
+    With several --address values the pads share one pty as an RS-485 bus; typed keys go to the
+    first pad with a question on screen ("2@3 5" presses 5 on pad 3).
+    """
     import threading
 
-    from hardware_mocks.evaluator_pad import EmulatedPad, Faults, Screen, Script
+    from hallq.pads import check_baud
+    from hardware_mocks.evaluator_pad import EmulatedPad, Faults, PadBus, Screen, Script
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    addresses = address or [1]
+    try:
+        check_baud(baud)
+        if line not in ("rs232", "rs485"):
+            raise ValueError(f"--line {line}: rs232 or rs485")
+        if len(set(addresses)) != len(addresses) or not all(1 <= a <= 247 for a in addresses):
+            raise ValueError("addresses are 1..247, each once")
+        if len(addresses) > 1 and line != "rs485":
+            raise ValueError("several pads on one port form an RS-485 bus: add --line rs485")
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
 
-    def show(screen: Screen) -> None:
-        asking = f" — 请评价 {screen.asking.ticket_number}" if screen.asking else ""
-        who = f"{screen.clerk_name} {screen.staff_no}"
-        console.print(f"pad: {screen.mode}, 窗口 {screen.window} {who}{asking}", markup=False)
+    def show_for(number: int) -> Any:
+        def show(screen: Screen) -> None:
+            asking = f" — 请评价 {screen.asking.ticket_number}" if screen.asking else ""
+            who = f"{screen.clerk_name} {screen.staff_no}"
+            console.print(f"pad {number}: {screen.mode}, 窗口 {screen.window} {who}{asking}", markup=False)
 
-    pad = EmulatedPad(address, baud, Faults(corrupt, drop, delay_ms), on_screen=show)
-    port = pad.open_pty()
+        return show
+
+    pads = [
+        EmulatedPad(
+            number,
+            baud,
+            Faults(corrupt, drop, delay_ms),
+            serial_no=f"EMU{number:04d}",
+            on_screen=show_for(number),
+            line=line,
+        )
+        for number in addresses
+    ]
+    bus = PadBus(pads) if len(pads) > 1 else None
+    port = bus.open_pty() if bus else pads[0].open_pty()
     if link is not None:
         link.parent.mkdir(parents=True, exist_ok=True)
         link.unlink(missing_ok=True)
         link.symlink_to(port)
-    pad.start()
-    console.print(f"mock pad {address} on {port}{f' ({link})' if link else ''} at {baud} baud")
+    if bus:
+        bus.start()
+    else:
+        pads[0].start()
+    numbers = ", ".join(str(a) for a in addresses)
+    console.print(f"mock pad(s) {numbers} on {port}{f' ({link})' if link else ''} at {baud} baud, {line}")
     stop = threading.Event()
+    scripts: list[threading.Thread] = []
     try:
         if auto:
-            Script([int(x) for x in auto.split(",") if x.strip()], delay).run(pad, stop)
-        for line in sys.stdin:
-            parts = line.split()
+            levels = [int(x) for x in auto.split(",") if x.strip()]
+            for one in pads[1:]:
+                thread = threading.Thread(target=Script(levels, delay).run, args=(one, stop), daemon=True)
+                thread.start()
+                scripts.append(thread)
+            Script(levels, delay).run(pads[0], stop)
+        for typed in sys.stdin:
+            parts = typed.split()
+            target = pads[0]
+            if parts and "@" in parts[0]:
+                key, _, number = parts[0].partition("@")
+                target = next((x for x in pads if str(x.address) == number), pads[0])
+                parts[0] = key
+            elif len(pads) > 1:
+                target = next((x for x in pads if x.screen.asking), pads[0])
             if parts and parts[0] in {"1", "2", "3", "4", "5"}:
                 reasons = tuple(int(r) for r in parts[1].split(",")) if len(parts) > 1 else ()
-                rated = pad.press(int(parts[0]), reasons)
+                rated = target.press(int(parts[0]), reasons)
                 said = f" for evaluation {rated}" if rated else " (no question on screen: a key event)"
-                console.print(f"pressed {parts[0]}{said}")
+                console.print(f"pad {target.address}: pressed {parts[0]}{said}")
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
-        pad.stop()
+        if bus:
+            bus.stop()
+        else:
+            pads[0].stop()
         if link is not None:
             link.unlink(missing_ok=True)
 

@@ -13,18 +13,60 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+LINES = ("rs232", "rs485")
+
+
 def parse_pads(values: list[str]) -> list[tuple[int, str]]:
-    """``ADDR=WINDOW`` options → (address, window) pairs; ValueError on a malformed one."""
-    pads = []
+    """``ADDR=WINDOW`` options → (address, window) pairs; ValueError on a malformed or repeated one."""
+    return [(address, window) for address, window, _ in parse_pad_lines(values, "rs485")]
+
+
+def parse_pad_lines(values: list[str], line: str) -> list[tuple[int, str, str]]:
+    """``ADDR=WINDOW[:LINE]`` options → (address, window, line); ``line`` where a pad names none.
+
+    Two pads on one address would both answer every poll, and two on one window would ask one
+    question twice while another window has no pad: both are refused, as is an unknown line.
+    """
+    pads: list[tuple[int, str, str]] = []
     for value in values:
-        address, sep, window = value.partition("=")
+        address, sep, rest = value.partition("=")
+        window, colon, own_line = rest.partition(":")
         if not sep or not address.strip().isdigit() or not window.strip():
-            raise ValueError(f"--pad {value!r}: expected ADDR=WINDOW, e.g. 1=3")
+            raise ValueError(f"--pad {value!r}: expected ADDR=WINDOW, e.g. 1=3 (or 1=3:rs485)")
         number = int(address)
         if not 1 <= number <= 247:
             raise ValueError(f"--pad {value!r}: the address must be 1..247")
-        pads.append((number, window.strip()))
+        chosen = own_line.strip().lower() if colon else line
+        if chosen not in LINES:
+            raise ValueError(f"--pad {value!r}: the line is rs232 or rs485")
+        if any(number == a for a, _, _ in pads):
+            raise ValueError(f"--pad {value!r}: address {number} is given twice")
+        if any(window.strip() == w for _, w, _ in pads):
+            raise ValueError(f"--pad {value!r}: window {window.strip()} has two pads")
+        pads.append((number, window.strip(), chosen))
+    if not pads:
+        raise ValueError("give at least one --pad ADDR=WINDOW")
+    if len(pads) > 1 and any(chosen == "rs232" for _, _, chosen in pads) and line == "rs232":
+        raise ValueError("several pads on one port form an RS-485 bus: add --line rs485")
     return pads
+
+
+def check_baud(baud: int) -> None:
+    """The line speeds PROTOCOL.md allows; ValueError for any other."""
+    from evaluator_device.protocol import BAUD_RATES
+
+    if baud not in BAUD_RATES:
+        raise ValueError(f"--baud {baud}: use one of {', '.join(str(b) for b in BAUD_RATES)}")
+
+
+def check_port(path: str) -> None:
+    """The serial port must open now; ValueError with the reason (missing, no permission, busy)."""
+    import serial
+
+    try:
+        serial.Serial(path, 9600, timeout=0).close()
+    except (serial.SerialException, OSError) as error:
+        raise ValueError(f"cannot open serial port {path}: {error}") from error
 
 
 def parse_tokens(values: list[str], env: str = "") -> dict[str, str]:

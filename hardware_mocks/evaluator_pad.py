@@ -1,9 +1,11 @@
 """An evaluator pad (评价器) on a pseudo-terminal that speaks evaluator_device/PROTOCOL.md.
 
 It paces what it sends at the configured baud rate (10 bits a byte: ~1.04 ms at 9600), keeps every
-rating until the host acknowledges it (retransmitting with back-off, same SEQ, refreshed age), and
-can corrupt, drop and delay bytes to test the bridge. Keys are pressed by a script, a test or a
-person at the terminal.
+rating until the host acknowledges it, and can corrupt, drop and delay bytes to test the bridge. On
+RS-232 (``line="rs232"``) it sends a rating at once and retransmits with back-off (same SEQ,
+refreshed age); on RS-485 (``line="rs485"``) it never speaks unasked and answers the host's poll with
+its oldest unacknowledged rating instead of STATUS. Several pads share one pty as a bus (`PadBus`).
+Keys are pressed by a script, a test or a person at the terminal.
 """
 
 from __future__ import annotations
@@ -76,9 +78,15 @@ class EmulatedPad:
         faults: Faults | None = None,
         serial_no: str = "EMU0001",
         on_screen: Callable[[Screen], None] | None = None,
+        line: str = "rs232",
+        version: int = p.PROTOCOL_VERSION,
     ) -> None:
+        if line not in ("rs232", "rs485"):
+            raise ValueError(f"line {line!r}: rs232 or rs485")
         self.address = address
-        self.byte_time = 10.0 / baud
+        self.line = line
+        self.version = version
+        self.byte_time = p.byte_seconds(baud)
         self.faults = faults or Faults()
         self.rng = random.Random(self.faults.seed)
         self.serial_no = serial_no
@@ -86,11 +94,15 @@ class EmulatedPad:
         self.screen = Screen()
         self.stats = PadStats()
         self.flags = p.StatusFlag.ONLINE
-        self.framer = p.Framer()
+        self.framer = p.Framer(timeout=p.frame_timeout(baud), byte_time=self.byte_time)
         self.seen = p.DuplicateFilter()
         self.seq = self.rng.randint(1, 255)
         self.pending: list[_Pending] = []
         self.rated: set[int] = set()
+        self.commands: list[p.Message] = []  # every command acted on (tests count the questions)
+        self.heard: list[tuple[int, int]] = []  # (SEQ, CMD) of every valid frame addressed to this pad
+        self.silent = False  # unplugged: hears and says nothing
+        self.naks: dict[int, int] = {}  # SEQ → NAK reason the host answered
         self.ask_until = 0.0
         self.lock = threading.RLock()
         self.asked = threading.Condition(self.lock)
@@ -138,18 +150,19 @@ class EmulatedPad:
 
     def _write(self, data: bytes) -> None:
         """Send bytes paced at the baud rate, with the configured faults."""
+        if self.silent:
+            return
         if self.faults.drop and self.rng.random() < self.faults.drop:
             self.stats.frames_dropped += 1
             return
         data = self._noise(data)
         if self.faults.delay_ms:
             time.sleep(self.rng.random() * self.faults.delay_ms / 1000)
-        start = time.monotonic()
-        with self.write_lock, contextlib.suppress(OSError):
-            os.write(self.fd, data)
-        wait = len(data) * self.byte_time - (time.monotonic() - start)
-        if wait > 0:
-            time.sleep(wait)
+        # the frame's time on the line first: the host hears it complete when its last byte would land
+        with self.write_lock:
+            time.sleep(len(data) * self.byte_time)
+            with contextlib.suppress(OSError):
+                os.write(self.fd, data)
 
     def _noise(self, data: bytes) -> bytes:
         if not self.faults.corrupt:
@@ -162,29 +175,38 @@ class EmulatedPad:
         return bytes(out)
 
     def _reader(self) -> None:
-        last = time.monotonic()
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            ready, _, _ = select.select([self.fd], [], [], 0.003)
             now = time.monotonic()
             if not ready:
-                if self.framer.buffer and now - last > 20 * self.byte_time + 0.02:
-                    for frame in self.framer.silence():
-                        self._handle(frame)
+                self.expire(now)
                 continue
             try:
                 data = os.read(self.fd, 4096)
             except OSError:
                 return
-            last = now
-            self.receive(data)
+            self.receive(data, now)
 
-    def receive(self, data: bytes) -> None:
-        """Bytes heard on the line (with the configured faults): act on each frame in them."""
+    def expire(self, now: float) -> None:
+        """The line is quiet: a partial frame older than the frame timeout is abandoned."""
+        for frame in self.framer.quiet(now):
+            self._heard(frame)
+
+    def receive(self, data: bytes, now: float | None = None) -> None:
+        """Bytes heard on the line at ``now`` (with the configured faults): act on each frame in them."""
+        if self.silent:
+            return
         if self.faults.drop and self.rng.random() < self.faults.drop:
             self.stats.frames_dropped += 1
             return
-        for frame in self.framer.feed(self._noise(data)):
-            time.sleep(len(frame.payload) * self.byte_time)  # the bytes' time on the line
+        for frame in self.framer.feed(self._noise(data), time.monotonic() if now is None else now):
+            self._heard(frame)
+
+    def _heard(self, frame: p.Frame) -> None:
+        if frame.address in (self.address, p.BROADCAST):
+            self.heard.append((frame.seq, frame.command))
+            # a pty delivers the host's frame at once; on a wire its last byte lands a frame time later
+            time.sleep((p.HEADER_SIZE + len(frame.payload) + p.CRC_SIZE) * self.byte_time)
             self._handle(frame)
 
     # ------------------------------------------------------------------ protocol
@@ -197,29 +219,66 @@ class EmulatedPad:
             return
         try:
             message = p.decode(frame)
+        except p.UnknownCommand:
+            if frame.address == self.address and frame.command < 0x80:
+                self._reply(frame.seq, p.Nak(p.NakReason.UNKNOWN_COMMAND))
+            return
         except p.ProtocolError:
             if frame.address == self.address:
                 self._reply(frame.seq, p.Nak(p.NakReason.BAD_PAYLOAD))
             return
         if isinstance(message, p.Ack | p.Nak):
+            if isinstance(message, p.Nak):
+                self.naks[frame.seq] = int(message.reason)
             with self.lock:
                 for item in self.pending:
                     if item.seq == frame.seq:
+                        if isinstance(message, p.Nak) and message.reason == p.NakReason.BUSY:
+                            break  # busy: keep it and send it again later
                         self.pending.remove(item)
                         if isinstance(message, p.Ack) and isinstance(item.message, p.Rating):
                             self.stats.ratings_acked += 1
                         break
             return
+        if frame.command >= 0x80:
+            return  # another pad's frame heard on the bus
+        if frame.seq == 0:
+            if frame.address == self.address:
+                self._reply(frame.seq, p.Nak(p.NakReason.BAD_PAYLOAD))
+            return
+        if isinstance(message, p.Identify):
+            self.seen.forget(frame.address)  # a new session: the host's SEQs start afresh
         duplicate = self.seen.is_duplicate(frame)
         answer: p.Message = p.Ack()
         if isinstance(message, p.Identify):
-            answer = p.Identity(p.PROTOCOL_VERSION, "HallQ", "EP-5 emulator", "1.0", self.serial_no)
+            answer = p.Identity(self.version, "HallQ", "EP-5 emulator", "1.0", self.serial_no)
         elif isinstance(message, p.Heartbeat):
+            if frame.address == self.address and self.line == "rs485" and self._answer_poll():
+                return
             answer = p.Status(self._flags())
         elif not duplicate:
             self._apply(message)
         if frame.address == self.address:
             self._reply(frame.seq, answer)
+
+    def _answer_poll(self) -> bool:
+        """RS-485: answer a poll with the oldest rating or key still unacknowledged (its own SEQ)."""
+        with self.lock:
+            if not self.pending:
+                return False
+            item = self.pending[0]
+            if item.attempts:
+                self.stats.retransmissions += 1
+            item.attempts += 1
+        self._send_pending(item)
+        return True
+
+    def _send_pending(self, item: _Pending) -> None:
+        message = item.message
+        if isinstance(message, p.Rating):
+            age = min(int((time.monotonic() - item.pressed) * 1000), p.MAX_AGE_MS)
+            message = p.Rating(message.evaluation_id, message.level, message.reasons, age)
+        self._write(p.encode(self.address, item.seq, message))
 
     def _flags(self) -> p.StatusFlag:
         with self.lock:
@@ -232,6 +291,7 @@ class EmulatedPad:
 
     def _apply(self, message: p.Message) -> None:
         with self.lock:
+            self.commands.append(message)
             match message:
                 case p.ShowIdle(window=w, clerk_name=name, staff_no=no):
                     self.screen.window, self.screen.clerk_name, self.screen.staff_no = w, name, no
@@ -257,7 +317,11 @@ class EmulatedPad:
             self.on_screen(screen)
 
     def _sender(self) -> None:
-        """Send and retransmit pending ratings and keys until acknowledged (back-off, same SEQ)."""
+        """RS-232: send and retransmit pending ratings and keys until acknowledged (back-off, same SEQ).
+
+        Counted from the end of each copy: 200 ms after the first, then 400, 800, 1600, 3200 ms.
+        On RS-485 only the question's timeout is kept here (a pad there speaks only when polled).
+        """
         while not self._stop.is_set():
             now = time.monotonic()
             due: list[_Pending] = []
@@ -265,7 +329,7 @@ class EmulatedPad:
                 if self.screen.asking and now > self.ask_until:  # the question timed out on screen
                     self.screen.asking = None
                     self.screen.mode = "idle"
-                for item in self.pending:
+                for item in self.pending if self.line == "rs232" else ():
                     if item.next_send <= now:
                         due.append(item)
                         if item.attempts:
@@ -273,12 +337,9 @@ class EmulatedPad:
                         item.next_send = now + p.backoff_ms(item.attempts) / 1000
                         item.attempts += 1
             for item in due:
-                message = item.message
-                if isinstance(message, p.Rating):
-                    age = int((time.monotonic() - item.pressed) * 1000)
-                    message = p.Rating(message.evaluation_id, message.level, message.reasons, age)
-                self._write(p.encode(self.address, item.seq, message))
-            time.sleep(0.005)
+                self._send_pending(item)
+                item.next_send = time.monotonic() + p.backoff_ms(item.attempts - 1) / 1000
+            time.sleep(0.005 if self.line == "rs232" else 0.05)
 
     # ------------------------------------------------------------------ the keys
 
@@ -349,19 +410,18 @@ class PadBus:
 
     def _reader(self) -> None:
         while not self._stop.is_set():
-            ready, _, _ = select.select([self.fd], [], [], 0.05)
+            ready, _, _ = select.select([self.fd], [], [], 0.003)
+            now = time.monotonic()
             if not ready:
                 for pad in self.pads:
-                    if pad.framer.buffer:
-                        for frame in pad.framer.silence():
-                            pad._handle(frame)
+                    pad.expire(now)
                 continue
             try:
                 data = os.read(self.fd, 4096)
             except OSError:
                 return
             for pad in self.pads:
-                pad.receive(data)
+                pad.receive(data, now)
 
     def stop(self) -> None:
         """Stop the reader and the pads; close the line."""

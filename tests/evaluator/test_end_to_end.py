@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from evaluator_device.bridge import Bridge, PadConfig
+from evaluator_device.master import Line
 from hardware_mocks.evaluator_pad import EmulatedPad, Faults, PadBus
 from tests.evaluator.conftest import LiveServer
 
@@ -186,12 +187,15 @@ def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
 
 
 def test_two_pads_on_one_rs485_line_rate_their_own_windows(live_server: LiveServer, tmp_path: Path) -> None:
-    pads = [EmulatedPad(address=1), EmulatedPad(address=2)]
+    pads = [EmulatedPad(address=1, line="rs485"), EmulatedPad(address=2, line="rs485")]
     bus = PadBus(pads)
     port = bus.open_pty()
     bus.start()
     tokens = live_server.tokens
-    configs = [PadConfig(1, "1", tokens["evaluator1"]), PadConfig(2, "2", tokens["evaluator2"])]
+    configs = [
+        PadConfig(1, "1", tokens["evaluator1"], Line.RS485),
+        PadConfig(2, "2", tokens["evaluator2"], Line.RS485),
+    ]
     bridge = Bridge(live_server.url, port, configs, tmp_path / "outbox.db")
     bridge.start()
     try:

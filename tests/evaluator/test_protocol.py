@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,10 +31,12 @@ from evaluator_device.protocol import (
     ShowPaused,
     Status,
     StatusFlag,
+    UnknownCommand,
     backoff_ms,
     crc16_modbus,
     decode,
     encode,
+    frame_timeout,
     next_seq,
 )
 
@@ -197,3 +200,30 @@ def test_duplicates_by_sequence_and_backoff() -> None:
     assert not seen.is_duplicate(Frame(3, 5, 0x82, b"a"))
     assert next_seq(255) == 1 and next_seq(1) == 2
     assert [backoff_ms(i) for i in range(6)] == [200, 400, 800, 1600, 3200, 3200]
+
+
+def test_a_frame_with_silence_inside_it_is_abandoned_at_the_frame_timeout() -> None:
+    wire = encode(1, 7, Rating(42, Level.SATISFIED, (), 120))
+    byte = 10 / 9600
+    framer = Framer(timeout=frame_timeout(9600), byte_time=byte)
+    assert framer.feed(wire[:9], now=0.0) == []
+    assert framer.feed(wire[9:], now=0.040) == []  # 40 ms of silence inside: not a frame
+    assert framer.stats.timeouts == 1
+    # the same bytes read late in one go (the reader was busy) are one frame: their own line time
+    # accounts for the wait
+    late = Framer(timeout=frame_timeout(9600), byte_time=byte)
+    assert late.feed(wire[:3], now=0.0) == []
+    assert len(late.feed(wire[3:], now=len(wire) * byte + 0.015)) == 1
+    quiet = Framer(timeout=frame_timeout(9600), byte_time=byte)
+    quiet.feed(wire[:9], now=0.0)
+    assert quiet.quiet(0.010) == [] and quiet.buffer
+    assert quiet.quiet(0.030) == [] and not quiet.buffer
+    assert frame_timeout(9600) == pytest.approx(20 * byte) and frame_timeout(115200) == 0.020
+
+
+def test_an_unknown_command_is_told_apart_from_a_bad_payload() -> None:
+    with pytest.raises(UnknownCommand):
+        decode(Frame(1, 1, 0x85, b""))
+    with pytest.raises(ProtocolError) as bad:
+        decode(Frame(1, 1, 0x82, b"\x00"))
+    assert not isinstance(bad.value, UnknownCommand)
