@@ -28,6 +28,7 @@ class Queue:
 
     waiting: int = 0
     estimated_wait_seconds: int | None = None
+    windows_open: int | None = None  # None: not known yet (the catalogue does not say)
 
 
 @dataclass
@@ -94,7 +95,7 @@ class HallView:
         changed = set()
         for item in snapshot.get("queues", []):
             queue = self.queues.setdefault(item["service_code"], Queue())
-            fresh = Queue(item["waiting"], item.get("estimated_wait_seconds"))
+            fresh = Queue(item["waiting"], item.get("estimated_wait_seconds"), item.get("windows_open"))
             if fresh != queue:
                 self.queues[item["service_code"]] = fresh
                 changed.add(item["service_code"])
