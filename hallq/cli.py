@@ -319,6 +319,56 @@ def mock_pad(
             link.unlink(missing_ok=True)
 
 
+@app.command("mock-idcard")
+def mock_idcard(
+    link: Annotated[Path | None, typer.Option(help="make this path a symlink to the reader's pty")] = None,
+    script: Annotated[
+        Path | None, typer.Option(help="a file of prompt lines to play first (plus `wait SECONDS`)")
+    ] = None,
+) -> None:
+    """An emulated ID card reader (GA 467 SAM frames) on a pseudo-terminal. Type at its prompt:
+    put [ID [VALID_TO [NAME]]], expired, remove, fault none|garbage|silent|read_fails."""
+    import time
+
+    from hardware_mocks.idcard_reader import EmulatedReader
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    reader = EmulatedReader()
+    port = reader.open_pty()
+    if link is not None:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(port)
+    reader.start()
+    console.print(f"mock ID card reader on {port}{f' ({link})' if link else ''}: --idcard serial://{port}")
+
+    def play(line: str) -> None:
+        words = line.split()
+        if words and words[0] == "wait":
+            time.sleep(float(words[1]) if len(words) > 1 else 1.0)
+            return
+        try:
+            said = reader.command(line)
+        except ValueError as error:
+            console.print(str(error), style="red", markup=False)
+            return
+        if said:
+            console.print(said, markup=False)
+
+    try:
+        if script is not None:
+            for line in script.read_text(encoding="utf-8").splitlines():
+                play(line)
+        for line in sys.stdin:
+            play(line)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.stop()
+        if link is not None:
+            link.unlink(missing_ok=True)
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: DbOption = "hallq.db", revision: str = "head") -> None:
     """Create or migrate the schema (Alembic)."""

@@ -46,7 +46,7 @@ class HallView:
         """Take a fresh copy from the API."""
         self.info, self.settings = snapshot.hall, settings
         self.services = services
-        self.queues = {s.code: Queue(s.waiting, s.estimated_wait_seconds) for s in services}
+        self.queues = {s.code: Queue(s.waiting, s.estimated_wait_seconds, s.windows_open) for s in services}
         self._queues_from(snapshot.model_dump(mode="json"))
 
     @property

@@ -191,7 +191,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "kiosk.wait_unknown.guide": ("当前等候 {waiting} 人，等候时间暂无法估计", "{waiting} waiting now"),
     "kiosk.wait_unknown.ticket": ("等候时间暂无法估计", "Expected wait not known yet"),
     "kiosk.wait_unknown.paper": ("等候时间暂无法估计", "Expected wait not known yet"),
-    "kiosk.start.no_window": ("暂无窗口办理 · 等候 {waiting} 人", "No window open now · {waiting} waiting"),
+    "kiosk.start.no_window": ("等候 {waiting} 人 · 暂无窗口办理", "{waiting} waiting · no window open now"),
     "kiosk.guide.no_window": (
         "当前没有窗口办理此事项（等候 {waiting} 人）",
         "No window serves this now ({waiting} waiting)",
@@ -216,6 +216,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "hallq token create --role kiosk and configure it.",
     ),
     "kiosk.card.start": ("刷身份证取号", "Use my ID card"),
+    "kiosk.start.search_short": ("搜索：名称或拼音首字母", "Search: name or initials"),
     "kiosk.card.heading": ("刷身份证", "Your resident ID card"),
     "kiosk.card.place": (
         "请将身份证放在阅读器上，稍等片刻不要移动。",

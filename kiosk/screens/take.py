@@ -59,7 +59,8 @@ class TakeScreen(Screen):
         self.relabel()
         scroll = self.ids.form
         if priority_first:
-            Clock.schedule_once(lambda _dt: scroll.scroll_to(self.ids.priorities, padding=40), 0)
+            grid = self.ids.priorities
+            Clock.schedule_once(lambda _dt: scroll.scroll_to(grid, padding=40, animate=False), 0)
         else:
             scroll.scroll_y = 1
 

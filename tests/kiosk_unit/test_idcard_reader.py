@@ -37,7 +37,11 @@ def test_no_card_then_a_card(emulator: EmulatedReader, reader: CardReader) -> No
 
 @pytest.mark.parametrize(
     ("fault", "trouble"),
-    [(Fault.GARBAGE, Trouble.GARBAGE), (Fault.SILENT, Trouble.SILENT), (Fault.READ_FAILS, Trouble.READ_FAILED)],
+    [
+        (Fault.GARBAGE, Trouble.GARBAGE),
+        (Fault.SILENT, Trouble.SILENT),
+        (Fault.READ_FAILS, Trouble.READ_FAILED),
+    ],
 )
 def test_faults_are_told_apart(
     emulator: EmulatedReader, reader: CardReader, fault: Fault, trouble: Trouble
@@ -57,7 +61,9 @@ def test_a_missing_reader() -> None:
     assert raised.value.trouble == Trouble.MISSING
 
 
-def test_the_watch_reports_a_card_once_until_it_is_taken_off(emulator: EmulatedReader, reader: CardReader) -> None:
+def test_the_watch_reports_a_card_once_until_it_is_taken_off(
+    emulator: EmulatedReader, reader: CardReader
+) -> None:
     cards, troubles = [], []
     watch = CardWatch(reader, wanted=lambda: True, on_card=cards.append, on_trouble=troubles.append)
     watch.poll()
