@@ -151,6 +151,7 @@ class KioskApp(App):
         Clock.schedule_interval(self._tick, 1)
         self._tick()
         self.watch.start()
+        self._card_wanted()  # the start screen takes a card put on the reader
         Clock.schedule_once(self._first_frame, 0)
 
     def on_stop(self) -> None:

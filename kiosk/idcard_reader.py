@@ -178,6 +178,11 @@ class CardWatch:
             self._thread.join(timeout=5)
         self.reader.close()
 
+    @property
+    def card_on(self) -> bool:
+        """Whether a card already read is still on the reader."""
+        return self._card_on
+
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             if self.wanted():

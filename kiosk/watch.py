@@ -30,7 +30,7 @@ class HallWatch:
         self._reload_soon = Clock.create_trigger(self.refresh, 3)
         self._events: list[Any] = []
         self.card_wanted = False  # set on the UI thread, read by the card watcher's thread
-        self._cards: CardWatch | None = None
+        self.cards: CardWatch | None = None  # the ID card reader's watcher, when there is a reader
 
     def start(self) -> None:
         """First load, live feed, printer watch, periodic refreshes."""
@@ -52,19 +52,19 @@ class HallWatch:
         self.app.background(self.parts.desk.report_alive)
         if self.parts.card_reader is not None:
             errands = self.app.errands
-            self._cards = CardWatch(
+            self.cards = CardWatch(
                 self.parts.card_reader,
                 wanted=lambda: self.card_wanted,
                 on_card=lambda card: Clock.schedule_once(lambda _dt: errands.card_read(card)),
                 on_trouble=lambda trouble: Clock.schedule_once(lambda _dt: errands.card_trouble(trouble)),
                 interval=settings.idcard_poll_seconds,
             )
-            self._cards.start()
+            self.cards.start()
 
     def stop(self) -> None:
         """Stop the live feed, the card watcher and the timers."""
-        if self._cards is not None:
-            self._cards.stop()
+        if self.cards is not None:
+            self.cards.stop()
         for event in self._events:
             event.cancel()
         if self._live is not None:

@@ -241,6 +241,9 @@ def kiosk(kiosk_session: Kiosk) -> Kiosk:
     kiosk_session.reader.remove()
     kiosk_session.reader.set_fault(Fault.NONE)
     kiosk_session.app.errands.forget_paperless()
+    cards = kiosk_session.app.watch.cards
+    kiosk_session.app.reset()
+    kiosk_session.pump(lambda: cards is None or not cards.card_on, timeout=10)  # the last card is off
     kiosk_session.app.reset()
     kiosk_session.pump(lambda: kiosk_session.app.online, timeout=30)
     kiosk_session.pump(frames=3)
