@@ -48,7 +48,8 @@ SCREENS = {
     "checkin": "CheckinScreen",
     "card": "CardScreen",
 }
-CARD_SCREENS = {"start", "card", "guide", "take", "reprint"}  # where a card put on the reader is read
+# where a card put on the reader is read
+CARD_SCREENS = {"start", "card", "guide", "take", "reprint", "checkin"}
 DESIGN_WIDTH = 720.0
 LARGE_PRINT = 1.35
 STAFF_NOTE_SECONDS = 60

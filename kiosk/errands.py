@@ -125,6 +125,9 @@ class Errands:
             app.screen("reprint").card_read(card.id_number)
         elif current == "guide":
             app.person = Person(card.id_number, card.masked_name)
+        elif current == "checkin":
+            app.person = Person(card.id_number, card.masked_name)
+            self.check_in("", id_number=card.id_number)
         else:
             self.sign_in(card.id_number, card.masked_name)
 
@@ -153,11 +156,19 @@ class Errands:
         info = self.app.parts.hall.info
         return datetime.now(ZoneInfo(info.timezone if info else "Asia/Shanghai")).date()
 
-    def check_in(self, code: str) -> None:
-        """Turn a booking into a ticket."""
+    def check_in(self, code: str, id_number: str | None = None) -> None:
+        """Turn a booking into a ticket (by its code, or by the ID card of the person who booked)."""
         app = self.app
         app.show_busy(app.t("kiosk.busy.issuing"))
-        app.citizen(self.desk.check_in, code, app.lang, app.on_retry, done=self.show_ticket, fail=self.failed)
+        app.citizen(
+            self.desk.check_in,
+            code,
+            app.lang,
+            app.on_retry,
+            id_number,
+            done=self.show_ticket,
+            fail=self.failed,
+        )
 
     def find(self, done: Any, *, id_number: str | None = None, phone: str | None = None) -> None:
         """Look up today's tickets of a citizen who lost theirs."""

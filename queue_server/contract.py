@@ -788,6 +788,8 @@ class AppointmentCheckIn(Model):
     """``POST /api/v1/appointments/check-in``: the citizen arrived; the booking becomes a ticket."""
 
     code: str = Field(min_length=1, description="the 8-character booking code (spaces, dashes, any case)")
+    # kiosk ID card (issue 18): with code "-", today's booking of the card's holder (found by keyed hash)
+    id_number: str | None = Field(default=None, description="身份证号 read from the card; never stored")
 
 
 class AppointmentPublic(Model):

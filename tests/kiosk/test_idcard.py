@@ -13,10 +13,12 @@ import pytest
 
 from hardware_mocks.idcard_reader import Fault, sample_card
 from tests.kiosk.conftest import Kiosk, seen
+from tests.kiosk.test_errands import book
 
 SOCIAL_CARD = "RS005"
 PENSION = "RS001"
-ID_NUMBER = "440524188001010014"
+ID_NUMBER = "310104198506120035"  # made up, with a valid check digit
+OTHER_PHONE = "13900001111"
 
 
 def signed_in(kiosk: Kiosk) -> Any:
@@ -32,13 +34,13 @@ def test_a_citizen_takes_a_ticket_by_putting_the_card_on_the_reader(
     caplog.set_level(logging.DEBUG)
     kiosk.reader.put(sample_card(id_number=ID_NUMBER))  # on the start screen, nothing tapped
     start = signed_in(kiosk)
-    assert seen(start.welcome) == "张**，您好（身份证 440524********0014）"
+    assert seen(start.welcome) == "张**，您好（身份证 310104********0035）"
     kiosk.shot("30-start-card-read")
     kiosk.tap(kiosk.service_button(SOCIAL_CARD))
     guide = kiosk.wait_screen("guide")
     kiosk.tap(guide.ids.take)
     ticket = kiosk.wait_screen("ticket").outcome.ticket
-    assert ticket.id_masked and ticket.id_masked.endswith("0014") and ID_NUMBER not in ticket.id_masked
+    assert ticket.id_masked and ticket.id_masked.endswith("0035") and ID_NUMBER not in ticket.id_masked
     found = kiosk.server.call("POST", "/tickets/lookup", who="kiosk", json={"id_number": ID_NUMBER}).json()
     assert ticket.token in [t["token"] for t in found]  # kept by the server as today: findable by the number
     assert ID_NUMBER not in caplog.text and "张三丰" not in caplog.text and "人民路" not in caplog.text
@@ -90,6 +92,29 @@ def test_the_reprint_screen_finds_the_tickets_of_the_card_put_on_it(kiosk: Kiosk
     kiosk.reader.put(sample_card(id_number=ID_NUMBER))
     kiosk.pump(lambda: any(getattr(r, "token", "") == issued["token"] for r in reprint.ids.results.children))
     assert reprint.by == "id"
+
+
+def test_a_booking_is_checked_in_by_the_card_put_on_the_check_in_screen(kiosk: Kiosk) -> None:
+    code = book(kiosk, "GA001", id_number=ID_NUMBER, phone=OTHER_PHONE)
+    kiosk.tap(kiosk.screen("start").ids.checkin)
+    kiosk.wait_screen("checkin")
+    printed = len(kiosk.printer.receipts)
+    kiosk.reader.put(sample_card(id_number=ID_NUMBER))
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.appointment and ticket.heading == "预约签到成功"
+    assert kiosk.server.call("GET", f"/appointments/{code}").json()["status"] == "checked_in"
+    kiosk.printer.wait_for(printed + 1)
+    kiosk.shot("35-checked-in-by-card")
+
+
+def test_a_citizen_known_by_card_checks_in_with_one_tap(kiosk: Kiosk) -> None:
+    code = book(kiosk, PENSION, id_number="320502197708230044", phone=OTHER_PHONE)
+    kiosk.reader.put(sample_card(id_number="320502197708230044"))
+    start = signed_in(kiosk)
+    kiosk.tap(start.ids.checkin)
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.appointment
+    assert kiosk.server.call("GET", f"/appointments/{code}").json()["status"] == "checked_in"
 
 
 def test_the_take_screen_fills_the_number_from_the_card(kiosk: Kiosk) -> None:
