@@ -64,7 +64,9 @@ class KioskSettings(BaseModel):
     idcard: str = Field(
         default="none", description="the ID card reader: serial:///dev/ttyUSB0?baudrate=115200 | none"
     )
-    idcard_poll_seconds: float = Field(default=0.5, gt=0, description="how often a card is looked for")
+    idcard_poll_seconds: float = Field(
+        default=0.3, gt=0, description="how often a card is looked for (readers' manuals: not under 0.3 s)"
+    )
     fullscreen: bool = True
     width: int = 1080
     height: int = 1920

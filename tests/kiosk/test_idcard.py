@@ -182,3 +182,19 @@ def test_a_missing_reader_is_said_on_the_card_screen(kiosk: Kiosk) -> None:
     finally:
         cards.reader.path = real
     kiosk.pump(lambda: kiosk.app.card_trouble == "", timeout=15)  # plugged back: it works again
+
+
+def test_the_card_screens_fit_in_large_print(kiosk: Kiosk) -> None:
+    from kiosk.screens.widgets import KButton
+
+    kiosk.app.large = True
+    kiosk.tap(kiosk.screen("start").ids.card)
+    card = kiosk.wait_screen("card")
+    kiosk.pump(frames=6)
+    for button in (b for b in card.walk(restrict=True) if isinstance(b, KButton)):
+        assert button.texture_size[0] <= button.width, button.text  # nothing clipped sideways
+    kiosk.shot("36-card-screen-large-print")
+    kiosk.reader.put(sample_card(id_number=ID_NUMBER))
+    signed_in(kiosk)
+    kiosk.shot("37-start-card-read-large-print")
+
