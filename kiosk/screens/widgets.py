@@ -82,10 +82,12 @@ class Paragraph(Label):
         self._rewrap()
 
     def on_text(self, _instance: Any, value: str) -> None:
-        """New text from outside: remember it, break it into lines for this width."""
+        """New text from outside: remember it, break it into lines for this width — on the next frame:
+        set from inside this handler, the broken text would be overwritten by the raw one, which the
+        label's own observer of ``text`` receives after this handler (Kivy then broke "A区1 / 楼2号")."""
         if value != self._shown:
             self.source = value
-            self._rewrap()
+            self._rewrap_soon()
 
     def _rewrap(self, *_: Any) -> None:
         shown = self.source if self.markup else self.broken(self.source)

@@ -39,6 +39,11 @@ def overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float,
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+def rendered(label: Any) -> list[str]:
+    """The lines as Kivy laid them out on screen (not the text handed to it)."""
+    return [seen("".join(word.text for word in line.words)) for line in label._label._cached_lines]
+
+
 def choice(kiosk: Kiosk, timeout: float = 15.0) -> tuple[str, list[Any]]:
     """The question on screen and its answer buttons, top first."""
     app = kiosk.app
@@ -100,7 +105,7 @@ def test_an_unprinted_ticket_stays_until_the_citizen_says_done(kiosk: Kiosk) -> 
     assert ticket.trouble
     assert seen(ticket.ids.countdown.text) == "请记下号码后点击完成"
     kiosk.pump(frames=6)
-    assert not any(line.startswith(("，", "。")) for line in ticket.ids.message.text.split("\n"))
+    assert not any(line.startswith(("，", "。")) for line in rendered(ticket.ids.message))
     app._last_touch = time.monotonic() - app.settings.ticket_seconds - 5  # a printed ticket would go
     app._check_idle()
     kiosk.pump(frames=3)
@@ -182,7 +187,7 @@ def test_place_names_break_between_words_on_screen_and_on_paper(kiosk: Kiosk) ->
     kiosk.tap(guide.ids.take)
     ticket = kiosk.wait_screen("ticket")
     kiosk.pump(frames=6)
-    screen_lines = [seen(line) for line in ticket.ids.facts.text.split("\n")]
+    screen_lines = rendered(ticket.ids.facts)
     assert any("A区1楼2号" in line for line in screen_lines), screen_lines
     receipt = kiosk.printer.wait_for(printed + 1)[-1].receipt
     paper = receipt.lines
