@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--taps", type=int, default=30)
     parser.add_argument("--service", default="RS001")
     parser.add_argument("--settle", type=float, default=8.0, help="seconds the start screen idles first")
+    parser.add_argument("--cards", type=int, default=10, help="ID cards put on the emulated reader")
     args = parser.parse_args(argv)
     for name, value in (
         ("SDL_VIDEODRIVER", "offscreen"),
@@ -93,7 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.config import KioskSettings
     from kiosk.launch import prepare_kivy
 
+    reader = None
+    if args.cards:
+        from hardware_mocks.idcard_reader import EmulatedReader
+
+        reader = EmulatedReader()
+        reader.open_pty()
+        reader.start()
     settings = KioskSettings(
+        idcard=f"serial://{reader.port}?baudrate=115200" if reader else "none",
         server=args.server,
         token=args.token,
         printer=args.printer,
@@ -161,8 +170,30 @@ def main(argv: list[str] | None = None) -> int:
     back = time.monotonic()
     pump(lambda: time.monotonic() > back + 3)
     memory("end")
+    if reader is not None:
+        cards(app, reader, args.cards, pump)
+        reader.stop()
     app.stop()
     return 0
+
+
+def cards(app: Any, reader: Any, count: int, pump: Any) -> None:
+    """Put a card on the emulated reader ``count`` times: when is the start screen the holder's?"""
+    from kivy.base import EventLoop
+
+    from hardware_mocks.idcard_reader import sample_card
+
+    for _card in range(count):
+        started = time.perf_counter()
+        reader.put(sample_card())
+        pump(lambda: app.person is not None and app.root.ids.screens.current == "start" and not app.busy)
+        EventLoop.idle()  # the frame that draws the greeting and the list
+        say(event="card", t0=started, shown=time.perf_counter())
+        reader.remove()
+        app.reset()
+        cards_on = app.watch.cards
+        pump(lambda cards_on=cards_on: not cards_on.card_on)
+        time.sleep(0.1)
 
 
 if __name__ == "__main__":

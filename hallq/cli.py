@@ -142,8 +142,12 @@ def demo(
 
 @app.command("kiosk")
 def kiosk_command(
-    config: Annotated[Path | None, typer.Option(help="a TOML file with a [kiosk] table")] = None,
+    config: Annotated[Path | None, typer.Option(help="a TOML file with a \\[kiosk] table")] = None,
     server: Annotated[str | None, typer.Option(help="the queue server's URL")] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="the hall's public address for the tickets' QR codes (default: --server)"),
+    ] = None,
     token: Annotated[
         str | None, typer.Option(help="kiosk device token (better: HALLQ_KIOSK_TOKEN or the file)")
     ] = None,
@@ -152,6 +156,12 @@ def kiosk_command(
         typer.Option(help="network://HOST:9100 | serial:///dev/ttyS0 | usb://VID:PID | file://PATH | none"),
     ] = None,
     paper_mm: Annotated[int | None, typer.Option("--paper", help="58 or 80 (mm)")] = None,
+    printer_font: Annotated[
+        str | None, typer.Option(help="the printer's Chinese font: gb18030 or gb2312 (with stand-ins)")
+    ] = None,
+    idcard: Annotated[
+        str | None, typer.Option(help="the ID card reader: serial:///dev/ttyUSB0?baudrate=115200 | none")
+    ] = None,
     device: Annotated[str | None, typer.Option(help="the kiosk's name in the hall")] = None,
     state_dir: Annotated[Path | None, typer.Option(help="where voice clips and caches are kept")] = None,
     windowed: Annotated[bool, typer.Option("--windowed", help="a window instead of full screen")] = False,
@@ -161,13 +171,16 @@ def kiosk_command(
 
     from pydantic import ValidationError
 
-    from kiosk.config import ENV_PREFIX, load_settings
+    from kiosk.config import ENV_PREFIX, load_settings, settings_problems
 
     overrides = {
         "server": server,
+        "status_url_base": public_url,
         "token": token,
         "printer": printer,
         "paper_mm": paper_mm,
+        "printer_font": printer_font,
+        "idcard": idcard,
         "device": device,
         "state_dir": state_dir,
         "fullscreen": False if windowed else None,
@@ -175,7 +188,11 @@ def kiosk_command(
     try:
         settings = load_settings(config, **overrides)
     except ValidationError as error:
-        console.print(f"[red]kiosk settings: {error}[/red]")
+        for line in settings_problems(error):
+            console.print(f"kiosk settings: {line}", style="red", markup=False)
+        raise typer.Exit(2) from error
+    except (OSError, ValueError) as error:  # an unreadable or malformed --config file
+        console.print(f"kiosk settings: {config}: {error}", style="red", markup=False)
         raise typer.Exit(2) from error
     if not settings.token:
         console.print("[yellow]no device token: create one with `hallq token create --role kiosk`[/yellow]")
@@ -369,6 +386,56 @@ def mock_pad(
             bus.stop()
         else:
             pads[0].stop()
+        if link is not None:
+            link.unlink(missing_ok=True)
+
+
+@app.command("mock-idcard")
+def mock_idcard(
+    link: Annotated[Path | None, typer.Option(help="make this path a symlink to the reader's pty")] = None,
+    script: Annotated[
+        Path | None, typer.Option(help="a file of prompt lines to play first (plus `wait SECONDS`)")
+    ] = None,
+) -> None:
+    """An emulated ID card reader (GA 467 SAM frames) on a pseudo-terminal. Type at its prompt:
+    put [ID [VALID_TO [NAME]]], expired, remove, fault none|garbage|silent|read_fails."""
+    import time
+
+    from hardware_mocks.idcard_reader import EmulatedReader
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    reader = EmulatedReader()
+    port = reader.open_pty()
+    if link is not None:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(port)
+    reader.start()
+    console.print(f"mock ID card reader on {port}{f' ({link})' if link else ''}: --idcard serial://{port}")
+
+    def play(line: str) -> None:
+        words = line.split()
+        if words and words[0] == "wait":
+            time.sleep(float(words[1]) if len(words) > 1 else 1.0)
+            return
+        try:
+            said = reader.command(line)
+        except ValueError as error:
+            console.print(str(error), style="red", markup=False)
+            return
+        if said:
+            console.print(said, markup=False)
+
+    try:
+        if script is not None:
+            for line in script.read_text(encoding="utf-8").splitlines():
+                play(line)
+        for line in sys.stdin:
+            play(line)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reader.stop()
         if link is not None:
             link.unlink(missing_ok=True)
 

@@ -92,6 +92,9 @@ class MockPrinter:
         self.condition = condition
         self.receipts: list[Printed] = []
         self.refused = 0
+        # whole receipts left on the roll (None: plenty); the one after the last runs out half-way
+        self.paper_left: int | None = None
+        self.torn: list[Receipt] = []  # receipts the roll ended in the middle of
         self._changed = threading.Condition()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -162,6 +165,16 @@ class MockPrinter:
                 self._changed.notify_all()
             log.warning("mock printer is %s: receipt not printed", self.condition.value)
             return
+        if self.paper_left is not None:
+            if self.paper_left <= 0:  # the roll ends in the middle of this one: half a ticket, no cut
+                with self._changed:
+                    self.condition = Condition.PAPER_OUT
+                    self.torn.append(receipt)
+                    self.refused += 1
+                    self._changed.notify_all()
+                log.warning("mock printer: paper ended in the middle of a receipt")
+                return
+            self.paper_left -= 1
         with self._changed:
             index = self._next
             self._next += 1

@@ -10,8 +10,12 @@ import logging
 import sys
 from pathlib import Path
 
-from kiosk.config import load_settings
+from pydantic import ValidationError
+
+from kiosk.config import load_settings, settings_problems
 from kiosk.launch import run
+
+log = logging.getLogger("kiosk")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,7 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="a TOML file with a [kiosk] table")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run(load_settings(args.config))
+    try:
+        settings = load_settings(args.config)
+    except ValidationError as error:
+        for line in settings_problems(error):
+            log.error("kiosk settings: %s", line)
+        return 2
+    except (OSError, ValueError) as error:
+        log.error("kiosk settings: %s: %s", args.config, error)
+        return 2
+    run(settings)
     return 0
 
 

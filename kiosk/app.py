@@ -22,7 +22,7 @@ from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import FadeTransition, NoTransition
 
 import kiosk.screens.all  # noqa: F401 (registers the screens and widgets with Kivy's Factory)
@@ -30,6 +30,7 @@ from kiosk.errands import Errands
 from kiosk.i18n import clock_text, text
 from kiosk.memory import drop_label_surfaces, flush_each_frame, release_free_memory
 from kiosk.palette import palette
+from kiosk.screens.widgets import no_clipboard
 from kiosk.voice import prompt_parts
 from kiosk.watch import HallWatch
 from kiosk.wiring import KioskParts
@@ -45,9 +46,13 @@ SCREENS = {
     "ticket": "TicketScreen",
     "reprint": "ReprintScreen",
     "checkin": "CheckinScreen",
+    "card": "CardScreen",
 }
+# where a card put on the reader is read
+CARD_SCREENS = {"start", "card", "guide", "take", "reprint", "checkin"}
 DESIGN_WIDTH = 720.0
 LARGE_PRINT = 1.35
+STAFF_NOTE_SECONDS = 60
 SETTLE_SECONDS = 1.5  # after a screen change, once it is drawn: give the heap's free pages back
 
 
@@ -64,10 +69,14 @@ class KioskApp(App):
     hall_name = StringProperty("")
     clock = StringProperty("")
     banner = StringProperty("")
+    staff_note = StringProperty("")  # what staff need to fix (a refused device token); citizens see banner
+    staff_shown = BooleanProperty(False)  # the note is revealed by holding the banner
     online = BooleanProperty(False)
     loaded = BooleanProperty(False)
     printer_state = StringProperty("ok")
     busy = BooleanProperty(False)
+    person = ObjectProperty(None, allownone=True)  # the citizen known by their ID card (kiosk.person)
+    card_trouble = StringProperty("")  # why the ID card reader gave no card, in words
     bg = ColorProperty()
     ink = ColorProperty()
     muted = ColorProperty()
@@ -101,6 +110,7 @@ class KioskApp(App):
         self.errands = Errands(self)
         self._busy_view: Any = None
         self._notice_view: Any = None
+        self._choice_view: Any = None
         self.started_at = time.perf_counter()
         self.first_frame_at: float | None = None
         self._settle = Clock.create_trigger(self._release_memory, SETTLE_SECONDS)
@@ -115,6 +125,7 @@ class KioskApp(App):
     def build(self) -> Any:
         """Register the CJK font, load the kv rules, lay out the screens."""
         LabelBase.register(DEFAULT_FONT, CJK_FONT)
+        no_clipboard()
         drop_label_surfaces()
         flush_each_frame(Window)
         self.apply_palette()
@@ -128,13 +139,20 @@ class KioskApp(App):
         seconds = self.settings.transition_seconds
         root.ids.screens.transition = FadeTransition(duration=seconds) if seconds else NoTransition()
         root.ids.screens.bind(current=lambda *_: self.settle())
+        root.ids.screens.bind(current=lambda *_: self._card_wanted())
+        self.bind(busy=lambda *_: self._card_wanted())
         return root
+
+    def _card_wanted(self) -> None:
+        """Read ID cards only where a screen can use one, and not while an errand runs."""
+        self.watch.card_wanted = self.root.ids.screens.current in CARD_SCREENS and not self.busy
 
     def on_start(self) -> None:
         """Start the clock, the hall watch (live feed, printer, first load)."""
         Clock.schedule_interval(self._tick, 1)
         self._tick()
         self.watch.start()
+        self._card_wanted()  # the start screen takes a card put on the reader
         Clock.schedule_once(self._first_frame, 0)
 
     def on_stop(self) -> None:
@@ -284,11 +302,21 @@ class KioskApp(App):
         if self._notice_view.parent is None:
             self._notice_view.open(animation=False)
 
+    def choose(self, message: str, choices: list[tuple[str, Callable[[], None]]]) -> None:
+        """Ask the citizen to pick one of ``choices`` (label, what it does)."""
+        self.hide_busy()
+        if self._choice_view is None:
+            self._choice_view = Factory.ChoiceView()
+        self._choice_view.offer(message, choices)
+        if self._choice_view.parent is None:
+            self._choice_view.open(animation=False)
+
     def dismiss_overlays(self) -> None:
         """Close any overlay."""
         self.hide_busy()
-        if self._notice_view is not None and self._notice_view.parent is not None:
-            self._notice_view.dismiss(animation=False)
+        for view in (self._notice_view, self._choice_view):
+            if view is not None and view.parent is not None:
+                view.dismiss(animation=False)
 
     # ------------------------------------------------------------ threads
 
@@ -337,6 +365,12 @@ class KioskApp(App):
         except RuntimeError:
             log.info("kiosk stopping: %s not run", getattr(work, "__name__", work))
 
+    def banner_held(self) -> None:
+        """Staff held the banner: show the maintenance note for a minute."""
+        if self.staff_note:
+            self.staff_shown = True
+            Clock.schedule_once(lambda _dt: setattr(self, "staff_shown", False), STAFF_NOTE_SECONDS)
+
     def on_retry(self, attempt: int, _error: Exception) -> None:
         """A citizen's request is being retried (called on the worker thread)."""
         message = text("kiosk.busy.retrying", self.lang, attempt=attempt)
@@ -363,13 +397,18 @@ class KioskApp(App):
     def idle_limit(self) -> float:
         """How long the current screen waits before going back to the start."""
         current = self.root.ids.screens.current if self.root else "start"
-        return self.settings.ticket_seconds if current == "ticket" else self.settings.idle_seconds
+        if current != "ticket":
+            return self.settings.idle_seconds
+        if self.screen("ticket").trouble:  # not printed: it stays until 完成 (within a long ceiling)
+            return max(self.settings.unprinted_seconds, self.settings.ticket_seconds)
+        return self.settings.ticket_seconds
 
     def _check_idle(self) -> None:
         if self.root is None or self.busy:
             return
         if self.idle_seconds() >= self.idle_limit() and self._customised():
             log.info("idle: back to the start screen")
+            self.errands.forget_paperless()  # the citizen has gone: the next one gets their own number
             self.reset()
 
     def _customised(self) -> bool:
@@ -390,6 +429,8 @@ class KioskApp(App):
         self.contrast = False
         self.lang = self.settings.language
         self.voice_on = self.settings.voice
+        self.person = None
+        self.card_trouble = ""
         self.screen("start").clear()
         self.go("start")
         self._last_touch = time.monotonic()

@@ -116,9 +116,13 @@ class HallClient:
         )
         return self._one(response, c.TicketPublic)
 
-    def check_in(self, code: str, on_retry: RetryHook | None = None) -> c.CheckedIn:
-        """Turn a booking into a ticket (checking in again returns the same ticket)."""
-        body = c.AppointmentCheckIn(code=code).model_dump(mode="json")
+    def check_in(
+        self, code: str, on_retry: RetryHook | None = None, *, id_number: str | None = None
+    ) -> c.CheckedIn:
+        """Turn a booking into a ticket (checking in again returns the same ticket); with ``id_number``
+        (from the ID card) the server finds today's booking of that person."""
+        request = c.AppointmentCheckIn(code=code or "-", id_number=id_number)
+        body = request.model_dump(mode="json", exclude_none=True)
         response = self._send("POST", "/appointments/check-in", body, replay_safe=True, on_retry=on_retry)
         return self._one(response, c.CheckedIn)
 

@@ -95,9 +95,12 @@ class Desk:
             raise
         return self.print(ticket, lang)
 
-    def check_in(self, code: str, lang: str, on_retry: RetryHook | None = None) -> Outcome:
-        """Turn a booking into a ticket and print it (checking in twice gives the same ticket)."""
-        checked = self.client.check_in(code, on_retry)
+    def check_in(
+        self, code: str, lang: str, on_retry: RetryHook | None = None, id_number: str | None = None
+    ) -> Outcome:
+        """Turn a booking into a ticket and print it (checking in twice gives the same ticket); by
+        booking code, or by the ID number of the card on the reader."""
+        checked = self.client.check_in(code, on_retry, id_number=id_number)
         return self.print(checked.ticket, lang, appointment=True)
 
     def find(self, *, id_number: str | None = None, phone: str | None = None) -> list[c.TicketPublic]:

@@ -4,12 +4,18 @@ thread, then the next screen — or a message in plain words."""
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from kiosk.client import ServerRefused, ServerUnreachable
 from kiosk.desk import Outcome
 from kiosk.i18n import error_text
+from kiosk.idcard_codec import CardText
+from kiosk.idcard_reader import Trouble
+from kiosk.person import Person
 from queue_server import contract as c
 
 if TYPE_CHECKING:
@@ -24,6 +30,8 @@ class Errands:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
         self.desk = app.parts.desk
+        # service code → (the ticket that did not print, when): a citizen tapping 取号 again gets it back
+        self._paperless: dict[str, tuple[Outcome, float]] = {}
 
     def open_guide(self, code: str) -> None:
         """Show a service's guide (办事指南)."""
@@ -43,11 +51,20 @@ class Errands:
         id_number: str | None = None,
         phone: str | None = None,
         priority: c.PriorityClass | None = None,
+        again: bool = False,
     ) -> None:
-        """Take a ticket: one idempotency key for this tap, however often it is retried."""
+        """Take a ticket: one idempotency key for this tap, however often it is retried.
+
+        After a ticket of this service did not print, a second one is issued only when the citizen asks
+        for it (``again``): else they are offered the number they already hold.
+        """
         app = self.app
         if app.parts.hall.settings.real_name_required and not id_number:
             app.go("take", service=service, required=True)
+            return
+        held = self.paperless(service.code)
+        if held is not None and not again:
+            self._offer_held(held, service, id_number=id_number, phone=phone, priority=priority)
             return
         request = c.IssueTicket(
             service_code=service.code,
@@ -66,11 +83,92 @@ class Errands:
             fail=lambda error: self.failed(error, service=service),
         )
 
-    def check_in(self, code: str) -> None:
-        """Turn a booking into a ticket."""
+    def paperless(self, code: str) -> Outcome | None:
+        """The unprinted ticket of this service taken here a moment ago, if any."""
+        held = self._paperless.get(code)
+        if held is None or time.monotonic() - held[1] > self.app.settings.paperless_hold_seconds:
+            self._paperless.pop(code, None)
+            return None
+        return held[0]
+
+    def forget_paperless(self) -> None:
+        """The citizen has gone (the kiosk went idle): the next citizen is not offered their number."""
+        self._paperless.clear()
+
+    def _offer_held(self, held: Outcome, service: c.ServiceDetail, **details: Any) -> None:
+        app = self.app
+        number, name = held.ticket.number, held.ticket.service_name
+        app.choose(
+            app.t("kiosk.paperless.held", number=number, service=name),
+            [
+                (app.t("kiosk.paperless.use", number=number), lambda: app.go("ticket", outcome=held)),
+                (app.t("kiosk.paperless.new"), lambda: self.take(service, again=True, **details)),
+            ],
+        )
+
+    # ------------------------------------------------------------ the ID card
+
+    def card_read(self, card: CardText) -> None:
+        """A card was put on the reader: what it means depends on the screen the citizen is at."""
+        app = self.app
+        app.card_trouble = ""
+        if card.expired(self.today()):
+            until = f"{card.valid_to[:4]}-{card.valid_to[4:6]}-{card.valid_to[6:]}"
+            app.notify(app.t("kiosk.card.expired", until=until))
+            return
+        current = app.root.ids.screens.current
+        if current == "take":
+            app.person = Person(card.id_number, card.masked_name)
+            app.screen("take").card_read(card.id_number)
+        elif current == "reprint":
+            app.person = Person(card.id_number, card.masked_name)
+            app.screen("reprint").card_read(card.id_number)
+        elif current == "guide":
+            app.person = Person(card.id_number, card.masked_name)
+        elif current == "checkin":
+            app.person = Person(card.id_number, card.masked_name)
+            self.check_in("", id_number=card.id_number)
+        else:
+            self.sign_in(card.id_number, card.masked_name)
+
+    def card_trouble(self, trouble: Trouble | None) -> None:
+        """The reader could not give a card (None: it can again)."""
+        app = self.app
+        app.card_trouble = app.t(f"kiosk.card.{trouble.value}") if trouble is not None else ""
+        current = app.root.ids.screens.current
+        if trouble == Trouble.READ_FAILED and current != "card":  # a card was put: say so wherever
+            app.notify(app.card_trouble)
+
+    def sign_in(self, id_number: str, name_masked: str) -> None:
+        """Know the citizen by their ID number: their open tickets, then the start screen for them."""
+        app = self.app
+        app.show_busy(app.t("kiosk.card.reading"))
+
+        def found(tickets: list[c.TicketPublic]) -> None:
+            app.hide_busy()
+            app.person = Person(id_number, name_masked, tuple(tickets))
+            app.go("start")
+
+        app.citizen(self.desk.find, id_number=id_number, done=found, fail=self.failed)
+
+    def today(self) -> date:
+        """The hall's date (a card valid until today is still valid today)."""
+        info = self.app.parts.hall.info
+        return datetime.now(ZoneInfo(info.timezone if info else "Asia/Shanghai")).date()
+
+    def check_in(self, code: str, id_number: str | None = None) -> None:
+        """Turn a booking into a ticket (by its code, or by the ID card of the person who booked)."""
         app = self.app
         app.show_busy(app.t("kiosk.busy.issuing"))
-        app.citizen(self.desk.check_in, code, app.lang, app.on_retry, done=self.show_ticket, fail=self.failed)
+        app.citizen(
+            self.desk.check_in,
+            code,
+            app.lang,
+            app.on_retry,
+            id_number,
+            done=self.show_ticket,
+            fail=self.failed,
+        )
 
     def find(self, done: Any, *, id_number: str | None = None, phone: str | None = None) -> None:
         """Look up today's tickets of a citizen who lost theirs."""
@@ -94,6 +192,8 @@ class Errands:
         self.app.hide_busy()
         self.app.go("ticket", outcome=outcome)
         if not outcome.printed and outcome.problem is not None:
+            if not (outcome.cancelled or outcome.reprint or outcome.appointment):
+                self._paperless[outcome.ticket.service_code] = (outcome, time.monotonic())
             self.app.watch.poll_printer()
 
     def failed(self, error: Exception, service: c.ServiceDetail | None = None) -> None:

@@ -28,6 +28,7 @@ class Queue:
 
     waiting: int = 0
     estimated_wait_seconds: int | None = None
+    windows_open: int | None = None  # None: not known yet (the catalogue does not say)
 
 
 @dataclass
@@ -45,7 +46,7 @@ class HallView:
         """Take a fresh copy from the API."""
         self.info, self.settings = snapshot.hall, settings
         self.services = services
-        self.queues = {s.code: Queue(s.waiting, s.estimated_wait_seconds) for s in services}
+        self.queues = {s.code: Queue(s.waiting, s.estimated_wait_seconds, s.windows_open) for s in services}
         self._queues_from(snapshot.model_dump(mode="json"))
 
     @property
@@ -94,7 +95,7 @@ class HallView:
         changed = set()
         for item in snapshot.get("queues", []):
             queue = self.queues.setdefault(item["service_code"], Queue())
-            fresh = Queue(item["waiting"], item.get("estimated_wait_seconds"))
+            fresh = Queue(item["waiting"], item.get("estimated_wait_seconds"), item.get("windows_open"))
             if fresh != queue:
                 self.queues[item["service_code"]] = fresh
                 changed.add(item["service_code"])

@@ -35,6 +35,15 @@ def wait_text(seconds: int | None, lang: str) -> str:
     return text("kiosk.minutes", lang, minutes=max(1, math.ceil(seconds / 60)))
 
 
+def waiting_text(seconds: int | None, lang: str, where: str, waiting: int = 0) -> str:
+    """The estimated-wait sentence of a ticket, a receipt or a guide, whole when the wait is unknown
+    ("等候时间暂无法估计", not "预计等候暂无法估计")."""
+    if seconds is None:
+        return text(f"kiosk.wait_unknown.{where}", lang, waiting=waiting)
+    key = {"ticket": "kiosk.ticket.wait", "paper": "kiosk.paper.wait", "guide": "kiosk.guide.queue"}
+    return text(key[where], lang, wait=wait_text(seconds, lang), waiting=waiting)
+
+
 def clock_text(now: datetime, lang: str) -> str:
     """The date and time as the top bar shows it."""
     weekdays = text("kiosk.weekdays", lang)

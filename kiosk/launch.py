@@ -61,5 +61,12 @@ def run(settings: KioskSettings) -> None:
     parts = build_parts(settings, play=lambda path: app_holder[0].play(path))
     app = KioskApp(parts)
     app_holder.append(app)
-    log.info("kiosk %s → %s, printer %s", settings.device, settings.server, settings.printer)
+    log.info(
+        "kiosk %s → %s, printer %s, QR codes → %s, ID card reader %s",
+        settings.device,
+        settings.server,
+        settings.printer,
+        settings.status_base,
+        settings.idcard,
+    )
     app.run()

@@ -6,12 +6,14 @@ Widths are counted in font-A columns (32 on 58 mm, 48 on 80 mm); a Chinese chara
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.i18n import text, wait_text
+from kiosk.i18n import text, waiting_text
 from queue_server import contract as c
 
 COLUMNS = {58: 32, 80: 48}
@@ -20,6 +22,14 @@ QR_SIZE = {58: 5, 80: 6}
 # 避头尾 (GB/T 15834 and common typesetting): closing marks never start a line, opening marks never end one
 NO_LINE_START = frozenset("，。、；：？！）》」』”’…—～·】〕〉,.;:?!)]}%")
 NO_LINE_END = frozenset("（《「『“‘【〔〈([{")
+# Pieces a line never splits: a number or letter with its unit or label, chained ("A区1楼2号窗口",
+# "原件 1 份", "15 分钟"); a short bracketed note ("（联办）"); a few words of the hall's signs.
+UNITS = "号窗口|号楼|窗口|楼|层|区|号|座|栋|室|厅|份|件|个|元|天|日|月|年|分钟|小时|人|页|张|本|次|岁|周|联"
+LABEL = re.compile(rf"(?:[A-Za-z0-9][A-Za-z0-9.]*[ \u00a0]?(?:{UNITS}))+")
+SHORT_NOTE = re.compile(r"[（(][^（）()\s]{1,4}[）)]")
+HALL_WORDS = ("咨询台", "服务台", "导办台", "绿色通道", "综合窗口", "身份证", "户口簿", "复印件", "原件")
+# What GB2312-only printer fonts lack, as the nearest character they have (the rest becomes □).
+GB2312_STANDINS = str.maketrans({"–": "-", "—": "―", "·": "・", "•": "・", "\u00a0": " ", "‐": "-"})
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,12 @@ class Text:
     align: str = "left"
     size: int = 1  # width and height magnification, 1–8
     bold: bool = False
+    height: int = 0  # height magnification when it differs from the width's (0: the same as size)
+
+    @property
+    def tall(self) -> int:
+        """The height magnification."""
+        return self.height or self.size
 
 
 @dataclass(frozen=True)
@@ -124,14 +140,48 @@ def _held_back(line: list[str], carry: list[str]) -> bool:
 
 
 def _tokens(value: str) -> list[str]:
+    """Unbreakable pieces: labels with their units, short notes, hall words, Latin runs, characters."""
     tokens: list[str] = []
-    for ch in value:
-        previous = tokens[-1][-1:] if tokens else ""
-        if ch.isascii() and not ch.isspace() and previous.isascii() and previous and not previous.isspace():
-            tokens[-1] += ch
-        else:
-            tokens.append(ch)
+    at = 0
+    while at < len(value):
+        piece = _piece_at(value, at)
+        tokens.append(piece)
+        at += len(piece)
     return tokens
+
+
+def _piece_at(value: str, at: int) -> str:
+    for pattern in (LABEL, SHORT_NOTE):
+        found = pattern.match(value, at)
+        if found:
+            return found.group()
+    word = next((w for w in HALL_WORDS if value.startswith(w, at)), "")
+    if word:
+        return word
+    ch = value[at]
+    if ch.isascii() and not ch.isspace():
+        end = at
+        while end < len(value) and value[end].isascii() and not value[end].isspace():
+            end += 1
+        return value[at:end]
+    return ch
+
+
+def for_printer(value: str, charset: str) -> str:
+    """``value`` in what the printer's font has: GB18030 fonts have everything; GB2312-only fonts get a
+    stand-in for what they lack (– → -, · → ・), then its compatibility form, else □."""
+    if charset != "gb2312":
+        return value
+    out = []
+    for ch in value.translate(GB2312_STANDINS):
+        for candidate in (ch, unicodedata.normalize("NFKC", ch), "□"):
+            try:
+                candidate.encode("gb2312")
+            except UnicodeEncodeError:
+                continue
+            out.append(candidate)
+            break
+    return "".join(out)
 
 
 def _lines(value: str, columns: int, size: int = 1, **style: object) -> list[PrintOp]:
@@ -161,14 +211,18 @@ def ticket_layout(ticket: c.TicketPublic, paper: TicketPaper) -> list[PrintOp]:
         Text(ticket.number, align="center", size=NUMBER_SIZE.get(paper.paper_mm, 4), bold=True),
     ]
     name_size = 2 if display_width(ticket.service_name) * 2 <= cols else 1
-    ops += _lines(ticket.service_name, cols, name_size, align="center", bold=True)
+    # 80 mm paper has room for what the citizen looks for at a glance in double height: the service
+    # and where to go (double width too when the name fits on one line)
+    tall = 2 if paper.paper_mm == 80 else 0
+    ops += _lines(ticket.service_name, cols, name_size, align="center", bold=True, height=tall)
     if paper.appointment:
         ops.append(Text(text("kiosk.paper.appointment", lang), align="center"))
     ops += [Feed(), Text(text("kiosk.paper.ahead", lang, count=ticket.people_ahead))]
-    ops.append(Text(text("kiosk.paper.wait", lang, wait=wait_text(ticket.estimated_wait_seconds, lang))))
+    ops.append(Text(waiting_text(ticket.estimated_wait_seconds, lang, "paper")))
     guide = paper.guide
     if guide is not None and guide.location:
-        ops += _lines(text("kiosk.paper.where", lang, location=guide.location), cols)
+        where = text("kiosk.paper.where", lang, location=guide.location)
+        ops += _lines(where, cols, bold=bool(tall), height=tall)
     if ticket.priority_class is not None:
         kind = text(f"kiosk.priority.{ticket.priority_class.value}", lang)
         ops += _lines(text("kiosk.paper.priority", lang, kind=kind), cols, bold=True)

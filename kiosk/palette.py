@@ -12,7 +12,7 @@ NORMAL: dict[str, RGBA] = {
     "header": (0.04, 0.25, 0.52, 1),
     "header_ink": (1, 1, 1, 1),
     "card": (1, 1, 1, 1),
-    "card_line": (0.76, 0.8, 0.87, 1),
+    "card_line": (0.4, 0.45, 0.53, 1),  # outlines ≥ 3:1 against bg, card and quiet (WCAG 1.4.11)
     "button": (0.07, 0.38, 0.72, 1),
     "button_ink": (1, 1, 1, 1),
     "accent": (0.76, 0.11, 0.11, 1),
@@ -20,7 +20,7 @@ NORMAL: dict[str, RGBA] = {
     "quiet": (0.86, 0.9, 0.96, 1),
     "quiet_ink": (0.04, 0.2, 0.45, 1),
     "pressed": (0.55, 0.66, 0.82, 1),
-    "outline": (0, 0, 0, 0),
+    "outline": (0.4, 0.45, 0.53, 1),
     "warn": (0.78, 0.1, 0.08, 1),
     "warn_ink": (1, 1, 1, 1),
 }

@@ -1,7 +1,8 @@
 """The ticket printer: print ops → ESC/POS over a python-escpos backend (network, serial, USB, file).
 
 Per job: open the device, read its status (DLE EOT 1, then 2 or 4), refuse to print when it cannot
-(paper out, cover open, offline), send the ticket, close. Chinese goes out in GB18030 text mode
+(paper out, cover open, offline), send the ticket, read the status again (a roll that ended during
+the ticket means a torn, unusable ticket: a failed print), close. Chinese goes out in GB18030 text mode
 (FS & … FS .), or — for printers without a Chinese ROM — as bit images drawn with a CJK font.
 
 Status bytes read back::
@@ -23,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from escpos.exceptions import Error as EscposError
 
-from kiosk.layout import COLUMNS, Cut, Feed, PrintOp, Qr, Rule, Text
+from kiosk.layout import COLUMNS, Cut, Feed, PrintOp, Qr, Rule, Text, for_printer
 from queue_server.contract import DeviceState
 
 if TYPE_CHECKING:
@@ -160,12 +161,14 @@ class TicketPrinter:
         chinese: str = "gb18030",
         qr: str = "native",
         timeout: float = 3.0,
+        font: str = "gb18030",
     ) -> None:
         self.spec = spec
         self.paper_mm = paper_mm
         self.chinese = chinese
         self.qr = qr
         self.timeout = timeout
+        self.font = font  # the printer's Chinese font: gb18030, or gb2312 (fewer characters)
         self._lock = threading.Lock()
         self.last_output = b""  # what the last job sent (the dummy backend keeps it for tests)
 
@@ -208,6 +211,9 @@ class TicketPrinter:
                 self._send(device, ops)
                 if self.spec.kind == "dummy":
                     self.last_output = device.output
+                after = self._status(device)  # answered once the ticket is through (bytes are in order)
+                if after not in PRINTABLE:
+                    raise PrinterProblem(after, "status after printing")
                 return state
             except (OSError, EscposError) as error:
                 raise PrinterProblem(DeviceState.OFFLINE, f"{type(error).__name__}: {error}") from error
@@ -248,11 +254,12 @@ class TicketPrinter:
                 device.cut()
 
     def _text(self, device: Escpos, op: Text) -> None:
-        device.set(align=op.align, bold=op.bold, custom_size=True, width=op.size, height=op.size)
+        device.set(align=op.align, bold=op.bold, custom_size=True, width=op.size, height=op.tall)
         if op.text.isascii():
             device._raw(op.text.encode("ascii") + b"\n")
         elif self.chinese == "gb18030":
-            device._raw(FS_CHINESE_ON + op.text.encode("gb18030", errors="replace") + FS_CHINESE_OFF + b"\n")
+            line = for_printer(op.text, self.font)
+            device._raw(FS_CHINESE_ON + line.encode("gb18030", errors="replace") + FS_CHINESE_OFF + b"\n")
         else:
             device.image(text_image(op, PAPER_DOTS.get(self.paper_mm, 576)), impl="bitImageRaster")
 
@@ -275,4 +282,6 @@ def text_image(op: Text, width: int) -> Any:
     length = draw.textlength(op.text, font=font)
     x = {"center": (width - length) / 2, "right": width - length}.get(op.align, 0)
     draw.text((max(0, x), 0), op.text, font=font, fill=0, stroke_width=1 if op.bold else 0, stroke_fill=0)
+    if op.tall != op.size:  # double height, single width: stretched as the printer's font would be
+        image = image.resize((width, (height + 4) * op.tall // op.size))
     return image

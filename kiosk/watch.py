@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.clock import Clock
 
+from kiosk.client import ServerRefused
+from kiosk.idcard_reader import CardWatch
 from kiosk.live import Frame, LiveFeed
 from kiosk.voice import prompt_parts
 from queue_server import contract as c
@@ -27,6 +29,8 @@ class HallWatch:
         self._queues_soon = Clock.create_trigger(self.load_queues, 2)
         self._reload_soon = Clock.create_trigger(self.refresh, 3)
         self._events: list[Any] = []
+        self.card_wanted = False  # set on the UI thread, read by the card watcher's thread
+        self.cards: CardWatch | None = None  # the ID card reader's watcher, when there is a reader
 
     def start(self) -> None:
         """First load, live feed, printer watch, periodic refreshes."""
@@ -46,9 +50,21 @@ class HallWatch:
         ]
         self.poll_printer()
         self.app.background(self.parts.desk.report_alive)
+        if self.parts.card_reader is not None:
+            errands = self.app.errands
+            self.cards = CardWatch(
+                self.parts.card_reader,
+                wanted=lambda: self.card_wanted,
+                on_card=lambda card: Clock.schedule_once(lambda _dt: errands.card_read(card)),
+                on_trouble=lambda trouble: Clock.schedule_once(lambda _dt: errands.card_trouble(trouble)),
+                interval=settings.idcard_poll_seconds,
+            )
+            self.cards.start()
 
     def stop(self) -> None:
-        """Stop the live feed and the timers."""
+        """Stop the live feed, the card watcher and the timers."""
+        if self.cards is not None:
+            self.cards.stop()
         for event in self._events:
             event.cancel()
         if self._live is not None:
@@ -74,14 +90,24 @@ class HallWatch:
         app.hall_name = snapshot.hall.name
         app.loaded = True
         app.online = True
+        app.staff_note = ""
         self.update_banner()
         app.screen("start").populate()
         log.info("catalogue shown: %d services of %s", len(services), snapshot.hall.name)
         app.background(self._prepare_words, services)
 
     def _load_failed(self, error: Exception) -> None:
-        log.info("hall not loaded: %r", error)
-        self.app.online = False
+        app = self.app
+        if isinstance(error, ServerRefused) and error.status in (401, 403):
+            # Citizens cannot fix a device token: they are sent to the help desk, staff get the cause
+            key = "kiosk.staff.token" if self.parts.settings.token else "kiosk.staff.no_token"
+            note = app.t(key, code=error.body.code)
+            if note != app.staff_note:
+                log.error("the server refuses this kiosk's token (%s %s)", error.status, error.body.code)
+            app.staff_note = note
+        else:
+            log.info("hall not loaded: %r", error)
+        app.online = False
         self.update_banner()
         self._reload_soon()
 
@@ -146,7 +172,9 @@ class HallWatch:
     def update_banner(self) -> None:
         """The line under the top bar: server unreachable, or the printer cannot print."""
         app = self.app
-        if not app.online:
+        if app.staff_note:
+            app.banner = app.t("kiosk.out_of_service")
+        elif not app.online:
             app.banner = app.t("kiosk.offline")
         elif app.printer_state not in ("ok", "paper_low"):
             problem = app.t(f"kiosk.problem.{app.printer_state}")

@@ -10,6 +10,7 @@ from kiosk.client import HallClient
 from kiosk.config import KioskSettings
 from kiosk.desk import Desk, PaperSettings
 from kiosk.hall import HallView
+from kiosk.idcard_reader import CardReader
 from kiosk.pinyin import PinyinCache
 from kiosk.printer import PrinterSpec, TicketPrinter
 from kiosk.voice import Voice
@@ -25,6 +26,7 @@ class KioskParts:
     hall: HallView
     pinyin: PinyinCache
     voice: Voice
+    card_reader: CardReader | None = None
 
     def close(self) -> None:
         """Stop background work and close connections."""
@@ -50,6 +52,7 @@ def build_parts(settings: KioskSettings, play: Callable[[Path], None]) -> KioskP
             chinese=settings.chinese,
             qr=settings.qr,
             timeout=settings.printer_timeout,
+            font=settings.printer_font,
         )
     )
     paper = PaperSettings(
@@ -58,4 +61,5 @@ def build_parts(settings: KioskSettings, play: Callable[[Path], None]) -> KioskP
     desk = Desk(client, printer, device=settings.device, paper=paper)
     pinyin = PinyinCache(settings.state_dir / "pinyin.json")
     voice = Voice(settings.state_dir / "voice", pinyin, play, enabled=settings.voice)
-    return KioskParts(settings, client, desk, HallView(), pinyin, voice)
+    reader = None if settings.idcard in ("", "none") else CardReader(settings.idcard)
+    return KioskParts(settings, client, desk, HallView(), pinyin, voice, reader)

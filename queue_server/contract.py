@@ -827,6 +827,8 @@ class AppointmentCheckIn(Model):
     code: str = Field(
         min_length=1, max_length=40, description="the 8-character booking code (spaces, dashes, any case)"
     )
+    # ID card at the kiosk: with code "-", today's booking of the card's holder (found by keyed hash)
+    id_number: Personal | None = Field(default=None, description="身份证号 read from the card; never stored")
 
 
 class AppointmentPublic(Model):

@@ -198,6 +198,74 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "kiosk.cancel": ("取消", "Cancel"),
     "kiosk.minutes": ("约 {minutes} 分钟", "about {minutes} min"),
     "kiosk.no_estimate": ("暂无法估计", "not known yet"),
+    # kiosk in the field (issue 18): whole sentences where a wait is unknown, closed services, …
+    "kiosk.wait_unknown.start": ("等候 {waiting} 人", "{waiting} waiting"),
+    "kiosk.wait_unknown.guide": ("当前等候 {waiting} 人，等候时间暂无法估计", "{waiting} waiting now"),
+    "kiosk.wait_unknown.ticket": ("等候时间暂无法估计", "Expected wait not known yet"),
+    "kiosk.wait_unknown.paper": ("等候时间暂无法估计", "Expected wait not known yet"),
+    "kiosk.start.no_window": ("等候 {waiting} 人 · 暂无窗口办理", "{waiting} waiting · no window open now"),
+    "kiosk.guide.no_window": (
+        "当前没有窗口办理此事项（等候 {waiting} 人）",
+        "No window serves this now ({waiting} waiting)",
+    ),
+    "kiosk.guide.priority": ("老年人 / 残疾人优先", "Elderly / disabled: priority"),
+    "kiosk.ticket.use_number": ("好的，记住这个号码", "OK, I have my number"),
+    "kiosk.ticket.closing": ("请记下号码后点击完成", "Note your number, then tap Done"),
+    "kiosk.paperless.held": (
+        "您刚才取的 {number} 号（{service}）未能打印，号码仍然有效。请使用这个号码，不必重复取号。",
+        "Your number {number} ({service}) was not printed but is still valid. Please use it; "
+        "no need to take another.",
+    ),
+    "kiosk.paperless.use": ("使用 {number} 号", "Use {number}"),
+    "kiosk.paperless.new": ("仍要取新号", "Take a new number anyway"),
+    "kiosk.out_of_service": (
+        "本机暂停服务，请到咨询台由工作人员帮您取号。",
+        "This kiosk is out of service; please ask at the help desk.",
+    ),
+    "kiosk.staff.token": (
+        "维护：服务器拒绝本机的设备令牌（{code}）。请用 hallq token create --role kiosk 重新生成并配置。",
+        "Maintenance: the server refused this kiosk's device token ({code}). Create one with "
+        "hallq token create --role kiosk and configure it.",
+    ),
+    "kiosk.card.start": ("刷身份证取号", "Use my ID card"),
+    "kiosk.start.search_short": ("搜索：名称或拼音首字母", "Search: name or initials"),
+    "kiosk.card.heading": ("刷身份证", "Your resident ID card"),
+    "kiosk.card.place": (
+        "请将身份证放在阅读器上，稍等片刻不要移动。",
+        "Place your ID card on the reader and hold it still for a moment.",
+    ),
+    "kiosk.card.or_type": ("没有带身份证？请输入身份证号码：", "No card with you? Type the number:"),
+    "kiosk.card.confirm": ("确认", "Continue"),
+    "kiosk.card.reading": ("正在读取身份证……", "Reading your card…"),
+    "kiosk.card.missing": (
+        "身份证阅读器未连接，请输入身份证号码，或咨询工作人员。",
+        "The card reader is not connected: type your ID number, or ask a member of staff.",
+    ),
+    "kiosk.card.silent": (
+        "身份证阅读器没有响应，请输入身份证号码，或咨询工作人员。",
+        "The card reader does not answer: type your ID number, or ask a member of staff.",
+    ),
+    "kiosk.card.garbage": (
+        "身份证阅读器工作异常，请输入身份证号码，或咨询工作人员。",
+        "The card reader is not working properly: type your ID number, or ask a member of staff.",
+    ),
+    "kiosk.card.read_failed": (
+        "没有读出身份证，请拿起后重新放好，不要移动。",
+        "The card could not be read: lift it and place it again, holding it still.",
+    ),
+    "kiosk.card.expired": (
+        "这张身份证已过有效期（至 {until}），不能用于取号。请到咨询台办理。",
+        "This ID card expired on {until} and cannot be used here. Please ask at the help desk.",
+    ),
+    "kiosk.card.welcome": ("{name}，您好（身份证 {id}）", "Hello {name} (ID {id})"),
+    "kiosk.card.leave": ("退出", "Sign out"),
+    "kiosk.card.tickets": ("您今天的号票：", "Your tickets today:"),
+    "kiosk.card.ticket": ("{number} {service} · 补打", "{number} {service} · reprint"),
+    "kiosk.card.limit": ("您今天已取满 {limit} 个号", "You have taken your {limit} tickets today"),
+    "kiosk.staff.no_token": (
+        "维护：本机没有配置设备令牌。请用 hallq token create --role kiosk 生成并配置。",
+        "Maintenance: no device token configured. Create one with hallq token create --role kiosk.",
+    ),
     "kiosk.offline": (
         "暂时无法连接服务器，正在自动重新连接。如需办理请稍候或咨询工作人员。",
         "Cannot reach the server; reconnecting by itself. Please wait or ask a member of staff.",

@@ -11,7 +11,7 @@ from kivy.factory import Factory
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.i18n import text, wait_text
+from kiosk.i18n import text, waiting_text
 from kiosk.screens.widgets import Paragraph
 from queue_server import contract as c
 
@@ -124,17 +124,20 @@ class GuideScreen(Screen):
             return
         app = self.app
         queue = app.parts.hall.queue(self.detail.code)
-        wait = wait_text(queue.estimated_wait_seconds, app.lang)
-        self.queue = app.t("kiosk.guide.queue", waiting=queue.waiting, wait=wait)
+        if queue.windows_open == 0:
+            self.queue = app.t("kiosk.guide.no_window", waiting=queue.waiting)
+        else:
+            self.queue = waiting_text(queue.estimated_wait_seconds, app.lang, "guide", queue.waiting)
 
     def take(self) -> None:
         """取号 straight away (the take screen if the hall wants an ID number)."""
-        self.app.errands.take(self.detail)
+        person = self.app.person
+        self.app.errands.take(self.detail, id_number=person.id_number if person is not None else None)
 
-    def options(self) -> None:
-        """ID, phone, priority first."""
+    def options(self, priority: bool = False) -> None:
+        """ID, phone, priority first (``priority``: the 老年人/残疾人 choice brought into view)."""
         required = self.app.parts.hall.settings.real_name_required
-        self.app.go("take", service=self.detail, required=required)
+        self.app.go("take", service=self.detail, required=required, priority_first=priority)
 
     def on_enter(self, *_: Any) -> None:
         """Say what this screen is."""

@@ -52,6 +52,12 @@ class ReprintScreen(Screen):
         self.ids.field.value = ""
         self.ids.keypad.keys = PHONE_KEYS if by == "phone" else ID_KEYS
 
+    def card_read(self, id_number: str) -> None:
+        """The citizen put their ID card on the reader: look their tickets up at once."""
+        self.choose("id")
+        self.ids.field.value = id_number
+        self.find()
+
     def type_key(self, key: str) -> None:
         """A keypad key."""
         self.ids.field.type_key(key)

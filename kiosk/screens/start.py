@@ -11,12 +11,13 @@ from typing import Any
 
 from kivy.app import App
 from kivy.core.text import Label as CoreLabel
+from kivy.factory import Factory
 from kivy.metrics import mm
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.i18n import text, wait_text
-from kiosk.screens.widgets import DELETE, KButton
+from kiosk.screens.widgets import DELETE, KButton, TicketRow
 from queue_server.contract import ServiceSummary
 from queue_server.domain.search import search
 
@@ -30,6 +31,7 @@ class StartScreen(Screen):
     letters_open = BooleanProperty(False)
     theme = StringProperty("")  # "" = every theme
     note = StringProperty("")
+    welcome = StringProperty("")  # the known citizen (masked), after their ID card was read
 
     def __init__(self, **kwargs: Any) -> None:
         self._themes: dict[str, KButton] = {}
@@ -45,6 +47,7 @@ class StartScreen(Screen):
         """Re-measure the rows when the list's width or the print size changes."""
         self.ids.scroll.bind(width=lambda *_: self._show(keep_scroll=True))
         self.app.bind(k=lambda *_: self._show(keep_scroll=True))
+        self.app.bind(person=lambda *_: self.show_person())
 
     def populate(self) -> None:
         """(Re)build the theme buttons from the hall's catalogue and list its services."""
@@ -58,6 +61,32 @@ class StartScreen(Screen):
             grid.add_widget(button)
             self._themes[theme] = button
         self.relabel()
+
+    def show_person(self) -> None:
+        """The citizen known by their card: a greeting (masked), their open tickets to reprint, and
+        each service's line telling them when they have reached the hall's daily limit."""
+        app = self.app
+        person = app.person
+        box = self.ids.my_tickets
+        box.clear_widgets()
+        self.welcome = ""
+        if person is not None:
+            name = person.name_masked or person.id_masked
+            self.welcome = app.t("kiosk.card.welcome", name=name, id=person.id_masked)
+            if person.tickets:
+                box.add_widget(Factory.Muted(text=app.t("kiosk.card.tickets")))
+            for ticket in person.tickets:
+                label = app.t("kiosk.card.ticket", number=ticket.number, service=ticket.service_name)
+                row = TicketRow(token=ticket.token, label=label)
+                row.bind(on_release=lambda r: self._reprint(r.token))
+                box.add_widget(row)
+        self._show(keep_scroll=True)
+
+    def _reprint(self, token: str) -> None:
+        person = self.app.person
+        ticket = next((t for t in person.tickets if t.token == token), None) if person else None
+        if ticket is not None:
+            self.app.errands.reprint(ticket)
 
     def relabel(self) -> None:
         """Write every label in the current language."""
@@ -169,6 +198,13 @@ class StartScreen(Screen):
     def _queue_text(self, code: str) -> str:
         app = self.app
         queue = app.parts.hall.queue(code)
+        limit = app.parts.hall.settings.person_daily_limit
+        if app.person is not None and limit and app.person.tickets_of(code) >= limit:
+            return text("kiosk.card.limit", app.lang, limit=limit)
+        if queue.windows_open == 0:  # every window of the service closed: no "about 1 min"
+            return text("kiosk.start.no_window", app.lang, waiting=queue.waiting)
+        if queue.estimated_wait_seconds is None:
+            return text("kiosk.wait_unknown.start", app.lang, waiting=queue.waiting)
         wait = wait_text(queue.estimated_wait_seconds, app.lang)
         return text("kiosk.start.queue", app.lang, waiting=queue.waiting, wait=wait)
 

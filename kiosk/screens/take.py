@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
@@ -45,16 +46,23 @@ class TakeScreen(Screen):
             self.ids.priorities.add_widget(button)
             self._priority_buttons[kind.value] = button
 
-    def prepare(self, service: Any, required: bool = False) -> None:
-        """A fresh form for ``service``."""
+    def prepare(self, service: Any, required: bool = False, priority_first: bool = False) -> None:
+        """A fresh form for ``service`` (``priority_first``: scrolled to the priority choice)."""
         self.service = service
         self.required = required
         self.priority = ""
         self.error = ""
-        self.ids.id_field.value = ""
+        person = self.app.person
+        self.ids.id_field.value = person.id_number if person is not None else ""
         self.ids.phone_field.value = ""
-        self.activate(self.ids.id_field)
+        self.activate(self.ids.phone_field if person is not None else self.ids.id_field)
         self.relabel()
+        scroll = self.ids.form
+        if priority_first:
+            grid = self.ids.priorities
+            Clock.schedule_once(lambda _dt: scroll.scroll_to(grid, padding=40, animate=False), 0)
+        else:
+            scroll.scroll_y = 1
 
     def relabel(self) -> None:
         """Labels in the current language."""
@@ -72,6 +80,12 @@ class TakeScreen(Screen):
         for other in (self.ids.id_field, self.ids.phone_field):
             other.active = other is field
         self.ids.keypad.keys = ID_KEYS if field.kind == "id" else PHONE_KEYS
+
+    def card_read(self, id_number: str) -> None:
+        """The citizen put their ID card on the reader: the number is filled in."""
+        self.ids.id_field.value = id_number
+        self.error = ""
+        self.activate(self.ids.phone_field)
 
     def type_key(self, key: str) -> None:
         """A keypad key for the active field."""

@@ -4,6 +4,7 @@ and, when the paper did not come out, a clear message that the number is still v
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from kivy.app import App
@@ -11,7 +12,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.screenmanager import Screen
 
 from kiosk.desk import Outcome
-from kiosk.i18n import text, wait_text
+from kiosk.i18n import text, waiting_text
 from kiosk.layout import issued_time, ticket_qr
 from kiosk.voice import Spell
 
@@ -29,6 +30,7 @@ class TicketScreen(Screen):
     scan = StringProperty("")
     trouble = BooleanProperty(False)
     remaining = NumericProperty(0)
+    shown_at = NumericProperty(0.0)  # time.monotonic() when the ticket appeared
 
     @property
     def app(self) -> Any:
@@ -38,7 +40,19 @@ class TicketScreen(Screen):
     def prepare(self, outcome: Outcome) -> None:
         """Show ``outcome``."""
         self.outcome = outcome
+        self.shown_at = time.monotonic()
         self.relabel()
+
+    def guarded(self) -> bool:
+        """Whether taps are still ignored: a citizen's repeated tap on 取号 must not dismiss the ticket
+        (when the paper did not come out, this screen is their only record of the number)."""
+        return time.monotonic() - self.shown_at < self.app.settings.ticket_guard_seconds
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Taps in the first moment after the ticket appears are swallowed."""
+        if self.guarded():
+            return True
+        return bool(super().on_touch_down(touch))
 
     def relabel(self) -> None:
         """Write the ticket in the current language."""
@@ -54,7 +68,7 @@ class TicketScreen(Screen):
         self.service = ticket.service_name
         facts = [
             text("kiosk.ticket.ahead", lang, count=ticket.people_ahead),
-            text("kiosk.ticket.wait", lang, wait=wait_text(ticket.estimated_wait_seconds, lang)),
+            waiting_text(ticket.estimated_wait_seconds, lang, "ticket"),
         ]
         detail = app.parts.desk.cached_guide(ticket.service_code)
         if detail is not None and detail.guide.location:

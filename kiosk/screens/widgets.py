@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from kivy.app import App
@@ -21,6 +22,32 @@ from kiosk.idcard import grouped
 from kiosk.layout import wrap
 
 DELETE, CLEAR = "⌫", "clear"
+
+
+class _NoClipboard:
+    """A kiosk has no copy and paste: what the search box asks of a clipboard, answered empty."""
+
+    def copy(self, _data: str = "") -> None:
+        """Nothing to copy to."""
+
+    def paste(self) -> str:
+        """Nothing to paste."""
+        return ""
+
+    def get_cutbuffer(self) -> str:
+        """Nothing selected elsewhere."""
+        return ""
+
+
+def no_clipboard() -> None:
+    """Give Kivy's TextInput a clipboard before it looks for one: on Linux every TextInput imports
+    kivy.core.clipboard, which probes xclip and xsel for a cut buffer and, on a kiosk without them,
+    logs a CRITICAL line and two tracebacks at every start."""
+    from kivy.uix import textinput
+
+    if textinput.Clipboard is None:
+        textinput.Clipboard = _NoClipboard()
+        textinput.CutBuffer = None
 
 
 class KButton(Button):
@@ -55,10 +82,12 @@ class Paragraph(Label):
         self._rewrap()
 
     def on_text(self, _instance: Any, value: str) -> None:
-        """New text from outside: remember it, break it into lines for this width."""
+        """New text from outside: remember it, break it into lines for this width — on the next frame:
+        set from inside this handler, the broken text would be overwritten by the raw one, which the
+        label's own observer of ``text`` receives after this handler (Kivy then broke "A区1 / 楼2号")."""
         if value != self._shown:
             self.source = value
-            self._rewrap()
+            self._rewrap_soon()
 
     def _rewrap(self, *_: Any) -> None:
         shown = self.source if self.markup else self.broken(self.source)
@@ -170,6 +199,59 @@ class NoticeView(ModalView):
     """A message the citizen must acknowledge."""
 
     message = StringProperty("")
+
+
+class HoldLabel(Label):
+    """A label that dispatches ``on_hold`` when a finger rests on it for ``hold_seconds`` (staff only:
+    citizens tap, they do not hold a warning line for seconds)."""
+
+    hold_seconds = NumericProperty(3.0)
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.register_event_type("on_hold")
+        self._pending: Any = None
+        super().__init__(**kwargs)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """A finger on the label: start counting."""
+        if not self.collide_point(*touch.pos):
+            return bool(super().on_touch_down(touch))
+        touch.grab(self)
+        self._pending = Clock.schedule_once(lambda _dt: self.dispatch("on_hold"), self.hold_seconds)
+        return True
+
+    def on_touch_up(self, touch: Any) -> bool:
+        """The finger lifted: a short tap does nothing."""
+        if touch.grab_current is self:
+            touch.ungrab(self)
+            if self._pending is not None:
+                self._pending.cancel()
+                self._pending = None
+            return True
+        return bool(super().on_touch_up(touch))
+
+    def on_hold(self) -> None:
+        """Default handler: nothing."""
+
+
+class ChoiceView(ModalView):
+    """A question with a few big answers, one under the other (the first is what most people want)."""
+
+    message = StringProperty("")
+
+    def offer(self, message: str, choices: list[tuple[str, Callable[[], None]]]) -> None:
+        """Show ``message`` and a button per (label, action); a tap closes the view, then acts."""
+        self.message = message
+        box = self.ids.choices
+        box.clear_widgets()
+        for index, (label, action) in enumerate(choices):
+            button = KButton(text=label, role="accent" if index == 0 else "quiet")
+            button.bind(on_release=lambda _b, act=action: self._pick(act))
+            box.add_widget(button)
+
+    def _pick(self, action: Callable[[], None]) -> None:
+        self.dismiss(animation=False)
+        action()
 
 
 class QrImage(Image):

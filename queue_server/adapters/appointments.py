@@ -117,6 +117,17 @@ class AppointmentStore:
         )
         return int(self.conn.execute(query).scalar_one())
 
+    def booked_by_person(self, hall_id: int, id_hash: str, day: date) -> Any:
+        """A person's first booking on ``day`` still waiting for them (None when there is none)."""
+        query = (
+            select(bookings)
+            .join(slots, slots.c.id == bookings.c.slot_id)
+            .where(bookings.c.hall_id == hall_id, bookings.c.id_hash == id_hash, slots.c.day == day)
+            .where(bookings.c.status.in_(("booked", "checked_in")))
+            .order_by(bookings.c.status, slots.c.start, bookings.c.id)
+        )
+        return self.conn.execute(query).first()
+
     def booked_until(self, hall_id: int, day: date) -> list[Any]:
         """Bookings still waiting for their citizen whose slot is on ``day`` or earlier, with slot times."""
         query = (

@@ -16,6 +16,7 @@ from typing import Any
 from queue_server import contract as c
 from queue_server.adapters.appointments import AppointmentStore
 from queue_server.domain import appointments as rules
+from queue_server.domain import personal
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue
@@ -39,8 +40,9 @@ def check_in(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> c.
     """Turn a booking into a ticket now, or refuse (too early), or record it missed (too late)."""
     actor.require(Permission.ISSUE_TICKET)
     catalogue = uow.catalogue(actor.hall_id)
-    row = own_booking(uow, actor, command.code)
     store = AppointmentStore(uow.repo.conn)
+    card = command.id_number is not None
+    row = _card_booking(uow, actor, command) if card else own_booking(uow, actor, command.code)
     slot = store.slot(row.hall_id, row.slot_id)
     start, end = rules.slot_bounds(slot.day, slot.start, slot.end, catalogue.timezone)
     grace, late = catalogue.settings.policy.appointment_grace, catalogue.settings.appointment_late
@@ -79,6 +81,17 @@ def check_in(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> c.
         appointment=appointment_public(uow, catalogue, store.booking(id=row.id)),
         ticket=issued.model_copy(update=reply),
     )
+
+
+def _card_booking(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> Any:
+    """Today's booking of the ID card's holder (booked first, else the one already checked in)."""
+    catalogue = uow.catalogue(actor.hall_id)
+    id_hash = personal.keyed_hash(uow.caches.pii_key, personal.normalise_id_number(command.id_number or ""))
+    day = business_day(uow.now, catalogue.timezone)
+    row = AppointmentStore(uow.repo.conn).booked_by_person(actor.hall_id, id_hash, day)
+    if row is None:
+        raise NotFound("appointment.not_found")
+    return row
 
 
 def _settled_before(uow: UnitOfWork, catalogue: HallCatalogue, row: Any, closes: str) -> c.CheckedIn | Missed:

@@ -25,6 +25,7 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
 import pytest
 
 from hallq.bootstrap import demo_catalogue
+from hardware_mocks.idcard_reader import EmulatedReader, Fault
 from hardware_mocks.printer_server import Condition, MockPrinter
 from kiosk.config import KioskSettings
 from tests.support.hall_server import ROOT, HallServer, seed
@@ -75,6 +76,7 @@ class Kiosk:
     app: Any
     server: HallServer
     printer: MockPrinter
+    reader: EmulatedReader
 
     def pump(self, until: Callable[[], bool] | None = None, timeout: float = 10.0, frames: int = 2) -> None:
         """Run the event loop for some frames, or until ``until()`` holds."""
@@ -172,9 +174,23 @@ class Kiosk:
         return target
 
 
-def kiosk_settings(server: HallServer, printer: MockPrinter, state: Path) -> KioskSettings:
+@pytest.fixture(scope="session")
+def card_reader() -> Iterator[EmulatedReader]:
+    """The emulated ID card reader on a pseudo-terminal."""
+    reader = EmulatedReader()
+    reader.open_pty()
+    reader.start()
+    yield reader
+    reader.stop()
+
+
+def kiosk_settings(
+    server: HallServer, printer: MockPrinter, state: Path, reader: EmulatedReader | None = None
+) -> KioskSettings:
     """A windowed 720 × 1280 kiosk with quick retries and no transitions."""
     return KioskSettings(
+        idcard=f"serial://{reader.port}?baudrate=115200" if reader is not None else "none",
+        idcard_poll_seconds=0.2,
         server=server.url,
         token=server.tokens["kiosk"],
         device="kiosk-test",
@@ -193,12 +209,15 @@ def kiosk_settings(server: HallServer, printer: MockPrinter, state: Path) -> Kio
 
 @pytest.fixture(scope="session")
 def kiosk_session(
-    hall_server: HallServer, printer: MockPrinter, tmp_path_factory: pytest.TempPathFactory
+    hall_server: HallServer,
+    printer: MockPrinter,
+    card_reader: EmulatedReader,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Kiosk]:
     """The app, started once for the session."""
     from kiosk.launch import prepare_kivy
 
-    settings = kiosk_settings(hall_server, printer, tmp_path_factory.mktemp("kiosk-state"))
+    settings = kiosk_settings(hall_server, printer, tmp_path_factory.mktemp("kiosk-state"), card_reader)
     prepare_kivy(settings)
     from kivy.base import runTouchApp
     from kivy.config import Config
@@ -213,7 +232,7 @@ def kiosk_session(
     holder.append(app)
     app._run_prepare()
     runTouchApp(embedded=True)
-    kiosk = Kiosk(app, hall_server, printer)
+    kiosk = Kiosk(app, hall_server, printer, card_reader)
     kiosk.pump(lambda: app.loaded and app.online, timeout=30)
     yield kiosk
     app.stop()
@@ -221,8 +240,15 @@ def kiosk_session(
 
 @pytest.fixture
 def kiosk(kiosk_session: Kiosk) -> Kiosk:
-    """The app back at the start screen with a working printer."""
+    """The app back at the start screen with a working printer and an empty card reader."""
     kiosk_session.printer.condition = Condition.READY
+    kiosk_session.printer.paper_left = None
+    kiosk_session.reader.remove()
+    kiosk_session.reader.set_fault(Fault.NONE)
+    kiosk_session.app.errands.forget_paperless()
+    cards = kiosk_session.app.watch.cards
+    kiosk_session.app.reset()
+    kiosk_session.pump(lambda: cards is None or not cards.card_on, timeout=10)  # the last card is off
     kiosk_session.app.reset()
     kiosk_session.pump(lambda: kiosk_session.app.online, timeout=30)
     kiosk_session.pump(frames=3)

@@ -45,7 +45,7 @@ def test_a_number_with_no_ticket_today_is_told_so(kiosk: Kiosk) -> None:
     kiosk.shot("15-reprint-none")
 
 
-def book(kiosk: Kiosk, service: str) -> str:
+def book(kiosk: Kiosk, service: str, **citizen: str) -> str:
     """A slot around now and a booking in it (as a booking platform would make); the booking code."""
     now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai"))
     start = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0))
@@ -63,7 +63,9 @@ def book(kiosk: Kiosk, service: str) -> str:
     )
     assert slot.status_code == 201, slot.text
     booking = kiosk.server.call(
-        "POST", "/appointments", json={"slot_id": slot.json()["id"], "phone": PHONE, "channel": "web"}
+        "POST",
+        "/appointments",
+        json={"slot_id": slot.json()["id"], "phone": PHONE, "channel": "web", **citizen},
     )
     assert booking.status_code == 201, booking.text
     return str(booking.json()["code"])

@@ -13,6 +13,7 @@ THIRD_PARTY_KIOSK = {
     "kivy",
     "escpos",
     "PIL",
+    "serial",  # pyserial: the ID card reader (pinned in the kiosk extra)
     "qrcode",
     "httpx",
     "websockets",

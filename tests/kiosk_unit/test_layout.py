@@ -143,3 +143,40 @@ def test_no_printed_line_breaks_the_rules_of_chinese_line_breaking(width: int) -
         printed = lines(ticket_layout(ticket(), paper(paper_mm=width, guide=guide, lang=lang)))
         assert not [line for line in printed if line[:1] in NO_LINE_START], printed
         assert not [line for line in printed if line[-1:] in NO_LINE_END], printed
+
+
+@pytest.mark.parametrize(
+    ("value", "columns", "whole"),
+    [
+        ("老年人、残疾人等可至A区1楼2号绿色通道窗口优先办理", 22, "A区1楼2号"),
+        ("请留意屏幕及语音叫号，过号请到咨询台", 32, "咨询台"),
+        ("3. 申请人居民身份证（原件 1 份，复印件 1 份）", 30, "1 份，"),
+        ("预计等候约 15 分钟", 14, "15 分钟"),
+        ("不动产转移登记（二手房买卖）（联办）", 32, "（联办）"),
+    ],
+)
+def test_lines_never_split_a_number_from_its_unit_a_label_a_hall_word_or_a_short_note(
+    value: str, columns: int, whole: str
+) -> None:
+    lines = wrap(value, columns)
+    assert "".join(lines).replace(" ", "") == value.replace(" ", "")
+    assert any(whole in line for line in lines), lines
+    assert all(display_width(line) <= columns for line in lines), lines
+
+
+def test_80mm_paper_prints_the_service_and_the_place_in_double_height() -> None:
+    ops = [op for op in ticket_layout(ticket(), paper(paper_mm=80)) if isinstance(op, Text)]
+    name = next(op for op in ops if op.text.startswith("城乡居民"))
+    where = [op for op in ops if op.text.startswith("办理地点")]
+    assert name.tall == 2 and where and all(op.tall == 2 and op.size == 1 for op in where)
+    small = [op for op in ticket_layout(ticket(), paper(paper_mm=58)) if isinstance(op, Text)]
+    assert all(op.tall == op.size for op in small if op.text.startswith("办理地点"))
+
+
+def test_a_gb2312_printer_font_gets_stand_ins_for_what_it_lacks() -> None:
+    from kiosk.layout import for_printer
+
+    shown = for_printer("A区1楼 3、5–7号窗口 · 𠀀", "gb2312")
+    shown.encode("gb2312")  # every character is in the font
+    assert shown.startswith("A区1楼 3、5-7号窗口") and shown.endswith("□")
+    assert for_printer("5–7", "gb18030") == "5–7"

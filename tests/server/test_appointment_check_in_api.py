@@ -162,3 +162,19 @@ def test_managers_hear_bookings_live(hall: Hall) -> None:
         assert receive_until(ws, "appointment.booked")["payload"]["slot"] == slot_id
         checked_in(hall, code)
         assert receive_until(ws, "appointment.checked_in")["payload"]["number"] == "A001"
+
+
+def test_a_kiosk_checks_in_the_booking_of_the_id_card_put_on_its_reader(hall: Hall) -> None:
+    person = "11010519491231002X"
+    code = booked(hall, slot(hall, "09:00", "09:30"), id_number=person)["code"]
+    booked(hall, slot(hall, "09:30", "10:00"))  # someone else's booking, same service
+    by_card = {"code": "-", "id_number": person}
+    response = hall.client.post("/api/v1/appointments/check-in", json=by_card, headers=hall.as_("kiosk"))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["appointment"]["code"] == code and result["ticket"]["id_masked"].endswith("002X")
+    again = hall.client.post("/api/v1/appointments/check-in", json=by_card, headers=hall.as_("kiosk"))
+    assert again.json()["ticket"]["token"] == result["ticket"]["token"]  # the same ticket, not a second
+    nobody = {"code": "-", "id_number": "440524188001010014"}
+    missing = hall.client.post("/api/v1/appointments/check-in", json=nobody, headers=hall.as_("kiosk"))
+    assert missing.status_code == 404 and missing.json()["code"] == "appointment.not_found"

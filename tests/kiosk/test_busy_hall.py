@@ -1,0 +1,372 @@
+"""The moments a busy hall produces, driven as a citizen would: repeated taps, paper running out,
+long place names, large print, elderly citizens, a kiosk whose token was revoked."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Any
+
+from hardware_mocks.printer_server import Condition
+from tests.kiosk.conftest import Kiosk, seen
+
+PENSION = "RS001"  # location: "A区1楼 3、5–7号窗口（老年人、残疾人等可至A区1楼2号绿色通道窗口优先办理）"
+SOCIAL_CARD = "RS005"
+
+
+def open_guide(kiosk: Kiosk, code: str) -> Any:
+    kiosk.tap(kiosk.service_button(code))
+    return kiosk.wait_screen("guide")
+
+
+def touch_at(kiosk: Kiosk, x: float, y: float) -> None:
+    """A finger down and up at a window position."""
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    kiosk.pump(frames=3)
+    touch.touch_up()
+    kiosk.pump(frames=3)
+
+
+def window_rect(widget: Any) -> tuple[float, float, float, float]:
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
+def overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def rendered(label: Any) -> list[str]:
+    """The lines as Kivy laid them out on screen (not the text handed to it)."""
+    return [seen("".join(word.text for word in line.words)) for line in label._label._cached_lines]
+
+
+def choice(kiosk: Kiosk, timeout: float = 15.0) -> tuple[str, list[Any]]:
+    """The question on screen and its answer buttons, top first."""
+    app = kiosk.app
+    kiosk.pump(lambda: app._choice_view is not None and app._choice_view.parent is not None, timeout)
+    kiosk.pump(frames=4)
+    view = app._choice_view
+    return seen(view.message), list(reversed(view.ids.choices.children))
+
+
+# ------------------------------------------------------------ the ticket screen
+
+
+def test_a_second_tap_on_take_leaves_the_ticket_on_screen(kiosk: Kiosk) -> None:
+    app = kiosk.app
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    main_buttons = [window_rect(guide.ids.take)]  # where each screen's main button is, as shown
+    for screen, button, details in (
+        ("take", "confirm", {"service": guide.detail}),
+        ("checkin", "submit", {}),
+        ("card", "confirm", {}),
+    ):
+        app.go(screen, **details)
+        kiosk.pump(frames=6)
+        main_buttons.append(window_rect(kiosk.screen(screen).ids[button]))
+    app.go("guide", detail=guide.detail)
+    kiosk.wait_screen("guide")
+    x, y = guide.ids.take.to_window(*guide.ids.take.center)
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    touch_at(kiosk, x, y)  # the citizen's repeated tap, where 取号 was
+    assert kiosk.current == "ticket"
+    ticket.shown_at = time.monotonic() - 60  # well after the first moment: still nothing there
+    touch_at(kiosk, x, y)
+    assert kiosk.current == "ticket"
+    for rect in main_buttons:
+        assert not overlaps(window_rect(ticket.ids.done), rect)
+    kiosk.tap(ticket.ids.done)
+    kiosk.wait_screen("start")
+
+
+def test_taps_in_the_first_moment_are_ignored_even_on_done(kiosk: Kiosk) -> None:
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    ticket.shown_at = time.monotonic()  # it has just appeared
+    kiosk.tap(ticket.ids.done)
+    assert kiosk.current == "ticket"
+    ticket.shown_at = time.monotonic() - 60
+    kiosk.tap(ticket.ids.done)
+    kiosk.wait_screen("start")
+
+
+def test_an_unprinted_ticket_stays_until_the_citizen_says_done(kiosk: Kiosk) -> None:
+    app = kiosk.app
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.printer.condition = Condition.PAPER_OUT
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.trouble
+    assert seen(ticket.ids.countdown.text) == "请记下号码后点击完成"
+    kiosk.pump(frames=6)
+    assert not any(line.startswith(("，", "。")) for line in rendered(ticket.ids.message))
+    app._last_touch = time.monotonic() - app.settings.ticket_seconds - 5  # a printed ticket would go
+    app._check_idle()
+    kiosk.pump(frames=3)
+    assert kiosk.current == "ticket"
+    assert app.idle_limit() >= app.settings.unprinted_seconds
+    kiosk.shot("20-unprinted-stays")
+
+    ticket.shown_at = 0
+    kiosk.tap(ticket.ids.done)
+    kiosk.wait_screen("start")
+    kiosk.printer.condition = Condition.READY
+    kiosk.app.watch.poll_printer()
+    kiosk.pump(lambda: app.printer_state == "ok")
+    guide = open_guide(kiosk, PENSION)  # (another service: SOCIAL_CARD's unprinted number is offered)
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    assert not ticket.trouble
+    app._last_touch = time.monotonic() - app.settings.ticket_seconds - 5
+    app._check_idle()
+    kiosk.wait_screen("start")
+
+
+# ------------------------------------------------------------ paper out, paper ending
+
+
+def test_paper_out_offers_the_number_already_held_instead_of_a_new_one(kiosk: Kiosk) -> None:
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.printer.condition = Condition.PAPER_OUT
+    kiosk.tap(guide.ids.take)
+    first = kiosk.wait_screen("ticket").outcome.ticket
+    kiosk.screen("ticket").shown_at = 0
+    kiosk.tap(kiosk.screen("ticket").ids.done)
+    kiosk.wait_screen("start")
+
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.tap(guide.ids.take)  # again, as a citizen without paper does
+    question, answers = choice(kiosk)
+    assert question.startswith(f"您刚才取的 {first.number} 号")
+    assert [seen(a.text) for a in answers] == [f"使用 {first.number} 号", "仍要取新号"]
+    kiosk.shot("21-paper-out-use-this-number")
+    kiosk.tap(answers[0])
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.ticket.number == first.number
+    on_server = kiosk.server.call("GET", f"/services/{SOCIAL_CARD}").json()
+    waiting_before = on_server["waiting"]
+
+    kiosk.screen("ticket").shown_at = 0
+    kiosk.tap(kiosk.screen("ticket").ids.done)
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.tap(guide.ids.take)
+    _question, answers = choice(kiosk)
+    kiosk.tap(answers[1])  # the citizen asks for a new number: they get one
+    second = kiosk.wait_screen("ticket").outcome.ticket
+    assert second.number != first.number
+    assert kiosk.server.call("GET", f"/services/{SOCIAL_CARD}").json()["waiting"] == waiting_before + 1
+
+
+def test_paper_ending_in_the_middle_of_a_ticket_is_a_failed_print(kiosk: Kiosk) -> None:
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.printer.paper_left = 0  # the roll ends during the next ticket
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    outcome = ticket.outcome
+    assert not outcome.printed and outcome.problem == "paper_out"
+    assert len(kiosk.printer.torn) >= 1
+    assert ticket.heading == "号票未能打印" and "请取走号票" not in seen(ticket.message)
+    on_server = kiosk.server.call("GET", f"/tickets/{outcome.ticket.token}").json()
+    assert on_server["print_failed"] is True
+    kiosk.shot("22-paper-ended-mid-ticket")
+
+
+# ------------------------------------------------------------ words and lines
+
+
+def test_place_names_break_between_words_on_screen_and_on_paper(kiosk: Kiosk) -> None:
+    kiosk.app.large = True
+    guide = open_guide(kiosk, PENSION)
+    printed = len(kiosk.printer.receipts)
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    kiosk.pump(frames=6)
+    screen_lines = rendered(ticket.ids.facts)
+    assert any("A区1楼2号" in line for line in screen_lines), screen_lines
+    receipt = kiosk.printer.wait_for(printed + 1)[-1].receipt
+    paper = receipt.lines
+    assert any("A区1楼2号" in line for line in paper) and any("咨询台" in line for line in paper), paper
+    for before, after in itertools.pairwise(paper):
+        assert not (before[-1:].isdigit() and after[:1] in "份号楼层区个分"), (before, after)
+    kiosk.shot("23-ticket-large-print")
+
+
+def test_80mm_paper_prints_the_service_and_place_in_double_height(kiosk: Kiosk) -> None:
+    guide = open_guide(kiosk, PENSION)
+    printed = len(kiosk.printer.receipts)
+    kiosk.tap(guide.ids.take)
+    kiosk.wait_screen("ticket")
+    receipt = kiosk.printer.wait_for(printed + 1)[-1].receipt
+    assert receipt.line_with("城乡居民基本养老保险").height == 2
+    assert receipt.line_with("办理地点").height == 2
+
+
+def test_a_gb2312_printer_gets_stand_ins_for_the_dash_it_lacks(kiosk: Kiosk) -> None:
+    printer = kiosk.app.parts.desk.printer
+    printer.font = "gb2312"
+    try:
+        guide = open_guide(kiosk, PENSION)
+        printed = len(kiosk.printer.receipts)
+        kiosk.tap(guide.ids.take)
+        kiosk.wait_screen("ticket")
+        receipt = kiosk.printer.wait_for(printed + 1)[-1].receipt
+    finally:
+        printer.font = "gb18030"
+    text = receipt.text
+    assert "–" not in text and "5-7号窗口" in text
+    text.replace("\n", "").encode("gb2312")  # every character is one a GB2312 font has
+
+
+def test_a_wait_that_cannot_be_estimated_reads_as_a_sentence(kiosk: Kiosk) -> None:
+    from kiosk.desk import Outcome
+
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    unknown = ticket.outcome.ticket.model_copy(update={"estimated_wait_seconds": None})
+    ticket.prepare(Outcome(unknown, printed=True))  # as for a service with no handling times yet
+    kiosk.pump(frames=4)
+    facts = seen(ticket.ids.facts.text.replace("\n", ""))
+    assert "预计等候暂无法估计" not in facts and "等候时间暂无法估计" in facts
+
+
+def test_services_with_every_window_closed_do_not_promise_a_wait(kiosk: Kiosk) -> None:
+    start = kiosk.screen("start")
+    hall = kiosk.app.parts.hall
+    closed = [code for code in start.codes if hall.queue(code).windows_open == 0]
+    assert closed, "the test hall has services no open window serves"
+    kiosk.service_button(closed[0])
+    queue = seen(start.row(closed[0])["queue"])
+    assert "暂无窗口办理" in queue and "分钟" not in queue
+
+
+# ------------------------------------------------------------ large print, contrast, priority
+
+
+def one_line(button: Any) -> bool:
+    from kivy.core.text import Label as CoreLabel
+
+    line = CoreLabel(font_size=button.font_size, bold=button.bold).get_extents("国Ag")[1]
+    return bool(button.texture_size[1] < 1.6 * line)
+
+
+def test_large_print_layouts_fit_in_both_languages(kiosk: Kiosk) -> None:
+    from kivy.core.text import Label as CoreLabel
+
+    app = kiosk.app
+    start = kiosk.screen("start")
+    for lang in ("zh", "en"):
+        for large in (False, True):
+            app.lang, app.large = lang, large
+            kiosk.pump(frames=6)
+            for name in ("language", "large_print", "contrast", "voice"):
+                button = app.root.ids[name]
+                assert one_line(button), (lang, large, name, button.text)
+            for name in ("card", "reprint", "checkin", "letters_button", "clear"):
+                button = start.ids[name]
+                assert one_line(button), (lang, large, button.text)
+            query = start.ids.query
+            hint = CoreLabel(font_size=query.font_size).get_extents(query.hint_text)[0]
+            assert hint <= query.width - query.padding[0] - query.padding[2], (lang, large, query.hint_text)
+    app.lang = "zh"
+    kiosk.shot("24-start-large-print")
+    app.lang = "en"
+    kiosk.pump(frames=6)
+    kiosk.shot("25-start-large-print-en")
+
+
+def luminance(rgba: Any) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: Any, b: Any) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_button_and_field_edges_stand_out_and_their_text_is_legible(kiosk: Kiosk) -> None:
+    from kiosk.screens.widgets import KButton
+
+    app = kiosk.app
+    guide = open_guide(kiosk, PENSION)
+    for high in (False, True):
+        app.contrast = high
+        kiosk.pump(frames=4)
+        top = [w for w in app.root.ids.topbar.walk(restrict=True) if isinstance(w, KButton)]
+        screens = (guide, kiosk.screen("take"))
+        body = [w for s in screens for w in s.walk(restrict=True) if isinstance(w, KButton)]
+        for widget in top + body:
+            if widget.opacity == 0:
+                continue
+            around = app.header if any(widget is w for w in top) else app.bg
+            drawn = app.outline if app.outline[3] > 0 else around
+            edge = max(contrast(widget.background_color, around), contrast(drawn, around))
+            assert edge >= 3, (high, widget.text, edge, widget.background_color[:], around[:], drawn[:])
+            assert contrast(widget.color, widget.background_color) >= 4.5, (high, widget.text)
+        assert contrast(app.card_line, app.bg) >= 3 and contrast(app.card_line, app.card) >= 3
+    kiosk.shot("26-guide-high-contrast")
+    app.contrast = False
+
+
+def test_elderly_and_disabled_priority_is_a_visible_choice_on_the_guide(kiosk: Kiosk) -> None:
+    guide = open_guide(kiosk, PENSION)
+    button = guide.ids.priority
+    assert button.opacity == 1 and seen(button.text) == "老年人 / 残疾人优先"
+    kiosk.shot("27-guide-priority")
+    kiosk.tap(button)
+    take = kiosk.wait_screen("take")
+    kiosk.pump(frames=10)
+    grid = take.ids.priorities
+    view = take.ids.form
+    bottom = grid.to_window(grid.x, grid.y)[1]
+    top = grid.to_window(grid.x, grid.top)[1]
+    view_bottom = view.to_window(view.x, view.y)[1]
+    view_top = view.to_window(view.x, view.top)[1]
+    assert view_bottom <= bottom and top <= view_top  # the choice is in view, not below the fold
+    elderly = next(b for b in grid.children if b.kind == "elderly")
+    kiosk.tap(elderly)
+    assert take.priority == "elderly"
+    kiosk.shot("28-take-priority-in-view")
+
+
+# ------------------------------------------------------------ the device token
+
+
+def test_a_refused_token_sends_citizens_to_the_desk_and_tells_staff_why(kiosk: Kiosk) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    app = kiosk.app
+    http = app.parts.client._http
+    good = http.headers["Authorization"]
+    http.headers["Authorization"] = "Bearer revoked-token"
+    try:
+        app.watch.refresh()
+        kiosk.pump(lambda: app.staff_note != "", timeout=15)
+        assert seen(app.banner) == "本机暂停服务，请到咨询台由工作人员帮您取号。"
+        assert "暂时无法连接服务器" not in seen(app.banner)
+        assert app.root.ids.staff_note.text == ""  # not for citizens
+        banner = app.root.ids.banner
+        x, y = banner.to_window(*banner.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        kiosk.pump(lambda: app.staff_shown, timeout=10)  # staff hold the red line
+        touch.touch_up()
+        kiosk.pump(frames=4)
+        note = seen(app.root.ids.staff_note.text)
+        assert note.startswith("维护：服务器拒绝本机的设备令牌") and "hallq token create --role kiosk" in note
+        kiosk.shot("29-token-refused-staff-note")
+    finally:
+        http.headers["Authorization"] = good
+    app.watch.refresh()
+    kiosk.pump(lambda: app.staff_note == "" and app.online, timeout=15)
+    assert "暂停服务" not in seen(app.banner)
