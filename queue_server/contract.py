@@ -218,6 +218,8 @@ class TicketPublic(Model):
         default=1, description="which printed copy is valid; a reprint supersedes earlier ones"
     )
     print_failed: bool = False
+    channel: str = Field(default="kiosk", description="where it was taken: kiosk, guide, appointment, …")
+    appointment_at: datetime | None = Field(default=None, description="预约: the booked slot's start")
 
 
 class TicketLookup(Model):

@@ -74,12 +74,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "evaluation.not_found": ("找不到该评价。", "Evaluation not found."),
     "evaluation.already_rated": ("该办件已评价，不能重复评价。", "This case has already been rated."),
     "evaluation.closed": ("评价时限已过。", "The time to rate this case has passed."),
+    "evaluation.pressed_before_question": (
+        "评价时间早于评价请求，不予记录。",
+        "The rating's press time precedes the question; it is not recorded.",
+    ),
     "evaluation.bad_reasons": (
         "差评原因无效（仅不满意、非常不满意可选原因）。",
         "Invalid reasons (only for dissatisfied ratings).",
     ),
     "follow_up.not_found": ("找不到该差评整改件。", "Follow-up case not found."),
-    "follow_up.wrong_stage": ("该整改件当前处于“{stage}”环节。", "This follow-up is at stage {stage}."),
+    "follow_up.wrong_stage": ("该整改件当前处于“{stage}”环节。", "This follow-up is at the {stage} stage."),
     "follow_up.note_required": ("请填写处理情况。", "Describe what was done."),
     "follow_up.satisfaction_required": ("请记录回访是否满意。", "Record whether the citizen was satisfied."),
     "follow_up.owner_required": ("请指定责任人。", "Name the owner."),
@@ -474,7 +478,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "assess.windows": ("所在窗口", "Windows"),
     "assess.grade.excellent": ("优秀", "excellent"),
     "assess.grade.good": ("良好", "good"),
-    "assess.grade.pass": ("基本合格", "pass"),
+    "assess.grade.passing": ("基本合格", "passing"),
     "assess.grade.fail": ("不合格", "fail"),
     "assess.complaints": ("投诉登记", "Complaints"),
     "assess.category": ("投诉类别", "Category"),
@@ -1359,11 +1363,56 @@ STATUS_NAMES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+# Fields whose values are keys of the hall's vocabulary (a follow-up's stage, a rating's level, a
+# grade, a ticket's status or action): a message shows the hall's word for the key, never the key.
+FIELD_WORDS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "stage": {
+        "verify": ("核实", "verification (核实)"),
+        "rectify": ("整改", "rectification (整改)"),
+        "revisit": ("回访", "return visit (回访)"),
+        "closed": ("已办结", "closed"),
+    },
+    "level": {
+        "very_satisfied": ("非常满意", "very satisfied"),
+        "satisfied": ("满意", "satisfied"),
+        "basically_satisfied": ("基本满意", "basically satisfied"),
+        "dissatisfied": ("不满意", "dissatisfied"),
+        "very_dissatisfied": ("非常不满意", "very dissatisfied"),
+    },
+    "grade": {
+        "excellent": ("优秀", "excellent"),
+        "good": ("良好", "good"),
+        "passing": ("基本合格", "passing"),
+        "fail": ("不合格", "fail"),
+    },
+    "status": STATUS_NAMES,
+    "action": {
+        "called": ("呼叫", "call"),
+        "recalled": ("重呼", "recall"),
+        "started": ("开始办理", "start"),
+        "concluded": ("办结", "conclude"),
+        "no_show": ("过号", "mark no-show"),
+        "requeued": ("过号召回", "re-queue"),
+        "transferred": ("转移", "transfer"),
+        "parked": ("挂起", "park"),
+        "called_back": ("回呼", "call back"),
+        "cancelled": ("取消", "cancel"),
+        "cancel": ("取消", "cancel"),
+        "expired": ("过期", "expire"),
+        "reprint": ("补打", "reprint"),
+    },
+}
+
+
 def render(code: str, fields: dict[str, object] | None = None) -> tuple[str, str]:
-    """Return the (zh-CN, en) message for an error code, filled with its fields."""
+    """Return the (zh-CN, en) message for an error code, filled with its fields (vocabulary keys
+    shown as the hall's words, each in its language)."""
     zh, en = CATALOGUE.get(code, CATALOGUE["server.error"])
-    values = _Fields(fields or {})
-    return zh.format_map(values), en.format_map(values)
+    raw = fields or {}
+    words = {k: FIELD_WORDS[k][str(v)] for k, v in raw.items() if str(v) in FIELD_WORDS.get(k, {})}
+    zh_values = _Fields({**raw, **{k: w[0] for k, w in words.items()}})
+    en_values = _Fields({**raw, **{k: w[1] for k, w in words.items()}})
+    return zh.format_map(zh_values), en.format_map(en_values)
 
 
 class _Fields(dict[str, object]):

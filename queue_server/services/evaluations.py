@@ -23,6 +23,15 @@ from queue_server.services.unit_of_work import UnitOfWork
 PRESS_SLACK = timedelta(seconds=2)  # a pad's clock-less press time is estimated; forgive this much
 
 
+def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received: datetime) -> datetime:
+    """When the key was pressed. Only a pad has a clock of its own (the bridge turns the pad's bounded
+    ``age`` into ``pressed_at``); a web page, a kiosk or a console could claim any time, so on those
+    channels the server's receipt time is the press time. A claim from the future is the receipt."""
+    if channel is not c.EvaluationChannel.PAD or claimed is None:
+        return received
+    return min(claimed, received)
+
+
 def settings_of(uow: UnitOfWork, hall_id: int) -> c.EvaluationSettings:
     """The hall's 好差评 settings as stored, defaults for anything missing."""
     stored = uow.repo.conn.execute(select(t.halls.c.settings).where(t.halls.c.id == hall_id)).scalar()
@@ -120,7 +129,9 @@ def rate(
         channel = c.EvaluationChannel.WEB
     level = ev.Level(body.level.value)
     reasons = tuple(body.reasons)
-    pressed = min(body.pressed_at or uow.now, uow.now)
+    pressed = press_time(channel, body.pressed_at, uow.now)
+    if pressed + PRESS_SLACK < row.requested_at:
+        raise Rejected("evaluation.pressed_before_question")
     stored = (ev.Level(row.level), tuple(row.reasons or ())) if row.level else None
     verdict = ev.judge_rating(
         ev.Status(row.status), stored, level, reasons, pressed - PRESS_SLACK, row.deadline_at

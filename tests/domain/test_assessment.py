@@ -131,8 +131,8 @@ def test_a_small_hall_the_last_is_yellow_not_model() -> None:
         (90, a.Grade.EXCELLENT),
         (89.5, a.Grade.GOOD),
         (80, a.Grade.GOOD),
-        (79, a.Grade.PASS),
-        (60, a.Grade.PASS),
+        (79, a.Grade.PASSING),
+        (60, a.Grade.PASSING),
         (59.9, a.Grade.FAIL),
     ],
 )
