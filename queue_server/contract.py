@@ -716,14 +716,32 @@ class ApprovedWindowHours(Model):
     approved_by: str = ""
 
 
+class DeadlineChange(Model):
+    """An open deadline a calendar change touched: a 差评 follow-up recounted on the new working days
+    (``before`` → ``after``), or a 承诺件 whose promised date is no longer a working day (``flagged``:
+    the promise stands, the manager decides)."""
+
+    kind: Literal["follow_up", "case"]
+    id: int
+    ticket: str
+    stage: str | None = None
+    before: date
+    after: date | None = None
+    flagged: bool = False
+
+
 class CalendarEntry(Model):
     """One date of the working calendar as it applies."""
 
     day: date
-    working: bool
+    working: bool = Field(description="the hall opens (weekend 延时服务 included)")
     periods: list[tuple[time, time]]
     kind: CalendarDayKind | None = None
     note: str = ""
+    workday: bool = Field(default=True, description="法定工作日: counts for every deadline")
+    deadlines: list[DeadlineChange] = Field(
+        default=[], description="on a change: the open deadlines recounted or flagged"
+    )
 
 
 # ---------------------------------------------------------------- appointments (预约)

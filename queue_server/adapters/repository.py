@@ -20,6 +20,7 @@ from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.hours import Period
 from queue_server.domain.policy import Candidate
+from queue_server.domain.workdays import WorkingCalendar
 
 
 class Repository:
@@ -106,7 +107,11 @@ class Repository:
             )
         }
         settings = HallSettings.from_dict(hall.settings or {}, hall.timezone)
-        settings = replace(settings, hours=settings.hours.with_days(self._calendar_days(hall_id, settings)))
+        settings = replace(
+            settings,
+            hours=settings.hours.with_days(self._calendar_days(hall_id, settings)),
+            working_days=self._working_days(hall_id),
+        )
         return HallCatalogue(
             id=hall.id,
             code=hall.code,
@@ -118,6 +123,16 @@ class Repository:
             settings=settings,
             services=services,
             windows=windows,
+        )
+
+    def _working_days(self, hall_id: int) -> WorkingCalendar:
+        """法定工作日: the declared holidays and 调休 working days (extended hours change neither)."""
+        rows = self.conn.execute(
+            select(t.calendar_days.c.day, t.calendar_days.c.kind).where(t.calendar_days.c.hall_id == hall_id)
+        ).all()
+        return WorkingCalendar(
+            holidays=frozenset(r.day for r in rows if r.kind == "holiday"),
+            workdays=frozenset(r.day for r in rows if r.kind == "workday"),
         )
 
     def _calendar_days(self, hall_id: int, settings: HallSettings) -> dict[date, tuple[Period, ...]]:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hours import OpeningHours, Period
 from queue_server.domain.policy import Assignment, Mode, PolicySettings
+from queue_server.domain.workdays import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class HallSettings:
     """Per-hall rules; where the source documents disagree, a hall chooses here."""
 
     hours: OpeningHours = field(default_factory=OpeningHours)
+    # 法定工作日 for every deadline, kept apart from the opening hours (the calendar's holidays and 调休).
+    working_days: WorkingCalendar = field(default_factory=WorkingCalendar)
     number_width: int = 3
     policy: PolicySettings = field(default_factory=PolicySettings)
     recall_limit: int = 3

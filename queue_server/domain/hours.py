@@ -1,8 +1,9 @@
-"""The working calendar: when a hall works and issues tickets.
+"""Opening hours: when a hall opens and issues tickets.
 
 Weekly hours with their breaks (午休), an issuing cut-off, and dated exceptions: public holidays
 (no hours), make-up working days (调休, a weekend day with working hours) and approved extended
-hours (延时服务, an extra period on a date). Every deadline counts working days on this calendar.
+hours (延时服务, an extra period on a date). Deadlines do not count these: they count the statutory
+working days of ``workdays.WorkingCalendar`` (a Saturday 延时服务 opens the hall, it is no 工作日).
 """
 
 from __future__ import annotations
@@ -64,37 +65,15 @@ class OpeningHours:
             return self.days[day]
         return self.week.get(WEEKDAYS[day.weekday()], ())
 
-    def is_working_day(self, day: date) -> bool:
-        """Whether the hall works on ``day`` (holidays and 调休 included).
+    def is_open_day(self, day: date) -> bool:
+        """Whether the hall opens on ``day`` (weekend 延时服务 and 调休 included, holidays not).
 
-        A hall open at all hours with no weekly hours set works every day but its holidays.
+        A hall open at all hours with no weekly hours set opens every day but its holidays. Opening
+        days are not working days: deadlines count ``workdays.WorkingCalendar``.
         """
         if day not in self.days and self.always_open and not any(self.week.values()):
             return True
         return bool(self.periods_on(day))
-
-    def add_working_days(self, start: date, count: int) -> date:
-        """The date ``count`` working days after ``start`` (start itself not counted); 0 → start."""
-        if count < 0:
-            raise ValueError("count must not be negative")
-        day = start
-        for _ in range(count):
-            day += timedelta(days=1)
-            guard = 0
-            while not self.is_working_day(day):
-                day += timedelta(days=1)
-                guard += 1
-                if guard > 366:
-                    raise ValueError("the calendar has no working day in a year")
-        return day
-
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end`` (negative when end is earlier)."""
-        if end < start:
-            return -self.working_days_between(end, start)
-        return sum(
-            1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n))
-        )
 
     def check_issue(self, now: datetime) -> None:
         """Raise Rejected with the reason when a ticket may not be issued at ``now``."""

@@ -198,13 +198,12 @@ def _announce(uow: UnitOfWork, hall_id: int, row: Any, result: c.EvaluationPubli
 
 
 def _open_follow_up(uow: UnitOfWork, hall_id: int, evaluation_id: int) -> None:
-    """A 差评 opens its follow-up case with deadlines in working days on the hall's calendar."""
-    settings = settings_of(uow, hall_id)
-    hours = uow.catalogue(hall_id).settings.hours
-    today = business_day(uow.now, hours.timezone)
-    verify = hours.add_working_days(today, settings.verify_working_days)
-    rectify = hours.add_working_days(today, settings.rectify_working_days)
-    revisit = hours.add_working_days(rectify, settings.revisit_working_days)
+    """A 差评 opens its follow-up case with deadlines in statutory working days (法定工作日)."""
+    hall = uow.catalogue(hall_id).settings
+    today = business_day(uow.now, hall.hours.timezone)
+    rules = settings_of(uow, hall_id)
+    days = (rules.verify_working_days, rules.rectify_working_days, rules.revisit_working_days)
+    verify, rectify, revisit = ev.follow_up_dues(today, hall.working_days, *days)
     uow.repo.conn.execute(
         t.evaluation_follow_ups.insert(),
         {
