@@ -171,6 +171,7 @@ def test_attendance_measured_from_status_changes() -> None:
         m.StatusChange(6, at(3, 8, 33), "open", clerk=6),  # within grace
         m.StatusChange(7, at(3, 9, 0), "paused", "away", 6),
         m.StatusChange(8, at(3, 9, 30), "open", clerk=6),  # exactly 30 min: not more than 30
+        m.StatusChange(10, at(3, 17, 30), "closed", clerk=6),
         m.StatusChange(9, at(7, 9, 0), "open", clerk=6),  # Saturday: no hours, nothing measured
     ]
     facts = m.attendance("1", changes, periods, SHANGHAI, Measure())
