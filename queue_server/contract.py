@@ -616,6 +616,9 @@ class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
     hours: dict[str, list[tuple[time, time]]] = {}
+    extended_hours: dict[str, list[tuple[time, time]]] = Field(
+        default={}, description="weekly 延时服务: tickets are issued, but no 工作日 and no duty hours"
+    )
     cutoff_minutes: int = Field(default=0, ge=0, le=240)
     always_open: bool = False
     number_width: int = Field(default=3, ge=1, le=6)

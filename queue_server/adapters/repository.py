@@ -109,7 +109,7 @@ class Repository:
         settings = HallSettings.from_dict(hall.settings or {}, hall.timezone)
         settings = replace(
             settings,
-            hours=settings.hours.with_days(self._calendar_days(hall_id, settings)),
+            hours=settings.hours.with_days(*self._calendar_days(hall_id, settings)),
             working_days=self._working_days(hall_id),
         )
         return HallCatalogue(
@@ -135,9 +135,12 @@ class Repository:
             workdays=frozenset(r.day for r in rows if r.kind == "workday"),
         )
 
-    def _calendar_days(self, hall_id: int, settings: HallSettings) -> dict[date, tuple[Period, ...]]:
-        """Dated exceptions to the weekly hours: holidays, 调休 working days, extended hours."""
+    def _calendar_days(
+        self, hall_id: int, settings: HallSettings
+    ) -> tuple[dict[date, tuple[Period, ...]], dict[date, tuple[Period, ...]]]:
+        """Dated exceptions to the weekly hours (holidays, 调休 working days) and dated 延时服务."""
         days: dict[date, tuple[Period, ...]] = {}
+        extended: dict[date, tuple[Period, ...]] = {}
         rows = self.conn.execute(select(t.calendar_days).where(t.calendar_days.c.hall_id == hall_id))
         for row in rows:
             periods = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in row.periods or [])
@@ -145,9 +148,9 @@ class Repository:
                 days[row.day] = ()
             elif row.kind == "workday":
                 days[row.day] = periods or settings.hours.week.get("mon", ())
-            else:  # extended: the day's usual hours plus the approved extra periods
-                days[row.day] = tuple(sorted(settings.hours.periods_on(row.day) + periods))
-        return days
+            else:  # extended: extra periods on top of the day's usual hours
+                extended[row.day] = periods
+        return days, extended
 
     # ---------------------------------------------------------------- numbering
 

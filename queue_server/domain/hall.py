@@ -42,6 +42,7 @@ class HallSettings:
                 timezone=timezone,
                 cutoff_minutes=int(raw.get("cutoff_minutes", 0)),
                 always_open=bool(raw.get("always_open", False)),
+                extended=raw.get("extended_hours") or {},
             ),
             number_width=int(raw.get("number_width", 3)),
             policy=PolicySettings(

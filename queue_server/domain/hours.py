@@ -9,7 +9,7 @@ working days of ``workdays.WorkingCalendar`` (a Saturday 延时服务 opens the 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,10 @@ class OpeningHours:
     always_open: bool = False
     # Dated exceptions: the day's periods replace the weekday's (an empty tuple is a holiday).
     days: dict[date, tuple[Period, ...]] = field(default_factory=dict)
+    # 延时服务: weekly and dated extra periods. The hall opens then (tickets are issued), but they are
+    # no duty hours (attendance is not measured against them) and make no day a 工作日.
+    extended_week: dict[str, tuple[Period, ...]] = field(default_factory=dict)
+    extended_days: dict[date, tuple[Period, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_strings(
@@ -39,31 +43,40 @@ class OpeningHours:
         timezone: str = "Asia/Shanghai",
         cutoff_minutes: int = 0,
         always_open: bool = False,
+        extended: dict[str, list[list[str]]] | None = None,
     ) -> OpeningHours:
-        """Build from ``{"mon": [["08:30", "12:00"], …]}`` as configuration files hold it."""
-        parsed: dict[str, tuple[Period, ...]] = {}
-        for day, periods in week.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}")
-            spans = tuple(sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods))
-            for start, end in spans:
-                if end <= start:
-                    raise ValueError(f"period {start}-{end} on {day} ends before it starts")
-            for (_, first_end), (second_start, _) in itertools.pairwise(spans):
-                if second_start < first_end:
-                    raise ValueError(f"periods on {day} overlap")
-            parsed[day] = spans
-        return cls(timezone=timezone, week=parsed, cutoff_minutes=cutoff_minutes, always_open=always_open)
+        """Build from ``{"mon": [["08:30", "12:00"], …]}`` as configuration files hold it; ``extended``
+        holds the weekly 延时服务 periods in the same form."""
+        parsed, extra = _parse_week(week), _parse_week(extended or {})
+        for day in extra:
+            _check_spans(day, tuple(sorted(parsed.get(day, ()) + extra[day])))
+        return cls(
+            timezone=timezone,
+            week=parsed,
+            cutoff_minutes=cutoff_minutes,
+            always_open=always_open,
+            extended_week=extra,
+        )
 
-    def with_days(self, days: dict[date, tuple[Period, ...]]) -> OpeningHours:
-        """The same hours with these dated exceptions."""
-        return OpeningHours(self.timezone, self.week, self.cutoff_minutes, self.always_open, dict(days))
+    def with_days(
+        self, days: dict[date, tuple[Period, ...]], extended: dict[date, tuple[Period, ...]] | None = None
+    ) -> OpeningHours:
+        """The same hours with these dated exceptions (and dated 延时服务 periods)."""
+        return replace(self, days=dict(days), extended_days=dict(extended or {}))
 
-    def periods_on(self, day: date) -> tuple[Period, ...]:
-        """The working periods of a date: its exception if it has one, else its weekday's."""
+    def duty_periods_on(self, day: date) -> tuple[Period, ...]:
+        """The day's regular hours (its exception if it has one, else its weekday's): the hours a
+        clerk's attendance is measured against."""
         if day in self.days:
             return self.days[day]
         return self.week.get(WEEKDAYS[day.weekday()], ())
+
+    def periods_on(self, day: date) -> tuple[Period, ...]:
+        """The periods the hall opens on a date: its regular hours and its 延时服务 (a holiday or a
+        调休 day replaces the weekday's, weekly extended periods included)."""
+        weekly = () if day in self.days else self.extended_week.get(WEEKDAYS[day.weekday()], ())
+        extra = weekly + self.extended_days.get(day, ())
+        return tuple(sorted(self.duty_periods_on(day) + extra)) if extra else self.duty_periods_on(day)
 
     def is_open_day(self, day: date) -> bool:
         """Whether the hall opens on ``day`` (weekend 延时服务 and 调休 included, holidays not).
@@ -94,3 +107,23 @@ class OpeningHours:
                 code = "hall.not_open_yet" if index == 0 else "hall.lunch_break"
                 raise Rejected(code, opens=start.strftime("%H:%M"))
         raise Rejected("hall.after_cutoff")
+
+
+def _check_spans(day: str, spans: tuple[Period, ...]) -> None:
+    for start, end in spans:
+        if end <= start:
+            raise ValueError(f"period {start}-{end} on {day} ends before it starts")
+    for (_, first_end), (second_start, _) in itertools.pairwise(spans):
+        if second_start < first_end:
+            raise ValueError(f"periods on {day} overlap")
+
+
+def _parse_week(week: dict[str, list[list[str]]]) -> dict[str, tuple[Period, ...]]:
+    parsed: dict[str, tuple[Period, ...]] = {}
+    for day, periods in week.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {day!r}")
+        spans = tuple(sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods))
+        _check_spans(day, spans)
+        parsed[day] = spans
+    return parsed

@@ -137,7 +137,7 @@ def _from_events(
     for window, items in changes.items():
         out.active.add(window)
         out.facts.extend(
-            measures.attendance(window, items, hours.periods_on, zone, rubric.measure, presence)
+            measures.attendance(window, items, hours.duty_periods_on, zone, rubric.measure, presence)
         )
     out.facts.extend(measures.hasty_no_shows(calls, rubric.measure))
 

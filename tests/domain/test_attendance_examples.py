@@ -10,10 +10,10 @@ from queue_server.domain import assessment as a
 from queue_server.domain import measures as m
 from queue_server.domain.hours import OpeningHours
 from queue_server.domain.rubric import Measure
-from tests.support.attendance_examples import HOURS, SHANGHAI, Example, examples
+from tests.support.attendance_examples import EXTENDED, HOURS, SHANGHAI, Example, examples
 
 CLERK = 1
-OPENING = OpeningHours.from_strings(HOURS)
+OPENING = OpeningHours.from_strings(HOURS, extended=EXTENDED)
 
 
 def record(example: Example) -> tuple[list[m.StatusChange], dict[date, datetime]]:
@@ -43,7 +43,7 @@ def test_the_page_has_the_worked_examples() -> None:
 def test_each_worked_example_is_charged_as_the_page_says(example: Example) -> None:
     changes, served = record(example)
     facts = m.attendance(
-        "1", changes, OPENING.periods_on, SHANGHAI, Measure(), lambda _window, day: served.get(day)
+        "1", changes, OPENING.duty_periods_on, SHANGHAI, Measure(), lambda _window, day: served.get(day)
     )
     assert [(f.rule, f.ref["day"], f.ref["minutes"]) for f in facts] == list(example.charged)
     assert bool(a.full_attendance("1", [CLERK], facts, frozenset())) is example.full_attendance

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +85,23 @@ def test_counting_working_days_back_gives_the_number_added(
     target = calendar.add_working_days(origin, count)
     assert calendar.working_days_between(origin, target) == count
     assert count == 0 or calendar.is_working_day(target)
+
+
+def test_weekly_extended_service_opens_the_hall_without_duty_hours_or_a_working_day() -> None:
+    saturday = date(2026, 3, 7)
+    hours = OpeningHours.from_strings(
+        WEEK, extended={"sat": [["09:00", "12:00"]], "thu": [["17:30", "19:00"]]}
+    )
+    assert hours.is_open_day(saturday) and hours.periods_on(saturday) == ((time(9, 0), time(12, 0)),)
+    assert hours.duty_periods_on(saturday) == ()
+    thursday = date(2026, 3, 5)
+    assert hours.periods_on(thursday)[-1] == (time(17, 30), time(19, 0))
+    assert hours.duty_periods_on(thursday)[-1] == (time(13, 30), time(17, 30))
+    holiday = hours.with_days({saturday: ()})
+    assert not holiday.is_open_day(saturday)  # a holiday closes the extended hours too
+    assert not STATUTORY.is_working_day(saturday)
+
+
+def test_extended_hours_may_not_overlap_the_regular_ones() -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        OpeningHours.from_strings(WEEK, extended={"mon": [["11:00", "13:00"]]})

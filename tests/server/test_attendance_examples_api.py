@@ -12,12 +12,12 @@ from queue_server.services.housekeeping import chores
 from tests.server.conftest import Hall
 from tests.server.test_assessment_api import as_clerk, clerk_act, month, sheet
 from tests.server.test_settings_api import put_settings
-from tests.support.attendance_examples import HOURS, Example, Step, examples
+from tests.support.attendance_examples import EXTENDED, HOURS, Example, Step, examples
 
 
 def replay(hall: Hall, example: Example) -> None:
     """Every step of the example at its time, as the clerk, the kiosk and the chores would do it."""
-    assert put_settings(hall, always_open=False, hours=HOURS).status_code == 200
+    assert put_settings(hall, always_open=False, hours=HOURS, extended_hours=EXTENDED).status_code == 200
     session: tuple[Any, dict[str, str]] | None = None
     for step in example.steps:
         hall.clock.now = step.at.astimezone(UTC)
@@ -57,7 +57,7 @@ def test_each_worked_example_is_charged_on_the_months_sheet(hall: Hall, example:
 
 
 def test_housekeeping_closes_a_window_left_open_at_closing_time_not_before(hall: Hall) -> None:
-    assert put_settings(hall, always_open=False, hours=HOURS).status_code == 200
+    assert put_settings(hall, always_open=False, hours=HOURS, extended_hours=EXTENDED).status_code == 200
     hall.clock.now = datetime(2026, 12, 10, 0, 30, tzinfo=UTC)  # Thursday 08:30 in Shanghai
     headers = as_clerk(hall, "C1", "pw-c1", "1")
     clerk_act(hall, headers, "1", "open")

@@ -96,3 +96,18 @@ def test_a_promise_falling_on_a_new_holiday_is_flagged_to_the_manager(hall: Hall
     assert open_cases(hall)[0]["promised_date"] == "2026-12-14"  # the promise given stands
     audit = hall.client.get("/api/v1/audit?action=case.deadline_flagged", headers=hall.as_("manager")).json()
     assert audit and audit[0]["subject"] == f"case:{case['id']}"
+
+
+def test_weekly_hours_can_be_marked_as_extended_service(hall: Hall) -> None:
+    saturday = {"sat": [["09:00", "12:00"]]}
+    assert put_settings(hall, always_open=False, hours=WEEKDAYS, extended_hours=saturday).status_code == 200
+    stored = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()
+    assert stored["extended_hours"] == {"sat": [["09:00:00", "12:00:00"]]} and "sat" not in stored["hours"]
+    hall.clock.now = datetime(2026, 12, 12, 2, 0, tzinfo=UTC)  # Saturday 10:00 in Shanghai
+    assert hall.issue("S1")["number"]  # the hall opens for 延时服务
+    (entry,) = hall.client.get(
+        "/api/v1/calendar?start=2026-12-12&end=2026-12-12", headers=hall.as_("board")
+    ).json()
+    assert (entry["working"], entry["workday"]) == (True, False)
+    overlapping = put_settings(hall, hours=WEEKDAYS, extended_hours={"mon": [["11:00", "13:00"]]})
+    assert overlapping.status_code == 422 and overlapping.json()["code"] == "request.invalid"

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "assessment.md"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# The examples' hall: weekdays with a lunch break, Saturday morning 延时服务.
+# The examples' hall: weekdays with a lunch break, Saturday morning 延时服务 (weekly extended hours).
 WEEKDAY = [["08:30", "12:00"], ["14:30", "17:30"]]
-HOURS = {**{d: WEEKDAY for d in ("mon", "tue", "wed", "thu", "fri")}, "sat": [["09:00", "12:00"]]}
+HOURS = {d: WEEKDAY for d in ("mon", "tue", "wed", "thu", "fri")}
+EXTENDED = {"sat": [["09:00", "12:00"]]}
 BLOCK = re.compile(r"```attendance\n(.*?)```", re.S)
 STEP = re.compile(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d) (open|close|resume|serve|housekeeping|pause \w+)$")
 CHARGE = re.compile(r"^=> (attendance\.\w+) (\d{4}-\d\d-\d\d) (\d+)$")
