@@ -1385,6 +1385,11 @@ FIELD_WORDS: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "passing": ("基本合格", "passing"),
         "fail": ("不合格", "fail"),
     },
+    "verdict": {
+        "pending": ("待核实", "pending"),
+        "verified": ("属实", "verified"),
+        "unfounded": ("不属实", "unfounded"),
+    },
     "status": STATUS_NAMES,
     "action": {
         "called": ("呼叫", "call"),

@@ -33,6 +33,7 @@ def test_levels_grades_and_ticket_actions_render_as_words_in_each_language() -> 
         "A001：已评价“非常不满意”"
     )
     assert render("assess.grade.passing") == ("基本合格", "passing")
+    assert render("complaint.already_judged", {"verdict": "unfounded"})[0] == "该投诉已有调查结论（不属实）。"
 
 
 def test_the_grade_key_on_the_wire_is_the_rubrics_own(hall: Hall) -> None:
