@@ -1222,6 +1222,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "manager.day_working": ("工作日：{periods}", "Working: {periods}"),
     "manager.day_closed": ("不办公", "Closed"),
     "manager.day_always": ("全天办公", "Open all day"),
+    "manager.day_not_workday": ("非法定工作日，不计入办理期限", "No statutory working day: deadlines skip it"),
+    "manager.day_workday": ("法定工作日（计入办理期限）", "Statutory working day (deadlines count it)"),
+    "manager.deadline_moved": (
+        "差评整改 {ticket}：期限 {before} → {after}",
+        "Follow-up of {ticket}: due {before} → {after}",
+    ),
+    "manager.deadline_flagged": (
+        "承诺件 {ticket}：承诺日期 {before} 已非工作日，请处理",
+        "Promised case {ticket}: its date {before} is no working day now; please decide",
+    ),
     "manager.day_kind": ("类型", "Kind"),
     "manager.kind_holiday": ("节假日", "Holiday"),
     "manager.kind_workday": ("调休上班", "Make-up workday"),
