@@ -1222,7 +1222,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "manager.day_working": ("工作日：{periods}", "Working: {periods}"),
     "manager.day_closed": ("不办公", "Closed"),
     "manager.day_always": ("全天办公", "Open all day"),
-    "manager.day_not_workday": ("非法定工作日，不计入办理期限", "No statutory working day: deadlines skip it"),
+    "manager.day_not_workday": ("非法定工作日，不计入办理期限", "Not a statutory working day"),
     "manager.day_workday": ("法定工作日（计入办理期限）", "Statutory working day (deadlines count it)"),
     "manager.deadline_moved": (
         "差评整改 {ticket}：期限 {before} → {after}",
