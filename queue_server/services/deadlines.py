@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from queue_server import contract as c
 from queue_server.adapters import tables as t
@@ -52,30 +52,24 @@ def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> lis
         .where(table.c.hall_id == actor.hall_id, table.c.stage != ev.Stage.CLOSED.value)
         .order_by(table.c.id)
     ).all()
+    stages = [stage for stage, _ in DUES]
     out: list[c.DeadlineChange] = []
+    updates: list[dict[str, Any]] = []
     for row in rows:
         rated = business_day(row.opened_at, timezone)
         dues = ev.follow_up_dues(
             rated, calendar, rules.verify_working_days, rules.rectify_working_days, rules.revisit_working_days
         )
         # Stages already done keep the date they were held to; the current one and those to come move.
-        todo = [stage for stage, _ in DUES][[stage for stage, _ in DUES].index(row.stage) :]
-        values = {
-            column: due
+        todo = stages[stages.index(row.stage) :]
+        new = {
+            column: due if stage in todo else getattr(row, column)
             for (stage, column), due in zip(DUES, dues, strict=True)
-            if stage in todo and getattr(row, column) != due
         }
-        if not values:
+        moved = [(stage, column) for stage, column in DUES if getattr(row, column) != new[column]]
+        if not moved:
             continue
-        uow.repo.conn.execute(update(table).where(table.c.id == row.id).values(**values))
-        detail: dict[str, Any] = {
-            "follow_up": row.id,
-            "before": {k: getattr(row, k).isoformat() for k in values},
-            "after": {k: v.isoformat() for k, v in values.items()},
-        }
-        uow.record(actor, "follow_up.recounted", data=detail)
-        subject = f"follow_up:{row.id}"
-        uow.repo.audit(actor.hall_id, uow.now, actor.label, "follow_up.recounted", subject, detail)
+        updates.append({"row_id": row.id, **{f"new_{k}": v for k, v in new.items()}})
         out.extend(
             c.DeadlineChange(
                 kind="follow_up",
@@ -83,11 +77,26 @@ def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> lis
                 ticket=row.number,
                 stage=stage,
                 before=getattr(row, column),
-                after=values[column],
+                after=new[column],
             )
-            for stage, column in DUES
-            if column in values
+            for stage, column in moved
         )
+    if updates:
+        # One statement for them all (executemany): a change may touch every open follow-up.
+        uow.repo.conn.execute(
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({column: bindparam(f"new_{column}") for _, column in DUES}),
+            updates,
+        )
+        detail: dict[str, Any] = {
+            "moved": [
+                {"follow_up": d.id, "stage": d.stage, "before": d.before.isoformat(), "after": str(d.after)}
+                for d in out
+            ]
+        }
+        uow.record(actor, "follow_up.recounted", data=detail)
+        uow.repo.audit(actor.hall_id, uow.now, actor.label, "follow_up.recounted", "follow_ups", detail)
     return out
 
 
