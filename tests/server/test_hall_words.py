@@ -3,6 +3,11 @@ ticket shows where it came from (an appointment's ticket its slot)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select, update
+
+from queue_server.adapters import tables as t
 from queue_server.messages import render
 from tests.server.conftest import Hall
 from tests.server.test_appointment_check_in_api import checked_in
@@ -65,3 +70,28 @@ def test_a_ticket_shows_that_it_came_from_an_appointment(hall: Hall) -> None:
     assert (issued["channel"], issued["appointment_at"]) == ("appointment", "2026-03-02T01:30:00Z")
     status = hall.client.get(f"/api/v1/tickets/{issued['token']}").json()
     assert (status["channel"], status["appointment_at"]) == ("appointment", "2026-03-02T01:30:00Z")
+
+
+def test_a_month_closed_with_the_former_grade_key_reads_with_the_rubrics_key(hall: Hall) -> None:
+    at(hall, 3, 2, 9, 0)
+    clerk_act(hall, as_clerk(hall, "C1", "pw-c1", "1"), "1", "open")
+    entry = {
+        "window": "1",
+        "clerk_staff_no": "C1",
+        "rule": "conduct.damage",
+        "count": 5,
+        "reason": "损坏设备",
+    }
+    post(hall, "/assessment/2026-03/entries", entry, 201)
+    at(hall, 4, 1, 9, 0)
+    post(hall, "/assessment/2026-03/close", None)
+
+    def former_key(uow: Any) -> None:  # what months closed before the rename hold
+        table = t.assessment_months
+        results = uow.repo.conn.execute(select(table.c.results)).scalar_one()
+        results["clerks"][0]["grade"] = "pass"
+        uow.repo.conn.execute(update(table).values(results=results))
+
+    hall.runtime.write_sync(former_key)
+    (c1,) = month(hall)["clerks"]
+    assert (c1["grade"], c1["grade_name"]) == ("passing", "基本合格")
