@@ -22,17 +22,20 @@ log = logging.getLogger(__name__)
 
 
 def closing_time(catalogue: HallCatalogue, window: WindowItem, since: datetime) -> datetime | None:
-    """When the day of ``since`` closes for this window: the end of its last period (the window's
-    approved 延时服务 included); midnight on a day without hours; never in a hall open at all hours."""
+    """When a window open (or paused) since ``since`` is closed: at the end of that day's last period
+    (the window's approved 延时服务 included); at midnight when it was opened after that, or on a day
+    without hours; never in a hall set to be open at all hours."""
     hours = catalogue.settings.hours
-    zone = ZoneInfo(hours.timezone)
-    day = since.astimezone(zone).date()
-    periods = hours.periods_on(day) + window.extended.get(day, ())
-    if periods:
-        return datetime.combine(day, max(end for _, end in periods), zone)
     if hours.always_open:
         return None
-    return datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+    zone = ZoneInfo(hours.timezone)
+    day = since.astimezone(zone).date()
+    midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+    periods = hours.periods_on(day) + window.extended.get(day, ())
+    if not periods:
+        return midnight
+    closing = datetime.combine(day, max(end for _, end in periods), zone)
+    return closing if since < closing else midnight
 
 
 def close_left_open(uow: UnitOfWork, hall_id: int) -> int:

@@ -79,3 +79,24 @@ def status(hall: Hall, window: str) -> str:
     response = hall.client.get(f"/api/v1/windows/{window}", headers=hall.as_("manager"))
     assert response.status_code == 200, response.text
     return str(response.json()["status"])
+
+
+def test_a_window_opened_after_closing_time_stays_open_until_midnight(hall: Hall) -> None:
+    assert put_settings(hall, always_open=False, hours=HOURS).status_code == 200
+    hall.clock.now = datetime(2026, 12, 10, 10, 0, tzinfo=UTC)  # Thursday 18:00: working late
+    assert hall.act("1", "open").status_code == 200
+    hall.clock.now = datetime(2026, 12, 10, 15, 59, tzinfo=UTC)  # 23:59
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    assert status(hall, "1") == "open"
+    hall.clock.now = datetime(2026, 12, 10, 16, 1, tzinfo=UTC)  # 00:01 the next day
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    assert status(hall, "1") == "closed"
+
+
+def test_a_hall_open_at_all_hours_closes_no_window(hall: Hall) -> None:
+    assert put_settings(hall, always_open=True, hours=HOURS).status_code == 200
+    hall.clock.now = datetime(2026, 12, 10, 0, 30, tzinfo=UTC)
+    assert hall.act("1", "open").status_code == 200
+    hall.clock.now += timedelta(days=2)
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    assert status(hall, "1") == "open"
