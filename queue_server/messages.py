@@ -797,11 +797,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "staff_page.none": ("无", "none"),
     "settings_page.hours": ("每周办公时间", "Weekly opening hours"),
     "settings_page.hours_hint": (
-        "每天一行，如 08:30-12:00, 13:30-17:30；留空为不办公。节假日、调休和延时服务在“预约与日历”中设置。",
+        "每天一行，如 08:30-12:00, 13:30-17:30；留空为不办公。节假日、调休和某日的延时服务在“预约与日历”中设置。",
         "One line a day, e.g. 08:30-12:00, 13:30-17:30; empty means closed. "
-        "Holidays, 调休 and extended hours are set on the calendar page.",
+        "Holidays, 调休 and a day's extended hours are set on the calendar page.",
     ),
     "settings_page.weekday": ("星期", "Day"),
+    "settings_page.extended": ("每周延时服务", "Weekly extended service (延时服务)"),
+    "settings_page.extended_hint": (
+        "如周六 09:00-12:00：照常取号，但不算法定工作日，也不计考勤。",
+        "E.g. Saturday 09:00-12:00: tickets are issued, but it is no statutory working day or duty time.",
+    ),
     "settings_page.cutoff_minutes": ("下班前停止取号（分钟）", "Stop issuing before closing (min)"),
     "settings_page.always_open": ("全天取号（不按办公时间）", "Issue at all hours (ignore the hours)"),
     "settings_page.tickets": ("取号与叫号规则", "Ticket and call rules"),
