@@ -797,7 +797,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "staff_page.none": ("无", "none"),
     "settings_page.hours": ("每周办公时间", "Weekly opening hours"),
     "settings_page.hours_hint": (
-        "每天一行，如 08:30-12:00, 13:30-17:30；留空为不办公。节假日、调休和某日的延时服务在“预约与日历”中设置。",
+        "每天一行，如 08:30-12:00, 13:30-17:30；留空为不办公。"
+        "节假日、调休和某日的延时服务在“预约与日历”中设置。",
         "One line a day, e.g. 08:30-12:00, 13:30-17:30; empty means closed. "
         "Holidays, 调休 and a day's extended hours are set on the calendar page.",
     ),
