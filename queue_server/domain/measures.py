@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -127,22 +126,22 @@ def _away(change: StatusChange) -> bool:
 
 
 def _off_post(window: str, day: date, shown: list[StatusChange], measure: Measure) -> Iterable[Fact]:
-    """脱岗: an away pause the clerk came back from (open, resume or another pause) after too long."""
-    for change, after in itertools.pairwise(shown):
-        if not _away(change) or after.status == "closed":
+    """脱岗: an away pause the clerk came back from (open, resume or another pause; closing the window
+    in between does not end the absence) after too long. One with no return is the departure."""
+    for index, change in enumerate(shown):
+        if not _away(change):
             continue
-        away = _minutes(after.at - change.at)
+        back = next((c for c in shown[index + 1 :] if c.status != "closed"), None)
+        if back is None:
+            continue
+        away = _minutes(back.at - change.at)
         if away > measure.off_post_minutes:
             yield Fact(
                 f"attendance.off_post:event:{change.event_id}",
                 "attendance.off_post",
                 window,
                 change.clerk,
-                ref={
-                    "events": [change.event_id, after.event_id],
-                    "day": day.isoformat(),
-                    "minutes": away,
-                },
+                ref={"events": [change.event_id, back.event_id], "day": day.isoformat(), "minutes": away},
             )
 
 
