@@ -232,7 +232,7 @@ class Simulation:
     def day(self, day: date) -> None:
         """Plan and run one business day."""
         hours = self.catalogue.settings.hours
-        if not hours.is_working_day(day):
+        if not hours.is_open_day(day):
             return
         periods = hours.periods_on(day) or DEFAULT_PERIODS
         self.now = max(self.now, self.local(day, time(7, 30)))

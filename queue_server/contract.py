@@ -232,6 +232,8 @@ class TicketPublic(Model):
         default=1, description="which printed copy is valid; a reprint supersedes earlier ones"
     )
     print_failed: bool = False
+    channel: str = Field(default="kiosk", description="where it was taken: kiosk, guide, appointment, …")
+    appointment_at: datetime | None = Field(default=None, description="预约: the booked slot's start")
 
 
 class TicketLookup(Model):
@@ -641,6 +643,9 @@ class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
     hours: dict[str, list[tuple[time, time]]] = {}
+    extended_hours: dict[str, list[tuple[time, time]]] = Field(
+        default={}, description="weekly 延时服务: tickets are issued, but no 工作日 and no duty hours"
+    )
     cutoff_minutes: int = Field(default=0, ge=0, le=240)
     always_open: bool = False
     number_width: int = Field(default=3, ge=1, le=6)
@@ -749,14 +754,32 @@ class ApprovedWindowHours(Model):
     approved_by: str = ""
 
 
+class DeadlineChange(Model):
+    """An open deadline a calendar change touched: a 差评 follow-up recounted on the new working days
+    (``before`` → ``after``), or a 承诺件 whose promised date is no longer a working day (``flagged``:
+    the promise stands, the manager decides)."""
+
+    kind: Literal["follow_up", "case"]
+    id: int
+    ticket: str
+    stage: str | None = None
+    before: date
+    after: date | None = None
+    flagged: bool = False
+
+
 class CalendarEntry(Model):
     """One date of the working calendar as it applies."""
 
     day: date
-    working: bool
+    working: bool = Field(description="the hall opens (weekend 延时服务 included)")
     periods: list[tuple[time, time]]
     kind: CalendarDayKind | None = None
     note: str = ""
+    workday: bool = Field(default=True, description="法定工作日: counts for every deadline")
+    deadlines: list[DeadlineChange] = Field(
+        default=[], description="on a change: the open deadlines recounted or flagged"
+    )
 
 
 # ---------------------------------------------------------------- appointments (预约)

@@ -74,12 +74,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "evaluation.not_found": ("找不到该评价。", "Evaluation not found."),
     "evaluation.already_rated": ("该办件已评价，不能重复评价。", "This case has already been rated."),
     "evaluation.closed": ("评价时限已过。", "The time to rate this case has passed."),
+    "evaluation.pressed_before_question": (
+        "评价时间早于评价请求，不予记录。",
+        "The rating's press time precedes the question; it is not recorded.",
+    ),
     "evaluation.bad_reasons": (
         "差评原因无效（仅不满意、非常不满意可选原因）。",
         "Invalid reasons (only for dissatisfied ratings).",
     ),
     "follow_up.not_found": ("找不到该差评整改件。", "Follow-up case not found."),
-    "follow_up.wrong_stage": ("该整改件当前处于“{stage}”环节。", "This follow-up is at stage {stage}."),
+    "follow_up.wrong_stage": ("该整改件当前处于“{stage}”环节。", "This follow-up is at the {stage} stage."),
     "follow_up.note_required": ("请填写处理情况。", "Describe what was done."),
     "follow_up.satisfaction_required": ("请记录回访是否满意。", "Record whether the citizen was satisfied."),
     "follow_up.owner_required": ("请指定责任人。", "Name the owner."),
@@ -562,7 +566,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "assess.windows": ("所在窗口", "Windows"),
     "assess.grade.excellent": ("优秀", "excellent"),
     "assess.grade.good": ("良好", "good"),
-    "assess.grade.pass": ("基本合格", "pass"),
+    "assess.grade.passing": ("基本合格", "passing"),
     "assess.grade.fail": ("不合格", "fail"),
     "assess.complaints": ("投诉登记", "Complaints"),
     "assess.category": ("投诉类别", "Category"),
@@ -886,11 +890,17 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "staff_page.none": ("无", "none"),
     "settings_page.hours": ("每周办公时间", "Weekly opening hours"),
     "settings_page.hours_hint": (
-        "每天一行，如 08:30-12:00, 13:30-17:30；留空为不办公。节假日、调休和延时服务在“预约与日历”中设置。",
+        "每天一行，如 08:30-12:00, 13:30-17:30；留空为不办公。"
+        "节假日、调休和某日的延时服务在“预约与日历”中设置。",
         "One line a day, e.g. 08:30-12:00, 13:30-17:30; empty means closed. "
-        "Holidays, 调休 and extended hours are set on the calendar page.",
+        "Holidays, 调休 and a day's extended hours are set on the calendar page.",
     ),
     "settings_page.weekday": ("星期", "Day"),
+    "settings_page.extended": ("每周延时服务", "Weekly extended service (延时服务)"),
+    "settings_page.extended_hint": (
+        "如周六 09:00-12:00：照常取号，但不算法定工作日，也不计考勤。",
+        "E.g. Saturday 09:00-12:00: tickets are issued, but it is no statutory working day or duty time.",
+    ),
     "settings_page.cutoff_minutes": ("下班前停止取号（分钟）", "Stop issuing before closing (min)"),
     "settings_page.always_open": ("全天取号（不按办公时间）", "Issue at all hours (ignore the hours)"),
     "settings_page.tickets": ("取号与叫号规则", "Ticket and call rules"),
@@ -1311,6 +1321,16 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "manager.day_working": ("工作日：{periods}", "Working: {periods}"),
     "manager.day_closed": ("不办公", "Closed"),
     "manager.day_always": ("全天办公", "Open all day"),
+    "manager.day_not_workday": ("非法定工作日，不计入办理期限", "Not a statutory working day"),
+    "manager.day_workday": ("法定工作日（计入办理期限）", "Statutory working day (deadlines count it)"),
+    "manager.deadline_moved": (
+        "差评整改 {ticket}：期限 {before} → {after}",
+        "Follow-up of {ticket}: due {before} → {after}",
+    ),
+    "manager.deadline_flagged": (
+        "承诺件 {ticket}：承诺日期 {before} 已非工作日，请处理",
+        "Promised case {ticket}: its date {before} is no working day now; please decide",
+    ),
     "manager.day_kind": ("类型", "Kind"),
     "manager.kind_holiday": ("节假日", "Holiday"),
     "manager.kind_workday": ("调休上班", "Make-up workday"),
@@ -1452,11 +1472,61 @@ STATUS_NAMES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+# Fields whose values are keys of the hall's vocabulary (a follow-up's stage, a rating's level, a
+# grade, a ticket's status or action): a message shows the hall's word for the key, never the key.
+FIELD_WORDS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "stage": {
+        "verify": ("核实", "verification (核实)"),
+        "rectify": ("整改", "rectification (整改)"),
+        "revisit": ("回访", "return visit (回访)"),
+        "closed": ("已办结", "closed"),
+    },
+    "level": {
+        "very_satisfied": ("非常满意", "very satisfied"),
+        "satisfied": ("满意", "satisfied"),
+        "basically_satisfied": ("基本满意", "basically satisfied"),
+        "dissatisfied": ("不满意", "dissatisfied"),
+        "very_dissatisfied": ("非常不满意", "very dissatisfied"),
+    },
+    "grade": {
+        "excellent": ("优秀", "excellent"),
+        "good": ("良好", "good"),
+        "passing": ("基本合格", "passing"),
+        "fail": ("不合格", "fail"),
+    },
+    "verdict": {
+        "pending": ("待核实", "pending"),
+        "verified": ("属实", "verified"),
+        "unfounded": ("不属实", "unfounded"),
+    },
+    "status": STATUS_NAMES,
+    "action": {
+        "called": ("呼叫", "call"),
+        "recalled": ("重呼", "recall"),
+        "started": ("开始办理", "start"),
+        "concluded": ("办结", "conclude"),
+        "no_show": ("过号", "mark no-show"),
+        "requeued": ("过号召回", "re-queue"),
+        "transferred": ("转移", "transfer"),
+        "parked": ("挂起", "park"),
+        "called_back": ("回呼", "call back"),
+        "cancelled": ("取消", "cancel"),
+        "cancel": ("取消", "cancel"),
+        "expired": ("过期", "expire"),
+        "reprint": ("补打", "reprint"),
+    },
+}
+
+
 def render(code: str, fields: dict[str, object] | None = None) -> tuple[str, str]:
-    """Return the (zh-CN, en) message for an error code, filled with its fields."""
+    """Return the (zh-CN, en) message for an error code, filled with its fields (vocabulary keys
+    shown as the hall's words, each in its language)."""
     zh, en = CATALOGUE.get(code, CATALOGUE["server.error"])
-    values = _Fields(fields or {})
-    return zh.format_map(values), en.format_map(values)
+    raw = fields or {}
+    words = {k: FIELD_WORDS[k][str(v)] for k, v in raw.items() if str(v) in FIELD_WORDS.get(k, {})}
+    zh_values = _Fields({**raw, **{k: w[0] for k, w in words.items()}})
+    en_values = _Fields({**raw, **{k: w[1] for k, w in words.items()}})
+    return zh.format_map(zh_values), en.format_map(en_values)
 
 
 class _Fields(dict[str, object]):

@@ -21,6 +21,7 @@ from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings
 from queue_server.domain.hours import Period
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.policy import Candidate
+from queue_server.domain.workdays import WorkingCalendar
 
 
 class Repository:
@@ -107,7 +108,11 @@ class Repository:
             )
         }
         settings = HallSettings.from_dict(hall.settings or {}, hall.timezone)
-        settings = replace(settings, hours=settings.hours.with_days(self._calendar_days(hall_id, settings)))
+        settings = replace(
+            settings,
+            hours=settings.hours.with_days(*self._calendar_days(hall_id, settings)),
+            working_days=self._working_days(hall_id),
+        )
         return HallCatalogue(
             id=hall.id,
             code=hall.code,
@@ -121,9 +126,22 @@ class Repository:
             windows=windows,
         )
 
-    def _calendar_days(self, hall_id: int, settings: HallSettings) -> dict[date, tuple[Period, ...]]:
-        """Dated exceptions to the weekly hours: holidays, 调休 working days, extended hours."""
+    def _working_days(self, hall_id: int) -> WorkingCalendar:
+        """法定工作日: the declared holidays and 调休 working days (extended hours change neither)."""
+        rows = self.conn.execute(
+            select(t.calendar_days.c.day, t.calendar_days.c.kind).where(t.calendar_days.c.hall_id == hall_id)
+        ).all()
+        return WorkingCalendar(
+            holidays=frozenset(r.day for r in rows if r.kind == "holiday"),
+            workdays=frozenset(r.day for r in rows if r.kind == "workday"),
+        )
+
+    def _calendar_days(
+        self, hall_id: int, settings: HallSettings
+    ) -> tuple[dict[date, tuple[Period, ...]], dict[date, tuple[Period, ...]]]:
+        """Dated exceptions to the weekly hours (holidays, 调休 working days) and dated 延时服务."""
         days: dict[date, tuple[Period, ...]] = {}
+        extended: dict[date, tuple[Period, ...]] = {}
         rows = self.conn.execute(select(t.calendar_days).where(t.calendar_days.c.hall_id == hall_id))
         for row in rows:
             periods = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in row.periods or [])
@@ -131,9 +149,9 @@ class Repository:
                 days[row.day] = ()
             elif row.kind == "workday":
                 days[row.day] = periods or settings.hours.week.get("mon", ())
-            else:  # extended: the day's usual hours plus the approved extra periods
-                days[row.day] = tuple(sorted(settings.hours.periods_on(row.day) + periods))
-        return days
+            else:  # extended: extra periods on top of the day's usual hours
+                extended[row.day] = periods
+        return days, extended
 
     # ---------------------------------------------------------------- numbering
 

@@ -186,14 +186,14 @@ class Grade(StrEnum):
 
     EXCELLENT = "excellent"  # 优秀 ≥ 90
     GOOD = "good"  # 良好 80–89
-    PASS = "pass"  # 基本合格 60–79
+    PASSING = "passing"  # 基本合格 60–79 (the rubric's ``grades.passing``: one key on the wire)
     FAIL = "fail"  # 不合格 < 60
 
 
 GRADE_NAMES: dict[Grade, tuple[str, str]] = {
     Grade.EXCELLENT: ("优秀", "excellent"),
     Grade.GOOD: ("良好", "good"),
-    Grade.PASS: ("基本合格", "pass"),
+    Grade.PASSING: ("基本合格", "passing"),
     Grade.FAIL: ("不合格", "fail"),
 }
 
@@ -205,7 +205,7 @@ def grade(total: float, grades: Grades) -> Grade:
     if total >= grades.good:
         return Grade.GOOD
     if total >= grades.passing:
-        return Grade.PASS
+        return Grade.PASSING
     return Grade.FAIL
 
 

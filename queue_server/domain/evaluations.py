@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
+
+from queue_server.domain.workdays import WorkingCalendar
 
 
 class Level(StrEnum):
@@ -95,6 +97,19 @@ def judge_rating(
     if pressed_at > deadline:
         return Verdict.TOO_LATE
     return Verdict.ACCEPT
+
+
+def follow_up_dues(
+    rated: date, calendar: WorkingCalendar, verify: int, rectify: int, revisit: int
+) -> tuple[date, date, date]:
+    """A 差评's 核实, 整改 and 回访 due dates: statutory working days from the rating's local day (回访
+    counted from 整改's due date)."""
+    rectify_due = calendar.add_working_days(rated, rectify)
+    return (
+        calendar.add_working_days(rated, verify),
+        rectify_due,
+        calendar.add_working_days(rectify_due, revisit),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hours import OpeningHours, Period
 from queue_server.domain.policy import Assignment, Mode, PolicySettings
 from queue_server.domain.throttle import LoginPolicy
+from queue_server.domain.workdays import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class HallSettings:
     """Per-hall rules; where the source documents disagree, a hall chooses here."""
 
     hours: OpeningHours = field(default_factory=OpeningHours)
+    # 法定工作日 for every deadline, kept apart from the opening hours (the calendar's holidays and 调休).
+    working_days: WorkingCalendar = field(default_factory=WorkingCalendar)
     number_width: int = 3
     policy: PolicySettings = field(default_factory=PolicySettings)
     recall_limit: int = 3
@@ -41,6 +44,7 @@ class HallSettings:
                 timezone=timezone,
                 cutoff_minutes=int(raw.get("cutoff_minutes", 0)),
                 always_open=bool(raw.get("always_open", False)),
+                extended=raw.get("extended_hours") or {},
             ),
             number_width=int(raw.get("number_width", 3)),
             policy=PolicySettings(

@@ -1,14 +1,15 @@
-"""The working calendar: when a hall works and issues tickets.
+"""Opening hours: when a hall opens and issues tickets.
 
 Weekly hours with their breaks (午休), an issuing cut-off, and dated exceptions: public holidays
 (no hours), make-up working days (调休, a weekend day with working hours) and approved extended
-hours (延时服务, an extra period on a date). Every deadline counts working days on this calendar.
+hours (延时服务, an extra period on a date). Deadlines do not count these: they count the statutory
+working days of ``workdays.WorkingCalendar`` (a Saturday 延时服务 opens the hall, it is no 工作日).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,10 @@ class OpeningHours:
     always_open: bool = False
     # Dated exceptions: the day's periods replace the weekday's (an empty tuple is a holiday).
     days: dict[date, tuple[Period, ...]] = field(default_factory=dict)
+    # 延时服务: weekly and dated extra periods. The hall opens then (tickets are issued), but they are
+    # no duty hours (attendance is not measured against them) and make no day a 工作日.
+    extended_week: dict[str, tuple[Period, ...]] = field(default_factory=dict)
+    extended_days: dict[date, tuple[Period, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_strings(
@@ -38,63 +43,50 @@ class OpeningHours:
         timezone: str = "Asia/Shanghai",
         cutoff_minutes: int = 0,
         always_open: bool = False,
+        extended: dict[str, list[list[str]]] | None = None,
     ) -> OpeningHours:
-        """Build from ``{"mon": [["08:30", "12:00"], …]}`` as configuration files hold it."""
-        parsed: dict[str, tuple[Period, ...]] = {}
-        for day, periods in week.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}")
-            spans = tuple(sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods))
-            for start, end in spans:
-                if end <= start:
-                    raise ValueError(f"period {start}-{end} on {day} ends before it starts")
-            for (_, first_end), (second_start, _) in itertools.pairwise(spans):
-                if second_start < first_end:
-                    raise ValueError(f"periods on {day} overlap")
-            parsed[day] = spans
-        return cls(timezone=timezone, week=parsed, cutoff_minutes=cutoff_minutes, always_open=always_open)
+        """Build from ``{"mon": [["08:30", "12:00"], …]}`` as configuration files hold it; ``extended``
+        holds the weekly 延时服务 periods in the same form."""
+        parsed, extra = _parse_week(week), _parse_week(extended or {})
+        for day in extra:
+            _check_spans(day, tuple(sorted(parsed.get(day, ()) + extra[day])))
+        return cls(
+            timezone=timezone,
+            week=parsed,
+            cutoff_minutes=cutoff_minutes,
+            always_open=always_open,
+            extended_week=extra,
+        )
 
-    def with_days(self, days: dict[date, tuple[Period, ...]]) -> OpeningHours:
-        """The same hours with these dated exceptions."""
-        return OpeningHours(self.timezone, self.week, self.cutoff_minutes, self.always_open, dict(days))
+    def with_days(
+        self, days: dict[date, tuple[Period, ...]], extended: dict[date, tuple[Period, ...]] | None = None
+    ) -> OpeningHours:
+        """The same hours with these dated exceptions (and dated 延时服务 periods)."""
+        return replace(self, days=dict(days), extended_days=dict(extended or {}))
 
-    def periods_on(self, day: date) -> tuple[Period, ...]:
-        """The working periods of a date: its exception if it has one, else its weekday's."""
+    def duty_periods_on(self, day: date) -> tuple[Period, ...]:
+        """The day's regular hours (its exception if it has one, else its weekday's): the hours a
+        clerk's attendance is measured against."""
         if day in self.days:
             return self.days[day]
         return self.week.get(WEEKDAYS[day.weekday()], ())
 
-    def is_working_day(self, day: date) -> bool:
-        """Whether the hall works on ``day`` (holidays and 调休 included).
+    def periods_on(self, day: date) -> tuple[Period, ...]:
+        """The periods the hall opens on a date: its regular hours and its 延时服务 (a holiday or a
+        调休 day replaces the weekday's, weekly extended periods included)."""
+        weekly = () if day in self.days else self.extended_week.get(WEEKDAYS[day.weekday()], ())
+        extra = weekly + self.extended_days.get(day, ())
+        return tuple(sorted(self.duty_periods_on(day) + extra)) if extra else self.duty_periods_on(day)
 
-        A hall open at all hours with no weekly hours set works every day but its holidays.
+    def is_open_day(self, day: date) -> bool:
+        """Whether the hall opens on ``day`` (weekend 延时服务 and 调休 included, holidays not).
+
+        A hall open at all hours with no weekly hours set opens every day but its holidays. Opening
+        days are not working days: deadlines count ``workdays.WorkingCalendar``.
         """
         if day not in self.days and self.always_open and not any(self.week.values()):
             return True
         return bool(self.periods_on(day))
-
-    def add_working_days(self, start: date, count: int) -> date:
-        """The date ``count`` working days after ``start`` (start itself not counted); 0 → start."""
-        if count < 0:
-            raise ValueError("count must not be negative")
-        day = start
-        for _ in range(count):
-            day += timedelta(days=1)
-            guard = 0
-            while not self.is_working_day(day):
-                day += timedelta(days=1)
-                guard += 1
-                if guard > 366:
-                    raise ValueError("the calendar has no working day in a year")
-        return day
-
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end`` (negative when end is earlier)."""
-        if end < start:
-            return -self.working_days_between(end, start)
-        return sum(
-            1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n))
-        )
 
     def check_issue(self, now: datetime) -> None:
         """Raise Rejected with the reason when a ticket may not be issued at ``now``."""
@@ -115,3 +107,23 @@ class OpeningHours:
                 code = "hall.not_open_yet" if index == 0 else "hall.lunch_break"
                 raise Rejected(code, opens=start.strftime("%H:%M"))
         raise Rejected("hall.after_cutoff")
+
+
+def _check_spans(day: str, spans: tuple[Period, ...]) -> None:
+    for start, end in spans:
+        if end <= start:
+            raise ValueError(f"period {start}-{end} on {day} ends before it starts")
+    for (_, first_end), (second_start, _) in itertools.pairwise(spans):
+        if second_start < first_end:
+            raise ValueError(f"periods on {day} overlap")
+
+
+def _parse_week(week: dict[str, list[list[str]]]) -> dict[str, tuple[Period, ...]]:
+    parsed: dict[str, tuple[Period, ...]] = {}
+    for day, periods in week.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown weekday {day!r}")
+        spans = tuple(sorted((time.fromisoformat(a), time.fromisoformat(b)) for a, b in periods))
+        _check_spans(day, spans)
+        parsed[day] = spans
+    return parsed

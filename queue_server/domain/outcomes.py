@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from queue_server.domain.errors import Rejected
-from queue_server.domain.hours import OpeningHours
+from queue_server.domain.workdays import WorkingCalendar
 
 
 class Outcome(StrEnum):
@@ -26,10 +26,10 @@ OPEN_OUTCOMES = frozenset({Outcome.PROMISED})
 ON_THE_SPOT = frozenset({Outcome.IMMEDIATE})
 
 
-def promised_date(hours: OpeningHours, accepted: date, limit_days: int, *, green: bool) -> date:
-    """The promised completion date: working days on the hall's calendar, halved for 绿色通道."""
+def promised_date(calendar: WorkingCalendar, accepted: date, limit_days: int, *, green: bool) -> date:
+    """The promised completion date: statutory working days (法定工作日), halved for 绿色通道."""
     days = math.ceil(limit_days / 2) if green else limit_days
-    return hours.add_working_days(accepted, max(days, 0))
+    return calendar.add_working_days(accepted, max(days, 0))
 
 
 def check_outcome(

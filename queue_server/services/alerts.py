@@ -75,8 +75,8 @@ def thresholds(uow: UnitOfWork, hall_id: int) -> rules.Thresholds:
 
 def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
     """Evaluate every rule now; raise, escalate and clear alerts with an event row and a live event."""
-    hours = uow.catalogue(hall_id).settings.hours
-    findings = rules.evaluate(_moment(uow, hall_id), thresholds(uow, hall_id), hours.working_days_between)
+    calendar = uow.catalogue(hall_id).settings.working_days  # 催办 counts statutory working days
+    findings = rules.evaluate(_moment(uow, hall_id), thresholds(uow, hall_id), calendar.working_days_between)
     conn = uow.repo.conn
     standing = [
         rules.Standing(r.id, r.rule, r.subject, rules.Severity(r.severity))

@@ -37,7 +37,7 @@ def bookable_slot(uow: UnitOfWork, catalogue: HallCatalogue, slot_id: int) -> An
     row = AppointmentStore(uow.repo.conn).slot(catalogue.id, slot_id)
     if row is None or row.service_id not in catalogue.services:
         raise NotFound("appointment.slot_not_found")
-    if not catalogue.settings.hours.is_working_day(row.day):
+    if not catalogue.settings.hours.is_open_day(row.day):
         raise Rejected("appointment.slot_not_working_day", day=row.day.isoformat())
     _, ends = rules.slot_bounds(row.day, row.start, row.end, catalogue.timezone)
     if ends <= uow.now:
@@ -62,7 +62,7 @@ def open_slot(uow: UnitOfWork, actor: Actor, command: c.OpenSlot) -> c.SlotPubli
     catalogue = uow.catalogue(actor.hall_id)
     service = catalogue.service(command.service_code)
     rules.check_slot(command.start, command.end)
-    if not catalogue.settings.hours.is_working_day(command.day):
+    if not catalogue.settings.hours.is_open_day(command.day):
         raise Rejected("appointment.slot_not_working_day", day=command.day.isoformat())
     _, ends = rules.slot_bounds(command.day, command.start, command.end, catalogue.timezone)
     if ends <= uow.now:

@@ -123,7 +123,11 @@ def compute(uow: UnitOfWork, hall_id: int, month: str) -> c.MonthAssessment:
     first, last = month_days(month)
     closed = _closed_row(uow, hall_id, month)
     if closed is not None:
-        return c.MonthAssessment.model_validate(closed.results)
+        frozen = c.MonthAssessment.model_validate(closed.results)
+        for clerk in frozen.clerks:  # months frozen before the grade key became the rubric's own
+            if clerk.grade == "pass":
+                clerk.grade = a.Grade.PASSING.value
+        return frozen
     if first > _today(uow, hall_id):
         raise Rejected("assessment.future_month", month=month)
     rubric = rubric_of(uow, hall_id)

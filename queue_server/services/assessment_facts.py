@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import null, select
+from sqlalchemy import func, null, select
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import read_time
 from queue_server.domain import complaints as cp
 from queue_server.domain import measures
 from queue_server.domain.assessment import Fact
@@ -132,10 +133,41 @@ def _from_events(
                 )
             )
     hours = uow.catalogue(hall_id).settings.hours
+    presence = _last_presence(uow, hall_id, {n: i for i, n in number.items()}, hours.periods_on, zone)
     for window, items in changes.items():
         out.active.add(window)
-        out.facts.extend(measures.attendance(window, items, hours.periods_on, zone, rubric.measure))
+        out.facts.extend(
+            measures.attendance(window, items, hours.duty_periods_on, zone, rubric.measure, presence)
+        )
     out.facts.extend(measures.hasty_no_shows(calls, rubric.measure))
+
+
+def _last_presence(
+    uow: UnitOfWork, hall_id: int, ids: dict[str, int], periods_on: measures.Periods, zone: ZoneInfo
+) -> measures.Presence:
+    """The last ticket action by a clerk at a window on a day it was left open (asked only for those
+    few days), up to the day's closing time."""
+
+    def last(window: str, day: date) -> datetime | None:
+        periods = periods_on(day)
+        if window not in ids or not periods:
+            return None
+        e = t.events
+        found = uow.repo.conn.execute(
+            select(func.max(e.c.at)).where(
+                e.c.hall_id == hall_id,
+                e.c.window_id == ids[window],
+                e.c.type.like("ticket.%"),
+                e.c.actor_user_id.is_not(None),
+                e.c.at >= datetime.combine(day, datetime.min.time(), zone),
+                e.c.at <= datetime.combine(day, periods[-1][1], zone),
+            )
+        ).scalar()
+        if found is None or (isinstance(found, datetime) and found.tzinfo is not None):
+            return found  # type: ignore[no-any-return]
+        return read_time(found)
+
+    return last
 
 
 def _from_cases(

@@ -1,4 +1,5 @@
-"""The working calendar: holidays, 调休 working days and extended hours, set by a manager."""
+"""The calendar, set by a manager: holidays and 调休 working days (both calendars: opening hours and
+法定工作日), extended hours (opening only). A change recounts or flags the open deadlines."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from queue_server import contract as c
 from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
+from queue_server.services.deadlines import recount
 from queue_server.services.unit_of_work import UnitOfWork
 
 MAX_RANGE_DAYS = 400
@@ -20,7 +22,8 @@ def read_calendar(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list
     actor.require(Permission.READ_HALL)
     if end < start or (end - start).days > MAX_RANGE_DAYS:
         raise Rejected("request.invalid", detail=f"a range of at most {MAX_RANGE_DAYS} days")
-    hours = uow.catalogue(actor.hall_id).settings.hours
+    settings = uow.catalogue(actor.hall_id).settings
+    hours = settings.hours
     marks = {
         r.day: r
         for r in uow.repo.conn.execute(
@@ -37,10 +40,11 @@ def read_calendar(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list
         out.append(
             c.CalendarEntry(
                 day=day,
-                working=hours.is_working_day(day),
+                working=hours.is_open_day(day),
                 periods=periods,
                 kind=mark.kind if mark else None,
                 note=mark.note if mark else "",
+                workday=settings.working_days.is_working_day(day),
             )
         )
     return out
@@ -54,6 +58,7 @@ def set_day(uow: UnitOfWork, actor: Actor, day: date, mark: c.CalendarDay) -> c.
             raise Rejected("request.invalid", detail=f"period {start}-{end} ends before it starts")
     if mark.kind == c.CalendarDayKind.EXTENDED and not mark.periods:
         raise Rejected("request.invalid", detail="extended hours need their periods")
+    before = uow.catalogue(actor.hall_id).settings.working_days
     conn = uow.repo.conn
     conn.execute(
         delete(t.calendar_days).where(
@@ -75,12 +80,14 @@ def set_day(uow: UnitOfWork, actor: Actor, day: date, mark: c.CalendarDay) -> c.
     uow.repo.audit(
         actor.hall_id, uow.now, actor.label, "calendar.set", day.isoformat(), mark.model_dump(mode="json")
     )
-    return read_calendar(uow, actor, day, day)[0]
+    moved = recount(uow, actor, before)
+    return read_calendar(uow, actor, day, day)[0].model_copy(update={"deadlines": moved})
 
 
 def clear_day(uow: UnitOfWork, actor: Actor, day: date) -> c.CalendarEntry:
     """Remove a date's mark: it follows the weekly hours again."""
     actor.require(Permission.MANAGE_HALL)
+    before = uow.catalogue(actor.hall_id).settings.working_days
     uow.repo.conn.execute(
         delete(t.calendar_days).where(
             t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day == day
@@ -88,7 +95,8 @@ def clear_day(uow: UnitOfWork, actor: Actor, day: date) -> c.CalendarEntry:
     )
     uow.refresh_catalogue(actor.hall_id)
     uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.clear", day.isoformat(), {})
-    return read_calendar(uow, actor, day, day)[0]
+    moved = recount(uow, actor, before)
+    return read_calendar(uow, actor, day, day)[0].model_copy(update={"deadlines": moved})
 
 
 def set_window_hours(

@@ -31,7 +31,7 @@ def record_outcome(
     due = None
     if outcome is Outcome.PROMISED:
         limit = int(guide.get("promised_limit_days") or guide.get("legal_limit_days") or 0)
-        due = promised_date(catalogue.settings.hours, today, limit, green=green)
+        due = promised_date(catalogue.settings.working_days, today, limit, green=green)
     phone = pii.protect_phone(uow.caches.pii_key, command.phone) if command.phone else None
     uow.repo.conn.execute(
         t.cases.insert(),
@@ -138,9 +138,9 @@ def extend_case(uow: UnitOfWork, actor: Actor, case_id: int, command: c.ExtendCa
     row = _case_row(uow, actor, case_id)
     if row.status != "open":
         raise Rejected("case.not_open")
-    hours = uow.catalogue(actor.hall_id).settings.hours
-    current = deadline(row) or business_day(uow.now, hours.timezone)
-    new = hours.add_working_days(current, command.working_days)
+    settings = uow.catalogue(actor.hall_id).settings
+    current = deadline(row) or business_day(uow.now, settings.hours.timezone)
+    new = settings.working_days.add_working_days(current, command.working_days)
     entry = {
         "from": current.isoformat(),
         "to": new.isoformat(),

@@ -22,6 +22,7 @@ from queue_server.services.unit_of_work import UnitOfWork
 
 SETTING_KEYS = (
     "hours",
+    "extended_hours",
     "cutoff_minutes",
     "always_open",
     "number_width",

@@ -23,6 +23,15 @@ from queue_server.services.unit_of_work import UnitOfWork
 PRESS_SLACK = timedelta(seconds=2)  # a pad's clock-less press time is estimated; forgive this much
 
 
+def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received: datetime) -> datetime:
+    """When the key was pressed. Only a pad has a clock of its own (the bridge turns the pad's bounded
+    ``age`` into ``pressed_at``); a web page, a kiosk or a console could claim any time, so on those
+    channels the server's receipt time is the press time. A claim from the future is the receipt."""
+    if channel is not c.EvaluationChannel.PAD or claimed is None:
+        return received
+    return min(claimed, received)
+
+
 def settings_of(uow: UnitOfWork, hall_id: int) -> c.EvaluationSettings:
     """The hall's 好差评 settings as stored, defaults for anything missing."""
     stored = uow.repo.conn.execute(select(t.halls.c.settings).where(t.halls.c.id == hall_id)).scalar()
@@ -120,7 +129,9 @@ def rate(
         channel = c.EvaluationChannel.WEB
     level = ev.Level(body.level.value)
     reasons = tuple(body.reasons)
-    pressed = min(body.pressed_at or uow.now, uow.now)
+    pressed = press_time(channel, body.pressed_at, uow.now)
+    if pressed + PRESS_SLACK < row.requested_at:
+        raise Rejected("evaluation.pressed_before_question")
     stored = (ev.Level(row.level), tuple(row.reasons or ())) if row.level else None
     verdict = ev.judge_rating(
         ev.Status(row.status), stored, level, reasons, pressed - PRESS_SLACK, row.deadline_at
@@ -187,13 +198,12 @@ def _announce(uow: UnitOfWork, hall_id: int, row: Any, result: c.EvaluationPubli
 
 
 def _open_follow_up(uow: UnitOfWork, hall_id: int, evaluation_id: int) -> None:
-    """A 差评 opens its follow-up case with deadlines in working days on the hall's calendar."""
-    settings = settings_of(uow, hall_id)
-    hours = uow.catalogue(hall_id).settings.hours
-    today = business_day(uow.now, hours.timezone)
-    verify = hours.add_working_days(today, settings.verify_working_days)
-    rectify = hours.add_working_days(today, settings.rectify_working_days)
-    revisit = hours.add_working_days(rectify, settings.revisit_working_days)
+    """A 差评 opens its follow-up case with deadlines in statutory working days (法定工作日)."""
+    hall = uow.catalogue(hall_id).settings
+    today = business_day(uow.now, hall.hours.timezone)
+    rules = settings_of(uow, hall_id)
+    days = (rules.verify_working_days, rules.rectify_working_days, rules.revisit_working_days)
+    verify, rectify, revisit = ev.follow_up_dues(today, hall.working_days, *days)
     uow.repo.conn.execute(
         t.evaluation_follow_ups.insert(),
         {

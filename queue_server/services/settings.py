@@ -29,7 +29,8 @@ def replace_settings(uow: UnitOfWork, actor: Actor, wanted: c.HallSettingsModel)
     actor.require(Permission.MANAGE_HALL)
     before = read_settings(uow, actor)
     stored: dict[str, Any] = wanted.model_dump(mode="json", exclude={"notice"})
-    stored["hours"] = {day: [[a[:5], b[:5]] for a, b in spans] for day, spans in stored["hours"].items()}
+    for key in ("hours", "extended_hours"):
+        stored[key] = {day: [[a[:5], b[:5]] for a, b in spans] for day, spans in stored[key].items()}
     timezone = uow.catalogue(actor.hall_id).timezone
     try:
         HallSettings.from_dict(stored, timezone)

@@ -116,6 +116,8 @@ def issue_ticket(
         status_url=f"/t/{values['token']}",
         id_masked=values["id_masked"],
         phone_masked=values["phone_masked"],
+        channel=channel,
+        appointment_at=appointment_at,
     )
 
 

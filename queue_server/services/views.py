@@ -41,6 +41,8 @@ def ticket_public(
         phone_masked=row.phone_masked,
         paper=row.paper,
         print_failed=row.print_failed,
+        channel=row.channel,
+        appointment_at=row.appointment_at,
     )
 
 

@@ -131,8 +131,8 @@ def test_a_small_hall_the_last_is_yellow_not_model() -> None:
         (90, a.Grade.EXCELLENT),
         (89.5, a.Grade.GOOD),
         (80, a.Grade.GOOD),
-        (79, a.Grade.PASS),
-        (60, a.Grade.PASS),
+        (79, a.Grade.PASSING),
+        (60, a.Grade.PASSING),
         (59.9, a.Grade.FAIL),
     ],
 )
@@ -171,6 +171,7 @@ def test_attendance_measured_from_status_changes() -> None:
         m.StatusChange(6, at(3, 8, 33), "open", clerk=6),  # within grace
         m.StatusChange(7, at(3, 9, 0), "paused", "away", 6),
         m.StatusChange(8, at(3, 9, 30), "open", clerk=6),  # exactly 30 min: not more than 30
+        m.StatusChange(10, at(3, 17, 30), "closed", clerk=6),
         m.StatusChange(9, at(7, 9, 0), "open", clerk=6),  # Saturday: no hours, nothing measured
     ]
     facts = m.attendance("1", changes, periods, SHANGHAI, Measure())

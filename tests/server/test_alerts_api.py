@@ -97,9 +97,11 @@ def test_a_promised_case_warns_three_working_days_ahead_then_on_the_day_then_ove
     hall.open_all()
     hall.issue("S1")
     hall.act("1", "call-next")
-    hall.act("1", "conclude", body={"outcome": "promised"})  # due Sat 2026-03-07 (every day works here)
+    # Due Mon 2026-03-09: 5 statutory working days, though this hall opens every day (Saturday and
+    # Sunday open the hall but count for no deadline).
+    hall.act("1", "conclude", body={"outcome": "promised"})
     seen = []
-    for _ in range(7):
+    for _ in range(9):
         sweep(hall)
         seen.append(sorted(standing(hall).items()))
         hall.clock.advance(days=1)
@@ -107,8 +109,10 @@ def test_a_promised_case_warns_three_working_days_ahead_then_on_the_day_then_ove
     assert rules == [
         [],
         [],
+        ["case.due_soon"],  # Wed: 3 working days left
         ["case.due_soon"],
         ["case.due_soon"],
+        ["case.due_soon"],  # Sat and Sun: still 1 working day left
         ["case.due_soon"],
         ["case.due"],
         ["case.overdue"],

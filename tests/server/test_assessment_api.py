@@ -57,7 +57,7 @@ def sections(window: dict[str, Any]) -> dict[str, float]:
 
 def march(hall: Hall) -> None:
     """Monday 2 March: C2 opens window 2 on time and leaves at 16:00 (早退); C1 opens window 1 at 08:40
-    (迟到, 10 minutes) and is away 10:00–10:45 (脱岗: more than 30 minutes)."""
+    (迟到, 10 minutes), is away 10:00–10:45 (脱岗: more than 30 minutes) and closes at 17:30."""
     assert put_settings(hall, hours=HOURS, always_open=False).status_code == 200
     at(hall, 3, 2, 8, 30)
     c2 = as_clerk(hall, "C2", "pw-c2", "2")
@@ -71,6 +71,8 @@ def march(hall: Hall) -> None:
     clerk_act(hall, c1, "1", "pause", {"reason": "away"})
     at(hall, 3, 2, 10, 45)
     clerk_act(hall, c1, "1", "resume")
+    at(hall, 3, 2, 17, 30)
+    clerk_act(hall, c1, "1", "close")
 
 
 def test_the_march_meeting_scored_ranked_flagged_and_closed(hall: Hall) -> None:
@@ -285,16 +287,25 @@ def test_the_rubric_is_per_hall_and_checked(hall: Hall) -> None:
 
 def test_full_attendance_is_per_window_for_windows_and_once_for_the_person(hall: Hall) -> None:
     assert put_settings(hall, hours=HOURS, always_open=False).status_code == 200
-    at(hall, 3, 2, 8, 30)  # Monday: C1 at window 1 on time
-    clerk_act(hall, as_clerk(hall, "C1", "pw-c1", "1"), "1", "open")
-    at(hall, 3, 3, 8, 31)  # Tuesday: C1 covers window 3 (AB岗), on time
-    clerk_act(hall, as_clerk(hall, "C1", "pw-c1", "3"), "3", "open")
+    at(hall, 3, 2, 8, 30)  # Monday: C1 at window 1 on time, to the end of the day
+    monday = as_clerk(hall, "C1", "pw-c1", "1")
+    clerk_act(hall, monday, "1", "open")
+    at(hall, 3, 2, 17, 30)
+    clerk_act(hall, monday, "1", "close")
+    at(hall, 3, 3, 8, 31)  # Tuesday: C1 covers window 3 (AB岗), on time, to the end of the day
+    tuesday = as_clerk(hall, "C1", "pw-c1", "3")
+    clerk_act(hall, tuesday, "3", "open")
+    at(hall, 3, 3, 17, 29)
+    clerk_act(hall, tuesday, "3", "close")
     result = month(hall)
     assert sheet(result, "1")["bonus"] == 2 and sheet(result, "3")["bonus"] == 2
     (c1,) = result["clerks"]
     assert c1["total"] == 102 and c1["windows"] == ["1", "3"]
     at(hall, 3, 4, 9, 0)  # Wednesday: late at window 3 (30 minutes)
-    clerk_act(hall, as_clerk(hall, "C1", "pw-c1", "3"), "3", "open")
+    wednesday = as_clerk(hall, "C1", "pw-c1", "3")
+    clerk_act(hall, wednesday, "3", "open")
+    at(hall, 3, 4, 17, 30)
+    clerk_act(hall, wednesday, "3", "close")
     result = month(hall)
     assert sheet(result, "1")["total"] == 102 and sheet(result, "3")["total"] == 98
     (c1,) = result["clerks"]

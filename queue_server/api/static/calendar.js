@@ -54,6 +54,7 @@
   async function select(day) {
     state.selected = day;
     document.querySelectorAll("#month .day").forEach((b) => b.classList.toggle("selected", b.dataset.day === day));
+    document.getElementById("moved-deadlines").replaceChildren();
     const title = document.getElementById("day-title");
     title.textContent = "";
     H.pair(title, "manager.day_title", { day });
@@ -63,11 +64,31 @@
     if (entry) {
       if (entry.working && !entry.periods.length) H.pair(line, "manager.day_always");
       else H.pair(line, entry.working ? "manager.day_working" : "manager.day_closed", { periods: periodsText(entry.periods) });
+      // 两个日历: a day the hall opens that counts for no deadline (weekend 延时服务), and the reverse.
+      if (entry.working !== entry.workday) {
+        line.appendChild(document.createTextNode(" · "));
+        line.appendChild(H.pair(el("span", "workday-note"), entry.workday ? "manager.day_workday" : "manager.day_not_workday"));
+      }
       const form = document.getElementById("mark");
       if (entry.kind) form.elements.kind.value = entry.kind;
       form.elements.note.value = entry.note || "";
     }
     await Promise.all([loadSlots(), loadBookings(), loadWindowHours()]);
+  }
+
+  /** What a calendar change did to the open deadlines: 差评 follow-ups recounted, 承诺件 flagged. */
+  function showMoved(changed) {
+    const list = document.getElementById("moved-deadlines");
+    list.replaceChildren(...(changed.deadlines || []).map((d) => {
+      const li = el("li", d.flagged ? "flagged" : "moved");
+      li.dataset.kind = d.kind;
+      if (d.flagged) H.pair(li, "manager.deadline_flagged", { ticket: d.ticket, before: d.before });
+      else {
+        H.pair(li, "manager.deadline_moved", { ticket: d.ticket, before: d.before, after: d.after });
+        li.prepend(H.pair(el("span", "stage"), "manager.eval.stage." + d.stage), document.createTextNode(" · "));
+      }
+      return li;
+    }));
   }
 
   async function loadWindowHours() {
@@ -140,15 +161,17 @@
     H.action(document.getElementById("mark-save"), async () => {
       const f = mark.elements;
       const body = { kind: f.kind.value, periods: parsePeriods(f.periods.value), note: f.note.value };
-      await H.api("PUT", "/calendar/" + state.selected, body);
+      const changed = await H.api("PUT", "/calendar/" + state.selected, body);
       H.toast("console.saved");
       await loadMonth();
       await select(state.selected);
+      showMoved(changed);
     });
     H.action(document.getElementById("mark-clear"), async () => {
-      await H.api("DELETE", "/calendar/" + state.selected);
+      const changed = await H.api("DELETE", "/calendar/" + state.selected);
       await loadMonth();
       await select(state.selected);
+      showMoved(changed);
     });
     const hours = document.getElementById("window-hours");
     hours.addEventListener("submit", (event) => event.preventDefault());

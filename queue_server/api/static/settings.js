@@ -18,22 +18,39 @@
     keys.reduce((o, k) => o[k], object)[last] = value;
   }
 
-  function fields() { return [...form.querySelectorAll("[name]")].filter((n) => !n.name.startsWith("week.")); }
+  function fields() {
+    return [...form.querySelectorAll("[name]")].filter((n) => !n.name.startsWith("week.") && !n.name.startsWith("ext."));
+  }
 
-  function fill(settings) {
-    document.querySelector("#week tbody").replaceChildren(...WEEK.map(([key, zh]) => {
+  /** A line of periods per weekday: the regular hours ("week.") or the weekly 延时服务 ("ext."). */
+  function weekRows(table, prefix, hours, placeholder) {
+    document.querySelector(table + " tbody").replaceChildren(...WEEK.map(([key, zh]) => {
       const tr = el("tr");
       tr.dataset.day = key;
       tr.appendChild(el("td", null, "周" + zh + " " + key));
       const input = el("input");
-      input.name = "week." + key;
-      input.placeholder = H.t("manager.day_closed").join(" ");
-      input.value = H.periodsText(settings.hours[key] || []);
+      input.name = prefix + key;
+      input.placeholder = placeholder;
+      input.value = H.periodsText(hours[key] || []);
       const cell = el("td");
       cell.appendChild(input);
       tr.appendChild(cell);
       return tr;
     }));
+  }
+
+  function readWeek(prefix) {
+    const hours = {};
+    for (const [key] of WEEK) {
+      const periods = H.parsePeriods(form.elements[prefix + key].value);
+      if (periods.length) hours[key] = periods;
+    }
+    return hours;
+  }
+
+  function fill(settings) {
+    weekRows("#week", "week.", settings.hours, H.t("manager.day_closed").join(" "));
+    weekRows("#extended-week", "ext.", settings.extended_hours || {}, "—");
     for (const node of fields()) {
       const value = get(settings, node.name);
       if (node.type === "checkbox") node.checked = Boolean(value);
@@ -42,12 +59,8 @@
   }
 
   function read(settings) {
-    const hours = {};
-    for (const [key] of WEEK) {
-      const periods = H.parsePeriods(form.elements["week." + key].value);
-      if (periods.length) hours[key] = periods;
-    }
-    settings.hours = hours;
+    settings.hours = readWeek("week.");
+    settings.extended_hours = readWeek("ext.");
     for (const node of fields()) {
       let value;
       if (node.type === "checkbox") value = node.checked;
