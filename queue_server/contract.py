@@ -218,6 +218,20 @@ class TicketPublic(Model):
         default=1, description="which printed copy is valid; a reprint supersedes earlier ones"
     )
     print_failed: bool = False
+    # Where to go and how it ended, in the holder's words (the ticket page, the guide):
+    serving_windows: int | None = Field(
+        default=None, description="open windows serving its service now (0: nobody can call it)"
+    )
+    window_name: str | None = Field(default=None, description="the called window's name")
+    zone_name: str | None = Field(default=None, description="the called window's zone (区)")
+    floor: str | None = Field(default=None, description="the called window's floor")
+    transferred_to_window: str | None = Field(default=None, description="转移: the window it waits for")
+    transferred_to_service: str | None = Field(default=None, description="转移: the service's name")
+    outcome: str | None = Field(default=None, description="办结: immediate, promised, correction, …")
+    promised_date: date | None = Field(default=None, description="承诺件: the promised day")
+    missing_items: list[str] = Field(default=[], description="补正: what to bring")
+    refused_reasons: str = Field(default="", description="不予受理: the reasons")
+    referred_to: str = Field(default="", description="转办: where to")
 
 
 class TicketLookup(Model):
@@ -928,6 +942,7 @@ EventType = Literal[
     "ticket.concluded",
     "ticket.cancelled",
     "ticket.expired",
+    "ticket.ahead",
     "window.status",
     "queue.changed",
     "assignments.changed",

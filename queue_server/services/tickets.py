@@ -12,10 +12,11 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day, cap_reached, format_number
+from queue_server.services.ahead import push_people_ahead
 from queue_server.services.hall import service_detail
 from queue_server.services.live import queue_topics
 from queue_server.services.unit_of_work import UnitOfWork
-from queue_server.services.views import ticket_public, wait_estimate
+from queue_server.services.views import serving_windows, ticket_public, wait_estimate
 
 
 def issue_ticket(
@@ -116,6 +117,7 @@ def issue_ticket(
         status_url=f"/t/{values['token']}",
         id_masked=values["id_masked"],
         phone_masked=values["phone_masked"],
+        serving_windows=serving_windows(uow, catalogue, service.id),
     )
 
 
@@ -145,6 +147,7 @@ def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.
         (*queue_topics(catalogue, catalogue.services[row.service_id].code, uow.now), f"ticket:{row.token}"),
         {"number": row.number},
     )
+    push_people_ahead(uow, catalogue, row.service_id)
     return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
 
 

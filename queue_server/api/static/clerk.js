@@ -419,10 +419,37 @@
     if (outcome === "referred") body.referred_to = String(data.get("referred_to") || "").trim();
     const phone = String(data.get("phone") || "").trim();
     if (phone && (outcome === "promised" || outcome === "correction")) body.phone = phone;
-    const done = await act("conclude", body, ticket.number, "clerk.done.conclude");
+    const done = await act("conclude", body, ticket.number, null);
     if (!done) return;  // refused: the dialog stays open with what was typed
     $("conclude-dialog").close();
+    await tellOutcome(ticket, body);
     if (outcome === "correction") await showNotice(ticket.token);
+  }
+
+  /** Say how the case ended in its own words: 办结, 受理 with the promised date, 补正, 不予受理, 转办. */
+  async function tellOutcome(ticket, body) {
+    const fields = {
+      ticket: ticket.number,
+      count: (body.missing_items || []).length,
+      reasons: body.reasons || "",
+      to: body.referred_to || "",
+      date: "",
+    };
+    if (body.outcome === "promised") {
+      const status = await H.api("GET", "/tickets/" + encodeURIComponent(ticket.token)).catch(() => null);
+      if (status && status.promised_date) fields.date = status.promised_date;
+    }
+    H.toast("clerk.done.conclude." + body.outcome, fields);
+  }
+
+  /** A transfer named with where the ticket now waits and its place there. */
+  async function tellTransfer(ticket) {
+    const status = await H.api("GET", "/tickets/" + encodeURIComponent(ticket.token)).catch(() => null);
+    if (!status) { H.toast("clerk.done.transfer", { ticket: ticket.number }); return; }
+    const target = status.transferred_to_window
+      ? H.t("ticket_page.transferred_window", { window: status.transferred_to_window })[0]
+      : status.transferred_to_service || status.service_name;
+    H.toast("clerk.done.transferred", { ticket: ticket.number, target, count: status.people_ahead });
   }
 
   /** The 一次性告知书 for the citizen: every missing item at once, printed from this page. */
@@ -505,7 +532,10 @@
     };
     if (data.get("target") === "window") body.to_window = data.get("to_window");
     else body.to_service = data.get("to_service");
-    if (await act("transfer", body, ticket.number, "clerk.done.transfer")) $("transfer-dialog").close();
+    if (await act("transfer", body, ticket.number, null)) {
+      $("transfer-dialog").close();
+      await tellTransfer(ticket);
+    }
   }
 
   function togglePause() {
