@@ -417,6 +417,18 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "window_screen.clerk": ("工作人员：{name}", "Staff: {name}"),
     "window_screen.staff_no": ("工号：{staff_no}", "Staff No. {staff_no}"),
     "window_screen.welcome": ("欢迎办理", "Welcome"),
+    "window_screen.outcome.immediate": ("{number} 已办结", "{number}: done"),
+    "window_screen.outcome.promised": (
+        "{number} 已受理，承诺 {date} 前办结",
+        "{number}: accepted, by {date}",
+    ),
+    "window_screen.outcome.promised_nodate": ("{number} 已受理（承诺件）", "{number}: accepted"),
+    "window_screen.outcome.correction": (
+        "{number} 需补正材料，请按一次性告知书补齐",
+        "{number}: materials missing, see the notice",
+    ),
+    "window_screen.outcome.refused": ("{number} 不予受理", "{number}: not accepted"),
+    "window_screen.outcome.referred": ("{number} 已转办至 {to}", "{number}: referred to {to}"),
     "window_screen.rectification": ("限期整改窗口", "Window under rectification"),
     "window_screen.rectification_until": ("整改期限至 {month}月{day}日", "until {day}/{month}"),
     # 考核 and 督查 pages (/manager/assessment, /manager/supervision)

@@ -273,6 +273,8 @@ def conclude(
         "service_code": service.code,
         "ticket_token": ticket.token,
         "outcome": outcome["outcome"],
+        "promised_date": outcome["promised_date"],
+        "referred_to": command.referred_to if command else "",
     }
     uow.emit(
         actor.hall_id,

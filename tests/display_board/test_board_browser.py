@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import wave
 from typing import Any
 
@@ -173,7 +174,13 @@ def test_the_window_screen_shows_the_call_the_clerk_and_a_pause(
     screen.wait_for_selector("#main.serving", timeout=WAIT_MS)
     assert screen.inner_text("#number") == ticket["number"] and "正在办理" in screen.inner_text("#label")
     shot(screen, "window-serving")
-    board_server.act("1", "conclude")
+    board_server.act("1", "conclude", {"outcome": "promised"})
+    # the citizen still at the desk reads the outcome, not a bare "欢迎办理"
+    screen.wait_for_selector("#main.idle[data-outcome='promised']", timeout=WAIT_MS)
+    said = screen.inner_text("#sub")
+    assert re.search(rf"{ticket['number']} 已受理，承诺 \d+月\d+日 前办结", said), said
+    assert "已办结" not in said
+    shot(screen, "window-outcome-promised")
     board_server.act("1", "pause", {"reason": "away"})
     screen.wait_for_selector("#main.away", timeout=WAIT_MS)
     assert "临时有事，请稍候" in screen.inner_text("#state")
