@@ -134,3 +134,23 @@ def test_the_guide_checks_in_a_booking_by_its_code(served: ServedHall, tablet: A
     after = httpx.get(f"{served.url}/api/v1/appointments/{booking['code']}", headers=served.as_("manager"))
     assert after.json()["status"] == "checked_in" and after.json()["ticket"] == number
     shot(page, "guide-check-in")
+
+
+def test_the_guide_says_not_found_and_never_makes_up_a_wait(served: ServedHall, tablet: Any) -> None:
+    page = tablet
+    page.fill("#search", "zzqqxx")
+    page.wait_for_selector("#results[data-found='0'] .not-found")
+    assert "未找到与“zzqqxx”相关的事项" in page.inner_text("#results")
+    status = httpx.get(served.url + "/api/v1/hall", headers=served.as_("manager")).json()
+    if next(w for w in status["windows"] if w["number"] == "3")["status"] != "closed":
+        served.act("3", "close", who="manager")  # S4 is served by window 3 alone
+    page.fill("#search", "S4")
+    page.wait_for_selector("#results button.service[data-code='S4'] .meta[data-wait='no-window']")
+    page.click("#results button.service[data-code='S4']")
+    page.wait_for_selector("#service-queue[data-wait='no-window']")
+    assert "暂无窗口办理此事项，请咨询导办台" in page.inner_text("#service-queue")
+    page.click("#issue")
+    page.wait_for_selector("#issued:not([hidden])")
+    said = page.inner_text("#ticket-ahead")
+    assert "暂无窗口办理此事项" in said and "分钟" not in said
+    shot(page, "guide-no-window")
