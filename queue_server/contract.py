@@ -565,6 +565,20 @@ class AlertPublic(Model):
     acknowledged_by: str | None = None
     cleared_at: datetime | None = None
     detail: dict[str, Any] = {}
+    # what a manager acts on, by name (triage): never an internal id
+    live: bool = Field(default=False, description="about the hall now (waits, 暂离, uncovered, devices)")
+    ticket: str | None = Field(default=None, description="the ticket's number")
+    service_name: str | None = None
+    department: str | None = Field(default=None, description="the service's department (实施主体)")
+    window: str | None = None
+    clerk: str | None = Field(default=None, description="the clerk's name (staff number)")
+    due: date | None = Field(default=None, description="a promised case's or follow-up's due day")
+
+
+class AcknowledgeAlerts(Model):
+    """``POST /api/v1/alerts/ack``: acknowledge many alerts at once (bulk triage)."""
+
+    ids: list[int] = Field(min_length=1, max_length=5000)
 
 
 class VoiceSettings(Model):

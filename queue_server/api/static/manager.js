@@ -163,34 +163,9 @@
     refreshTimer = setTimeout(() => { if (client) client.resync(["manager"]); }, 250);
   }
 
-  // ------------------------------------------------------------------ alerts
+  // ------------------------------------------------------------------ alerts (alerts-triage.js)
 
-  function alertItem(a) {
-    const li = el("li", a.severity + (a.acknowledged_at ? " acked" : ""));
-    li.dataset.alert = String(a.id);
-    li.dataset.rule = a.rule;
-    li.appendChild(pairNode("span", "pill " + (a.severity === "red" ? "bad" : "warn"), "manager.severity." + a.severity));
-    const what = el("span", "what");
-    H.pair(what, "manager.rule." + a.rule, a.detail || {});
-    what.appendChild(el("small", "muted", " · " + H.format("short", Date.parse(a.raised_at))));
-    li.appendChild(what);
-    if (a.acknowledged_at) {
-      li.appendChild(pairNode("span", "muted acked-by", "manager.acknowledged_by", { who: (a.acknowledged_by || "").split(":").pop() }));
-    } else {
-      const button = pairNode("button", "ack", "manager.acknowledge");
-      H.action(button, async () => { await H.api("POST", "/alerts/" + a.id + "/ack"); await loadAlerts(); });
-      li.appendChild(button);
-    }
-    return li;
-  }
-
-  async function loadAlerts() {
-    const alerts = await H.api("GET", "/alerts");
-    const order = { red: 0, yellow: 1 };
-    alerts.sort((a, b) => (order[a.severity] - order[b.severity]) || (Date.parse(a.raised_at) - Date.parse(b.raised_at)));
-    document.getElementById("alerts").replaceChildren(...alerts.map(alertItem));
-    document.getElementById("no-alerts").hidden = alerts.length > 0;
-  }
+  const loadAlerts = () => window.HallQAlerts.load();
 
   // ------------------------------------------------------------------ devices
 
