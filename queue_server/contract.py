@@ -532,6 +532,44 @@ class WindowAssignments(Model):
 # ---------------------------------------------------------------- hall
 
 
+class WorkProfileIn(Model):
+    """A work profile (工作模板, e.g. "综合受理-上午"): services in order of preference, for many windows."""
+
+    name: str = Field(min_length=1, max_length=100)
+    services: list[str] = Field(min_length=1, max_length=1000, description="service codes, first preferred")
+
+
+class WorkProfile(WorkProfileIn):
+    """A stored work profile."""
+
+    id: int
+    updated_at: datetime
+    updated_by: str
+
+
+class ApplyProfile(Model):
+    """``POST /api/v1/work-profiles/{id}/preview | apply``: the windows it is for."""
+
+    windows: list[str] = Field(min_length=1, max_length=1000)
+
+
+class ServiceRef(Model):
+    """A service named in a preview, with how many wait for it now."""
+
+    code: str
+    name: str
+    waiting: int = 0
+
+
+class ProfilePreview(Model):
+    """What applying a profile would leave without any open window (before it is applied)."""
+
+    profile: str
+    windows: list[str]
+    newly_uncovered: list[ServiceRef] = Field(description="served by an open window now, by none after")
+    still_uncovered: list[ServiceRef] = Field(description="served by no open window now, nor after")
+
+
 class PolicySettingsModel(Model):
     """The calling rules a manager chooses for the hall (see docs/queue-policy.md)."""
 

@@ -67,6 +67,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "case.reasons_required": ("不予受理须说明理由。", "Give the reasons for refusing."),
     "case.referral_required": ("转办须写明转往何处。", "Say where the case is referred to."),
     "case.not_open": ("该办件已办结。", "This case is already completed."),
+    "profile.not_found": ("找不到该工作模板。", "No such work profile."),
+    "profile.name_taken": ("已有同名工作模板：{name}", "A work profile is already named {name}."),
     "case.not_owner": ("只有承办人可以查看完整号码。", "Only the case owner may see the full number."),
     "case.no_notice": ("该号没有补正告知书。", "This ticket has no correction notice."),
     "alert.not_found": ("找不到该告警。", "Alert not found."),
