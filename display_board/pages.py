@@ -82,10 +82,10 @@ class Board:
         """The citizen's live ticket page (no login, no cookie)."""
         return HTMLResponse(self._pages["ticket"], headers={"Cache-Control": "no-store"})
 
-    def call_audio(self, call: Call, options: VoiceOptions, by_name: bool) -> Response:
+    def call_audio(self, call: Call, options: VoiceOptions, by_name: bool, short: bool = False) -> Response:
         """The WAV of one call: chime, Mandarin ``repeat`` times, then English if asked."""
         try:
-            spoken = announcement(call, by_name=by_name)
+            spoken = announcement(call, by_name=by_name, short=short)
             data = self.voice.render(spoken, options)
         except BadCall as error:
             return _error(422, "request.invalid", detail=str(error))
@@ -144,10 +144,11 @@ def router(board: Board) -> APIRouter:
         chime: bool = True,
         en: bool = False,
         by_name: bool = False,
+        short: bool = False,
     ) -> Response:
-        """A call's announcement as WAV, assembled from cached clips."""
-        options = VoiceOptions(repeat=repeat, chime=chime, english=en)
-        return board.call_audio(Call(number, window, name), options, by_name)
+        """A call's announcement as WAV, assembled from cached clips (``short``: the terse form)."""
+        options = VoiceOptions(repeat=repeat, chime=chime, english=en, terse=short)
+        return board.call_audio(Call(number, window, name), options, by_name, short)
 
     return routes
 

@@ -612,6 +612,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "ticket_page.next": ("您是下一位，请留意叫号", "You are next; please watch for your call"),
     "ticket_page.transferred": ("已转至 {target}", "Transferred to {target}"),
     "ticket_page.transferred_window": ("{window} 号窗口", "window {window}"),
+    "ticket_page.date": ("{year}年{month}月{day}日", "{year}-{month}-{day}"),
+    "window_screen.date": ("{month}月{day}日", "{month}/{day}"),
     "ticket_page.state.immediate": ("已办结", "Done"),
     "ticket_page.state.promised": ("已受理", "Accepted"),
     "ticket_page.state.correction": ("需补正材料", "Materials missing"),
@@ -678,6 +680,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "ticket_page.reason.other": ("其他", "Other"),
     "voice.call": ("请{number}号到{window}号窗口办理", "Number {number}, please go to window {window}."),
     "voice.call_named": ("请{number}号到{name}办理", "Number {number}, please go to window {window}."),
+    # the short form when calls queue up (one pass, no chime): the number and the window, nothing else
+    "voice.call_short": ("{number}号，{window}号窗口", "{number}, window {window}."),
     # consoles (clerk, lobby guide, manager): shared frame, login, menu
     "console.brand": ("政务服务大厅", "Service hall"),
     "console.login_title": ("工作人员登录", "Staff login"),

@@ -3,7 +3,7 @@
    Keeping up at hall scale (20–30 calls a minute, a 12.85 s clip each when spoken in full): the
    form of an announcement is chosen when its turn comes. Alone, it is the hall's full form (chime,
    Mandarin × repeat, English if on); with other calls waiting behind it, it is the short form —
-   one pass, no chime — so the queue drains at about three times the pace. A call that no longer
+   the terse sentence ("A001号，3号窗口") once, no chime — so the queue drains several times faster. A call that no longer
    stands is never spoken: when its ticket is concluded, set aside, transferred or cancelled, or
    recalled (the recall takes its place), the queued announcement is dropped (``void``). The WAV
    is assembled by the server from cached clips in milliseconds, fetched when the turn comes. An
@@ -15,6 +15,7 @@
 
   const LOG_SIZE = 20;
   const QUEUE_LIMIT = 30;
+  const BUSY_MS = 30000;  // two calls within this: the board is busy, speak tersely
 
   class Announcer {
     constructor(audio) {
@@ -23,6 +24,7 @@
       this.current = null;
       this.played = [];
       this.skipped = [];
+      this.heard = [];  // when the latest calls were heard (how busy the board is)
       this.blocked = false;
       this.onBlocked = () => {};
       this.watchdog = null;
@@ -36,6 +38,8 @@
     /** Queue a call; settings are the hall's voice settings. */
     announce(call, settings) {
       if (!settings.enabled) return;
+      this.heard.push(Date.now());
+      if (this.heard.length > LOG_SIZE) this.heard.shift();
       if (call.recall) this.void(call.number, "recalled");  // the recall is spoken in its place
       if (this.queue.length >= QUEUE_LIMIT) this.skip(this.queue.shift(), "overflow");
       this.queue.push({
@@ -70,7 +74,11 @@
     /** The clip of a call: the full form alone, the short one (one pass, no chime) with others waiting. */
     clip(item) {
       const s = item.settings;
-      const short = this.queue.length > 0;  // anyone waiting behind this one (English too is left out)
+      // anyone waiting behind this one, or calls coming thick and fast (a full clip lasts ~15 s,
+      // longer than the gap between calls of a busy zone): the terse form, English left out
+      const now = Date.now();
+      const recent = this.heard.filter((at) => now - at < BUSY_MS).length;
+      const short = this.queue.length > 0 || recent > 1;
       item.short = short;
       const query = new URLSearchParams({
         number: item.call.number,
@@ -80,6 +88,7 @@
         chime: s.chime && !short ? "1" : "0",
         en: s.english && !short ? "1" : "0",
         by_name: s.window_by_name ? "1" : "0",
+        short: short ? "1" : "0",
       });
       return "/board/audio/call.wav?" + query.toString();
     }

@@ -168,7 +168,7 @@
     switch (t.outcome) {
       case "promised":
         return t.promised_date
-          ? ["ticket_page.outcome.promised", { date: longDate(t.promised_date) }]
+          ? ["ticket_page.outcome.promised", { date: longDate(t.promised_date) }]  // [zh, en] date
           : ["ticket_page.outcome.promised_nodate", {}];
       case "correction": return ["ticket_page.outcome.correction", {}];
       case "refused": return ["ticket_page.outcome.refused", { reasons: t.refused_reasons || "" }];
@@ -178,15 +178,18 @@
     }
   }
 
+  /** A day in each language's way: [zh, en]. */
   function longDate(iso) {
     const [y, m, d] = iso.split("-").map(Number);
-    return y + "年" + m + "月" + d + "日";
+    const fields = { year: y, month: m, day: d };
+    return [H.t("ticket_page.date", fields)[0], H.t("ticket_page.date", fields)[1]];
   }
 
+  /** A message in both languages; a field given as [zh, en] goes into each in its own language. */
   function message(key, fields) {
     const box = $("message");
-    box.replaceChildren();
-    H.pair(box, key, fields);
+    const pick = (i) => Object.fromEntries(Object.entries(fields || {}).map(([k, v]) => [k, Array.isArray(v) ? v[i] : v]));
+    box.replaceChildren(H.el("span", "zh", H.t(key, pick(0))[0]), H.el("span", "en", H.t(key, pick(1))[1]));
     box.hidden = false;
   }
 

@@ -103,8 +103,12 @@
       if (o && o.outcome && Date.now() < o.until) {
         const key = o.outcome === "promised" && !o.promised_date ? "promised_nodate" : o.outcome;
         const [, month, day] = (o.promised_date || "--").split("-").map(Number);
-        const date = o.promised_date ? month + "月" + day + "日" : "";
-        show("sub", "window_screen.outcome." + key, { number: o.number, date: date, to: o.referred_to || "" });
+        const date = o.promised_date ? H.t("window_screen.date", { month, day }) : ["", ""];
+        const fields = (i) => ({ number: o.number, date: date[i], to: o.referred_to || "" });
+        const sub = $("sub");
+        const outcomeKey = "window_screen.outcome." + key;
+        sub.replaceChildren(H.el("span", "zh", H.t(outcomeKey, fields(0))[0]), H.el("span", "en", H.t(outcomeKey, fields(1))[1]));
+        sub.hidden = false;
         main.dataset.outcome = o.outcome;
       } else {
         main.dataset.outcome = "";

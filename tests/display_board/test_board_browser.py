@@ -333,7 +333,8 @@ def test_a_queue_of_calls_is_spoken_short_and_a_call_that_ended_or_was_recalled_
     ]
     assert "repeat=2" in played[0]["url"] and "chime=1" in played[0]["url"]  # alone: the full form
     assert "repeat=1" in played[1]["url"] and "chime=0" in played[1]["url"]  # others waiting: short
-    assert "repeat=2" in played[2]["url"]  # alone again
+    assert "short=1" in played[1]["url"] and "short=0" in played[0]["url"]
+    assert "short=1" in played[2]["url"]  # alone, but the board is busy (calls within 30 s): terse
     assert {(s["number"], s["why"]) for s in skipped} >= {
         (tickets["3"], "ticket.concluded"),
         (tickets["4"], "recalled"),
