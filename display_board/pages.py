@@ -95,6 +95,15 @@ class Board:
         return Response(data, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
 
 
+def qr_svg(text: str) -> bytes:
+    """``text`` as an SVG QR code (drawn on the server: the pages load no script library for it)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return bytes(image.to_string())
+
+
 def _error(status: int, code: str, **fields: object) -> JSONResponse:
     zh, en = render(code, fields)
     body = ErrorBody(code=code, message=zh, message_en=en, fields=fields)
@@ -134,6 +143,13 @@ def router(board: Board) -> APIRouter:
     def ticket_page(token: str) -> Response:
         """The citizen's ticket, live (opened from the ticket's QR code)."""
         return board.ticket_page()
+
+    @routes.get("/t/{token}/qr.svg")
+    def ticket_qr(token: str, request: Request) -> Response:
+        """The ticket page's address as a QR code (the guide's tablet shows it with the number)."""
+        if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
+            return _error(422, "request.invalid", detail="token")
+        return Response(qr_svg(f"{str(request.base_url).rstrip('/')}/t/{token}"), media_type="image/svg+xml")
 
     @routes.get("/board/audio/call.wav")
     def call_audio(

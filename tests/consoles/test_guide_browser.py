@@ -81,6 +81,16 @@ def test_the_guide_finds_a_service_by_pinyin_initials_and_issues_a_priority_tick
     assert "138****8000" in text and "13800138000" not in page.content()
     assert "11010519491231002X" not in page.content()
     assert "已核验" in page.locator("#ticket-priority").inner_text()
+    # the QR code and the link of the ticket's live page, as on a printed ticket
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    link = page.get_attribute("#ticket-link", "href")
+    token_now = page.locator("#issued").get_attribute("data-token")
+    assert link == f"{served.url}/t/{token_now}"
+    qr = httpx.get(f"{served.url}/t/{token_now}/qr.svg")
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    png = shot(page.locator("#ticket-qr"), "guide-ticket-qr")  # read back as a phone's camera would
+    read = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, check=True)
+    assert read.stdout.strip() == link
     shot(page, "guide-ticket")
     token = page.locator("#issued").get_attribute("data-token")
     status = httpx.get(f"{served.url}/api/v1/tickets/{token}").json()

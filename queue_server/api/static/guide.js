@@ -144,6 +144,14 @@
         class: zh, class_en: en,
       });
     }
+    // the QR code and the link to the ticket's live page, as a printed ticket carries them
+    const page = new URL(ticket.status_url, window.location.origin).href;
+    const qr = document.getElementById("ticket-qr");
+    qr.src = ticket.status_url + "/qr.svg";
+    qr.alt = page;
+    const link = document.getElementById("ticket-link");
+    link.href = page;
+    link.textContent = page;
     const person = [ticket.id_masked, ticket.phone_masked].filter(Boolean).join(" · ");
     document.getElementById("ticket-person").textContent = person;
     document.getElementById("ticket-time").textContent = H.format("time", Date.parse(ticket.issued_at));
