@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -75,6 +75,7 @@ class Clip:
 
     lang: Lang
     say: str
+    fast: bool = False  # the terse form's quicker delivery (its own cached clip)
 
 
 @dataclass(frozen=True)
@@ -190,19 +191,26 @@ def phrase_clip(text: str, lang: Lang) -> Clip | None:
     return Clip(lang, say) if say else None
 
 
-def announcement(call: Call, *, by_name: bool = False) -> Announcement:
-    """The call's text (zh-CN, en) and its clips; ``by_name`` says the window's name if it has one."""
+def announcement(call: Call, *, by_name: bool = False, short: bool = False) -> Announcement:
+    """The call's text (zh-CN, en) and its clips; ``by_name`` says the window's name if it has one.
+
+    ``short`` is the terse form a board uses while calls queue up ("A001号，3号窗口"): about half
+    the syllables of the full sentence, so a busy zone board keeps up with its calls.
+    """
     check_ticket(call.number)
     check_window(call.window)
-    name = spoken_name(call.window_name)[:NAME_MAX] if by_name else ""
-    key = "voice.call_named" if name else "voice.call"
+    name = spoken_name(call.window_name)[:NAME_MAX] if by_name and not short else ""
+    key = "voice.call_short" if short else "voice.call_named" if name else "voice.call"
     zh_template, en_template = CATALOGUE[key]
     fields = {"number": call.number, "window": call.window, "name": name}
+    zh, en = _clips(zh_template, fields, "zh"), _clips(en_template, fields, "en")
+    if short:
+        zh, en = tuple(replace(c, fast=True) for c in zh), tuple(replace(c, fast=True) for c in en)
     return Announcement(
         text_zh=zh_template.format(**fields),
         text_en=en_template.format(**fields),
-        zh=_clips(zh_template, fields, "zh"),
-        en=_clips(en_template, fields, "en"),
+        zh=zh,
+        en=en,
     )
 
 
@@ -229,7 +237,7 @@ def _name_clip(name: str) -> Clip:
 def standard_clips() -> list[Clip]:
     """Clips every hall needs: the template's phrases, digits and letters in both languages."""
     clips: list[Clip] = []
-    for key in ("voice.call", "voice.call_named"):
+    for key in ("voice.call", "voice.call_named", "voice.call_short"):
         for lang, template in zip(("zh", "en"), CATALOGUE[key], strict=True):
             for literal, _field, _spec, _conv in string.Formatter().parse(template):
                 clip = phrase_clip(literal, lang) if literal else None  # type: ignore[arg-type]
@@ -238,4 +246,5 @@ def standard_clips() -> list[Clip]:
     clips += [Clip("zh", say) for say in DIGITS_PINYIN] + [Clip("en", say) for say in DIGITS_EN]
     clips += [Clip("zh", say) for say in LETTERS_PINYIN.values()]
     clips += [Clip("en", letter) for letter in LETTERS_PINYIN]
+    clips += [replace(c, fast=True) for c in clips if c.lang == "zh"]  # for the terse form
     return list(dict.fromkeys(clips))

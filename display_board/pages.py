@@ -104,10 +104,10 @@ class Board:
         """The citizen's live ticket page (no login, no cookie)."""
         return HTMLResponse(self._pages["ticket"], headers={"Cache-Control": "no-store"})
 
-    def call_audio(self, call: Call, options: VoiceOptions, by_name: bool) -> Response:
+    def call_audio(self, call: Call, options: VoiceOptions, by_name: bool, short: bool = False) -> Response:
         """The WAV of one call: chime, Mandarin ``repeat`` times, then English if asked."""
         try:
-            spoken = announcement(call, by_name=by_name)
+            spoken = announcement(call, by_name=by_name, short=short)
             data = self.voice.render(spoken, options)
         except BadCall as error:
             return _error(422, "request.invalid", detail=str(error))
@@ -115,6 +115,15 @@ class Board:
             log.exception("announcement failed")
             return _error(503, "server.busy")
         return Response(data, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+
+
+def qr_svg(text: str) -> bytes:
+    """``text`` as an SVG QR code (drawn on the server: the pages load no script library for it)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+    return bytes(image.to_string())
 
 
 def _error(status: int, code: str, **fields: object) -> JSONResponse:
@@ -157,6 +166,13 @@ def router(board: Board) -> APIRouter:
         """The citizen's ticket, live (opened from the ticket's QR code)."""
         return board.ticket_page()
 
+    @routes.get("/t/{token}/qr.svg")
+    def ticket_qr(token: str, request: Request) -> Response:
+        """The ticket page's address as a QR code (the guide's tablet shows it with the number)."""
+        if not token.replace("-", "").replace("_", "").isalnum() or len(token) > 64:
+            return _error(422, "request.invalid", detail="token")
+        return Response(qr_svg(f"{str(request.base_url).rstrip('/')}/t/{token}"), media_type="image/svg+xml")
+
     @routes.get("/board/audio/call.wav")
     def call_audio(
         number: Annotated[str, Query(max_length=12)],
@@ -166,10 +182,11 @@ def router(board: Board) -> APIRouter:
         chime: bool = True,
         en: bool = False,
         by_name: bool = False,
+        short: bool = False,
     ) -> Response:
-        """A call's announcement as WAV, assembled from cached clips."""
-        options = VoiceOptions(repeat=repeat, chime=chime, english=en)
-        return board.call_audio(Call(number, window, name), options, by_name)
+        """A call's announcement as WAV, assembled from cached clips (``short``: the terse form)."""
+        options = VoiceOptions(repeat=repeat, chime=chime, english=en, terse=short)
+        return board.call_audio(Call(number, window, name), options, by_name, short)
 
     return routes
 

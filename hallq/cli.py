@@ -122,19 +122,29 @@ def demo(
     out.print(f"  Clerk console:   {base}/clerk   (log in as MC1003 at window 3)")
     out.print(f"  Manager console: {base}/manager   (log in as MC2001, no window)")
     out.print(f"  Lobby guide:     {base}/guide")
+    import signal
+
+    from hallq.pads import DemoPads
     from hallq.processes import DemoDevices
 
-    devices = DemoDevices(base, tokens[c.Role.KIOSK], printer_port=printer_port, kiosk=kiosk)
-    for line in devices.start():
-        out.print(f"  {line}")
-    from hallq.pads import DemoPads
+    def stop_on_sigterm(*_: object) -> None:
+        # SIGTERM ends the demo as Ctrl-C does, through the finally below that stops the helpers.
+        # uvicorn captures the signal while it serves and raises it again after its shutdown: with
+        # the default handler the process died right there and left the helpers running.
+        raise KeyboardInterrupt
 
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
+    devices = DemoDevices(base, tokens[c.Role.KIOSK], printer_port=printer_port, kiosk=kiosk)
     pads = DemoPads(base, pad_tokens)
-    for line in pads.start():
-        out.print(f"  {line}")
-    application = build_app(settings.model_copy(update={"migrate": False}))
     try:
+        for line in devices.start():
+            out.print(f"  {line}")
+        for line in pads.start():
+            out.print(f"  {line}")
+        application = build_app(settings.model_copy(update={"migrate": False}))
         serve_app(application, host, port)
+    except KeyboardInterrupt:
+        out.print("HallQ demo stopped.")
     finally:
         pads.stop()
         devices.stop()

@@ -234,6 +234,20 @@ class TicketPublic(Model):
     print_failed: bool = False
     channel: str = Field(default="kiosk", description="where it was taken: kiosk, guide, appointment, …")
     appointment_at: datetime | None = Field(default=None, description="预约: the booked slot's start")
+    # Where to go and how it ended, in the holder's words (the ticket page, the guide):
+    serving_windows: int | None = Field(
+        default=None, description="open windows serving its service now (0: nobody can call it)"
+    )
+    window_name: str | None = Field(default=None, description="the called window's name")
+    zone_name: str | None = Field(default=None, description="the called window's zone (区)")
+    floor: str | None = Field(default=None, description="the called window's floor")
+    transferred_to_window: str | None = Field(default=None, description="转移: the window it waits for")
+    transferred_to_service: str | None = Field(default=None, description="转移: the service's name")
+    outcome: str | None = Field(default=None, description="办结: immediate, promised, correction, …")
+    promised_date: date | None = Field(default=None, description="承诺件: the promised day")
+    missing_items: list[str] = Field(default=[], description="补正: what to bring")
+    refused_reasons: str = Field(default="", description="不予受理: the reasons")
+    referred_to: str = Field(default="", description="转办: where to")
 
 
 class TicketLookup(Model):
@@ -536,6 +550,44 @@ class WindowAssignments(Model):
 # ---------------------------------------------------------------- hall
 
 
+class WorkProfileIn(Model):
+    """A work profile (工作模板, e.g. "综合受理-上午"): services in order of preference, for many windows."""
+
+    name: str = Field(min_length=1, max_length=100)
+    services: list[str] = Field(min_length=1, max_length=1000, description="service codes, first preferred")
+
+
+class WorkProfile(WorkProfileIn):
+    """A stored work profile."""
+
+    id: int
+    updated_at: datetime
+    updated_by: str
+
+
+class ApplyProfile(Model):
+    """``POST /api/v1/work-profiles/{id}/preview | apply``: the windows it is for."""
+
+    windows: list[str] = Field(min_length=1, max_length=1000)
+
+
+class ServiceRef(Model):
+    """A service named in a preview, with how many wait for it now."""
+
+    code: str
+    name: str
+    waiting: int = 0
+
+
+class ProfilePreview(Model):
+    """What applying a profile would leave without any open window (before it is applied)."""
+
+    profile: str
+    windows: list[str]
+    newly_uncovered: list[ServiceRef] = Field(description="served by an open window now, by none after")
+    still_uncovered: list[ServiceRef] = Field(description="served by no open window now, nor after")
+
+
 class PolicySettingsModel(Model):
     """The calling rules a manager chooses for the hall (see docs/queue-policy.md)."""
 
@@ -569,6 +621,20 @@ class AlertPublic(Model):
     acknowledged_by: str | None = None
     cleared_at: datetime | None = None
     detail: dict[str, Any] = {}
+    # what a manager acts on, by name (triage): never an internal id
+    live: bool = Field(default=False, description="about the hall now (waits, 暂离, uncovered, devices)")
+    ticket: str | None = Field(default=None, description="the ticket's number")
+    service_name: str | None = None
+    department: str | None = Field(default=None, description="the service's department (实施主体)")
+    window: str | None = None
+    clerk: str | None = Field(default=None, description="the clerk's name (staff number)")
+    due: date | None = Field(default=None, description="a promised case's or follow-up's due day")
+
+
+class AcknowledgeAlerts(Model):
+    """``POST /api/v1/alerts/ack``: acknowledge many alerts at once (bulk triage)."""
+
+    ids: list[int] = Field(min_length=1, max_length=5000)
 
 
 class VoiceSettings(Model):
@@ -992,6 +1058,7 @@ EventType = Literal[
     "ticket.concluded",
     "ticket.cancelled",
     "ticket.expired",
+    "ticket.ahead",
     "window.status",
     "queue.changed",
     "assignments.changed",

@@ -121,9 +121,15 @@
       case "ticket.no_show":
       case "ticket.parked":
         free(p.window, p.number);
+        announcer.void(p.number, frame.type);  // a call that ended is not announced late
         break;
       case "ticket.transferred":
         free(p.from_window, p.number);
+        announcer.void(p.number, frame.type);
+        break;
+      case "ticket.cancelled":
+      case "ticket.expired":
+        announcer.void(p.number, frame.type);
         break;
       case "window.status": {
         const window = state.windows.get(p.window);

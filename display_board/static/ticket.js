@@ -1,9 +1,12 @@
 /* The citizen's ticket page (/t/TOKEN, from the ticket's QR code): number, service, people ahead
    and the estimated wait, live; "请到3号窗口" when called; the full materials checklist; the
    一次性告知 notice when the case ended with materials missing. No login, nothing personal.
-   Calls arrive as events on the ticket's topic; people ahead changes with other people's calls,
-   which this topic does not carry, so the page asks for a fresh snapshot every 15 s while it is
-   visible and the ticket still waits. The QR code says which paper copy it was printed on (?p=2);
+   Calls arrive as events on the ticket's topic, and so does every move of its queue
+   (ticket.ahead: people ahead and the wait, pushed when others are called); a 15 s resync while
+   the page is visible and the ticket waits is only the safety net. No open window for the
+   service: the page says so and sends the holder to the guide's desk instead of a made-up wait.
+   The call names the zone, floor and window; the end names the outcome (办结, 受理 with the
+   promised date, 补正 with the notice, 不予受理 with the reasons, 转办 with where to). The QR code says which paper copy it was printed on (?p=2);
    when the kiosk has reprinted the ticket since (the server counts copies), the page tells the
    holder that this paper is void and the newest copy counts. */
 (function () {
@@ -60,6 +63,12 @@
       case "ticket.concluded": t.status = "concluded"; break;
       case "ticket.no_show": t.status = "no_show"; break;
       case "ticket.parked": t.status = "parked"; break;
+      case "ticket.ahead":
+        t.people_ahead = p.people_ahead;
+        t.estimated_wait_seconds = p.estimated_wait_seconds;
+        t.serving_windows = p.serving_windows;
+        render();
+        return;  // the figures came with the event: no snapshot needed
       case "ticket.transferred":
       case "ticket.requeued": t.status = "waiting"; t.window = null; break;
       case "ticket.cancelled": t.status = "cancelled"; break;
@@ -95,26 +104,23 @@
     renderPaper(t);
     $("number").textContent = t.number;
     $("service").textContent = t.service_name;
-    H.pair($("state"), t.status);
+    H.pair($("state"), t.status === "concluded" && t.outcome ? "ticket_page.state." + t.outcome : t.status);
     $("card").dataset.status = t.status;
-    const waiting = t.status === "waiting";
-    $("ahead").hidden = !waiting;
-    $("estimate").hidden = !waiting || t.estimated_wait_seconds == null;
-    if (waiting) {
-      H.pair($("ahead"), "ticket_page.people_ahead", { count: t.people_ahead });
-      const minutes = Math.max(1, Math.round((t.estimated_wait_seconds || 0) / 60));
-      H.pair($("estimate"), "ticket_page.estimate", { minutes: minutes });
-    }
+    $("card").dataset.outcome = t.outcome || "";
+    renderWait(t);
+    renderTransfer(t);
     const called = t.status === "called" && t.window;
     $("called").hidden = !called;
     if (called) {
       $("go").replaceChildren(H.emphasised(H.CAT.messages["ticket_page.go_to_window"][0], { window: t.window }));
       $("go").appendChild(H.el("span", "en", H.t("ticket_page.go_to_window", { window: t.window })[1]));
+      $("place").textContent = [t.zone_name, t.floor, t.window_name].filter(Boolean).join(" · ");
+      $("place").hidden = !$("place").textContent;
       H.pair($("hint"), "ticket_page.called_hint");
     }
     const messages = {
       serving: ["ticket_page.serving", { window: t.window || "" }],
-      concluded: ["ticket_page.concluded", {}],
+      concluded: outcomeMessage(t),
       no_show: ["ticket_page.no_show", {}],
       parked: ["ticket_page.parked", {}],
       cancelled: ["ticket_page.ended", {}],
@@ -127,10 +133,63 @@
     if (t.status === "concluded" && !state.evaluation) loadEvaluation();
   }
 
+  function renderWait(t) {
+    const waiting = t.status === "waiting";
+    const nobody = waiting && t.serving_windows === 0;
+    $("card").dataset.wait = !waiting ? "" : nobody ? "no-window" : "estimate";
+    $("ahead").hidden = !waiting;
+    $("estimate").hidden = !waiting || (!nobody && t.estimated_wait_seconds == null);
+    if (!waiting) return;
+    H.pair($("ahead"), "ticket_page.people_ahead", { count: t.people_ahead });
+    if (nobody) {
+      H.pair($("estimate"), "ticket_page.no_window");
+    } else if (t.people_ahead === 0) {
+      H.pair($("estimate"), "ticket_page.next");
+    } else if (t.estimated_wait_seconds != null) {
+      // rounded up and never below a minute: "约 0 分钟" is never a truthful wait
+      const minutes = Math.max(1, Math.ceil(t.estimated_wait_seconds / 60));
+      H.pair($("estimate"), "ticket_page.estimate", { minutes: minutes });
+    }
+  }
+
+  function renderTransfer(t) {
+    const moved = t.status === "waiting" && (t.transferred_to_window || t.transferred_to_service);
+    $("transferred").hidden = !moved;
+    if (!moved) return;
+    const target = t.transferred_to_window
+      ? H.t("ticket_page.transferred_window", { window: t.transferred_to_window })
+      : [t.transferred_to_service, t.transferred_to_service];
+    const zh = H.t("ticket_page.transferred", { target: target[0] })[0];
+    const en = H.t("ticket_page.transferred", { target: target[1] })[1];
+    $("transferred").replaceChildren(H.el("span", "zh", zh), H.el("span", "en", en));
+  }
+
+  function outcomeMessage(t) {
+    switch (t.outcome) {
+      case "promised":
+        return t.promised_date
+          ? ["ticket_page.outcome.promised", { date: longDate(t.promised_date) }]  // [zh, en] date
+          : ["ticket_page.outcome.promised_nodate", {}];
+      case "correction": return ["ticket_page.outcome.correction", {}];
+      case "refused": return ["ticket_page.outcome.refused", { reasons: t.refused_reasons || "" }];
+      case "referred": return ["ticket_page.outcome.referred", { to: t.referred_to || "" }];
+      case "immediate": return ["ticket_page.outcome.immediate", {}];
+      default: return ["ticket_page.concluded", {}];
+    }
+  }
+
+  /** A day in each language's way: [zh, en]. */
+  function longDate(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    const fields = { year: y, month: m, day: d };
+    return [H.t("ticket_page.date", fields)[0], H.t("ticket_page.date", fields)[1]];
+  }
+
+  /** A message in both languages; a field given as [zh, en] goes into each in its own language. */
   function message(key, fields) {
     const box = $("message");
-    box.replaceChildren();
-    H.pair(box, key, fields);
+    const pick = (i) => Object.fromEntries(Object.entries(fields || {}).map(([k, v]) => [k, Array.isArray(v) ? v[i] : v]));
+    box.replaceChildren(H.el("span", "zh", H.t(key, pick(0))[0]), H.el("span", "en", H.t(key, pick(1))[1]));
     box.hidden = false;
   }
 

@@ -12,6 +12,7 @@
   const topic = "window:" + number;
   const VOICE_ON = H.params().get("voice") === "1";
   const FLASH_MS = 6000;
+  const OUTCOME_MS = 60000;
   const REFRESH_EVERY = 5 * 60000;
 
   const state = { window: null, settings: { enabled: true, repeat: 2, chime: true, english: false } };
@@ -45,6 +46,14 @@
         if (w.current && w.current.number === p.number) { w.current.status = "serving"; render(); }
         break;
       case "ticket.concluded":
+        if (w.current && w.current.number === p.number) {
+          // the citizen still at the desk reads how the case ended, for a minute
+          state.outcome = { ...p, until: Date.now() + OUTCOME_MS };
+          w.current = null;
+          render();
+          setTimeout(render, OUTCOME_MS + 50);
+        }
+        break;
       case "ticket.no_show":
       case "ticket.parked":
       case "ticket.transferred":
@@ -90,6 +99,20 @@
     } else {
       main.classList.add("idle");
       show("label", "window_screen.welcome");
+      const o = state.outcome;
+      if (o && o.outcome && Date.now() < o.until) {
+        const key = o.outcome === "promised" && !o.promised_date ? "promised_nodate" : o.outcome;
+        const [, month, day] = (o.promised_date || "--").split("-").map(Number);
+        const date = o.promised_date ? H.t("window_screen.date", { month, day }) : ["", ""];
+        const fields = (i) => ({ number: o.number, date: date[i], to: o.referred_to || "" });
+        const sub = $("sub");
+        const outcomeKey = "window_screen.outcome." + key;
+        sub.replaceChildren(H.el("span", "zh", H.t(outcomeKey, fields(0))[0]), H.el("span", "en", H.t(outcomeKey, fields(1))[1]));
+        sub.hidden = false;
+        main.dataset.outcome = o.outcome;
+      } else {
+        main.dataset.outcome = "";
+      }
     }
     if (!main.classList.contains("called")) main.classList.remove("flash");  // a pause stops the flash
     main.dataset.number = w.current ? w.current.number : "";

@@ -279,6 +279,19 @@ service_stats = Table(
     Column("samples", Integer, nullable=False),
 )
 
+# 工作模板 (work profiles): a named set of services in order of preference, applied to many windows
+work_profiles = Table(
+    "work_profiles",
+    metadata,
+    _id(),
+    _hall(),
+    Column("name", String(100), nullable=False),
+    Column("services", JSON, nullable=False, default=list),  # service codes, first = preference 1
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    UniqueConstraint("hall_id", "name"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

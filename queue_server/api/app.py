@@ -29,6 +29,7 @@ from queue_server.api.routes import (
     live,
     manager,
     pages,
+    profiles,
     reports,
     services,
     staff,
@@ -109,6 +110,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(staff.router, prefix=contract.API_PREFIX)
     app.include_router(manager.router, prefix=contract.API_PREFIX)
     app.include_router(guide.router, prefix=contract.API_PREFIX)
+    app.include_router(profiles.router, prefix=contract.API_PREFIX)
     for module in (complaints, assessment, supervision):  # 考核 and 督查
         app.include_router(module.router, prefix=contract.API_PREFIX)
     pages.install(app)

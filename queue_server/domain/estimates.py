@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 # How much one new sample moves the running mean: about the last 20 cases count.
 SMOOTHING = 0.1
@@ -32,9 +33,26 @@ class HandlingStats:
 
 
 def estimated_wait_seconds(people_ahead: int, stats: HandlingStats, serving_windows: int) -> int | None:
-    """People ahead served in parallel by the open windows; None when no window serves it now."""
-    if people_ahead <= 0:
-        return 0
+    """People ahead served in parallel by the open windows; None when no window serves it now.
+
+    With no open window nobody is called, however short the queue: "0 minutes" would be a made-up
+    wait, so the answer is "not known" and the screens send the citizen to the guide's desk.
+    """
     if serving_windows <= 0:
         return None
+    if people_ahead <= 0:
+        return 0
     return math.ceil(people_ahead / serving_windows * stats.mean_seconds)
+
+
+def people_ahead(tickets: list[tuple[bool, datetime, int]]) -> list[int]:
+    """People ahead of each waiting ticket of one service, given (priority, rank time, id) each.
+
+    The same rule as the repository's count: priority tickets first, then by rank and id; the
+    result is in the order given, so a caller zips it back onto its rows.
+    """
+    order = sorted(range(len(tickets)), key=lambda i: (not tickets[i][0], tickets[i][1], tickets[i][2]))
+    ahead = [0] * len(tickets)
+    for place, index in enumerate(order):
+        ahead[index] = place
+    return ahead

@@ -12,6 +12,7 @@ from queue_server.domain import alerts as rules
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound
 from queue_server.domain.numbering import business_day
+from queue_server.services.alert_names import named
 from queue_server.services.cases import deadline
 from queue_server.services.evaluations import open_follow_up_dues
 from queue_server.services.unit_of_work import UnitOfWork
@@ -137,8 +138,31 @@ def list_alerts(uow: UnitOfWork, actor: Actor, *, open_only: bool) -> list[c.Ale
     query = select(t.alerts).where(t.alerts.c.hall_id == actor.hall_id)
     if open_only:
         query = query.where(t.alerts.c.cleared_at.is_(None))
-    rows = uow.repo.conn.execute(query.order_by(t.alerts.c.id.desc()).limit(500))
-    return [_public(row) for row in rows]
+    rows = list(uow.repo.conn.execute(query.order_by(t.alerts.c.id.desc()).limit(5000)))
+    return named(uow, actor.hall_id, [_public(row) for row in rows])
+
+
+def acknowledge_many(uow: UnitOfWork, actor: Actor, ids: list[int]) -> list[c.AlertPublic]:
+    """Bulk triage: acknowledge every alert of the list that stands unacknowledged, in one step."""
+    actor.require(Permission.MANAGE_HALL)
+    rows = list(
+        uow.repo.conn.execute(
+            select(t.alerts).where(t.alerts.c.hall_id == actor.hall_id, t.alerts.c.id.in_(ids))
+        )
+    )
+    if len(rows) != len(set(ids)):
+        raise NotFound("alert.not_found")
+    fresh = [r for r in rows if r.acknowledged_at is None]
+    if fresh:
+        uow.repo.conn.execute(
+            update(t.alerts)
+            .where(t.alerts.c.id.in_([r.id for r in fresh]))
+            .values(acknowledged_at=uow.now, acknowledged_by=actor.label)
+        )
+        uow.record(actor, "alert.acknowledged", data={"ids": [r.id for r in fresh], "bulk": True})
+        uow.emit(actor.hall_id, "alert.acknowledged", ("manager",), {"ids": [r.id for r in fresh]})
+    done = uow.repo.conn.execute(select(t.alerts).where(t.alerts.c.id.in_(ids)).order_by(t.alerts.c.id))
+    return named(uow, actor.hall_id, [_public(row) for row in done])
 
 
 def acknowledge(uow: UnitOfWork, actor: Actor, alert_id: int) -> c.AlertPublic:
@@ -157,7 +181,7 @@ def acknowledge(uow: UnitOfWork, actor: Actor, alert_id: int) -> c.AlertPublic:
             uow, actor, "alert.acknowledged", {"id": alert_id, "rule": row.rule, "subject": row.subject}
         )
     row = uow.repo.conn.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).one()
-    return _public(row)
+    return named(uow, actor.hall_id, [_public(row)])[0]
 
 
 def _public(row: Any) -> c.AlertPublic:

@@ -1,8 +1,9 @@
 """Report tables as files: CSV (UTF-8 with BOM, so Excel opens Chinese right) and XLSX (openpyxl).
 
-Both carry the same flat columns: the machine names of ``FIELDS`` (documented in docs/reports.md);
-the XLSX adds the Chinese and English column titles above them. openpyxl is imported lazily: the
-server only pays for it when someone exports.
+Both carry the same flat columns under the same three header lines: the Chinese column titles
+(with their units, e.g. 平均等待(秒)), the English ones, then the machine names of ``FIELDS``
+(documented in docs/reports.md). openpyxl is imported lazily: the server only pays for it when
+someone exports.
 """
 
 from __future__ import annotations
@@ -86,12 +87,15 @@ def titles(name: str) -> tuple[str, str]:
 
 
 def to_csv(figures: c.ReportFigures) -> bytes:
-    """The rows as CSV: a BOM, a header of field names, empty cells for nulls."""
+    """The rows as CSV: a BOM, the XLSX's header lines (zh titles, en titles, field names), empty
+    cells for nulls."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    zh, en = zip(*(titles(name) for name in FIELDS), strict=True)
+    writer.writerows([zh, en, FIELDS])
     for row in figures.rows:
-        writer.writerow({k: "" if v is None else v for k, v in flat(row).items()})
+        values = flat(row)
+        writer.writerow(["" if values[name] is None else values[name] for name in FIELDS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -12,10 +12,11 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.lifecycle import Action, Status
 from queue_server.domain.numbering import business_day, cap_reached, format_number
+from queue_server.services.ahead import push_people_ahead
 from queue_server.services.hall import service_detail
 from queue_server.services.live import queue_topics
 from queue_server.services.unit_of_work import UnitOfWork
-from queue_server.services.views import ticket_public, wait_estimate
+from queue_server.services.views import serving_windows, ticket_public, wait_estimate
 
 
 def issue_ticket(
@@ -118,6 +119,7 @@ def issue_ticket(
         phone_masked=values["phone_masked"],
         channel=channel,
         appointment_at=appointment_at,
+        serving_windows=serving_windows(uow, catalogue, service.id),
     )
 
 
@@ -146,6 +148,7 @@ def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.
         (*queue_topics(catalogue, catalogue.services[row.service_id].code, uow.now), f"ticket:{row.token}"),
         {"number": row.number},
     )
+    push_people_ahead(uow, catalogue, row.service_id)
     return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
 
 

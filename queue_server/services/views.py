@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from queue_server import contract as c
+from queue_server.adapters import tables as t
 from queue_server.domain.estimates import estimated_wait_seconds
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.unit_of_work import UnitOfWork
@@ -18,10 +21,13 @@ def ticket_public(
     service = catalogue.services[row.service_id]
     window = catalogue.windows.get(row.window_id) if row.window_id else None
     estimate: int | None = None
+    serving: int | None = None
     if row.status == "waiting":
         if people_ahead is None:
             people_ahead = uow.repo.count_ahead(row)
+        serving = serving_windows(uow, catalogue, service.id)
         estimate = wait_estimate(uow, catalogue, service.id, people_ahead)
+    shown = window if window and row.status in ("called", "serving", "parked") else None
     return c.TicketPublic(
         token=row.token,
         number=row.number,
@@ -33,7 +39,7 @@ def ticket_public(
         people_ahead=people_ahead or 0,
         estimated_wait_seconds=estimate,
         issued_at=row.issued_at,
-        window=window.number if window and row.status in ("called", "serving", "parked") else None,
+        window=shown.number if shown else None,
         called_at=row.called_at,
         recalls=row.recalls,
         status_url=f"/t/{row.token}",
@@ -43,7 +49,68 @@ def ticket_public(
         print_failed=row.print_failed,
         channel=row.channel,
         appointment_at=row.appointment_at,
+        serving_windows=serving,
+        **_place(uow, catalogue, shown),
+        **_transfer(uow, catalogue, row),
+        **_outcome(uow, row),
     )
+
+
+def _place(uow: UnitOfWork, catalogue: HallCatalogue, window: Any | None) -> dict[str, Any]:
+    """The called window's name, zone and floor: "请到 7 号窗口" alone does not find it in a big hall."""
+    if window is None:
+        return {}
+    place: dict[str, Any] = {"window_name": window.name or None}
+    if window.zone:
+        zone = uow.repo.conn.execute(
+            select(t.zones.c.name, t.zones.c.floor).where(
+                t.zones.c.hall_id == catalogue.id, t.zones.c.code == window.zone
+            )
+        ).first()
+        if zone is not None:
+            place.update(zone_name=zone.name or None, floor=zone.floor or None)
+    return place
+
+
+def _transfer(uow: UnitOfWork, catalogue: HallCatalogue, row: Any) -> dict[str, Any]:
+    """转移: a waiting ticket that was sent on says where it now waits."""
+    if row.status != "waiting":
+        return {}
+    moved = uow.repo.conn.execute(
+        select(t.events.c.id)
+        .where(t.events.c.ticket_id == row.id, t.events.c.type == "ticket.transferred")
+        .limit(1)
+    ).first()
+    if moved is None:
+        return {}
+    target = catalogue.windows.get(row.target_window_id) if row.target_window_id else None
+    return {
+        "transferred_to_window": target.number if target else None,
+        "transferred_to_service": catalogue.services[row.service_id].name,
+    }
+
+
+def _outcome(uow: UnitOfWork, row: Any) -> dict[str, Any]:
+    """办结: the case's outcome in the citizen's terms (承诺 date, 补正 items, reasons, where to)."""
+    if row.status != "concluded":
+        return {}
+    case = uow.repo.conn.execute(select(t.cases).where(t.cases.c.ticket_id == row.id)).first()
+    if case is None:
+        return {}
+    return {
+        "outcome": case.outcome,
+        "promised_date": case.promised_date,
+        "missing_items": list(case.missing_items or []),
+        "refused_reasons": case.reasons or "",
+        "referred_to": case.referred_to or "",
+    }
+
+
+def serving_windows(uow: UnitOfWork, catalogue: HallCatalogue, service_id: int) -> int:
+    """How many open windows serve the service now (0: nobody can call its tickets)."""
+    service = catalogue.services[service_id]
+    open_ids = uow.open_window_ids(catalogue.id)
+    return sum(1 for w in catalogue.windows_serving(service.code, uow.now) if w.id in open_ids)
 
 
 def wait_estimate(
@@ -51,8 +118,7 @@ def wait_estimate(
 ) -> int | None:
     """Estimated wait from the live handling mean and the open windows serving the service now."""
     service = catalogue.services[service_id]
-    open_ids = uow.open_window_ids(catalogue.id)
-    serving = sum(1 for w in catalogue.windows_serving(service.code, uow.now) if w.id in open_ids)
+    serving = serving_windows(uow, catalogue, service_id)
     return estimated_wait_seconds(people_ahead, uow.handling(service_id, service.avg_handle_seconds), serving)
 
 

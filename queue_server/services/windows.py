@@ -15,6 +15,7 @@ from queue_server.domain.hall import HallCatalogue, WindowItem
 from queue_server.domain.lifecycle import Action, Status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
+from queue_server.services.ahead import push_people_ahead
 from queue_server.services.cases import record_outcome
 from queue_server.services.evaluations import request_evaluation
 from queue_server.services.unit_of_work import UnitOfWork
@@ -219,6 +220,7 @@ def call_next(
         called = uow.repo.ticket(id=row.id)
         payload = call_payload(at.catalogue, called, number, recall=False)
         uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{row.token}"), payload)
+        push_people_ahead(uow, at.catalogue, row.service_id)
         return _result(uow, at, called)
     return _result(uow, at, None)
 
@@ -270,6 +272,8 @@ def conclude(
         "service_code": service.code,
         "ticket_token": ticket.token,
         "outcome": outcome["outcome"],
+        "promised_date": outcome["promised_date"],
+        "referred_to": command.referred_to if command else "",
     }
     uow.emit(
         actor.hall_id,
@@ -313,6 +317,7 @@ def requeue(uow: UnitOfWork, actor: Actor, number: str, command: c.Requeue) -> c
     uow.emit(
         actor.hall_id, "ticket.requeued", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
     )
+    push_people_ahead(uow, at.catalogue, ticket.service_id)
     return _result(uow, at, ticket)
 
 
@@ -351,6 +356,7 @@ def transfer(uow: UnitOfWork, actor: Actor, number: str, command: c.Transfer) ->
     if command.to_window:
         topics = (*topics, f"window:{command.to_window}")
     uow.emit(actor.hall_id, "ticket.transferred", topics, payload)
+    push_people_ahead(uow, at.catalogue, service_id)
     return _result(uow, at, ticket)
 
 
@@ -414,6 +420,10 @@ def _set_status(
     uow.forget_open_windows(actor.hall_id)
     payload = {"window": at.window.number, "status": status.value, "reason": reason.value if reason else None}
     uow.emit(actor.hall_id, "window.status", at.topics, payload)
+    if (at.row.status == c.WindowStatus.OPEN) != (status == c.WindowStatus.OPEN):
+        # the waits of what it serves change (or become "no window"): tell those tickets' pages
+        for assignment in at.catalogue.assignments_now(at.window, uow.now):
+            push_people_ahead(uow, at.catalogue, at.catalogue.by_code[assignment.service].id)
     return _result(uow, at, None)
 
 

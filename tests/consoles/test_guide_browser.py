@@ -81,6 +81,16 @@ def test_the_guide_finds_a_service_by_pinyin_initials_and_issues_a_priority_tick
     assert "138****8000" in text and "13800138000" not in page.content()
     assert "11010519491231002X" not in page.content()
     assert "已核验" in page.locator("#ticket-priority").inner_text()
+    # the QR code and the link of the ticket's live page, as on a printed ticket
+    page.wait_for_function("() => document.getElementById('ticket-qr').naturalWidth > 0")
+    link = page.get_attribute("#ticket-link", "href")
+    token_now = page.locator("#issued").get_attribute("data-token")
+    assert link == f"{served.url}/t/{token_now}"
+    qr = httpx.get(f"{served.url}/t/{token_now}/qr.svg")
+    assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    png = shot(page.locator("#ticket-qr"), "guide-ticket-qr")  # read back as a phone's camera would
+    read = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True, check=True)
+    assert read.stdout.strip() == link
     shot(page, "guide-ticket")
     token = page.locator("#issued").get_attribute("data-token")
     status = httpx.get(f"{served.url}/api/v1/tickets/{token}").json()
@@ -134,3 +144,23 @@ def test_the_guide_checks_in_a_booking_by_its_code(served: ServedHall, tablet: A
     after = httpx.get(f"{served.url}/api/v1/appointments/{booking['code']}", headers=served.as_("manager"))
     assert after.json()["status"] == "checked_in" and after.json()["ticket"] == number
     shot(page, "guide-check-in")
+
+
+def test_the_guide_says_not_found_and_never_makes_up_a_wait(served: ServedHall, tablet: Any) -> None:
+    page = tablet
+    page.fill("#search", "zzqqxx")
+    page.wait_for_selector("#results[data-found='0'] .not-found")
+    assert "未找到与“zzqqxx”相关的事项" in page.inner_text("#results")
+    status = httpx.get(served.url + "/api/v1/hall", headers=served.as_("manager")).json()
+    if next(w for w in status["windows"] if w["number"] == "3")["status"] != "closed":
+        served.act("3", "close", who="manager")  # S4 is served by window 3 alone
+    page.fill("#search", "S4")
+    page.wait_for_selector("#results button.service[data-code='S4'] .meta[data-wait='no-window']")
+    page.click("#results button.service[data-code='S4']")
+    page.wait_for_selector("#service-queue[data-wait='no-window']")
+    assert "暂无窗口办理此事项，请咨询导办台" in page.inner_text("#service-queue")
+    page.click("#issue")
+    page.wait_for_selector("#issued:not([hidden])")
+    said = page.inner_text("#ticket-ahead")
+    assert "暂无窗口办理此事项" in said and "分钟" not in said
+    shot(page, "guide-no-window")

@@ -59,14 +59,17 @@ def test_a_manager_reallocates_windows_while_tickets_flow(
     assert page.locator(".tile[data-window='1'] .pill.status .zh").inner_text() == "服务中"
     shot(page, "manager-hall")
 
-    # window 2 serves S2 first, then S1: tick S1 in its row (preference 2 comes by itself) and save
+    # window 2 serves S2 first, then S1: open it in the side panel, tick S1 (preference 2 comes by
+    # itself) and save
     page.goto(served.url + "/manager/allocation")
     page.wait_for_selector("body[data-ready='1']")
-    row = page.locator("#matrix tr[data-window='2']")
-    row.locator("input[type=checkbox][data-service='S1']").check()
-    assert row.locator("input.preference[data-service='S1']").input_value() == "2"
-    row.locator("button.save").click()
-    page.wait_for_selector("#matrix tr[data-window='2']:not(.dirty)")
+    page.locator("#matrix tr[data-window='2'] button.edit").click()
+    panel = page.locator("#panel[data-window='2']")
+    panel.locator("input[type=checkbox][data-service='S1']").check()
+    assert panel.locator("input.preference[data-service='S1']").input_value() == "2"
+    panel.locator("button.save").click()
+    page.wait_for_selector("#panel[data-window='2']:not(.dirty)")
+    page.wait_for_selector("#matrix tr[data-window='2'] td.services [data-service='S1']")
     assignments = api(served, "GET", "/windows/2/assignments")["assignments"]
     assert [(a["service_code"], a["preference"]) for a in assignments] == [("S2", 1), ("S1", 2)]
     assert services_of(served, "2") == ["S2", "S1"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 import wave
 from typing import Any
 
@@ -173,7 +174,13 @@ def test_the_window_screen_shows_the_call_the_clerk_and_a_pause(
     screen.wait_for_selector("#main.serving", timeout=WAIT_MS)
     assert screen.inner_text("#number") == ticket["number"] and "正在办理" in screen.inner_text("#label")
     shot(screen, "window-serving")
-    board_server.act("1", "conclude")
+    board_server.act("1", "conclude", {"outcome": "promised"})
+    # the citizen still at the desk reads the outcome, not a bare "欢迎办理"
+    screen.wait_for_selector("#main.idle[data-outcome='promised']", timeout=WAIT_MS)
+    said = screen.inner_text("#sub")
+    assert re.search(rf"{ticket['number']} 已受理，承诺 \d+月\d+日 前办结", said), said
+    assert "已办结" not in said
+    shot(screen, "window-outcome-promised")
     board_server.act("1", "pause", {"reason": "away"})
     screen.wait_for_selector("#main.away", timeout=WAIT_MS)
     assert "临时有事，请稍候" in screen.inner_text("#state")
@@ -290,3 +297,47 @@ def test_a_screen_opened_without_its_token_says_how_to_authorise_it(
     page.wait_for_selector("body[data-live='unauthorised']", timeout=WAIT_MS)
     assert "此屏幕尚未授权" in page.inner_text("#status")
     shot(page, "board-unauthorised")
+
+
+def test_a_queue_of_calls_is_spoken_short_and_a_call_that_ended_or_was_recalled_is_never_spoken(
+    board_server: BoardServer, screens: Any
+) -> None:
+    page = open_screen(screens, board_server, "/board")
+    tickets = {
+        window: board_server.issue(service)["number"]
+        for window, service in (("1", "S1"), ("2", "S2"), ("3", "S3"), ("4", "S3"))
+    }
+    for window in ("1", "2", "3", "4"):
+        assert board_server.act(window, "call-next")["ticket"]["number"] == tickets[window]
+    # the first call is being spoken in full (12.85 s); meanwhile window 3's citizen is done
+    # already and window 4 recalls its number
+    page.wait_for_function("() => window.hallqBoard.announcer.current !== null", timeout=WAIT_MS)
+    board_server.act("3", "conclude")
+    board_server.act("4", "recall")
+    page.wait_for_function("() => window.hallqBoard.announcer.skipped.length >= 2", timeout=WAIT_MS)
+    page.evaluate(
+        "() => { const a = document.getElementById('voice');"
+        " a.defaultPlaybackRate = 16; a.playbackRate = 16; }"
+    )
+    page.wait_for_function(
+        "() => window.hallqBoard.announcer.played.filter(p => p.how === 'ended').length >= 3"
+        " && !window.hallqBoard.announcer.current",
+        timeout=WAIT_MS,
+    )
+    played = page.evaluate("window.hallqBoard.announcer.played.slice(-3)")
+    skipped = page.evaluate("window.hallqBoard.announcer.skipped")
+    assert [(p["number"], p["recall"]) for p in played] == [
+        (tickets["1"], False),
+        (tickets["2"], False),
+        (tickets["4"], True),
+    ]
+    assert "repeat=2" in played[0]["url"] and "chime=1" in played[0]["url"]  # alone: the full form
+    assert "repeat=1" in played[1]["url"] and "chime=0" in played[1]["url"]  # others waiting: short
+    assert "short=1" in played[1]["url"] and "short=0" in played[0]["url"]
+    assert "short=1" in played[2]["url"]  # alone, but the board is busy (calls within 30 s): terse
+    assert {(s["number"], s["why"]) for s in skipped} >= {
+        (tickets["3"], "ticket.concluded"),
+        (tickets["4"], "recalled"),
+    }
+    for window in ("1", "2", "4"):
+        board_server.act(window, "conclude")

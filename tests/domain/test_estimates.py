@@ -19,8 +19,8 @@ def test_nobody_ahead_means_no_wait() -> None:
     assert estimated_wait_seconds(0, HandlingStats(300.0), 2) == 0
 
 
-def test_nobody_ahead_means_no_wait_even_without_a_window() -> None:
-    assert estimated_wait_seconds(0, HandlingStats(300.0), 0) == 0
+def test_without_an_open_window_there_is_no_estimate_even_with_nobody_ahead() -> None:
+    assert estimated_wait_seconds(0, HandlingStats(300.0), 0) is None
 
 
 def test_with_people_ahead_and_no_window_serving_there_is_no_estimate() -> None:

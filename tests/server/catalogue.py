@@ -41,7 +41,7 @@ def small_hall(code: str = "t1", **settings: Any) -> dict[str, Any]:
 
     return {
         "hall": hall,
-        "zones": [{"code": "A", "name": "A区"}, {"code": "B", "name": "B区"}],
+        "zones": [{"code": "A", "name": "A区"}, {"code": "B", "name": "B区", "floor": "2楼"}],
         "departments": [{"code": "D1", "name": "测试局"}],
         "services": [service("S1", "A"), service("S2", "A"), service("S3", "B"), service("S4", "C", cap=2)],
         "windows": [

@@ -216,7 +216,12 @@ def test_exports_carry_the_same_numbers(morning: Hall) -> None:
     )
     assert response.status_code == 200 and response.content.startswith("\ufeff".encode())
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    text = response.content.decode("utf-8-sig")
+    zh_titles, en_titles, names = list(csv.reader(io.StringIO(text)))[:3]
+    assert zh_titles[names.index("served")] == "办结数"  # the XLSX's headers and units
+    assert zh_titles[names.index("waiting_mean")] == "平均等待(秒)"
+    assert en_titles[names.index("served")] == "served"
+    rows = list(csv.DictReader(io.StringIO("\r\n".join(text.splitlines()[2:]))))
     one = next(r for r in rows if r["key"] == "1")
     assert (one["label"], one["served"], one["waiting_mean"], one["busy_seconds"]) == (
         "一号窗口",

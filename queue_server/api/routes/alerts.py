@@ -18,6 +18,14 @@ async def list_alerts(runtime: RuntimeDep, actor: ActorDep, history: bool = Fals
     return await runtime.read(lambda uow: alerts.list_alerts(uow, actor, open_only=not history))
 
 
+@router.post("/ack", response_model=list[c.AlertPublic])
+async def acknowledge_many(
+    body: c.AcknowledgeAlerts, runtime: RuntimeDep, actor: ActorDep
+) -> list[c.AlertPublic]:
+    """Acknowledge many alerts in one step (manager's triage)."""
+    return await runtime.write(lambda uow: alerts.acknowledge_many(uow, actor, body.ids))
+
+
 @router.post("/{alert_id}/ack", response_model=c.AlertPublic)
 async def acknowledge(alert_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.AlertPublic:
     """Acknowledge an alert (manager)."""

@@ -1,17 +1,25 @@
-/* 窗口配置 (window allocation): a matrix of windows × services. A tick says a window serves a
-   service; the number beside it is its order of preference there (1 first). Each row saves on its
-   own (PUT /windows/{n}/assignments) and applies at once: the board and the estimates follow.
-   Seasonal and time-boxed rules keep their dates and hours when a row is saved; the form below
-   sets them. Open / pause / close act on the window (PUT /windows/{n}/status). The audit panel
-   lists recent changes with before and after. Live: the "manager" topic redraws untouched rows. */
+/* 窗口配置 (window allocation) for a hall of hundreds of windows and services. Not a matrix (26 × 70
+   was 15,000 px wide): a list of windows, filtered by zone, department, service or name, under a
+   header that stays in place; each row shows the window's services in order and its status buttons.
+   "编辑" opens the window in the side panel: tick services (a search narrows 300 to a few), the number
+   is the order of preference, 保存 applies at once (PUT /windows/{n}/assignments), and the ticked
+   list can be saved as a work profile. Several windows ticked in the list take a work profile in one
+   step: 预览 first names the services it would leave without an open window, then 套用 applies it
+   (POST /work-profiles/{id}/apply: audited per window, live). Seasonal and time-boxed rules keep
+   their dates and hours; the form below sets them. The audit panel lists recent changes. Live: the
+   "manager" topic redraws the list; the panel keeps unsaved edits. */
 (function () {
   "use strict";
   const H = window.HallQ;
   const el = H.el;
+  const $ = (id) => document.getElementById(id);
   let services = [];
+  let byCode = {};
   let windows = [];
   let rules = {};  // window → [AssignmentIn]
-  const dirty = new Set();
+  let profiles = [];
+  const picked = new Set();
+  const state = { editing: null, draft: null, dirty: false, previewed: null };
   let client = null;
   let timer = null;
 
@@ -19,18 +27,44 @@
 
   function byPreference(list) { return [...list].sort((a, b) => a.preference - b.preference); }
 
-  function header() {
-    const tr = el("tr");
-    tr.appendChild(H.pair(el("th", "win"), "manager.window"));
-    for (const s of services) {
-      const th = el("th", null, s.name);
-      th.appendChild(el("span", "en", s.code));
-      tr.appendChild(th);
-    }
-    tr.appendChild(H.pair(el("th"), "manager.status"));
-    tr.appendChild(el("th"));
-    document.querySelector("#matrix thead").replaceChildren(tr);
+  function boxed(r) { return Boolean(r.valid_from || r.valid_until || r.time_from || r.time_until); }
+
+  // ------------------------------------------------------------------ filters
+
+  function options(select, values, label) {
+    const keep = select.value;
+    const all = el("option", null, H.t("manager.filter.all")[0]);
+    all.value = "";
+    select.replaceChildren(all, ...values.map((v) => { const o = el("option", null, label(v)); o.value = v; return o; }));
+    if (values.includes(keep)) select.value = keep;
   }
+
+  function fillFilters() {
+    const zones = Array.from(new Set(windows.map((w) => w.zone || ""))).sort();
+    options($("f-zone"), zones, (z) => z || H.t("manager.zone_none")[0]);
+    const departments = Array.from(new Set(services.map((s) => s.department))).sort();
+    const deptName = {};
+    for (const s of services) deptName[s.department] = s.department_name || s.department;
+    options($("f-department"), departments, (d) => deptName[d]);
+    options($("f-service"), services.map((s) => s.code), (code) => code + " · " + byCode[code].name);
+  }
+
+  function shown() {
+    const zone = $("f-zone").value;
+    const department = $("f-department").value;
+    const service = $("f-service").value;
+    const text = $("f-window").value.trim().toLowerCase();
+    return windows.filter((w) => {
+      const mine = (rules[w.number] || []).map((r) => r.service_code);
+      if ($("f-zone").selectedIndex > 0 && (w.zone || "") !== zone) return false;
+      if (department && !mine.some((code) => byCode[code] && byCode[code].department === department)) return false;
+      if (service && !mine.includes(service)) return false;
+      if (text && !(w.number.toLowerCase().includes(text) || (w.name || "").toLowerCase().includes(text))) return false;
+      return true;
+    });
+  }
+
+  // ------------------------------------------------------------------ the window list
 
   function statusCell(w) {
     const td = el("td", "status");
@@ -53,89 +87,241 @@
   }
 
   function row(w) {
-    const tr = el("tr");
+    const tr = el("tr", (picked.has(w.number) ? "picked" : "") + (state.editing === w.number ? " editing" : ""));
     tr.dataset.window = w.number;
+    const pickCell = el("td", "pick");
+    const pick = el("input", "pick");
+    pick.type = "checkbox";
+    pick.checked = picked.has(w.number);
+    pick.setAttribute("aria-label", H.t("board.window_no", { window: w.number })[0]);
+    pick.addEventListener("change", () => {
+      if (pick.checked) picked.add(w.number); else picked.delete(w.number);
+      tr.classList.toggle("picked", pick.checked);
+      paintPicked();
+    });
+    pickCell.appendChild(pick);
+    tr.appendChild(pickCell);
     const name = el("td", "win");
     name.appendChild(el("b", null, w.number + " "));
     name.appendChild(el("span", "muted", w.name));
     tr.appendChild(name);
-    const mine = rules[w.number] || [];
-    for (const s of services) {
-      const rule = mine.find((r) => r.service_code === s.code);
-      const td = el("td");
-      const cell = el("span", "cell" + (rule && (rule.valid_from || rule.valid_until || rule.time_from || rule.time_until) ? " boxed" : ""));
-      const tick = el("input");
-      tick.type = "checkbox";
-      tick.checked = Boolean(rule);
-      tick.dataset.service = s.code;
-      tick.setAttribute("aria-label", w.number + " " + s.code);
-      const order = el("input");
-      order.type = "number"; order.min = "1"; order.max = "99";
-      order.value = rule ? String(rule.preference) : "";
-      order.disabled = !rule;
-      order.dataset.service = s.code;
-      order.className = "preference";
-      tick.addEventListener("change", () => {
-        order.disabled = !tick.checked;
-        if (tick.checked && !order.value) order.value = String(nextPreference(tr));
-        touch(tr, w.number);
-      });
-      order.addEventListener("input", () => touch(tr, w.number));
-      cell.append(tick, order);
-      td.appendChild(cell);
-      tr.appendChild(td);
-    }
+    tr.appendChild(el("td", null, w.zone || "—"));
     tr.appendChild(statusCell(w));
-    const saveCell = el("td");
-    const save = H.pair(el("button", "primary save"), "manager.save");
-    save.disabled = true;
-    H.action(save, () => saveRow(tr, w.number));
-    saveCell.appendChild(save);
-    tr.appendChild(saveCell);
+    const list = el("td", "services");
+    const mine = byPreference(rules[w.number] || []);
+    if (!mine.length) list.appendChild(t("manager.none"));
+    mine.forEach((r, i) => {
+      const s = byCode[r.service_code];
+      const item = el("span", boxed(r) ? "boxed" : null, (i ? " · " : "") + r.preference + "." + (s ? s.name : r.service_code) + (boxed(r) ? "★" : ""));
+      item.dataset.service = r.service_code;
+      list.appendChild(item);
+    });
+    tr.appendChild(list);
+    const edit = el("td");
+    const button = H.pair(el("button", "edit"), "manager.edit");
+    button.addEventListener("click", () => openPanel(w.number));
+    edit.appendChild(button);
+    tr.appendChild(edit);
     return tr;
   }
 
-  function nextPreference(tr) {
-    const used = [...tr.querySelectorAll("input.preference")].filter((i) => !i.disabled && i.value).map((i) => Number(i.value));
-    return used.length ? Math.max(...used) + 1 : 1;
+  function draw() {
+    const list = shown();
+    document.querySelector("#matrix tbody").replaceChildren(...list.map(row));
+    const count = $("shown-count");
+    count.replaceChildren();
+    H.pair(count, "manager.windows_shown", { shown: list.length, total: windows.length });
+    document.body.dataset.windowsShown = String(list.length);
+    paintPicked();
+    drawBoxed();
   }
 
-  function touch(tr, number) {
-    dirty.add(number);
-    tr.classList.add("dirty");
-    tr.querySelector("button.save").disabled = false;
+  function paintPicked() {
+    const node = $("selected-count");
+    node.replaceChildren();
+    H.pair(node, "manager.selected_windows", { count: picked.size });
+    $("profile-apply").disabled = !(state.previewed && picked.size);
+    document.body.dataset.picked = String(picked.size);
   }
 
-  /** The row's ticks as assignments, keeping each service's seasonal/time-box fields and weight. */
-  function wanted(tr, number) {
-    const old = rules[number] || [];
-    const out = [];
-    for (const tick of tr.querySelectorAll("input[type=checkbox]")) {
-      if (!tick.checked) continue;
-      const code = tick.dataset.service;
-      const order = tr.querySelector("input.preference[data-service='" + code + "']");
-      const kept = old.find((r) => r.service_code === code) || {};
-      out.push({ ...kept, service_code: code, preference: Number(order.value) || 1 });
-    }
-    return out;
+  // ------------------------------------------------------------------ the side panel (one window)
+
+  function openPanel(number) {
+    const w = windows.find((x) => x.number === number);
+    if (!w) return;
+    state.editing = number;
+    state.draft = byPreference(rules[number] || []).map((r) => ({ ...r }));
+    state.dirty = false;
+    $("panel-empty").hidden = true;
+    $("panel-body").hidden = false;
+    $("panel").dataset.window = number;
+    const title = $("panel-title");
+    title.replaceChildren();
+    H.pair(title, "manager.panel_title", { window: w.number, name: w.name });
+    $("panel-search").value = "";
+    drawPanel();
+    for (const tr of document.querySelectorAll("#matrix tbody tr")) tr.classList.toggle("editing", tr.dataset.window === number);
   }
 
-  async function saveRow(tr, number) {
-    const saved = await H.api("PUT", "/windows/" + encodeURIComponent(number) + "/assignments", wanted(tr, number));
+  function drawPanel() {
+    const text = $("panel-search").value.trim().toLowerCase();
+    const tickedOnly = $("panel-ticked").checked;
+    const draft = state.draft;
+    const mine = (code) => draft.find((r) => r.service_code === code);
+    const ordered = [...draft.map((r) => byCode[r.service_code]).filter(Boolean),
+      ...services.filter((s) => !mine(s.code))];
+    const cells = ordered.filter((s) => (!tickedOnly || mine(s.code))
+      && (!text || s.code.toLowerCase().includes(text) || s.name.toLowerCase().includes(text)
+        || (s.department_name || "").toLowerCase().includes(text)))
+      .map((s) => {
+        const rule = mine(s.code);
+        const cell = el("label", "cell" + (rule && boxed(rule) ? " boxed" : ""));
+        cell.dataset.service = s.code;
+        const tick = el("input");
+        tick.type = "checkbox";
+        tick.checked = Boolean(rule);
+        tick.dataset.service = s.code;
+        const order = el("input", "preference");
+        order.type = "number"; order.min = "1"; order.max = "999";
+        order.value = rule ? String(rule.preference) : "";
+        order.disabled = !rule;
+        order.dataset.service = s.code;
+        order.setAttribute("aria-label", s.code);
+        tick.addEventListener("change", () => {
+          if (tick.checked) {
+            const next = draft.length ? Math.max(...draft.map((r) => r.preference)) + 1 : 1;
+            draft.push({ service_code: s.code, preference: next, weight: 1 });
+            order.value = String(next);
+          } else {
+            draft.splice(draft.findIndex((r) => r.service_code === s.code), 1);
+            order.value = "";
+          }
+          order.disabled = !tick.checked;
+          touch();
+        });
+        order.addEventListener("input", () => {
+          const r = mine(s.code);
+          if (r) { r.preference = Number(order.value) || 1; touch(); }
+        });
+        cell.append(tick, el("span", "name", s.name + " · " + s.code), order);
+        return cell;
+      });
+    $("panel-list").replaceChildren(...cells);
+  }
+
+  function touch() {
+    state.dirty = true;
+    $("panel").classList.add("dirty");
+    $("panel-save").disabled = false;
+  }
+
+  async function savePanel() {
+    const number = state.editing;
+    const saved = await H.api("PUT", "/windows/" + encodeURIComponent(number) + "/assignments", state.draft);
     rules[number] = byPreference(saved.assignments);
-    dirty.delete(number);
+    state.draft = rules[number].map((r) => ({ ...r }));
+    state.dirty = false;
+    $("panel").classList.remove("dirty");
+    $("panel-save").disabled = true;
     H.toast("manager.allocation_saved", { window: number });
+    draw();
+    drawPanel();
+    await loadAudit();
+  }
+
+  // ------------------------------------------------------------------ work profiles
+
+  async function loadProfiles() {
+    profiles = await H.api("GET", "/work-profiles");
+    const select = $("profile");
+    const keep = select.value;
+    select.replaceChildren(...profiles.map((p) => {
+      const names = p.services.map((code) => (byCode[code] ? byCode[code].name : code));
+      const o = el("option", null, p.name + " — " + H.t("manager.profile_services", { count: names.length, names: names.slice(0, 4).join("、") + (names.length > 4 ? "…" : "") })[0]);
+      o.value = String(p.id);
+      return o;
+    }));
+    if (profiles.some((p) => String(p.id) === keep)) select.value = keep;
+  }
+
+  function refs(list) {
+    const ul = el("ul");
+    ul.replaceChildren(...list.map((s) => {
+      const li = el("li", null, H.t("manager.preview_waiting", s)[0]);
+      li.dataset.service = s.code;
+      return li;
+    }));
+    return ul;
+  }
+
+  async function previewProfile() {
+    state.previewed = null;
+    paintPicked();
+    if (!picked.size || !$("profile").value) return;
+    const body = { windows: Array.from(picked) };
+    const found = await H.api("POST", "/work-profiles/" + $("profile").value + "/preview", body);
+    const box = $("preview");
+    box.replaceChildren();
+    box.className = "preview " + (found.newly_uncovered.length ? "bad" : "ok");
+    box.dataset.newly = found.newly_uncovered.map((s) => s.code).join(",");
+    if (found.newly_uncovered.length) {
+      box.appendChild(t("manager.preview_newly"));
+      box.appendChild(refs(found.newly_uncovered));
+    } else {
+      box.appendChild(t("manager.preview_ok"));
+    }
+    if (found.still_uncovered.length) {  // already so before: folded, it is not this change's doing
+      const more = el("details", "still");
+      const summary = el("summary");
+      summary.appendChild(t("manager.preview_still"));
+      summary.appendChild(el("b", null, " " + found.still_uncovered.length));
+      more.append(summary, refs(found.still_uncovered));
+      box.appendChild(more);
+    }
+    box.hidden = false;
+    state.previewed = { profile: $("profile").value, windows: body.windows.join(",") };
+    paintPicked();
+  }
+
+  async function applyProfile() {
+    const id = $("profile").value;
+    const chosen = Array.from(picked);
+    if (!state.previewed || state.previewed.profile !== id || state.previewed.windows !== chosen.join(",")) {
+      await previewProfile();  // what is applied is always what was previewed
+      return;
+    }
+    const applied = await H.api("POST", "/work-profiles/" + id + "/apply", { windows: chosen });
+    for (const w of applied) rules[w.window] = byPreference(w.assignments);
+    const profile = profiles.find((p) => String(p.id) === id);
+    H.toast("manager.profile_applied", { profile: profile ? profile.name : "", count: applied.length });
+    picked.clear();
+    state.previewed = null;
+    $("preview").hidden = true;
     draw();
     await loadAudit();
   }
 
-  function draw() {
-    header();
-    const body = document.querySelector("#matrix tbody");
-    const kept = new Map([...body.querySelectorAll("tr.dirty")]
-      .filter((tr) => dirty.has(tr.dataset.window)).map((tr) => [tr.dataset.window, tr]));
-    body.replaceChildren(...windows.map((w) => kept.get(w.number) || row(w)));
-    drawBoxed();
+  async function saveAsProfile() {
+    const name = $("profile-name").value.trim();
+    const codes = byPreference(state.draft || []).map((r) => r.service_code);
+    if (!name || !codes.length) { H.toast("manager.profile_name"); return; }
+    const saved = await H.api("POST", "/work-profiles", { name, services: codes });
+    H.toast("manager.profile_saved", { name: saved.name });
+    await loadProfiles();
+    $("profile").value = String(saved.id);
+  }
+
+  function wireTools() {
+    for (const id of ["f-zone", "f-department", "f-service"]) $(id).addEventListener("change", draw);
+    $("f-window").addEventListener("input", draw);
+    $("select-shown").addEventListener("click", () => { for (const w of shown()) picked.add(w.number); draw(); });
+    H.action($("profile-preview"), previewProfile);
+    H.action($("profile-apply"), applyProfile);
+    $("profile").addEventListener("change", () => { state.previewed = null; $("preview").hidden = true; paintPicked(); });
+    $("panel-search").addEventListener("input", drawPanel);
+    $("panel-ticked").addEventListener("change", drawPanel);
+    H.action($("panel-save"), savePanel);
+    H.action($("profile-save-as"), saveAsProfile);
   }
 
   // ------------------------------------------------------------------ seasonal and time-boxed rules
@@ -171,9 +357,9 @@
   async function putRules(number, list) {
     const saved = await H.api("PUT", "/windows/" + encodeURIComponent(number) + "/assignments", list);
     rules[number] = byPreference(saved.assignments);
-    dirty.delete(number);
     H.toast("manager.allocation_saved", { window: number });
     draw();
+    if (state.editing === number && !state.dirty) openPanel(number);
     await loadAudit();
   }
 
@@ -244,9 +430,10 @@
     H.clock.timezone = hall.hall.timezone;
     windows = hall.windows;
     rules = {};
-    for (const w of matrix) if (!dirty.has(w.window)) rules[w.window] = byPreference(w.assignments);
-    for (const number of dirty) if (!rules[number]) rules[number] = (matrix.find((w) => w.window === number) || {}).assignments || [];
+    for (const w of matrix) rules[w.window] = byPreference(w.assignments);
+    fillFilters();
     draw();
+    if (state.editing && !state.dirty) openPanel(state.editing);  // unsaved edits stay as they are
   }
 
   function reloadSoon() {
@@ -257,7 +444,10 @@
   async function start() {
     await H.nav("/manager/allocation");
     services = await H.api("GET", "/services");
+    byCode = Object.fromEntries(services.map((s) => [s.code, s]));
+    wireTools();
     await reload();
+    await loadProfiles();
     wireTimebox();
     await loadAudit();
     client = H.live(["manager"], {

@@ -290,7 +290,7 @@
       if (doneKey) H.toast(doneKey, { ticket: ticket || "" });
       return result;
     } catch (error) {
-      H.toast(error);
+      report(error);
       return null;
     } finally {
       setBusy(false);
@@ -355,8 +355,51 @@
   // ------------------------------------------------------------------ dialogs
 
   function openDialog(dialog, focus) {
+    clearErrors(dialog);
     dialog.showModal();
     if (focus) focus.focus();
+  }
+
+  // ------------------------------------------------------------------ errors where they are read
+
+  // A refusal about one field is shown under that field, inside the dialog; the toast line would
+  // sit under the dialog's dim layer, and the browser's own bubble speaks English.
+  const FIELD_OF = {
+    "case.reasons_required": "reasons",
+    "case.referral_required": "referred_to",
+    "case.missing_items_required": "missing",
+    "case.unknown_material": "missing",
+    "ticket.invalid_phone": "phone",
+    "clerk.transfer_reason_required": "reason",
+    "clerk.transfer_target_required": "to_window",
+  };
+
+  function clearErrors(dialog) {
+    for (const node of dialog.querySelectorAll(".field-error, .dialog-error")) {
+      node.hidden = true;
+      node.textContent = "";
+    }
+    for (const node of dialog.querySelectorAll("[aria-invalid]")) node.removeAttribute("aria-invalid");
+  }
+
+  /** Show an error (an ApiError or a catalogue key) in the open dialog, or on the toast line. */
+  function report(what, fields) {
+    const dialog = document.querySelector("dialog.clerk-dialog[open]");
+    if (!dialog) { H.toast(what, fields); return; }
+    clearErrors(dialog);
+    const code = what instanceof Error ? what.code || "server.error" : what;
+    const [zh, en] = what instanceof Error && what.message ? [what.message, what.message_en || ""] : H.t(code, fields);
+    const field = FIELD_OF[code];
+    const slot = (field && dialog.querySelector(`.field-error[data-for="${field}"]`)) || dialog.querySelector(".dialog-error");
+    if (!slot) { H.toast(what, fields); return; }
+    slot.replaceChildren(H.el("span", "zh", zh), H.el("span", "en", en));
+    slot.dataset.code = code;
+    slot.hidden = false;
+    const input = field && dialog.querySelector(`[name="${field}"]`);
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      if (input.focus && input.type !== "checkbox") input.focus();
+    }
   }
 
   function closeOnCancel(dialog) {
@@ -419,10 +462,41 @@
     if (outcome === "referred") body.referred_to = String(data.get("referred_to") || "").trim();
     const phone = String(data.get("phone") || "").trim();
     if (phone && (outcome === "promised" || outcome === "correction")) body.phone = phone;
-    const done = await act("conclude", body, ticket.number, "clerk.done.conclude");
+    const missing = outcome === "refused" && !body.reasons ? "case.reasons_required"
+      : outcome === "referred" && !body.referred_to ? "case.referral_required"
+        : outcome === "correction" && !body.missing_items.length ? "case.missing_items_required" : null;
+    if (missing) { report(missing); return; }
+    const done = await act("conclude", body, ticket.number, null);
     if (!done) return;  // refused: the dialog stays open with what was typed
     $("conclude-dialog").close();
+    await tellOutcome(ticket, body);
     if (outcome === "correction") await showNotice(ticket.token);
+  }
+
+  /** Say how the case ended in its own words: 办结, 受理 with the promised date, 补正, 不予受理, 转办. */
+  async function tellOutcome(ticket, body) {
+    const fields = {
+      ticket: ticket.number,
+      count: (body.missing_items || []).length,
+      reasons: body.reasons || "",
+      to: body.referred_to || "",
+      date: "",
+    };
+    if (body.outcome === "promised") {
+      const status = await H.api("GET", "/tickets/" + encodeURIComponent(ticket.token)).catch(() => null);
+      if (status && status.promised_date) fields.date = status.promised_date;
+    }
+    H.toast("clerk.done.conclude." + body.outcome, fields);
+  }
+
+  /** A transfer named with where the ticket now waits and its place there. */
+  async function tellTransfer(ticket) {
+    const status = await H.api("GET", "/tickets/" + encodeURIComponent(ticket.token)).catch(() => null);
+    if (!status) { H.toast("clerk.done.transfer", { ticket: ticket.number }); return; }
+    const target = status.transferred_to_window
+      ? H.t("ticket_page.transferred_window", { window: status.transferred_to_window })[0]
+      : status.transferred_to_service || status.service_name;
+    H.toast("clerk.done.transferred", { ticket: ticket.number, target, count: status.people_ahead });
   }
 
   /** The 一次性告知书 for the citizen: every missing item at once, printed from this page. */
@@ -505,7 +579,12 @@
     };
     if (data.get("target") === "window") body.to_window = data.get("to_window");
     else body.to_service = data.get("to_service");
-    if (await act("transfer", body, ticket.number, "clerk.done.transfer")) $("transfer-dialog").close();
+    if (!body.reason) { report("clerk.transfer_reason_required"); return; }
+    if (!body.to_window && !body.to_service) { report("clerk.transfer_target_required"); return; }
+    if (await act("transfer", body, ticket.number, null)) {
+      $("transfer-dialog").close();
+      await tellTransfer(ticket);
+    }
   }
 
   function togglePause() {

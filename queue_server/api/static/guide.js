@@ -16,21 +16,43 @@
     if (name === "booking") document.getElementById("booking-code").focus();
   }
 
+  /** A queue line with its wait in words: no open window, no wait, or "约 N 分钟" (never 0). */
+  function queueLine(node, key, fields, seconds, windows) {
+    const [zh, en] = waitWords(seconds, windows);
+    node.replaceChildren(
+      el("span", "zh", H.t(key, Object.assign({}, fields, { wait: zh }))[0]),
+      el("span", "en", H.t(key, Object.assign({}, fields, { wait: en }))[1]));
+    node.dataset.wait = windows === 0 ? "no-window" : "estimate";
+    return node;
+  }
+
+  function waitWords(seconds, windows) {
+    if (windows === 0) return H.t("ticket_page.no_window");
+    if (seconds === 0) return H.t("guide.wait_none");
+    if (seconds === null || seconds === undefined) return H.t("guide.wait_unknown");
+    return H.t("guide.wait_minutes", { minutes: Math.max(1, Math.ceil(seconds / 60)) });
+  }
+
   // ------------------------------------------------------------------ find a service
 
   async function search() {
     const q = document.getElementById("search").value.trim();
     const found = await H.api("GET", "/guide/search?q=" + encodeURIComponent(q));
-    document.getElementById("results").replaceChildren(...found.map((s) => {
+    const results = document.getElementById("results");
+    results.dataset.found = String(found.length);
+    if (!found.length && q) {
+      results.replaceChildren(H.pair(el("p", "not-found"), "guide.not_found", { q }));
+      return;
+    }
+    results.replaceChildren(...found.map((s) => {
       const button = el("button", "service" + (state.service && state.service.code === s.code ? " chosen" : ""));
       button.type = "button";
       button.dataset.code = s.code;
       button.appendChild(el("span", "zh", s.name));
       if (s.name_en) button.appendChild(el("span", "en", s.name_en));
-      const meta = H.pair(el("span", "meta"), "guide.queue_line", {
+      const meta = queueLine(el("span", "meta"), "guide.queue_line", {
         department: s.department_name || s.department, waiting: s.waiting,
-        wait: s.estimated_wait_seconds === null ? "—" : Math.round(s.estimated_wait_seconds / 60),
-      });
+      }, s.estimated_wait_seconds, s.windows_open);
       button.appendChild(meta);
       button.addEventListener("click", () => choose(s.code).catch(H.toast));
       return button;
@@ -45,11 +67,9 @@
     name.textContent = "";
     name.append(el("span", "zh", s.name), el("span", "en", s.name_en || s.code));
     const queue = document.getElementById("service-queue");
-    queue.textContent = "";
-    H.pair(queue, "guide.queue_line", {
+    queueLine(queue, "guide.queue_line", {
       department: s.department_name || s.department, waiting: s.waiting,
-      wait: s.estimated_wait_seconds === null ? "—" : Math.round(s.estimated_wait_seconds / 60),
-    });
+    }, s.estimated_wait_seconds, s.windows_open);
     document.getElementById("materials").replaceChildren(...(s.guide.materials || []).map((m) => {
       const li = el("li", null, m.name + " ");
       li.appendChild(H.pair(el("small", "muted"), "guide.copies", { originals: m.originals, copies: m.copies }));
@@ -114,11 +134,8 @@
     document.getElementById("ticket-number").textContent = ticket.number;
     document.getElementById("ticket-service").textContent = ticket.service_name;
     const ahead = document.getElementById("ticket-ahead");
-    ahead.textContent = "";
-    H.pair(ahead, "guide.ahead", {
-      ahead: ticket.people_ahead,
-      wait: ticket.estimated_wait_seconds === null || ticket.estimated_wait_seconds === undefined ? "—" : Math.round(ticket.estimated_wait_seconds / 60),
-    });
+    queueLine(ahead, "guide.ahead", { ahead: ticket.people_ahead },
+      ticket.estimated_wait_seconds, ticket.serving_windows);
     const priority = document.getElementById("ticket-priority");
     priority.textContent = "";
     if (ticket.priority_class) {
@@ -127,6 +144,14 @@
         class: zh, class_en: en,
       });
     }
+    // the QR code and the link to the ticket's live page, as a printed ticket carries them
+    const page = new URL(ticket.status_url, window.location.origin).href;
+    const qr = document.getElementById("ticket-qr");
+    qr.src = ticket.status_url + "/qr.svg";
+    qr.alt = page;
+    const link = document.getElementById("ticket-link");
+    link.href = page;
+    link.textContent = page;
     const person = [ticket.id_masked, ticket.phone_masked].filter(Boolean).join(" · ");
     document.getElementById("ticket-person").textContent = person;
     document.getElementById("ticket-time").textContent = H.format("time", Date.parse(ticket.issued_at));

@@ -93,11 +93,69 @@
     H.clock.seen(snapshot.hall.now);
     H.clock.timezone = snapshot.hall.timezone;
     snapshotAt = Date.now();
-    const tiles = document.getElementById("windows");
-    tiles.replaceChildren(...snapshot.windows.map(windowTile));
-    const body = document.querySelector("#queues tbody");
-    body.replaceChildren(...snapshot.queues.map(queueRow));
+    lastSnapshot = snapshot;
+    // closed windows are folded away: a 223-window hall opens on the windows that work
+    const working = snapshot.windows.filter((w) => w.status !== "closed");
+    const closed = snapshot.windows.filter((w) => w.status === "closed");
+    document.getElementById("windows").replaceChildren(...working.map(windowTile));
+    document.getElementById("closed-tiles").replaceChildren(...closed.map(windowTile));
+    document.getElementById("closed-windows").hidden = closed.length === 0;
+    H.pair(document.getElementById("closed-summary"), "manager.closed_windows", { count: closed.length });
+    drawQueues(snapshot.queues);
+    drawSummary(snapshot);
     document.body.dataset.snapshotAt = String(snapshotAt);
+  }
+
+  /** Queues people wait in; the empty ones only when asked (a hall has hundreds of services). */
+  function drawQueues(queues) {
+    const all = document.getElementById("show-empty").checked;
+    const shown = all ? queues : queues.filter((q) => q.waiting > 0);
+    const rows = shown.map(queueRow);
+    if (shown.length < queues.length) {
+      const tr = el("tr", "empty-note");
+      const td = pairNode("td", "muted", "manager.nobody_waiting", { count: queues.length - shown.length });
+      td.colSpan = 5;
+      tr.appendChild(td);
+      rows.push(tr);
+    }
+    document.querySelector("#queues tbody").replaceChildren(...rows);
+  }
+
+  /** The summary strip: waiting, longest wait, windows open/paused/closed, served today, 好评率. */
+  function drawSummary(snapshot) {
+    const waiting = snapshot.queues.reduce((sum, q) => sum + q.waiting, 0);
+    const longest = snapshot.queues.reduce((most, q) => (q.waiting ? Math.max(most, q.longest_wait_seconds) : most), 0);
+    const count = (status) => snapshot.windows.filter((w) => w.status === status).length;
+    const waitingNode = document.getElementById("sum-waiting");
+    waitingNode.replaceChildren();
+    H.pair(waitingNode, "manager.summary.people", { count: waiting });
+    const longestNode = document.getElementById("sum-longest");
+    longestNode.replaceChildren(waiting ? durationNode(longest) : el("span", null, "—"));
+    document.getElementById("sum-windows").textContent = count("open") + " / " + count("paused") + " / " + count("closed");
+    const summary = document.getElementById("summary");
+    summary.dataset.waiting = String(waiting);
+    summary.dataset.windows = [count("open"), count("paused"), count("closed")].join("/");
+  }
+
+  let lastSnapshot = null;
+  let figuresTimer = null;
+  const isoDay = () => new Intl.DateTimeFormat("en-CA", { timeZone: H.clock.timezone }).format(new Date(H.clock.now()));
+
+  /** Served today and today's 好评率, from the same figures as the reports (today is computed live). */
+  async function loadToday() {
+    const day = isoDay();
+    const figures = await H.api("GET", "/reports/figures?by=hall&date_from=" + day + "&date_to=" + day);
+    const row = figures.rows[0];
+    const served = row ? row.served : 0;
+    const rate = row && row.evaluation.good_rate !== null ? Math.round(row.evaluation.good_rate * 1000) / 10 + "%" : "—";
+    document.getElementById("sum-served").textContent = String(served);
+    document.getElementById("sum-good").textContent = rate;
+    document.getElementById("summary").dataset.served = String(served);
+  }
+
+  function loadTodaySoon() {
+    clearTimeout(figuresTimer);
+    figuresTimer = setTimeout(() => loadToday().catch(() => {}), 2000);
   }
 
   function refreshSoon() {
@@ -105,34 +163,9 @@
     refreshTimer = setTimeout(() => { if (client) client.resync(["manager"]); }, 250);
   }
 
-  // ------------------------------------------------------------------ alerts
+  // ------------------------------------------------------------------ alerts (alerts-triage.js)
 
-  function alertItem(a) {
-    const li = el("li", a.severity + (a.acknowledged_at ? " acked" : ""));
-    li.dataset.alert = String(a.id);
-    li.dataset.rule = a.rule;
-    li.appendChild(pairNode("span", "pill " + (a.severity === "red" ? "bad" : "warn"), "manager.severity." + a.severity));
-    const what = el("span", "what");
-    H.pair(what, "manager.rule." + a.rule, a.detail || {});
-    what.appendChild(el("small", "muted", " · " + H.format("short", Date.parse(a.raised_at))));
-    li.appendChild(what);
-    if (a.acknowledged_at) {
-      li.appendChild(pairNode("span", "muted acked-by", "manager.acknowledged_by", { who: (a.acknowledged_by || "").split(":").pop() }));
-    } else {
-      const button = pairNode("button", "ack", "manager.acknowledge");
-      H.action(button, async () => { await H.api("POST", "/alerts/" + a.id + "/ack"); await loadAlerts(); });
-      li.appendChild(button);
-    }
-    return li;
-  }
-
-  async function loadAlerts() {
-    const alerts = await H.api("GET", "/alerts");
-    const order = { red: 0, yellow: 1 };
-    alerts.sort((a, b) => (order[a.severity] - order[b.severity]) || (Date.parse(a.raised_at) - Date.parse(b.raised_at)));
-    document.getElementById("alerts").replaceChildren(...alerts.map(alertItem));
-    document.getElementById("no-alerts").hidden = alerts.length > 0;
-  }
+  const loadAlerts = () => window.HallQAlerts.load();
 
   // ------------------------------------------------------------------ devices
 
@@ -193,8 +226,13 @@
         if (frame.type.startsWith("alert.")) loadAlerts().catch(H.toast);
         else if (frame.type === "device.status") loadDevices().catch(H.toast);
         else refreshSoon();
+        if (frame.type === "ticket.concluded" || frame.type === "evaluation.recorded") loadTodaySoon();
       },
     });
+    document.getElementById("show-empty").addEventListener("change", () => {
+      if (lastSnapshot) drawQueues(lastSnapshot.queues);
+    });
+    loadToday().catch(H.toast);
     setInterval(() => document.querySelectorAll(".since").forEach(paintDuration), 1000);
   }
 
