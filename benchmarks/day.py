@@ -197,6 +197,9 @@ class HallDay:
     double_calls: int = 0
     issuing_done: bool = False
     served: set[str] = field(default_factory=set)
+    # Tickets waiting per service as the clients know it: a clerk presses 下一位 when the console
+    # shows someone waiting for the window, not in a blind loop (that would measure polling).
+    waiting: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     next_issue: int = 0
 
     async def request(self, kind: str, method: str, path: str, token: str | None, body: Any = None) -> Any:
@@ -226,6 +229,7 @@ class HallDay:
             if response is not None and response.status_code == 201:
                 ticket = response.json()
                 self.issued[ticket["number"]] = ticket["token"]
+                self.waiting[ticket["service_code"]] += 1
                 if self.rng.random() < 0.30:
                     await self.request("ticket status", "GET", f"/tickets/{ticket['token']}", None)
         self.issuing_done = True
@@ -236,17 +240,25 @@ class HallDay:
             kind, "POST", f"/windows/{number}/{action}", clerk, body
         )
         await act("open", "open")
-        no_shows: list[tuple[int, str]] = []
+        no_shows: list[tuple[int, str, str]] = []
+        mine = self.setup.windows[number]
         parked: list[str] = []
         calls = 0
         idle = 0
         while True:
             if no_shows and (no_shows[0][0] <= calls or idle):  # the late citizen came back: 过号召回
-                await act("requeue", "requeue", {"ticket": no_shows.pop(0)[1], "places_back": 3})
+                _, late, service = no_shows.pop(0)
+                await act("requeue", "requeue", {"ticket": late, "places_back": 3})
+                self.waiting[service] += 1
             if parked and (idle or self.rng.random() < 0.5):  # back with the missing papers
                 back = await act("callback", "callback", {"ticket": parked.pop(0)})
                 if back is not None and back.status_code == 200:
                     await self._serve(number, act)
+            if sum(self.waiting[s] for s in mine) <= 0 and not parked and not no_shows:
+                if self.issuing_done and sum(self.waiting.values()) <= 0:
+                    return
+                await asyncio.sleep(0.1 + 0.1 * self.rng.random())
+                continue
             response = await act("call-next", "call-next")
             ticket = (
                 response.json().get("ticket")
@@ -262,6 +274,7 @@ class HallDay:
             idle = 0
             calls += 1
             called = ticket["number"]
+            self.waiting[ticket["service_code"]] -= 1
             if self.held.get(called, number) != number:
                 self.double_calls += 1
             self.held[called] = number
@@ -273,10 +286,11 @@ class HallDay:
                 await act("no-show", "no-show")
                 self.held.pop(called, None)
                 if self.rng.random() < 0.7:
-                    no_shows.append((calls + 3, called))
+                    no_shows.append((calls + 3, called, ticket["service_code"]))
             elif roll < 0.07:
                 to = self.rng.choice(sorted(self.served - {ticket["service_code"]}))
                 await act("transfer", "transfer", {"to_service": to, "reason": "转办", "keep_place": True})
+                self.waiting[to] += 1
                 self.held.pop(called, None)
             elif roll < 0.09:
                 await act("park", "park")
