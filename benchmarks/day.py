@@ -254,12 +254,17 @@ class HallDay:
                 back = await act("callback", "callback", {"ticket": parked.pop(0)})
                 if back is not None and back.status_code == 200:
                     await self._serve(number, act)
-            if sum(self.waiting[s] for s in mine) <= 0 and not parked and not no_shows:
+            reserved = next((s for s in mine if self.waiting[s] > 0), None)
+            if reserved is None and not parked and not no_shows:
                 if self.issuing_done and sum(self.waiting.values()) <= 0:
                     return
                 await asyncio.sleep(0.1 + 0.1 * self.rng.random())
                 continue
+            if reserved is not None:  # one waiting ticket counted for this window, not for all at once
+                self.waiting[reserved] -= 1
             response = await act("call-next", "call-next")
+            if reserved is not None:
+                self.waiting[reserved] += 1
             ticket = (
                 response.json().get("ticket")
                 if response is not None and response.status_code == 200

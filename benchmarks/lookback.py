@@ -129,6 +129,11 @@ def bench(kind: str, url: str, args: argparse.Namespace) -> None:
                 None,
                 None,
             )
+    with engine.connect() as conn:  # the plan of the query call-next runs now, at the end of the day
+        compiled = now_query(windows[0]).compile(engine, compile_kwargs={"literal_binds": True})
+        explain = "EXPLAIN QUERY PLAN " if kind == "sqlite" else "EXPLAIN "
+        plan = " | ".join(str(row[-1]).strip() for row in conn.exec_driver_sql(explain + str(compiled)))
+    print(f"plan: {plan}", flush=True)
     first = percentile(figures["first hour"]["now"], 99)
     last = percentile(figures["last hour"]["now"], 99)
     report("look-back p99, last hour / first hour", last / first, "x", "<= 2", last <= 2 * first)
