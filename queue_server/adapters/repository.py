@@ -321,13 +321,16 @@ class Repository:
             out[service_id] = (count, t.UtcDateTime().process_result_value(oldest, self.conn.dialect))
         return out
 
-    def open_tickets_before(self, hall_id: int, day: date) -> list[Any]:
-        """Tickets of earlier business days still waiting, parked or no-show (to expire them)."""
+    def open_tickets_before(self, hall_id: int, day: date, limit: int | None = None) -> list[Any]:
+        """Tickets of earlier business days still waiting, parked or no-show (to expire them), the
+        first ``limit`` of them when given."""
         query = select(t.tickets).where(
             t.tickets.c.hall_id == hall_id,
             t.tickets.c.business_day < day,
             t.tickets.c.status.in_(["waiting", "parked", "no_show"]),
         )
+        if limit is not None:
+            query = query.order_by(t.tickets.c.id).limit(limit)
         return list(self.conn.execute(query))
 
     # ---------------------------------------------------------------- windows
@@ -376,6 +379,17 @@ class Repository:
         if window_id is not None:
             query = query.where(t.events.c.window_id == window_id)
         return list(self.conn.execute(query.order_by(t.events.c.id.desc()).limit(limit)))
+
+    def window_call_priorities(self, window_id: int, limit: int) -> list[bool]:
+        """Whether each of a window's latest ``limit`` calls (not recalls) was a priority ticket,
+        newest first; on the per-window index, so as cheap at closing as at opening."""
+        query = (
+            select(t.events.c.data)
+            .where(t.events.c.window_id == window_id, t.events.c.type == "ticket.called")
+            .order_by(t.events.c.id.desc())
+            .limit(limit)
+        )
+        return [bool((data or {}).get("priority")) for data in self.conn.execute(query).scalars()]
 
     def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
         """A service's running mean handling time and sample count (locked, to fold a case in)."""

@@ -265,6 +265,9 @@ events = Table(
     Column("data", JSON, nullable=False, default=dict),
     Index("ix_events_ticket", "ticket_id"),
     Index("ix_events_window_at", "window_id", "at"),
+    # (window, type, id): a window's latest calls for the priority rule, read backwards from the
+    # index alone however many events the hall wrote that day
+    Index("ix_events_window_type", "window_id", "type", "id"),
     # (hall, at, id): a period's events in the order a report walks them, and counted per day, from
     # the index alone
     Index("ix_events_hall_at", "hall_id", "at", "id"),

@@ -12,6 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from queue_server import contract
 from queue_server.api import errors, openapi
+from queue_server.api.chores import Housekeeper
 from queue_server.api.guard import RequestGuard
 from queue_server.api.routes import (
     alerts,
@@ -39,9 +40,6 @@ from queue_server.api.routes import (
 )
 from queue_server.api.security import SecurityHeaders
 from queue_server.runtime import Runtime
-from queue_server.services.housekeeping import chores
-from queue_server.services.report_days import store as keep_days
-from queue_server.services.reports import close_days
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +55,14 @@ async def _heartbeats(runtime: Runtime) -> None:
 
 
 async def _housekeeping(runtime: Runtime) -> None:
-    """Every hall's chores (day's close, missed bookings, alerts), at start and every 15 seconds;
-    then the statistics of the days closed since (日结), worked out on a read transaction."""
+    """Every hall's chores (day's close, missed bookings, alerts, the statistics of the days closed
+    since: 日结), at start and every 15 seconds, in small writer jobs (``chores.Housekeeper``)."""
+    keeper = Housekeeper(runtime)
     while True:
         try:
             halls = await runtime.read(lambda uow: list(uow.repo.hall_versions()))
             for hall_id in halls:
-                await runtime.write(lambda uow, hall_id=hall_id: chores(uow, hall_id))
-                closed = await runtime.read(lambda uow, hall_id=hall_id: close_days(uow, hall_id))
-                if closed:
-                    await runtime.write(
-                        lambda uow, hall_id=hall_id, closed=closed: keep_days(uow, hall_id, closed)
-                    )
-                    log.info("kept the statistics of %d closed days of hall %d", len(closed), hall_id)
+                await keeper.run(hall_id)
         except Exception:
             log.exception("housekeeping failed; will try again")
         await asyncio.sleep(HOUSEKEEPING_SECONDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -76,8 +77,20 @@ def thresholds(uow: UnitOfWork, hall_id: int) -> rules.Thresholds:
 
 def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
     """Evaluate every rule now; raise, escalate and clear alerts with an event row and a live event."""
+    return apply_findings(uow, hall_id, findings(uow, hall_id))
+
+
+def findings(uow: UnitOfWork, hall_id: int) -> list[rules.Finding]:
+    """What every rule finds in the hall now; a read (the housekeeping runs it off the writer)."""
     calendar = uow.catalogue(hall_id).settings.working_days  # 催办 counts statutory working days
-    findings = rules.evaluate(_moment(uow, hall_id), thresholds(uow, hall_id), calendar.working_days_between)
+    return list(rules.evaluate(_moment(uow, hall_id), thresholds(uow, hall_id), calendar.working_days_between))
+
+
+def apply_findings(
+    uow: UnitOfWork, hall_id: int, found: list[rules.Finding], limit: int | None = None
+) -> rules.Changes:
+    """Raise, escalate and clear alerts so the standing ones match ``found``, at most ``limit``
+    changes at a time (a housekeeping chunk: call again until nothing changes)."""
     conn = uow.repo.conn
     standing = [
         rules.Standing(r.id, r.rule, r.subject, rules.Severity(r.severity))
@@ -85,7 +98,9 @@ def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
             select(t.alerts).where(t.alerts.c.hall_id == hall_id, t.alerts.c.cleared_at.is_(None))
         )
     ]
-    changes = rules.reconcile(standing, findings)
+    changes = rules.reconcile(standing, found)
+    if limit is not None:
+        changes = _first(changes, limit)
     system = Actor(hall_id=hall_id, role="admin", name=SYSTEM)
     for finding in changes.raise_:
         values = {
@@ -121,6 +136,19 @@ def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
         conn.execute(update(t.alerts).where(t.alerts.c.id == old.id).values(cleared_at=uow.now))
         _announce(uow, system, "alert.cleared", {"id": old.id, "rule": old.rule, "subject": old.subject})
     return changes
+
+
+def _first(changes: rules.Changes, limit: int) -> rules.Changes:
+    """The first ``limit`` of ``changes``: clears, then escalations, then new alerts."""
+    clear = changes.clear[:limit]
+    escalate = changes.escalate[: limit - len(clear)]
+    raise_ = changes.raise_[: limit - len(clear) - len(escalate)]
+    return replace(changes, clear=clear, escalate=escalate, raise_=raise_)
+
+
+def size(changes: rules.Changes) -> int:
+    """How many alerts ``changes`` touches."""
+    return len(changes.raise_) + len(changes.escalate) + len(changes.clear)
 
 
 def _announce(uow: UnitOfWork, actor: Actor, type_: str, payload: dict[str, Any]) -> None:

@@ -122,8 +122,9 @@ def miss(uow: UnitOfWork, actor: Actor, row: Any, reason: str) -> bool:
     return True
 
 
-def mark_missed(uow: UnitOfWork, hall_id: int) -> int:
-    """Housekeeping: bookings never checked in whose check-in window has closed become missed."""
+def mark_missed(uow: UnitOfWork, hall_id: int, limit: int | None = None) -> int:
+    """Housekeeping: bookings never checked in whose check-in window has closed become missed
+    (at most ``limit`` of them, a housekeeping chunk)."""
     catalogue = uow.catalogue(hall_id)
     today = business_day(uow.now, catalogue.timezone)
     system = Actor(hall_id=hall_id, role="admin", name="system")
@@ -133,6 +134,8 @@ def mark_missed(uow: UnitOfWork, hall_id: int) -> int:
         _, end = rules.slot_bounds(row.day, row.start, row.end, catalogue.timezone)
         if rules.is_missed(end, uow.now, late) and miss(uow, system, row, "no_show"):
             missed += 1
+            if limit is not None and missed >= limit:
+                break
     return missed
 
 

@@ -8,13 +8,14 @@ from queue_server.domain.numbering import business_day
 from queue_server.services.unit_of_work import UnitOfWork
 
 
-def expire_past_days(uow: UnitOfWork, hall_id: int) -> int:
-    """Expire every open ticket of an earlier business day; nothing is deleted. Returns how many."""
+def expire_past_days(uow: UnitOfWork, hall_id: int, limit: int | None = None) -> int:
+    """Expire the open tickets of earlier business days (at most ``limit``, a housekeeping chunk);
+    nothing is deleted. Returns how many."""
     catalogue = uow.catalogue(hall_id)
     today = business_day(uow.now, catalogue.timezone)
     system = Actor(hall_id=hall_id, role="admin", name="system")
     expired = 0
-    for row in uow.repo.open_tickets_before(hall_id, today):
+    for row in uow.repo.open_tickets_before(hall_id, today, limit=limit):
         if uow.repo.move_ticket(row.id, row.status, Action.EXPIRE, number=row.number):
             uow.record(
                 system,

@@ -220,38 +220,53 @@ def _open_follow_up(uow: UnitOfWork, hall_id: int, evaluation_id: int) -> None:
     )
 
 
-def expire_evaluations(uow: UnitOfWork, hall_id: int) -> int:
-    """Housekeeping: pending evaluations past their deadline become unrated; the hall's default rule
-    (if any) later gives old unrated ones its default level, flagged as such."""
+def expire_evaluations(uow: UnitOfWork, hall_id: int, limit: int | None = None) -> int:
+    """Housekeeping: pending evaluations past their deadline become unrated (at most ``limit`` of
+    them, a housekeeping chunk); without a limit the hall's default rule runs too. Returns how many."""
     conn = uow.repo.conn
-    overdue = list(
-        conn.execute(
-            select(t.evaluations).where(
-                t.evaluations.c.hall_id == hall_id,
-                t.evaluations.c.status == ev.Status.PENDING.value,
-                t.evaluations.c.deadline_at < uow.now,
-            )
-        )
+    query = select(t.evaluations).where(
+        t.evaluations.c.hall_id == hall_id,
+        t.evaluations.c.status == ev.Status.PENDING.value,
+        t.evaluations.c.deadline_at < uow.now,
     )
+    if limit is not None:
+        query = query.order_by(t.evaluations.c.deadline_at, t.evaluations.c.id).limit(limit)
+    overdue = list(conn.execute(query))
+    context: dict[str, Any] = {}  # the hall's departments looked up once for the whole chunk
     for row in overdue:
         conn.execute(
             update(t.evaluations)
             .where(t.evaluations.c.id == row.id, t.evaluations.c.status == ev.Status.PENDING.value)
             .values(status=ev.Status.UNRATED.value)
         )
-        _announce(uow, hall_id, row, public(uow, _row(uow, hall_id, row.id)))
+        _announce(uow, hall_id, row, public(uow, _row(uow, hall_id, row.id), context))
+    if limit is None:
+        default_unrated(uow, hall_id)
+    return len(overdue)
+
+
+def default_unrated(uow: UnitOfWork, hall_id: int, limit: int | None = None) -> int:
+    """Housekeeping: the hall's default rule (if any) gives old unrated evaluations its default level,
+    flagged as such (at most ``limit`` of them). Returns how many."""
     settings = settings_of(uow, hall_id)
-    if settings.default_level is not None:
-        conn.execute(
+    if settings.default_level is None:
+        return 0
+    e = t.evaluations.c
+    due = select(e.id).where(
+        e.hall_id == hall_id,
+        e.status == ev.Status.UNRATED.value,
+        e.deadline_at < uow.now - timedelta(days=settings.default_after_days),
+    )
+    if limit is not None:
+        due = due.order_by(e.deadline_at, e.id).limit(limit)
+    ids = list(uow.repo.conn.execute(due).scalars())
+    if ids:
+        uow.repo.conn.execute(
             update(t.evaluations)
-            .where(
-                t.evaluations.c.hall_id == hall_id,
-                t.evaluations.c.status == ev.Status.UNRATED.value,
-                t.evaluations.c.deadline_at < uow.now - timedelta(days=settings.default_after_days),
-            )
+            .where(e.id.in_(ids), e.status == ev.Status.UNRATED.value)
             .values(status=ev.Status.DEFAULTED.value, level=settings.default_level.value, is_default=True)
         )
-    return len(overdue)
+    return len(ids)
 
 
 # ------------------------------------------------------------------ reading

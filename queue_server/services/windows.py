@@ -182,10 +182,9 @@ def call_next(
     pool = {t.ticket_id: t for t in uow.repo.waiting_candidates(at.catalogue, service_ids, at.window.id)}
     flags: tuple[bool, ...] = ()
     if any(t.priority for t in pool.values()):  # the anti-starvation rule looks at the latest calls
-        recent = uow.repo.recent_calls(
-            actor.hall_id, max(settings.priority_span - 1, 1), window_id=at.window.id
-        )
-        flags = tuple(bool(e.data.get("priority")) for e in reversed(recent) if e.type == "ticket.called")
+        # Calls only: a recall repeats a call and must not push the one before out of the span.
+        recent = uow.repo.window_call_priorities(at.window.id, max(settings.priority_span - 1, 1))
+        flags = tuple(reversed(recent))
     view = WindowView(at.window.number, True, assignments, flags)
     while pool:
         choice = choose_next(view, pool.values(), uow.now, settings)

@@ -150,6 +150,17 @@ def test_priority_tickets_go_first_but_at_most_one_in_two_calls(hall: Hall) -> N
     assert calls == ["A003", "A001", "A004", "A002"]
 
 
+def test_a_recall_does_not_hide_the_last_priority_call_from_the_one_in_two_rule(hall: Hall) -> None:
+    hall.open_all()
+    hall.issue("S1", priority_class="elderly")  # A001
+    hall.issue("S1", priority_class="disabled")  # A002
+    hall.issue("S1")  # A003 normal
+    assert current(hall.act("1", "call-next")) == "A001"
+    assert hall.act("1", "recall").status_code == 200
+    hall.act("1", "conclude")
+    assert current(hall.act("1", "call-next")) == "A003"  # A001 was priority: a normal one now
+
+
 def test_a_manager_reassigns_a_window_and_the_next_call_follows_at_once(hall: Hall) -> None:
     hall.open_all()
     hall.issue("S3")

@@ -1,0 +1,137 @@
+"""Housekeeping that never holds the writer: every chore as a series of small writer jobs.
+
+Each job does at most ``limit`` items of one chore (expiring tickets of earlier days, missed
+bookings, unrated evaluations, alert changes, a closed day's statistics) and times itself; the
+next job is submitted only after the previous one committed, so every request that arrived in
+between is queued before it and runs first. ``limit`` adapts per chore so a job stays near
+``TARGET_SECONDS`` of the writer thread's CPU time on this machine: halved when a job ran long,
+doubled when it ran short. The statistics of closed days are worked out on a reader connection,
+off the writer; only their storing is a job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from queue_server.runtime import Runtime
+from queue_server.services import alerts
+from queue_server.services.housekeeping import CHUNKED, Step
+from queue_server.services.report_days import ClosedDay
+from queue_server.services.report_days import store as keep_days
+from queue_server.services.reports import close_days
+from queue_server.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Writer time a chunk aims at, counted in the writer thread's CPU time: wall time also counts the
+# moments other threads held the GIL or the machine ran something else, which no chunk size changes.
+TARGET_SECONDS = 0.005
+CEILING_SECONDS = 0.020  # a job over this (wall time) is logged as a warning
+FIRST_LIMIT = 4
+MAX_LIMIT = 512
+
+
+@dataclass
+class Round:
+    """What one housekeeping round of a hall did, for the log and the benchmarks."""
+
+    jobs: int = 0
+    items: int = 0
+    longest: float = 0.0  # wall seconds of the longest job on the writer
+    longest_chore: str = ""
+    longest_cpu: float = 0.0  # the writer thread's CPU seconds in its most expensive job
+
+
+@dataclass
+class Housekeeper:
+    """Runs a hall's chores in small writer jobs; remembers each chore's chunk size between rounds."""
+
+    runtime: Runtime
+    limits: dict[str, int] = field(default_factory=dict)
+    max_limit: int = MAX_LIMIT
+    longest: float = 0.0  # the longest job since start (seconds)
+
+    async def run(self, hall_id: int) -> Round:
+        """One round of every chore for ``hall_id``."""
+        done = Round()
+        for name, step in CHUNKED.items():
+            await self._drain(done, name, partial(_for_hall, step, hall_id))
+        # The findings are worked out inside each job, not on a reader beforehand: findings a moment
+        # old could raise again an alert another job had just cleared. They read a few hundred rows.
+        await self._drain(done, "alerts", partial(_alert_changes, hall_id))
+        closed = await self.runtime.read(lambda uow: close_days(uow, hall_id))
+        for day in closed:  # one closed day's statistics per job
+            await self._job(done, "closed days", partial(_keep, hall_id, day))
+        if closed:
+            log.info("kept the statistics of %d closed days of hall %d", len(closed), hall_id)
+        if done.items:
+            log.info(
+                "housekeeping of hall %d: %d items in %d writer jobs, longest %.1f ms (%s), "
+                "writer CPU at most %.1f ms",
+                hall_id,
+                done.items,
+                done.jobs,
+                done.longest * 1000,
+                done.longest_chore,
+                done.longest_cpu * 1000,
+            )
+        return done
+
+    async def _drain(self, done: Round, name: str, step: Callable[[UnitOfWork, int], int]) -> None:
+        """Run chunks of one chore until a chunk finds less than its limit to do."""
+        while True:
+            limit = min(self.limits.get(name, FIRST_LIMIT), self.max_limit)
+            handled, _, seconds = await self._job(done, name, partial(_chunk, step, limit))
+            if seconds > TARGET_SECONDS and limit > 1:
+                self.limits[name] = max(1, limit // 2)
+            elif seconds < TARGET_SECONDS / 4 and handled >= limit:
+                self.limits[name] = min(self.max_limit, limit * 2)
+            if handled < limit:
+                return
+
+    async def _job(
+        self, done: Round, name: str, work: Callable[[UnitOfWork], int]
+    ) -> tuple[int, float, float]:
+        """One writer job, timed from inside: (items, wall seconds, writer CPU seconds)."""
+
+        def timed(uow: UnitOfWork) -> tuple[int, float, float]:
+            began, cpu = time.perf_counter(), time.thread_time()
+            handled = work(uow)
+            return handled, time.perf_counter() - began, time.thread_time() - cpu
+
+        handled, seconds, cpu = await self.runtime.write(timed)
+        done.jobs += 1
+        done.items += handled
+        if seconds > done.longest:
+            done.longest, done.longest_chore = seconds, name
+        done.longest_cpu = max(done.longest_cpu, cpu)
+        self.longest = max(self.longest, seconds)
+        if seconds > CEILING_SECONDS:
+            log.warning(
+                "housekeeping job %r held the writer %.1f ms (writer CPU %.1f ms)",
+                name,
+                seconds * 1000,
+                cpu * 1000,
+            )
+        return handled, seconds, cpu
+
+
+def _for_hall(step: Step, hall_id: int, uow: UnitOfWork, limit: int) -> int:
+    return step(uow, hall_id, limit)
+
+
+def _chunk(step: Callable[[UnitOfWork, int], int], limit: int, uow: UnitOfWork) -> int:
+    return step(uow, limit)
+
+
+def _alert_changes(hall_id: int, uow: UnitOfWork, limit: int) -> int:
+    return alerts.size(alerts.apply_findings(uow, hall_id, alerts.findings(uow, hall_id), limit))
+
+
+def _keep(hall_id: int, day: ClosedDay, uow: UnitOfWork) -> int:
+    keep_days(uow, hall_id, [day])
+    return 1
