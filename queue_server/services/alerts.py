@@ -83,7 +83,8 @@ def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
 def findings(uow: UnitOfWork, hall_id: int) -> list[rules.Finding]:
     """What every rule finds in the hall now; a read (the housekeeping runs it off the writer)."""
     calendar = uow.catalogue(hall_id).settings.working_days  # 催办 counts statutory working days
-    return list(rules.evaluate(_moment(uow, hall_id), thresholds(uow, hall_id), calendar.working_days_between))
+    moment, limits = _moment(uow, hall_id), thresholds(uow, hall_id)
+    return list(rules.evaluate(moment, limits, calendar.working_days_between))
 
 
 def apply_findings(

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
-from queue_server.domain.errors import Forbidden
 from queue_server.api.params import RowId
+from queue_server.domain.errors import Forbidden
 from queue_server.services import staff
 
 router = APIRouter(tags=["staff"])
