@@ -11,7 +11,7 @@ from alembic import op
 import queue_server.adapters.tables
 
 revision = "0007_consoles"
-down_revision = "0006"
+down_revision = "0007_city"
 branch_labels = None
 depends_on = None
 
