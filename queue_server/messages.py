@@ -176,6 +176,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "auth.wrong_window": ("只能操作本人登录的 {number} 号窗口。", "You may act only on window {number}."),
     "auth.bad_credentials": ("工号或密码错误。", "Wrong staff number or password."),
     "auth.csrf": ("页面已过期，请刷新后重试。", "The page expired; reload and try again."),
+    "auth.busy": (
+        "同一地址登录请求过多，请 {retry_after} 秒后再试。",
+        "Too many logins at once from this address; try again in {retry_after} seconds.",
+    ),
     "auth.throttled": (
         "密码错误次数过多，请 {retry_after} 秒后再试。",
         "Too many wrong passwords; try again in {retry_after} seconds.",

@@ -211,6 +211,7 @@ class Writer:
                     log.error("job failed %d times on database errors; giving up", RETRIES, exc_info=True)
                     self._settle([(job, error, None)])
                     return
+                log.warning("job failed on a database error (%s); retrying", type(error).__name__)
                 time.sleep(RETRY_PAUSE * (attempt + 1))
                 continue
             self._settle(settled)

@@ -58,9 +58,15 @@ async def log_in(runtime: Runtime, given: Credentials) -> tuple[str, str, Actor]
     # between), so a burst on one account cannot slip past the throttle while its checks run. The
     # address counts failures only once known: a hall's clerks logging in at once from behind one
     # address must not be slowed by each other's attempts still being checked.
+    if not throttle.begin_check(attempt.policy, address):
+        raise sessions.TooManyAttempts("auth.busy", retry_after=1)
     locks = throttle.failed(attempt.policy, attempt.hall_id, staff_no, None, now)
     stored = attempt.account.password_hash if attempt.account is not None else None
-    if not await runtime.passwords.check(stored, given.password):
+    try:
+        good = await runtime.passwords.check(stored, given.password)
+    finally:
+        throttle.end_check(address)
+    if not good:
         locks += throttle.address_failed(attempt.policy, address, runtime.clock())
         await runtime.write(lambda uow: _audit_failure(uow, attempt.hall_id, given, locks))
         raise sessions.Unauthorized("auth.bad_credentials")

@@ -94,6 +94,28 @@ class LoginThrottle:
 
     def __init__(self) -> None:
         self._counts: OrderedDict[Key, _Count] = OrderedDict()
+        self._checking: dict[str, int] = {}  # password checks under way, per client address
+
+    def begin_check(self, policy: LoginPolicy, address: str) -> bool:
+        """Take one of the address's places for a check under way; False when they are all taken.
+
+        An address's failures count once known, so clerks behind one address never slow each
+        other; instead it may have only as many checks under way as it may fail freely, so a burst
+        cannot queue a hundred checks ahead of everyone else's.
+        """
+        busy = self._checking.get(address, 0)
+        if busy >= policy.free_failures * policy.address_factor:
+            return False
+        self._checking[address] = busy + 1
+        return True
+
+    def end_check(self, address: str) -> None:
+        """Give the place back."""
+        left = self._checking.get(address, 1) - 1
+        if left > 0:
+            self._checking[address] = left
+        else:
+            self._checking.pop(address, None)
 
     def address_wait(self, address: str, now: datetime) -> float:
         """Seconds before this address may try any login (checked first: it needs no database)."""

@@ -135,10 +135,27 @@ def test_staff_creation_and_password_resets_hash_before_the_writer(hall: Hall) -
 
 
 def test_clerks_logging_in_at_once_from_one_address_do_not_slow_each_other(hall: Hall) -> None:
-    set_login_rules(hall, free_failures=1, first_delay_seconds=30, address_factor=2)
+    set_login_rules(hall, free_failures=1, first_delay_seconds=30, address_factor=4)
     body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "password": "secret-99"}
     assert hall.client.post("/api/v1/staff", json=body, headers=hall.as_("manager")).status_code == 201
+    for typo in ("c1", "c2", "m1"):  # three typos so far this morning, of the four the address may make
+        assert login(hall, typo, "wrong").status_code == 401
     people = {"C1": "pw-c1", "C2": "pw-c2", "M1": "pw-m1", "C9": "secret-99"}
     with ThreadPoolExecutor(len(people)) as pool:  # the 08:30 wave, all behind the hall's one address
         answers = list(pool.map(lambda item: login(hall, *item).status_code, people.items()))
     assert answers == [200] * len(people)
+
+
+def test_an_address_may_have_only_so_many_checks_under_way(hall: Hall) -> None:
+    set_login_rules(hall, free_failures=1, address_factor=2)  # two places for checks under way
+    throttle = hall.runtime.logins
+    policy = hall.runtime.read_sync(lambda uow: uow.catalogue(uow.repo.hall_id("t1")).settings.login)
+    assert throttle.begin_check(policy, "testclient") and throttle.begin_check(policy, "testclient")
+    try:  # as if two checks from this address were running now
+        busy = login(hall, "C1", "pw-c1")
+        assert busy.status_code == 429 and busy.json()["code"] == "auth.busy"
+        assert busy.headers["Retry-After"] == "1"
+    finally:
+        throttle.end_check("testclient")
+        throttle.end_check("testclient")
+    assert login(hall, "C1", "pw-c1").status_code == 200

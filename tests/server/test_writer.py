@@ -217,7 +217,9 @@ def test_a_postgresql_deadlock_with_another_process_is_retried(pg_url: str, path
     thread.start()
     try:
         hall.writer.start()
-        assert hall.writer.run_sync(job) == 2  # the deadlock was retried, and the retry committed
+        # Retried until it committed: the retry may meet the other side once more (PostgreSQL does
+        # not hand a released row lock to the longest waiter first), so twice or more.
+        assert hall.writer.run_sync(job) >= 2
     finally:
         thread.join(30)
         hall.close()
