@@ -180,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                     median_lag <= APPLY_TARGET_MS,
                 )
                 report("  slowest of those applies", round(max(lags)), "ms", None, None)
-                report("  the apply request alone (median)", round(statistics.median(POSTS[1:])), "ms", None, None)
+                post = statistics.median(POSTS[1:])
+                report("  the apply request alone (median)", round(post), "ms", None, None)
                 browser.close()
     print(CORES_NOTE)
     return 1 if failures() else 0
