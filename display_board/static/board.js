@@ -140,6 +140,16 @@
         }
         break;
       }
+      case "assignments.changed": {
+        // a reallocation (a work profile applied to many windows) shows at once from the event;
+        // the queues' figures follow with the debounced resync below
+        const window = state.windows.get(p.window);
+        if (window && Array.isArray(p.services)) {
+          window.services = p.services.slice();
+          renderWindows();
+        }
+        break;
+      }
       case "hall.settings":
         notice(p.notice);
         loadSettings();

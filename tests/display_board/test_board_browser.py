@@ -341,3 +341,33 @@ def test_a_queue_of_calls_is_spoken_short_and_a_call_that_ended_or_was_recalled_
     }
     for window in ("1", "2", "4"):
         board_server.act(window, "conclude")
+
+
+def test_long_service_names_are_shown_whole_not_truncated_into_look_alikes(
+    board_server: BoardServer, screens: Any
+) -> None:
+    names = {
+        "S1": "企业职工基本养老保险关系转移接续（跨省）",
+        "S2": "企业职工基本养老保险待遇核定（正常退休）",
+    }
+    for code, name in names.items():
+        response = httpx.patch(
+            f"{board_server.url}/api/v1/catalogue/services/{code}",
+            json={"name": name},
+            headers=board_server.as_("manager"),
+        )
+        assert response.status_code == 200, response.text
+    board_server.issue("S1")
+    board_server.issue("S2")
+    page = open_screen(screens, board_server, "/board")
+    for code, name in names.items():
+        page.wait_for_selector(f"#queues li[data-service='{code}'] .svc:text-is('{name}')", timeout=WAIT_MS)
+    whole = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#queues li[data-service] .svc')).map((n) =>
+          n.scrollWidth <= n.clientWidth + 1 && n.scrollHeight <= n.clientHeight + 1)"""
+    )
+    assert whole and all(whole)  # nothing cut off: the two names read differently on screen
+    shot(page, "board-long-names")
+    for window in ("1", "2"):
+        board_server.act(window, "call-next")
+        board_server.act(window, "conclude")
