@@ -55,9 +55,10 @@ def _note_csp_violation(message: Any, errors: list[str]) -> None:
 def checked_context(browser: Any, **options: Any) -> Iterator[Any]:
     """A fresh browser context; an uncaught JavaScript error or a CSP violation on its pages fails
     the test."""
-    context = browser.new_context(
-        **{"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN", **options}
-    )
+    # A hall's desks and screens keep China's time: pages that default to "today" (reports) must
+    # agree with the hall's business day whatever the clock of the machine running the tests says.
+    defaults = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    context = browser.new_context(**{**defaults, **options})
     context.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     context.on("weberror", lambda error: errors.append(str(error.error)))
