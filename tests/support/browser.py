@@ -57,7 +57,8 @@ def checked_context(browser: Any, **options: Any) -> Iterator[Any]:
     the test."""
     # A hall's desks and screens keep China's time: pages that default to "today" (reports) must
     # agree with the hall's business day whatever the clock of the machine running the tests says.
-    defaults = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    defaults = {"viewport": {"width": 1920, "height": 1080}, "locale": "zh-CN"}
+    defaults["timezone_id"] = "Asia/Shanghai"
     context = browser.new_context(**{**defaults, **options})
     context.set_default_timeout(WAIT_MS)
     errors: list[str] = []
