@@ -5,11 +5,16 @@ Each case below once answered 500 (found by schemathesis over the OpenAPI, see t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.server.conftest import Hall
+from queue_server.api.app import create_app
+from queue_server.config import ServerSettings
+from queue_server.runtime import Runtime
+from tests.server.conftest import Clock, Hall, make_tokens
 
 
 def refused(response: Any, status: int = 422, code: str | None = None) -> dict[str, Any]:
@@ -106,6 +111,23 @@ def test_a_nul_character_in_the_url_is_refused(hall: Hall, url: str) -> None:
     refused(hall.client.get(url, headers=hall.as_("manager")), 422, "request.invalid_text")
 
 
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("PUT", "/api/v1/calendar/2026-03-02", {"kind": "holiday", "periods": [["00:00", 0]]}),
+        ("PUT", "/api/v1/calendar/2026-03-02", {"kind": "extended", "periods": [["18:00+08:00", "20:00"]]}),
+        ("POST", "/api/v1/complaints", {"category": "fees", "summary": "x", "received_at": "2026-03-02"}),
+        ("POST", "/api/v1/praise", {"kind": "letter", "window": "1", "day": "0001-01-01"}),
+        ("GET", "/api/v1/audit?since=2026-03-02T09:00:00", None),
+    ],
+    ids=["int-time", "time-with-offset", "naive-datetime", "first-day", "naive-query"],
+)
+def test_times_without_a_place_in_the_halls_calendar_are_refused(
+    hall: Hall, method: str, url: str, body: Any
+) -> None:
+    refused(hall.client.request(method, url, json=body, headers=hall.as_("manager")), 422, "request.invalid")
+
+
 def test_praise_for_an_empty_window_is_refused(hall: Hall) -> None:
     body = {"kind": "letter", "day": "2026-03-02", "window": ""}
     response = hall.client.post("/api/v1/praise", json=body, headers=hall.as_("manager"))
@@ -153,6 +175,20 @@ def test_a_body_over_the_limit_is_refused_with_413(hall: Hall) -> None:
     )
     refused(response, 413, "request.too_large")
     assert hall.client.get("/api/v1/complaints", headers=hall.as_("manager")).json() == []
+
+
+def test_the_body_limit_is_a_setting(db_url: str, templates: dict[str, str]) -> None:
+    settings = ServerSettings(
+        db=db_url, secret_key_file=str(Path(templates["dir"]) / "secret.key"), max_body_bytes=4096
+    )
+    runtime = Runtime(settings, Clock())
+    tokens = make_tokens(runtime)
+    with TestClient(create_app(runtime)) as client:
+        headers = {"Authorization": f"Bearer {tokens['manager']}"}
+        body = {"category": "fees", "summary": "长" * 2000}  # 3 bytes a character in UTF-8
+        refused(client.post("/api/v1/complaints", json=body, headers=headers), 413, "request.too_large")
+        body["summary"] = "长" * 500
+        assert client.post("/api/v1/complaints", json=body, headers=headers).status_code == 201
 
 
 def test_a_100000_character_staff_name_is_refused(hall: Hall) -> None:
