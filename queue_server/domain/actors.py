@@ -21,6 +21,7 @@ class Permission(StrEnum):
     RECORD_EVALUATION = "record_evaluation"
     CONFIRM_PRIORITY = "confirm_priority"  # 绿色通道: staff saw the proof of a declared priority
     ADMINISTER = "administer"
+    REVEAL_PERSONAL = "reveal_personal"  # ID and phone numbers typed into free text, shown in full
 
 
 P = Permission
@@ -67,6 +68,10 @@ class Actor:
         bound_window = self.role in ("clerk", "evaluator") and self.window is not None
         if window is not None and bound_window and window != self.window:
             raise Forbidden("auth.wrong_window", number=self.window)
+
+    def may(self, permission: Permission) -> bool:
+        """Whether this actor's role grants ``permission`` (for what is shown, not what is done)."""
+        return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
     @property
     def label(self) -> str:

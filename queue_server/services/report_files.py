@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from queue_server import contract as c
+from queue_server.domain.cells import inert
 from queue_server.messages import render
 
 BASE = (
@@ -91,7 +92,7 @@ def to_csv(figures: c.ReportFigures) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for row in figures.rows:
-        writer.writerow({k: "" if v is None else v for k, v in flat(row).items()})
+        writer.writerow({k: "" if v is None else inert(v) for k, v in flat(row).items()})
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -111,13 +112,13 @@ def to_xlsx(figures: c.ReportFigures) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in figures.rows:
-        sheet.append([flat(row)[name] for name in FIELDS])
+        sheet.append([inert(flat(row)[name]) for name in FIELDS])
     sheet.freeze_panes = "D4"
     for column, name in enumerate(FIELDS, start=1):
         letter = sheet.cell(row=1, column=column).column_letter
         sheet.column_dimensions[letter].width = 22 if name == "label" else 12
     info = book.create_sheet("about")
-    info.append(["hall", figures.hall, figures.hall_name])
+    info.append(["hall", inert(figures.hall), inert(figures.hall_name)])
     info.append(["date_from", figures.date_from.isoformat()])
     info.append(["date_to", figures.date_to.isoformat()])
     info.append(["period", figures.period])
