@@ -196,3 +196,36 @@ def test_a_100000_character_staff_name_is_refused(hall: Hall) -> None:
     refused(hall.client.post("/api/v1/staff", json=body, headers=hall.as_("admin")), 422, "request.invalid")
     listed = hall.client.get("/api/v1/staff", headers=hall.as_("admin")).json()
     assert all(person["staff_no"] != "X1" for person in listed)
+
+
+def unbounded_text(schema: dict[str, Any], node: Any, where: str) -> list[str]:
+    """The places in a request schema where a string has no maxLength (and no enum, format or pattern)."""
+    while isinstance(node, dict) and "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    if not isinstance(node, dict):
+        return []
+    found: list[str] = []
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for part in node.get(key, []):
+            found += unbounded_text(schema, part, where)
+    if node.get("type") == "string" and not {"maxLength", "enum", "format", "pattern", "const"} & set(node):
+        found.append(where)
+    if "items" in node:
+        found += unbounded_text(schema, node["items"], where + "[]")
+    for name, part in node.get("properties", {}).items():
+        found += unbounded_text(schema, part, f"{where}.{name}")
+    if isinstance(node.get("additionalProperties"), dict):
+        found += unbounded_text(schema, node["additionalProperties"], where + "{}")
+    return found
+
+
+def test_every_free_text_field_of_a_request_body_has_a_length_limit(hall: Hall) -> None:
+    schema = hall.client.get("/openapi.json").json()
+    unbounded = []
+    for path, operations in schema["paths"].items():
+        if path == "/api/v1/auth/login":  # the login form is the sign-in work's (throttling) to bound
+            continue
+        for method, operation in operations.items():
+            for kind, content in operation.get("requestBody", {}).get("content", {}).items():
+                unbounded += unbounded_text(schema, content["schema"], f"{method.upper()} {path} {kind}")
+    assert unbounded == []
