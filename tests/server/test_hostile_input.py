@@ -5,6 +5,7 @@ Each case below once answered 500 (found by schemathesis over the OpenAPI, see t
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -76,25 +77,37 @@ def test_a_month_outside_the_calendar_is_refused(hall: Hall, month: str) -> None
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_non_finite_numbers_are_refused(hall: Hall, number: str) -> None:
-    body = '[{"service_code": "S1", "weight": NUMBER}]'.replace("NUMBER", number)
-    response = hall.client.put(
-        "/api/v1/windows/1/assignments",
-        content=body,
-        headers={**hall.as_("manager"), "Content-Type": "application/json"},
-    )
+    headers = {**hall.as_("manager"), "Content-Type": "application/json"}
+    body = '{"avg_handle_minutes": NUMBER}'.replace("NUMBER", number)
+    response = hall.client.patch("/api/v1/catalogue/services/S1", content=body, headers=headers)
     refused(response, 422, "request.invalid")
+    body = '[{"service_code": "S1", "weight": NUMBER}]'.replace("NUMBER", number)
+    refused(hall.client.put("/api/v1/windows/1/assignments", content=body, headers=headers), 422)
+    service = hall.client.get("/api/v1/catalogue/services/S1", headers=hall.as_("manager")).json()
+    assert service["avg_handle_minutes"] == 5
 
 
 def test_a_lone_surrogate_in_a_string_is_refused(hall: Hall) -> None:
-    response = raw_post(hall, "/api/v1/complaints", '{"category": "attitude", "summary": "\\ud800"}')
+    response = raw_post(hall, "/api/v1/complaints", '{"category": "fees", "summary": "\\ud800"}')
     refused(response, 422, "request.invalid")
+    rubric = hall.client.get("/api/v1/assessment/rubric", headers=hall.as_("manager")).json()
+    text = json.dumps(rubric)
+    at = text.index('"name": "') + len('"name": "')
+    broken = text[:at] + "\\ud800" + text[at:]  # free JSON: no model stands between it and the table
+    response = hall.client.put(
+        "/api/v1/assessment/rubric",
+        content=broken.encode(),
+        headers={**hall.as_("manager"), "Content-Type": "application/json"},
+    )
+    refused(response, 422, "request.invalid")
+    assert hall.client.get("/api/v1/assessment/rubric", headers=hall.as_("manager")).json() == rubric
 
 
 @pytest.mark.parametrize(
     "body",
     [
-        '{"category": "attitude", "summary": "a\\u0000b"}',
-        '{"category": "attitude", "summary": "ok", "channel": "\\u0000"}',
+        '{"category": "fees", "summary": "a\\u0000b"}',
+        '{"category": "fees", "summary": "ok", "channel": "\\u0000"}',
     ],
 )
 def test_a_nul_character_in_a_body_is_refused(hall: Hall, body: str) -> None:
@@ -165,9 +178,9 @@ def test_a_websocket_text_with_a_lone_surrogate_gets_an_error_frame(hall: Hall) 
 
 
 def test_a_body_over_the_limit_is_refused_with_413(hall: Hall) -> None:
-    huge = '{"category": "attitude", "summary": "%s"}' % ("x" * (2 * 1024 * 1024))
+    huge = '{"category": "fees", "summary": "%s"}' % ("x" * (2 * 1024 * 1024))
     refused(raw_post(hall, "/api/v1/complaints", huge), 413, "request.too_large")
-    chunks = (part.encode() for part in ['{"category": "attitude", "summary": "', "y" * 1_100_000, '"}'])
+    chunks = (part.encode() for part in ['{"category": "fees", "summary": "', "y" * 1_100_000, '"}'])
     response = hall.client.post(
         "/api/v1/complaints",
         content=chunks,
