@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 API_PREFIX = "/api/v1"
 DEVICE_COOKIE = "hallq_device"  # a board or window screen keeps its device token here
@@ -32,6 +32,22 @@ Password = Annotated[str, Field(max_length=128)]  # hashing a longer one would o
 Name = Annotated[str, Field(max_length=100)]  # a person's, a service's or a theme's name
 Line = Annotated[str, Field(max_length=500)]  # one line of a guide or a checklist
 Text = Annotated[str, Field(max_length=2000)]  # a paragraph
+
+
+def _wall_clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("a local wall-clock time, without a UTC offset")
+    return value
+
+
+def _hall_day(value: date) -> date:
+    if not date(1970, 1, 1) <= value <= date(2999, 12, 31):
+        raise ValueError("a day between 1970-01-01 and 2999-12-31")
+    return value
+
+
+WallTime = Annotated[time, AfterValidator(_wall_clock)]  # the hall's local time, as its clocks show it
+Day = Annotated[date, AfterValidator(_hall_day)]  # a day whose neighbours and month ends exist too
 
 
 # ---------------------------------------------------------------- vocabulary
@@ -534,10 +550,10 @@ class AssignmentIn(Model):
     service_code: Code
     preference: int = Field(default=1, ge=1, le=99)
     weight: float = Field(default=1.0, gt=0, le=100)
-    valid_from: date | None = None
-    valid_until: date | None = None
-    time_from: time | None = None
-    time_until: time | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    time_from: WallTime | None = None
+    time_until: WallTime | None = None
 
 
 class WindowAssignments(Model):
@@ -708,8 +724,8 @@ class LoginSettings(Model):
 class HallSettingsModel(Model):
     """``GET/PUT /api/v1/hall/settings``: the hall's per-hall rules."""
 
-    hours: dict[str, list[tuple[time, time]]] = {}
-    extended_hours: dict[str, list[tuple[time, time]]] = Field(
+    hours: dict[str, list[tuple[WallTime, WallTime]]] = {}
+    extended_hours: dict[str, list[tuple[WallTime, WallTime]]] = Field(
         default={}, description="weekly 延时服务: tickets are issued, but no 工作日 and no duty hours"
     )
     cutoff_minutes: int = Field(default=0, ge=0, le=240)
@@ -799,14 +815,14 @@ class CalendarDay(Model):
     """``PUT /api/v1/calendar/{day}``: mark a date."""
 
     kind: CalendarDayKind
-    periods: list[tuple[time, time]] = []
+    periods: list[tuple[WallTime, WallTime]] = []
     note: str = Field(default="", max_length=200)
 
 
 class WindowExtendedHours(Model):
     """``PUT /api/v1/calendar/{day}/windows/{window}``: approved 延时服务 of one window on one day."""
 
-    periods: list[tuple[time, time]] = Field(min_length=1)
+    periods: list[tuple[WallTime, WallTime]] = Field(min_length=1)
     note: str = Field(default="", max_length=200)
 
 
@@ -872,9 +888,9 @@ class OpenSlot(Model):
     """``POST /api/v1/appointments/slots``: offer ``capacity`` bookings of a service at a time of a day."""
 
     service_code: Code
-    day: date
-    start: time
-    end: time
+    day: Day
+    start: WallTime
+    end: WallTime
     capacity: int = Field(ge=1, le=1000)
 
 
@@ -950,7 +966,9 @@ class RateEvaluation(Model):
     level: EvaluationLevel
     reasons: list[Code] = Field(default=[], max_length=8, description="reason keys, only for 差评")
     comment: str = Field(default="", max_length=500)
-    pressed_at: datetime | None = Field(default=None, description="when the key was pressed (default: now)")
+    pressed_at: AwareDatetime | None = Field(
+        default=None, description="when the key was pressed (default: now)"
+    )
     ticket_token: Code | None = Field(default=None, description="the web channel: the ticket's public token")
 
 
@@ -1387,7 +1405,7 @@ class NewComplaint(Model):
 
     category: ComplaintCategory
     summary: str = Field(min_length=1, max_length=2000)
-    received_at: datetime | None = Field(default=None, description="default: now")
+    received_at: AwareDatetime | None = Field(default=None, description="default: now")
     channel: str = Field(default="phone", max_length=20, description="phone, visit, letter, web, …")
     window: Code | None = None
     clerk_staff_no: Code | None = None
@@ -1449,7 +1467,7 @@ class NewPraise(Model):
 
     kind: PraiseKind
     window: str = Field(min_length=1, max_length=40)
-    day: date
+    day: Day
     clerk_staff_no: Code | None = None
     note: str = Field(default="", max_length=2000)
 

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     RECORD_EVALUATION = "record_evaluation"
     CONFIRM_PRIORITY = "confirm_priority"  # 绿色通道: staff saw the proof of a declared priority
     ADMINISTER = "administer"
+    REVEAL_PERSONAL = "reveal_personal"  # ID and phone numbers typed into free text, shown in full
 
 
 P = Permission
@@ -69,6 +70,10 @@ class Actor:
             raise Forbidden("auth.wrong_window", number=self.window)
         if window is not None and self.role == "clerk" and self.window is None:  # never "any window"
             raise Forbidden("auth.window_required")
+
+    def may(self, permission: Permission) -> bool:
+        """Whether this actor's role grants ``permission`` (for what is shown, not what is done)."""
+        return permission in ROLE_PERMISSIONS.get(self.role, frozenset())
 
     @property
     def label(self) -> str:

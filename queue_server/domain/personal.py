@@ -47,3 +47,15 @@ def mask_phone(value: str) -> str:
 def keyed_hash(key: bytes, value: str) -> str:
     """HMAC-SHA256 of ``value``: matchable without storing the value itself."""
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+# ID-card and mobile numbers as people type them into free text (a comment, a note): 18 characters
+# (or the old 15 digits), and 11 mobile digits with optional +86 and spaces or dashes between groups.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9+])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+
+
+def mask_free_text(text: str) -> str:
+    """``text`` with every ID-card and mobile number in it masked as a ticket shows them."""
+    masked = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(1).upper()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(1) + m.group(2) + m.group(3)), masked)

@@ -17,6 +17,7 @@ from queue_server.domain import complaints as cp
 from queue_server.domain import personal
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
+from queue_server.services.free_text import shown_to
 from queue_server.services.rubrics import rubric_of
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -121,7 +122,7 @@ def register_complaint(uow: UnitOfWork, actor: Actor, body: c.NewComplaint) -> c
     new_id = uow.repo.conn.execute(t.complaints.insert().returning(t.complaints.c.id), values).scalar_one()
     result = complaint_public(uow, _complaint_row(uow, actor, new_id))
     _changed(uow, actor, "complaint.registered", f"complaint:{new_id}", None, result, window_id)
-    return result
+    return shown_to(actor, result)
 
 
 def judge_complaint(
@@ -158,7 +159,7 @@ def judge_complaint(
     _changed(
         uow, actor, f"complaint.{verdict.value}", f"complaint:{complaint_id}", before, after, row.window_id
     )
-    return after
+    return shown_to(actor, after)
 
 
 def report_complaint(
@@ -176,7 +177,7 @@ def report_complaint(
     )
     after = complaint_public(uow, _complaint_row(uow, actor, complaint_id))
     _changed(uow, actor, "complaint.reported", f"complaint:{complaint_id}", before, after, row.window_id)
-    return after
+    return shown_to(actor, after)
 
 
 def list_complaints(
@@ -195,7 +196,7 @@ def list_complaints(
     items = [complaint_public(uow, r, users) for r in rows]
     local = uow.catalogue(actor.hall_id).local
     return [
-        i
+        shown_to(actor, i)
         for i in items
         if (start is None or local(i.received_at).date() >= start)
         and (end is None or local(i.received_at).date() <= end)
@@ -205,7 +206,7 @@ def list_complaints(
 def complaint(uow: UnitOfWork, actor: Actor, complaint_id: int) -> c.ComplaintPublic:
     """One complaint."""
     actor.require(Permission.MANAGE_HALL)
-    return complaint_public(uow, _complaint_row(uow, actor, complaint_id))
+    return shown_to(actor, complaint_public(uow, _complaint_row(uow, actor, complaint_id)))
 
 
 # ------------------------------------------------------------------ praise
@@ -232,7 +233,7 @@ def praise_public(uow: UnitOfWork, row: Any, users: dict[int, Any] | None = None
 def record_praise(uow: UnitOfWork, actor: Actor, body: c.NewPraise) -> c.PraisePublic:
     """A praise letter or banner (锦旗) for a window, and its clerk when named: +2 in the month's bonus."""
     actor.require(Permission.MANAGE_HALL)
-    window_id = _window_id(uow, actor.hall_id, body.window)
+    window_id = uow.catalogue(actor.hall_id).window(body.window).id  # a praise always names its window
     values = {
         "hall_id": actor.hall_id,
         "kind": body.kind.value,
@@ -247,7 +248,7 @@ def record_praise(uow: UnitOfWork, actor: Actor, body: c.NewPraise) -> c.PraiseP
     row = uow.repo.conn.execute(select(t.praise).where(t.praise.c.id == new_id)).one()
     result = praise_public(uow, row)
     _changed(uow, actor, "praise.recorded", f"praise:{new_id}", None, result, window_id)
-    return result
+    return shown_to(actor, result)
 
 
 def list_praise(
@@ -262,4 +263,4 @@ def list_praise(
         query = query.where(t.praise.c.day <= end)
     rows = list(uow.repo.conn.execute(query.order_by(t.praise.c.day.desc(), t.praise.c.id.desc())))
     users = uow.repo.users_by_ids({r.clerk_user_id for r in rows})
-    return [praise_public(uow, r, users) for r in rows]
+    return [shown_to(actor, praise_public(uow, r, users)) for r in rows]

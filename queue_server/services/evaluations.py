@@ -16,8 +16,10 @@ from queue_server import contract as c
 from queue_server.adapters import tables as t
 from queue_server.domain import evaluations as ev
 from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.cells import inert
 from queue_server.domain.errors import Forbidden, NotFound, Rejected
 from queue_server.domain.numbering import business_day
+from queue_server.services.free_text import shown_to
 from queue_server.services.unit_of_work import UnitOfWork
 
 PRESS_SLACK = timedelta(seconds=2)  # a pad's clock-less press time is estimated; forgive this much
@@ -379,7 +381,7 @@ def list_evaluations(
         uow.repo.conn.execute(select(t.evaluations).where(*where).order_by(t.evaluations.c.id).limit(limit))
     )
     context = _context(uow, actor.hall_id, rows)
-    return [public(uow, r, context) for r in rows]
+    return [shown_to(actor, public(uow, r, context)) for r in rows]
 
 
 def _context(uow: UnitOfWork, hall_id: int, rows: list[Any]) -> dict[str, Any]:
@@ -408,7 +410,7 @@ def evaluation(uow: UnitOfWork, actor: Actor, evaluation_id: int) -> c.Evaluatio
             raise Forbidden("auth.wrong_window", number=actor.window)
     else:
         actor.require(Permission.MANAGE_HALL)
-    return public(uow, row)
+    return shown_to(actor, public(uow, row))
 
 
 def ticket_evaluation(uow: UnitOfWork, token: str) -> c.EvaluationPublic:
@@ -449,7 +451,7 @@ def list_follow_ups(uow: UnitOfWork, actor: Actor, *, open_only: bool) -> list[c
     if open_only:
         query = query.where(t.evaluation_follow_ups.c.stage != ev.Stage.CLOSED.value)
     today = business_day(uow.now, uow.catalogue(actor.hall_id).timezone)
-    items = [_follow_up_public(r, today) for r in uow.repo.conn.execute(query)]
+    items = [shown_to(actor, _follow_up_public(r, today)) for r in uow.repo.conn.execute(query)]
     return sorted(items, key=lambda f: (f.due or date.max, f.id))
 
 
@@ -494,7 +496,8 @@ def step_follow_up(
     updated = conn.execute(
         select(t.evaluation_follow_ups).where(t.evaluation_follow_ups.c.id == follow_up_id)
     ).one()
-    return _follow_up_public(updated, business_day(uow.now, uow.catalogue(actor.hall_id).timezone))
+    today = business_day(uow.now, uow.catalogue(actor.hall_id).timezone)
+    return shown_to(actor, _follow_up_public(updated, today))
 
 
 def open_follow_up_dues(uow: UnitOfWork, hall_id: int) -> list[tuple[int, str, str, date]]:
@@ -635,7 +638,7 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
         flat = {k: ("|".join(v) if isinstance(v, list) else ("" if v is None else v)) for k, v in row.items()}
         flat["is_default"] = "1" if row["is_default"] else "0"
         flat["late"] = "1" if row["late"] else "0"
-        writer.writerow(flat)
+        writer.writerow({k: inert(v) for k, v in flat.items()})
     return buffer.getvalue()
 
 

@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 from queue_server import contract as c
+from queue_server.domain.cells import inert
 from queue_server.messages import render
 
 BASE = (
@@ -95,7 +96,7 @@ def to_csv(figures: c.ReportFigures) -> bytes:
     writer.writerows([zh, en, FIELDS])
     for row in figures.rows:
         values = flat(row)
-        writer.writerow(["" if values[name] is None else values[name] for name in FIELDS])
+        writer.writerow(["" if values[name] is None else inert(values[name]) for name in FIELDS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -115,13 +116,13 @@ def to_xlsx(figures: c.ReportFigures) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in figures.rows:
-        sheet.append([flat(row)[name] for name in FIELDS])
+        sheet.append([inert(flat(row)[name]) for name in FIELDS])
     sheet.freeze_panes = "D4"
     for column, name in enumerate(FIELDS, start=1):
         letter = sheet.cell(row=1, column=column).column_letter
         sheet.column_dimensions[letter].width = 22 if name == "label" else 12
     info = book.create_sheet("about")
-    info.append(["hall", figures.hall, figures.hall_name])
+    info.append(["hall", inert(figures.hall), inert(figures.hall_name)])
     info.append(["date_from", figures.date_from.isoformat()])
     info.append(["date_to", figures.date_to.isoformat()])
     info.append(["period", figures.period])

@@ -5,11 +5,17 @@ Each case below once answered 500 (found by schemathesis over the OpenAPI, see t
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from tests.server.conftest import Hall
+from queue_server.api.app import create_app
+from queue_server.config import ServerSettings
+from queue_server.runtime import Runtime
+from tests.server.conftest import Clock, Hall, make_tokens
 
 
 def refused(response: Any, status: int = 422, code: str | None = None) -> dict[str, Any]:
@@ -71,25 +77,37 @@ def test_a_month_outside_the_calendar_is_refused(hall: Hall, month: str) -> None
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_non_finite_numbers_are_refused(hall: Hall, number: str) -> None:
-    body = '[{"service_code": "S1", "weight": NUMBER}]'.replace("NUMBER", number)
-    response = hall.client.put(
-        "/api/v1/windows/1/assignments",
-        content=body,
-        headers={**hall.as_("manager"), "Content-Type": "application/json"},
-    )
+    headers = {**hall.as_("manager"), "Content-Type": "application/json"}
+    body = '{"avg_handle_minutes": NUMBER}'.replace("NUMBER", number)
+    response = hall.client.patch("/api/v1/catalogue/services/S1", content=body, headers=headers)
     refused(response, 422, "request.invalid")
+    body = '[{"service_code": "S1", "weight": NUMBER}]'.replace("NUMBER", number)
+    refused(hall.client.put("/api/v1/windows/1/assignments", content=body, headers=headers), 422)
+    service = hall.client.get("/api/v1/catalogue/services/S1", headers=hall.as_("manager")).json()
+    assert service["avg_handle_minutes"] == 5
 
 
 def test_a_lone_surrogate_in_a_string_is_refused(hall: Hall) -> None:
-    response = raw_post(hall, "/api/v1/complaints", '{"category": "attitude", "summary": "\\ud800"}')
+    response = raw_post(hall, "/api/v1/complaints", '{"category": "fees", "summary": "\\ud800"}')
     refused(response, 422, "request.invalid")
+    rubric = hall.client.get("/api/v1/assessment/rubric", headers=hall.as_("manager")).json()
+    text = json.dumps(rubric)
+    at = text.index('"name": "') + len('"name": "')
+    broken = text[:at] + "\\ud800" + text[at:]  # free JSON: no model stands between it and the table
+    response = hall.client.put(
+        "/api/v1/assessment/rubric",
+        content=broken.encode(),
+        headers={**hall.as_("manager"), "Content-Type": "application/json"},
+    )
+    refused(response, 422, "request.invalid")
+    assert hall.client.get("/api/v1/assessment/rubric", headers=hall.as_("manager")).json() == rubric
 
 
 @pytest.mark.parametrize(
     "body",
     [
-        '{"category": "attitude", "summary": "a\\u0000b"}',
-        '{"category": "attitude", "summary": "ok", "channel": "\\u0000"}',
+        '{"category": "fees", "summary": "a\\u0000b"}',
+        '{"category": "fees", "summary": "ok", "channel": "\\u0000"}',
     ],
 )
 def test_a_nul_character_in_a_body_is_refused(hall: Hall, body: str) -> None:
@@ -104,6 +122,23 @@ def test_a_nul_character_in_a_body_is_refused(hall: Hall, body: str) -> None:
 )
 def test_a_nul_character_in_the_url_is_refused(hall: Hall, url: str) -> None:
     refused(hall.client.get(url, headers=hall.as_("manager")), 422, "request.invalid_text")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("PUT", "/api/v1/calendar/2026-03-02", {"kind": "holiday", "periods": [["00:00", 0]]}),
+        ("PUT", "/api/v1/calendar/2026-03-02", {"kind": "extended", "periods": [["18:00+08:00", "20:00"]]}),
+        ("POST", "/api/v1/complaints", {"category": "fees", "summary": "x", "received_at": "2026-03-02"}),
+        ("POST", "/api/v1/praise", {"kind": "letter", "window": "1", "day": "0001-01-01"}),
+        ("GET", "/api/v1/audit?since=2026-03-02T09:00:00", None),
+    ],
+    ids=["int-time", "time-with-offset", "naive-datetime", "first-day", "naive-query"],
+)
+def test_times_without_a_place_in_the_halls_calendar_are_refused(
+    hall: Hall, method: str, url: str, body: Any
+) -> None:
+    refused(hall.client.request(method, url, json=body, headers=hall.as_("manager")), 422, "request.invalid")
 
 
 def test_praise_for_an_empty_window_is_refused(hall: Hall) -> None:
@@ -143,9 +178,9 @@ def test_a_websocket_text_with_a_lone_surrogate_gets_an_error_frame(hall: Hall) 
 
 
 def test_a_body_over_the_limit_is_refused_with_413(hall: Hall) -> None:
-    huge = '{"category": "attitude", "summary": "%s"}' % ("x" * (2 * 1024 * 1024))
+    huge = '{"category": "fees", "summary": "%s"}' % ("x" * (2 * 1024 * 1024))
     refused(raw_post(hall, "/api/v1/complaints", huge), 413, "request.too_large")
-    chunks = (part.encode() for part in ['{"category": "attitude", "summary": "', "y" * 1_100_000, '"}'])
+    chunks = (part.encode() for part in ['{"category": "fees", "summary": "', "y" * 1_100_000, '"}'])
     response = hall.client.post(
         "/api/v1/complaints",
         content=chunks,
@@ -155,8 +190,55 @@ def test_a_body_over_the_limit_is_refused_with_413(hall: Hall) -> None:
     assert hall.client.get("/api/v1/complaints", headers=hall.as_("manager")).json() == []
 
 
+def test_the_body_limit_is_a_setting(db_url: str, templates: dict[str, str]) -> None:
+    settings = ServerSettings(
+        db=db_url, secret_key_file=str(Path(templates["dir"]) / "secret.key"), max_body_bytes=4096
+    )
+    runtime = Runtime(settings, Clock())
+    tokens = make_tokens(runtime)
+    with TestClient(create_app(runtime)) as client:
+        headers = {"Authorization": f"Bearer {tokens['manager']}"}
+        body = {"category": "fees", "summary": "长" * 2000}  # 3 bytes a character in UTF-8
+        refused(client.post("/api/v1/complaints", json=body, headers=headers), 413, "request.too_large")
+        body["summary"] = "长" * 500
+        assert client.post("/api/v1/complaints", json=body, headers=headers).status_code == 201
+
+
 def test_a_100000_character_staff_name_is_refused(hall: Hall) -> None:
     body = {"staff_no": "X1", "name": "名" * 100_000, "role": "clerk", "password": "long-enough-pw-1"}
     refused(hall.client.post("/api/v1/staff", json=body, headers=hall.as_("admin")), 422, "request.invalid")
     listed = hall.client.get("/api/v1/staff", headers=hall.as_("admin")).json()
     assert all(person["staff_no"] != "X1" for person in listed)
+
+
+def unbounded_text(schema: dict[str, Any], node: Any, where: str) -> list[str]:
+    """The places in a request schema where a string has no maxLength (and no enum, format or pattern)."""
+    while isinstance(node, dict) and "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    if not isinstance(node, dict):
+        return []
+    found: list[str] = []
+    for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        for part in node.get(key, []):
+            found += unbounded_text(schema, part, where)
+    if node.get("type") == "string" and not {"maxLength", "enum", "format", "pattern", "const"} & set(node):
+        found.append(where)
+    if "items" in node:
+        found += unbounded_text(schema, node["items"], where + "[]")
+    for name, part in node.get("properties", {}).items():
+        found += unbounded_text(schema, part, f"{where}.{name}")
+    if isinstance(node.get("additionalProperties"), dict):
+        found += unbounded_text(schema, node["additionalProperties"], where + "{}")
+    return found
+
+
+def test_every_free_text_field_of_a_request_body_has_a_length_limit(hall: Hall) -> None:
+    schema = hall.client.get("/openapi.json").json()
+    unbounded = []
+    for path, operations in schema["paths"].items():
+        if path == "/api/v1/auth/login":  # the login form is the sign-in work's (throttling) to bound
+            continue
+        for method, operation in operations.items():
+            for kind, content in operation.get("requestBody", {}).get("content", {}).items():
+                unbounded += unbounded_text(schema, content["schema"], f"{method.upper()} {path} {kind}")
+    assert unbounded == []

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
@@ -52,7 +51,7 @@ async def audit(
     actor: ActorDep,
     action: str | None = Query(default=None, max_length=60, description="a prefix, e.g. assignments"),
     subject: str | None = Query(default=None, max_length=200, description="e.g. window:2"),
-    since: datetime | None = None,
+    since: AwareDatetime | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[c.AuditEntry]:
     """The audit log, newest first: who changed what, when, with before and after (manager)."""
