@@ -463,7 +463,7 @@ class Bridge:
             self._report(state, c.DeviceState.OFFLINE, "no answer on the serial line")
 
     def priority(self, address: int) -> bool:
-        """A pad with a question on screen is polled every other turn: its rating is the one awaited."""
+        """A pad with a question on screen is served first: its rating is the one a person waits for."""
         state = self.pads[address]
         return state.question is not None and state.question_acked
 

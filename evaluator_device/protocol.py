@@ -142,6 +142,25 @@ REASON_KEYS: Final[dict[Reason, str]] = {
 }
 
 
+# The longest payload each known command can have (text fields at their 60-byte maximum). A header
+# announcing more is a corrupted one: rejected at once, so one damaged LEN byte does not make the
+# receiver swallow the next frames on a busy bus while it waits for bytes that never belonged to it.
+MAX_LEN: Final[dict[int, int]] = {
+    Command.ACK: 0,
+    Command.NAK: 1,
+    Command.IDENTIFY: 0,
+    Command.HEARTBEAT: 0,
+    Command.SHOW_IDLE: 3 * (1 + MAX_TEXT) + 4,
+    Command.SHOW_PAUSED: 2 * (1 + MAX_TEXT),
+    Command.ASK_RATING: 4 + 1 + MAX_TEXT + 2,
+    Command.CANCEL: 4,
+    Command.IDENTITY: MAX_PAYLOAD,
+    Command.RATING: 4 + 1 + 1 + MAX_REASONS + 4,
+    Command.KEY: 1,
+    Command.STATUS: 1,
+}
+
+
 def crc16_modbus(data: bytes) -> int:
     """CRC-16/MODBUS: poly 0x8005 reflected (0xA001), init 0xFFFF, no final xor."""
     crc = 0xFFFF
@@ -236,7 +255,7 @@ class Framer:
                 return frames
             length = self.buffer[5]
             address = self.buffer[2]
-            if length > MAX_PAYLOAD or address > MAX_ADDRESS:
+            if length > MAX_LEN.get(self.buffer[4], MAX_PAYLOAD) or address > MAX_ADDRESS:
                 self._skip_start()
                 continue
             total = HEADER_SIZE + length + CRC_SIZE

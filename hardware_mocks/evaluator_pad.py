@@ -339,7 +339,7 @@ class EmulatedPad:
             for item in due:
                 self._send_pending(item)
                 item.next_send = time.monotonic() + p.backoff_ms(item.attempts - 1) / 1000
-            time.sleep(0.005 if self.line == "rs232" else 0.05)
+            time.sleep(0.005 if self.line == "rs232" else 0.2)
 
     # ------------------------------------------------------------------ the keys
 
