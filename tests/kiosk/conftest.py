@@ -49,7 +49,7 @@ def hall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer
     """``hallq serve`` on the demo hall."""
     folder = tmp_path_factory.mktemp("hall")
     db = folder / "hall.db"
-    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log").start()
+    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log").start(timeout=90)
     yield server
     server.stop()
 
