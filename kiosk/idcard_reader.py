@@ -117,7 +117,7 @@ class CardReader:
             port.write(command_frame(command))
             deadline = time.monotonic() + (wait or self.timeout)
             while time.monotonic() < deadline:
-                chunk = port.read(2048)
+                chunk = port.read(max(1, port.in_waiting))  # what has come, without waiting out the timeout
                 if not chunk:
                     continue
                 frames = framer.feed(chunk)

@@ -52,7 +52,7 @@ def hall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer
     db = folder / "hall.db"
     newer = os.environ.get("HALLQ_TEST_NEWER_SERVER") == "1"
     module = "tests.support.newer_server" if newer else "hallq"
-    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log", module=module).start()
+    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log", module=module).start(timeout=90)
     if newer:  # the run proves nothing unless the replies really grew
         assert "added_by_a_newer_server" in server.call("GET", "/hall", who="kiosk").json()
     yield server

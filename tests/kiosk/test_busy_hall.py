@@ -334,8 +334,10 @@ def test_elderly_and_disabled_priority_is_a_visible_choice_on_the_guide(kiosk: K
     view_top = view.to_window(view.x, view.top)[1]
     assert view_bottom <= bottom and top <= view_top  # the choice is in view, not below the fold
     elderly = next(b for b in grid.children if b.kind == "elderly")
+    kiosk.pump(lambda: view.effect_y.velocity == 0 and not view._touch, timeout=10)  # the view at rest
+    kiosk.pump(frames=10)
     kiosk.tap(elderly)
-    assert take.priority == "elderly"
+    kiosk.pump(lambda: take.priority == "elderly", timeout=5)
     kiosk.shot("28-take-priority-in-view")
 
 
@@ -370,3 +372,23 @@ def test_a_refused_token_sends_citizens_to_the_desk_and_tells_staff_why(kiosk: K
     app.watch.refresh()
     kiosk.pump(lambda: app.staff_note == "" and app.online, timeout=15)
     assert "暂停服务" not in seen(app.banner)
+
+
+def test_the_qr_code_carries_the_public_address(kiosk: Kiosk) -> None:
+    app = kiosk.app
+    public = "https://queue.hall.example.cn"
+    server_base = app.parts.desk.paper.status_base
+    app.settings.status_url_base = public  # as `hallq kiosk --public-url` sets it
+    app.parts.desk.paper.status_base = app.settings.status_base
+    try:
+        guide = open_guide(kiosk, SOCIAL_CARD)
+        printed = len(kiosk.printer.receipts)
+        kiosk.tap(guide.ids.take)
+        ticket = kiosk.wait_screen("ticket")
+        receipt = kiosk.printer.wait_for(printed + 1)[-1].receipt
+    finally:
+        app.settings.status_url_base = ""
+        app.parts.desk.paper.status_base = server_base
+    token = ticket.outcome.ticket.token
+    assert ticket.qr.startswith(f"{public}/t/{token}")
+    assert receipt.qr_codes[0].startswith(f"{public}/t/{token}")

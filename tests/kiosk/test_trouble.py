@@ -63,7 +63,7 @@ def test_the_server_going_away_is_said_plainly_and_the_kiosk_recovers_by_itself(
         kiosk.shot("12-server-unreachable")
         kiosk.acknowledge()
     finally:
-        kiosk.server.start()
+        kiosk.server.start(timeout=90)
     kiosk.pump(lambda: kiosk.app.online and kiosk.app.banner == "", timeout=30)
     printed = len(kiosk.printer.receipts)
     kiosk.tap(guide.ids.take)
