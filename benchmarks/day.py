@@ -441,7 +441,8 @@ def run(
 ) -> dict[str, float]:
     heading(f"{label}: {halls} hall(s) x {windows} windows, {tickets:,} tickets, {processes} process(es)")
     setups = prepare(url, halls, windows)
-    servers = Servers(url, processes, workdir)
+    rundir = Path(tempfile.mkdtemp(prefix="run-", dir=workdir))  # each run's own server logs
+    servers = Servers(url, processes, rundir)
     servers.start()
     try:
         cpu_before = servers.cpu_seconds()
