@@ -52,7 +52,8 @@ def hall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer
     db = folder / "hall.db"
     newer = os.environ.get("HALLQ_TEST_NEWER_SERVER") == "1"
     module = "tests.support.newer_server" if newer else "hallq"
-    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log", module=module).start(timeout=90)
+    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log", module=module)
+    server.start()
     if newer:  # the run proves nothing unless the replies really grew
         assert "added_by_a_newer_server" in server.call("GET", "/hall", who="kiosk").json()
     yield server
@@ -78,7 +79,7 @@ class Kiosk:
     printer: MockPrinter
     reader: EmulatedReader
 
-    def pump(self, until: Callable[[], bool] | None = None, timeout: float = 10.0, frames: int = 2) -> None:
+    def pump(self, until: Callable[[], bool] | None = None, timeout: float = 30.0, frames: int = 2) -> None:
         """Run the event loop for some frames, or until ``until()`` holds."""
         from kivy.base import EventLoop
 
@@ -129,7 +130,7 @@ class Kiosk:
         """The screen showing."""
         return str(self.app.root.ids.screens.current)
 
-    def wait_screen(self, name: str, timeout: float = 15.0) -> Any:
+    def wait_screen(self, name: str, timeout: float = 60.0) -> Any:
         """Wait until ``name`` shows (and the busy overlay is gone); return it."""
         self.pump(lambda: self.current == name and not self.app.busy, timeout)
         self.pump(frames=4)
@@ -141,7 +142,7 @@ class Kiosk:
             button = next(b for b in keypad.children if getattr(b, "key", None) == key)
             self.tap(button)
 
-    def notice(self, timeout: float = 15.0) -> str:
+    def notice(self, timeout: float = 60.0) -> str:
         """Wait for the message the citizen must acknowledge; return its text as read."""
         self.pump(
             lambda: self.app._notice_view is not None and self.app._notice_view.parent is not None, timeout

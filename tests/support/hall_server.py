@@ -62,7 +62,7 @@ class HallServer:
         """The server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20.0) -> HallServer:
+    def start(self, timeout: float = 120.0) -> HallServer:
         """Start the process and wait until it answers."""
         out = self.log.open("ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(

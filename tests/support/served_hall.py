@@ -70,7 +70,7 @@ class ServedHall:
             env={**os.environ, "PYTHONPATH": str(ROOT), **self.env},  # -m tests.support.… from its folder
         )
         log.close()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             assert self.process.poll() is None, (self.db.parent / "server.log").read_text()
             try:
