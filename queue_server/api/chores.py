@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 # moments other threads held the GIL or the machine ran something else, which no chunk size changes.
 TARGET_SECONDS = 0.005
 CEILING_SECONDS = 0.020  # a job over this (wall time) is logged as a warning
-FIRST_LIMIT = 4
+FIRST_LIMIT = 1  # grows by doubling while jobs stay short
 MAX_LIMIT = 512
 
 
