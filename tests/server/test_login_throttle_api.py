@@ -123,7 +123,7 @@ def test_staff_creation_and_password_resets_hash_before_the_writer(hall: Hall) -
     check_password(stored, "else")
     one_hash = time.perf_counter() - started
     busy_before = hall.runtime.writer.busy_seconds
-    body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "password": "secret-99"}
+    body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "window": "2", "password": "secret-99"}
     assert hall.client.post("/api/v1/staff", json=body, headers=hall.as_("manager")).status_code == 201
     for _ in range(3):
         reset = hall.client.post("/api/v1/staff/C9/password", json={}, headers=hall.as_("manager"))
@@ -136,7 +136,7 @@ def test_staff_creation_and_password_resets_hash_before_the_writer(hall: Hall) -
 
 def test_clerks_logging_in_at_once_from_one_address_do_not_slow_each_other(hall: Hall) -> None:
     set_login_rules(hall, free_failures=1, first_delay_seconds=30, address_factor=4)
-    body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "password": "secret-99"}
+    body = {"staff_no": "C9", "name": "赵雪", "role": "clerk", "window": "2", "password": "secret-99"}
     assert hall.client.post("/api/v1/staff", json=body, headers=hall.as_("manager")).status_code == 201
     for typo in ("c1", "c2", "m1"):  # three typos so far this morning, of the four the address may make
         assert login(hall, typo, "wrong").status_code == 401
