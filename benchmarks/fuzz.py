@@ -55,7 +55,7 @@ def run(server: Server, who: str, token: str | None, args: argparse.Namespace) -
         # Revoking tokens by id would revoke this pass's own token: every later case would be a 401.
         command += ["-H", f"Authorization: Bearer {token}", "--exclude-path-regex", SELF_REVOKE]
     started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout, cwd=server.workdir)
     seconds = time.monotonic() - started
     out.write_text(done.stdout + done.stderr)
     text = done.stdout
