@@ -570,7 +570,7 @@ class WorkProfileIn(Model):
     """A work profile (工作模板, e.g. "综合受理-上午"): services in order of preference, for many windows."""
 
     name: str = Field(min_length=1, max_length=100)
-    services: list[str] = Field(min_length=1, max_length=1000, description="service codes, first preferred")
+    services: list[Code] = Field(min_length=1, max_length=1000, description="service codes, first preferred")
 
 
 class WorkProfile(WorkProfileIn):
@@ -584,7 +584,7 @@ class WorkProfile(WorkProfileIn):
 class ApplyProfile(Model):
     """``POST /api/v1/work-profiles/{id}/preview | apply``: the windows it is for."""
 
-    windows: list[str] = Field(min_length=1, max_length=1000)
+    windows: list[Code] = Field(min_length=1, max_length=1000)
 
 
 class ServiceRef(Model):
@@ -650,7 +650,7 @@ class AlertPublic(Model):
 class AcknowledgeAlerts(Model):
     """``POST /api/v1/alerts/ack``: acknowledge many alerts at once (bulk triage)."""
 
-    ids: list[int] = Field(min_length=1, max_length=5000)
+    ids: list[Annotated[int, Field(ge=1, le=ROW_ID_MAX)]] = Field(min_length=1, max_length=5000)
 
 
 class VoiceSettings(Model):

@@ -22,7 +22,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -226,11 +226,15 @@ class Writer:
                 except Exception:
                     log.exception("a cache change after commit failed")
         for job, result, outbox in settled:
-            if outbox is None:
-                job.future.set_exception(result)
-            else:
-                job.future.set_result(result)
+            if outbox is not None:  # committed: its events go out even if nobody waits any more
                 events.extend(outbox)
+            try:
+                if outbox is None:
+                    job.future.set_exception(result)
+                else:
+                    job.future.set_result(result)
+            except InvalidStateError:  # its caller gave up (cancelled at shutdown): nobody to tell
+                continue
         if events:
             try:
                 self._publish(events)

@@ -120,6 +120,16 @@ def test_a_database_error_in_a_batch_retries_its_jobs_one_by_one(hall: Hall) -> 
     assert hall.names() == ["a", "c", "taken"]
 
 
+def test_a_job_whose_caller_gave_up_commits_and_the_rest_of_its_batch_is_answered(hall: Hall) -> None:
+    futures = [hall.writer.submit(insert(n)) for n in ("a", "b", "c")]
+    assert futures[0].cancel()  # its caller went away (a request cancelled at shutdown)
+    hall.writer.start()
+    assert futures[1].result(10) == "b" and futures[2].result(10) == "c"
+    hall.writer.stop()
+    assert hall.names() == ["a", "b", "c"]
+    assert hall.published == [["inserted a", "inserted b", "inserted c"]]
+
+
 def test_stop_runs_every_job_queued_before_it_and_refuses_later_ones(hall: Hall) -> None:
     futures = [hall.writer.submit(insert(f"n{i:02}")) for i in range(30)]
     hall.writer.start()

@@ -25,10 +25,10 @@ async def login(
     request: Request,
     response: Response,
     runtime: RuntimeDep,
-    staff_no: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    window: Annotated[str | None, Form()] = None,
-    hall: Annotated[str | None, Form()] = None,
+    staff_no: Annotated[str, Form(max_length=40)],
+    password: Annotated[str, Form(max_length=128)],
+    window: Annotated[str | None, Form(max_length=40)] = None,
+    hall: Annotated[str | None, Form(max_length=40)] = None,
 ) -> dict[str, object]:
     """Log in with staff number and password (a clerk names the window they sit at)."""
     address = request.client.host if request.client else ""

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.params import RowId
 from queue_server.services import profiles
 
 router = APIRouter(prefix="/work-profiles", tags=["allocation"])
@@ -25,14 +26,14 @@ async def create_profile(body: c.WorkProfileIn, runtime: RuntimeDep, actor: Acto
 
 @router.put("/{profile_id}", response_model=c.WorkProfile)
 async def update_profile(
-    profile_id: int, body: c.WorkProfileIn, runtime: RuntimeDep, actor: ActorDep
+    profile_id: RowId, body: c.WorkProfileIn, runtime: RuntimeDep, actor: ActorDep
 ) -> c.WorkProfile:
     """Rename a profile or change its services (windows keep theirs until it is applied again)."""
     return await runtime.write(lambda uow: profiles.save_profile(uow, actor, body, profile_id))
 
 
 @router.delete("/{profile_id}", status_code=204)
-async def delete_profile(profile_id: int, runtime: RuntimeDep, actor: ActorDep) -> Response:
+async def delete_profile(profile_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> Response:
     """Drop a profile."""
     await runtime.write(lambda uow: profiles.delete_profile(uow, actor, profile_id))
     return Response(status_code=204)
@@ -40,7 +41,7 @@ async def delete_profile(profile_id: int, runtime: RuntimeDep, actor: ActorDep) 
 
 @router.post("/{profile_id}/preview", response_model=c.ProfilePreview)
 async def preview(
-    profile_id: int, body: c.ApplyProfile, runtime: RuntimeDep, actor: ActorDep
+    profile_id: RowId, body: c.ApplyProfile, runtime: RuntimeDep, actor: ActorDep
 ) -> c.ProfilePreview:
     """Before applying: the services that would be left without any open window."""
     return await runtime.read(lambda uow: profiles.preview(uow, actor, profile_id, body))
@@ -48,7 +49,7 @@ async def preview(
 
 @router.post("/{profile_id}/apply", response_model=list[c.WindowAssignments])
 async def apply(
-    profile_id: int, body: c.ApplyProfile, runtime: RuntimeDep, actor: ActorDep
+    profile_id: RowId, body: c.ApplyProfile, runtime: RuntimeDep, actor: ActorDep
 ) -> list[c.WindowAssignments]:
     """Give the windows the profile's services in its order (audited per window, live at once)."""
     return await runtime.write(lambda uow: profiles.apply_profile(uow, actor, profile_id, body))
