@@ -7,7 +7,7 @@ import sys
 
 from tests.test_architecture import ROOT, imports_of
 
-ALLOWED = set(sys.stdlib_module_names) | {"display_board", "fastapi", "pypinyin"}
+ALLOWED = set(sys.stdlib_module_names) | {"display_board", "fastapi", "pypinyin", "qrcode"}
 SERVER_MODULES = {"queue_server.contract", "queue_server.messages"}
 
 
