@@ -27,6 +27,7 @@ GROWN_VALUE = "a field this client does not know"
 # Objects get the field; maps keyed by codes or numbers ("S1", "3") are left alone, since an extra
 # entry there is not a new field but a new member.
 FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+WEEKDAYS = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}  # keys of the weekly hours' maps
 # After every snapshot, a frame of a kind no client knows yet (outside every topic's seq).
 UNKNOWN_FRAME = {"type": "added_by_a_newer_server.notice", "payload": {"text": GROWN_VALUE}}
 
@@ -37,7 +38,7 @@ def grown(value: Any) -> Any:
         return [grown(item) for item in value]
     if isinstance(value, dict):
         out = {key: grown(item) for key, item in value.items()}
-        if out and all(FIELD_NAME.match(key) for key in out):
+        if out and all(FIELD_NAME.match(key) for key in out) and not set(out) <= WEEKDAYS:
             out[GROWN_FIELD] = GROWN_VALUE
         return out
     return value
