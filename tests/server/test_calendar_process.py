@@ -4,18 +4,14 @@ from the working days."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.support.hall_server import ROOT, HallServer, seed
-
-pytestmark = pytest.mark.skipif(shutil.which("faketime") is None, reason="needs Debian's faketime")
 
 # 17:29:40 in Shanghai on Monday 2026-12-07; "@" makes the process's clock run on from there (without
 # it libfaketime freezes the time), and the monotonic clock stays real so its timers keep firing.
