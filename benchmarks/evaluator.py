@@ -73,7 +73,7 @@ def make_tokens(server: Server) -> dict[str, str]:
     from hallq.bootstrap import build_runtime
     from queue_server import contract as c
     from queue_server.config import ServerSettings
-    from queue_server.services.admin import create_token
+    from queue_server.services.admin.accounts import create_token
 
     runtime = build_runtime(ServerSettings(db=str(server.db)))
 

@@ -31,7 +31,7 @@ from benchmarks.report import catalogue
 from hallq.bootstrap import build_runtime
 from queue_server.adapters import tables as t
 from queue_server.config import ServerSettings
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 
 TYPES = (
     ["ticket.issued"] * 10

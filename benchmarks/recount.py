@@ -27,8 +27,8 @@ from queue_server import contract as c
 from queue_server.adapters import tables as t
 from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
-from queue_server.services import calendar
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.cases import calendar
 
 RATED = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 HOLIDAY = date(2026, 12, 21)  # inside every 整改 deadline

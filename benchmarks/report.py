@@ -40,8 +40,11 @@ from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.domain.stats import Grouping, Period
 from queue_server.runtime import Runtime
-from queue_server.services import report_charts, report_days, report_monthly, reports
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.reports import charts as report_charts
+from queue_server.services.reports import days as report_days
+from queue_server.services.reports import figures as reports
+from queue_server.services.reports import monthly as report_monthly
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONTH = (date(2026, 3, 1), date(2026, 3, 31))

@@ -14,7 +14,7 @@ from queue_server.api.app import create_app
 from queue_server.api.deps import device_page_actor
 from queue_server.config import ServerSettings
 from queue_server.runtime import Clock, Runtime, utc_now
-from queue_server.services.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
 
 log = logging.getLogger(__name__)
 

@@ -77,7 +77,7 @@ def demo(
     """The whole demo hall on this machine: server with the seeded 明川市政务服务中心, tokens printed."""
     from hallq.bootstrap import DEMO_PASSWORD, build_app, build_runtime, seed_demo
     from hallq.bootstrap import serve as serve_app
-    from queue_server.services.admin import create_token
+    from queue_server.services.admin.accounts import create_token
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     Path(db).parent.mkdir(parents=True, exist_ok=True)
@@ -469,7 +469,7 @@ def user_add(
 ) -> None:
     """Create a staff account (or reset its password)."""
     from queue_server.auth.passwords import hash_password
-    from queue_server.services.admin import add_user
+    from queue_server.services.admin.accounts import add_user
 
     hashed = hash_password(password)  # before the transaction: argon2 is slow by design
     runtime = _runtime(db)
@@ -495,7 +495,7 @@ def token_create(
     db: DbOption = "hallq.db",
 ) -> None:
     """Create a token; it is printed once, on the last line of stdout."""
-    from queue_server.services.admin import create_token
+    from queue_server.services.admin.accounts import create_token
 
     runtime = _runtime(db)
     try:
@@ -513,7 +513,7 @@ def token_list(hall: HallOption = None, db: DbOption = "hallq.db") -> None:
     """List the hall's tokens (never the tokens themselves)."""
     from rich.table import Table
 
-    from queue_server.services.admin import list_tokens
+    from queue_server.services.admin.accounts import list_tokens
 
     runtime = _runtime(db)
     rows = runtime.read_sync(lambda uow: list_tokens(uow, hall))
@@ -526,7 +526,7 @@ def token_list(hall: HallOption = None, db: DbOption = "hallq.db") -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: int, db: DbOption = "hallq.db") -> None:
     """Revoke a token by its id (see `hallq token list`)."""
-    from queue_server.services.admin import revoke_token
+    from queue_server.services.admin.accounts import revoke_token
 
     runtime = _runtime(db)
     try:
@@ -539,7 +539,11 @@ def token_revoke(token_id: int, db: DbOption = "hallq.db") -> None:
 @catalogue_app.command("import")
 def catalogue_import(file: Path, db: DbOption = "hallq.db") -> None:
     """Create or update a hall from a catalogue JSON file."""
-    from queue_server.services.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
+    from queue_server.services.admin.catalogue_file import (
+        CatalogueFile,
+        hash_staff_passwords,
+        import_catalogue,
+    )
 
     data = CatalogueFile.model_validate(json.loads(file.read_text(encoding="utf-8")))
     hashes = hash_staff_passwords(data)  # before the transaction: argon2 is slow by design
@@ -560,7 +564,7 @@ def catalogue_import(file: Path, db: DbOption = "hallq.db") -> None:
 @catalogue_app.command("export")
 def catalogue_export(file: Path, hall: HallOption = None, db: DbOption = "hallq.db") -> None:
     """Write a hall's catalogue to a JSON file (no passwords)."""
-    from queue_server.services.catalogue_file import export_catalogue
+    from queue_server.services.admin.catalogue_file import export_catalogue
 
     runtime = _runtime(db)
     data = runtime.read_sync(lambda uow: export_catalogue(uow, uow.repo.hall_id(hall)))

@@ -47,9 +47,14 @@ from queue_server.domain.actors import Actor
 from queue_server.domain.errors import DomainError
 from queue_server.domain.hall import HallCatalogue
 from queue_server.runtime import Runtime
-from queue_server.services import appointment_slots, appointments, cases, check_in, evaluations, tickets
-from queue_server.services import windows as w
-from queue_server.services.housekeeping import chores
+from queue_server.services.cases import appointments
+from queue_server.services.cases import outcomes as cases
+from queue_server.services.cases import slots as appointment_slots
+from queue_server.services.desk import windows as w
+from queue_server.services.evaluations import ratings as evaluations
+from queue_server.services.operations.housekeeping import chores
+from queue_server.services.tickets import check_in
+from queue_server.services.tickets import issue as tickets
 from queue_server.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

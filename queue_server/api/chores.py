@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from queue_server.runtime import Runtime
-from queue_server.services import alerts
-from queue_server.services.housekeeping import CHUNKED, Step
-from queue_server.services.report_days import ClosedDay
-from queue_server.services.report_days import store as keep_days
-from queue_server.services.reports import close_days
+from queue_server.services.operations import alerts
+from queue_server.services.operations.housekeeping import CHUNKED, Step
+from queue_server.services.reports.days import ClosedDay
+from queue_server.services.reports.days import store as keep_days
+from queue_server.services.reports.figures import close_days
 from queue_server.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import pytest
 from hallq.bootstrap import build_runtime
 from queue_server.api.routes.pages import PAGES
 from queue_server.config import ServerSettings
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from tests.consoles.conftest import ServedHall, log_in, shot
 from tests.server.catalogue import small_hall
 from tests.support.served_hall import prepared_hall

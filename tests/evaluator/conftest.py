@@ -18,8 +18,8 @@ from queue_server import contract as c
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
 from queue_server.runtime import Runtime
-from queue_server.services.admin import create_token
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.accounts import create_token
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from tests.server.catalogue import small_hall
 
 

@@ -15,7 +15,7 @@ from kiosk.hall import HallView
 from kiosk.live import Frame, LiveFeed
 from kiosk.printer import PrinterSpec, TicketPrinter
 from queue_server import contract as c
-from queue_server.services.catalogue_file import CatalogueFile
+from queue_server.services.admin.catalogue_file import CatalogueFile
 from tests.kiosk_unit.test_against_server import until
 from tests.server.catalogue import small_hall
 from tests.support.hall_server import HallServer, seed

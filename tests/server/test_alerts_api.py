@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queue_server.services.alerts import run_alerts
+from queue_server.services.operations.alerts import run_alerts
 from tests.server.conftest import Hall
 from tests.server.test_settings_api import put_settings
 

@@ -8,7 +8,7 @@ from httpx import Response
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
-from queue_server.services.check_in import mark_missed
+from queue_server.services.tickets.check_in import mark_missed
 from tests.server.conftest import Hall
 from tests.server.test_appointments_api import TODAY, booked, booking, event_types, slot
 from tests.server.test_live_ws import receive_until

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from queue_server.services.housekeeping import chores
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
 from tests.server.test_assessment_api import as_clerk, clerk_act, month, sheet
 from tests.server.test_settings_api import put_settings

@@ -18,7 +18,8 @@ from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.domain.stats import Grouping, Period
 from queue_server.runtime import Runtime
-from queue_server.services import report_days, reports
+from queue_server.services.reports import days as report_days
+from queue_server.services.reports import figures as reports
 
 MONDAY = date(2026, 3, 2)
 DAYS = [MONDAY + timedelta(days=n) for n in range(3)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from queue_server.services.housekeeping import chores
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of, rate
 

@@ -6,8 +6,8 @@ import csv
 import io
 from typing import Any
 
-from queue_server.services.alerts import run_alerts
-from queue_server.services.housekeeping import chores
+from queue_server.services.operations.alerts import run_alerts
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
 from tests.server.test_live_ws import receive_until
 from tests.server.test_settings_api import WEEKDAYS, put_settings

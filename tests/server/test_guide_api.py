@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from queue_server import contract as c
 from queue_server.adapters import tables as t
-from queue_server.services.admin import create_token
+from queue_server.services.admin.accounts import create_token
 from tests.server.conftest import Hall
 
 

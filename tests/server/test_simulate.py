@@ -13,8 +13,8 @@ from queue_server.config import ServerSettings
 from queue_server.contract import ReportRow
 from queue_server.domain.actors import Actor
 from queue_server.domain.stats import Grouping, Period
-from queue_server.services import reports
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.reports import figures as reports
 from tests.server.catalogue import small_hall
 
 MONDAY = date(2026, 3, 2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queue_server.services.housekeeping import chores
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of, login_clerk, rate
 from tests.server.test_settings_api import WEEKDAYS, put_settings

@@ -235,7 +235,7 @@ def test_every_change_is_an_event_row_with_who_and_where(hall: Hall) -> None:
 
 
 def test_tickets_left_open_at_the_close_expire_and_leave_the_next_days_queue(hall: Hall) -> None:
-    from queue_server.services.day import expire_past_days
+    from queue_server.services.tickets.day import expire_past_days
 
     hall.open_all()
     waiting = hall.issue("S2")

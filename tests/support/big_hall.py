@@ -12,7 +12,7 @@ from typing import Any
 
 from hallq.bootstrap import build_runtime
 from queue_server.config import ServerSettings
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from tests.server.catalogue import small_hall
 
 WINDOWS = 223

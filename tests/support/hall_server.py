@@ -15,8 +15,8 @@ import httpx
 from hallq.bootstrap import build_runtime, demo_catalogue
 from queue_server import contract as c
 from queue_server.config import ServerSettings
-from queue_server.services.admin import create_token
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.accounts import create_token
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -20,8 +20,8 @@ import httpx
 from hallq.bootstrap import build_runtime
 from queue_server import contract as c
 from queue_server.config import ServerSettings
-from queue_server.services.admin import create_token
-from queue_server.services.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.admin.accounts import create_token
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from tests.server.catalogue import small_hall
 from tests.support.hall_server import ROOT, free_port
 

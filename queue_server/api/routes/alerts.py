@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import RowId
-from queue_server.services import alerts
+from queue_server.services.operations import alerts
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 

@@ -7,7 +7,9 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import Day, RowId
-from queue_server.services import appointment_slots, appointments, check_in
+from queue_server.services.cases import appointments
+from queue_server.services.cases import slots as appointment_slots
+from queue_server.services.tickets import check_in
 
 router = APIRouter(prefix="/appointments", tags=["appointments"])
 

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Body
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import RowId
-from queue_server.services import assessment, rubrics
+from queue_server.services.assessment import scores as assessment
+from queue_server.services.evaluations import rubrics
 
 router = APIRouter(prefix="/assessment", tags=["assessment"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import Day
-from queue_server.services import calendar
+from queue_server.services.cases import calendar
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import RowId
-from queue_server.services import cases
+from queue_server.services.cases import outcomes as cases
 
 router = APIRouter(tags=["cases"])
 

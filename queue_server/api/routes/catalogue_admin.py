@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
-from queue_server.services import catalogue_admin
+from queue_server.services.admin import catalogue as catalogue_admin
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 

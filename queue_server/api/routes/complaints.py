@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import Day, RowId
-from queue_server.services import complaints
+from queue_server.services.evaluations import complaints
 
 router = APIRouter(tags=["assessment"])
 

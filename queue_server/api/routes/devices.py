@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
-from queue_server.services import devices
+from queue_server.services.operations import devices
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
 from queue_server.api.params import Day, RowId
-from queue_server.services import evaluations
+from queue_server.services.evaluations import ratings as evaluations
 
 router = APIRouter(tags=["evaluations"])
 

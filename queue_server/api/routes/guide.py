@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
-from queue_server.services import guide
+from queue_server.services.hall import guide
 
 router = APIRouter(tags=["lobby guide"])
 

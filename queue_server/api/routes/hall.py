@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
-from queue_server.services import hall, settings
+from queue_server.services.hall import settings
+from queue_server.services.hall import snapshot as hall
 
 router = APIRouter(tags=["hall"])
 

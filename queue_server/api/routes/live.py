@@ -22,8 +22,9 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import DomainError
 from queue_server.messages import render
 from queue_server.runtime import Runtime
-from queue_server.services import hall, tickets
+from queue_server.services.hall import snapshot as hall
 from queue_server.services.live import token_topic
+from queue_server.services.tickets import issue as tickets
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.ws.hub import Subscriber, frame
 

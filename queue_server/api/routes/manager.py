@@ -8,7 +8,7 @@ from pydantic import AwareDatetime
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import Day
-from queue_server.services import manager
+from queue_server.services.hall import manager
 
 router = APIRouter(tags=["manager"])
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import RowId
-from queue_server.services import profiles
+from queue_server.services.desk import profiles
 
 router = APIRouter(prefix="/work-profiles", tags=["allocation"])
 

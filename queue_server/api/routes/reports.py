@@ -20,7 +20,11 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.domain.stats import Grouping, Period, month_range
 from queue_server.runtime import Runtime
-from queue_server.services import report_charts, report_days, report_files, report_monthly, reports
+from queue_server.services.reports import charts as report_charts
+from queue_server.services.reports import days as report_days
+from queue_server.services.reports import figures as reports
+from queue_server.services.reports import files as report_files
+from queue_server.services.reports import monthly as report_monthly
 from queue_server.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)

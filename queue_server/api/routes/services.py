@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
-from queue_server.services import hall
+from queue_server.services.hall import snapshot as hall
 
 router = APIRouter(prefix="/services", tags=["services"])
 

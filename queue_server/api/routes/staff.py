@@ -10,7 +10,7 @@ from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import RowId
 from queue_server.domain.errors import Forbidden
-from queue_server.services import staff
+from queue_server.services.admin import staff
 
 router = APIRouter(tags=["staff"])
 

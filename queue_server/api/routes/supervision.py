@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import Day
-from queue_server.services import supervision
+from queue_server.services.operations import supervision
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
 

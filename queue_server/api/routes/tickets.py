@@ -8,7 +8,8 @@ from fastapi import APIRouter, Header
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
-from queue_server.services import check_in, tickets
+from queue_server.services.tickets import check_in
+from queue_server.services.tickets import issue as tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 

@@ -9,7 +9,9 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.domain.actors import Actor
-from queue_server.services import assignments, desk, hall, windows
+from queue_server.services.desk import actions as desk
+from queue_server.services.desk import assignments, windows
+from queue_server.services.hall import snapshot as hall
 from queue_server.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/windows", tags=["windows"])

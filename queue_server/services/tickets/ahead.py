@@ -1,0 +1,33 @@
+"""People ahead pushed to each waiting ticket's own topic when its queue moves.
+
+A holder's page follows only ``ticket:TOKEN``; without this, "前面还有 N 人" would change only when
+the page polls, although a call reaches the board in tens of milliseconds. Each event carries one
+ticket's figures and goes to that ticket's topic alone (a token is the holder's secret).
+"""
+
+from __future__ import annotations
+
+from queue_server.domain.estimates import people_ahead
+from queue_server.domain.hall import HallCatalogue
+from queue_server.services.hall.views import serving_windows, wait_estimate
+from queue_server.services.unit_of_work import UnitOfWork
+
+# A long queue's tail moves by one place per call: past this many, a holder's page has its poll.
+PUSHED = 300
+
+
+def push_people_ahead(uow: UnitOfWork, catalogue: HallCatalogue, service_id: int) -> None:
+    """Queue a ``ticket.ahead`` event for every waiting ticket of a service (after a call, a transfer…)."""
+    rows = uow.repo.waiting(catalogue.id, [service_id])
+    if not rows:
+        return
+    ahead = people_ahead([(r.priority_class is not None, r.rank_at, r.id) for r in rows])
+    serving = serving_windows(uow, catalogue, service_id)
+    for row, count in sorted(zip(rows, ahead, strict=True), key=lambda pair: pair[1])[:PUSHED]:
+        payload = {
+            "number": row.number,
+            "people_ahead": count,
+            "estimated_wait_seconds": wait_estimate(uow, catalogue, service_id, count),
+            "serving_windows": serving,
+        }
+        uow.emit(catalogue.id, "ticket.ahead", (f"ticket:{row.token}",), payload)
