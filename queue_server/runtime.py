@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
+from queue_server.adapters.stores import SqlStores
 from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
 from queue_server.auth.passwords import PasswordPool
 from queue_server.auth.tokens import TokenBook
@@ -86,7 +87,7 @@ class Runtime:
         self.read_engine.dispose()
 
     def _unit(self, conn: Connection, outbox: Outbox | list[object]) -> UnitOfWork:
-        return UnitOfWork(conn, outbox, self.caches, self.clock())
+        return UnitOfWork(SqlStores(conn), outbox, self.caches, self.clock())
 
     async def write(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a command handler in the writer's next grouped transaction."""

@@ -9,20 +9,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
-from queue_server.adapters.repository import Repository
-from queue_server.adapters.writer import TRANSACTION_NOTES
 from queue_server.domain.actors import Actor
 from queue_server.domain.estimates import HandlingStats
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.live import LiveEvent
+from queue_server.services.stores import Stores
 
 OPEN_WINDOWS_TTL = 2.0
 STATS_TTL = 5.0  # other processes conclude cases too: a service's figure is re-read this often
-# TRANSACTION_NOTES: notes that live as long as one transaction, on its connection (the writer
-# resets them per attempt): which halls' catalogues or window statuses this transaction changed, so
-# later jobs of the same grouped transaction read those from the database, not from the caches.
+# The stores' notes live as long as one transaction (the writer resets them per attempt): which
+# halls' catalogues or window statuses this transaction changed, so later jobs of the same grouped
+# transaction read those from the database, not from the caches.
 
 
 @dataclass
@@ -46,8 +43,9 @@ class Caches:
 class UnitOfWork:
     """A transaction's view of the hall: repository, time, caches, and the events it will publish."""
 
-    def __init__(self, conn: Connection, outbox: list[Any], caches: Caches, now: datetime) -> None:
-        self.repo = Repository(conn)
+    def __init__(self, stores: Stores, outbox: list[Any], caches: Caches, now: datetime) -> None:
+        self.stores = stores
+        self.repo = stores.legacy  # being replaced, aggregate by aggregate, by the stores' ports
         self.outbox = outbox
         self.caches = caches
         self.now = now
@@ -63,8 +61,7 @@ class UnitOfWork:
             pending.append(change)
 
     def _notes(self) -> dict[str, Any]:
-        notes: dict[str, Any] = self.repo.conn.info.setdefault(TRANSACTION_NOTES, {})
-        return notes
+        return self.stores.notes()
 
     def catalogue(self, hall_id: int) -> HallCatalogue:
         """The hall's catalogue, reloaded when its version moved (checked at most every 0.5 s)."""

@@ -1,0 +1,23 @@
+"""The SQLAlchemy implementation of the services' stores, for one connection (one transaction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from queue_server.adapters.repository import Repository
+from queue_server.adapters.writer import TRANSACTION_NOTES
+
+
+class SqlStores:
+    """Every aggregate's store on one connection; what the services call ``uow.stores``."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.legacy = Repository(conn)
+
+    def notes(self) -> dict[str, Any]:
+        """Notes kept on the connection for the transaction (the writer resets them per attempt)."""
+        notes: dict[str, Any] = self.conn.info.setdefault(TRANSACTION_NOTES, {})
+        return notes

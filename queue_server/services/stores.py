@@ -1,0 +1,19 @@
+"""The ports the services speak to: one store per aggregate, gathered for one transaction.
+
+The services see only these protocols; ``queue_server.adapters.stores`` implements them on
+SQLAlchemy and the composition root hands them to the unit of work. Tests may hand in fakes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Stores(Protocol):
+    """One transaction's stores (each aggregate's store is an attribute named after it)."""
+
+    legacy: Any  # the catch-all repository of old: shrinking, as each aggregate gets its own store
+
+    def notes(self) -> dict[str, Any]:
+        """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""
+        ...
