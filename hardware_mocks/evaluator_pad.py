@@ -124,10 +124,6 @@ class EmulatedPad:
         self.port = os.ttyname(slave)
         return self.port
 
-    def attach(self, fd: int) -> None:
-        """Use an already open descriptor (e.g. one end of a socat pair)."""
-        self.fd = fd
-
     def start(self, read: bool = True) -> None:
         """Start reading (unless a bus reads for it) and retransmitting."""
         self._stop.clear()
@@ -368,11 +364,6 @@ class EmulatedPad:
             self.screen.asking = None
             self.screen.mode = "idle"
             return asking.evaluation_id
-
-    def set_flags(self, flags: p.StatusFlag) -> None:
-        """Change the pad's status bits (tamper, low power) as hardware would."""
-        with self.lock:
-            self.flags = flags
 
     @property
     def unacknowledged(self) -> int:
