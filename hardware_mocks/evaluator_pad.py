@@ -355,7 +355,7 @@ class EmulatedPad:
                 return None
             rating = p.Rating(
                 asking.evaluation_id,
-                p.Level(level),
+                p.Level.of_key(level),
                 tuple(p.Reason(r) for r in reasons) if level in (4, 5) else (),
             )
             self.pending.append(_Pending(self.seq, rating, time.monotonic()))
@@ -443,5 +443,5 @@ class Script:
             time.sleep(self.delay)
             level = self.levels[i % len(self.levels)]
             pad.press(level, (1,) if level >= 4 else ())
-            log.info("pad %d pressed %s", pad.address, p.LEVEL_NAMES[p.Level(level)])
+            log.info("pad %d pressed %s", pad.address, p.LEVEL_NAMES[p.Level.of_key(level)])
             i += 1

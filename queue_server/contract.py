@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
+from queue_server.domain.rating import EvaluationLevel as EvaluationLevel
+
 API_PREFIX = "/api/v1"
 DEVICE_COOKIE = "hallq_device"  # a board or window screen keeps its device token here
 
@@ -665,17 +667,6 @@ class VoiceSettings(Model):
     )
 
 
-class EvaluationLevel(StrEnum):
-    """非常满意, 满意, 基本满意, 不满意, 非常不满意 (the pad's keys 1..5); the last two are 差评."""
-
-    VERY_SATISFIED = "very_satisfied"
-    SATISFIED = "satisfied"
-    BASICALLY_SATISFIED = "basically_satisfied"
-    DISSATISFIED = "dissatisfied"
-    VERY_DISSATISFIED = "very_dissatisfied"
-
-
-EVALUATION_LEVEL_KEYS: tuple[EvaluationLevel, ...] = tuple(EvaluationLevel)  # key 1 is index 0
 EVALUATION_REASONS: tuple[str, ...] = (
     "attitude",
     "slow",

@@ -160,7 +160,7 @@ def test_random_line_noise_never_changes_a_rating() -> None:
     sent: list[Rating] = []
     got: list[Rating] = []
     for i in range(2000):
-        rating = Rating(i + 1, Level(rng.randint(1, 3)), (), rng.randint(0, 5000))
+        rating = Rating(i + 1, Level.of_key(rng.randint(1, 3)), (), rng.randint(0, 5000))
         sent.append(rating)
         wire = bytearray(encode(1, next_seq(i), rating))
         for j in range(len(wire)):
