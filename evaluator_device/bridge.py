@@ -76,7 +76,7 @@ class PadState:
 
 def reason_of(reason: p.Reason) -> str:
     """The pad's reason key as the wire contract names it."""
-    return c.EVALUATION_REASONS[int(reason) - 1]
+    return p.REASON_KEYS[reason]
 
 
 class Bridge:

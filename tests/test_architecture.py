@@ -42,23 +42,6 @@ def test_the_queue_server_never_imports_the_other_parts() -> None:
             )
 
 
-def test_the_evaluator_bridge_speaks_only_the_contract_and_the_pad_codec_only_the_rating_scale() -> None:
-    for path in (ROOT / "evaluator_device").rglob("*.py"):
-        reached: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                reached.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module:  # ``from queue_server import x``: x
-                reached.update(f"{node.module}.{alias.name}" for alias in node.names)
-        allowed = {"queue_server.contract"}
-        if path.name == "protocol.py":  # the level byte is the domain's scale, defined once
-            allowed.add("queue_server.domain.rating")
-        reached = {n for n in reached if n.split(".")[0] == "queue_server"}
-        assert all(any(n == a or n.startswith(a + ".") for a in allowed) for n in reached), (
-            f"{path.name} imports {sorted(reached)}"
-        )
-
-
 def test_the_wire_contract_loads_without_fastapi_or_sqlalchemy() -> None:
     code = (
         "import sys, queue_server.contract, queue_server.messages; "

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator_device.protocol import (
+    REASON_KEYS,
     SOF,
     Ack,
     AskRating,
@@ -39,6 +40,7 @@ from evaluator_device.protocol import (
     frame_timeout,
     next_seq,
 )
+from queue_server.contract import EVALUATION_REASONS
 
 
 def test_crc16_modbus_check_value() -> None:
@@ -227,3 +229,8 @@ def test_an_unknown_command_is_told_apart_from_a_bad_payload() -> None:
     with pytest.raises(ProtocolError) as bad:
         decode(Frame(1, 1, 0x82, b"\x00"))
     assert not isinstance(bad.value, UnknownCommand)
+
+
+def test_every_reason_key_names_one_reason_of_the_contract() -> None:
+    assert set(REASON_KEYS) == set(Reason)
+    assert sorted(REASON_KEYS.values()) == sorted(EVALUATION_REASONS)
