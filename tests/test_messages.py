@@ -135,7 +135,7 @@ def test_a_message_without_its_english_is_refused_at_load() -> None:
 
 def test_placeholders_must_match_between_the_languages_unless_the_entry_says_otherwise() -> None:
     head = '[messages]\n"server.error" = { zh-CN = "出错了", en = "Error" }\n'
-    words = "[words.status]\nwaiting = { zh-CN = \"等候中\", en = \"waiting\" }\n"
+    words = '[words.status]\nwaiting = { zh-CN = "等候中", en = "waiting" }\n'
     differ = '"w.busy" = { zh-CN = "{number} 号窗口忙", en = "Window {window} is busy" }\n'
     with pytest.raises(CatalogueError, match=r"w\.busy: zh-CN fills \['number'\] but en fills \['window'\]"):
         parse(head + differ + words)
