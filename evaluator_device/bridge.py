@@ -74,14 +74,9 @@ class PadState:
         return question.evaluation_id if question else None
 
 
-def level_of(level: p.Level) -> c.EvaluationLevel:
-    """The pad's level byte as the wire contract names it."""
-    return c.EVALUATION_LEVEL_KEYS[int(level) - 1]
-
-
 def reason_of(reason: p.Reason) -> str:
     """The pad's reason key as the wire contract names it."""
-    return c.EVALUATION_REASONS[int(reason) - 1]
+    return p.REASON_KEYS[reason]
 
 
 class Bridge:
@@ -181,7 +176,7 @@ class Bridge:
         if pressed is None:
             return p.Nak(p.NakReason.BAD_PAYLOAD)
         stored = StoredRating(
-            eid, window, level_of(rating.level).value, [reason_of(r) for r in rating.reasons], pressed
+            eid, window, rating.level.value, [reason_of(r) for r in rating.reasons], pressed
         )
         if self.outbox.add(stored):
             log.info("window %s: evaluation %d rated %s", window, eid, stored.level)

@@ -64,14 +64,6 @@ class Outbox:
                 (evaluation_id, window, address, datetime.now(UTC).isoformat()),
             )
 
-    def was_asked(self, evaluation_id: int, address: int) -> str | None:
-        """The window this pad was asked about the evaluation for, or None."""
-        with self.lock:
-            row = self.db.execute(
-                "SELECT window FROM asked WHERE evaluation_id = ? AND address = ?", (evaluation_id, address)
-            ).fetchone()
-        return str(row[0]) if row else None
-
     def question(self, evaluation_id: int, address: int) -> tuple[str, datetime] | None:
         """The window and the time this pad was first asked about the evaluation, or None."""
         with self.lock:

@@ -24,6 +24,12 @@ from dataclasses import dataclass, field
 from enum import IntEnum, IntFlag
 from typing import Final
 
+from queue_server.domain.rating import BAD_LEVELS, KEY_LEVELS, EvaluationLevel
+from queue_server.domain.rating import LEVEL_NAMES as LEVEL_NAMES
+
+# The pad rates on the domain's one scale; its level byte is `EvaluationLevel.key` (PROTOCOL.md).
+Level = EvaluationLevel
+
 PROTOCOL_VERSION: Final = 1
 SOF: Final = b"\xa5\x5a"
 HEADER_SIZE: Final = 6  # SOF(2) ADDR SEQ CMD LEN
@@ -94,27 +100,6 @@ class StatusFlag(IntFlag):
     LOW_POWER = 0x04
     RATING_PENDING = 0x08
     ASKING = 0x10
-
-
-class Level(IntEnum):
-    """The five 好差评 levels, as the pad's keys send them."""
-
-    VERY_SATISFIED = 1
-    SATISFIED = 2
-    BASICALLY_SATISFIED = 3
-    DISSATISFIED = 4
-    VERY_DISSATISFIED = 5
-
-
-LEVEL_NAMES: Final[dict[Level, str]] = {
-    Level.VERY_SATISFIED: "非常满意",
-    Level.SATISFIED: "满意",
-    Level.BASICALLY_SATISFIED: "基本满意",
-    Level.DISSATISFIED: "不满意",
-    Level.VERY_DISSATISFIED: "非常不满意",
-}
-
-BAD_LEVELS: Final = frozenset({Level.DISSATISFIED, Level.VERY_DISSATISFIED})
 
 
 class Reason(IntEnum):
@@ -487,8 +472,8 @@ def payload_of(message: Message) -> bytes:
         case Identity(protocol_version=v, vendor=vendor, model=model, firmware=fw, serial_no=sn):
             return bytes((v,)) + _text(vendor) + _text(model) + _text(fw) + _text(sn)
         case Rating(evaluation_id=eid, level=level, reasons=reasons, age_ms=age):
-            _check_rating(eid, level, reasons)
-            return _u32(eid) + bytes((int(level), len(reasons))) + bytes(int(r) for r in reasons) + _u32(age)
+            _check_rating(eid, level.key, reasons)
+            return _u32(eid) + bytes((level.key, len(reasons))) + bytes(int(r) for r in reasons) + _u32(age)
         case KeyEvent(key=key):
             if not 1 <= key <= 255:
                 raise ProtocolError("key code out of range")
@@ -502,11 +487,11 @@ def _check_rating(evaluation_id: int, level: int, reasons: tuple[int, ...]) -> N
     """The rules every rating obeys, on both sides."""
     if evaluation_id == 0:
         raise ProtocolError("evaluation id 0 is reserved")
-    if level not in Level._value2member_map_:
+    if level not in KEY_LEVELS:
         raise ProtocolError(f"level {level} is not 1..5")
     if len(reasons) > MAX_REASONS or len(set(reasons)) != len(reasons):
         raise ProtocolError("reasons must be distinct and at most 8")
-    if reasons and level not in BAD_LEVELS:
+    if reasons and KEY_LEVELS[level] not in BAD_LEVELS:
         raise ProtocolError("reasons only follow 不满意 or 非常不满意")
     if any(r not in Reason._value2member_map_ for r in reasons):
         raise ProtocolError("unknown reason key")
@@ -553,7 +538,7 @@ def decode(frame: Frame) -> Message:
             raw = tuple(r.take(count))
             age = r.u32()
             _check_rating(eid, level, raw)
-            message = Rating(eid, Level(level), tuple(Reason(x) for x in raw), age)
+            message = Rating(eid, Level.of_key(level), tuple(Reason(x) for x in raw), age)
         case Command.KEY:
             key = r.u8()
             if key == 0:

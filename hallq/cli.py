@@ -6,6 +6,7 @@ import json
 import logging
 import sqlite3
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -84,22 +85,16 @@ def demo(
     settings = ServerSettings(db=db, host=host, port=port)
     runtime = build_runtime(settings)
     seeded = seed_demo(runtime)
-    tokens = {
-        role: runtime.write_sync(
-            lambda uow, role=role: create_token(
-                uow, runtime.tokens, hall=None, role=role, label=f"demo {role.value}"
-            )
-        )
-        for role in (c.Role.KIOSK, c.Role.BOARD, c.Role.MANAGER)
-    }
-    pad_tokens = {  # an emulated 评价器 with its bridge at windows 1 and 2
-        window: runtime.write_sync(
-            lambda uow, window=window: create_token(
-                uow, runtime.tokens, hall=None, role=c.Role.EVALUATOR, window=window, label="demo pad"
-            )
-        )
-        for window in ("1", "2")
-    }
+
+    def demo_token(role: c.Role, label: str, window: str | None = None) -> str:
+        """A token of the demo hall, issued in its own transaction."""
+        issue = partial(create_token, book=runtime.tokens, hall=None, role=role, window=window, label=label)
+        return runtime.write_sync(issue)
+
+    roles = (c.Role.KIOSK, c.Role.BOARD, c.Role.MANAGER)
+    tokens = {role: demo_token(role, f"demo {role.value}") for role in roles}
+    # an emulated 评价器 with its bridge at windows 1 and 2
+    pad_tokens = {window: demo_token(c.Role.EVALUATOR, "demo pad", window) for window in ("1", "2")}
     runtime.stop()
     base = f"http://{host}:{port}"
     out = Console(soft_wrap=True)

@@ -16,11 +16,6 @@ log = logging.getLogger(__name__)
 LINES = ("rs232", "rs485")
 
 
-def parse_pads(values: list[str]) -> list[tuple[int, str]]:
-    """``ADDR=WINDOW`` options → (address, window) pairs; ValueError on a malformed or repeated one."""
-    return [(address, window) for address, window, _ in parse_pad_lines(values, "rs485")]
-
-
 def parse_pad_lines(values: list[str], line: str) -> list[tuple[int, str, str]]:
     """``ADDR=WINDOW[:LINE]`` options → (address, window, line); ``line`` where a pad names none.
 

@@ -124,10 +124,6 @@ class EmulatedPad:
         self.port = os.ttyname(slave)
         return self.port
 
-    def attach(self, fd: int) -> None:
-        """Use an already open descriptor (e.g. one end of a socat pair)."""
-        self.fd = fd
-
     def start(self, read: bool = True) -> None:
         """Start reading (unless a bus reads for it) and retransmitting."""
         self._stop.clear()
@@ -359,7 +355,7 @@ class EmulatedPad:
                 return None
             rating = p.Rating(
                 asking.evaluation_id,
-                p.Level(level),
+                p.Level.of_key(level),
                 tuple(p.Reason(r) for r in reasons) if level in (4, 5) else (),
             )
             self.pending.append(_Pending(self.seq, rating, time.monotonic()))
@@ -368,11 +364,6 @@ class EmulatedPad:
             self.screen.asking = None
             self.screen.mode = "idle"
             return asking.evaluation_id
-
-    def set_flags(self, flags: p.StatusFlag) -> None:
-        """Change the pad's status bits (tamper, low power) as hardware would."""
-        with self.lock:
-            self.flags = flags
 
     @property
     def unacknowledged(self) -> int:
@@ -452,5 +443,5 @@ class Script:
             time.sleep(self.delay)
             level = self.levels[i % len(self.levels)]
             pad.press(level, (1,) if level >= 4 else ())
-            log.info("pad %d pressed %s", pad.address, p.LEVEL_NAMES[p.Level(level)])
+            log.info("pad %d pressed %s", pad.address, p.LEVEL_NAMES[p.Level.of_key(level)])
             i += 1

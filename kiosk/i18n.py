@@ -50,13 +50,3 @@ def clock_text(now: datetime, lang: str) -> str:
     weekday = weekdays[now.weekday()] if lang == "zh" else weekdays.split()[now.weekday()]
     month = text("kiosk.months", lang).split()[now.month - 1]
     return text("kiosk.clock", lang, month=month, day=now.day, weekday=weekday, time=now.strftime("%H:%M"))
-
-
-class Translator:
-    """A callable ``_`` bound to the kiosk's current language."""
-
-    def __init__(self, lang: str = "zh") -> None:
-        self.lang = lang
-
-    def __call__(self, key: str, **fields: object) -> str:
-        return text(key, self.lang, **fields)

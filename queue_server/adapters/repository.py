@@ -399,11 +399,6 @@ class Repository:
         row = self.conn.execute(query.with_for_update() if for_update else query).first()
         return None if row is None else (float(row.mean_seconds), int(row.samples))
 
-    def all_handling_stats(self, hall_id: int) -> dict[int, tuple[float, int]]:
-        """Every service's running mean handling time in a hall."""
-        rows = self.conn.execute(select(t.service_stats).where(t.service_stats.c.hall_id == hall_id))
-        return {r.service_id: (float(r.mean_seconds), int(r.samples)) for r in rows}
-
     def save_handling_stats(self, hall_id: int, service_id: int, mean: float, samples: int) -> None:
         """Store a service's running mean (a projection of concluded events)."""
         statement = (

@@ -9,28 +9,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Final
 
+from queue_server.domain.rating import BAD_LEVELS, PAD_KEYS, EvaluationLevel
+from queue_server.domain.rating import LEVEL_NAMES as LEVEL_NAMES
 from queue_server.domain.workdays import WorkingCalendar
 
+# The rating scale is defined once, in domain/rating.py; these are its names in the 好差评 rules.
+Level = EvaluationLevel
+LEVEL_CODES: Final = PAD_KEYS
+BAD: Final = BAD_LEVELS
 
-class Level(StrEnum):
-    """The five levels of GB/T 39734-2020 (the pad's keys 1..5, left to right)."""
-
-    VERY_SATISFIED = "very_satisfied"
-    SATISFIED = "satisfied"
-    BASICALLY_SATISFIED = "basically_satisfied"
-    DISSATISFIED = "dissatisfied"
-    VERY_DISSATISFIED = "very_dissatisfied"
-
-
-LEVEL_CODES: Final[dict[Level, int]] = {level: i + 1 for i, level in enumerate(Level)}
-LEVEL_NAMES: Final[dict[Level, str]] = {
-    Level.VERY_SATISFIED: "非常满意",
-    Level.SATISFIED: "满意",
-    Level.BASICALLY_SATISFIED: "基本满意",
-    Level.DISSATISFIED: "不满意",
-    Level.VERY_DISSATISFIED: "非常不满意",
-}
-BAD: Final = frozenset({Level.DISSATISFIED, Level.VERY_DISSATISFIED})
 REASONS: Final = (
     "attitude",
     "slow",

@@ -10,7 +10,10 @@ between the two rubrics where the same fact counts in both (a late arrival, a ve
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from queue_server.domain.errors import Rejected
@@ -197,8 +200,9 @@ def to_dict(rubric: Rubric) -> dict[str, Any]:
     }
 
 
+@cache
 def default_rubric() -> Rubric:
-    """The seeds' rubrics (Zhenlai 窗口考核实施细则 and 工作人员考核实施细则)."""
-    from queue_server.domain.rubric_default import DEFAULT
-
-    return from_dict(DEFAULT)
+    """The seeds' rubrics (Zhenlai 窗口考核实施细则 and 工作人员考核实施细则), read once from the package's
+    own ``rubric_default.toml`` and checked like any stored rubric (the only I/O the domain does)."""
+    text = resources.files("queue_server.domain").joinpath("rubric_default.toml").read_text(encoding="utf-8")
+    return from_dict(tomllib.loads(text))

@@ -132,19 +132,6 @@ def month_range(month: str) -> tuple[date, date]:
     return first, following - timedelta(days=1)
 
 
-def split_by_day(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[date, float]]:
-    """Seconds of [start, end) falling on each hall-local day."""
-    out: list[tuple[date, float]] = []
-    cursor = start
-    while cursor < end:
-        local = cursor.astimezone(zone)
-        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), zone)
-        stop = min(end, midnight)
-        out.append((local.date(), (stop - cursor).total_seconds()))
-        cursor = stop
-    return out
-
-
 # ------------------------------------------------------------------ a window's time
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,7 +32,6 @@ class Caches:
     stats_read: dict[int, float] = field(default_factory=dict)
     open_windows: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
     versions_checked: float = 0.0
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def forget_open_windows(self, hall_id: int) -> None:
         """A window opened or closed here: read the statuses afresh next time."""

@@ -21,7 +21,6 @@ from queue_server.domain.stats import (
     month_range,
     overlap,
     percentile,
-    split_by_day,
     status_intervals,
     summarise,
     window_time,
@@ -103,12 +102,6 @@ def test_local_days_start_at_shanghai_midnight() -> None:
         month_range("2026-13")
     with pytest.raises(ValueError):
         local_bounds(date(2026, 3, 2), date(2026, 3, 1), "Asia/Shanghai")
-
-
-def test_time_is_split_at_local_midnight() -> None:
-    evening = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 22:00 in Shanghai
-    parts = split_by_day(evening, evening + timedelta(hours=4), SHANGHAI)
-    assert parts == [(date(2026, 3, 2), 7200.0), (date(2026, 3, 3), 7200.0)]
 
 
 def test_intervals_are_cut_at_local_midnight() -> None:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator_device.protocol import (
+    REASON_KEYS,
     SOF,
     Ack,
     AskRating,
@@ -39,6 +40,7 @@ from evaluator_device.protocol import (
     frame_timeout,
     next_seq,
 )
+from queue_server.contract import EVALUATION_REASONS
 
 
 def test_crc16_modbus_check_value() -> None:
@@ -160,7 +162,7 @@ def test_random_line_noise_never_changes_a_rating() -> None:
     sent: list[Rating] = []
     got: list[Rating] = []
     for i in range(2000):
-        rating = Rating(i + 1, Level(rng.randint(1, 3)), (), rng.randint(0, 5000))
+        rating = Rating(i + 1, Level.of_key(rng.randint(1, 3)), (), rng.randint(0, 5000))
         sent.append(rating)
         wire = bytearray(encode(1, next_seq(i), rating))
         for j in range(len(wire)):
@@ -227,3 +229,8 @@ def test_an_unknown_command_is_told_apart_from_a_bad_payload() -> None:
     with pytest.raises(ProtocolError) as bad:
         decode(Frame(1, 1, 0x82, b"\x00"))
     assert not isinstance(bad.value, UnknownCommand)
+
+
+def test_every_reason_key_names_one_reason_of_the_contract() -> None:
+    assert set(REASON_KEYS) == set(Reason)
+    assert sorted(REASON_KEYS.values()) == sorted(EVALUATION_REASONS)

@@ -10,7 +10,7 @@ import pytest
 
 from hallq.bootstrap import demo_catalogue
 from kiosk.config import load_settings
-from kiosk.i18n import Translator, clock_text, wait_text
+from kiosk.i18n import clock_text, text, wait_text
 from kiosk.pinyin import PinyinCache
 from queue_server import contract as c
 from queue_server.domain.search import search
@@ -86,9 +86,8 @@ def test_every_kiosk_string_is_in_the_catalogue_in_both_languages() -> None:
             assert zh.strip() and en.strip(), key
 
 
-def test_translator_times_and_waits() -> None:
-    _ = Translator("en")
-    assert _("kiosk.ticket.ahead", count=3) == "3 ahead of you"
+def test_texts_times_and_waits() -> None:
+    assert text("kiosk.ticket.ahead", "en", count=3) == "3 ahead of you"
     monday = datetime(2026, 3, 2, 9, 5)
     assert clock_text(monday, "zh") == "3月2日 星期一 09:05"
     assert clock_text(monday, "en") == "Mon 2 Mar 09:05"

@@ -18,7 +18,7 @@ from queue_server.domain import assessment as a
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.numbering import business_day
-from queue_server.domain.rubric import Rubric, Section, Sheet
+from queue_server.domain.rubric import Rubric, Sheet
 from queue_server.services.assessment.facts import MonthFacts, collect, month_days
 from queue_server.services.evaluations.complaints import clerk_id
 from queue_server.services.evaluations.rubrics import rubric_of
@@ -447,8 +447,3 @@ def rectification_until(uow: UnitOfWork, hall_id: int, window_id: int) -> date |
         )
     ).scalar()
     return value if isinstance(value, date) else None
-
-
-def sections_of(sheet: Sheet) -> list[Section]:
-    """The sections of a sheet, the bonus last (for the entry form's choices)."""
-    return [*sheet.sections, sheet.bonus]
