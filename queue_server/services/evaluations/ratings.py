@@ -8,7 +8,7 @@ names are re-exported here for the callers that knew them from here.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from queue_server import contract as c
 from queue_server.domain import evaluations as ev
@@ -64,6 +64,19 @@ __all__ = [
 PRESS_SLACK = timedelta(seconds=2)  # a pad's clock-less press time is estimated; forgive this much
 
 
+class ConcludedTicket(Protocol):
+    """The ticket a window just concluded, as the desk holds it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def token(self) -> str: ...
+    @property
+    def service_id(self) -> int: ...
+
+
 def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received: datetime) -> datetime:
     """When the key was pressed. Only a pad has a clock of its own (the bridge turns the pad's bounded
     ``age`` into ``pressed_at``); a web page, a kiosk or a console could claim any time, so on those
@@ -74,11 +87,14 @@ def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received:
 
 
 def request_evaluation(
-    uow: UnitOfWork, actor: Actor, ticket: Any, window_id: int, window_number: str, clerk_id: int | None
+    uow: UnitOfWork,
+    actor: Actor,
+    ticket: ConcludedTicket,
+    window_id: int,
+    window_number: str,
+    clerk_id: int | None,
 ) -> int:
-    """At 办结: open the case's evaluation and ask the window's pad (and the ticket's page) for a rating.
-
-    ``ticket`` is the concluded ticket as the desk holds it (its id, number, token and service)."""
+    """At 办结: open the case's evaluation and ask the window's pad (and the ticket's page) for a rating."""
     store = uow.stores.evaluations
     settings = settings_of(uow, actor.hall_id)
     service = uow.catalogue(actor.hall_id).services[ticket.service_id]
