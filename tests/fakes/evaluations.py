@@ -196,11 +196,13 @@ class FakeComplaintStore(FakeStore):
     def __init__(self, directory: FakeDirectory) -> None:
         super().__init__(directory)
         self.complaint_rows: dict[int, Complaint] = {}
+        self.contact_hashes: dict[int, str | None] = {}  # kept apart: the public row never holds it
         self.praise_rows: dict[int, Praise] = {}
 
     def add(self, new: NewComplaint) -> int:
         new_id = len(self.complaint_rows) + 1
         values = {k: v for k, v in asdict(new).items() if k != "contact_hash"}
+        self.contact_hashes[new_id] = new.contact_hash
         self.complaint_rows[new_id] = Complaint(
             id=new_id,
             points=None,
