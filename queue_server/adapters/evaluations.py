@@ -20,6 +20,7 @@ from queue_server.services.evaluations.ports import (
     NewComplaint,
     NewEvaluation,
     NewFollowUp,
+    NewPraise,
     Person,
     Praise,
     Rating,
@@ -263,27 +264,8 @@ class SqlComplaintStore(SqlStore):
         )
         return [typed(Complaint, r) for r in self.conn.execute(query.order_by(cm.id))]
 
-    def add_praise(
-        self,
-        hall_id: int,
-        kind: str,
-        window_id: int,
-        clerk_user_id: int | None,
-        day: date,
-        note: str,
-        at: datetime,
-        by: str,
-    ) -> Praise:
-        values = {
-            "hall_id": hall_id,
-            "kind": kind,
-            "window_id": window_id,
-            "clerk_user_id": clerk_user_id,
-            "day": day,
-            "note": note,
-            "created_at": at,
-            "created_by": by,
-        }
+    def add_praise(self, new: NewPraise) -> Praise:
+        values = asdict(new)
         new_id = self.conn.execute(t.praise.insert().returning(t.praise.c.id), values).scalar_one()
         return typed(Praise, self.conn.execute(select(t.praise).where(t.praise.c.id == new_id)).one())
 

@@ -16,6 +16,7 @@ from queue_server.services.evaluations.ports import (
     NewComplaint,
     NewEvaluation,
     NewFollowUp,
+    NewPraise,
     Person,
     Praise,
     Rating,
@@ -244,19 +245,9 @@ class FakeComplaintStore(FakeStore):
             and start <= c.verified_at < end
         ]
 
-    def add_praise(
-        self,
-        hall_id: int,
-        kind: str,
-        window_id: int,
-        clerk_user_id: int | None,
-        day: date,
-        note: str,
-        at: datetime,
-        by: str,
-    ) -> Praise:
+    def add_praise(self, new: NewPraise) -> Praise:
         new_id = len(self.praise_rows) + 1
-        row = Praise(new_id, hall_id, kind, window_id, clerk_user_id, day, note, at, by)
+        row = Praise(id=new_id, **asdict(new))
         self.praise_rows[new_id] = row
         return row
 

@@ -12,7 +12,7 @@ from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
 from queue_server.services.assessment import scores
 from queue_server.services.assessment.ports import BadRating, PromisedCase
-from queue_server.services.evaluations.ports import NewComplaint, Person
+from queue_server.services.evaluations.ports import NewComplaint, NewPraise, Person
 from tests.fakes.stores import FakeStores
 from tests.services.halls import small_hall
 
@@ -30,7 +30,7 @@ def stores() -> FakeStores:
     rated = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
     stores.assessment.ratings.append((1, rated, BadRating(41, 1, 5, "dissatisfied", 9)))
     stores.assessment.ratings.append((1, APRIL, BadRating(42, 1, 5, "dissatisfied", None)))  # April's
-    stores.complaints.add_praise(1, "banner", 2, 6, date(2026, 3, 12), "锦旗", rated, "张主任")
+    stores.complaints.add_praise(NewPraise(1, "banner", 2, 6, date(2026, 3, 12), "锦旗", rated, "张主任"))
     return stores
 
 

@@ -67,21 +67,10 @@ class NewEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NewEntry):
     """A stored manager's item (withdrawn ones keep their row, marked)."""
 
     id: int
-    hall_id: int
-    month: str
-    window_id: int
-    clerk_user_id: int | None
-    rule: str
-    count: float
-    points: float | None
-    waives: str | None
-    reason: str
-    created_at: datetime
-    created_by: str
     withdrawn_at: datetime | None = None
 
 

@@ -16,7 +16,14 @@ from queue_server.domain import personal
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.services.evaluations.free_text import shown_to
-from queue_server.services.evaluations.ports import AuditLine, Complaint, NewComplaint, Person, Praise
+from queue_server.services.evaluations.ports import (
+    AuditLine,
+    Complaint,
+    NewComplaint,
+    NewPraise,
+    Person,
+    Praise,
+)
 from queue_server.services.evaluations.rubrics import rubric_of
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -219,9 +226,10 @@ def record_praise(uow: UnitOfWork, actor: Actor, body: c.NewPraise) -> c.PraiseP
     actor.require(Permission.MANAGE_HALL)
     window_id = uow.catalogue(actor.hall_id).window(body.window).id  # a praise always names its window
     clerk = clerk_id(uow, actor.hall_id, body.clerk_staff_no)
-    row = uow.stores.complaints.add_praise(
+    new = NewPraise(
         actor.hall_id, body.kind.value, window_id, clerk, body.day, body.note, uow.now, actor.label
     )
+    row = uow.stores.complaints.add_praise(new)
     result = praise_public(uow, row)
     _changed(uow, actor, "praise.recorded", f"praise:{row.id}", None, result, window_id)
     return shown_to(actor, result)

@@ -173,10 +173,9 @@ class NewComplaint:
 
 
 @dataclass(frozen=True, slots=True)
-class Praise:
-    """A praise letter or banner (锦旗) for a window."""
+class NewPraise:
+    """A praise letter or banner (锦旗) for a window, and its clerk when named."""
 
-    id: int
     hall_id: int
     kind: str
     window_id: int
@@ -185,6 +184,13 @@ class Praise:
     note: str
     created_at: datetime
     created_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Praise(NewPraise):
+    """A praise as stored."""
+
+    id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,17 +344,7 @@ class ComplaintStore(Directory, Audit, Protocol):
         """Complaints found true (查实) in [start, end), in the order registered."""
         ...
 
-    def add_praise(
-        self,
-        hall_id: int,
-        kind: str,
-        window_id: int,
-        clerk_user_id: int | None,
-        day: date,
-        note: str,
-        at: datetime,
-        by: str,
-    ) -> Praise:
+    def add_praise(self, new: NewPraise) -> Praise:
         """Record a praise; the stored row."""
         ...
 
