@@ -59,3 +59,46 @@ def test_importing_the_server_creates_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "1"
+
+
+# Service packages moved onto ports: they speak to storage only through ``uow.stores``.
+PORTED: set[str] = {
+    "assessment",
+    "evaluations",
+}
+
+
+def every_import_of(path: Path, root: Path = ROOT) -> set[str]:
+    """The modules ``path`` imports, relative imports resolved against its package under ``root``."""
+    package = path.relative_to(root).with_suffix("").parts[:-1]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+            module = ".".join(part for part in (base, node.module or "") if part)
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)  # `from pkg import module`
+    return names
+
+
+def test_every_import_is_seen_relative_ones_included(tmp_path: Path) -> None:
+    probe = tmp_path / "queue_server" / "services" / "evaluations" / "probe.py"
+    probe.parent.mkdir(parents=True)
+    probe.write_text("import sqlalchemy.sql\nfrom ...adapters import tables\nfrom . import ports\n")
+    found = every_import_of(probe, tmp_path)
+    assert "sqlalchemy.sql" in found
+    assert "queue_server.adapters.tables" in found
+    assert "queue_server.services.evaluations.ports" in found
+
+
+def test_ported_services_speak_only_to_ports() -> None:
+    for name in sorted(PORTED):
+        folder = ROOT / "queue_server" / "services" / name
+        assert folder.is_dir(), f"no service package {name}"
+        for path in folder.rglob("*.py"):
+            for module in every_import_of(path):
+                assert not module.startswith(("sqlalchemy", "queue_server.adapters")), (
+                    f"{path.relative_to(ROOT)} imports {module}"
+                )

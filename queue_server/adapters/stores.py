@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from queue_server.adapters.assessment import SqlAssessmentStore
+from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationStore, SqlRubricStore
 from queue_server.adapters.repository import Repository
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
@@ -16,6 +18,10 @@ class SqlStores:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.legacy = Repository(conn)
+        self.evaluations = SqlEvaluationStore(conn)
+        self.complaints = SqlComplaintStore(conn)
+        self.rubrics = SqlRubricStore(conn)
+        self.assessment = SqlAssessmentStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

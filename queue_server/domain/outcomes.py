@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from queue_server.domain.errors import Rejected
 from queue_server.domain.workdays import WorkingCalendar
@@ -46,3 +48,10 @@ def check_outcome(
         raise Rejected("case.reasons_required")
     if outcome is Outcome.REFERRED and not referred_to.strip():
         raise Rejected("case.referral_required")
+
+
+def extended_deadline(promised: date | None, extensions: Sequence[Mapping[str, Any]]) -> date | None:
+    """The promised date, moved by approved extensions (the latest one's ``to`` day wins)."""
+    if extensions:
+        return date.fromisoformat(str(extensions[-1]["to"]))
+    return promised

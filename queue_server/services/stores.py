@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.services.assessment.ports import AssessmentStore
+from queue_server.services.evaluations.ports import ComplaintStore, EvaluationStore, RubricStore
+
 
 class Stores(Protocol):
     """One transaction's stores (each aggregate's store is an attribute named after it)."""
 
     legacy: Any  # the catch-all repository of old: shrinking, as each aggregate gets its own store
+    evaluations: EvaluationStore
+    complaints: ComplaintStore
+    rubrics: RubricStore
+    assessment: AssessmentStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

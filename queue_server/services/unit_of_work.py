@@ -67,8 +67,8 @@ class UnitOfWork:
         if own is not None:
             return own
         if hall_id in self._notes().get("changed_halls", ()):  # an earlier job of this transaction
-            own = self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
-            return own
+            self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
+            return self._catalogues[hall_id]
         cached = self.caches.catalogues.get(hall_id)
         clock = time.monotonic()
         if cached is not None and clock - self.caches.versions_checked < 0.5:
@@ -84,7 +84,8 @@ class UnitOfWork:
         """Reload the catalogue now (after this transaction changed it); the process's cache takes
         it after the commit, and until then only this transaction sees it."""
         self.repo.bump_catalogue(hall_id)
-        catalogue = self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
+        catalogue: HallCatalogue = self.repo.load_catalogue(hall_id)
+        self._catalogues[hall_id] = catalogue
         self._notes().setdefault("changed_halls", set()).add(hall_id)
         self.after_commit(lambda: self.caches.catalogues.__setitem__(hall_id, catalogue))
         return catalogue

@@ -10,22 +10,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, null, select
-
-from queue_server.adapters import tables as t
-from queue_server.adapters.raw import read_time
 from queue_server.domain import complaints as cp
 from queue_server.domain import measures
 from queue_server.domain.assessment import Fact
 from queue_server.domain.errors import Rejected
 from queue_server.domain.evaluations import BAD, Level
 from queue_server.domain.numbering import business_day
+from queue_server.domain.outcomes import extended_deadline
 from queue_server.domain.rubric import Rubric
-from queue_server.services.cases.outcomes import deadline
+from queue_server.services.assessment.ports import EventFact
 from queue_server.services.unit_of_work import UnitOfWork
 
 MONTH = re.compile(r"^(19[7-9]\d|2\d{3})-(0[1-9]|1[0-2])$")  # 1970-01 … 2999-12: both ends have neighbours
-CALLS = ("ticket.called", "ticket.called_back", "ticket.recalled")
 NO_SHOW = "ticket.no_show"
 
 
@@ -73,30 +69,17 @@ def collect(uow: UnitOfWork, hall_id: int, month: str, rubric: Rubric) -> MonthF
 
 def _clerks(uow: UnitOfWork, ids: set[int]) -> set[int]:
     """The ids among ``ids`` that are clerks (a manager opening a window is not its attendance)."""
-    return {i for i, u in uow.repo.users_by_ids(ids).items() if u.role == "clerk"}
+    return {i for i, u in uow.stores.assessment.people(ids).items() if u.role == "clerk"}
 
 
-def _event_rows(uow: UnitOfWork, hall_id: int, start: datetime, end: datetime) -> list[Any]:
+def _event_rows(uow: UnitOfWork, hall_id: int, start: datetime, end: datetime) -> list[EventFact]:
     """The month's window.status and no-show events, and the calls and recalls of the no-shown tickets
     only (a month has tens of thousands of calls; a few dozen no-shows), oldest first."""
-    e = t.events
-    columns = (e.c.id, e.c.type, e.c.at, e.c.window_id, e.c.ticket_id, e.c.actor_user_id)
-    month = (e.c.hall_id == hall_id, e.c.at >= start, e.c.at < end)
-    conn = uow.repo.conn
-    rows = list(
-        conn.execute(select(*columns, e.c.data).where(*month, e.c.type.in_(("window.status", NO_SHOW))))
-    )
-    tickets = sorted({r.ticket_id for r in rows if r.type == NO_SHOW and r.ticket_id is not None})
-    for chunk in range(0, len(tickets), 500):
-        rows += conn.execute(
-            select(*columns, null().label("data")).where(
-                e.c.hall_id == hall_id,
-                e.c.at >= start - timedelta(days=1),
-                e.c.at < end,
-                e.c.type.in_(CALLS),
-                e.c.ticket_id.in_(tickets[chunk : chunk + 500]),
-            )
-        ).all()
+    store = uow.stores.assessment
+    rows = store.status_events(hall_id, start, end)
+    tickets = {r.ticket_id for r in rows if r.type == NO_SHOW and r.ticket_id is not None}
+    if tickets:  # a call the day before can be the one a no-show of the month's first day follows
+        rows += store.calls_of(hall_id, tickets, start - timedelta(days=1), end)
     return sorted(rows, key=lambda r: (r.at, r.id))
 
 
@@ -115,7 +98,7 @@ def _from_events(
     changes: dict[str, list[measures.StatusChange]] = {}
     calls = []
     for r in rows:
-        window = number.get(r.window_id)
+        window = number.get(r.window_id) if r.window_id is not None else None
         if window is None:
             continue
         clerk = r.actor_user_id if r.actor_user_id in clerks else None
@@ -126,11 +109,9 @@ def _from_events(
             )
             if status == "open" and clerk is not None:
                 out.clerks_at.setdefault(window, set()).add(clerk)
-        else:
+        elif r.ticket_id is not None:
             calls.append(
-                measures.CallEvent(
-                    r.id, r.ticket_id, r.type, r.at, window, clerk, (r.data or {}).get("number", "")
-                )
+                measures.CallEvent(r.id, r.ticket_id, r.type, r.at, window, clerk, r.data.get("number", ""))
             )
     hours = uow.catalogue(hall_id).settings.hours
     presence = _last_presence(uow, hall_id, {n: i for i, n in number.items()}, hours.periods_on, zone)
@@ -152,20 +133,9 @@ def _last_presence(
         periods = periods_on(day)
         if window not in ids or not periods:
             return None
-        e = t.events
-        found = uow.repo.conn.execute(
-            select(func.max(e.c.at)).where(
-                e.c.hall_id == hall_id,
-                e.c.window_id == ids[window],
-                e.c.type.like("ticket.%"),
-                e.c.actor_user_id.is_not(None),
-                e.c.at >= datetime.combine(day, datetime.min.time(), zone),
-                e.c.at <= datetime.combine(day, periods[-1][1], zone),
-            )
-        ).scalar()
-        if found is None or (isinstance(found, datetime) and found.tzinfo is not None):
-            return found  # type: ignore[no-any-return]
-        return read_time(found)
+        start = datetime.combine(day, datetime.min.time(), zone)
+        until = datetime.combine(day, periods[-1][1], zone)
+        return uow.stores.assessment.last_ticket_action(hall_id, ids[window], start, until)
 
     return last
 
@@ -179,16 +149,11 @@ def _from_cases(
     number: dict[int, str],
     out: MonthFacts,
 ) -> None:
-    rows = uow.repo.conn.execute(
-        select(t.cases, t.tickets.c.number.label("ticket_number"))
-        .join(t.tickets, t.tickets.c.id == t.cases.c.ticket_id)
-        .where(t.cases.c.hall_id == hall_id, t.cases.c.promised_date.is_not(None))
-    )
     timezone = uow.catalogue(hall_id).timezone
     records = []
-    for r in rows:
-        due = deadline(r)
-        window = number.get(r.window_id)
+    for r in uow.stores.assessment.promised_cases(hall_id):
+        due = extended_deadline(r.promised_date, r.extensions)
+        window = number.get(r.window_id) if r.window_id is not None else None
         if due is None or window is None:
             continue
         done = business_day(r.completed_at, timezone) if r.completed_at else None
@@ -199,20 +164,9 @@ def _from_cases(
 def _from_evaluations(
     uow: UnitOfWork, hall_id: int, start: datetime, end: datetime, number: dict[int, str], out: MonthFacts
 ) -> None:
-    rows = uow.repo.conn.execute(
-        select(t.evaluations, t.evaluation_follow_ups.c.id.label("follow_up_id"))
-        .outerjoin(t.evaluation_follow_ups, t.evaluation_follow_ups.c.evaluation_id == t.evaluations.c.id)
-        .where(
-            t.evaluations.c.hall_id == hall_id,
-            t.evaluations.c.status == "rated",
-            t.evaluations.c.is_default.is_(False),
-            t.evaluations.c.level.in_([level.value for level in BAD]),
-            t.evaluations.c.recorded_at >= start,
-            t.evaluations.c.recorded_at < end,
-        )
-    )
-    for r in rows:
-        window = number.get(r.window_id)
+    levels = [level.value for level in BAD]
+    for r in uow.stores.assessment.bad_ratings(hall_id, levels, start, end):
+        window = number.get(r.window_id) if r.window_id is not None else None
         if window is None:
             continue
         ref: dict[str, Any] = {"evaluation": r.id, "level": Level(r.level).value, "follow_up": r.follow_up_id}
@@ -237,41 +191,21 @@ def _from_registers(
     number: dict[int, str],
     out: MonthFacts,
 ) -> None:
-    complaints = uow.repo.conn.execute(
-        select(t.complaints).where(
-            t.complaints.c.hall_id == hall_id,
-            t.complaints.c.verdict == cp.Verdict.VERIFIED.value,
-            t.complaints.c.verified_at >= start,
-            t.complaints.c.verified_at < end,
-        )
-    )
-    for r in complaints:
-        window = number.get(r.window_id)
+    for r in uow.stores.complaints.verified_between(hall_id, start, end):
+        window = number.get(r.window_id) if r.window_id is not None else None
         if window is not None:
             out.facts.extend(
                 cp.complaint_facts(r.id, window, r.clerk_user_id, cp.Category(r.category), r.points)
             )
-    praise = uow.repo.conn.execute(
-        select(t.praise).where(t.praise.c.hall_id == hall_id, t.praise.c.day >= first, t.praise.c.day <= last)
-    )
-    for r in praise:
-        ref = {"praise": r.id, "kind": r.kind, "day": r.day.isoformat()}
+    for p in sorted(uow.stores.complaints.praise(hall_id, first, last), key=lambda p: p.id):
+        ref = {"praise": p.id, "kind": p.kind, "day": p.day.isoformat()}
         out.facts.append(
-            Fact(f"bonus.praise:praise:{r.id}", "bonus.praise", number[r.window_id], r.clerk_user_id, ref=ref)
+            Fact(f"bonus.praise:praise:{p.id}", "bonus.praise", number[p.window_id], p.clerk_user_id, ref=ref)
         )
 
 
 def _from_entries(uow: UnitOfWork, hall_id: int, month: str, number: dict[int, str], out: MonthFacts) -> None:
-    rows = uow.repo.conn.execute(
-        select(t.assessment_entries)
-        .where(
-            t.assessment_entries.c.hall_id == hall_id,
-            t.assessment_entries.c.month == month,
-            t.assessment_entries.c.withdrawn_at.is_(None),
-        )
-        .order_by(t.assessment_entries.c.id)
-    )
-    for r in rows:
+    for r in uow.stores.assessment.entries(hall_id, month):
         if r.waives:
             out.waived[r.waives] = r.id
             continue
@@ -282,7 +216,7 @@ def _from_entries(uow: UnitOfWork, hall_id: int, month: str, number: dict[int, s
                 r.rule,
                 number[r.window_id],
                 r.clerk_user_id,
-                float(r._mapping["count"]),  # Row.count is tuple.count
+                float(r.count),
                 r.points,
                 ref,
                 r.reason,

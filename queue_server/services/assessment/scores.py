@@ -7,20 +7,20 @@ exactly as it was frozen. Every change is an event row and an audit line with be
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain import assessment as a
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.numbering import business_day
 from queue_server.domain.rubric import Rubric, Sheet
 from queue_server.services.assessment.facts import MonthFacts, collect, month_days
+from queue_server.services.assessment.ports import Flag, NewEntry
 from queue_server.services.evaluations.complaints import clerk_id
+from queue_server.services.evaluations.ports import AuditLine, Person
 from queue_server.services.evaluations.rubrics import rubric_of
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -29,38 +29,11 @@ def _today(uow: UnitOfWork, hall_id: int) -> date:
     return business_day(uow.now, uow.catalogue(hall_id).timezone)
 
 
-def _closed_row(uow: UnitOfWork, hall_id: int, month: str) -> Any:
-    return uow.repo.conn.execute(
-        select(t.assessment_months).where(
-            t.assessment_months.c.hall_id == hall_id, t.assessment_months.c.month == month
-        )
-    ).first()
-
-
-def _flag_rows(uow: UnitOfWork, hall_id: int, month: str) -> list[Any]:
-    return list(
-        uow.repo.conn.execute(
-            select(t.assessment_flags).where(
-                t.assessment_flags.c.hall_id == hall_id, t.assessment_flags.c.month == month
-            )
-        )
-    )
-
-
 def _yellow_before(uow: UnitOfWork, hall_id: int, month: str) -> dict[str, int]:
     """黄旗 already given to each window in the same calendar year, before ``month``."""
-    rows = uow.repo.conn.execute(
-        select(t.assessment_flags.c.window_id, func.count())
-        .where(
-            t.assessment_flags.c.hall_id == hall_id,
-            t.assessment_flags.c.kind == "yellow",
-            t.assessment_flags.c.month >= month[:4] + "-01",
-            t.assessment_flags.c.month < month,
-        )
-        .group_by(t.assessment_flags.c.window_id)
-    )
+    counts = uow.stores.assessment.yellow_counts(hall_id, month[:4] + "-01", month)
     windows = uow.catalogue(hall_id).windows
-    return {windows[w].number: int(n) for w, n in rows if w in windows}
+    return {windows[w].number: n for w, n in counts.items() if w in windows}
 
 
 # ------------------------------------------------------------------ building the sheets
@@ -82,7 +55,9 @@ def _sections(sheet: Sheet, scored: a.Score) -> list[c.AssessmentSection]:
     ]
 
 
-def _lines(sheet: Sheet, scored: a.Score, facts: MonthFacts, users: dict[int, Any]) -> list[c.AssessmentLine]:
+def _lines(
+    sheet: Sheet, scored: a.Score, facts: MonthFacts, users: dict[int, Person]
+) -> list[c.AssessmentLine]:
     out = []
     lines = [(s.key, line) for s in scored.sections for line in s.lines]
     lines += [(sheet.bonus.key, line) for line in scored.bonus_lines]
@@ -121,9 +96,9 @@ def _window_facts(rubric: Rubric, facts: MonthFacts, waived: frozenset[str]) -> 
 def compute(uow: UnitOfWork, hall_id: int, month: str) -> c.MonthAssessment:
     """The month's sheets from the record (the frozen results once closed)."""
     first, last = month_days(month)
-    closed = _closed_row(uow, hall_id, month)
+    closed = uow.stores.assessment.closed_results(hall_id, month)
     if closed is not None:
-        frozen = c.MonthAssessment.model_validate(closed.results)
+        frozen = c.MonthAssessment.model_validate(closed)
         for clerk in frozen.clerks:  # months frozen before the grade key became the rubric's own
             if clerk.grade == "pass":
                 clerk.grade = a.Grade.PASSING.value
@@ -147,11 +122,11 @@ def compute(uow: UnitOfWork, hall_id: int, month: str) -> c.MonthAssessment:
         disqualified,
     )
     catalogue = uow.catalogue(hall_id)
-    flag_rows = _flag_rows(uow, hall_id, month)
+    flag_rows = uow.stores.assessment.flags(hall_id, month)
     confirmed = {catalogue.windows[r.window_id].number for r in flag_rows if r.kind == "model"}
     everyone = {f.clerk for fs in per_window.values() for f in fs if f.clerk is not None}
     everyone |= {u for users in facts.clerks_at.values() for u in users}
-    users = uow.repo.users_by_ids(everyone)
+    users = uow.stores.assessment.people(everyone)
     windows = []
     for window, scored in sorted(scores.items(), key=lambda item: (flags[item[0]].rank, a.natural(item[0]))):
         flag = flags[window]
@@ -186,7 +161,7 @@ def _clerk_sheets(
     per_window: dict[str, list[a.Fact]],
     waived: frozenset[str],
     model_windows: set[str],
-    users: dict[int, Any],
+    users: dict[int, Person],
 ) -> list[c.ClerkAssessment]:
     """Each clerk on the individual rubric: the facts naming them, +2 where their window is 模范."""
     out = []
@@ -230,13 +205,14 @@ def month_assessment(uow: UnitOfWork, actor: Actor, month: str) -> c.MonthAssess
 
 def _require_open(uow: UnitOfWork, hall_id: int, month: str) -> None:
     month_days(month)
-    if _closed_row(uow, hall_id, month) is not None:
+    if uow.stores.assessment.closed_results(hall_id, month) is not None:
         raise Rejected("assessment.month_closed", month=month)
 
 
 def _audit(uow: UnitOfWork, actor: Actor, action: str, subject: str, before: Any, after: Any) -> None:
     uow.record(actor, action, data={"subject": subject})
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, action, subject, {"before": before, "after": after})
+    detail = {"before": before, "after": after}
+    uow.stores.assessment.audit(AuditLine(actor.hall_id, uow.now, actor.label, action, subject, detail))
 
 
 def _window_of(result: c.MonthAssessment, window: str) -> c.WindowAssessment | None:
@@ -264,22 +240,21 @@ def add_entry(uow: UnitOfWork, actor: Actor, month: str, body: c.NewAssessmentEn
             found[1].check_points(body.points, body.count)
     else:
         raise Rejected("assessment.rule_or_waiver")
-    values = {
-        "hall_id": actor.hall_id,
-        "month": month,
-        "window_id": window.id,
-        "clerk_user_id": clerk_id(uow, actor.hall_id, body.clerk_staff_no),
-        "rule": "waive" if body.waives else body.rule,
-        "count": body.count,
-        "points": body.points,
-        "waives": body.waives,
-        "reason": body.reason,
-        "created_at": uow.now,
-        "created_by": actor.label,
-    }
-    entry = uow.repo.conn.execute(
-        t.assessment_entries.insert().returning(t.assessment_entries.c.id), values
-    ).scalar_one()
+    new = NewEntry(
+        hall_id=actor.hall_id,
+        month=month,
+        window_id=window.id,
+        clerk_user_id=clerk_id(uow, actor.hall_id, body.clerk_staff_no),
+        rule="waive" if body.waives else body.rule or "",
+        count=body.count,
+        points=body.points,
+        waives=body.waives,
+        reason=body.reason,
+        created_at=uow.now,
+        created_by=actor.label,
+    )
+    entry = uow.stores.assessment.add_entry(new)
+    values = asdict(new)
     after = _window_of(compute(uow, actor.hall_id, month), body.window)
     old_window = _window_of(before, body.window)
     _audit(
@@ -302,16 +277,10 @@ def withdraw_entry(uow: UnitOfWork, actor: Actor, month: str, entry_id: int) -> 
     """Withdraw a manager's item (kept in the record, marked withdrawn)."""
     actor.require(Permission.MANAGE_HALL)
     _require_open(uow, actor.hall_id, month)
-    row = uow.repo.conn.execute(
-        select(t.assessment_entries).where(t.assessment_entries.c.id == entry_id)
-    ).first()
+    row = uow.stores.assessment.entry(entry_id)
     if row is None or row.hall_id != actor.hall_id or row.month != month or row.withdrawn_at is not None:
         raise NotFound("assessment.entry_not_found")
-    uow.repo.conn.execute(
-        update(t.assessment_entries)
-        .where(t.assessment_entries.c.id == entry_id)
-        .values(withdrawn_at=uow.now, withdrawn_by=actor.label)
-    )
+    uow.stores.assessment.withdraw_entry(entry_id, uow.now, actor.label)
     _audit(
         uow,
         actor,
@@ -332,22 +301,10 @@ def confirm_model(uow: UnitOfWork, actor: Actor, month: str, body: c.ConfirmMode
     window_id = uow.catalogue(actor.hall_id).window(body.window).id
     if body.confirmed and (found is None or not found.model_eligible):
         raise Rejected("assessment.not_eligible", window=body.window)
-    table = t.assessment_flags
-    where = (table.c.hall_id == actor.hall_id, table.c.month == month, table.c.window_id == window_id)
-    uow.repo.conn.execute(delete(table).where(*where, table.c.kind == "model"))
+    store = uow.stores.assessment
+    store.remove_flag(actor.hall_id, month, window_id, "model")
     if body.confirmed:
-        uow.repo.conn.execute(
-            table.insert(),
-            {
-                "hall_id": actor.hall_id,
-                "month": month,
-                "window_id": window_id,
-                "kind": "model",
-                "at": uow.now,
-                "by": actor.label,
-                "note": body.note,
-            },
-        )
+        store.add_flag(Flag(actor.hall_id, month, window_id, "model", uow.now, actor.label, note=body.note))
     _audit(
         uow,
         actor,
@@ -379,20 +336,8 @@ def close_month(uow: UnitOfWork, actor: Actor, month: str) -> c.MonthAssessment:
         ]
         for kind in kinds:
             sign = kind == "unsatisfied"
-            uow.repo.conn.execute(
-                t.assessment_flags.insert(),
-                {
-                    "hall_id": actor.hall_id,
-                    "month": month,
-                    "window_id": catalogue.window(w.window).id,
-                    "kind": kind,
-                    "at": uow.now,
-                    "by": actor.label,
-                    "sign_from": today if sign else None,
-                    "sign_until": until if sign else None,
-                    "note": "",
-                },
-            )
+            flag = Flag(actor.hall_id, month, catalogue.window(w.window).id, kind, uow.now, actor.label)
+            uow.stores.assessment.add_flag(replace(flag, sign_from=today, sign_until=until) if sign else flag)
         if w.unsatisfied:
             w.sign_from, w.sign_until = today, until
             uow.emit(
@@ -402,16 +347,8 @@ def close_month(uow: UnitOfWork, actor: Actor, month: str) -> c.MonthAssessment:
                 {"window": w.window, "rectification_until": until.isoformat()},
             )
     frozen = result.model_copy(update={"closed": True, "closed_at": uow.now, "closed_by": actor.label})
-    uow.repo.conn.execute(
-        t.assessment_months.insert(),
-        {
-            "hall_id": actor.hall_id,
-            "month": month,
-            "closed_at": uow.now,
-            "closed_by": actor.label,
-            "results": frozen.model_dump(mode="json"),
-        },
-    )
+    results = frozen.model_dump(mode="json")
+    uow.stores.assessment.close_month(actor.hall_id, month, uow.now, actor.label, results)
     summary = [
         {
             "window": w.window,
@@ -435,15 +372,4 @@ def close_month(uow: UnitOfWork, actor: Actor, month: str) -> c.MonthAssessment:
 
 def rectification_until(uow: UnitOfWork, hall_id: int, window_id: int) -> date | None:
     """The last day of the window's 限期整改窗口 sign when one shows today, else None."""
-    today = _today(uow, hall_id)
-    table = t.assessment_flags
-    value = uow.repo.conn.execute(
-        select(func.max(table.c.sign_until)).where(
-            table.c.hall_id == hall_id,
-            table.c.window_id == window_id,
-            table.c.kind == "unsatisfied",
-            table.c.sign_from <= today,
-            table.c.sign_until >= today,
-        )
-    ).scalar()
-    return value if isinstance(value, date) else None
+    return uow.stores.assessment.sign_until(hall_id, window_id, _today(uow, hall_id))

@@ -7,17 +7,23 @@ phone is kept only masked and as a keyed hash (to see repeat complainants), neve
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from sqlalchemy import select, update
+from pydantic import BaseModel
 
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain import complaints as cp
 from queue_server.domain import personal
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.services.evaluations.free_text import shown_to
+from queue_server.services.evaluations.ports import (
+    AuditLine,
+    Complaint,
+    NewComplaint,
+    NewPraise,
+    Person,
+    Praise,
+)
 from queue_server.services.evaluations.rubrics import rubric_of
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -35,30 +41,30 @@ def clerk_id(uow: UnitOfWork, hall_id: int, staff_no: str | None) -> int | None:
     """The user id of a staff number in this hall (None for none), or NotFound."""
     if not staff_no:
         return None
-    found = uow.repo.conn.execute(
-        select(t.users.c.id).where(t.users.c.hall_id == hall_id, t.users.c.staff_no == staff_no)
-    ).scalar()
+    found = uow.stores.complaints.staff_id(hall_id, staff_no)
     if found is None:
         raise NotFound("staff.not_found", staff_no=staff_no)
-    return int(found)
+    return found
 
 
 def _window_id(uow: UnitOfWork, hall_id: int, number: str | None) -> int | None:
     return uow.catalogue(hall_id).window(number).id if number else None
 
 
-def _complaint_row(uow: UnitOfWork, actor: Actor, complaint_id: int) -> Any:
-    row = uow.repo.conn.execute(select(t.complaints).where(t.complaints.c.id == complaint_id)).first()
+def _complaint_row(uow: UnitOfWork, actor: Actor, complaint_id: int) -> Complaint:
+    row = uow.stores.complaints.get(complaint_id)
     if row is None or row.hall_id != actor.hall_id:
         raise NotFound("complaint.not_found")
     return row
 
 
-def complaint_public(uow: UnitOfWork, row: Any, users: dict[int, Any] | None = None) -> c.ComplaintPublic:
+def complaint_public(
+    uow: UnitOfWork, row: Complaint, users: dict[int, Person] | None = None
+) -> c.ComplaintPublic:
     """A complaint as the register shows it."""
     catalogue = uow.catalogue(row.hall_id)
     window = catalogue.windows.get(row.window_id) if row.window_id else None
-    people = users if users is not None else uow.repo.users_by_ids([row.clerk_user_id])
+    people = users if users is not None else uow.stores.complaints.people([row.clerk_user_id])
     clerk = people.get(row.clerk_user_id) if row.clerk_user_id else None
     category = cp.Category(row.category)
     return c.ComplaintPublic(
@@ -73,7 +79,7 @@ def complaint_public(uow: UnitOfWork, row: Any, users: dict[int, Any] | None = N
         ticket_number=row.ticket_number,
         summary=row.summary,
         contact_masked=row.contact_masked,
-        verdict=row.verdict,
+        verdict=c.ComplaintVerdict(row.verdict),
         points=row.points,
         finding=row.finding,
         verified_at=row.verified_at,
@@ -86,13 +92,20 @@ def complaint_public(uow: UnitOfWork, row: Any, users: dict[int, Any] | None = N
 
 
 def _changed(
-    uow: UnitOfWork, actor: Actor, action: str, subject: str, before: Any, after: Any, window_id: int | None
+    uow: UnitOfWork,
+    actor: Actor,
+    action: str,
+    subject: str,
+    before: BaseModel | None,
+    after: BaseModel,
+    window_id: int | None,
 ) -> None:
     """The event row and the audit line (before/after) of a register change."""
     old = before.model_dump(mode="json") if before is not None else None
     new = after.model_dump(mode="json")
     uow.record(actor, action, window_id=window_id, data={"subject": subject})
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, action, subject, {"before": old, "after": new})
+    detail = {"before": old, "after": new}
+    uow.stores.complaints.audit(AuditLine(actor.hall_id, uow.now, actor.label, action, subject, detail))
 
 
 def register_complaint(uow: UnitOfWork, actor: Actor, body: c.NewComplaint) -> c.ComplaintPublic:
@@ -103,23 +116,21 @@ def register_complaint(uow: UnitOfWork, actor: Actor, body: c.NewComplaint) -> c
     if body.contact_phone:
         phone = personal.normalise_phone(body.contact_phone)
         masked, digest = personal.mask_phone(phone), personal.keyed_hash(uow.caches.pii_key, phone)
-    values = {
-        "hall_id": actor.hall_id,
-        "category": body.category.value,
-        "received_at": body.received_at or uow.now,
-        "channel": body.channel,
-        "window_id": window_id,
-        "clerk_user_id": clerk_id(uow, actor.hall_id, body.clerk_staff_no),
-        "ticket_number": body.ticket_number,
-        "summary": body.summary,
-        "contact_masked": masked,
-        "contact_hash": digest,
-        "verdict": cp.Verdict.PENDING.value,
-        "finding": "",
-        "outcome": "",
-        "created_by": actor.label,
-    }
-    new_id = uow.repo.conn.execute(t.complaints.insert().returning(t.complaints.c.id), values).scalar_one()
+    new = NewComplaint(
+        hall_id=actor.hall_id,
+        category=body.category.value,
+        received_at=body.received_at or uow.now,
+        channel=body.channel,
+        window_id=window_id,
+        clerk_user_id=clerk_id(uow, actor.hall_id, body.clerk_staff_no),
+        ticket_number=body.ticket_number,
+        summary=body.summary,
+        contact_masked=masked,
+        contact_hash=digest,
+        verdict=cp.Verdict.PENDING.value,
+        created_by=actor.label,
+    )
+    new_id = uow.stores.complaints.add(new)
     result = complaint_public(uow, _complaint_row(uow, actor, new_id))
     _changed(uow, actor, "complaint.registered", f"complaint:{new_id}", None, result, window_id)
     return shown_to(actor, result)
@@ -144,17 +155,7 @@ def judge_complaint(
             found[1].check_points(points, 1)
         else:
             points = body.points
-    uow.repo.conn.execute(
-        update(t.complaints)
-        .where(t.complaints.c.id == complaint_id)
-        .values(
-            verdict=verdict.value,
-            points=points,
-            finding=body.finding,
-            verified_at=uow.now,
-            verified_by=actor.label,
-        )
-    )
+    uow.stores.complaints.judge(complaint_id, verdict.value, points, body.finding, uow.now, actor.label)
     after = complaint_public(uow, _complaint_row(uow, actor, complaint_id))
     _changed(
         uow, actor, f"complaint.{verdict.value}", f"complaint:{complaint_id}", before, after, row.window_id
@@ -170,11 +171,7 @@ def report_complaint(
     row = _complaint_row(uow, actor, complaint_id)
     before = complaint_public(uow, row)
     cp.check_report(cp.Verdict(row.verdict), row.reported_at is not None)
-    uow.repo.conn.execute(
-        update(t.complaints)
-        .where(t.complaints.c.id == complaint_id)
-        .values(outcome=body.outcome, reported_at=uow.now, reported_by=actor.label)
-    )
+    uow.stores.complaints.report(complaint_id, body.outcome, uow.now, actor.label)
     after = complaint_public(uow, _complaint_row(uow, actor, complaint_id))
     _changed(uow, actor, "complaint.reported", f"complaint:{complaint_id}", before, after, row.window_id)
     return shown_to(actor, after)
@@ -185,14 +182,8 @@ def list_complaints(
 ) -> list[c.ComplaintPublic]:
     """The register, newest first (received on local days start..end when given)."""
     actor.require(Permission.MANAGE_HALL)
-    rows = list(
-        uow.repo.conn.execute(
-            select(t.complaints)
-            .where(t.complaints.c.hall_id == actor.hall_id)
-            .order_by(t.complaints.c.id.desc())
-        )
-    )
-    users = uow.repo.users_by_ids({r.clerk_user_id for r in rows})
+    rows = uow.stores.complaints.complaints(actor.hall_id)
+    users = uow.stores.complaints.people({r.clerk_user_id for r in rows})
     items = [complaint_public(uow, r, users) for r in rows]
     local = uow.catalogue(actor.hall_id).local
     return [
@@ -212,14 +203,14 @@ def complaint(uow: UnitOfWork, actor: Actor, complaint_id: int) -> c.ComplaintPu
 # ------------------------------------------------------------------ praise
 
 
-def praise_public(uow: UnitOfWork, row: Any, users: dict[int, Any] | None = None) -> c.PraisePublic:
+def praise_public(uow: UnitOfWork, row: Praise, users: dict[int, Person] | None = None) -> c.PraisePublic:
     """A praise as the register shows it."""
     window = uow.catalogue(row.hall_id).windows[row.window_id]
-    people = users if users is not None else uow.repo.users_by_ids([row.clerk_user_id])
+    people = users if users is not None else uow.stores.complaints.people([row.clerk_user_id])
     clerk = people.get(row.clerk_user_id) if row.clerk_user_id else None
     return c.PraisePublic(
         id=row.id,
-        kind=row.kind,
+        kind=c.PraiseKind(row.kind),
         window=window.number,
         clerk_staff_no=clerk.staff_no if clerk else None,
         clerk_name=clerk.name if clerk else None,
@@ -234,20 +225,13 @@ def record_praise(uow: UnitOfWork, actor: Actor, body: c.NewPraise) -> c.PraiseP
     """A praise letter or banner (锦旗) for a window, and its clerk when named: +2 in the month's bonus."""
     actor.require(Permission.MANAGE_HALL)
     window_id = uow.catalogue(actor.hall_id).window(body.window).id  # a praise always names its window
-    values = {
-        "hall_id": actor.hall_id,
-        "kind": body.kind.value,
-        "window_id": window_id,
-        "clerk_user_id": clerk_id(uow, actor.hall_id, body.clerk_staff_no),
-        "day": body.day,
-        "note": body.note,
-        "created_at": uow.now,
-        "created_by": actor.label,
-    }
-    new_id = uow.repo.conn.execute(t.praise.insert().returning(t.praise.c.id), values).scalar_one()
-    row = uow.repo.conn.execute(select(t.praise).where(t.praise.c.id == new_id)).one()
+    clerk = clerk_id(uow, actor.hall_id, body.clerk_staff_no)
+    new = NewPraise(
+        actor.hall_id, body.kind.value, window_id, clerk, body.day, body.note, uow.now, actor.label
+    )
+    row = uow.stores.complaints.add_praise(new)
     result = praise_public(uow, row)
-    _changed(uow, actor, "praise.recorded", f"praise:{new_id}", None, result, window_id)
+    _changed(uow, actor, "praise.recorded", f"praise:{row.id}", None, result, window_id)
     return shown_to(actor, result)
 
 
@@ -256,11 +240,6 @@ def list_praise(
 ) -> list[c.PraisePublic]:
     """The praise register, newest first."""
     actor.require(Permission.MANAGE_HALL)
-    query = select(t.praise).where(t.praise.c.hall_id == actor.hall_id)
-    if start is not None:
-        query = query.where(t.praise.c.day >= start)
-    if end is not None:
-        query = query.where(t.praise.c.day <= end)
-    rows = list(uow.repo.conn.execute(query.order_by(t.praise.c.day.desc(), t.praise.c.id.desc())))
-    users = uow.repo.users_by_ids({r.clerk_user_id for r in rows})
+    rows = uow.stores.complaints.praise(actor.hall_id, start, end)
+    users = uow.stores.complaints.people({r.clerk_user_id for r in rows})
     return [shown_to(actor, praise_public(uow, r, users)) for r in rows]

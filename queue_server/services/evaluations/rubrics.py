@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-
-from queue_server.adapters import tables as t
 from queue_server.domain import rubric as rb
 from queue_server.domain.actors import Actor, Permission
+from queue_server.services.evaluations.ports import AuditLine
 from queue_server.services.unit_of_work import UnitOfWork
 
 
 def rubric_of(uow: UnitOfWork, hall_id: int) -> rb.Rubric:
     """The hall's rubric as stored, or the default."""
-    stored = uow.repo.conn.execute(
-        select(t.assessment_rubrics.c.rubric).where(t.assessment_rubrics.c.hall_id == hall_id)
-    ).scalar()
+    stored = uow.stores.rubrics.rubric(hall_id)
     return rb.from_dict(stored) if stored else rb.default_rubric()
 
 
@@ -31,15 +27,10 @@ def put_rubric(uow: UnitOfWork, actor: Actor, raw: dict[str, Any]) -> dict[str, 
     actor.require(Permission.MANAGE_HALL)
     before = get_rubric(uow, actor)
     after = rb.to_dict(rb.from_dict(raw))
-    table = t.assessment_rubrics
-    exists = uow.repo.conn.execute(select(table.c.hall_id).where(table.c.hall_id == actor.hall_id)).first()
-    values = {"rubric": after, "updated_at": uow.now, "updated_by": actor.label}
-    if exists:
-        uow.repo.conn.execute(update(table).where(table.c.hall_id == actor.hall_id).values(**values))
-    else:
-        uow.repo.conn.execute(table.insert(), {"hall_id": actor.hall_id, **values})
+    uow.stores.rubrics.save_rubric(actor.hall_id, after, uow.now, actor.label)
     uow.record(actor, "assessment.rubric_changed")
-    uow.repo.audit(
-        actor.hall_id, uow.now, actor.label, "assessment.rubric", "rubric", {"before": before, "after": after}
+    detail = {"before": before, "after": after}
+    uow.stores.rubrics.audit(
+        AuditLine(actor.hall_id, uow.now, actor.label, "assessment.rubric", "rubric", detail)
     )
     return after
