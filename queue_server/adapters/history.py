@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.raw import read_time
+from queue_server.domain.alerts import Thresholds
 from queue_server.domain.simulation.history import Journey, Visit
 
 EVENTS = (
@@ -26,6 +27,7 @@ EVENTS = (
     "ticket.no_show",
     "ticket.transferred",
     "ticket.parked",
+    "ticket.called_back",
     "ticket.requeued",
     "window.status",
 )
@@ -56,6 +58,11 @@ class SqlHistory:
             .order_by(e.at, e.id)
         )
         return list(self.conn.execute(query))
+
+    def wait_threshold(self, hall_id: int) -> float:
+        """The hall's yellow waiting alert in seconds (the alert engine's own setting)."""
+        stored = self.conn.execute(select(t.halls.c.settings).where(t.halls.c.id == hall_id)).scalar()
+        return Thresholds.from_dict((stored or {}).get("alerts", {})).wait_yellow * 60.0
 
     def journeys(self, hall_id: int, first: date, last: date, timezone: str) -> list[Journey]:
         """Every ticket issued from ``first`` to ``last`` (hall-local days), with its visits."""
@@ -89,7 +96,11 @@ class SqlHistory:
             elif type_ == "ticket.recalled":
                 journey.recalls += 1
             elif type_ in ENDS:
+                if type_ == "ticket.parked" and visit.called is not None:
+                    visit.parked_for = seconds - visit.called
                 visit.ended, visit.outcome = seconds, ENDS[type_]
+            elif type_ == "ticket.called_back":
+                visit.resumed, visit.ended, visit.outcome = seconds, None, None
             elif type_ == "ticket.transferred":
                 visit.ended, visit.outcome = seconds, "transferred"
                 journey.visits.append(Visit(code, seconds))

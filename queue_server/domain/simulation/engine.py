@@ -54,7 +54,9 @@ class _Ticket:
         "handle",
         "handle_after",
         "no_show",
+        "queue",
         "queued",
+        "rank",
         "service",
         "transfer_to",
     )
@@ -67,6 +69,8 @@ class _Ticket:
         self.handle_after = arrival.handle_after
         self.no_show = arrival.no_show
         self.transfer_to = arrival.transfer_to
+        self.rank = rank
+        self.queue = 2 if arrival.appointment else 1 if arrival.priority else 0
         at = EPOCH + timedelta(seconds=rank)
         self.candidate = Candidate(
             tid,
@@ -188,26 +192,31 @@ class _Day:
 
     def enqueue(self, now: float, ticket: _Ticket) -> None:
         code = ticket.service
-        c = ticket.candidate
-        rank = (c.appointment_at or c.rank_at).timestamp()
-        which = 2 if c.appointment_at is not None else 1 if c.priority else 0
-        heapq.heappush(self.queues[code][which], (rank, c.ticket_id, ticket))
+        heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.candidate.ticket_id, ticket))
         length = self.lengths[code] = self.lengths[code] + 1
         result = self.results[code]
         if length > result.longest_queue:
             result.longest_queue = length
-        idle = [w for w in self.serving[code] if w.is_open and not w.busy and not w.pending]
-        if idle:
-            self.wake(now, min(idle, key=lambda w: w.idle_since))
+        first = None
+        for w in self.serving[code]:  # the window idle longest takes the newcomer
+            if (
+                w.is_open
+                and not w.busy
+                and not w.pending
+                and (first is None or w.idle_since < first.idle_since)
+            ):
+                first = w
+        if first is not None:
+            self.wake(now, first, self.scenario.reaction)
 
     def arrive(self, now: float, arrival: Arrival) -> None:
         self.next_id += 1
         self.enqueue(now, _Ticket(arrival, self.next_id, now))
 
-    def wake(self, now: float, window: _Window) -> None:
+    def wake(self, now: float, window: _Window, delay: float = 0.0) -> None:
         if window.is_open and not window.busy and not window.pending:
             window.pending = True
-            self.push(now + self.scenario.turnaround, _CALL, window)
+            self.push(now + delay, _CALL, window)
 
     def reassign(self, now: float, window: _Window, assignments: tuple[Assignment, ...]) -> None:
         for a in window.assignments:
@@ -262,7 +271,7 @@ class _Day:
         if target is not None and not ticket.no_show and target in self.specs:
             self.transfer(now, ticket, target)
         if any(self.lengths[a.service] for a in window.assignments):  # else an arrival wakes it
-            self.wake(now, window)
+            self.wake(now, window, self.scenario.turnaround)
 
     def transfer(self, now: float, ticket: _Ticket, target: str) -> None:
         rank = ticket.arrived if self.scenario.transfer_keeps_place else now

@@ -11,12 +11,14 @@ import itertools
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
 
+PAUSE_SECONDS = 300.0  # a window idle this long while people wait is paused (暂离), not slow
+BUSY_TO_THE_END = 90.0  # a window whose last ticket ended this close to its break was busy up to it
 MIN_SAMPLES = 20  # below this a per-window handling figure is not shown as different
 
 
@@ -30,6 +32,17 @@ class Visit:
     window: str | None = None
     ended: float | None = None
     outcome: str | None = None  # concluded | no_show | transferred | parked | None (never ended)
+    resumed: float | None = None  # called back after being parked (挂起 → 回呼)
+    parked_for: float = 0.0  # seconds at the window before it was parked
+
+    @property
+    def busy(self) -> float | None:
+        """Seconds the window spent on this visit (both stretches of a parked and called-back ticket)."""
+        if self.called is None or self.ended is None:
+            return None
+        if self.resumed is not None:
+            return self.parked_for + self.ended - self.resumed
+        return self.ended - self.called
 
 
 @dataclass
@@ -115,7 +128,8 @@ class Learned:
     days: int
     tickets: int
     services: dict[str, ServiceLearned]
-    turnaround: float  # median seconds from a window freeing to its next call when someone waited
+    turnaround: float  # mean seconds from a window freeing to its next call when someone waited
+    reaction: float  # mean seconds from a ticket's arrival to the call of an idle window
     no_show_seconds: float  # median seconds a window spends on a no-show
 
 
@@ -151,7 +165,8 @@ def learn(journeys: Iterable[Journey]) -> Learned:
         days=len({j.day for j in journeys}),
         tickets=len(journeys),
         services=services,
-        turnaround=_turnaround(journeys),
+        turnaround=_gap(journeys, busy=True),
+        reaction=_gap(journeys, busy=False),
         no_show_seconds=_no_show_seconds(journeys),
     )
 
@@ -168,11 +183,11 @@ def _service(
     hourly = {d: tuple(n / len(days_by_weekday[d]) for n in row) for d, row in counts.items()}
     called = [(j, v) for j, v in visits if v.called is not None]
     ended = [(j, v) for j, v in called if v.outcome is not None]
-    handles = [v.ended - v.called for _, v in ended if v.outcome == "concluded" and v.ended and v.called]
+    handles = [b for _, v in ended if v.outcome == "concluded" and (b := v.busy) is not None]
     by_window_values: dict[str, list[float]] = defaultdict(list)
     for _, v in ended:
-        if v.outcome == "concluded" and v.ended is not None and v.called is not None and v.window:
-            by_window_values[v.window].append(v.ended - v.called)
+        if v.outcome == "concluded" and (b := v.busy) is not None and v.window:
+            by_window_values[v.window].append(b)
     overall = _distribution(handles)
     by_window = {}
     for window, values in sorted(by_window_values.items()):
@@ -207,8 +222,9 @@ def _service(
     )
 
 
-def _turnaround(journeys: list[Journey]) -> float:
-    """Median gap from a window's end of one ticket to its next call, where that ticket was waiting."""
+def _gap(journeys: list[Journey], busy: bool) -> float:
+    """Mean delay of a window's call: after its previous ticket when the next already waited
+    (``busy``), else after the next ticket arrived at the idle window."""
     by_window: dict[tuple[date, str], list[tuple[float, float, float]]] = defaultdict(list)
     for j in journeys:
         for v in j.visits:
@@ -218,9 +234,12 @@ def _turnaround(journeys: list[Journey]) -> float:
     for stays in by_window.values():
         stays.sort()
         for (_, ended, _), (called, _, queued) in itertools.pairwise(stays):
-            if queued <= ended <= called:
+            if busy and queued <= ended <= called:
                 gaps.append(called - ended)
-    return statistics.median(gaps) if gaps else 0.0
+            elif not busy and ended < queued <= called:
+                gaps.append(called - queued)
+    kept = [g for g in gaps if g < PAUSE_SECONDS]  # longer: a pause, which the window's shifts carry
+    return statistics.fmean(kept) if kept else 0.0
 
 
 def _no_show_seconds(journeys: list[Journey]) -> float:
@@ -261,9 +280,37 @@ def replay_arrivals(journeys: Iterable[Journey]) -> tuple[Arrival, ...]:
 
 
 def _busy(visit: Visit) -> float | None:
-    if visit.called is None or visit.ended is None:
-        return None
-    return visit.ended - visit.called
+    return visit.busy
+
+
+def calling_stretches(
+    journeys: Iterable[Journey], shifts: Mapping[str, Sequence[tuple[float, float]]]
+) -> dict[str, list[tuple[float, float]]]:
+    """Recorded open stretches, each cut at its last call when the window was busy to its end.
+
+    A clerk who wants a break while serving finishes the ticket first, so such a stretch ends
+    after the last ticket: the window called until that last call. The simulator stops calling at
+    a stretch's end and finishes what it holds, so that call is the end to give it. A window idle
+    before its break keeps the recorded end.
+    """
+    stays: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for j in journeys:
+        for v in j.visits:
+            start = v.resumed if v.resumed is not None else v.called
+            if v.window is not None and start is not None and v.ended is not None:
+                stays[v.window].append((start, v.ended))
+    out: dict[str, list[tuple[float, float]]] = {}
+    for window, stretches in shifts.items():
+        mine = sorted(stays.get(window, ()))
+        cut = []
+        for start, end in stretches:
+            inside = [s for s in mine if start <= s[0] <= end]
+            if inside and inside[-1][1] >= end - BUSY_TO_THE_END:
+                cut.append((start, inside[-1][0] + 1.0))
+            else:
+                cut.append((start, end))
+        out[window] = cut
+    return out
 
 
 def observed_waits(journeys: Iterable[Journey]) -> dict[str, list[float]]:

@@ -117,7 +117,8 @@ class Scenario:
     policy: PolicySettings = field(default_factory=PolicySettings)
     slot: float = HOUR  # length of a rate slot
     threshold: float = 1800.0  # the hall's waiting alert (yellow), seconds
-    turnaround: float = 0.0  # seconds from a window's freeing (or a ticket for an idle one) to its call
+    turnaround: float = 0.0  # seconds from a window's freeing to its next call
+    reaction: float = 0.0  # seconds from a ticket's arrival to the call of an idle window serving it
     no_show_seconds: float = 90.0  # a window's time lost calling someone who does not come
     transfer_keeps_place: bool = True
     count_from: float = 0.0  # waits of tickets arriving before this are not counted (a warm-up)
