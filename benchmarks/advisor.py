@@ -93,27 +93,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scenario, constraints = big_hall(args.tickets, args.windows)
     heading(f"advisor: {args.windows} windows, ~{args.tickets} tickets a day")
-    times, served = [], []
+    walls, cpus, served = [], [], []
     for seed in range(1, 6):
-        began = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         day = simulate_day(scenario, seed)
-        times.append(time.perf_counter() - began)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
         served.append(sum(len(r.waits) for r in day.services.values()))
     report("tickets served per day", statistics.median(served), "tickets", None, None)
-    one = statistics.median(times)
-    report("one replication", one, "s", "<= 1", one <= 1.0)
-    began = time.perf_counter()
+    report("one replication (wall)", statistics.median(walls), "s", "<= 1", statistics.median(walls) <= 1.0)
+    report("one replication (CPU)", statistics.median(cpus), "s", None, None)
+    wall, cpu = time.perf_counter(), time.process_time()
     found = recommend(scenario, (9 * HOUR, 13.5 * HOUR), constraints, {}, args.replications, seed=1)
-    spent = time.perf_counter() - began
-    report("recommendation", spent, "s", "<= 60", spent <= 60.0)
+    spent = time.perf_counter() - wall
+    report("recommendation (wall)", spent, "s", "<= 60", spent <= 60.0)
+    report("recommendation (CPU)", time.process_time() - cpu, "s", None, None)
     report("  replications per scenario", args.replications, "", None, None)
     report("  moves proposed", len(found.moves), "", None, None)
     report("  hall p90 wait now", found.current.p90_wait.mean / 60, "min", None, None)
     report("  hall p90 wait proposed", found.proposed.p90_wait.mean / 60, "min", None, None)
-    began = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     replicate(found.scenario, 20, seed=1)
-    spent = time.perf_counter() - began
-    report("what-if (20 replications)", spent, "s", "<= 3", spent <= 3.0)
+    spent = time.perf_counter() - wall
+    report("what-if, 20 replications (wall)", spent, "s", "<= 3", spent <= 3.0)
+    report("what-if, 20 replications (CPU)", time.process_time() - cpu, "s", None, None)
     return 1 if failures() else 0
 
 

@@ -306,7 +306,8 @@ def calling_stretches(
         for start, end in stretches:
             inside = [s for s in mine if start <= s[0] <= end]
             if inside and inside[-1][1] >= end - BUSY_TO_THE_END:
-                cut.append((start, inside[-1][0] + 1.0))
+                # The clerk asked for the break somewhere between that last call and the end.
+                cut.append((start, (inside[-1][0] + end) / 2))
             else:
                 cut.append((start, end))
         out[window] = cut
