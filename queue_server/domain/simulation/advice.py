@@ -5,7 +5,8 @@
 3. a service above its p90 cap has its weight in the search raised and the search runs again
    (at most ``rounds`` times); the proposal kept is the best by the hall's p90 among those meeting
    every cap, else the best there is, flagged;
-4. the moves are ranked by their gain in the fluid model and the first 1, 2, 4, … of them are
+4. a proposal the simulation finds no better than today is dropped (no change is recommended);
+5. the moves are ranked by their gain in the fluid model and the first 1, 2, 4, … of them are
    simulated, so the manager sees which few changes bring most of the gain.
 """
 
@@ -56,6 +57,12 @@ def _over(figures: DayFigures, caps: Mapping[str, float]) -> list[str]:
     )
 
 
+def _worse(proposed: DayFigures, current: DayFigures, caps: Mapping[str, float]) -> bool:
+    """Whether the proposal misses more caps than today, or as many with a p90 no lower."""
+    missed, before = len(_over(proposed, caps)), len(_over(current, caps))
+    return missed > before or (missed == before and proposed.p90_wait.mean >= current.p90_wait.mean)
+
+
 def recommend(
     scenario: Scenario,
     starts: Sequence[float],
@@ -88,6 +95,9 @@ def recommend(
             emphasis[code] = emphasis.get(code, 1.0) * 4.0
     assert best is not None
     _, proposal, moves, figures = best
+    if _worse(figures, current, caps):
+        # The fluid model misjudged this hall: never propose what the simulation says is worse.
+        proposal, moves, figures = scenario, [], current
     steps = _steps(scenario, starts, moves, constraints, lambda s: run("attribution", s))
     return Recommendation(
         current=current,

@@ -36,6 +36,9 @@ class ServiceResult:
     priority: list[bool] = field(default_factory=list)  # whether each counted wait was a priority ticket's
     longest_queue: int = 0
     unserved: int = 0  # still waiting when every window had closed
+    # Their waits up to the close (a lower bound): counted in the figures, so an allocation that
+    # leaves people uncalled never looks better than one that calls them late.
+    censored: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -183,8 +186,13 @@ class _Day:
                 payload.is_open = False
             else:
                 self.reassign(now, *cast(tuple[_Window, tuple[Assignment, ...]], payload))
+        close = max((end for w in self.scenario.windows for _, end in w.shifts), default=0.0)
         for code, queues in self.queues.items():
-            self.results[code].unserved = sum(len(q) for q in queues)
+            left = [entry[2] for queue in queues for entry in queue]
+            self.results[code].unserved = len(left)
+            self.results[code].censored = [
+                max(close - t.queued, 0.0) for t in left if t.queued >= self.scenario.count_from
+            ]
         busy = {w.number: w.busy_for for w in self.windows}
         return DayResult(self.results, busy, dict(self.open_time))
 

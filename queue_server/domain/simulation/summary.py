@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from queue_server.domain.simulation.engine import DayResult, simulate_day
+from queue_server.domain.simulation.engine import DayResult, ServiceResult, simulate_day
 from queue_server.domain.simulation.model import Scenario
 from queue_server.domain.stats import percentile
 
@@ -97,20 +97,27 @@ def _hourly(pairs: Sequence[tuple[list[float], list[int]]]) -> tuple[float | Non
     return tuple(s / n if n else None for s, n in zip(sums, counts, strict=True))
 
 
-def figures(days: Sequence[DayResult], threshold: float) -> DayFigures:
-    """Figures over the replications ``days`` of one scenario."""
+def _all(result: ServiceResult, unserved: bool) -> list[float]:
+    return result.waits + result.censored if unserved else result.waits
+
+
+def figures(days: Sequence[DayResult], threshold: float, unserved: bool = True) -> DayFigures:
+    """Figures over the replications ``days`` of one scenario.
+
+    With ``unserved`` the tickets nobody called count with their wait up to the close (a lower
+    bound); without, only called tickets count (as a hall's reports do: for comparing a replay).
+    """
     codes = sorted({code for day in days for code in day.services})
     services = {}
     for code in codes:
         runs = [day.services[code] for day in days if code in day.services]
+        waits = [_all(r, unserved) for r in runs]
         services[code] = ServiceFigures(
             code=code,
             served=statistics.fmean(len(r.waits) for r in runs) if runs else 0.0,
-            mean_wait=estimate([statistics.fmean(r.waits) for r in runs if r.waits]),
-            p90_wait=estimate([_p90(r.waits) for r in runs if r.waits]),
-            over_threshold=estimate(
-                [sum(w > threshold for w in r.waits) / len(r.waits) for r in runs if r.waits]
-            ),
+            mean_wait=estimate([statistics.fmean(w) for w in waits if w]),
+            p90_wait=estimate([_p90(w) for w in waits if w]),
+            over_threshold=estimate([sum(x > threshold for x in w) / len(w) for w in waits if w]),
             longest_queue=estimate([float(r.longest_queue) for r in runs]),
             unserved=estimate([float(r.unserved) for r in runs]),
             by_hour=_hourly([(r.waits, r.entered_hour) for r in runs]),
@@ -119,7 +126,7 @@ def figures(days: Sequence[DayResult], threshold: float) -> DayFigures:
     utilisation = {
         n: estimate([min(day.busy[n] / day.open[n], 1.0) for day in days if day.open.get(n)]) for n in numbers
     }
-    pooled = [[w for r in day.services.values() for w in r.waits] for day in days]
+    pooled = [[w for r in day.services.values() for w in _all(r, unserved)] for day in days]
     return DayFigures(
         replications=len(days),
         services=services,
@@ -135,6 +142,7 @@ def replicate(
     replications: int,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    unserved: bool = True,
 ) -> DayFigures:
     """Run ``replications`` independent days (seeds ``seed``, ``seed + 1``, …) and sum them up.
 
@@ -146,4 +154,4 @@ def replicate(
         days.append(simulate_day(scenario, seed + i))
         if progress is not None:
             progress(i + 1, replications)
-    return figures(days, scenario.threshold)
+    return figures(days, scenario.threshold, unserved)

@@ -83,7 +83,8 @@ def replay(
         shifts=calling_stretches(journeys, history.shifts(actor.hall_id, day, catalogue.timezone)),
         replay=replay_arrivals(journeys),
     )
-    return Replayed(observed_waits(journeys), replicate(scenario, replications, seed))
+    # Called tickets only, as the observed waits (a ticket that expired has no wait on record).
+    return Replayed(observed_waits(journeys), replicate(scenario, replications, seed, unserved=False))
 
 
 def what_if(
