@@ -1715,6 +1715,40 @@ class AdvisorWhatIf(Model):
     changed: AdvisorDay
 
 
+class AdvisorShare(Model):
+    """A learned share and the count it is out of (how much data stands behind it)."""
+
+    share: float
+    of: int
+
+
+class AdvisorLearnedService(Model):
+    """What the history says about one service."""
+
+    code: str
+    name: str
+    tickets: int
+    days: int
+    peak_per_hour: float | None
+    handle_mean: float | None
+    handle_cv: float | None
+    handle_n: int
+    no_show: AdvisorShare
+    recall: AdvisorShare
+    transfer: AdvisorShare
+    priority: AdvisorShare
+    appointment: AdvisorShare
+
+
+class AdvisorLearned(Model):
+    """``GET /api/v1/advisor/learned?day=``: the eight weeks of history before ``day`` in figures."""
+
+    day: date
+    days: int
+    tickets: int
+    services: list[AdvisorLearnedService]
+
+
 class AdvisorCheckRow(Model):
     """A service on a past day: the wait the advisor expected and the one observed (seconds)."""
 

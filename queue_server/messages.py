@@ -1449,6 +1449,18 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "全厅90%等候：现在 {now} 分钟，调整后 {changed} 分钟",
         "Hall p90 wait: now {now} min, with the changes {changed} min",
     ),
+    "advisor.learned_title": ("从记录中学到的", "What the history says"),
+    "advisor.learned_summary": (
+        "{days} 天、{tickets} 人次的记录（所选日期前八周）",
+        "{days} days, {tickets} tickets of history (the eight weeks before the day)",
+    ),
+    "advisor.peak": ("高峰每小时", "Peak per hour"),
+    "advisor.handling": ("办理分钟（样本，变异系数）", "Handling min (n, cv)"),
+    "advisor.no_show": ("过号", "No-show"),
+    "advisor.transfer": ("转移", "Transfer"),
+    "advisor.priority": ("优先", "Priority"),
+    "advisor.booked": ("预约", "Booked"),
+    "advisor.share_of": ("{share} / {of}", "{share} of {of}"),
     "advisor.check_title": ("预测与实际", "Predicted and observed"),
     "advisor.check_hint": (
         "某天各事项平均等候：按此前记录的预测与实际。",

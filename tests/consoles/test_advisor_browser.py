@@ -59,6 +59,9 @@ def test_a_manager_gets_a_recommendation_applies_it_and_checks_a_past_day(
         summary = page.inner_text("#summary")
         assert "全厅90%等候" in summary and "Hall p90 wait" in summary
         assert page.locator("#compare tbody tr[data-service='S2']").count() == 1
+        assert "2 天" in page.inner_text("#learned-summary")  # the Monday and Tuesday of history
+        learned_s1 = page.inner_text("#learned tbody tr[data-service='S1']")
+        assert "/" in learned_s1  # each share with the count behind it
         assert page.locator("#chart svg polyline.series.now").count() == 1
         assert page.locator("#chart svg polyline.series.proposed").count() == 1
         assert page.locator("#moves li[data-window='2']").count() == 1

@@ -29,6 +29,12 @@ async def what_if(body: c.AdvisorWhatIfIn, runtime: RuntimeDep, actor: ActorDep)
     return await runtime.read(lambda uow: public.what_if(uow, actor, SqlHistory(uow.repo.conn), body))
 
 
+@router.get("/learned", response_model=c.AdvisorLearned)
+async def learned(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.AdvisorLearned:
+    """What the history of the eight weeks before ``day`` says, with the amount of data behind it."""
+    return await runtime.read(lambda uow: public.learned(uow, actor, SqlHistory(uow.repo.conn), day))
+
+
 @router.get("/check", response_model=c.AdvisorCheck)
 async def check(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.AdvisorCheck:
     """A past day: the mean wait per service the advisor predicts from the weeks before, and the observed."""

@@ -122,10 +122,31 @@
     document.body.dataset.applied = block.start;
   }
 
+  function share(rate) {
+    return H.t("advisor.share_of", { share: Math.round(rate.share * 100) + "%", of: rate.of })[0];
+  }
+
+  async function showLearned(day) {
+    const found = await H.api("GET", "/advisor/learned?day=" + encodeURIComponent(day));
+    H.pair($("learned-summary"), "advisor.learned_summary", { days: found.days, tickets: found.tickets });
+    $("learned").tBodies[0].replaceChildren(...found.services.map((s) => {
+      const tr = el("tr");
+      tr.dataset.service = s.code;
+      const handling = s.handle_mean === null ? "—" : minutes(s.handle_mean) + " (" + s.handle_n + ", " + s.handle_cv.toFixed(2) + ")";
+      tr.append(
+        cell(s.code + " · " + s.name), cell(String(s.tickets)),
+        cell(s.peak_per_hour === null ? "—" : s.peak_per_hour.toFixed(1)), cell(handling),
+        cell(share(s.no_show)), cell(share(s.transfer)), cell(share(s.priority)), cell(share(s.appointment)),
+      );
+      return tr;
+    }));
+  }
+
   async function recommend() {
     $("ask-state").hidden = false;
     try {
       const cap = $("ask-cap").value;
+      await showLearned($("ask-date").value);
       show(await H.api("POST", "/advisor/recommend", {
         date: $("ask-date").value,
         replications: Number($("ask-replications").value),

@@ -10,7 +10,7 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.simulation.advice import Recommendation
-from queue_server.domain.simulation.history import observed_waits
+from queue_server.domain.simulation.history import Rate, observed_waits
 from queue_server.domain.simulation.summary import DayFigures, Estimate, replicate
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
@@ -95,6 +95,38 @@ def what_if(uow: UnitOfWork, actor: Actor, history: History, body: c.AdvisorWhat
     current, changed = advice.what_if(scenario, changes, body.replications)
     catalogue = uow.catalogue(actor.hall_id)
     return c.AdvisorWhatIf(current=day(current, catalogue), changed=day(changed, catalogue))
+
+
+def _share(rate: Rate) -> c.AdvisorShare:
+    return c.AdvisorShare(share=round(rate.share, 4), of=rate.of)
+
+
+def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.AdvisorLearned:
+    """What the advisor learned from the weeks before ``when``, with the data behind each figure."""
+    _, known = advice.forecast(uow, actor, history, when)
+    catalogue = uow.catalogue(actor.hall_id)
+    weekday = when.weekday()
+    rows = []
+    for code, s in sorted(known.services.items()):
+        rates = s.hourly.get(weekday)
+        rows.append(
+            c.AdvisorLearnedService(
+                code=code,
+                name=catalogue.by_code[code].name if code in catalogue.by_code else code,
+                tickets=s.tickets,
+                days=sum(s.days.values()),
+                peak_per_hour=round(max(rates), 2) if rates else None,
+                handle_mean=round(s.handling.mean, 1) if s.handling else None,
+                handle_cv=round(s.handling.cv, 3) if s.handling else None,
+                handle_n=s.handling.n if s.handling else 0,
+                no_show=_share(s.no_show),
+                recall=_share(s.recall),
+                transfer=_share(s.transfer),
+                priority=_share(s.priority),
+                appointment=_share(s.appointment),
+            )
+        )
+    return c.AdvisorLearned(day=when, days=known.days, tickets=known.tickets, services=rows)
 
 
 def check(
