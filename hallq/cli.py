@@ -637,13 +637,14 @@ def advise(
             def progress(what: str, done: int, total: int) -> None:
                 bar.update(task, description=f"simulating {what}", completed=done, total=total)
 
-            found, content = advise_day(runtime, hall, day, replications, cap, seed, progress)
+            found, content, known = advise_day(runtime, hall, day, replications, cap, seed, progress)
     except DomainError as error:
         _fail(error)
     finally:
         runtime.stop()
-    from hallq.advise import comparison_table
+    from hallq.advise import comparison_table, learned_table
 
+    Console(soft_wrap=True).print(learned_table(known, day.weekday()))
     Console(soft_wrap=True).print(comparison_table(found))
     target = out or Path(f"proposal-{content['hall']}-{day.isoformat()}.json")
     target.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
