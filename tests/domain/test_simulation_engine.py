@@ -153,3 +153,16 @@ def test_the_same_seed_gives_the_same_day_and_another_seed_another() -> None:
     assert found.services["S1"].served > 50
     assert 0.0 < found.utilisation["0"].mean <= 1.0
     assert found.p90_wait.mean >= found.mean_wait.mean
+
+
+def test_people_nobody_called_count_with_their_wait_up_to_the_close() -> None:
+    window = one_window(Block(0.0, (Assignment("S1"),)), shifts=((0.0, 1000.0),))
+    scenario = replay(
+        Arrival(0.0, "S1", handle=1200.0), Arrival(100.0, "S1", handle=900.0), windows=(window,)
+    )
+    day = simulate_day(scenario, seed=1)
+    assert day.services["S1"].waits == [0.0] and day.services["S1"].unserved == 1
+    assert day.services["S1"].censored == [900.0]  # from 100 s to the close at 1000 s
+    counted = replicate(scenario, 1).services["S1"]
+    assert counted.mean_wait.mean == 450.0 and counted.unserved.mean == 1.0
+    assert replicate(scenario, 1, unserved=False).services["S1"].mean_wait.mean == 0.0
