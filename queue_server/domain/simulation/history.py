@@ -17,6 +17,7 @@ from datetime import date
 
 from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
 
+Shifts = Mapping[str, Sequence[tuple[float, float]]]
 PAUSE_SECONDS = 300.0  # a window idle this long while people wait is paused (暂离), not slow
 BUSY_TO_THE_END = 90.0  # a window whose last ticket ended this close to its break was busy up to it
 MIN_SAMPLES = 20  # below this a per-window handling figure is not shown as different
@@ -222,24 +223,37 @@ def _service(
     )
 
 
-def _gap(journeys: list[Journey], busy: bool) -> float:
+def _gap(journeys: list[Journey], busy: bool, shifts: Shifts | None = None) -> float:
     """Mean delay of a window's call: after its previous ticket when the next already waited
-    (``busy``), else after the next ticket arrived at the idle window."""
+    (``busy``), else after the next ticket arrived at the idle window.
+
+    With one day's ``shifts`` a gap counts whatever its length when the window stayed open through
+    it (a slow clerk, a call that found nobody), and not when it spans a break; without, gaps over
+    five minutes are taken for breaks."""
     by_window: dict[tuple[date, str], list[tuple[float, float, float]]] = defaultdict(list)
     for j in journeys:
         for v in j.visits:
             if v.window and v.called is not None and v.ended is not None:
                 by_window[(j.day, v.window)].append((v.called, v.ended, v.queued))
-    gaps = []
-    for stays in by_window.values():
+    gaps: list[tuple[str, float, float]] = []
+    for (_, window), stays in by_window.items():
         stays.sort()
         for (_, ended, _), (called, _, queued) in itertools.pairwise(stays):
             if busy and queued <= ended <= called:
-                gaps.append(called - ended)
+                gaps.append((window, ended, called))
             elif not busy and ended < queued <= called:
-                gaps.append(called - queued)
-    kept = [g for g in gaps if g < PAUSE_SECONDS]  # longer: a pause, which the window's shifts carry
+                gaps.append((window, queued, called))
+    if shifts is None:
+        kept = [b - a for _, a, b in gaps if b - a < PAUSE_SECONDS]  # longer: a pause
+    else:
+        kept = [b - a for w, a, b in gaps if any(s <= a and b <= e for s, e in shifts.get(w, ()))]
     return statistics.fmean(kept) if kept else 0.0
+
+
+def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> tuple[float, float]:
+    """One recorded day's turnaround and reaction (see ``Learned``), knowing its windows' open stretches."""
+    day = list(journeys)
+    return _gap(day, busy=True, shifts=shifts), _gap(day, busy=False, shifts=shifts)
 
 
 def _no_show_seconds(journeys: list[Journey]) -> float:

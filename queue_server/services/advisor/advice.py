@@ -18,6 +18,7 @@ from queue_server.domain.simulation.advice import Progress, Recommendation, reco
 from queue_server.domain.simulation.history import (
     Learned,
     calling_stretches,
+    clerk_pace,
     learn,
     observed_waits,
     replay_arrivals,
@@ -75,14 +76,17 @@ def replay(
     journeys = history.journeys(actor.hall_id, day, day, catalogue.timezone)
     if not journeys:
         raise Rejected("advisor.no_history", day=day.isoformat())
+    recorded = history.shifts(actor.hall_id, day, catalogue.timezone)
     scenario = hall.scenario(
         catalogue,
         day,
         learn(journeys),
         history.wait_threshold(actor.hall_id),
-        shifts=calling_stretches(journeys, history.shifts(actor.hall_id, day, catalogue.timezone)),
+        shifts=calling_stretches(journeys, recorded),
         replay=replay_arrivals(journeys),
     )
+    turnaround, reaction = clerk_pace(journeys, recorded)
+    scenario = replace(scenario, turnaround=turnaround, reaction=reaction)
     # Called tickets only, as the observed waits (a ticket that expired has no wait on record).
     return Replayed(observed_waits(journeys), replicate(scenario, replications, seed, unserved=False))
 
