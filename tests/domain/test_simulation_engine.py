@@ -166,3 +166,27 @@ def test_people_nobody_called_count_with_their_wait_up_to_the_close() -> None:
     counted = replicate(scenario, 1).services["S1"]
     assert counted.mean_wait.mean == 450.0 and counted.unserved.mean == 1.0
     assert replicate(scenario, 1, unserved=False).services["S1"].mean_wait.mean == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tickets.map(lambda raw: raw[:1]),
+    st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True),
+    st.sampled_from(list(Mode)),
+    st.lists(st.booleans(), max_size=3),
+    st.sampled_from([None, 20]),
+)
+def test_with_one_eligible_ticket_the_policy_always_calls_it(
+    raw: list[tuple[str, int, str]], serves: list[str], mode: Mode, recent: list[bool], max_wait: int | None
+) -> None:
+    """So the simulator does not ask it when a window has a single ticket to choose from."""
+    service, minutes, kind = raw[0]
+    at = NOW - timedelta(minutes=minutes)
+    only = Candidate(1, service, at, kind == "priority", appointment_at=at if kind == "appointment" else None)
+    view = WindowView(
+        "1", True, tuple(Assignment(s, i) for i, s in enumerate([*serves, service], 1)), tuple(recent)
+    )
+    rules = PolicySettings(
+        mode=mode, normal_max_wait=None if max_wait is None else timedelta(minutes=max_wait)
+    )
+    assert choose_next(view, [only], NOW, rules) == only
