@@ -606,6 +606,76 @@ def simulate(
     )
 
 
+@app.command()
+def advise(
+    date: Annotated[str, typer.Option("--date", help="the day to plan, 2026-03-03")],
+    replications: Annotated[int, typer.Option(min=1, max=200, help="simulated days per scenario")] = 20,
+    cap: Annotated[float | None, typer.Option(help="no service's p90 wait above this (minutes)")] = None,
+    out: Annotated[Path | None, typer.Option(help="where to write the proposal (a profile file)")] = None,
+    seed: Annotated[int, typer.Option(help="the random seed (same seed, same answer)")] = 1,
+    hall: HallOption = None,
+    db: DbOption = "hallq.db",
+) -> None:
+    """Simulate the day under today's allocation, recommend a better one, write it as a profile file."""
+    import datetime as dt
+
+    from hallq.advise import advise_day
+
+    day = dt.date.fromisoformat(date)
+    runtime = _runtime(db)
+    try:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+        ) as bar:
+            task = bar.add_task("simulating", total=replications)
+
+            def progress(what: str, done: int, total: int) -> None:
+                bar.update(task, description=f"simulating {what}", completed=done, total=total)
+
+            found, content, known = advise_day(runtime, hall, day, replications, cap, seed, progress)
+    except DomainError as error:
+        _fail(error)
+    finally:
+        runtime.stop()
+    from hallq.advise import comparison_table, learned_table
+
+    Console(soft_wrap=True).print(learned_table(known, day.weekday()))
+    Console(soft_wrap=True).print(comparison_table(found))
+    target = out or Path(f"proposal-{content['hall']}-{day.isoformat()}.json")
+    target.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
+    console.print(
+        f"hall p90 wait {found.current.p90_wait.mean / 60:.1f} → {found.proposed.p90_wait.mean / 60:.1f} min "
+        f"({found.gain:.0%} lower) with {len(found.moves)} changes; proposal written to {target} "
+        f"(apply a block with `hallq apply-proposal {target} --block HH:MM`)"
+    )
+
+
+@app.command("apply-proposal")
+def apply_proposal(
+    file: Path,
+    block: Annotated[str, typer.Option(help="the block to apply, by its start (HH:MM)")],
+    db: DbOption = "hallq.db",
+) -> None:
+    """Apply one block of a proposal file through the audited work-profile API."""
+    from queue_server.domain.actors import Actor
+    from queue_server.services.advisor.proposal import apply_block
+
+    content = json.loads(file.read_text(encoding="utf-8"))
+    runtime = _runtime(db)
+    try:
+
+        def apply(uow: Any) -> list[str]:
+            actor = Actor(uow.repo.hall_id(content.get("hall")), "manager", name="hallq apply-proposal")
+            return apply_block(uow, actor, content, block)
+
+        changed = runtime.write_sync(apply)
+    except DomainError as error:
+        _fail(error)
+    finally:
+        runtime.stop()
+    console.print(f"applied block {block}: windows {', '.join(changed) or '(none)'}")
+
+
 def _sqlite_path(db: str) -> str:
     url = normalise_url(db)
     if not is_sqlite(url):

@@ -63,6 +63,7 @@ def test_importing_the_server_creates_nothing() -> None:
 
 # Service packages moved onto ports: they speak to storage only through ``uow.stores``.
 PORTED: set[str] = {
+    "advisor",
     "assessment",
     "evaluations",
 }

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from queue_server.adapters.assessment import SqlAssessmentStore
 from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationStore, SqlRubricStore
+from queue_server.adapters.history import SqlHistory
 from queue_server.adapters.repository import Repository
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
@@ -22,6 +23,7 @@ class SqlStores:
         self.complaints = SqlComplaintStore(conn)
         self.rubrics = SqlRubricStore(conn)
         self.assessment = SqlAssessmentStore(conn)
+        self.history = SqlHistory(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -15,6 +15,7 @@ from queue_server.api import errors, openapi
 from queue_server.api.chores import Housekeeper
 from queue_server.api.guard import RequestGuard
 from queue_server.api.routes import (
+    advisor,
     alerts,
     appointments,
     assessment,
@@ -104,6 +105,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(manager.router, prefix=contract.API_PREFIX)
     app.include_router(guide.router, prefix=contract.API_PREFIX)
     app.include_router(profiles.router, prefix=contract.API_PREFIX)
+    app.include_router(advisor.router, prefix=contract.API_PREFIX)
     for module in (complaints, assessment, supervision):  # 考核 and 督查
         app.include_router(module.router, prefix=contract.API_PREFIX)
     pages.install(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.services.advisor.ports import History
 from queue_server.services.assessment.ports import AssessmentStore
 from queue_server.services.evaluations.ports import ComplaintStore, EvaluationStore, RubricStore
 
@@ -20,6 +21,7 @@ class Stores(Protocol):
     complaints: ComplaintStore
     rubrics: RubricStore
     assessment: AssessmentStore
+    history: History
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -53,6 +53,7 @@ PAGES: dict[str, Page] = {
     "/manager/evaluations": Page("evaluations.html", MANAGERS),
     "/manager": Page("manager.html", MANAGERS),
     "/manager/allocation": Page("allocation.html", MANAGERS),
+    "/manager/advisor": Page("advisor.html", MANAGERS),
     "/manager/calendar": Page("calendar.html", MANAGERS),
     "/manager/settings": Page("settings.html", MANAGERS),
     "/manager/catalogue": Page("catalogue.html", MANAGERS),

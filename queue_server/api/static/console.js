@@ -11,6 +11,7 @@
   const MENU = [
     ["/manager", "console.menu.hall"],
     ["/manager/allocation", "console.menu.allocation"],
+    ["/manager/advisor", "console.menu.advisor"],
     ["/manager/catalogue", "console.menu.catalogue"],
     ["/manager/calendar", "console.menu.calendar"],
     ["/manager/settings", "console.menu.settings"],

@@ -1,0 +1,147 @@
+"""The allocation advisor: simulated days, proposals, what-if answers and what the history says."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field
+
+from queue_server.contract.base import Code, Model
+
+
+class AdvisorFigure(Model):
+    """A simulated figure: mean over the replications and its 95 % interval."""
+
+    mean: float
+    low: float
+    high: float
+
+
+class AdvisorService(Model):
+    """One service's expected waits (seconds) under an allocation."""
+
+    code: str
+    name: str
+    tickets: float
+    mean_wait: AdvisorFigure
+    p90_wait: AdvisorFigure
+    over_threshold: AdvisorFigure
+    longest_queue: AdvisorFigure
+    unserved: float
+    by_hour: list[float | None]
+
+
+class AdvisorDay(Model):
+    """A simulated day under one allocation."""
+
+    replications: int
+    mean_wait: AdvisorFigure
+    p90_wait: AdvisorFigure
+    by_hour: list[float | None]
+    services: list[AdvisorService]
+    utilisation: dict[str, AdvisorFigure]
+
+
+class AdvisorMove(Model):
+    """One change of the proposal: a window's services from a block's start."""
+
+    block: str
+    window: str
+    before: list[str]
+    after: list[str]
+
+
+class AdvisorStep(Model):
+    """The hall's p90 wait with only the first ``moves`` changes made."""
+
+    moves: int
+    p90_wait: float
+
+
+class AdvisorAsk(Model):
+    """``POST /api/v1/advisor/recommend``."""
+
+    date: date
+    replications: int = Field(default=10, ge=1, le=200)
+    cap_minutes: float | None = Field(default=None, gt=0, le=600)
+
+
+class AdvisorProposal(Model):
+    """Today's allocation against the proposal, the changes, and the proposal as a profile file."""
+
+    date: date
+    current: AdvisorDay
+    proposed: AdvisorDay
+    gain: float
+    moves: list[AdvisorMove]
+    steps: list[AdvisorStep]
+    over_cap: list[str]
+    uncovered: list[str]
+    file: dict[str, Any]
+
+
+class AdvisorWhatIfIn(Model):
+    """``POST /api/v1/advisor/what-if``: windows given other services for the whole day."""
+
+    date: date
+    replications: int = Field(default=20, ge=1, le=200)
+    changes: dict[Code, list[Code]] = Field(min_length=1, max_length=1000)
+
+
+class AdvisorWhatIf(Model):
+    """Today's allocation and the same day with the changes."""
+
+    current: AdvisorDay
+    changed: AdvisorDay
+
+
+class AdvisorShare(Model):
+    """A learned share and the count it is out of (how much data stands behind it)."""
+
+    share: float
+    of: int
+
+
+class AdvisorLearnedService(Model):
+    """What the history says about one service."""
+
+    code: str
+    name: str
+    tickets: int
+    days: int
+    peak_per_hour: float | None
+    handle_mean: float | None
+    handle_cv: float | None
+    handle_n: int
+    no_show: AdvisorShare
+    recall: AdvisorShare
+    transfer: AdvisorShare
+    priority: AdvisorShare
+    appointment: AdvisorShare
+
+
+class AdvisorLearned(Model):
+    """``GET /api/v1/advisor/learned?day=``: the eight weeks of history before ``day`` in figures."""
+
+    day: date
+    days: int
+    tickets: int
+    services: list[AdvisorLearnedService]
+
+
+class AdvisorCheckRow(Model):
+    """A service on a past day: the wait the advisor expected and the one observed (seconds)."""
+
+    code: str
+    name: str
+    predicted: float | None
+    observed: float | None
+    observed_n: int
+
+
+class AdvisorCheck(Model):
+    """``GET /api/v1/advisor/check?date=``: predicted (from the history before it) against observed."""
+
+    date: date
+    rows: list[AdvisorCheckRow]

@@ -1,0 +1,305 @@
+"""One replication of a simulated day, calling tickets with the live policy (``policy.choose_next``).
+
+Each service keeps three queues (normal, priority, due appointments) ordered the way the policy
+ranks them; a calling window hands ``choose_next`` the head of each queue of the services it serves
+now. Under every mode the policy's pick is a head (within a service the ordering is by rank, and
+the anti-starvation rule looks only at the oldest normal ticket), so this is the same choice the
+live server makes over all waiting tickets, at a cost that does not grow with the queue
+(tests/domain/test_simulation_engine.py checks the equivalence).
+
+Simplifications (docs/advisor.md): booked citizens check in when their slot is due, so their
+appointment is due on arrival; a no-show costs the window ``no_show_seconds`` and leaves; a
+transfer goes once to another service's queue, keeping its place if the hall says so.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from queue_server.domain.policy import Assignment, Candidate, WindowView, choose_next
+from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec
+
+EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # any fixed instant: the policy compares times only
+_ARRIVE, _OPEN, _CLOSE, _BLOCK, _CALL, _FREE = range(6)
+
+
+@dataclass
+class ServiceResult:
+    """One service's figures in one replication."""
+
+    waits: list[float] = field(default_factory=list)
+    entered_hour: list[int] = field(default_factory=list)  # hour of the day each counted wait began
+    priority: list[bool] = field(default_factory=list)  # whether each counted wait was a priority ticket's
+    longest_queue: int = 0
+    unserved: int = 0  # still waiting when every window had closed
+    # Their waits up to the close (a lower bound): counted in the figures, so an allocation that
+    # leaves people uncalled never looks better than one that calls them late.
+    censored: list[float] = field(default_factory=list)
+
+
+@dataclass
+class DayResult:
+    """What one replication of the day produced."""
+
+    services: dict[str, ServiceResult]
+    busy: dict[str, float]  # window → seconds busy
+    open: dict[str, float]  # window → seconds open
+
+
+class _Ticket:
+    __slots__ = (
+        "arrived",
+        "candidate",
+        "handle",
+        "handle_after",
+        "no_show",
+        "queue",
+        "queued",
+        "rank",
+        "service",
+        "transfer_to",
+    )
+
+    def __init__(self, arrival: Arrival, tid: int, rank: float) -> None:
+        self.service = arrival.service
+        self.arrived = arrival.at
+        self.queued = arrival.at
+        self.handle = arrival.handle
+        self.handle_after = arrival.handle_after
+        self.no_show = arrival.no_show
+        self.transfer_to = arrival.transfer_to
+        self.rank = rank
+        self.queue = 2 if arrival.appointment else 1 if arrival.priority else 0
+        at = EPOCH + timedelta(seconds=rank)
+        self.candidate = Candidate(
+            tid,
+            arrival.service,
+            at,
+            priority=arrival.priority and not arrival.appointment,
+            appointment_at=at if arrival.appointment else None,
+        )
+
+
+class _Window:
+    __slots__ = ("assignments", "busy", "busy_for", "idle_since", "is_open", "number", "pending", "recent")
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        self.assignments: tuple[Assignment, ...] = ()
+        self.is_open = False
+        self.busy = False
+        self.pending = False  # a call is on the agenda
+        self.idle_since = 0.0
+        self.busy_for = 0.0
+        self.recent: tuple[bool, ...] = ()
+
+
+def draw_arrivals(scenario: Scenario, rng: random.Random) -> list[Arrival]:
+    """The day's arrivals: per service a Poisson process with piecewise-constant rates."""
+    out: list[Arrival] = []
+    for spec in scenario.services:
+        out.extend(_service_arrivals(spec, scenario.slot, rng))
+    out.sort(key=lambda a: a.at)
+    return out
+
+
+def _service_arrivals(spec: ServiceSpec, slot: float, rng: random.Random) -> list[Arrival]:
+    out: list[Arrival] = []
+    for i, per_hour in enumerate(spec.rates):
+        if per_hour <= 0:
+            continue
+        rate, at, end = per_hour / 3600.0, i * slot, (i + 1) * slot
+        while True:
+            at += rng.expovariate(rate)
+            if at >= end:
+                break
+            roll = rng.random()
+            appointment = roll < spec.appointment_share
+            priority = not appointment and roll < spec.appointment_share + spec.priority_share
+            transfer_to = None
+            if spec.transfer_to and rng.random() < spec.transfer:
+                transfer_to = spec.transfer_to[int(rng.random() * len(spec.transfer_to))]
+            no_show = rng.random() < spec.no_show
+            # Drawn here, with the arrival, so two allocations see the same work (common random numbers).
+            handle = spec.handling.draw(rng)
+            out.append(Arrival(at, spec.code, priority, appointment, handle, no_show, transfer_to))
+    return out
+
+
+class _Day:
+    """The agenda and state of one replication."""
+
+    def __init__(self, scenario: Scenario, rng: random.Random) -> None:
+        self.scenario = scenario
+        self.rng = rng
+        self.specs = {s.code: s for s in scenario.services}
+        self.agenda: list[tuple[float, int, int, object]] = []
+        self.seq = 0
+        self.queues: dict[str, tuple[list[tuple[float, int, _Ticket]], ...]] = {
+            code: ([], [], []) for code in self.specs
+        }
+        self.lengths = dict.fromkeys(self.specs, 0)
+        self.windows = [_Window(w.number) for w in scenario.windows]
+        self.serving: dict[str, list[_Window]] = {code: [] for code in self.specs}
+        self.results = {code: ServiceResult() for code in self.specs}
+        self.open_time = {w.number: 0.0 for w in scenario.windows}
+        self.next_id = 0
+        self.span = max(scenario.policy.priority_span - 1, 1)  # the calls the priority rule looks back on
+
+    def push(self, at: float, kind: int, payload: object) -> None:
+        self.seq += 1
+        heapq.heappush(self.agenda, (at, self.seq, kind, payload))
+
+    def plan(self, arrivals: list[Arrival]) -> None:
+        for arrival in arrivals:
+            self.push(arrival.at, _ARRIVE, arrival)
+        for spec, window in zip(self.scenario.windows, self.windows, strict=True):
+            for start, end in spec.shifts:
+                self.push(start, _OPEN, window)
+                self.push(end, _CLOSE, window)
+                self.open_time[spec.number] += end - start
+            for block in spec.blocks:
+                self.push(block.start, _BLOCK, (window, block.assignments))
+
+    def run(self) -> DayResult:
+        agenda = self.agenda
+        while agenda:
+            now, _, kind, payload = heapq.heappop(agenda)
+            if kind == _ARRIVE:
+                assert isinstance(payload, Arrival)
+                self.arrive(now, payload)
+            elif kind == _CALL:
+                assert isinstance(payload, _Window)
+                payload.pending = False
+                self.call(now, payload)
+            elif kind == _FREE:
+                self.free(now, *cast(tuple[_Window, _Ticket], payload))
+            elif kind == _OPEN:
+                assert isinstance(payload, _Window)
+                payload.is_open = True
+                self.wake(now, payload)
+            elif kind == _CLOSE:
+                assert isinstance(payload, _Window)
+                payload.is_open = False
+            else:
+                self.reassign(now, *cast(tuple[_Window, tuple[Assignment, ...]], payload))
+        close = max((end for w in self.scenario.windows for _, end in w.shifts), default=0.0)
+        for code, queues in self.queues.items():
+            left = [entry[2] for queue in queues for entry in queue]
+            self.results[code].unserved = len(left)
+            self.results[code].censored = [
+                max(close - t.queued, 0.0) for t in left if t.queued >= self.scenario.count_from
+            ]
+        busy = {w.number: w.busy_for for w in self.windows}
+        return DayResult(self.results, busy, dict(self.open_time))
+
+    # ---------------------------------------------------------------- queues
+
+    def enqueue(self, now: float, ticket: _Ticket) -> None:
+        code = ticket.service
+        heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.candidate.ticket_id, ticket))
+        length = self.lengths[code] = self.lengths[code] + 1
+        result = self.results[code]
+        if length > result.longest_queue:
+            result.longest_queue = length
+        first = None
+        for w in self.serving[code]:  # the window idle longest takes the newcomer
+            if (
+                w.is_open
+                and not w.busy
+                and not w.pending
+                and (first is None or w.idle_since < first.idle_since)
+            ):
+                first = w
+        if first is not None:
+            self.wake(now, first, self.scenario.reaction)
+
+    def arrive(self, now: float, arrival: Arrival) -> None:
+        self.next_id += 1
+        self.enqueue(now, _Ticket(arrival, self.next_id, now))
+
+    def wake(self, now: float, window: _Window, delay: float = 0.0) -> None:
+        if window.is_open and not window.busy and not window.pending:
+            window.pending = True
+            self.push(now + delay, _CALL, window)
+
+    def reassign(self, now: float, window: _Window, assignments: tuple[Assignment, ...]) -> None:
+        for a in window.assignments:
+            self.serving[a.service].remove(window)
+        window.assignments = tuple(a for a in assignments if a.service in self.serving)
+        for a in window.assignments:
+            self.serving[a.service].append(window)
+        self.wake(now, window)
+
+    # ---------------------------------------------------------------- a window's work
+
+    def call(self, now: float, window: _Window) -> None:
+        if not window.is_open or window.busy:
+            return
+        heads: list[Candidate] = []
+        for a in window.assignments:
+            for queue in self.queues[a.service]:
+                if queue:
+                    heads.append(queue[0][2].candidate)
+        if not heads:
+            window.idle_since = now
+            return
+        if len(heads) == 1:
+            # One eligible ticket: the policy can only answer it (tests/domain/test_simulation_engine.py
+            # checks this for every mode and rule), so it is not asked.
+            chosen: Candidate | None = heads[0]
+        else:
+            view = WindowView(window.number, True, window.assignments, window.recent)
+            chosen = choose_next(view, heads, EPOCH + timedelta(seconds=now), self.scenario.policy)
+        if chosen is None:
+            window.idle_since = now
+            return
+        code = chosen.service
+        queues = self.queues[code]
+        which = 2 if chosen.appointment_at is not None else 1 if chosen.priority else 0
+        _, _, ticket = heapq.heappop(queues[which])
+        self.lengths[code] -= 1
+        window.recent = (*window.recent, chosen.priority)[-self.span :]
+        if ticket.queued >= self.scenario.count_from:
+            result = self.results[code]
+            result.waits.append(now - ticket.queued)
+            result.entered_hour.append(int(ticket.queued // 3600))
+            result.priority.append(chosen.priority)
+        if ticket.no_show:
+            seconds = self.scenario.no_show_seconds
+        else:
+            seconds = ticket.handle if ticket.handle is not None else self.specs[code].handling.draw(self.rng)
+        window.busy = True
+        window.busy_for += seconds
+        self.push(now + seconds, _FREE, (window, ticket))
+
+    def free(self, now: float, window: _Window, ticket: _Ticket) -> None:
+        window.busy = False
+        window.idle_since = now
+        target = ticket.transfer_to
+        if target is not None and not ticket.no_show and target in self.specs:
+            self.transfer(now, ticket, target)
+        if any(self.lengths[a.service] for a in window.assignments):  # else an arrival wakes it
+            self.wake(now, window, self.scenario.turnaround)
+
+    def transfer(self, now: float, ticket: _Ticket, target: str) -> None:
+        rank = ticket.arrived if self.scenario.transfer_keeps_place else now
+        self.next_id += 1
+        again = Arrival(rank, target, handle=ticket.handle_after)
+        moved = _Ticket(again, self.next_id, rank)
+        moved.queued = now
+        moved.arrived = ticket.arrived
+        self.enqueue(now, moved)
+
+
+def simulate_day(scenario: Scenario, seed: int) -> DayResult:
+    """One replication of ``scenario`` with random stream ``seed``."""
+    rng = random.Random(seed)
+    arrivals = list(scenario.replay) if scenario.replay is not None else draw_arrivals(scenario, rng)
+    day = _Day(scenario, random.Random(seed * 7919 + 1))
+    day.plan(arrivals)
+    return day.run()

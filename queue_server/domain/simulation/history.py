@@ -1,0 +1,338 @@
+"""Learning a hall from its event history (pure): demand, handling, what happens at the window.
+
+The adapter turns the event rows into ``Journey``s (one per ticket: each time it queued, was
+called, and how that visit ended); this module counts them into figures, each with the amount of
+data behind it, and turns a recorded day back into arrivals to replay.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
+
+Shifts = Mapping[str, Sequence[tuple[float, float]]]
+PAUSE_SECONDS = 300.0  # a window idle this long while people wait is paused (暂离), not slow
+BUSY_TO_THE_END = 90.0  # a window whose last ticket ended this close to its break was busy up to it
+MIN_SAMPLES = 20  # below this a per-window handling figure is not shown as different
+
+
+@dataclass
+class Visit:
+    """One stay of a ticket in a queue and at a window (a transfer starts another)."""
+
+    service: str
+    queued: float  # seconds from the day's start
+    called: float | None = None
+    window: str | None = None
+    ended: float | None = None
+    outcome: str | None = None  # concluded | no_show | transferred | parked | None (never ended)
+    resumed: float | None = None  # called back after being parked (挂起 → 回呼)
+    parked_for: float = 0.0  # seconds at the window before it was parked
+
+    @property
+    def busy(self) -> float | None:
+        """Seconds the window spent on this visit (both stretches of a parked and called-back ticket)."""
+        if self.called is None or self.ended is None:
+            return None
+        if self.resumed is not None:
+            return self.parked_for + self.ended - self.resumed
+        return self.ended - self.called
+
+
+@dataclass
+class Journey:
+    """A ticket's whole day, as the events tell it (times in seconds from its day's start)."""
+
+    ticket: int
+    day: date
+    service: str
+    issued: float
+    priority: bool = False
+    appointment: bool = False
+    recalls: int = 0
+    visits: list[Visit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share with the count it is out of (how much data stands behind it)."""
+
+    share: float
+    of: int
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """Handling times of one service (or one window for it): n, mean, coefficient of variation, p90."""
+
+    n: int
+    mean: float
+    cv: float
+    p90: float
+
+
+@dataclass(frozen=True)
+class ServiceLearned:
+    """What the history says about one service."""
+
+    code: str
+    tickets: int
+    hourly: dict[int, tuple[float, ...]]  # weekday (0 = Monday) → mean arrivals in each hour 0..23
+    days: dict[int, int]  # weekday → days observed
+    handling: Distribution | None
+    by_window: dict[str, Distribution]  # windows whose handling differs enough to show, with n ≥ 20
+    no_show: Rate
+    recall: Rate  # recalls per call
+    transfer: Rate
+    transfer_to: tuple[str, ...]  # where transfers went (repeated in proportion)
+    priority: Rate
+    appointment: Rate
+    samples: tuple[float, ...] = ()
+
+    def spec(self, weekday: int | None = None) -> ServiceSpec:
+        """The service as a simulation input: the weekday's hourly rates (all days' mean without data)."""
+        if weekday is not None and self.days.get(weekday):
+            rates = self.hourly[weekday]
+        else:
+            total_days = sum(self.days.values()) or 1
+            rates = tuple(
+                sum(self.hourly[d][h] * n for d, n in self.days.items()) / total_days for h in range(24)
+            )
+        handling = (
+            Handling(self.handling.mean, self.handling.cv, Shape.SAMPLES, self.samples)
+            if self.handling is not None
+            else Handling(600.0)
+        )
+        return ServiceSpec(
+            self.code,
+            rates,
+            handling,
+            priority_share=self.priority.share,
+            appointment_share=self.appointment.share,
+            no_show=self.no_show.share,
+            transfer=self.transfer.share,
+            transfer_to=self.transfer_to,
+        )
+
+
+@dataclass(frozen=True)
+class Learned:
+    """The hall's history in figures."""
+
+    days: int
+    tickets: int
+    services: dict[str, ServiceLearned]
+    turnaround: float  # mean seconds from a window freeing to its next call when someone waited
+    reaction: float  # mean seconds from a ticket's arrival to the call of an idle window
+    no_show_seconds: float  # median seconds a window spends on a no-show
+
+
+def _distribution(values: Sequence[float]) -> Distribution | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    mean = statistics.fmean(ordered)
+    sd = statistics.pstdev(ordered) if len(ordered) > 1 else 0.0
+    p90 = ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+    return Distribution(len(ordered), mean, sd / mean if mean else 0.0, p90)
+
+
+def _rate(count: int, of: int) -> Rate:
+    return Rate(count / of if of else 0.0, of)
+
+
+def learn(journeys: Iterable[Journey]) -> Learned:
+    """Count the journeys into the hall's figures."""
+    journeys = list(journeys)
+    days_by_weekday: dict[int, set[date]] = defaultdict(set)
+    for j in journeys:
+        days_by_weekday[j.day.weekday()].add(j.day)
+    issued: dict[str, list[Journey]] = defaultdict(list)
+    visits: dict[str, list[tuple[Journey, Visit]]] = defaultdict(list)
+    for j in journeys:
+        issued[j.service].append(j)
+        for v in j.visits:
+            visits[v.service].append((j, v))
+    codes = sorted(set(issued) | set(visits))
+    services = {code: _service(code, issued[code], visits[code], days_by_weekday) for code in codes}
+    return Learned(
+        days=len({j.day for j in journeys}),
+        tickets=len(journeys),
+        services=services,
+        turnaround=_gap(journeys, busy=True),
+        reaction=_gap(journeys, busy=False),
+        no_show_seconds=_no_show_seconds(journeys),
+    )
+
+
+def _service(
+    code: str,
+    tickets: list[Journey],
+    visits: list[tuple[Journey, Visit]],
+    days_by_weekday: dict[int, set[date]],
+) -> ServiceLearned:
+    counts: dict[int, list[float]] = {d: [0.0] * 24 for d in days_by_weekday}
+    for j in tickets:
+        counts[j.day.weekday()][min(23, int(j.issued // 3600))] += 1
+    hourly = {d: tuple(n / len(days_by_weekday[d]) for n in row) for d, row in counts.items()}
+    called = [(j, v) for j, v in visits if v.called is not None]
+    ended = [(j, v) for j, v in called if v.outcome is not None]
+    handles = [b for _, v in ended if v.outcome == "concluded" and (b := v.busy) is not None]
+    by_window_values: dict[str, list[float]] = defaultdict(list)
+    for _, v in ended:
+        if v.outcome == "concluded" and (b := v.busy) is not None and v.window:
+            by_window_values[v.window].append(b)
+    overall = _distribution(handles)
+    by_window = {}
+    for window, values in sorted(by_window_values.items()):
+        found = _distribution(values)
+        if (
+            found
+            and overall
+            and found.n >= MIN_SAMPLES
+            and abs(found.mean - overall.mean) > 0.2 * overall.mean
+        ):
+            by_window[window] = found
+    transfers = [v for _, v in ended if v.outcome == "transferred"]
+    targets = Counter(
+        j.visits[j.visits.index(v) + 1].service
+        for j, v in ended
+        if v.outcome == "transferred" and j.visits.index(v) + 1 < len(j.visits)
+    )
+    return ServiceLearned(
+        code=code,
+        tickets=len(tickets),
+        hourly=hourly,
+        days={d: len(s) for d, s in days_by_weekday.items()},
+        handling=overall,
+        by_window=by_window,
+        no_show=_rate(sum(v.outcome == "no_show" for _, v in ended), len(ended)),
+        recall=_rate(sum(j.recalls for j in tickets), len(called)),
+        transfer=_rate(len(transfers), len(ended)),
+        transfer_to=tuple(sorted(targets.elements())),
+        priority=_rate(sum(j.priority for j in tickets), len(tickets)),
+        appointment=_rate(sum(j.appointment for j in tickets), len(tickets)),
+        samples=tuple(sorted(handles)),
+    )
+
+
+def _gap(journeys: list[Journey], busy: bool, shifts: Shifts | None = None) -> float:
+    """Mean delay of a window's call: after its previous ticket when the next already waited
+    (``busy``), else after the next ticket arrived at the idle window.
+
+    With one day's ``shifts`` a gap counts whatever its length when the window stayed open through
+    it (a slow clerk, a call that found nobody), and not when it spans a break; without, gaps over
+    five minutes are taken for breaks."""
+    by_window: dict[tuple[date, str], list[tuple[float, float, float]]] = defaultdict(list)
+    for j in journeys:
+        for v in j.visits:
+            if v.window and v.called is not None and v.ended is not None:
+                by_window[(j.day, v.window)].append((v.called, v.ended, v.queued))
+    gaps: list[tuple[str, float, float]] = []
+    for (_, window), stays in by_window.items():
+        stays.sort()
+        for (_, ended, _), (called, _, queued) in itertools.pairwise(stays):
+            if busy and queued <= ended <= called:
+                gaps.append((window, ended, called))
+            elif not busy and ended < queued <= called:
+                gaps.append((window, queued, called))
+    if shifts is None:
+        kept = [b - a for _, a, b in gaps if b - a < PAUSE_SECONDS]  # longer: a pause
+    else:
+        kept = [b - a for w, a, b in gaps if any(s <= a and b <= e for s, e in shifts.get(w, ()))]
+    return statistics.fmean(kept) if kept else 0.0
+
+
+def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> tuple[float, float]:
+    """One recorded day's turnaround and reaction (see ``Learned``), knowing its windows' open stretches."""
+    day = list(journeys)
+    return _gap(day, busy=True, shifts=shifts), _gap(day, busy=False, shifts=shifts)
+
+
+def _no_show_seconds(journeys: list[Journey]) -> float:
+    spent = [
+        v.ended - v.called
+        for j in journeys
+        for v in j.visits
+        if v.outcome == "no_show" and v.ended is not None and v.called is not None
+    ]
+    return statistics.median(spent) if spent else 90.0
+
+
+def replay_arrivals(journeys: Iterable[Journey]) -> tuple[Arrival, ...]:
+    """A recorded day's tickets as arrivals, each with the time it actually took at the window."""
+    out = []
+    for j in journeys:
+        if not j.visits:
+            continue
+        first = j.visits[0]
+        handle = _busy(first)
+        no_show = first.outcome == "no_show"
+        transfer_to = handle_after = None
+        if first.outcome == "transferred" and len(j.visits) > 1:
+            transfer_to, handle_after = j.visits[1].service, _busy(j.visits[1])
+        out.append(
+            Arrival(
+                first.queued,
+                first.service,
+                j.priority,
+                j.appointment,
+                handle,
+                no_show,
+                transfer_to,
+                handle_after,
+            )
+        )
+    return tuple(sorted(out, key=lambda a: a.at))
+
+
+def _busy(visit: Visit) -> float | None:
+    return visit.busy
+
+
+def calling_stretches(
+    journeys: Iterable[Journey], shifts: Mapping[str, Sequence[tuple[float, float]]]
+) -> dict[str, list[tuple[float, float]]]:
+    """Recorded open stretches, each cut at its last call when the window was busy to its end.
+
+    A clerk who wants a break while serving finishes the ticket first, so such a stretch ends
+    after the last ticket: the window called until that last call. The simulator stops calling at
+    a stretch's end and finishes what it holds, so that call is the end to give it. A window idle
+    before its break keeps the recorded end.
+    """
+    stays: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for j in journeys:
+        for v in j.visits:
+            start = v.resumed if v.resumed is not None else v.called
+            if v.window is not None and start is not None and v.ended is not None:
+                stays[v.window].append((start, v.ended))
+    out: dict[str, list[tuple[float, float]]] = {}
+    for window, stretches in shifts.items():
+        mine = sorted(stays.get(window, ()))
+        cut = []
+        for start, end in stretches:
+            inside = [s for s in mine if start <= s[0] <= end]
+            if inside and inside[-1][1] >= end - BUSY_TO_THE_END:
+                # The clerk asked for the break somewhere between that last call and the end.
+                cut.append((start, (inside[-1][0] + end) / 2))
+            else:
+                cut.append((start, end))
+        out[window] = cut
+    return out
+
+
+def observed_waits(journeys: Iterable[Journey]) -> dict[str, list[float]]:
+    """Each service's recorded waits (queue entry to call), as the reports count them."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for j in journeys:
+        for v in j.visits:
+            if v.called is not None:
+                out[v.service].append(v.called - v.queued)
+    return dict(out)

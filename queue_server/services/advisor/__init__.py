@@ -1,0 +1,1 @@
+"""The allocation advisor: learn the hall from its events, simulate its day, propose who serves what."""

@@ -1,0 +1,164 @@
+"""The advisor's use cases: what the history says, a day replayed or forecast, what-ifs, a recommendation.
+
+The history comes through the ``History`` port; everything else is the catalogue and the pure
+simulation (``queue_server.domain.simulation``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from queue_server.domain.actors import Actor, Permission
+from queue_server.domain.errors import Rejected
+from queue_server.domain.hall import HallCatalogue
+from queue_server.domain.policy import Assignment
+from queue_server.domain.simulation.advice import Progress, Recommendation, recommend
+from queue_server.domain.simulation.history import (
+    Learned,
+    calling_stretches,
+    clerk_pace,
+    learn,
+    observed_waits,
+    replay_arrivals,
+)
+from queue_server.domain.simulation.model import Block, Scenario
+from queue_server.domain.simulation.search import Choice, Constraints
+from queue_server.domain.simulation.summary import DayFigures, replicate
+from queue_server.services.advisor import hall
+from queue_server.services.advisor.ports import History
+from queue_server.services.unit_of_work import UnitOfWork
+
+LOOKBACK_DAYS = 56  # eight weeks of history: every weekday seen several times
+MAX_REPLICATIONS = 200
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A recorded day: what was observed, and the simulator replaying its arrivals and handling times."""
+
+    observed: dict[str, list[float]]
+    simulated: DayFigures
+
+
+def _checked(uow: UnitOfWork, actor: Actor, replications: int) -> HallCatalogue:
+    actor.require(Permission.MANAGE_HALL)
+    if not 1 <= replications <= MAX_REPLICATIONS:
+        raise Rejected("advisor.replications", low=1, high=MAX_REPLICATIONS)
+    return uow.catalogue(actor.hall_id)
+
+
+def learned(uow: UnitOfWork, actor: Actor, history: History, first: date, last: date) -> Learned:
+    """The hall's figures from the days ``first`` to ``last``."""
+    actor.require(Permission.MANAGE_HALL)
+    catalogue = uow.catalogue(actor.hall_id)
+    return learn(history.journeys(actor.hall_id, first, last, catalogue.timezone))
+
+
+def forecast(
+    uow: UnitOfWork, actor: Actor, history: History, day: date, replications: int = 20
+) -> tuple[Scenario, Learned]:
+    """``day`` as the simulator will take it: demand learned from the eight weeks before it."""
+    catalogue = _checked(uow, actor, replications)
+    known = learned(uow, actor, history, day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1))
+    if known.tickets == 0:
+        raise Rejected("advisor.no_history", day=day.isoformat())
+    threshold = history.wait_threshold(actor.hall_id)
+    return hall.scenario(catalogue, day, known, threshold), known
+
+
+def replay(
+    uow: UnitOfWork, actor: Actor, history: History, day: date, replications: int = 10, seed: int = 1
+) -> Replayed:
+    """A recorded day replayed: its tickets, handling times and window shifts under its allocation."""
+    catalogue = _checked(uow, actor, replications)
+    journeys = history.journeys(actor.hall_id, day, day, catalogue.timezone)
+    if not journeys:
+        raise Rejected("advisor.no_history", day=day.isoformat())
+    recorded = history.shifts(actor.hall_id, day, catalogue.timezone)
+    scenario = hall.scenario(
+        catalogue,
+        day,
+        learn(journeys),
+        history.wait_threshold(actor.hall_id),
+        shifts=calling_stretches(journeys, recorded),
+        replay=replay_arrivals(journeys),
+    )
+    turnaround, reaction = clerk_pace(journeys, recorded)
+    scenario = replace(scenario, turnaround=turnaround, reaction=reaction)
+    # Called tickets only, as the observed waits (a ticket that expired has no wait on record).
+    return Replayed(observed_waits(journeys), replicate(scenario, replications, seed, unserved=False))
+
+
+def what_if(
+    scenario: Scenario, changes: Mapping[str, Sequence[str]], replications: int, seed: int = 1
+) -> tuple[DayFigures, DayFigures]:
+    """Today's allocation and the same day with ``changes`` (window → its services, all day)."""
+    known = {w.number for w in scenario.windows}
+    unknown = sorted(set(changes) - known)
+    if unknown:
+        raise Rejected("window.not_found", number=unknown[0])
+    codes = {s.code for s in scenario.services}
+    for services in changes.values():
+        for code in services:
+            if code not in codes:
+                raise Rejected("service.not_found", code=code)
+    windows = tuple(
+        replace(
+            w,
+            blocks=(Block(0.0, tuple(Assignment(c, i) for i, c in enumerate(changes[w.number], start=1))),),
+        )
+        if w.number in changes
+        else w
+        for w in scenario.windows
+    )
+    return replicate(scenario, replications, seed), replicate(
+        scenario.with_windows(windows), replications, seed
+    )
+
+
+def constraints(
+    scenario: Scenario,
+    profiles: Sequence[Sequence[str]],
+    fixed_departments: bool = True,
+    skills: Mapping[str, frozenset[str]] | None = None,
+) -> Constraints:
+    """Each window may take any work profile (and single services of its own) that fits it.
+
+    With ``fixed_departments`` a window keeps to the departments it serves today; ``skills``
+    (window → services its clerk can do) narrows that further.
+    """
+    departments = {s.code: s.department for s in scenario.services}
+    options: list[Choice] = [
+        tuple(Assignment(code, i) for i, code in enumerate(p, start=1) if code in departments)
+        for p in profiles
+    ]
+    singles: list[Choice] = [(Assignment(s.code),) for s in scenario.services]
+    choices: dict[str, list[Choice]] = {}
+    allowed: dict[str, frozenset[str]] = {}
+    for window in scenario.windows:
+        mine = frozenset(
+            code
+            for code, department in departments.items()
+            if not fixed_departments or department in window.departments
+        )
+        if skills is not None and window.number in skills:
+            mine &= skills[window.number]
+        allowed[window.number] = mine
+        choices[window.number] = [o for o in (*options, *singles) if o and all(a.service in mine for a in o)]
+    return Constraints(choices=choices, allowed=allowed)
+
+
+def advise(
+    scenario: Scenario,
+    starts: Sequence[float],
+    rules: Constraints,
+    cap: float | None,
+    replications: int,
+    seed: int = 1,
+    progress: Progress | None = None,
+) -> Recommendation:
+    """The recommended allocation for the day, with a p90 ``cap`` (seconds) for every service."""
+    caps = {s.code: cap for s in scenario.services} if cap is not None else {}
+    return recommend(scenario, starts, rules, caps, replications, seed, progress=progress)

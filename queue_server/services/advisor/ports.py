@@ -1,0 +1,24 @@
+"""What the advisor reads, as a port: the adapter (``queue_server.adapters.history``) reads the events."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Protocol
+
+from queue_server.domain.simulation.history import Journey
+
+
+class History(Protocol):
+    """A hall's recorded days."""
+
+    def journeys(self, hall_id: int, first: date, last: date, timezone: str) -> list[Journey]:
+        """Every ticket issued on the hall-local days ``first`` to ``last``, with its visits."""
+        ...
+
+    def shifts(self, hall_id: int, day: date, timezone: str) -> dict[str, list[tuple[float, float]]]:
+        """Each window's open stretches on ``day``, seconds from local midnight."""
+        ...
+
+    def wait_threshold(self, hall_id: int) -> float:
+        """The hall's waiting alert (yellow), in seconds."""
+        ...

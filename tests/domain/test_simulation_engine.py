@@ -1,0 +1,192 @@
+"""The day simulator: it calls with the live policy, keeps its shifts and blocks, and is reproducible."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from queue_server.domain.policy import Assignment, Candidate, Mode, PolicySettings, WindowView, choose_next
+from queue_server.domain.simulation.engine import simulate_day
+from queue_server.domain.simulation.model import Arrival, Block, Handling, Scenario, ServiceSpec, WindowSpec
+from queue_server.domain.simulation.summary import replicate
+
+NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+SERVICES = ("S1", "S2", "S3")
+
+
+def heads(waiting: list[Candidate]) -> list[Candidate]:
+    """What the simulator hands the policy: per service the first normal, priority and appointment ticket."""
+    out = []
+    for code in SERVICES:
+        mine = [t for t in waiting if t.service == code]
+        appointments = [t for t in mine if t.appointment_at is not None]
+        priority = [t for t in mine if t.priority and t.appointment_at is None]
+        normal = [t for t in mine if not t.priority and t.appointment_at is None]
+        if appointments:
+            out.append(min(appointments, key=lambda t: (t.appointment_at, t.ticket_id)))
+        for group in (priority, normal):
+            if group:
+                out.append(min(group, key=lambda t: (t.rank_at, t.ticket_id)))
+    return out
+
+
+tickets = st.lists(
+    st.tuples(
+        st.sampled_from(SERVICES),
+        st.integers(0, 120),  # minutes ago
+        st.sampled_from(["normal", "priority", "appointment"]),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tickets,
+    st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True),
+    st.lists(st.floats(0.2, 3.0), min_size=3, max_size=3),
+    st.sampled_from(list(Mode)),
+    st.lists(st.booleans(), max_size=3),
+    st.sampled_from([None, 20, 60]),
+)
+def test_the_head_of_each_queue_is_all_the_policy_needs(
+    raw: list[tuple[str, int, str]],
+    serves: list[str],
+    weights: list[float],
+    mode: Mode,
+    recent: list[bool],
+    max_wait: int | None,
+) -> None:
+    waiting = []
+    for i, (service, minutes, kind) in enumerate(raw, start=1):
+        at = NOW - timedelta(minutes=minutes)
+        waiting.append(
+            Candidate(
+                i, service, at, kind == "priority", appointment_at=at if kind == "appointment" else None
+            )
+        )
+    assignments = tuple(Assignment(s, i, weights[i - 1]) for i, s in enumerate(serves, start=1))
+    view = WindowView("1", True, assignments, tuple(recent))
+    rules = PolicySettings(
+        mode=mode, normal_max_wait=None if max_wait is None else timedelta(minutes=max_wait)
+    )
+    assert choose_next(view, heads(waiting), NOW, rules) == choose_next(view, waiting, NOW, rules)
+
+
+def one_window(*blocks: Block, shifts: tuple[tuple[float, float], ...] = ((0.0, 36000.0),)) -> WindowSpec:
+    return WindowSpec("1", blocks, shifts)
+
+
+def replay(*arrivals: Arrival, windows: tuple[WindowSpec, ...], **rules: object) -> Scenario:
+    services = tuple(ServiceSpec(code, (), Handling(60.0)) for code in SERVICES)
+    return Scenario(services, windows, replay=arrivals, **rules)  # type: ignore[arg-type]
+
+
+def test_a_window_serves_in_turn_and_waits_add_up() -> None:
+    day = simulate_day(
+        replay(
+            Arrival(100.0, "S1", handle=300.0),
+            Arrival(110.0, "S1", handle=300.0),
+            Arrival(120.0, "S1", handle=300.0),
+            windows=(one_window(Block(0.0, (Assignment("S1"),))),),
+        ),
+        seed=1,
+    )
+    assert day.services["S1"].waits == [0.0, 290.0, 580.0]
+    assert day.busy["1"] == 900.0 and day.open["1"] == 36000.0
+
+
+def test_nobody_is_called_outside_a_window_s_shifts() -> None:
+    lunch = one_window(Block(0.0, (Assignment("S1"),)), shifts=((0.0, 1000.0), (3000.0, 9000.0)))
+    day = simulate_day(replay(Arrival(1500.0, "S1", handle=60.0), windows=(lunch,)), seed=1)
+    assert day.services["S1"].waits == [1500.0]  # it waited for the window to come back from lunch
+
+
+def test_an_afternoon_block_moves_the_window_to_another_service() -> None:
+    window = one_window(Block(0.0, (Assignment("S1"),)), Block(5000.0, (Assignment("S2"),)))
+    day = simulate_day(
+        replay(Arrival(100.0, "S2", handle=60.0), Arrival(6000.0, "S1", handle=60.0), windows=(window,)),
+        seed=1,
+    )
+    assert day.services["S2"].waits == [4900.0]
+    assert day.services["S1"].waits == [] and day.services["S1"].unserved == 1
+
+
+def test_priority_goes_first_but_not_twice_in_a_row_while_normal_waits() -> None:
+    arrivals = [Arrival(10.0 + i, "S1", priority=i >= 2, handle=100.0) for i in range(5)]
+    window = one_window(Block(0.0, (Assignment("S1"),)))
+    day = simulate_day(replay(*arrivals, windows=(window,), turnaround=0.0), seed=1)
+    # One priority, one normal: the window alternates while both wait (DESIGN.md's anti-starvation rule).
+    assert day.services["S1"].priority == [False, True, False, True, True]
+
+
+def test_a_transfer_queues_again_keeping_its_place() -> None:
+    windows = (
+        WindowSpec("1", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)),
+        WindowSpec("2", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),)),
+    )
+    day = simulate_day(
+        replay(
+            Arrival(0.0, "S2", handle=1000.0),
+            Arrival(10.0, "S1", handle=100.0, transfer_to="S2", handle_after=50.0),
+            Arrival(20.0, "S2", handle=50.0),
+            windows=windows,
+        ),
+        seed=1,
+    )
+    # The transferred ticket (rank 10 s) goes before the S2 ticket that came at 20 s.
+    assert day.services["S2"].waits == [0.0, 890.0, 1030.0]
+
+
+def test_the_same_seed_gives_the_same_day_and_another_seed_another() -> None:
+    service = ServiceSpec("S1", (0.0, 30.0, 30.0), Handling(100.0), no_show=0.05)
+    windows = tuple(
+        WindowSpec(str(i), (Block(0.0, (Assignment("S1"),)),), ((3600.0, 10800.0),)) for i in range(2)
+    )
+    scenario = Scenario((service,), windows)
+    assert simulate_day(scenario, 3) == simulate_day(scenario, 3)
+    assert simulate_day(scenario, 3) != simulate_day(scenario, 4)
+    found = replicate(scenario, 5, seed=3)
+    assert found.services["S1"].served > 50
+    assert 0.0 < found.utilisation["0"].mean <= 1.0
+    assert found.p90_wait.mean >= found.mean_wait.mean
+
+
+def test_people_nobody_called_count_with_their_wait_up_to_the_close() -> None:
+    window = one_window(Block(0.0, (Assignment("S1"),)), shifts=((0.0, 1000.0),))
+    scenario = replay(
+        Arrival(0.0, "S1", handle=1200.0), Arrival(100.0, "S1", handle=900.0), windows=(window,)
+    )
+    day = simulate_day(scenario, seed=1)
+    assert day.services["S1"].waits == [0.0] and day.services["S1"].unserved == 1
+    assert day.services["S1"].censored == [900.0]  # from 100 s to the close at 1000 s
+    counted = replicate(scenario, 1).services["S1"]
+    assert counted.mean_wait.mean == 450.0 and counted.unserved.mean == 1.0
+    assert replicate(scenario, 1, unserved=False).services["S1"].mean_wait.mean == 0.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tickets.map(lambda raw: raw[:1]),
+    st.lists(st.sampled_from(SERVICES), min_size=1, max_size=3, unique=True),
+    st.sampled_from(list(Mode)),
+    st.lists(st.booleans(), max_size=3),
+    st.sampled_from([None, 20]),
+)
+def test_with_one_eligible_ticket_the_policy_always_calls_it(
+    raw: list[tuple[str, int, str]], serves: list[str], mode: Mode, recent: list[bool], max_wait: int | None
+) -> None:
+    """So the simulator does not ask it when a window has a single ticket to choose from."""
+    service, minutes, kind = raw[0]
+    at = NOW - timedelta(minutes=minutes)
+    only = Candidate(1, service, at, kind == "priority", appointment_at=at if kind == "appointment" else None)
+    view = WindowView(
+        "1", True, tuple(Assignment(s, i) for i, s in enumerate([*serves, service], 1)), tuple(recent)
+    )
+    rules = PolicySettings(
+        mode=mode, normal_max_wait=None if max_wait is None else timedelta(minutes=max_wait)
+    )
+    assert choose_next(view, [only], NOW, rules) == only
