@@ -59,3 +59,43 @@ def test_importing_the_server_creates_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "1"
+
+
+# Service packages that reach the database only through their ports (``uow.stores``).
+PORTED: set[str] = {
+    "cases",
+}
+
+
+def _imported_names(path: Path, package: str) -> set[str]:
+    """Every module ``path`` imports, relative imports resolved against its package."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]  # level 1 is the module's own package
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_ported_services_speak_only_to_ports() -> None:
+    services = ROOT / "queue_server" / "services"
+    for name in sorted(PORTED):
+        folder = services / name
+        assert folder.is_dir(), f"no service package {name}"
+        for path in folder.rglob("*.py"):
+            package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+            for module in _imported_names(path, package):
+                assert not module.startswith(("sqlalchemy", "queue_server.adapters")), (
+                    f"{path.relative_to(ROOT)} imports {module}"
+                )
+            assert "uow.repo" not in path.read_text(encoding="utf-8"), (
+                f"{path.relative_to(ROOT)} reaches the old catch-all repository"
+            )

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from queue_server.adapters.appointments import SqlAppointmentStore
+from queue_server.adapters.cases import SqlCalendarStore, SqlCaseStore
 from queue_server.adapters.repository import Repository
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
@@ -16,6 +18,9 @@ class SqlStores:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.legacy = Repository(conn)
+        self.appointments = SqlAppointmentStore(conn)
+        self.cases = SqlCaseStore(conn)
+        self.calendar = SqlCalendarStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.services.cases.ports import AppointmentStore, CalendarStore, CaseStore
+
 
 class Stores(Protocol):
     """One transaction's stores (each aggregate's store is an attribute named after it)."""
 
     legacy: Any  # the catch-all repository of old: shrinking, as each aggregate gets its own store
+    appointments: AppointmentStore
+    cases: CaseStore
+    calendar: CalendarStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -69,8 +69,9 @@ class UnitOfWork:
         if own is not None:
             return own
         if hall_id in self._notes().get("changed_halls", ()):  # an earlier job of this transaction
-            own = self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
-            return own
+            loaded: HallCatalogue = self.repo.load_catalogue(hall_id)
+            self._catalogues[hall_id] = loaded
+            return loaded
         cached = self.caches.catalogues.get(hall_id)
         clock = time.monotonic()
         if cached is not None and clock - self.caches.versions_checked < 0.5:
@@ -86,7 +87,8 @@ class UnitOfWork:
         """Reload the catalogue now (after this transaction changed it); the process's cache takes
         it after the commit, and until then only this transaction sees it."""
         self.repo.bump_catalogue(hall_id)
-        catalogue = self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
+        catalogue: HallCatalogue = self.repo.load_catalogue(hall_id)
+        self._catalogues[hall_id] = catalogue
         self._notes().setdefault("changed_halls", set()).add(hall_id)
         self.after_commit(lambda: self.caches.catalogues.__setitem__(hall_id, catalogue))
         return catalogue
@@ -158,6 +160,10 @@ class UnitOfWork:
                 "data": data or {},
             }
         )
+
+    def audit(self, hall_id: int, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
+        """Write one audit-log line at this transaction's time."""
+        self.repo.audit(hall_id, self.now, actor, action, subject, detail)
 
     def emit(self, hall_id: int, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
         """Queue a live event for after the commit."""
