@@ -63,6 +63,7 @@ def test_importing_the_server_creates_nothing() -> None:
 
 # Service packages that reach the database only through their ports (``uow.stores``).
 PORTED: set[str] = {
+    "admin",
     "cases",
 }
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from queue_server.adapters.admin import SqlCatalogueStore, SqlStaffStore, SqlTokenStore
 from queue_server.adapters.appointments import SqlAppointmentStore
 from queue_server.adapters.cases import SqlCalendarStore, SqlCaseStore
 from queue_server.adapters.repository import Repository
@@ -21,6 +22,9 @@ class SqlStores:
         self.appointments = SqlAppointmentStore(conn)
         self.cases = SqlCaseStore(conn)
         self.calendar = SqlCalendarStore(conn)
+        self.staff = SqlStaffStore(conn)
+        self.tokens = SqlTokenStore(conn)
+        self.catalogue_admin = SqlCatalogueStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.services.admin.catalogue_ports import CatalogueStore
+from queue_server.services.admin.ports import StaffStore, TokenStore
 from queue_server.services.cases.ports import AppointmentStore, CalendarStore, CaseStore
 
 
@@ -18,6 +20,9 @@ class Stores(Protocol):
     appointments: AppointmentStore
     cases: CaseStore
     calendar: CalendarStore
+    staff: StaffStore
+    tokens: TokenStore
+    catalogue_admin: CatalogueStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -9,7 +9,9 @@ from typing import Any
 from queue_server.domain.hall import HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.workdays import WorkingCalendar
 from queue_server.services.unit_of_work import Caches, UnitOfWork
+from tests.fakes.admin import FakeStaffStore, FakeTokenStore
 from tests.fakes.cases import FakeAppointmentStore, FakeCalendarStore, FakeCaseStore
+from tests.fakes.catalogue import FakeCatalogueStore
 
 WEEKDAYS = {day: [["08:30", "17:30"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
@@ -42,8 +44,9 @@ class FakeLegacy:
     """What the unit of work itself still asks of the old repository: the catalogue, event rows,
     audit lines."""
 
-    def __init__(self, catalogue: HallCatalogue) -> None:
+    def __init__(self, catalogue: HallCatalogue, stored: FakeCatalogueStore) -> None:
         self.catalogues = {catalogue.id: catalogue}
+        self.stored = stored  # halls imported by a test are loaded from the catalogue's store
         self.events: list[dict[str, Any]] = []
         self.audit_log: list[dict[str, Any]] = []
 
@@ -51,11 +54,15 @@ class FakeLegacy:
         return {hall_id: c.version for hall_id, c in self.catalogues.items()}
 
     def load_catalogue(self, hall_id: int) -> HallCatalogue:
+        if hall_id in self.stored.halls:
+            version = self.catalogues[hall_id].version if hall_id in self.catalogues else 1
+            self.catalogues[hall_id] = self.stored.loaded(hall_id, version)
         return self.catalogues[hall_id]
 
     def bump_catalogue(self, hall_id: int) -> None:
-        catalogue = self.catalogues[hall_id]
-        self.catalogues[hall_id] = replace(catalogue, version=catalogue.version + 1)
+        catalogue = self.catalogues.get(hall_id)
+        if catalogue is not None:
+            self.catalogues[hall_id] = replace(catalogue, version=catalogue.version + 1)
 
     def set_working_days(self, hall_id: int, calendar: WorkingCalendar) -> None:
         """What a calendar change does to the catalogue the hall loads next."""
@@ -85,10 +92,15 @@ class FakeStores:
     """Every aggregate's fake store, kept across the units of work of one test (a database's worth)."""
 
     def __init__(self, catalogue: HallCatalogue | None = None) -> None:
-        self.legacy = FakeLegacy(catalogue or small_hall())
+        hall = catalogue or small_hall()
+        windows = {w.id: w.number for w in hall.windows.values()}
+        self.catalogue_admin = FakeCatalogueStore()
+        self.legacy = FakeLegacy(hall, self.catalogue_admin)
         self.appointments = FakeAppointmentStore()
         self.cases = FakeCaseStore()
         self.calendar = FakeCalendarStore()
+        self.staff = FakeStaffStore({hall.code: hall.id}, windows)
+        self.tokens = FakeTokenStore(windows)
         self._notes: dict[str, Any] = {}
 
     def notes(self) -> dict[str, Any]:
