@@ -65,6 +65,7 @@ def test_importing_the_server_creates_nothing() -> None:
 PORTED: set[str] = {
     "admin",
     "cases",
+    "reports",
 }
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from queue_server.adapters.admin import SqlCatalogueStore, SqlStaffStore, SqlTokenStore
 from queue_server.adapters.appointments import SqlAppointmentStore
 from queue_server.adapters.cases import SqlCalendarStore, SqlCaseStore
+from queue_server.adapters.reports import SqlReportStore
 from queue_server.adapters.repository import Repository
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
@@ -25,6 +26,7 @@ class SqlStores:
         self.staff = SqlStaffStore(conn)
         self.tokens = SqlTokenStore(conn)
         self.catalogue_admin = SqlCatalogueStore(conn)
+        self.reports = SqlReportStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from queue_server.services.admin.catalogue_ports import CatalogueStore
 from queue_server.services.admin.ports import StaffStore, TokenStore
 from queue_server.services.cases.ports import AppointmentStore, CalendarStore, CaseStore
+from queue_server.services.reports.ports import ReportStore
 
 
 class Stores(Protocol):
@@ -23,6 +24,7 @@ class Stores(Protocol):
     staff: StaffStore
     tokens: TokenStore
     catalogue_admin: CatalogueStore
+    reports: ReportStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -12,6 +12,7 @@ from queue_server.services.unit_of_work import Caches, UnitOfWork
 from tests.fakes.admin import FakeStaffStore, FakeTokenStore
 from tests.fakes.cases import FakeAppointmentStore, FakeCalendarStore, FakeCaseStore
 from tests.fakes.catalogue import FakeCatalogueStore
+from tests.fakes.reports import FakeReportStore
 
 WEEKDAYS = {day: [["08:30", "17:30"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
@@ -101,6 +102,7 @@ class FakeStores:
         self.calendar = FakeCalendarStore()
         self.staff = FakeStaffStore({hall.code: hall.id}, windows)
         self.tokens = FakeTokenStore(windows)
+        self.reports = FakeReportStore()
         self._notes: dict[str, Any] = {}
 
     def notes(self) -> dict[str, Any]:
