@@ -53,23 +53,10 @@ class NewBooking:
 
 
 @dataclass(frozen=True, slots=True)
-class Booking:
+class Booking(NewBooking):
     """A booking (预约) of a place in a slot."""
 
     id: int
-    hall_id: int
-    slot_id: int
-    service_id: int
-    code: str
-    status: str
-    channel: str
-    phone_cipher: str | None
-    phone_masked: str | None
-    phone_hash: str | None
-    id_hash: str | None
-    id_masked: str | None
-    created_at: datetime
-    updated_at: datetime
     checked_in_at: datetime | None
     ticket_id: int | None
 
@@ -199,27 +186,11 @@ class NewCase:
 
 
 @dataclass(frozen=True, slots=True)
-class Case:
+class Case(NewCase):
     """A case (办件): its outcome, and for a promised case (承诺件) its date and extensions."""
 
     id: int
-    hall_id: int
-    ticket_id: int
-    service_id: int
-    window_id: int | None
-    clerk_user_id: int | None
-    outcome: str
-    status: CaseStatus
-    green: bool
-    promised_date: date | None
-    missing_items: JsonList
-    reasons: str
-    referred_to: str
     extensions: JsonList
-    phone_cipher: str | None
-    phone_masked: str | None
-    created_at: datetime
-    completed_at: datetime | None
 
 
 class CaseStore(Protocol):
