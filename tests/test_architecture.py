@@ -63,9 +63,12 @@ def test_importing_the_server_creates_nothing() -> None:
 
 # Service packages moved onto ports: they speak to storage only through ``uow.stores``.
 PORTED: set[str] = {
+    "admin",
     "advisor",
     "assessment",
+    "cases",
     "evaluations",
+    "reports",
 }
 
 
@@ -103,3 +106,6 @@ def test_ported_services_speak_only_to_ports() -> None:
                 assert not module.startswith(("sqlalchemy", "queue_server.adapters")), (
                     f"{path.relative_to(ROOT)} imports {module}"
                 )
+            assert "uow.repo" not in path.read_text(encoding="utf-8"), (
+                f"{path.relative_to(ROOT)} reaches the old catch-all repository"
+            )

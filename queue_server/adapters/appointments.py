@@ -9,14 +9,38 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from queue_server.adapters import tables as t
+from queue_server.services.cases.ports import Booking, DueBooking, NewBooking, Slot
 
 slots, bookings = t.appointment_slots, t.appointments
+BOOKING_FIELDS = tuple(name for name in Booking.__dataclass_fields__)
 
 
-class AppointmentStore:
+def _slot(row: Row[Any] | None) -> Slot | None:
+    if row is None:
+        return None
+    return Slot(
+        id=row.id,
+        hall_id=row.hall_id,
+        service_id=row.service_id,
+        day=row.day,
+        start=row.start,
+        end=row.end,
+        capacity=row.capacity,
+        booked=row.booked,
+        open=bool(row.open),
+    )
+
+
+def _booking(row: Row[Any] | None) -> Booking | None:
+    if row is None:
+        return None
+    return Booking(**{name: getattr(row, name) for name in BOOKING_FIELDS})
+
+
+class SqlAppointmentStore:
     """Reads and writes of slots and bookings on one unit of work's connection."""
 
     def __init__(self, conn: Connection) -> None:
@@ -24,12 +48,12 @@ class AppointmentStore:
 
     # ---------------------------------------------------------------- slots
 
-    def slot(self, hall_id: int, slot_id: int) -> Any:
+    def slot(self, hall_id: int, slot_id: int) -> Slot | None:
         """A slot of the hall, or None."""
         query = select(slots).where(slots.c.id == slot_id, slots.c.hall_id == hall_id)
-        return self.conn.execute(query).first()
+        return _slot(self.conn.execute(query).first())
 
-    def slot_starting(self, hall_id: int, service_id: int, day: date, start: time) -> Any:
+    def slot_starting(self, hall_id: int, service_id: int, day: date, start: time) -> Slot | None:
         """The service's slot starting at ``start`` on ``day``, or None."""
         query = select(slots).where(
             slots.c.hall_id == hall_id,
@@ -37,19 +61,38 @@ class AppointmentStore:
             slots.c.day == day,
             slots.c.start == start,
         )
-        return self.conn.execute(query).first()
+        return _slot(self.conn.execute(query).first())
 
-    def insert_slot(self, values: dict[str, Any]) -> int:
-        """Add a slot and return its id."""
+    def insert_slot(
+        self, hall_id: int, service_id: int, day: date, start: time, end: time, capacity: int
+    ) -> int:
+        """Add an open slot with no place booked and return its id."""
+        values = {
+            "hall_id": hall_id,
+            "service_id": service_id,
+            "day": day,
+            "start": start,
+            "end": end,
+            "capacity": capacity,
+            "booked": 0,
+            "open": True,
+        }
         return int(self.conn.execute(slots.insert().returning(slots.c.id), values).scalar_one())
 
-    def update_slot(self, slot_id: int, **values: Any) -> None:
-        """Change a slot (open or close it, set its end and capacity)."""
+    def update_slot(
+        self, slot_id: int, *, open: bool, end: time | None = None, capacity: int | None = None
+    ) -> None:
+        """Open or close a slot (and set its end and capacity when given)."""
+        values: dict[str, Any] = {"open": open}
+        if end is not None:
+            values["end"] = end
+        if capacity is not None:
+            values["capacity"] = capacity
         self.conn.execute(update(slots).where(slots.c.id == slot_id).values(**values))
 
     def slots(
         self, hall_id: int, *, service_id: int | None, day: date | None, from_day: date | None
-    ) -> list[Any]:
+    ) -> list[Slot]:
         """The hall's slots on ``day`` (or from ``from_day`` on), of one service or all."""
         query = select(slots).where(slots.c.hall_id == hall_id)
         if service_id is not None:
@@ -58,7 +101,8 @@ class AppointmentStore:
             query = query.where(slots.c.day == day)
         elif from_day is not None:
             query = query.where(slots.c.day >= from_day)
-        return list(self.conn.execute(query.order_by(slots.c.day, slots.c.start, slots.c.id)))
+        rows = self.conn.execute(query.order_by(slots.c.day, slots.c.start, slots.c.id))
+        return [slot for row in rows if (slot := _slot(row)) is not None]
 
     def take_place(self, hall_id: int, slot_id: int) -> bool:
         """Book one place if the slot is open and not full (compare-and-set); False otherwise."""
@@ -86,17 +130,40 @@ class AppointmentStore:
         """Whether any hall already uses this booking code."""
         return self.conn.execute(select(bookings.c.id).where(bookings.c.code == code)).first() is not None
 
-    def insert(self, values: dict[str, Any]) -> int:
+    def insert(self, booking: NewBooking) -> int:
         """Add a booking and return its id."""
+        values = {name: getattr(booking, name) for name in NewBooking.__dataclass_fields__}
         return int(self.conn.execute(bookings.insert().returning(bookings.c.id), values).scalar_one())
 
-    def booking(self, **where: Any) -> Any:
-        """One booking matching ``where`` (columns of appointments), or None."""
-        query = select(bookings).where(*(bookings.c[name] == value for name, value in where.items()))
-        return self.conn.execute(query).first()
+    def booking(self, *, id: int | None = None, code: str | None = None) -> Booking | None:
+        """The booking with this id or code, or None."""
+        query = select(bookings)
+        if id is not None:
+            query = query.where(bookings.c.id == id)
+        if code is not None:
+            query = query.where(bookings.c.code == code)
+        return _booking(self.conn.execute(query).first())
 
-    def move(self, booking_id: int, expected_status: str, **values: Any) -> bool:
+    def move(
+        self,
+        booking_id: int,
+        expected_status: str,
+        *,
+        status: str | None = None,
+        slot_id: int | None = None,
+        ticket_id: int | None = None,
+        checked_in_at: datetime | None = None,
+        updated_at: datetime | None = None,
+    ) -> bool:
         """Change a booking only if it is still in ``expected_status`` (compare-and-set)."""
+        given = {
+            "status": status,
+            "slot_id": slot_id,
+            "ticket_id": ticket_id,
+            "checked_in_at": checked_in_at,
+            "updated_at": updated_at,
+        }
+        values = {name: value for name, value in given.items() if value is not None}
         result = self.conn.execute(
             update(bookings)
             .where(bookings.c.id == booking_id, bookings.c.status == expected_status)
@@ -117,7 +184,7 @@ class AppointmentStore:
         )
         return int(self.conn.execute(query).scalar_one())
 
-    def booked_by_person(self, hall_id: int, id_hash: str, day: date) -> Any:
+    def booked_by_person(self, hall_id: int, id_hash: str, day: date) -> Booking | None:
         """A person's first booking on ``day`` still waiting for them (None when there is none)."""
         query = (
             select(bookings)
@@ -126,9 +193,9 @@ class AppointmentStore:
             .where(bookings.c.status.in_(("booked", "checked_in")))
             .order_by(bookings.c.status, slots.c.start, bookings.c.id)
         )
-        return self.conn.execute(query).first()
+        return _booking(self.conn.execute(query).first())
 
-    def booked_until(self, hall_id: int, day: date) -> list[Any]:
+    def booked_until(self, hall_id: int, day: date) -> list[DueBooking]:
         """Bookings still waiting for their citizen whose slot is on ``day`` or earlier, with slot times."""
         query = (
             select(bookings, slots.c.day, slots.c.start, slots.c.end)
@@ -136,4 +203,22 @@ class AppointmentStore:
             .where(bookings.c.hall_id == hall_id, bookings.c.status == "booked", slots.c.day <= day)
             .order_by(slots.c.day, slots.c.start, bookings.c.id)
         )
-        return list(self.conn.execute(query))
+        return [
+            DueBooking(
+                **{name: getattr(row, name) for name in BOOKING_FIELDS},
+                day=row.day,
+                start=row.start,
+                end=row.end,
+            )
+            for row in self.conn.execute(query)
+        ]
+
+    def ticket_number(self, ticket_id: int) -> str | None:
+        """The number of the ticket a booking was checked in as."""
+        number = self.conn.execute(select(t.tickets.c.number).where(t.tickets.c.id == ticket_id)).scalar()
+        return None if number is None else str(number)
+
+
+# The name the ticket check-in still builds the store by (it takes ``uow.stores.appointments`` once
+# its own package speaks to ports).
+AppointmentStore = SqlAppointmentStore

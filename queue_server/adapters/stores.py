@@ -6,9 +6,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from queue_server.adapters.admin import SqlCatalogueStore, SqlStaffStore, SqlTokenStore
+from queue_server.adapters.appointments import SqlAppointmentStore
 from queue_server.adapters.assessment import SqlAssessmentStore
+from queue_server.adapters.cases import SqlCalendarStore, SqlCaseStore
 from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationStore, SqlRubricStore
 from queue_server.adapters.history import SqlHistory
+from queue_server.adapters.reports import SqlReportStore
 from queue_server.adapters.repository import Repository
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
@@ -24,6 +28,13 @@ class SqlStores:
         self.rubrics = SqlRubricStore(conn)
         self.assessment = SqlAssessmentStore(conn)
         self.history = SqlHistory(conn)
+        self.appointments = SqlAppointmentStore(conn)
+        self.cases = SqlCaseStore(conn)
+        self.calendar = SqlCalendarStore(conn)
+        self.staff = SqlStaffStore(conn)
+        self.tokens = SqlTokenStore(conn)
+        self.catalogue_admin = SqlCatalogueStore(conn)
+        self.reports = SqlReportStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

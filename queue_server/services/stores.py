@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.services.admin.catalogue_ports import CatalogueStore
+from queue_server.services.admin.ports import StaffStore, TokenStore
 from queue_server.services.advisor.ports import History
 from queue_server.services.assessment.ports import AssessmentStore
+from queue_server.services.cases.ports import AppointmentStore, CalendarStore, CaseStore
 from queue_server.services.evaluations.ports import ComplaintStore, EvaluationStore, RubricStore
+from queue_server.services.reports.ports import ReportStore
 
 
 class Stores(Protocol):
@@ -22,6 +26,13 @@ class Stores(Protocol):
     rubrics: RubricStore
     assessment: AssessmentStore
     history: History
+    appointments: AppointmentStore
+    cases: CaseStore
+    calendar: CalendarStore
+    staff: StaffStore
+    tokens: TokenStore
+    catalogue_admin: CatalogueStore
+    reports: ReportStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

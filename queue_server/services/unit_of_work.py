@@ -158,6 +158,10 @@ class UnitOfWork:
             }
         )
 
+    def audit(self, hall_id: int, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
+        """Write one audit-log line at this transaction's time."""
+        self.repo.audit(hall_id, self.now, actor, action, subject, detail)
+
     def emit(self, hall_id: int, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
         """Queue a live event for after the commit."""
         self.outbox.append(LiveEvent(type_, topics, payload, self.now, hall_id))

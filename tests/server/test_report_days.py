@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import create_engine, insert, select
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.reports import day_index, epoch
 from queue_server.services.reports.single_pass import Clock
-from queue_server.services.reports.sql import day_index, epoch
 
 
 @pytest.mark.parametrize(

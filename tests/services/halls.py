@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from queue_server.domain.hall import HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.hours import OpeningHours
 
@@ -24,5 +26,28 @@ def small_hall(hall_id: int = 1) -> HallCatalogue:
         windows={
             1: WindowItem(1, "01", "一号窗口", "general", None),
             2: WindowItem(2, "02", "二号窗口", "general", None),
+        },
+    )
+
+
+def two_service_hall(hall_id: int = 1, **settings: Any) -> HallCatalogue:
+    """Hall ``demo``: services A (户籍办理) and B (社保业务), windows 1 and 2, open weekdays 08:30–17:30."""
+    weekdays = {day: [["08:30", "17:30"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+    return HallCatalogue(
+        id=hall_id,
+        code="demo",
+        name="测试大厅",
+        name_en="Test hall",
+        timezone="Asia/Shanghai",
+        notice="",
+        version=1,
+        settings=HallSettings.from_dict({"hours": weekdays, **settings}, "Asia/Shanghai"),
+        services={
+            1: ServiceItem(1, "A", "户籍办理", "A", 1, None, True, 300),
+            2: ServiceItem(2, "B", "社保业务", "B", 1, None, True, 300),
+        },
+        windows={
+            1: WindowItem(1, "1", "一号窗口", "general", None),
+            2: WindowItem(2, "2", "二号窗口", "general", None),
         },
     )

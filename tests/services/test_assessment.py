@@ -35,7 +35,7 @@ def stores() -> FakeStores:
 
 
 def month(stores: FakeStores, at: datetime = APRIL) -> c.MonthAssessment:
-    return scores.month_assessment(stores.unit_of_work(at), MANAGER, "2026-03")
+    return scores.month_assessment(stores.unit(at), MANAGER, "2026-03")
 
 
 def totals(result: c.MonthAssessment) -> dict[str, tuple[float, int]]:
@@ -86,24 +86,24 @@ def test_a_waiver_sets_a_measured_fact_aside_until_it_is_withdrawn(stores: FakeS
     waiver = c.NewAssessmentEntry(
         window="01", waives="results.bad_rating:evaluation:41", reason="系统故障误评"
     )
-    window = scores.add_entry(stores.unit_of_work(APRIL), MANAGER, "2026-03", waiver)
+    window = scores.add_entry(stores.unit(APRIL), MANAGER, "2026-03", waiver)
 
     assert window.total == 100.0
     assert [(line.waived, line.waived_by_entry) for line in window.lines] == [(True, 1)]
     assert stores.directory.audit_lines[-1].subject == "assessment:2026-03:entry:1"
     with pytest.raises(Rejected) as unknown:
         scores.add_entry(
-            stores.unit_of_work(APRIL), MANAGER, "2026-03", waiver.model_copy(update={"waives": "x"})
+            stores.unit(APRIL), MANAGER, "2026-03", waiver.model_copy(update={"waives": "x"})
         )
     assert unknown.value.code == "assessment.unknown_fact"
 
-    after = scores.withdraw_entry(stores.unit_of_work(APRIL), MANAGER, "2026-03", 1)
+    after = scores.withdraw_entry(stores.unit(APRIL), MANAGER, "2026-03", 1)
     assert totals(after)["01"] == (98.0, 2)
 
 
 def test_a_manager_counts_a_rubric_rule_with_its_reason(stores: FakeStores) -> None:
     entry = c.NewAssessmentEntry(window="02", rule="bonus.grievance", clerk_staff_no="S06", reason="委屈奖")
-    window = scores.add_entry(stores.unit_of_work(APRIL), MANAGER, "2026-03", entry)
+    window = scores.add_entry(stores.unit(APRIL), MANAGER, "2026-03", entry)
 
     manual = [line for line in window.lines if line.source == "manual"]
     assert [(line.rule, line.points, line.entry_id, line.clerk_staff_no) for line in manual] == [
@@ -113,10 +113,10 @@ def test_a_manager_counts_a_rubric_rule_with_its_reason(stores: FakeStores) -> N
 
 def test_a_month_closes_once_over_and_reads_back_frozen(stores: FakeStores) -> None:
     with pytest.raises(Rejected) as still_open:
-        scores.close_month(stores.unit_of_work(MID_MARCH), MANAGER, "2026-03")
+        scores.close_month(stores.unit(MID_MARCH), MANAGER, "2026-03")
     assert still_open.value.code == "assessment.month_open"
 
-    closed = scores.close_month(stores.unit_of_work(APRIL), MANAGER, "2026-03")
+    closed = scores.close_month(stores.unit(APRIL), MANAGER, "2026-03")
 
     assert closed.closed and closed.closed_by == MANAGER.label
     assert [(f.window_id, f.kind) for f in stores.assessment.flags(1, "2026-03")] == [(1, "yellow")]
@@ -124,11 +124,11 @@ def test_a_month_closes_once_over_and_reads_back_frozen(stores: FakeStores) -> N
     stores.assessment.ratings.append((1, later, BadRating(43, 2, 6, "very_dissatisfied", None)))
     assert month(stores) == closed  # a closed month no longer follows the record
     with pytest.raises(Rejected) as frozen:
-        scores.withdraw_entry(stores.unit_of_work(APRIL), MANAGER, "2026-03", 1)
+        scores.withdraw_entry(stores.unit(APRIL), MANAGER, "2026-03", 1)
     assert frozen.value.code == "assessment.month_closed"
 
 
 def test_a_month_not_begun_is_refused(stores: FakeStores) -> None:
     with pytest.raises(Rejected) as future:
-        scores.month_assessment(stores.unit_of_work(MID_MARCH), MANAGER, "2026-04")
+        scores.month_assessment(stores.unit(MID_MARCH), MANAGER, "2026-04")
     assert future.value.code == "assessment.future_month"

@@ -30,7 +30,7 @@ def stores() -> FakeStores:
 def register(stores: FakeStores, **body: object) -> c.ComplaintPublic:
     fields = {"category": "attitude", "summary": "态度生硬，电话13812345678", "window": "01", **body}
     return complaints.register_complaint(
-        stores.unit_of_work(NOW), MANAGER, c.NewComplaint.model_validate(fields)
+        stores.unit(NOW), MANAGER, c.NewComplaint.model_validate(fields)
     )
 
 
@@ -41,7 +41,7 @@ def test_a_complainants_phone_is_kept_only_masked_and_hashed(stores: FakeStores)
     assert "13812345678" not in shown.summary  # free text masked for a manager
     assert stores.complaints.contact_hashes[shown.id] not in (None, "13812345678")
     assert (shown.clerk_name, shown.window, shown.verdict) == ("王芳", "01", c.ComplaintVerdict.PENDING)
-    seen_by_admin = complaints.complaint(stores.unit_of_work(NOW), ADMIN, shown.id)
+    seen_by_admin = complaints.complaint(stores.unit(NOW), ADMIN, shown.id)
     assert "13812345678" in seen_by_admin.summary
     line = stores.directory.audit_lines[-1]
     assert (line.action, line.subject, line.detail["before"]) == ("complaint.registered", "complaint:1", None)
@@ -56,7 +56,7 @@ def test_an_unknown_staff_number_is_not_found_and_nothing_is_registered(stores: 
 
 def test_a_complaint_is_judged_once_within_the_rubrics_range_then_reported_once(stores: FakeStores) -> None:
     complaint_id = register(stores).id
-    uow = stores.unit_of_work(NOW)
+    uow = stores.unit(NOW)
     with pytest.raises(Rejected) as not_judged:
         complaints.report_complaint(uow, MANAGER, complaint_id, c.ReportComplaint(outcome="已答复"))
     with pytest.raises(Rejected):  # the seeds' rubric deducts 5–10 for a verified complaint
@@ -89,7 +89,7 @@ def test_a_complaint_is_judged_once_within_the_rubrics_range_then_reported_once(
 
 
 def test_praise_is_listed_newest_day_first_within_the_period(stores: FakeStores) -> None:
-    uow = stores.unit_of_work(NOW)
+    uow = stores.unit(NOW)
     for day, window in ((date(2026, 2, 27), "01"), (date(2026, 3, 1), "02"), (date(2026, 2, 1), "01")):
         complaints.record_praise(uow, MANAGER, c.NewPraise(kind=c.PraiseKind.BANNER, window=window, day=day))
 

@@ -34,7 +34,7 @@ def stores() -> FakeStores:
 def asked(stores: FakeStores) -> int:
     """Ticket A001 concluded at window 01 at ASKED: its evaluation is requested."""
     ticket = SimpleNamespace(id=7, number="A001", token="tok-7", service_id=1)
-    uow = stores.unit_of_work(ASKED)
+    uow = stores.unit(ASKED)
     evaluation_id = ratings.request_evaluation(uow, CLERK, ticket, 1, "01", None)
     assert [e.type for e in uow.outbox] == ["evaluation.requested"]
     assert uow.outbox[0].payload["clerk_name"] == "王芳"
@@ -44,7 +44,7 @@ def asked(stores: FakeStores) -> int:
 def rate(
     stores: FakeStores, evaluation_id: int, at: datetime, actor: Actor | None = PAD, **body: object
 ) -> tuple[c.EvaluationPublic, bool]:
-    uow = stores.unit_of_work(at)
+    uow = stores.unit(at)
     return ratings.rate(uow, actor, evaluation_id, c.RateEvaluation.model_validate(body))
 
 
@@ -55,7 +55,7 @@ def code_of(error: pytest.ExceptionInfo[DomainError]) -> str:
 def test_a_pad_rates_once_and_a_copy_of_its_rating_returns_the_first(stores: FakeStores) -> None:
     evaluation_id = asked(stores)
     pressed = ASKED + timedelta(seconds=30)
-    uow = stores.unit_of_work(pressed + timedelta(seconds=1))
+    uow = stores.unit(pressed + timedelta(seconds=1))
     body = c.RateEvaluation(level=c.EvaluationLevel.SATISFIED, pressed_at=pressed)
     shown, recorded = ratings.rate(uow, PAD, evaluation_id, body)
 
@@ -142,10 +142,10 @@ def test_a_pad_press_before_the_deadline_arriving_late_still_counts_and_is_marke
 
 def test_pending_evaluations_past_their_deadline_become_unrated_and_are_announced(stores: FakeStores) -> None:
     evaluation_id = asked(stores)
-    early = stores.unit_of_work(ASKED + timedelta(seconds=119))
+    early = stores.unit(ASKED + timedelta(seconds=119))
     assert ratings.expire_evaluations(early, 1) == 0
 
-    uow = stores.unit_of_work(ASKED + timedelta(seconds=121))
+    uow = stores.unit(ASKED + timedelta(seconds=121))
     assert ratings.expire_evaluations(uow, 1) == 1
     assert stores.evaluations.rows[evaluation_id].status == "unrated"
     assert [(e.type, e.payload["status"]) for e in uow.outbox] == [("evaluation.recorded", "unrated")]
@@ -154,17 +154,17 @@ def test_pending_evaluations_past_their_deadline_become_unrated_and_are_announce
 def test_the_default_rule_gives_old_unrated_evaluations_the_default_level(stores: FakeStores) -> None:
     evaluation_id = asked(stores)
     stores.evaluations.hall_settings[1] = {"default_level": "satisfied", "default_after_days": 7}
-    ratings.expire_evaluations(stores.unit_of_work(ASKED + timedelta(days=1)), 1)
-    assert ratings.default_unrated(stores.unit_of_work(ASKED + timedelta(days=7)), 1) == 0
+    ratings.expire_evaluations(stores.unit(ASKED + timedelta(days=1)), 1)
+    assert ratings.default_unrated(stores.unit(ASKED + timedelta(days=7)), 1) == 0
 
-    assert ratings.default_unrated(stores.unit_of_work(ASKED + timedelta(days=8)), 1) == 1
+    assert ratings.default_unrated(stores.unit(ASKED + timedelta(days=8)), 1) == 1
     row = stores.evaluations.rows[evaluation_id]
     assert (row.status, row.level, row.is_default) == ("defaulted", "satisfied", True)
 
 
 def step(stores: FakeStores, at: datetime, follow_up_id: int, **body: object) -> c.FollowUpPublic:
     return follow_up.step_follow_up(
-        stores.unit_of_work(at), MANAGER, follow_up_id, c.FollowUpStep.model_validate(body)
+        stores.unit(at), MANAGER, follow_up_id, c.FollowUpStep.model_validate(body)
     )
 
 
@@ -191,10 +191,10 @@ def test_a_bad_rating_opens_a_follow_up_due_in_working_days(stores: FakeStores) 
     )
     assert (follow.due, follow.overdue) == (date(2026, 3, 3), False)
     overdue = follow_up.list_follow_ups(
-        stores.unit_of_work(ASKED + timedelta(days=2)), MANAGER, open_only=True
+        stores.unit(ASKED + timedelta(days=2)), MANAGER, open_only=True
     )
     assert [(f.id, f.overdue) for f in overdue] == [(follow.id, True)]
-    dues = follow_up.open_follow_up_dues(stores.unit_of_work(ASKED), 1)
+    dues = follow_up.open_follow_up_dues(stores.unit(ASKED), 1)
     assert dues == [(follow.id, "verify", "A001", date(2026, 3, 3))]
 
 
@@ -229,7 +229,7 @@ def test_a_follow_up_goes_verify_rectify_revisit_with_a_note_at_each_step(stores
         "follow_up.rectify",
         "follow_up.revisit",
     ]
-    assert follow_up.list_follow_ups(stores.unit_of_work(day), MANAGER, open_only=True) == []
+    assert follow_up.list_follow_ups(stores.unit(day), MANAGER, open_only=True) == []
 
 
 def test_a_follow_up_of_another_hall_is_not_found(stores: FakeStores) -> None:
@@ -237,4 +237,4 @@ def test_a_follow_up_of_another_hall_is_not_found(stores: FakeStores) -> None:
     rate(stores, evaluation_id, ASKED + timedelta(seconds=30), level="dissatisfied")
     stranger = Actor(2, "manager", user_id=9)
     with pytest.raises(NotFound):
-        follow_up.step_follow_up(stores.unit_of_work(ASKED), stranger, 1, c.FollowUpStep(action="note"))
+        follow_up.step_follow_up(stores.unit(ASKED), stranger, 1, c.FollowUpStep(action="note"))

@@ -9,17 +9,14 @@ every server process.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from sqlalchemy import func, select, update
 
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import WindowItem
 from queue_server.domain.numbering import business_day
 from queue_server.services.admin.catalogue_file import ServiceEntry, service_entry, service_values
+from queue_server.services.admin.catalogue_ports import ServiceRow, ServiceValues
 from queue_server.services.live import hall_topics
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -46,12 +43,8 @@ def read_service(uow: UnitOfWork, actor: Actor, code: str) -> c.ServiceAdmin:
 def list_departments(uow: UnitOfWork, actor: Actor) -> list[c.DepartmentPublic]:
     """The hall's departments (实施主体), for the service form."""
     actor.require(Permission.MANAGE_HALL)
-    query = (
-        select(t.departments).where(t.departments.c.hall_id == actor.hall_id).order_by(t.departments.c.code)
-    )
-    return [
-        c.DepartmentPublic(code=r.code, name=r.name, name_en=r.name_en) for r in uow.repo.conn.execute(query)
-    ]
+    departments = sorted(uow.stores.catalogue_admin.departments(actor.hall_id), key=lambda d: d.code)
+    return [c.DepartmentPublic(code=r.code, name=r.name, name_en=r.name_en) for r in departments]
 
 
 def create_service(uow: UnitOfWork, actor: Actor, body: c.ServiceCreate) -> c.ServiceAdmin:
@@ -63,10 +56,7 @@ def create_service(uow: UnitOfWork, actor: Actor, body: c.ServiceCreate) -> c.Se
         raise Rejected("catalogue.code_exists", code=body.code)
     fields = _normalised(body)
     values = _checked(uow, actor.hall_id, body.code, fields)
-    service_id = uow.repo.conn.execute(
-        t.services.insert().returning(t.services.c.id),
-        {"hall_id": actor.hall_id, "code": body.code, **values},
-    ).scalar_one()
+    service_id = uow.stores.catalogue_admin.put_service(actor.hall_id, body.code, values)
     after = _admin(uow, actor.hall_id, _row(uow, actor.hall_id, body.code))
     _changed(uow, actor, int(service_id), None, after)
     return after
@@ -85,7 +75,7 @@ def update_service(uow: UnitOfWork, actor: Actor, code: str, patch: c.ServicePat
     values = _checked(uow, actor.hall_id, code, fields)
     if row.active and not fields.active:
         _check_idle(uow, actor.hall_id, row)
-    uow.repo.conn.execute(update(t.services).where(t.services.c.id == row.id).values(**values))
+    uow.stores.catalogue_admin.put_service(actor.hall_id, code, values)
     if fields.daily_cap is not None and row.daily_cap is None:
         _count_todays_tickets(uow, actor.hall_id, row)
     after = _admin(uow, actor.hall_id, _row(uow, actor.hall_id, code))
@@ -113,7 +103,7 @@ def _normalised(fields: c.ServiceFields) -> c.ServiceFields:
     )
 
 
-def _checked(uow: UnitOfWork, hall_id: int, code: str, fields: c.ServiceFields) -> dict[str, Any]:
+def _checked(uow: UnitOfWork, hall_id: int, code: str, fields: c.ServiceFields) -> ServiceValues:
     """Check a service's fields against the hall's rules; returns the row's values."""
     if not fields.name:
         raise Rejected("catalogue.name_required")
@@ -126,17 +116,13 @@ def _checked(uow: UnitOfWork, hall_id: int, code: str, fields: c.ServiceFields) 
         if not low <= value <= high:
             raise Rejected("catalogue.number_invalid", field=name, low=low, high=high, value=value)
     _check_guide(fields.guide)
-    department_id = uow.repo.conn.execute(
-        select(t.departments.c.id).where(
-            t.departments.c.hall_id == hall_id, t.departments.c.code == fields.department
-        )
-    ).scalar()
+    department_id = uow.stores.catalogue_admin.department_id(hall_id, fields.department)
     if department_id is None:
         raise Rejected("catalogue.department_unknown", code=fields.department)
     if fields.active:
         _check_prefix(uow, hall_id, code, fields)
     entry = ServiceEntry.model_validate({**fields.model_dump(exclude={"active"}), "code": code})
-    return service_values(entry, int(department_id), active=fields.active)
+    return service_values(entry, department_id, active=fields.active)
 
 
 def _check_guide(guide: c.Guide) -> None:
@@ -157,14 +143,7 @@ def _check_guide(guide: c.Guide) -> None:
 
 def _check_prefix(uow: UnitOfWork, hall_id: int, code: str, fields: c.ServiceFields) -> None:
     """Services share a prefix (one number sequence) only within one theme, i.e. one queue area."""
-    query = select(t.services.c.code, t.services.c.name, t.services.c.theme).where(
-        t.services.c.hall_id == hall_id,
-        t.services.c.prefix == fields.prefix,
-        t.services.c.active.is_(True),
-        t.services.c.code != code,
-        t.services.c.theme != fields.theme,
-    )
-    other = uow.repo.conn.execute(query.order_by(t.services.c.code).limit(1)).first()
+    other = uow.stores.catalogue_admin.prefix_user(hall_id, fields.prefix, code, fields.theme)
     if other is not None:
         raise Rejected(
             "catalogue.prefix_clash",
@@ -174,63 +153,37 @@ def _check_prefix(uow: UnitOfWork, hall_id: int, code: str, fields: c.ServiceFie
         )
 
 
-def _check_idle(uow: UnitOfWork, hall_id: int, row: Any) -> None:
+def _check_idle(uow: UnitOfWork, hall_id: int, row: ServiceRow) -> None:
     """A service is switched off only when no ticket of it is still open (they would be orphaned)."""
-    count = uow.repo.conn.execute(
-        select(func.count()).where(
-            t.tickets.c.hall_id == hall_id,
-            t.tickets.c.service_id == row.id,
-            t.tickets.c.status.in_(OPEN_STATUSES),
-        )
-    ).scalar_one()
+    count = uow.stores.catalogue_admin.open_tickets(hall_id, row.id, OPEN_STATUSES)
     if count:
         raise Rejected("catalogue.in_use", name=row.name, count=count)
 
 
-def _count_todays_tickets(uow: UnitOfWork, hall_id: int, row: Any) -> None:
+def _count_todays_tickets(uow: UnitOfWork, hall_id: int, row: ServiceRow) -> None:
     """Issuing counts a service's tickets only while it has a cap: a cap set mid-day first counts
     the walk-in tickets already issued today, so it holds at once."""
     day = business_day(uow.now, uow.catalogue(hall_id).timezone)
-    issued = uow.repo.conn.execute(
-        select(func.count()).where(
-            t.tickets.c.hall_id == hall_id,
-            t.tickets.c.service_id == row.id,
-            t.tickets.c.business_day == day,
-            t.tickets.c.appointment_at.is_(None),
-        )
-    ).scalar_one()
-    uow.repo.raise_counter(hall_id, f"service:{row.code}", day, int(issued))
+    issued = uow.stores.catalogue_admin.walk_ins(hall_id, row.id, day)
+    uow.stores.catalogue_admin.raise_counter(hall_id, f"service:{row.code}", day, issued)
 
 
 # ---------------------------------------------------------------- rows and records
 
 
-def _query(hall_id: int) -> Any:
-    """The hall's services with their department's code and name."""
-    return (
-        select(
-            t.services,
-            t.departments.c.code.label("department_code"),
-            t.departments.c.name.label("department_name"),
-        )
-        .join(t.departments, t.departments.c.id == t.services.c.department_id)
-        .where(t.services.c.hall_id == hall_id)
-    )
+def _find(uow: UnitOfWork, hall_id: int, code: str) -> ServiceRow | None:
+    return next(iter(uow.stores.catalogue_admin.services(hall_id, code=code)), None)
 
 
-def _find(uow: UnitOfWork, hall_id: int, code: str) -> Any:
-    return uow.repo.conn.execute(_query(hall_id).where(t.services.c.code == code)).first()
-
-
-def _row(uow: UnitOfWork, hall_id: int, code: str) -> Any:
+def _row(uow: UnitOfWork, hall_id: int, code: str) -> ServiceRow:
     row = _find(uow, hall_id, code)
     if row is None:
         raise NotFound("service.not_found", code=code)
     return row
 
 
-def _rows(uow: UnitOfWork, hall_id: int) -> list[Any]:
-    return list(uow.repo.conn.execute(_query(hall_id).order_by(t.services.c.code)))
+def _rows(uow: UnitOfWork, hall_id: int) -> list[ServiceRow]:
+    return uow.stores.catalogue_admin.services(hall_id)
 
 
 def _serving(uow: UnitOfWork, hall_id: int) -> dict[int, list[WindowItem]]:
@@ -243,7 +196,7 @@ def _serving(uow: UnitOfWork, hall_id: int) -> dict[int, list[WindowItem]]:
 
 
 def _admin(
-    uow: UnitOfWork, hall_id: int, row: Any, serving: dict[int, list[WindowItem]] | None = None
+    uow: UnitOfWork, hall_id: int, row: ServiceRow, serving: dict[int, list[WindowItem]] | None = None
 ) -> c.ServiceAdmin:
     """A row with its guide, department and the windows (and their zones) that list it."""
     entry = service_entry(row, row.department_code)
@@ -268,7 +221,7 @@ def _changed(
     changed = sorted(k for k in new if old.get(k) != new[k]) if before else []
     action = "service.update" if before else "service.create"
     detail = {"before": old or None, "after": new, "changed": changed}
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, action, f"service:{after.code}", detail)
+    uow.audit(actor.hall_id, actor.label, action, f"service:{after.code}", detail)
     uow.record(actor, "service.changed", service_id=service_id, data={"code": after.code, "changed": changed})
     uow.emit(
         actor.hall_id,

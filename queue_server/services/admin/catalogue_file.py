@@ -9,15 +9,14 @@ deactivated, windows and staff stay).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
 
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.auth.passwords import hash_password
 from queue_server.domain.hall import HallSettings
+from queue_server.services.admin.catalogue_ports import Assignment, HallValues, ServiceRow, ServiceValues
+from queue_server.services.admin.ports import UserValues
 from queue_server.services.unit_of_work import UnitOfWork
 
 SETTING_KEYS = (
@@ -130,17 +129,6 @@ class CatalogueFile(_File):
 
 
 Progress = Callable[[str, int], None]
-# Columns a service entry stores as they are (the others are converted in ``service_values``).
-SERVICE_COLUMNS = {
-    "name",
-    "name_en",
-    "prefix",
-    "theme",
-    "daily_cap",
-    "priority_allowed",
-    "weight",
-    "keywords",
-}
 
 
 def import_catalogue(
@@ -159,86 +147,42 @@ def import_catalogue(
     step = progress or (lambda _label, _n: None)
     if hashes is None:
         hashes = hash_staff_passwords(data, default_password)
-    conn, now = uow.repo.conn, uow.now
+    store, now = uow.stores.catalogue_admin, uow.now
     extra = data.hall.model_extra or {}
     settings = {k: extra[k] for k in SETTING_KEYS if k in extra}
     HallSettings.from_dict(settings, data.hall.timezone)  # refuse a bad file before writing
-    hall_values = {
-        **data.hall.model_dump(include={"code", "name", "name_en", "timezone", "notice"}),
-        "settings": settings,
-    }
-    hall_id = _upsert(conn, t.halls, {"code": data.hall.code}, hall_values, {"created_at": now})
+    hall = data.hall
+    hall_values = HallValues(
+        name=hall.name, name_en=hall.name_en, timezone=hall.timezone, notice=hall.notice, settings=settings
+    )
+    hall_id = store.put_hall(hall.code, hall_values, now)
     step("hall", 1)
-    zones = {
-        z.code: _upsert(
-            conn,
-            t.zones,
-            {"hall_id": hall_id, "code": z.code},
-            z.model_dump(include={"name", "name_en", "floor"}),
-        )
-        for z in data.zones
-    }
-    departments = {
-        d.code: _upsert(
-            conn,
-            t.departments,
-            {"hall_id": hall_id, "code": d.code},
-            d.model_dump(include={"name", "name_en"}),
-        )
-        for d in data.departments
-    }
+    zones = {z.code: store.put_zone(hall_id, z.code, z.name, z.name_en, z.floor) for z in data.zones}
+    departments = {d.code: store.put_department(hall_id, d.code, d.name, d.name_en) for d in data.departments}
     step("departments", len(data.departments))
     services: dict[str, int] = {}
     for s in data.services:
-        values = service_values(s, departments[s.department])
-        services[s.code] = _upsert(conn, t.services, {"hall_id": hall_id, "code": s.code}, values)
+        services[s.code] = store.put_service(hall_id, s.code, service_values(s, departments[s.department]))
         step("services", 1)
-    conn.execute(
-        update(t.services)
-        .where(t.services.c.hall_id == hall_id, t.services.c.code.not_in(list(services) or [""]))
-        .values(active=False)
-    )
+    store.switch_off_services_except(hall_id, list(services))
     windows: dict[str, int] = {}
     for w in data.windows:
-        values = {"name": w.name, "type": w.type.value, "zone_id": zones.get(w.zone) if w.zone else None}
-        windows[w.number] = _upsert(
-            conn,
-            t.windows,
-            {"hall_id": hall_id, "number": w.number},
-            values,
-            {"status": "closed", "status_since": now},
-        )
-        uow.repo.replace_assignments(
-            hall_id,
-            windows[w.number],
-            [
-                {"service_id": services[x.service], "preference": x.preference, "weight": x.weight}
-                for x in w.services
-            ],
-        )
+        zone_id = zones.get(w.zone) if w.zone else None
+        window_id = store.put_window(hall_id, w.number, w.name, w.type.value, zone_id, now)
+        windows[w.number] = window_id
+        listed = [Assignment(window_id, services[x.service], x.preference, x.weight) for x in w.services]
+        store.replace_assignments(hall_id, window_id, listed)
         step("windows", 1)
     staff: dict[str, int] = {}
     for p in data.staff:
-        values: dict[str, Any] = {
-            "name": p.name,
-            "role": p.role.value,
-            "window_id": windows.get(p.window) if p.window else None,
-            "active": True,
-        }
-        insert_only: dict[str, Any] = {"created_at": now}
-        if p.staff_no in hashes:
-            insert_only["password_hash"] = hashes[p.staff_no]
-        staff[p.staff_no] = _upsert(
-            conn, t.users, {"hall_id": hall_id, "staff_no": p.staff_no}, values, insert_only
+        values = UserValues(
+            name=p.name, role=p.role.value, window_id=windows.get(p.window) if p.window else None, active=True
         )
+        staff[p.staff_no] = store.put_user(hall_id, p.staff_no, values, now, hashes.get(p.staff_no))
         step("staff", 1)
     for p in data.staff:
         if p.ab_partner and p.ab_partner in staff:
-            conn.execute(
-                update(t.users)
-                .where(t.users.c.id == staff[p.staff_no])
-                .values(ab_partner_id=staff[p.ab_partner])
-            )
+            store.set_partner(staff[p.staff_no], staff[p.ab_partner])
     uow.refresh_catalogue(hall_id)
     return hall_id
 
@@ -253,20 +197,27 @@ def hash_staff_passwords(data: CatalogueFile, default_password: str | None = Non
     }
 
 
-def service_values(entry: ServiceEntry, department_id: int, active: bool = True) -> dict[str, Any]:
+def service_values(entry: ServiceEntry, department_id: int, active: bool = True) -> ServiceValues:
     """A service entry as its ``services`` row stores it (import and the manager's console)."""
-    return {
-        **entry.model_dump(include=SERVICE_COLUMNS),
-        "category": entry.category.value,
-        "case_type": entry.case_type.value,
-        "department_id": department_id,
-        "avg_handle_seconds": round(entry.avg_handle_minutes * 60),
-        "guide": entry.guide.model_dump(mode="json"),
-        "active": active,
-    }
+    return ServiceValues(
+        name=entry.name,
+        name_en=entry.name_en,
+        prefix=entry.prefix,
+        theme=entry.theme,
+        daily_cap=entry.daily_cap,
+        priority_allowed=entry.priority_allowed,
+        weight=entry.weight,
+        keywords=list(entry.keywords),
+        category=entry.category.value,
+        case_type=entry.case_type.value,
+        department_id=department_id,
+        avg_handle_seconds=round(entry.avg_handle_minutes * 60),
+        guide=entry.guide.model_dump(mode="json"),
+        active=active,
+    )
 
 
-def service_entry(row: Any, department_code: str) -> ServiceEntry:
+def service_entry(row: ServiceRow, department_code: str) -> ServiceEntry:
     """A ``services`` row as a catalogue-file entry (export and the manager's console)."""
     return ServiceEntry(
         code=row.code,
@@ -275,8 +226,8 @@ def service_entry(row: Any, department_code: str) -> ServiceEntry:
         department=department_code,
         prefix=row.prefix,
         theme=row.theme,
-        category=row.category,
-        case_type=row.case_type,
+        category=c.ServiceCategory(row.category),
+        case_type=c.CaseType(row.case_type),
         daily_cap=row.daily_cap,
         priority_allowed=row.priority_allowed,
         weight=row.weight,
@@ -286,54 +237,20 @@ def service_entry(row: Any, department_code: str) -> ServiceEntry:
     )
 
 
-def _upsert(
-    conn: Any,
-    table: Any,
-    keys: dict[str, Any],
-    values: dict[str, Any],
-    insert_only: dict[str, Any] | None = None,
-) -> int:
-    """Update the row found by ``keys`` or insert it; returns its id."""
-    where = [table.c[k] == v for k, v in keys.items()]
-    found = conn.execute(select(table.c.id).where(*where)).scalar()
-    if found is not None:
-        conn.execute(update(table).where(table.c.id == found).values(**values))
-        return int(found)
-    return int(
-        conn.execute(
-            table.insert().returning(table.c.id), {**keys, **values, **(insert_only or {})}
-        ).scalar_one()
-    )
-
-
 def export_catalogue(uow: UnitOfWork, hall_id: int) -> CatalogueFile:
     """The hall as a catalogue file (no passwords)."""
-    conn = uow.repo.conn
-    hall = conn.execute(select(t.halls).where(t.halls.c.id == hall_id)).one()
-    zones = {r.id: r for r in conn.execute(select(t.zones).where(t.zones.c.hall_id == hall_id))}
-    departments = {
-        r.id: r for r in conn.execute(select(t.departments).where(t.departments.c.hall_id == hall_id))
-    }
-    service_rows = list(
-        conn.execute(
-            select(t.services)
-            .where(t.services.c.hall_id == hall_id, t.services.c.active.is_(True))
-            .order_by(t.services.c.code)
-        )
-    )
+    store = uow.stores.catalogue_admin
+    hall = store.hall(hall_id)
+    zones = {r.id: r for r in store.zones(hall_id)}
+    departments = {r.id: r for r in store.departments(hall_id)}
+    service_rows = store.services(hall_id, active_only=True)
     service_codes = {r.id: r.code for r in service_rows}
-    window_rows = list(
-        conn.execute(select(t.windows).where(t.windows.c.hall_id == hall_id).order_by(t.windows.c.id))
-    )
+    window_rows = store.windows(hall_id)
     window_numbers = {r.id: r.number for r in window_rows}
-    rules: dict[int, list[Any]] = {}
-    for r in conn.execute(
-        select(t.assignments)
-        .where(t.assignments.c.hall_id == hall_id)
-        .order_by(t.assignments.c.preference, t.assignments.c.id)
-    ):
+    rules: dict[int, list[Assignment]] = {}
+    for r in store.assignments(hall_id):
         rules.setdefault(r.window_id, []).append(r)
-    users = list(conn.execute(select(t.users).where(t.users.c.hall_id == hall_id).order_by(t.users.c.id)))
+    users = store.users(hall_id)
     staff_nos = {u.id: u.staff_no for u in users}
     return CatalogueFile(
         hall=HallEntry(
@@ -342,18 +259,18 @@ def export_catalogue(uow: UnitOfWork, hall_id: int) -> CatalogueFile:
             name_en=hall.name_en,
             timezone=hall.timezone,
             notice=hall.notice,
-            **(hall.settings or {}),
+            **hall.settings,
         ),
         zones=[ZoneEntry(code=z.code, name=z.name, name_en=z.name_en, floor=z.floor) for z in zones.values()],
         departments=[
             DepartmentEntry(code=d.code, name=d.name, name_en=d.name_en) for d in departments.values()
         ],
-        services=[service_entry(s, departments[s.department_id].code) for s in service_rows],
+        services=[service_entry(s, s.department_code) for s in service_rows],
         windows=[
             WindowEntry(
                 number=w.number,
                 name=w.name,
-                type=w.type,
+                type=c.WindowType(w.type),
                 zone=zones[w.zone_id].code if w.zone_id else None,
                 services=[
                     WindowService(
@@ -369,9 +286,9 @@ def export_catalogue(uow: UnitOfWork, hall_id: int) -> CatalogueFile:
             StaffEntry(
                 staff_no=u.staff_no,
                 name=u.name,
-                role=u.role,
-                window=window_numbers.get(u.window_id),
-                ab_partner=staff_nos.get(u.ab_partner_id),
+                role=c.Role(u.role),
+                window=window_numbers.get(u.window_id) if u.window_id else None,
+                ab_partner=staff_nos.get(u.ab_partner_id) if u.ab_partner_id else None,
             )
             for u in users
         ],

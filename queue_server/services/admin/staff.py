@@ -12,17 +12,14 @@ import base64
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import delete, select, update
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.auth.tokens import TokenBook
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Forbidden, NotFound, Rejected
 from queue_server.services.admin.accounts import issue_token, revoke_token, save_user
+from queue_server.services.admin.ports import DeviceReport, StaffMember, TokenRow, UserValues
 from queue_server.services.unit_of_work import UnitOfWork
 
 STAFF_NO = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -60,13 +57,13 @@ def create_staff(uow: UnitOfWork, actor: Actor, body: c.StaffCreate, password_ha
     if _find(uow, actor.hall_id, body.staff_no) is not None:
         raise Rejected("staff.exists", staff_no=body.staff_no)
     _check_password(body.password)
-    values = {
-        "name": body.name.strip(),
-        "role": body.role.value,
-        "password_hash": password_hash,
-        "window_id": _window_id(uow, actor.hall_id, body.window),
-        "active": True,
-    }
+    values = UserValues(
+        name=body.name.strip(),
+        role=body.role.value,
+        password_hash=password_hash,
+        window_id=_window_id(uow, actor.hall_id, body.window),
+        active=True,
+    )
     user_id = save_user(uow, actor.hall_id, body.staff_no, values)
     if body.ab_partner:
         _pair(uow, actor.hall_id, _row(uow, actor.hall_id, body.staff_no), body.ab_partner)
@@ -83,7 +80,7 @@ def update_staff(uow: UnitOfWork, actor: Actor, staff_no: str, patch: c.StaffPat
     _check_role(actor, c.Role(row.role))
     before = _public(row)
     given = patch.model_fields_set
-    values: dict[str, Any] = {}
+    values = UserValues()
     if patch.name is not None:
         if not patch.name.strip():
             raise Rejected("staff.name_required")
@@ -100,7 +97,7 @@ def update_staff(uow: UnitOfWork, actor: Actor, staff_no: str, patch: c.StaffPat
             raise Rejected("staff.self")
         values["active"] = patch.active
     if values:
-        uow.repo.conn.execute(update(t.users).where(t.users.c.id == row.id).values(**values))
+        uow.stores.staff.update(row.id, values)
     if values.get("active") is False:
         _end_sessions(uow, row.id)
     if "ab_partner" in given:
@@ -142,17 +139,17 @@ def reset_password(uow: UnitOfWork, actor: Actor, staff_no: str, new: NewPasswor
     if not new.hashed:
         raise ValueError("a password reset needs the password's hash")
     temporary = new.password if new.temporary else None
-    uow.repo.conn.execute(update(t.users).where(t.users.c.id == row.id).values(password_hash=new.hashed))
+    uow.stores.staff.update(row.id, UserValues(password_hash=new.hashed))
     _end_sessions(uow, row.id)
     detail = {"temporary": temporary is not None, "role": row.role}  # never the password itself
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "staff.password_reset", f"user:{staff_no}", detail)
+    uow.audit(actor.hall_id, actor.label, "staff.password_reset", f"user:{staff_no}", detail)
     return c.PasswordResetDone(staff_no=staff_no, temporary_password=temporary)
 
 
 def audit_refused_reset(uow: UnitOfWork, actor: Actor, staff_no: str) -> None:
     """A reset refused for lack of rights is kept in the audit log too (an attempted takeover)."""
     subject = f"user:{staff_no}"
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "staff.password_reset_refused", subject, {})
+    uow.audit(actor.hall_id, actor.label, "staff.password_reset_refused", subject, {})
 
 
 def _check_role(actor: Actor, role: c.Role) -> None:
@@ -174,9 +171,8 @@ def _temporary_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def _pair(uow: UnitOfWork, hall_id: int, row: Any, partner_no: str | None) -> None:
+def _pair(uow: UnitOfWork, hall_id: int, row: StaffMember, partner_no: str | None) -> None:
     """AB岗: A and B cover for each other, so the link is set (and cleared) on both sides."""
-    conn = uow.repo.conn
     partner = None
     if partner_no:
         partner = _row(uow, hall_id, partner_no)
@@ -184,58 +180,39 @@ def _pair(uow: UnitOfWork, hall_id: int, row: Any, partner_no: str | None) -> No
             raise Rejected("staff.partner_self")
         if not partner.active:
             raise Rejected("staff.partner_inactive", staff_no=partner_no)
-    ids = [row.id] + ([partner.id] if partner is not None else [])
     # Whoever was paired with either of them is now without a partner.
-    conn.execute(update(t.users).where(t.users.c.ab_partner_id.in_(ids)).values(ab_partner_id=None))
-    conn.execute(update(t.users).where(t.users.c.id.in_(ids)).values(ab_partner_id=None))
-    if partner is not None:
-        conn.execute(update(t.users).where(t.users.c.id == row.id).values(ab_partner_id=partner.id))
-        conn.execute(update(t.users).where(t.users.c.id == partner.id).values(ab_partner_id=row.id))
+    uow.stores.staff.pair(row.id, partner.id if partner is not None else None)
 
 
 def _end_sessions(uow: UnitOfWork, user_id: int) -> None:
     """Log the person out everywhere (a reset password or a deactivated account)."""
-    uow.repo.conn.execute(delete(t.sessions).where(t.sessions.c.user_id == user_id))
+    uow.stores.staff.end_sessions(user_id)
 
 
 def _window_id(uow: UnitOfWork, hall_id: int, number: str | None) -> int | None:
     return uow.catalogue(hall_id).window(number).id if number else None
 
 
-def _find(uow: UnitOfWork, hall_id: int, staff_no: str) -> Any:
+def _find(uow: UnitOfWork, hall_id: int, staff_no: str) -> StaffMember | None:
     return next((r for r in _rows(uow, hall_id, staff_no) if r.staff_no == staff_no), None)
 
 
-def _row(uow: UnitOfWork, hall_id: int, staff_no: str) -> Any:
+def _row(uow: UnitOfWork, hall_id: int, staff_no: str) -> StaffMember:
     row = _find(uow, hall_id, staff_no)
     if row is None:
         raise NotFound("staff.not_found", staff_no=staff_no)
     return row
 
 
-def _rows(uow: UnitOfWork, hall_id: int, staff_no: str | None = None) -> list[Any]:
-    partner = t.users.alias("partner")
-    query = (
-        select(
-            t.users,
-            t.windows.c.number.label("window_number"),
-            partner.c.staff_no.label("partner_no"),
-            partner.c.name.label("partner_name"),
-        )
-        .outerjoin(t.windows, t.windows.c.id == t.users.c.window_id)
-        .outerjoin(partner, partner.c.id == t.users.c.ab_partner_id)
-        .where(t.users.c.hall_id == hall_id, t.users.c.role.in_([r.value for r in STAFF_ROLES]))
-    )
-    if staff_no is not None:
-        query = query.where(t.users.c.staff_no == staff_no)
-    return list(uow.repo.conn.execute(query.order_by(t.users.c.staff_no)))
+def _rows(uow: UnitOfWork, hall_id: int, staff_no: str | None = None) -> list[StaffMember]:
+    return uow.stores.staff.members(hall_id, [r.value for r in STAFF_ROLES], staff_no)
 
 
-def _public(row: Any) -> c.StaffPublic:
+def _public(row: StaffMember) -> c.StaffPublic:
     return c.StaffPublic(
         staff_no=row.staff_no,
         name=row.name,
-        role=row.role,
+        role=c.Role(row.role),
         window=row.window_number,
         ab_partner=row.partner_no,
         ab_partner_name=row.partner_name,
@@ -251,7 +228,7 @@ def _audit(
         "before": before.model_dump(mode="json") if before else None,
         "after": after.model_dump(mode="json"),
     }
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, action, f"user:{after.staff_no}", detail)
+    uow.audit(actor.hall_id, actor.label, action, f"user:{after.staff_no}", detail)
 
 
 # ---------------------------------------------------------------- devices
@@ -260,18 +237,11 @@ def _audit(
 def list_device_tokens(uow: UnitOfWork, actor: Actor) -> list[c.DeviceTokenPublic]:
     """The hall's tokens, newest first, each with the last report of the device named by its label."""
     actor.require(Permission.MANAGE_HALL)
-    seen: dict[str, Any] = {}
-    for report in uow.repo.conn.execute(
-        select(t.devices).where(t.devices.c.hall_id == actor.hall_id).order_by(t.devices.c.last_seen_at)
-    ):
+    seen: dict[str, DeviceReport] = {}
+    for report in uow.stores.tokens.device_reports(actor.hall_id):
         seen[report.device] = report  # the latest report of any kind (a kiosk and its printer)
-    query = (
-        select(t.api_tokens, t.windows.c.number.label("window_number"))
-        .outerjoin(t.windows, t.windows.c.id == t.api_tokens.c.window_id)
-        .where(t.api_tokens.c.hall_id == actor.hall_id)
-        .order_by(t.api_tokens.c.id.desc())
-    )
-    return [_token_public(row, seen.get(row.label)) for row in uow.repo.conn.execute(query)]
+    newest_first = reversed(uow.stores.tokens.tokens(actor.hall_id))
+    return [_token_public(row, seen.get(row.label)) for row in newest_first]
 
 
 def issue_device_token(
@@ -285,11 +255,9 @@ def issue_device_token(
     token, token_id = issue_token(
         uow, book, hall_id=actor.hall_id, role=body.role, window=body.window, label=label, actor=actor.label
     )
-    row = uow.repo.conn.execute(
-        select(t.api_tokens, t.windows.c.number.label("window_number"))
-        .outerjoin(t.windows, t.windows.c.id == t.api_tokens.c.window_id)
-        .where(t.api_tokens.c.id == token_id)
-    ).one()
+    row = uow.stores.tokens.token(token_id)
+    if row is None:  # written by this very transaction
+        raise NotFound("device.token_not_found")
     url = pairing_url(base_url, body.role, body.window, token)
     public = _token_public(row, None)
     return c.DeviceTokenIssued(
@@ -300,11 +268,7 @@ def issue_device_token(
 def revoke_device_token(uow: UnitOfWork, actor: Actor, book: TokenBook, token_id: int) -> c.DeviceTokenPublic:
     """Revoke a token of this hall: refused from the next request on, its websockets closed."""
     actor.require(Permission.MANAGE_HALL)
-    row = uow.repo.conn.execute(
-        select(t.api_tokens.c.role).where(
-            t.api_tokens.c.id == token_id, t.api_tokens.c.hall_id == actor.hall_id
-        )
-    ).first()
+    row = uow.stores.tokens.token(token_id, actor.hall_id)
     if row is None:
         raise NotFound("device.token_not_found")
     if row.role in (c.Role.MANAGER.value, c.Role.ADMIN.value) and actor.role != c.Role.ADMIN.value:
@@ -330,15 +294,15 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode()
 
 
-def _token_public(row: Any, report: Any) -> c.DeviceTokenPublic:
+def _token_public(row: TokenRow, report: DeviceReport | None) -> c.DeviceTokenPublic:
     return c.DeviceTokenPublic(
         id=row.id,
-        role=row.role,
+        role=c.Role(row.role),
         window=row.window_number,
         label=row.label,
         created_at=row.created_at,
         revoked_at=row.revoked_at,
-        state=report.state if report is not None else None,
+        state=c.DeviceState(report.state) if report is not None else None,
         detail=report.detail if report is not None else "",
         last_seen_at=report.last_seen_at if report is not None else None,
     )

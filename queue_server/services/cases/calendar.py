@@ -5,13 +5,11 @@ from __future__ import annotations
 
 from datetime import date, time, timedelta
 
-from sqlalchemy import delete, select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.services.cases.deadlines import recount
+from queue_server.services.cases.ports import CalendarMark, WindowHours
 from queue_server.services.unit_of_work import UnitOfWork
 
 MAX_RANGE_DAYS = 400
@@ -24,14 +22,7 @@ def read_calendar(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list
         raise Rejected("request.invalid", detail=f"a range of at most {MAX_RANGE_DAYS} days")
     settings = uow.catalogue(actor.hall_id).settings
     hours = settings.hours
-    marks = {
-        r.day: r
-        for r in uow.repo.conn.execute(
-            select(t.calendar_days).where(
-                t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day.between(start, end)
-            )
-        )
-    }
+    marks = {r.day: r for r in uow.stores.calendar.marks(actor.hall_id, start, end)}
     out = []
     for n in range((end - start).days + 1):
         day = start + timedelta(days=n)
@@ -42,7 +33,7 @@ def read_calendar(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list
                 day=day,
                 working=hours.is_open_day(day),
                 periods=periods,
-                kind=mark.kind if mark else None,
+                kind=c.CalendarDayKind(mark.kind) if mark else None,
                 note=mark.note if mark else "",
                 workday=settings.working_days.is_working_day(day),
             )
@@ -59,27 +50,10 @@ def set_day(uow: UnitOfWork, actor: Actor, day: date, mark: c.CalendarDay) -> c.
     if mark.kind == c.CalendarDayKind.EXTENDED and not mark.periods:
         raise Rejected("request.invalid", detail="extended hours need their periods")
     before = uow.catalogue(actor.hall_id).settings.working_days
-    conn = uow.repo.conn
-    conn.execute(
-        delete(t.calendar_days).where(
-            t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day == day
-        )
-    )
-    periods = [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in mark.periods]
-    conn.execute(
-        t.calendar_days.insert(),
-        {
-            "hall_id": actor.hall_id,
-            "day": day,
-            "kind": mark.kind.value,
-            "periods": periods,
-            "note": mark.note,
-        },
-    )
+    periods = [(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in mark.periods]
+    uow.stores.calendar.set_mark(actor.hall_id, CalendarMark(day, mark.kind.value, periods, mark.note))
     uow.refresh_catalogue(actor.hall_id)
-    uow.repo.audit(
-        actor.hall_id, uow.now, actor.label, "calendar.set", day.isoformat(), mark.model_dump(mode="json")
-    )
+    uow.audit(actor.hall_id, actor.label, "calendar.set", day.isoformat(), mark.model_dump(mode="json"))
     moved = recount(uow, actor, before)
     return read_calendar(uow, actor, day, day)[0].model_copy(update={"deadlines": moved})
 
@@ -88,13 +62,9 @@ def clear_day(uow: UnitOfWork, actor: Actor, day: date) -> c.CalendarEntry:
     """Remove a date's mark: it follows the weekly hours again."""
     actor.require(Permission.MANAGE_HALL)
     before = uow.catalogue(actor.hall_id).settings.working_days
-    uow.repo.conn.execute(
-        delete(t.calendar_days).where(
-            t.calendar_days.c.hall_id == actor.hall_id, t.calendar_days.c.day == day
-        )
-    )
+    uow.stores.calendar.clear_mark(actor.hall_id, day)
     uow.refresh_catalogue(actor.hall_id)
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.clear", day.isoformat(), {})
+    uow.audit(actor.hall_id, actor.label, "calendar.clear", day.isoformat(), {})
     moved = recount(uow, actor, before)
     return read_calendar(uow, actor, day, day)[0].model_copy(update={"deadlines": moved})
 
@@ -108,33 +78,19 @@ def set_window_hours(
     for start, end in hours.periods:
         if end <= start:
             raise Rejected("request.invalid", detail=f"period {start}-{end} ends before it starts")
-    table = t.window_extended_hours
-    uow.repo.conn.execute(delete(table).where(table.c.window_id == window.id, table.c.day == day))
-    periods = [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in hours.periods]
-    uow.repo.conn.execute(
-        table.insert(),
-        {
-            "hall_id": actor.hall_id,
-            "window_id": window.id,
-            "day": day,
-            "periods": periods,
-            "note": hours.note,
-            "approved_by": actor.label,
-        },
-    )
+    periods = [(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in hours.periods]
+    approved = WindowHours(window.id, day, periods, hours.note, actor.label)
+    uow.stores.calendar.set_window_hours(actor.hall_id, approved)
     uow.refresh_catalogue(actor.hall_id)
     detail = {"window": number, **hours.model_dump(mode="json")}
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "calendar.window_hours", day.isoformat(), detail)
+    uow.audit(actor.hall_id, actor.label, "calendar.window_hours", day.isoformat(), detail)
     return hours
 
 
 def window_hours(uow: UnitOfWork, actor: Actor, day: date) -> list[c.ApprovedWindowHours]:
     """The windows with approved extended hours on ``day``, by window number."""
     actor.require(Permission.READ_HALL)
-    table = t.window_extended_hours
-    rows = uow.repo.conn.execute(
-        select(table).where(table.c.hall_id == actor.hall_id, table.c.day == day)
-    )
+    rows = uow.stores.calendar.window_hours(actor.hall_id, day)
     windows = {w.id: w for w in uow.catalogue(actor.hall_id).windows.values()}
     out = [
         c.ApprovedWindowHours(
@@ -154,12 +110,10 @@ def clear_window_hours(uow: UnitOfWork, actor: Actor, day: date, number: str) ->
     """Withdraw a window's extended hours on a day."""
     actor.require(Permission.MANAGE_HALL)
     window = uow.catalogue(actor.hall_id).window(number)
-    table = t.window_extended_hours
-    uow.repo.conn.execute(delete(table).where(table.c.window_id == window.id, table.c.day == day))
+    uow.stores.calendar.clear_window_hours(window.id, day)
     uow.refresh_catalogue(actor.hall_id)
-    uow.repo.audit(
+    uow.audit(
         actor.hall_id,
-        uow.now,
         actor.label,
         "calendar.window_hours_clear",
         day.isoformat(),

@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain import evaluations as ev
 from queue_server.domain.actors import Actor
 from queue_server.domain.numbering import business_day
 from queue_server.domain.workdays import WorkingCalendar
 from queue_server.services.cases.outcomes import deadline
+from queue_server.services.cases.ports import FollowUpDues
 from queue_server.services.evaluations.ratings import settings_of
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -44,17 +42,10 @@ def recount(uow: UnitOfWork, actor: Actor, before: WorkingCalendar) -> list[c.De
 def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> list[c.DeadlineChange]:
     rules = settings_of(uow, actor.hall_id)
     timezone = uow.catalogue(actor.hall_id).timezone
-    table = t.evaluation_follow_ups
-    rows = uow.repo.conn.execute(
-        select(table, t.tickets.c.number)
-        .join(t.evaluations, t.evaluations.c.id == table.c.evaluation_id)
-        .join(t.tickets, t.tickets.c.id == t.evaluations.c.ticket_id)
-        .where(table.c.hall_id == actor.hall_id, table.c.stage != ev.Stage.CLOSED.value)
-        .order_by(table.c.id)
-    ).all()
+    rows = uow.stores.calendar.open_follow_ups(actor.hall_id)
     stages = [stage for stage, _ in DUES]
     out: list[c.DeadlineChange] = []
-    updates: list[dict[str, Any]] = []
+    updates: list[FollowUpDues] = []
     for row in rows:
         rated = business_day(row.opened_at, timezone)
         dues = ev.follow_up_dues(
@@ -69,12 +60,12 @@ def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> lis
         moved = [(stage, column) for stage, column in DUES if getattr(row, column) != new[column]]
         if not moved:
             continue
-        updates.append({"row_id": row.id, **{f"new_{k}": v for k, v in new.items()}})
+        updates.append(FollowUpDues(row.id, new["verify_due"], new["rectify_due"], new["revisit_due"]))
         out.extend(
             c.DeadlineChange(
                 kind="follow_up",
                 id=row.id,
-                ticket=row.number,
+                ticket=row.ticket,
                 stage=stage,
                 before=getattr(row, column),
                 after=new[column],
@@ -82,13 +73,8 @@ def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> lis
             for stage, column in moved
         )
     if updates:
-        # One statement for them all (executemany): a change may touch every open follow-up.
-        uow.repo.conn.execute(
-            update(table)
-            .where(table.c.id == bindparam("row_id"))
-            .values({column: bindparam(f"new_{column}") for _, column in DUES}),
-            updates,
-        )
+        # One statement for them all: a change may touch every open follow-up.
+        uow.stores.calendar.move_follow_ups(updates)
         detail: dict[str, Any] = {
             "moved": [
                 {"follow_up": d.id, "stage": d.stage, "before": d.before.isoformat(), "after": str(d.after)}
@@ -96,32 +82,20 @@ def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> lis
             ]
         }
         uow.record(actor, "follow_up.recounted", data=detail)
-        uow.repo.audit(actor.hall_id, uow.now, actor.label, "follow_up.recounted", "follow_ups", detail)
+        uow.audit(actor.hall_id, actor.label, "follow_up.recounted", "follow_ups", detail)
     return out
 
 
 def _cases(
     uow: UnitOfWork, actor: Actor, before: WorkingCalendar, after: WorkingCalendar
 ) -> list[c.DeadlineChange]:
-    rows = uow.repo.conn.execute(
-        select(t.cases, t.tickets.c.number.label("ticket_number"))
-        .join(t.tickets, t.tickets.c.id == t.cases.c.ticket_id)
-        .where(
-            t.cases.c.hall_id == actor.hall_id,
-            t.cases.c.status == "open",
-            t.cases.c.promised_date.is_not(None),
-        )
-        .order_by(t.cases.c.id)
-    ).all()
     out = []
-    for row in rows:
+    for row, number in uow.stores.cases.open_promised(actor.hall_id):
         due = deadline(row)
         if due is None or after.is_working_day(due) or not before.is_working_day(due):
             continue
-        detail = {"case": row.id, "ticket": row.ticket_number, "due": due.isoformat()}
+        detail = {"case": row.id, "ticket": number, "due": due.isoformat()}
         uow.record(actor, "case.deadline_flagged", ticket_id=row.ticket_id, data=detail)
-        uow.repo.audit(actor.hall_id, uow.now, actor.label, "case.deadline_flagged", f"case:{row.id}", detail)
-        out.append(
-            c.DeadlineChange(kind="case", id=row.id, ticket=row.ticket_number, before=due, flagged=True)
-        )
+        uow.audit(actor.hall_id, actor.label, "case.deadline_flagged", f"case:{row.id}", detail)
+        out.append(c.DeadlineChange(kind="case", id=row.id, ticket=number, before=due, flagged=True))
     return out

@@ -3,26 +3,44 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from sqlalchemy import select, update
+from typing import Any, Protocol
 
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Forbidden, NotFound, Rejected
 from queue_server.domain.numbering import business_day
 from queue_server.domain.outcomes import OPEN_OUTCOMES, Outcome, check_outcome, promised_date
 from queue_server.services import pii
+from queue_server.services.cases.ports import Case, NewCase
 from queue_server.services.unit_of_work import UnitOfWork
 
 
+class ConcludedTicket(Protocol):
+    """What a case needs of the ticket concluded at the window."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def service_id(self) -> int: ...
+    @property
+    def priority_class(self) -> str: ...
+
+
+class Promised(Protocol):
+    """What a promised date is read from (a case, or a row of cases read by a report)."""
+
+    @property
+    def promised_date(self) -> date | None: ...
+    @property
+    def extensions(self) -> Any: ...
+
+
 def record_outcome(
-    uow: UnitOfWork, actor: Actor, ticket: Any, window_id: int, command: c.Conclude
+    uow: UnitOfWork, actor: Actor, ticket: ConcludedTicket, window_id: int, command: c.Conclude
 ) -> dict[str, Any]:
     """Write the case row of a concluded ticket; returns what the concluded event should carry."""
     catalogue = uow.catalogue(actor.hall_id)
-    guide = _guide(uow, ticket.service_id)
+    guide = uow.stores.cases.service_guide(ticket.service_id)
     outcome = Outcome(command.outcome.value)
     materials = [m.get("name", "") for m in guide.get("materials", [])]
     check_outcome(outcome, materials, command.missing_items, command.reasons, command.referred_to)
@@ -33,60 +51,54 @@ def record_outcome(
         limit = int(guide.get("promised_limit_days") or guide.get("legal_limit_days") or 0)
         due = promised_date(catalogue.settings.working_days, today, limit, green=green)
     phone = pii.protect_phone(uow.caches.pii_key, command.phone) if command.phone else None
-    uow.repo.conn.execute(
-        t.cases.insert(),
-        {
-            "hall_id": actor.hall_id,
-            "ticket_id": ticket.id,
-            "service_id": ticket.service_id,
-            "window_id": window_id,
-            "clerk_user_id": actor.user_id,
-            "outcome": outcome.value,
-            "status": "open" if outcome in OPEN_OUTCOMES else "done",
-            "green": green,
-            "promised_date": due,
-            "missing_items": command.missing_items,
-            "reasons": command.reasons,
-            "referred_to": command.referred_to,
-            "extensions": [],
-            "phone_cipher": phone.cipher if phone else None,
-            "phone_masked": phone.masked if phone else None,
-            "created_at": uow.now,
-            "completed_at": None if outcome in OPEN_OUTCOMES else uow.now,
-        },
+    uow.stores.cases.add(
+        NewCase(
+            hall_id=actor.hall_id,
+            ticket_id=ticket.id,
+            service_id=ticket.service_id,
+            window_id=window_id,
+            clerk_user_id=actor.user_id,
+            outcome=outcome.value,
+            status="open" if outcome in OPEN_OUTCOMES else "done",
+            green=green,
+            promised_date=due,
+            missing_items=list(command.missing_items),
+            reasons=command.reasons,
+            referred_to=command.referred_to,
+            phone_cipher=phone.cipher if phone else None,
+            phone_masked=phone.masked if phone else None,
+            created_at=uow.now,
+            completed_at=None if outcome in OPEN_OUTCOMES else uow.now,
+        )
     )
     return {"outcome": outcome.value, "promised_date": due.isoformat() if due else None}
 
 
-def _guide(uow: UnitOfWork, service_id: int) -> dict[str, Any]:
-    guide = uow.repo.conn.execute(select(t.services.c.guide).where(t.services.c.id == service_id)).scalar()
-    return dict(guide or {})
-
-
-def _case_row(uow: UnitOfWork, actor: Actor, case_id: int) -> Any:
-    row = uow.repo.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+def _case_row(uow: UnitOfWork, actor: Actor, case_id: int) -> Case:
+    row = uow.stores.cases.case(case_id)
     if row is None or row.hall_id != actor.hall_id:
         raise NotFound("case.not_found")
     return row
 
 
-def _public(uow: UnitOfWork, row: Any) -> c.CasePublic:
+def _public(uow: UnitOfWork, row: Case) -> c.CasePublic:
     catalogue = uow.catalogue(row.hall_id)
-    ticket = uow.repo.ticket(id=row.ticket_id)
+    ticket = uow.stores.cases.ticket(id=row.ticket_id)
     service = catalogue.services.get(row.service_id)
     window = catalogue.windows.get(row.window_id) if row.window_id else None
     on_time = None
-    if row.promised_date is not None and row.completed_at is not None:
-        on_time = business_day(row.completed_at, catalogue.timezone) <= deadline(row)
+    due = deadline(row)
+    if row.promised_date is not None and due is not None and row.completed_at is not None:
+        on_time = business_day(row.completed_at, catalogue.timezone) <= due
     return c.CasePublic(
         id=row.id,
-        ticket=ticket.number,
+        ticket=ticket.number if ticket else "",
         service_code=service.code if service else "",
         service_name=service.name if service else "",
         window=window.number if window else None,
-        outcome=row.outcome,
+        outcome=c.Outcome(row.outcome),
         status=row.status,
-        promised_date=deadline(row),
+        promised_date=due,
         missing_items=row.missing_items or [],
         reasons=row.reasons,
         referred_to=row.referred_to,
@@ -99,22 +111,18 @@ def _public(uow: UnitOfWork, row: Any) -> c.CasePublic:
     )
 
 
-def deadline(row: Any) -> date | None:
+def deadline(row: Promised) -> date | None:
     """The promised date, moved by approved extensions."""
     extensions = row.extensions or []
     if extensions:
         return date.fromisoformat(extensions[-1]["to"])
-    return row.promised_date  # type: ignore[no-any-return]
+    return row.promised_date
 
 
 def list_cases(uow: UnitOfWork, actor: Actor, status: str | None = None) -> list[c.CasePublic]:
     """The hall's cases (open promised cases first), for the manager and the clerks."""
     actor.require(Permission.OPERATE_WINDOW)
-    query = select(t.cases).where(t.cases.c.hall_id == actor.hall_id)
-    if status:
-        query = query.where(t.cases.c.status == status)
-    rows = uow.repo.conn.execute(query.order_by(t.cases.c.promised_date, t.cases.c.id))
-    return [_public(uow, r) for r in rows]
+    return [_public(uow, r) for r in uow.stores.cases.cases(actor.hall_id, status)]
 
 
 def complete_case(uow: UnitOfWork, actor: Actor, case_id: int) -> c.CasePublic:
@@ -123,9 +131,7 @@ def complete_case(uow: UnitOfWork, actor: Actor, case_id: int) -> c.CasePublic:
     row = _case_row(uow, actor, case_id)
     if row.status != "open":
         raise Rejected("case.not_open")
-    uow.repo.conn.execute(
-        update(t.cases).where(t.cases.c.id == case_id).values(status="done", completed_at=uow.now)
-    )
+    uow.stores.cases.complete(case_id, uow.now)
     uow.record(
         actor, "case.completed", ticket_id=row.ticket_id, service_id=row.service_id, data={"case": case_id}
     )
@@ -148,9 +154,7 @@ def extend_case(uow: UnitOfWork, actor: Actor, case_id: int, command: c.ExtendCa
         "approved_by": actor.label,
         "at": uow.now.isoformat(),
     }
-    uow.repo.conn.execute(
-        update(t.cases).where(t.cases.c.id == case_id).values(extensions=[*(row.extensions or []), entry])
-    )
+    uow.stores.cases.set_extensions(case_id, [*row.extensions, entry])
     uow.record(
         actor,
         "case.extended",
@@ -158,7 +162,7 @@ def extend_case(uow: UnitOfWork, actor: Actor, case_id: int, command: c.ExtendCa
         service_id=row.service_id,
         data={"case": case_id, **entry},
     )
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "case.extend", f"case:{case_id}", entry)
+    uow.audit(actor.hall_id, actor.label, "case.extend", f"case:{case_id}", entry)
     return _public(uow, _case_row(uow, actor, case_id))
 
 
@@ -170,24 +174,24 @@ def reveal_phone(uow: UnitOfWork, actor: Actor, case_id: int) -> str:
         raise Forbidden("case.not_owner")
     if not row.phone_cipher:
         raise NotFound("case.not_found")
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "pii.reveal", f"case:{case_id}", {"field": "phone"})
+    uow.audit(actor.hall_id, actor.label, "pii.reveal", f"case:{case_id}", {"field": "phone"})
     return pii.reveal(uow.caches.pii_key, row.phone_cipher)
 
 
 def ticket_notice(uow: UnitOfWork, token: str) -> c.Notice:
     """The 一次性告知 notice of a ticket whose case needs missing materials (public, by token)."""
-    ticket = uow.repo.ticket(token=token)
+    ticket = uow.stores.cases.ticket(token=token)
     if ticket is None:
         raise NotFound("ticket.not_found")
-    row = uow.repo.conn.execute(select(t.cases).where(t.cases.c.ticket_id == ticket.id)).first()
+    row = uow.stores.cases.case_of_ticket(ticket.id)
     if row is None or row.outcome != Outcome.CORRECTION.value:
         raise NotFound("case.no_notice")
     catalogue = uow.catalogue(ticket.hall_id)
-    guide = _guide(uow, ticket.service_id)
+    guide = uow.stores.cases.service_guide(ticket.service_id)
     by_name = {m.get("name"): m for m in guide.get("materials", [])}
     return c.Notice(
         hall_name=catalogue.name,
-        ticket=ticket.number,
+        ticket=ticket.number if ticket else "",
         service_name=catalogue.services[ticket.service_id].name,
         issued_at=row.created_at,
         missing_items=[

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from queue_server import contract as c
-from queue_server.adapters.appointments import AppointmentStore
 from queue_server.domain import appointments as rules
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.numbering import business_day
+from queue_server.services.cases.ports import Slot
 from queue_server.services.unit_of_work import UnitOfWork
 
 
-def slot_public(catalogue: HallCatalogue, row: Any) -> c.SlotPublic:
+def slot_public(catalogue: HallCatalogue, row: Slot) -> c.SlotPublic:
     """A slot with its places booked and free."""
     service = catalogue.services[row.service_id]
     return c.SlotPublic(
@@ -32,9 +31,9 @@ def slot_public(catalogue: HallCatalogue, row: Any) -> c.SlotPublic:
     )
 
 
-def bookable_slot(uow: UnitOfWork, catalogue: HallCatalogue, slot_id: int) -> Any:
+def bookable_slot(uow: UnitOfWork, catalogue: HallCatalogue, slot_id: int) -> Slot:
     """A slot a booking may go to now: of this hall, on a working day, not over; else a domain error."""
-    row = AppointmentStore(uow.repo.conn).slot(catalogue.id, slot_id)
+    row = uow.stores.appointments.slot(catalogue.id, slot_id)
     if row is None or row.service_id not in catalogue.services:
         raise NotFound("appointment.slot_not_found")
     if not catalogue.settings.hours.is_open_day(row.day):
@@ -45,9 +44,9 @@ def bookable_slot(uow: UnitOfWork, catalogue: HallCatalogue, slot_id: int) -> An
     return row
 
 
-def take_place(uow: UnitOfWork, catalogue: HallCatalogue, row: Any) -> None:
+def take_place(uow: UnitOfWork, catalogue: HallCatalogue, row: Slot) -> None:
     """Book one place of a slot atomically, or say why not (closed, full)."""
-    if not AppointmentStore(uow.repo.conn).take_place(catalogue.id, row.id):
+    if not uow.stores.appointments.take_place(catalogue.id, row.id):
         if not row.open:
             raise Rejected("appointment.slot_closed")
         raise Rejected("appointment.slot_full", capacity=row.capacity)
@@ -67,19 +66,11 @@ def open_slot(uow: UnitOfWork, actor: Actor, command: c.OpenSlot) -> c.SlotPubli
     _, ends = rules.slot_bounds(command.day, command.start, command.end, catalogue.timezone)
     if ends <= uow.now:
         raise Rejected("appointment.slot_past")
-    store = AppointmentStore(uow.repo.conn)
-    values = {"end": command.end, "capacity": command.capacity, "open": True}
+    store = uow.stores.appointments
     existing = store.slot_starting(actor.hall_id, service.id, command.day, command.start)
     if existing is None:
         slot_id = store.insert_slot(
-            {
-                "hall_id": actor.hall_id,
-                "service_id": service.id,
-                "day": command.day,
-                "start": command.start,
-                "booked": 0,
-                **values,
-            }
+            actor.hall_id, service.id, command.day, command.start, command.end, command.capacity
         )
     elif existing.open:
         raise Rejected(
@@ -89,7 +80,7 @@ def open_slot(uow: UnitOfWork, actor: Actor, command: c.OpenSlot) -> c.SlotPubli
         raise Rejected("appointment.below_booked", booked=existing.booked)
     else:
         slot_id = existing.id
-        store.update_slot(slot_id, **values)
+        store.update_slot(slot_id, open=True, end=command.end, capacity=command.capacity)
     return _changed(uow, actor, catalogue, slot_id, "opened")
 
 
@@ -97,7 +88,7 @@ def close_slot(uow: UnitOfWork, actor: Actor, slot_id: int) -> c.SlotPublic:
     """Stop taking bookings for a slot; the bookings it holds stay valid."""
     actor.require(Permission.MANAGE_HALL)
     catalogue = uow.catalogue(actor.hall_id)
-    store = AppointmentStore(uow.repo.conn)
+    store = uow.stores.appointments
     row = store.slot(actor.hall_id, slot_id)
     if row is None:
         raise NotFound("appointment.slot_not_found")
@@ -109,7 +100,10 @@ def close_slot(uow: UnitOfWork, actor: Actor, slot_id: int) -> c.SlotPublic:
 
 def _changed(uow: UnitOfWork, actor: Actor, catalogue: HallCatalogue, slot_id: int, how: str) -> c.SlotPublic:
     """Record a slot's change and tell the managers."""
-    public = slot_public(catalogue, AppointmentStore(uow.repo.conn).slot(actor.hall_id, slot_id))
+    row = uow.stores.appointments.slot(actor.hall_id, slot_id)
+    if row is None:
+        raise NotFound("appointment.slot_not_found")
+    public = slot_public(catalogue, row)
     data = public.model_dump(mode="json", exclude={"service_name"})
     service_id = catalogue.service(public.service_code).id
     uow.record(actor, f"appointment.slot_{how}", service_id=service_id, data=data)
@@ -125,7 +119,7 @@ def list_slots(
     catalogue = uow.catalogue(actor.hall_id)
     service_id = catalogue.service(service_code).id if service_code else None
     today = business_day(uow.now, catalogue.timezone)
-    rows = AppointmentStore(uow.repo.conn).slots(
+    rows = uow.stores.appointments.slots(
         actor.hall_id, service_id=service_id, day=day, from_day=None if day else today
     )
     return [slot_public(catalogue, r) for r in rows if r.service_id in catalogue.services]

@@ -13,24 +13,21 @@ housekeeping loop), and a report keeps the closed days it had to walk.
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, literal, select, union_all
 
-from queue_server.adapters import tables as t
 from queue_server.services.reports.cells import Cell
+from queue_server.services.reports.ports import StoredDay
 from queue_server.services.reports.single_pass import Atom, Clock
 from queue_server.services.unit_of_work import UnitOfWork
 
 # Bump when the pass, the cells or the carried state change: kept days of another version are walked.
 VERSION = "1"
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
-LOCK_SPACE = 0x6A726A  # advisory lock namespace ("日结"), with the hall's id
 
 
 def version(timezone: str) -> str:
@@ -81,25 +78,11 @@ class KeptDays:
     """The kept days of a period, checked against the events the days hold now."""
 
     def __init__(self, uow: UnitOfWork, hall_id: int, clock: Clock) -> None:
-        conn = uow.repo.conn
-        e, r = t.events.c, t.report_days.c
+        store = uow.stores.reports
         bounds = [datetime.fromtimestamp(m, UTC) for m in clock.midnights]
-        # a count per day over the (hall, at) index: no expression computed per event
-        counted = union_all(
-            *(
-                select(literal(i), func.count()).where(e.hall_id == hall_id, e.at >= lo, e.at < hi)
-                for i, (lo, hi) in enumerate(itertools.pairwise(bounds))
-            )
-        )
-        self.counts = {int(i): int(n) for i, n in conn.execute(counted)}
-        rows = conn.execute(
-            select(r.day, r.events, r.start, r.body).where(
-                r.hall_id == hall_id,
-                r.version == version(str(clock.zone)),
-                r.day.between(clock.days[0], clock.days[-1]),
-            )
-        )
-        self.rows = {row.day: ClosedDay(row.day, row.events, row.start, bytes(row.body)) for row in rows}
+        self.counts = store.event_counts(hall_id, bounds)
+        rows = store.kept_days(hall_id, version(str(clock.zone)), clock.days[0], clock.days[-1])
+        self.rows = {row.day: ClosedDay(row.day, row.events, row.start, row.body) for row in rows}
         self.fresh: list[ClosedDay] = []
 
     def usable(self, index: int, day: date, start: str) -> ClosedDay | None:
@@ -113,33 +96,11 @@ class KeptDays:
 def store(uow: UnitOfWork, hall_id: int, days: list[ClosedDay]) -> None:
     """Keep closed days (replacing what was kept for them).
 
-    On PostgreSQL one process at a time keeps a hall's days (a transaction-scoped advisory lock, tried
-    without waiting): two servers keeping the same days at once would otherwise wait on each other's
-    rows inside their group commits, next to the ticket counters, and could deadlock. The one that
-    does not get the lock leaves the keeping to the other.
+    One server process at a time keeps a hall's days; the store leaves the keeping to another one
+    that is at it (two keeping the same days at once could deadlock inside their group commits).
     """
     if not days:
         return
-    conn = uow.repo.conn
-    if conn.dialect.name == "postgresql":
-        taken = conn.execute(select(func.pg_try_advisory_xact_lock(LOCK_SPACE, hall_id))).scalar()
-        if not taken:
-            return
     timezone = uow.catalogue(hall_id).timezone
-    r = t.report_days.c
-    conn.execute(delete(t.report_days).where(r.hall_id == hall_id, r.day.in_([d.day for d in days])))
-    conn.execute(
-        t.report_days.insert(),
-        [
-            {
-                "hall_id": hall_id,
-                "day": d.day,
-                "version": version(timezone),
-                "events": d.events,
-                "start": d.start,
-                "body": d.body,
-                "computed_at": uow.now,
-            }
-            for d in days
-        ],
-    )
+    stored = [StoredDay(d.day, d.events, d.start, d.body) for d in days]
+    uow.stores.reports.keep_days(hall_id, version(timezone), stored, uow.now)

@@ -15,13 +15,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain import stats
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
@@ -51,6 +49,7 @@ from queue_server.services.reports.cells import (
     group_key,
     labels,
 )
+from queue_server.services.reports.ports import ReportStore
 from queue_server.services.reports.single_pass import (
     Atom,
     Clock,
@@ -62,7 +61,6 @@ from queue_server.services.reports.single_pass import (
     walk,
     window_time,
 )
-from queue_server.services.reports.sql import own_connections
 from queue_server.services.unit_of_work import UnitOfWork
 
 __all__ = ["Clock", "Report", "UnitOfWork", "check_range", "compute"]
@@ -205,21 +203,14 @@ def _bucket_end(start: date, period: Period, last: date) -> date:
 
 def _names(uow: UnitOfWork, hall_id: int) -> Names:
     catalogue = uow.catalogue(hall_id)
-    conn = uow.repo.conn
-    zones = {r.code: r.name for r in conn.execute(select(t.zones).where(t.zones.c.hall_id == hall_id))}
-    departments = {
-        r.id: r for r in conn.execute(select(t.departments).where(t.departments.c.hall_id == hall_id))
-    }
-    s = t.services.c
-    rows = conn.execute(
-        select(s.id, s.code, s.name, s.department_id, s.case_type).where(s.hall_id == hall_id)
-    )
+    store = uow.stores.reports
+    departments = {r.id: r for r in store.department_names(hall_id)}
     services = {}
-    for r in rows:
+    for r in store.service_names(hall_id):
         known = catalogue.services.get(r.id)
         services[r.id] = Service(r.code, r.name, r.department_id, r.case_type, known.zone if known else None)
-    users = {r.id: r for r in conn.execute(select(t.users).where(t.users.c.hall_id == hall_id))}
-    return Names(zones, services, departments, dict(catalogue.windows), users)
+    users = {r.id: r for r in store.clerk_names(hall_id)}
+    return Names(store.zone_names(hall_id), services, departments, dict(catalogue.windows), users)
 
 
 def check_range(first: date, last: date) -> None:
@@ -230,10 +221,12 @@ def check_range(first: date, last: date) -> None:
         raise Rejected("request.invalid", detail=f"a report covers at most {MAX_DAYS} days")
 
 
-def _on_own_connection(engine: Engine, work: Callable[[Connection], None]) -> None:
-    """Run read-only ``work`` on a connection of its own (a report reads; it never writes)."""
-    with engine.connect() as conn:
-        work(conn)
+def _on_own_connection(
+    opened: AbstractContextManager[ReportStore], work: Callable[[ReportStore], None]
+) -> None:
+    """Run read-only ``work`` on a store of its own connection (a report reads; it never writes)."""
+    with opened as store:
+        work(store)
 
 
 def compute(uow: UnitOfWork, actor: Actor, first: date, last: date) -> Report:
@@ -253,14 +246,14 @@ def compute(uow: UnitOfWork, actor: Actor, first: date, last: date) -> Report:
     run = Pass(clock)
     side = Pass(clock)  # cases and evaluations, read meanwhile on a second connection
     outcomes = functools.partial(cases_and_evaluations, side, names, hall_id, start, end)
-    conn = uow.repo.conn
     started = time.perf_counter()
-    if not own_connections(conn):  # one connection is the whole database
-        outcomes(conn)
+    own = uow.stores.reports.own_connection()
+    if own is None:  # one connection is the whole database
+        outcomes(uow.stores.reports)
         closed = _walk_days(uow, hall_id, run)
     else:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-outcomes") as pool:
-            future = pool.submit(_on_own_connection, conn.engine, outcomes)
+            future = pool.submit(_on_own_connection, own, outcomes)
             closed = _walk_days(uow, hall_id, run)
             future.result()
     run.absorb(side)
@@ -317,14 +310,7 @@ def close_days(uow: UnitOfWork, hall_id: int) -> list[report_days.ClosedDay]:
     """
     catalogue = uow.catalogue(hall_id)
     yesterday = business_day(uow.now, catalogue.timezone) - timedelta(days=1)
-    r = t.report_days.c
-    kept = uow.repo.conn.execute(
-        select(r.events).where(
-            r.hall_id == hall_id,
-            r.day == yesterday,
-            r.version == report_days.version(catalogue.timezone),
-        )
-    ).scalar()
+    kept = uow.stores.reports.kept_events(hall_id, report_days.version(catalogue.timezone), yesterday)
     if kept is not None:
         clock = Clock(yesterday, yesterday, catalogue.timezone)
         if report_days.KeptDays(uow, hall_id, clock).counts.get(0, 0) == kept:

@@ -8,7 +8,6 @@ status events give open and paused time. docs/reports.md defines every figure.
 from __future__ import annotations
 
 import bisect
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,10 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, case, func, select
-
-from queue_server.adapters import tables as t
-from queue_server.adapters.raw import read_time
 from queue_server.domain import stats
 from queue_server.domain.numbering import business_day
 from queue_server.services.reports.cells import (
@@ -41,23 +36,8 @@ from queue_server.services.reports.cells import (
     Cell,
     Names,
 )
-from queue_server.services.reports.sql import day_index, epoch, stream
+from queue_server.services.reports.ports import EventRecord, ReportStore
 from queue_server.services.unit_of_work import UnitOfWork
-
-TICKET_EVENTS = (
-    "ticket.called",
-    "ticket.called_back",
-    "ticket.started",
-    "ticket.concluded",
-    "ticket.no_show",
-    "ticket.transferred",
-    "ticket.parked",
-    "ticket.requeued",
-    "ticket.cancelled",
-    "ticket.expired",
-    "window.status",
-    "ticket.issued",
-)
 
 
 class Clock:
@@ -153,35 +133,12 @@ class Flow:
         return {w: (s, clerk) for w, (s, clerk) in ints("status").items()}
 
 
-def _status_data(value: Any) -> dict[str, Any]:
-    if isinstance(value, str):
-        return dict(json.loads(value))
-    return dict(value or {})
+def ticket_events(uow: UnitOfWork, hall_id: int, start: datetime, end: datetime) -> Iterator[EventRecord]:
+    """The period's ticket and window events in time order, streamed (``EventRecord``)."""
+    return uow.stores.reports.ticket_events(hall_id, start, end)
 
 
-def ticket_events(uow: UnitOfWork, hall_id: int, start: datetime, end: datetime) -> Iterator[Any]:
-    """The period's ticket and window events in time order (the hall-and-time index gives that order).
-
-    ``note`` carries what the pass needs from the event's data: a window's new status, or for an
-    issued ticket its priority class; ``channel`` is an issued ticket's channel.
-    """
-    e = t.events.c
-    note = case(
-        (e.type == "window.status", e.data["status"].as_string()),
-        (e.type == "ticket.issued", e.data["priority"].as_string()),
-        else_=None,
-    )
-    channel = case((e.type == "ticket.issued", e.data["channel"].as_string()), else_=None)
-    at = epoch(e.at, uow.repo.conn.dialect.name)
-    query = (
-        select(e.type, at, e.ticket_id, e.window_id, e.service_id, e.actor_user_id, note, channel)
-        .where(e.hall_id == hall_id, e.at >= start, e.at < end, e.type.in_(TICKET_EVENTS))
-        .order_by(e.at, e.id)
-    )
-    return stream(uow.repo.conn, query)
-
-
-def walk(run: Pass, flow: Flow, rows: Iterator[Any]) -> None:
+def walk(run: Pass, flow: Flow, rows: Iterator[EventRecord]) -> None:
     """The one pass over the ticket and window events (kept flat: it runs once per event)."""
     midnights, days, atoms = run.clock.midnights, run.clock.days, run.atoms
     queued, started, busy_since, clerks = flow.queued, flow.started, flow.busy_since, flow.clerk
@@ -196,7 +153,10 @@ def walk(run: Pass, flow: Flow, rows: Iterator[Any]) -> None:
             found = atoms[slot] = Cell()
         return found
 
-    for type_, at, ticket_id, window_id, service_id, actor_id, note, channel in rows:
+    # An event's type says which of its ids are set (a ticket event has its ticket, a window's its
+    # window): the branches below rely on that rather than check each id of a million events.
+    records: Iterator[tuple[Any, ...]] = rows
+    for type_, at, ticket_id, window_id, service_id, actor_id, note, channel in records:
         if type_ == "ticket.issued":
             queued[ticket_id] = at
             day = bisect_right(midnights, at) - 1
@@ -250,17 +210,8 @@ def walk(run: Pass, flow: Flow, rows: Iterator[Any]) -> None:
 
 def initial_statuses(uow: UnitOfWork, hall_id: int, start: datetime) -> Statuses:
     """Each window's status (and clerk) in force at ``start``: its last status event before it."""
-    e = t.events.c
-    last = (
-        select(func.max(e.id))
-        .where(e.hall_id == hall_id, e.type == "window.status", e.at < start)
-        .group_by(e.window_id)
-        .scalar_subquery()
-    )
-    rows = uow.repo.conn.execute(select(e.window_id, e.data, e.actor_user_id).where(e.id.in_(last)))
     out: dict[int, tuple[str, int | None]] = {}
-    for window_id, data, actor_id in rows:
-        status = _status_data(data).get("status", "closed")
+    for window_id, status, actor_id in uow.stores.reports.window_statuses_before(hall_id, start):
         out[window_id] = (status, actor_id if status != "closed" else None)
     return out
 
@@ -300,67 +251,40 @@ def window_time(run: Pass, flow: Flow, initial: Statuses, start: float, end: flo
     return after
 
 
-def _cases(run: Pass, conn: Connection, names: Names, hall_id: int, start: datetime, end: datetime) -> None:
+def _cases(run: Pass, store: ReportStore, names: Names, hall_id: int, start: datetime, end: datetime) -> None:
     """现场办结, 补正, 即办件 and 按时办结 from the cases opened in the period (counted in the database)."""
-    k = t.cases.c
-    day = day_index(k.created_at, run.clock.midnights, conn.dialect.name)
-    period = (k.hall_id == hall_id, k.created_at >= start, k.created_at < end)
-    dims = (day, k.service_id, k.window_id, k.clerk_user_id)
-    counted = select(*dims, k.outcome, func.count()).where(*period).group_by(*dims, k.outcome)
+    midnights = run.clock.midnights
     immediate = {sid for sid, s in names.services.items() if s.case_type == "immediate"}
-    for index, service_id, window_id, clerk_id, outcome, count in stream(conn, counted):
+    for index, service_id, window_id, clerk_id, outcome, count in store.case_counts(
+        hall_id, start, end, midnights
+    ):
         n = run.cell(index, service_id, window_id, clerk_id).n
         n[CASES] += count
         n[ON_SITE] += count if outcome == "immediate" else 0
         n[CORRECTIONS] += count if outcome == "correction" else 0
         n[IMMEDIATE_TYPE] += count if service_id in immediate else 0
-    done = select(*dims, k.completed_at, k.promised_date, k.extensions).where(
-        *period, k.promised_date.is_not(None), k.completed_at.is_not(None)
-    )
     timezone = str(run.clock.zone)
-    for index, service_id, window_id, clerk_id, completed, due, extensions in stream(conn, done):
+    for index, service_id, window_id, clerk_id, finished, due, moved in store.cases_done(
+        hall_id, start, end, midnights
+    ):
         n = run.cell(index, service_id, window_id, clerk_id).n
         n[PROMISED_DONE] += 1
-        finished = read_time(completed)
-        assert finished is not None  # the query asks for completed cases only
-        moved = _json_list(extensions)
-        limit = date.fromisoformat(moved[-1]["to"]) if moved else _date(due)
+        limit = date.fromisoformat(moved[-1]["to"]) if moved else due
         n[ON_TIME] += business_day(finished, timezone) <= limit
 
 
-def _date(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _json_list(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, str):
-        return list(json.loads(value))
-    return list(value or [])
-
-
-def _evaluations(run: Pass, conn: Connection, hall_id: int, start: datetime, end: datetime) -> None:
+def _evaluations(run: Pass, store: ReportStore, hall_id: int, start: datetime, end: datetime) -> None:
     """好差评 records of the evaluations requested in the period, counted per shape in the database."""
-    v, f = t.evaluations.c, t.evaluation_follow_ups.c
-    day = day_index(v.requested_at, run.clock.midnights, conn.dialect.name)
-    shape = (day, v.service_id, v.window_id, v.clerk_user_id, v.status, v.level, f.stage)
-    verified = f.verified_at.is_not(None)
-    query = (
-        select(*shape, verified, f.revisit_satisfied, func.count())
-        .select_from(t.evaluations.outerjoin(t.evaluation_follow_ups, f.evaluation_id == v.id))
-        .where(v.hall_id == hall_id, v.requested_at >= start, v.requested_at < end)
-        .group_by(*shape, verified, f.revisit_satisfied)
-    )
-    for index, service_id, window_id, clerk_id, status, level, stage, replied, satisfied, count in stream(
-        conn, query
-    ):
-        kind = (status, level, stage, bool(replied), None if satisfied is None else bool(satisfied))
+    counted = store.evaluation_counts(hall_id, start, end, run.clock.midnights)
+    for index, service_id, window_id, clerk_id, status, level, stage, replied, satisfied, count in counted:
+        kind = (status, level, stage, replied, satisfied)
         kept = run.cell(index, service_id, window_id, clerk_id).evaluations
         kept[kind] = kept.get(kind, 0) + count
 
 
 def cases_and_evaluations(
-    run: Pass, names: Names, hall_id: int, start: datetime, end: datetime, conn: Connection
+    run: Pass, names: Names, hall_id: int, start: datetime, end: datetime, store: ReportStore
 ) -> None:
     """The outcomes and 好差评 part of the pass (read on a connection of its own)."""
-    _cases(run, conn, names, hall_id, start, end)
-    _evaluations(run, conn, hall_id, start, end)
+    _cases(run, store, names, hall_id, start, end)
+    _evaluations(run, store, hall_id, start, end)
