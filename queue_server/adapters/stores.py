@@ -6,7 +6,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from queue_server.adapters.desk import SqlDeskStore, SqlProfileStore, SqlWindowStore
+from queue_server.adapters.hall import SqlHallStore
+from queue_server.adapters.operations import SqlAlertStore
+from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.repository import Repository
+from queue_server.adapters.tickets import SqlTicketStore
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
 
@@ -16,6 +21,13 @@ class SqlStores:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.legacy = Repository(conn)
+        raw = RawStatements(conn)  # one raw cursor for the hot path's stores
+        self.tickets = SqlTicketStore(conn, raw)
+        self.hall = SqlHallStore(conn, raw)
+        self.windows = SqlWindowStore(conn)
+        self.profiles = SqlProfileStore(conn)
+        self.desk = SqlDeskStore(conn)
+        self.alerts = SqlAlertStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

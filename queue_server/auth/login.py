@@ -80,7 +80,7 @@ def _refuse_early(wait: float) -> None:
 
 
 def _find(uow: UnitOfWork, given: Credentials) -> Attempt:
-    hall_id = uow.repo.hall_id(given.hall)
+    hall_id = uow.stores.hall.hall_id(given.hall)
     catalogue = uow.catalogue(hall_id)
     window_id = catalogue.window(given.window).id if given.window else None
     account = sessions.account(uow.repo.conn, hall_id, given.staff_no)
@@ -89,10 +89,11 @@ def _find(uow: UnitOfWork, given: Credentials) -> Attempt:
 
 def _audit_failure(uow: UnitOfWork, hall_id: int, given: Credentials, locks: list[Lock]) -> None:
     subject = f"staff:{given.staff_no}"
-    uow.repo.audit(hall_id, uow.now, subject, "login.failed", "", {"ip": given.address})
+    uow.stores.hall.audit(hall_id, uow.now, subject, "login.failed", "", {"ip": given.address})
     for lock in locks:
         detail = {"ip": given.address, "scope": lock.scope.value, "until": lock.until.isoformat()}
-        uow.repo.audit(hall_id, uow.now, subject, "login.locked", f"{lock.scope.value}:{lock.key}", detail)
+        scope = f"{lock.scope.value}:{lock.key}"
+        uow.stores.hall.audit(hall_id, uow.now, subject, "login.locked", scope, detail)
 
 
 def _open(
@@ -107,5 +108,6 @@ def _open(
         window_id=attempt.window_id,
         now=uow.now,
     )
-    uow.repo.audit(attempt.hall_id, uow.now, result[2].label, "login", f"window:{given.window or ''}", {})
+    window = f"window:{given.window or ''}"
+    uow.stores.hall.audit(attempt.hall_id, uow.now, result[2].label, "login", window, {})
     return result

@@ -8,11 +8,22 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.services.desk.ports import DeskStore, ProfileStore, WindowStore
+from queue_server.services.hall.ports import HallStore
+from queue_server.services.operations.ports import AlertStore
+from queue_server.services.tickets.ports import TicketStore
+
 
 class Stores(Protocol):
     """One transaction's stores (each aggregate's store is an attribute named after it)."""
 
     legacy: Any  # the catch-all repository of old: shrinking, as each aggregate gets its own store
+    tickets: TicketStore
+    hall: HallStore
+    windows: WindowStore
+    profiles: ProfileStore
+    desk: DeskStore
+    alerts: AlertStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

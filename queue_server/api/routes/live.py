@@ -44,7 +44,7 @@ def _hall_of(uow: UnitOfWork, actor: Actor | None, topic: str) -> int:
     """The hall a topic belongs to, checking the caller may follow it."""
     kind, _, arg = topic.partition(":")
     if kind == "ticket":
-        row = uow.repo.ticket(token=arg)
+        row = uow.stores.tickets.by_token(arg)
         if row is None:
             raise DomainError("ticket.not_found")
         return int(row.hall_id)

@@ -23,7 +23,7 @@ from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.numbering import business_day
 from queue_server.services.cases.appointments import appointment_public, own_booking
 from queue_server.services.hall.views import ticket_public, wait_estimate
-from queue_server.services.tickets.issue import issue_ticket
+from queue_server.services.tickets.issue import issue_ticket, ticket_now
 from queue_server.services.unit_of_work import UnitOfWork
 
 BOOKED, CHECKED_IN = c.AppointmentStatus.BOOKED.value, c.AppointmentStatus.CHECKED_IN.value
@@ -65,9 +65,17 @@ def check_in(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> c.
     if service is None:
         raise NotFound("service.not_found", code="")
     issued = issue_ticket(uow, actor, c.IssueTicket(service_code=service.code), "appointment", start)
-    ticket = uow.repo.ticket(token=issued.token)
-    person = {k: getattr(row, k) for k in ("id_hash", "id_masked", "phone_hash", "phone_masked")}
-    uow.repo.update_ticket(ticket.id, ticket.status, **person)
+    ticket = uow.stores.tickets.by_token(issued.token)
+    if ticket is None:  # issued a moment ago in this same transaction
+        raise NotFound("ticket.not_found")
+    uow.stores.tickets.update(
+        ticket.id,
+        ticket.status,
+        id_hash=row.id_hash,
+        id_masked=row.id_masked,
+        phone_hash=row.phone_hash,
+        phone_masked=row.phone_masked,
+    )
     store.move(row.id, CHECKED_IN, ticket_id=ticket.id)
     data = {"appointment": row.id, "slot": slot.id, "number": ticket.number}
     uow.record(actor, "appointment.checked_in", ticket_id=ticket.id, service_id=row.service_id, data=data)
@@ -97,7 +105,7 @@ def _card_booking(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) 
 def _settled_before(uow: UnitOfWork, catalogue: HallCatalogue, row: Any, closes: str) -> c.CheckedIn | Missed:
     """A booking no longer waiting: the same ticket again if checked in (a kiosk's retry), else why not."""
     if row.status == CHECKED_IN and row.ticket_id is not None:
-        ticket = ticket_public(uow, catalogue, uow.repo.ticket(id=row.ticket_id))
+        ticket = ticket_public(uow, catalogue, ticket_now(uow, row.ticket_id))
         return c.CheckedIn(appointment=appointment_public(uow, catalogue, row), ticket=ticket)
     if row.status == c.AppointmentStatus.MISSED:
         return Missed(closes)
