@@ -59,3 +59,50 @@ def test_importing_the_server_creates_nothing() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "1"
+
+
+# Service packages converted to the stores' ports: they speak to ``uow.stores`` only.
+PORTED: set[str] = {
+    "desk",
+    "hall",
+    "operations",
+}
+
+
+def imported_modules(source: str, package: str) -> set[str]:
+    """Every module a file of ``package`` imports, its relative imports resolved against the package
+    (``from ..adapters import tables`` counts as ``…adapters`` and ``…adapters.tables``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                names.add(node.module or "")
+                continue
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            module = f"{base}.{node.module}" if node.module else base
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_ported_services_speak_only_to_ports() -> None:
+    for package in sorted(PORTED):
+        folder = ROOT / "queue_server" / "services" / package
+        assert folder.is_dir(), f"no service package {package}"
+        for path in folder.rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            assert "uow.repo" not in text, f"{path} still reaches the catch-all repository"
+            dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+            for name in imported_modules(text, dotted):
+                assert not name.startswith(("sqlalchemy", "queue_server.adapters")), f"{path} imports {name}"
+
+
+def test_relative_imports_count_as_what_they_name() -> None:
+    source = "from ...adapters import tables as t\nfrom ..hall import views\nfrom . import ports\n"
+
+    found = imported_modules(source, "queue_server.services.desk")
+
+    assert {"queue_server.adapters", "queue_server.adapters.tables"} <= found
+    assert {"queue_server.services.hall.views", "queue_server.services.desk.ports"} <= found

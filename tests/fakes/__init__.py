@@ -1,0 +1,1 @@
+"""In-memory fakes of the services' ports, for service-level unit tests without a database."""
