@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from queue_server.adapters.auth import SqlSessionStore
 from queue_server.adapters.desk import SqlDeskStore, SqlProfileStore, SqlWindowStore
 from queue_server.adapters.hall import SqlHallStore
 from queue_server.adapters.operations import SqlAlertStore
@@ -28,6 +29,7 @@ class SqlStores:
         self.profiles = SqlProfileStore(conn)
         self.desk = SqlDeskStore(conn)
         self.alerts = SqlAlertStore(conn)
+        self.sessions = SqlSessionStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from queue_server.auth.ports import SessionStore
 from queue_server.services.desk.ports import DeskStore, ProfileStore, WindowStore
 from queue_server.services.hall.ports import HallStore
 from queue_server.services.operations.ports import AlertStore
@@ -24,6 +25,7 @@ class Stores(Protocol):
     profiles: ProfileStore
     desk: DeskStore
     alerts: AlertStore
+    sessions: SessionStore
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from queue_server.services.hall.ports import NewEvent
+from tests.fakes.auth import FakeSessionStore
 from tests.fakes.desk import FakeDeskStore, FakeProfileStore, FakeWindowStore
 from tests.fakes.hall import FakeHallStore
 from tests.fakes.operations import FakeAlertStore
@@ -25,6 +26,7 @@ class FakeStores:
         self.profiles = FakeProfileStore()
         self.desk = FakeDeskStore(self.tickets, self.events)
         self.alerts = FakeAlertStore(self.tickets)
+        self.sessions = FakeSessionStore()
 
     def notes(self) -> dict[str, Any]:
         return self._notes

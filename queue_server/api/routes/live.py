@@ -85,7 +85,7 @@ async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor |
     session = websocket.cookies.get(sessions.COOKIE)
     if session:
         key = runtime.caches.pii_key
-        found = await runtime.read(lambda uow: sessions.lookup(uow.repo.conn, key, session, uow.now))
+        found = await runtime.read(lambda uow: sessions.lookup(uow.stores.sessions, key, session, uow.now))
         return found[0] if found else None
     device = websocket.cookies.get(DEVICE_COOKIE)
     return await device_page_actor(runtime, device) if device else None
@@ -93,7 +93,7 @@ async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor |
 
 async def _actor_from_token(runtime: Runtime, token: str) -> Actor | None:
     return runtime.tokens.cached(token) or await runtime.read(
-        lambda uow: runtime.tokens.lookup(uow.repo.conn, token)
+        lambda uow: runtime.tokens.lookup(uow.stores.sessions, token)
     )
 
 
