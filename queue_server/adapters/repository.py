@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, select
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.hall import SqlHallStore
@@ -59,18 +59,10 @@ class Repository:
 
     def update_ticket(self, ticket_id: int, expected_status: str, **values: Any) -> bool:
         """Change a ticket's other columns only if it is still in ``expected_status``
-        (compare-and-set across processes); its status changes only through ``move_ticket``."""
+        (compare-and-set across processes); its status changes only along the transition table."""
         if "status" in values:
             raise ValueError("a ticket's status changes only along the transition table (move_ticket)")
-        return self._set_ticket(ticket_id, expected_status, values)
-
-    def _set_ticket(self, ticket_id: int, expected_status: str, values: dict[str, Any]) -> bool:
-        result = self.conn.execute(
-            update(t.tickets)
-            .where(t.tickets.c.id == ticket_id, t.tickets.c.status == expected_status)
-            .values(**values)
-        )
-        return result.rowcount == 1
+        return self._tickets.update(ticket_id, expected_status, **values)
 
     def users_by_ids(self, ids: Iterable[int]) -> dict[int, Any]:
         """User rows by id."""
