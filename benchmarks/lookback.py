@@ -44,7 +44,7 @@ TYPES = (
 
 
 def now_query(window_id: int) -> Any:
-    """What call-next asks now (Repository.window_call_priorities)."""
+    """What call-next asks now (SqlWindowStore.call_priorities)."""
     return (
         select(t.events.c.data)
         .where(t.events.c.window_id == window_id, t.events.c.type == "ticket.called")
@@ -54,7 +54,7 @@ def now_query(window_id: int) -> Any:
 
 
 def before_query(hall_id: int, window_id: int) -> Any:
-    """What it asked before (Repository.recent_calls with a window)."""
+    """What it asked before (the repository's recent calls of one window, since gone)."""
     return (
         select(t.events)
         .where(

@@ -30,7 +30,7 @@ def advise_day(
     what the history said."""
 
     def prepare(uow: Any) -> Any:
-        hall_id = uow.repo.hall_id(hall)
+        hall_id = uow.stores.hall.hall_id(hall)
         actor = Actor(hall_id, "manager", name="hallq advise")
         scenario, known = advice.forecast(uow, actor, uow.stores.history, day, replications)
         catalogue = uow.catalogue(hall_id)

@@ -29,7 +29,7 @@ def demo_catalogue() -> CatalogueFile:
 
 def seed_demo(runtime: Runtime) -> bool:
     """Load the demo hall into an empty database; False when halls exist already."""
-    if runtime.read_sync(lambda uow: uow.repo.hall_versions()):
+    if runtime.read_sync(lambda uow: uow.stores.hall.hall_versions()):
         return False
     catalogue = demo_catalogue()
     hashes = hash_staff_passwords(catalogue, DEMO_PASSWORD)  # before the transaction, not in it

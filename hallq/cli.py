@@ -562,7 +562,7 @@ def catalogue_export(file: Path, hall: HallOption = None, db: DbOption = "hallq.
     from queue_server.services.admin.catalogue_file import export_catalogue
 
     runtime = _runtime(db)
-    data = runtime.read_sync(lambda uow: export_catalogue(uow, uow.repo.hall_id(hall)))
+    data = runtime.read_sync(lambda uow: export_catalogue(uow, uow.stores.hall.hall_id(hall)))
     file.write_text(data.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
     console.print(f"wrote {file}")
 
@@ -665,7 +665,7 @@ def apply_proposal(
     try:
 
         def apply(uow: Any) -> list[str]:
-            actor = Actor(uow.repo.hall_id(content.get("hall")), "manager", name="hallq apply-proposal")
+            actor = Actor(uow.stores.hall.hall_id(content.get("hall")), "manager", name="hallq apply-proposal")
             return apply_block(uow, actor, content, block)
 
         changed = runtime.write_sync(apply)

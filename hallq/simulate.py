@@ -153,7 +153,7 @@ class Simulation:
 
     @staticmethod
     def _hall(uow: UnitOfWork, code: str | None) -> tuple[int, HallCatalogue]:
-        hall_id = uow.repo.hall_id(code)
+        hall_id = uow.stores.hall.hall_id(code)
         return hall_id, uow.catalogue(hall_id)
 
     def _facts(self, uow: UnitOfWork) -> tuple[dict[int, ServiceFacts], dict[str, Desk]]:
@@ -437,8 +437,11 @@ class Simulation:
         """The citizen reaches the window: service starts, and ends some minutes later."""
         self.write(lambda uow: w.start(uow, desk.actor, desk.number))
         day = self.now.astimezone(self.zone).date()
-        ticket = self.runtime.read_sync(
-            lambda uow: uow.repo.ticket(hall_id=self.hall_id, business_day=day, number=desk.ticket)
+        number = desk.ticket
+        ticket = (
+            self.runtime.read_sync(lambda uow: uow.stores.tickets.by_number(self.hall_id, day, number))
+            if number is not None
+            else None
         )
         service = self.services[ticket.service_id] if ticket is not None else self._pick_service()
         seconds = self.rng.lognormvariate(math.log(service.seconds) - 0.125, 0.5)

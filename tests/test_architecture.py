@@ -67,8 +67,12 @@ PORTED: set[str] = {
     "advisor",
     "assessment",
     "cases",
+    "desk",
     "evaluations",
+    "hall",
+    "operations",
     "reports",
+    "tickets",
 }
 
 

@@ -9,11 +9,17 @@ from sqlalchemy import Connection
 from queue_server.adapters.admin import SqlCatalogueStore, SqlStaffStore, SqlTokenStore
 from queue_server.adapters.appointments import SqlAppointmentStore
 from queue_server.adapters.assessment import SqlAssessmentStore
+from queue_server.adapters.auth import SqlSessionStore
 from queue_server.adapters.cases import SqlCalendarStore, SqlCaseStore
+from queue_server.adapters.desk import SqlDeskStore, SqlProfileStore, SqlWindowStore
 from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationStore, SqlRubricStore
+from queue_server.adapters.hall import SqlHallStore
 from queue_server.adapters.history import SqlHistory
+from queue_server.adapters.operations import SqlAlertStore
+from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.reports import SqlReportStore
 from queue_server.adapters.repository import Repository
+from queue_server.adapters.tickets import SqlTicketStore
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
 
@@ -35,6 +41,14 @@ class SqlStores:
         self.tokens = SqlTokenStore(conn)
         self.catalogue_admin = SqlCatalogueStore(conn)
         self.reports = SqlReportStore(conn)
+        raw = RawStatements(conn)  # one raw cursor for the hot path's stores
+        self.tickets = SqlTicketStore(conn, raw)
+        self.hall = SqlHallStore(conn, raw)
+        self.windows = SqlWindowStore(conn)
+        self.profiles = SqlProfileStore(conn)
+        self.desk = SqlDeskStore(conn)
+        self.alerts = SqlAlertStore(conn)
+        self.sessions = SqlSessionStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

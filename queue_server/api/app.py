@@ -61,7 +61,7 @@ async def _housekeeping(runtime: Runtime) -> None:
     keeper = Housekeeper(runtime)
     while True:
         try:
-            halls = await runtime.read(lambda uow: list(uow.repo.hall_versions()))
+            halls = await runtime.read(lambda uow: list(uow.stores.hall.hall_versions()))
             for hall_id in halls:
                 await keeper.run(hall_id)
         except Exception:

@@ -35,7 +35,7 @@ async def token_actor(runtime: Runtime, token: str) -> Actor:
     """The actor of a bearer or device token, or Unauthorized."""
     actor = runtime.tokens.cached(token)
     if actor is None:
-        actor = await runtime.read(lambda uow: runtime.tokens.lookup(uow.repo.conn, token))
+        actor = await runtime.read(lambda uow: runtime.tokens.lookup(uow.stores.sessions, token))
     if actor is None:
         raise sessions.Unauthorized("auth.invalid_token")
     return actor
@@ -58,7 +58,7 @@ async def optional_actor(request: Request, runtime: RuntimeDep) -> Actor | None:
     session = request.cookies.get(sessions.COOKIE)
     if session:
         found = await runtime.read(
-            lambda uow: sessions.lookup(uow.repo.conn, runtime.caches.pii_key, session, uow.now)
+            lambda uow: sessions.lookup(uow.stores.sessions, runtime.caches.pii_key, session, uow.now)
         )
         if found is None:
             raise sessions.Unauthorized("auth.required")

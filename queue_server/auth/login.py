@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from queue_server.auth import sessions
+from queue_server.auth.ports import Account
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import NotFound
 from queue_server.domain.throttle import Lock, LoginPolicy
@@ -30,7 +31,7 @@ class Attempt:
     hall_id: int
     policy: LoginPolicy
     window_id: int | None
-    account: Any  # the account row, or None for an unknown staff number
+    account: Account | None  # None for an unknown staff number
 
 
 @dataclass(frozen=True)
@@ -80,26 +81,27 @@ def _refuse_early(wait: float) -> None:
 
 
 def _find(uow: UnitOfWork, given: Credentials) -> Attempt:
-    hall_id = uow.repo.hall_id(given.hall)
+    hall_id = uow.stores.hall.hall_id(given.hall)
     catalogue = uow.catalogue(hall_id)
     window_id = catalogue.window(given.window).id if given.window else None
-    account = sessions.account(uow.repo.conn, hall_id, given.staff_no)
+    account = sessions.account(uow.stores.sessions, hall_id, given.staff_no)
     return Attempt(hall_id, catalogue.settings.login, window_id, account)
 
 
 def _audit_failure(uow: UnitOfWork, hall_id: int, given: Credentials, locks: list[Lock]) -> None:
     subject = f"staff:{given.staff_no}"
-    uow.repo.audit(hall_id, uow.now, subject, "login.failed", "", {"ip": given.address})
+    uow.stores.hall.audit(hall_id, uow.now, subject, "login.failed", "", {"ip": given.address})
     for lock in locks:
         detail = {"ip": given.address, "scope": lock.scope.value, "until": lock.until.isoformat()}
-        uow.repo.audit(hall_id, uow.now, subject, "login.locked", f"{lock.scope.value}:{lock.key}", detail)
+        scope = f"{lock.scope.value}:{lock.key}"
+        uow.stores.hall.audit(hall_id, uow.now, subject, "login.locked", scope, detail)
 
 
 def _open(
     uow: UnitOfWork, runtime: Runtime, attempt: Attempt, given: Credentials, checked_hash: str
 ) -> tuple[str, str, Actor]:
     result = sessions.login(
-        uow.repo.conn,
+        uow.stores.sessions,
         runtime.caches.pii_key,
         hall_id=attempt.hall_id,
         staff_no=given.staff_no,
@@ -107,5 +109,6 @@ def _open(
         window_id=attempt.window_id,
         now=uow.now,
     )
-    uow.repo.audit(attempt.hall_id, uow.now, result[2].label, "login", f"window:{given.window or ''}", {})
+    window = f"window:{given.window or ''}"
+    uow.stores.hall.audit(attempt.hall_id, uow.now, result[2].label, "login", window, {})
     return result

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, delete, select
-
-from queue_server.adapters import tables as t
+from queue_server.auth.ports import Account, NewSession, SessionStore
 from queue_server.auth.tokens import new_token, token_hash
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import DomainError, Forbidden
@@ -31,17 +28,13 @@ class TooManyAttempts(DomainError):
     code = "auth.throttled"
 
 
-def account(conn: Connection, hall_id: int, staff_no: str) -> Any:
+def account(store: SessionStore, hall_id: int, staff_no: str) -> Account | None:
     """The active account that may log in with ``staff_no`` (id, role, password hash), or None."""
-    return conn.execute(
-        select(t.users.c.id, t.users.c.role, t.users.c.password_hash).where(
-            t.users.c.hall_id == hall_id, t.users.c.staff_no == staff_no, t.users.c.active.is_(True)
-        )
-    ).first()
+    return store.account(hall_id, staff_no)
 
 
 def login(
-    conn: Connection,
+    store: SessionStore,
     key: bytes,
     *,
     hall_id: int,
@@ -52,11 +45,7 @@ def login(
 ) -> tuple[str, str, Actor]:
     """Open a session for a password already checked against ``checked_hash`` (off the writer);
     returns (session id, csrf token, actor). Refused if the account changed since the check."""
-    user = conn.execute(
-        select(t.users).where(
-            t.users.c.hall_id == hall_id, t.users.c.staff_no == staff_no, t.users.c.active.is_(True)
-        )
-    ).first()
+    user = store.account(hall_id, staff_no)
     if user is None or not user.password_hash or user.password_hash != checked_hash:
         raise Unauthorized("auth.bad_credentials")
     if user.role == "clerk" and window_id is None:
@@ -66,23 +55,9 @@ def login(
     if user.role in ("kiosk", "board", "evaluator"):
         raise Forbidden()
     session, csrf = new_token(), secrets.token_urlsafe(24)
-    conn.execute(
-        t.sessions.insert(),
-        {
-            "hall_id": hall_id,
-            "session_hash": token_hash(key, session),
-            "user_id": user.id,
-            "window_id": window_id,
-            "csrf_token": csrf,
-            "created_at": now,
-            "expires_at": now + timedelta(hours=SESSION_HOURS),
-        },
-    )
-    window = (
-        conn.execute(select(t.windows.c.number).where(t.windows.c.id == window_id)).scalar()
-        if window_id
-        else None
-    )
+    expires = now + timedelta(hours=SESSION_HOURS)
+    store.open(NewSession(hall_id, token_hash(key, session), user.id, window_id, csrf, now, expires))
+    window = store.window_number(window_id) if window_id else None
     return (
         session,
         csrf,
@@ -90,22 +65,9 @@ def login(
     )
 
 
-def lookup(conn: Connection, key: bytes, session: str, now: datetime) -> tuple[Actor, str] | None:
+def lookup(store: SessionStore, key: bytes, session: str, now: datetime) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session."""
-    row = conn.execute(
-        select(
-            t.sessions.c.csrf_token,
-            t.sessions.c.expires_at,
-            t.users.c.id.label("user_id"),
-            t.users.c.hall_id,
-            t.users.c.role,
-            t.users.c.name,
-            t.windows.c.number.label("window_number"),
-        )
-        .join(t.users, t.users.c.id == t.sessions.c.user_id)
-        .outerjoin(t.windows, t.windows.c.id == t.sessions.c.window_id)
-        .where(t.sessions.c.session_hash == token_hash(key, session), t.users.c.active.is_(True))
-    ).first()
+    row = store.session(token_hash(key, session))
     if row is None or row.expires_at <= now:
         return None
     if row.role == "clerk" and row.window_number is None:  # unbound (made before binding was checked)
@@ -116,12 +78,11 @@ def lookup(conn: Connection, key: bytes, session: str, now: datetime) -> tuple[A
     return actor, row.csrf_token
 
 
-def halls(conn: Connection) -> list[tuple[str, str]]:
+def halls(store: SessionStore) -> list[tuple[str, str]]:
     """Every hall's code and name, for the login form's choice where there are several."""
-    rows = conn.execute(select(t.halls.c.code, t.halls.c.name).order_by(t.halls.c.id))
-    return [(row.code, row.name) for row in rows]
+    return store.halls()
 
 
-def logout(conn: Connection, key: bytes, session: str) -> None:
+def logout(store: SessionStore, key: bytes, session: str) -> None:
     """End a session."""
-    conn.execute(delete(t.sessions).where(t.sessions.c.session_hash == token_hash(key, session)))
+    store.close(token_hash(key, session))

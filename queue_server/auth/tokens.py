@@ -15,9 +15,10 @@ import time
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from queue_server.adapters import tables as t
+from queue_server.auth.ports import SessionStore
 from queue_server.domain.actors import Actor
 
 CACHE_SECONDS = 10.0
@@ -49,18 +50,13 @@ class TokenBook:
             return entry[1]
         return None
 
-    def lookup(self, conn: Connection, token: str) -> Actor | None:
+    def lookup(self, store: SessionStore, token: str) -> Actor | None:
         """The actor a token speaks for, or None when unknown or revoked."""
         digest = token_hash(self._key, token)
         entry = self._cache.get(digest)
         if entry is not None and entry[0] > time.monotonic():
             return entry[1]
-        row = conn.execute(
-            select(t.api_tokens, t.windows.c.number.label("window_number"), t.users.c.name.label("user_name"))
-            .outerjoin(t.windows, t.windows.c.id == t.api_tokens.c.window_id)
-            .outerjoin(t.users, t.users.c.id == t.api_tokens.c.user_id)
-            .where(t.api_tokens.c.token_hash == digest, t.api_tokens.c.revoked_at.is_(None))
-        ).first()
+        row = store.token(digest)
         if row is None:
             return None
         actor = Actor(

@@ -1,4 +1,4 @@
-"""The unit of work: one transaction's repository, clock, caches and outbox of live events."""
+"""The unit of work: one transaction's stores, clock, caches and outbox of live events."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from queue_server.domain.actors import Actor
 from queue_server.domain.estimates import HandlingStats
 from queue_server.domain.hall import HallCatalogue
+from queue_server.services.hall.ports import NewEvent
 from queue_server.services.live import LiveEvent
 from queue_server.services.stores import Stores
 
@@ -39,7 +40,7 @@ class Caches:
 
 
 class UnitOfWork:
-    """A transaction's view of the hall: repository, time, caches, and the events it will publish."""
+    """A transaction's view of the hall: its stores, time, caches, and the events it will publish."""
 
     def __init__(self, stores: Stores, outbox: list[Any], caches: Caches, now: datetime) -> None:
         self.stores = stores
@@ -67,25 +68,24 @@ class UnitOfWork:
         if own is not None:
             return own
         if hall_id in self._notes().get("changed_halls", ()):  # an earlier job of this transaction
-            self._catalogues[hall_id] = self.repo.load_catalogue(hall_id)
-            return self._catalogues[hall_id]
+            own = self._catalogues[hall_id] = self.stores.hall.load_catalogue(hall_id)
+            return own
         cached = self.caches.catalogues.get(hall_id)
         clock = time.monotonic()
         if cached is not None and clock - self.caches.versions_checked < 0.5:
             return cached
-        versions = self.repo.hall_versions()
+        versions = self.stores.hall.hall_versions()
         self.caches.versions_checked = clock
         if cached is None or versions.get(hall_id) != cached.version:
-            cached = self.repo.load_catalogue(hall_id)  # committed by someone: safe to keep now
+            cached = self.stores.hall.load_catalogue(hall_id)  # committed by someone: safe to keep now
             self.caches.catalogues[hall_id] = cached
         return cached
 
     def refresh_catalogue(self, hall_id: int) -> HallCatalogue:
         """Reload the catalogue now (after this transaction changed it); the process's cache takes
         it after the commit, and until then only this transaction sees it."""
-        self.repo.bump_catalogue(hall_id)
-        catalogue: HallCatalogue = self.repo.load_catalogue(hall_id)
-        self._catalogues[hall_id] = catalogue
+        self.stores.hall.bump_catalogue(hall_id)
+        catalogue = self._catalogues[hall_id] = self.stores.hall.load_catalogue(hall_id)
         self._notes().setdefault("changed_halls", set()).add(hall_id)
         self.after_commit(lambda: self.caches.catalogues.__setitem__(hall_id, catalogue))
         return catalogue
@@ -96,7 +96,7 @@ class UnitOfWork:
         stats = self.caches.stats.get(service_id)
         clock = time.monotonic()
         if stats is None or clock - self.caches.stats_read.get(service_id, 0.0) > STATS_TTL:
-            stored = self.repo.handling_stats(service_id)
+            stored = self.stores.hall.handling_stats(service_id)
             fresh = HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))
             self.after_commit(lambda: self._cache_stats(service_id, fresh, clock))
             return fresh
@@ -105,9 +105,9 @@ class UnitOfWork:
     def observe_handling(self, hall_id: int, service_id: int, default_seconds: int, seconds: float) -> None:
         """Fold one concluded case into the service's figure: merged with the stored one under a row
         lock (on PostgreSQL other processes fold theirs in too), cached only after the commit."""
-        stored = self.repo.handling_stats(service_id, for_update=True)
+        stored = self.stores.hall.handling_stats(service_id, for_update=True)
         stats = (HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))).observe(seconds)
-        self.repo.save_handling_stats(hall_id, service_id, stats.mean_seconds, stats.samples)
+        self.stores.hall.save_handling_stats(hall_id, service_id, stats.mean_seconds, stats.samples)
         clock = time.monotonic()
         self.after_commit(lambda: self._cache_stats(service_id, stats, clock))
 
@@ -124,11 +124,11 @@ class UnitOfWork:
     def open_window_ids(self, hall_id: int) -> frozenset[int]:
         """Ids of the hall's open windows (cached for a couple of seconds)."""
         if hall_id in self._notes().get("windows_changed", ()):
-            return frozenset(r.id for r in self.repo.window_rows(hall_id) if r.status == "open")
+            return frozenset(r.id for r in self.stores.windows.rows(hall_id) if r.status == "open")
         cached = self.caches.open_windows.get(hall_id)
         clock = time.monotonic()
         if cached is None or clock - cached[0] > OPEN_WINDOWS_TTL:
-            ids = frozenset(r.id for r in self.repo.window_rows(hall_id) if r.status == "open")
+            ids = frozenset(r.id for r in self.stores.windows.rows(hall_id) if r.status == "open")
             cached = (clock, ids)
             self.caches.open_windows[hall_id] = cached
         return cached[1]
@@ -144,23 +144,27 @@ class UnitOfWork:
         data: dict[str, Any] | None = None,
     ) -> None:
         """Append the event row that makes this change part of the record."""
-        self.repo.add_event(
-            {
-                "hall_id": actor.hall_id,
-                "at": self.now,
-                "type": type_,
-                "ticket_id": ticket_id,
-                "window_id": window_id,
-                "service_id": service_id,
-                "actor_user_id": actor.user_id,
-                "actor_token_id": actor.token_id,
-                "data": data or {},
-            }
+        self.stores.hall.add_event(
+            NewEvent(
+                hall_id=actor.hall_id,
+                at=self.now,
+                type=type_,
+                ticket_id=ticket_id,
+                window_id=window_id,
+                service_id=service_id,
+                actor_user_id=actor.user_id,
+                actor_token_id=actor.token_id,
+                data=data or {},
+            )
         )
 
-    def audit(self, hall_id: int, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
-        """Write one audit-log line at this transaction's time."""
-        self.repo.audit(hall_id, self.now, actor, action, subject, detail)
+    def audit(self, actor: Actor, action: str, subject: str, detail: dict[str, Any]) -> None:
+        """Write the audit-log line of an actor's action (before and after, views of personal data)."""
+        self.stores.hall.audit(actor.hall_id, self.now, actor.label, action, subject, detail)
+
+    def audit_line(self, hall_id: int, actor: str, action: str, subject: str, detail: dict[str, Any]) -> None:
+        """Write one audit-log line at this transaction's time, for an actor named by label."""
+        self.stores.hall.audit(hall_id, self.now, actor, action, subject, detail)
 
     def emit(self, hall_id: int, type_: str, topics: tuple[str, ...], payload: dict[str, Any]) -> None:
         """Queue a live event for after the commit."""

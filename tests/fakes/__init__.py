@@ -1,2 +1,1 @@
-"""In-memory fakes of the services' ports: they keep rows in dicts and behave as the SQL stores do
-for what the service-level tests use (the API tests keep checking the SQL side)."""
+"""In-memory fakes of the services' ports, for service-level unit tests without a database."""

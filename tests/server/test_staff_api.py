@@ -217,13 +217,13 @@ def test_on_postgresql_every_server_process_forgets_a_revoked_token_at_once(
     assert other.listener is not None
     other.listener.start()
     try:
-        assert other.read_sync(lambda uow: other.tokens.lookup(uow.repo.conn, token)) is not None
+        assert other.read_sync(lambda uow: other.tokens.lookup(uow.stores.sessions, token)) is not None
         assert other.tokens.cached(token) is not None
         hall.client.post(f"{TOKENS}/{issued.json()['id']}/revoke", headers=hall.as_("manager"))
         deadline = time.monotonic() + 30
         while other.tokens.cached(token) is not None and time.monotonic() < deadline:
             time.sleep(0.02)
         assert other.tokens.cached(token) is None
-        assert other.read_sync(lambda uow: other.tokens.lookup(uow.repo.conn, token)) is None
+        assert other.read_sync(lambda uow: other.tokens.lookup(uow.stores.sessions, token)) is None
     finally:
         other.stop()

@@ -35,10 +35,10 @@ def test_a_staff_account_is_created_with_its_window_and_audited_without_its_pass
         True,
     )
     assert [s.staff_no for s in staff.list_staff(stores.unit(NOW), MANAGER)] == ["C001"]
-    (line,) = stores.legacy.audit_log
-    assert (line["action"], line["subject"]) == ("staff.create", "user:C001")
+    (line,) = stores.hall.audit_log
+    assert (line.action, line.subject) == ("staff.create", "user:C001")
     assert "long-enough-1" not in str(line) and "argon2-hash-of-it" not in str(line)
-    assert stores.legacy.events[-1]["type"] == "staff.changed"
+    assert stores.events[-1].type == "staff.changed"
 
 
 def test_a_staff_number_is_taken_once_and_only_an_admin_makes_an_admin() -> None:
@@ -89,12 +89,12 @@ def test_a_device_token_is_issued_once_in_the_clear_and_revoked_for_every_proces
     assert issued.token == stores.tokens.secrets[issued.id]
     assert issued.pairing_url == issued.token  # a kiosk takes the token itself
     assert issued.pairing_qr.startswith("data:image/svg+xml;base64,")
-    assert issued.token not in str(stores.legacy.audit_log)
+    assert issued.token not in str(stores.hall.audit_log)
     unit = stores.unit(NOW)
     revoked = staff.revoke_device_token(unit, MANAGER, book, issued.id)
     assert revoked.revoked_at == NOW
     assert [e.type for e in unit.outbox] == [TOKEN_REVOKED]
-    assert [line["action"] for line in stores.legacy.audit_log] == ["token.create", "token.revoke"]
+    assert [line.action for line in stores.hall.audit_log] == ["token.create", "token.revoke"]
 
 
 def test_a_board_token_pairs_by_its_page_address_and_a_manager_cannot_revoke_an_admin_token() -> None:

@@ -38,8 +38,8 @@ def test_a_booking_takes_a_place_and_is_read_back_by_its_code_with_the_phone_mas
     assert (booked.slot.booked, booked.slot.free) == (1, 1)
     read = appointments.read_booking(stores.unit(NINE), KIOSK, booked.code.lower())
     assert read.code == booked.code
-    assert [e["type"] for e in stores.legacy.events] == ["appointment.slot_opened", "appointment.booked"]
-    assert "13800138000" not in str(stores.legacy.events)
+    assert [e.type for e in stores.events] == ["appointment.slot_opened", "appointment.booked"]
+    assert "13800138000" not in str(stores.events)
 
 
 def test_a_full_slot_refuses_the_next_booking_and_a_cancellation_frees_its_place() -> None:
@@ -134,7 +134,7 @@ def test_an_extension_moves_the_deadline_and_completion_counts_against_the_moved
 
     assert extended.promised_date == date(2026, 3, 5)  # Tuesday + two working days
     assert [e["to"] for e in extended.extensions] == ["2026-03-05"]
-    assert stores.legacy.audit_log[-1]["action"] == "case.extend"
+    assert stores.hall.audit_log[-1].action == "case.extend"
     thursday = NINE + timedelta(days=3)
     done = outcomes.complete_case(stores.unit(thursday), CLERK, case_id)
     assert (done.status, done.on_time) == ("done", True)

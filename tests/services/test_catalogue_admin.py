@@ -114,7 +114,7 @@ def test_a_service_added_live_is_audited_and_refused_a_prefix_another_theme_uses
     created = catalogue_admin.create_service(stores.unit(NOW), manager, body)
 
     assert (created.prefix, created.department_name) == ("A", "公安局")
-    assert stores.legacy.audit_log[-1]["action"] == "service.create"
+    assert stores.hall.audit_log[-1].action == "service.create"
     clash = c.ServiceCreate.model_validate(service("S8", "A", theme="社保"))
     with pytest.raises(Rejected) as refused:
         catalogue_admin.create_service(stores.unit(NOW), manager, clash)

@@ -73,7 +73,7 @@ def test_a_pad_rates_once_and_a_copy_of_its_rating_returns_the_first(stores: Fak
     )
     stored = stores.evaluations.rows[evaluation_id]
     assert (stored.pressed_at, stored.rater_token_id, stored.late) == (pressed, 3, False)
-    assert [e["type"] for e in stores.legacy.events] == ["evaluation.requested", "evaluation.recorded"]
+    assert [e.type for e in stores.events] == ["evaluation.requested", "evaluation.recorded"]
     assert [e.type for e in uow.outbox] == ["evaluation.recorded"]
     assert {"manager", "ticket:tok-7", "evaluator:01"} <= set(uow.outbox[0].topics)
 
@@ -85,7 +85,7 @@ def test_a_pad_rates_once_and_a_copy_of_its_rating_returns_the_first(stores: Fak
         rate(stores, evaluation_id, ASKED + timedelta(seconds=50), level="very_satisfied")
     assert code_of(refused) == "evaluation.already_rated"
     assert stores.evaluations.rows[evaluation_id] == stored
-    assert len(stores.legacy.events) == 2
+    assert len(stores.events) == 2
 
 
 def test_the_ticket_page_rates_with_its_token_and_the_receipt_as_press_time(stores: FakeStores) -> None:
@@ -102,7 +102,7 @@ def test_the_ticket_page_rates_with_its_token_and_the_receipt_as_press_time(stor
     assert shown.channel is c.EvaluationChannel.WEB
     assert shown.pressed_at == at
     assert stores.evaluations.rows[evaluation_id].rater_token_id is None
-    assert stores.legacy.events[-1]["data"]["channel"] == "web"
+    assert stores.events[-1].data["channel"] == "web"
 
 
 def test_a_press_before_the_question_or_after_the_deadline_is_refused(stores: FakeStores) -> None:
@@ -223,7 +223,7 @@ def test_a_follow_up_goes_verify_rectify_revisit_with_a_note_at_each_step(stores
     assert (closed.verified_at, closed.closed_at) == (day, day + timedelta(days=2))
     assert [n["action"] for n in closed.notes] == ["verify", "assign", "rectify", "revisit"]
     assert closed.notes[1]["owner"] == "李科长"
-    assert [e["type"] for e in stores.legacy.events][-4:] == [
+    assert [e.type for e in stores.events][-4:] == [
         "follow_up.verify",
         "follow_up.assign",
         "follow_up.rectify",

@@ -53,7 +53,7 @@ async def logout(
     """End the browser session."""
     session = request.cookies.get(sessions.COOKIE)
     if session:
-        await runtime.write(lambda uow: sessions.logout(uow.repo.conn, runtime.caches.pii_key, session))
+        await runtime.write(lambda uow: sessions.logout(uow.stores.sessions, runtime.caches.pii_key, session))
     secure = is_https(request, runtime.settings.cookie_secure)
     response.delete_cookie(sessions.COOKIE, secure=secure)
     response.delete_cookie(sessions.CSRF_COOKIE, secure=secure)
@@ -64,7 +64,7 @@ async def logout(
 @router.get("/halls")
 async def halls(runtime: RuntimeDep) -> list[LoginHall]:
     """The halls one may log in to (the login form offers the choice where there are several)."""
-    rows = await runtime.read(lambda uow: sessions.halls(uow.repo.conn))
+    rows = await runtime.read(lambda uow: sessions.halls(uow.stores.sessions))
     return [LoginHall(code=code, name=name) for code, name in rows]
 
 

@@ -44,7 +44,7 @@ def _hall_of(uow: UnitOfWork, actor: Actor | None, topic: str) -> int:
     """The hall a topic belongs to, checking the caller may follow it."""
     kind, _, arg = topic.partition(":")
     if kind == "ticket":
-        row = uow.repo.ticket(token=arg)
+        row = uow.stores.tickets.by_token(arg)
         if row is None:
             raise DomainError("ticket.not_found")
         return int(row.hall_id)
@@ -85,7 +85,7 @@ async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor |
     session = websocket.cookies.get(sessions.COOKIE)
     if session:
         key = runtime.caches.pii_key
-        found = await runtime.read(lambda uow: sessions.lookup(uow.repo.conn, key, session, uow.now))
+        found = await runtime.read(lambda uow: sessions.lookup(uow.stores.sessions, key, session, uow.now))
         return found[0] if found else None
     device = websocket.cookies.get(DEVICE_COOKIE)
     return await device_page_actor(runtime, device) if device else None
@@ -93,7 +93,7 @@ async def _actor_from_cookies(runtime: Runtime, websocket: WebSocket) -> Actor |
 
 async def _actor_from_token(runtime: Runtime, token: str) -> Actor | None:
     return runtime.tokens.cached(token) or await runtime.read(
-        lambda uow: runtime.tokens.lookup(uow.repo.conn, token)
+        lambda uow: runtime.tokens.lookup(uow.stores.sessions, token)
     )
 
 

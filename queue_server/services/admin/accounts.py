@@ -50,7 +50,7 @@ def issue_token(
         book, hall_id=hall_id, role=role.value, window_id=window_id, label=label, now=uow.now
     )
     detail = {"role": role.value, "window": window, "label": label}
-    uow.audit(hall_id, actor, "token.create", f"token:{token_id}", detail)
+    uow.audit_line(hall_id, actor, "token.create", f"token:{token_id}", detail)
     return token, token_id
 
 
@@ -64,7 +64,7 @@ def revoke_token(
     if row.revoked_at is None:
         uow.stores.tokens.revoke(token_id, uow.now)
         detail = {"role": row.role, "label": row.label}
-        uow.audit(row.hall_id, actor, "token.revoke", f"token:{token_id}", detail)
+        uow.audit_line(row.hall_id, actor, "token.revoke", f"token:{token_id}", detail)
         uow.emit(row.hall_id, TOKEN_REVOKED, (token_topic(token_id),), {"token_id": token_id})
     book.forget()
 
@@ -96,7 +96,7 @@ def add_user(
         name=name, role=role.value, password_hash=password_hash, window_id=window_id, active=True
     )
     user_id = save_user(uow, hall_id, staff_no, values)
-    uow.audit(hall_id, "admin", "user.save", f"user:{staff_no}", {"role": role.value})
+    uow.audit_line(hall_id, "admin", "user.save", f"user:{staff_no}", {"role": role.value})
     return user_id
 
 

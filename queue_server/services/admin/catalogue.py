@@ -221,7 +221,7 @@ def _changed(
     changed = sorted(k for k in new if old.get(k) != new[k]) if before else []
     action = "service.update" if before else "service.create"
     detail = {"before": old or None, "after": new, "changed": changed}
-    uow.audit(actor.hall_id, actor.label, action, f"service:{after.code}", detail)
+    uow.audit(actor, action, f"service:{after.code}", detail)
     uow.record(actor, "service.changed", service_id=service_id, data={"code": after.code, "changed": changed})
     uow.emit(
         actor.hall_id,

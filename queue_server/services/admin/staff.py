@@ -142,14 +142,14 @@ def reset_password(uow: UnitOfWork, actor: Actor, staff_no: str, new: NewPasswor
     uow.stores.staff.update(row.id, UserValues(password_hash=new.hashed))
     _end_sessions(uow, row.id)
     detail = {"temporary": temporary is not None, "role": row.role}  # never the password itself
-    uow.audit(actor.hall_id, actor.label, "staff.password_reset", f"user:{staff_no}", detail)
+    uow.audit(actor, "staff.password_reset", f"user:{staff_no}", detail)
     return c.PasswordResetDone(staff_no=staff_no, temporary_password=temporary)
 
 
 def audit_refused_reset(uow: UnitOfWork, actor: Actor, staff_no: str) -> None:
     """A reset refused for lack of rights is kept in the audit log too (an attempted takeover)."""
     subject = f"user:{staff_no}"
-    uow.audit(actor.hall_id, actor.label, "staff.password_reset_refused", subject, {})
+    uow.audit(actor, "staff.password_reset_refused", subject, {})
 
 
 def _check_role(actor: Actor, role: c.Role) -> None:
@@ -228,7 +228,7 @@ def _audit(
         "before": before.model_dump(mode="json") if before else None,
         "after": after.model_dump(mode="json"),
     }
-    uow.audit(actor.hall_id, actor.label, action, f"user:{after.staff_no}", detail)
+    uow.audit(actor, action, f"user:{after.staff_no}", detail)
 
 
 # ---------------------------------------------------------------- devices

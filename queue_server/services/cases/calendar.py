@@ -53,7 +53,7 @@ def set_day(uow: UnitOfWork, actor: Actor, day: date, mark: c.CalendarDay) -> c.
     periods = [(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in mark.periods]
     uow.stores.calendar.set_mark(actor.hall_id, CalendarMark(day, mark.kind.value, periods, mark.note))
     uow.refresh_catalogue(actor.hall_id)
-    uow.audit(actor.hall_id, actor.label, "calendar.set", day.isoformat(), mark.model_dump(mode="json"))
+    uow.audit(actor, "calendar.set", day.isoformat(), mark.model_dump(mode="json"))
     moved = recount(uow, actor, before)
     return read_calendar(uow, actor, day, day)[0].model_copy(update={"deadlines": moved})
 
@@ -64,7 +64,7 @@ def clear_day(uow: UnitOfWork, actor: Actor, day: date) -> c.CalendarEntry:
     before = uow.catalogue(actor.hall_id).settings.working_days
     uow.stores.calendar.clear_mark(actor.hall_id, day)
     uow.refresh_catalogue(actor.hall_id)
-    uow.audit(actor.hall_id, actor.label, "calendar.clear", day.isoformat(), {})
+    uow.audit(actor, "calendar.clear", day.isoformat(), {})
     moved = recount(uow, actor, before)
     return read_calendar(uow, actor, day, day)[0].model_copy(update={"deadlines": moved})
 
@@ -83,7 +83,7 @@ def set_window_hours(
     uow.stores.calendar.set_window_hours(actor.hall_id, approved)
     uow.refresh_catalogue(actor.hall_id)
     detail = {"window": number, **hours.model_dump(mode="json")}
-    uow.audit(actor.hall_id, actor.label, "calendar.window_hours", day.isoformat(), detail)
+    uow.audit(actor, "calendar.window_hours", day.isoformat(), detail)
     return hours
 
 
@@ -112,10 +112,7 @@ def clear_window_hours(uow: UnitOfWork, actor: Actor, day: date, number: str) ->
     window = uow.catalogue(actor.hall_id).window(number)
     uow.stores.calendar.clear_window_hours(window.id, day)
     uow.refresh_catalogue(actor.hall_id)
-    uow.audit(
-        actor.hall_id,
-        actor.label,
-        "calendar.window_hours_clear",
+    uow.audit(actor, "calendar.window_hours_clear",
         day.isoformat(),
         {"window": number},
     )

@@ -82,7 +82,7 @@ def _follow_ups(uow: UnitOfWork, actor: Actor, calendar: WorkingCalendar) -> lis
             ]
         }
         uow.record(actor, "follow_up.recounted", data=detail)
-        uow.audit(actor.hall_id, actor.label, "follow_up.recounted", "follow_ups", detail)
+        uow.audit(actor, "follow_up.recounted", "follow_ups", detail)
     return out
 
 
@@ -96,6 +96,6 @@ def _cases(
             continue
         detail = {"case": row.id, "ticket": number, "due": due.isoformat()}
         uow.record(actor, "case.deadline_flagged", ticket_id=row.ticket_id, data=detail)
-        uow.audit(actor.hall_id, actor.label, "case.deadline_flagged", f"case:{row.id}", detail)
+        uow.audit(actor, "case.deadline_flagged", f"case:{row.id}", detail)
         out.append(c.DeadlineChange(kind="case", id=row.id, ticket=number, before=due, flagged=True))
     return out

@@ -23,7 +23,7 @@ class ConcludedTicket(Protocol):
     @property
     def service_id(self) -> int: ...
     @property
-    def priority_class(self) -> str: ...
+    def priority_class(self) -> str | None: ...
 
 
 class Promised(Protocol):
@@ -162,7 +162,7 @@ def extend_case(uow: UnitOfWork, actor: Actor, case_id: int, command: c.ExtendCa
         service_id=row.service_id,
         data={"case": case_id, **entry},
     )
-    uow.audit(actor.hall_id, actor.label, "case.extend", f"case:{case_id}", entry)
+    uow.audit(actor, "case.extend", f"case:{case_id}", entry)
     return _public(uow, _case_row(uow, actor, case_id))
 
 
@@ -174,7 +174,7 @@ def reveal_phone(uow: UnitOfWork, actor: Actor, case_id: int) -> str:
         raise Forbidden("case.not_owner")
     if not row.phone_cipher:
         raise NotFound("case.not_found")
-    uow.audit(actor.hall_id, actor.label, "pii.reveal", f"case:{case_id}", {"field": "phone"})
+    uow.audit(actor, "pii.reveal", f"case:{case_id}", {"field": "phone"})
     return pii.reveal(uow.caches.pii_key, row.phone_cipher)
 
 

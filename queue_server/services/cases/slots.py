@@ -11,10 +11,11 @@ from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.numbering import business_day
 from queue_server.services.cases.ports import Slot
+from queue_server.services.hall.ports import SlotView
 from queue_server.services.unit_of_work import UnitOfWork
 
 
-def slot_public(catalogue: HallCatalogue, row: Slot) -> c.SlotPublic:
+def slot_public(catalogue: HallCatalogue, row: Slot | SlotView) -> c.SlotPublic:
     """A slot with its places booked and free."""
     service = catalogue.services[row.service_id]
     return c.SlotPublic(

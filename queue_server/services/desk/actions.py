@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.hall import HallCatalogue, WindowItem
 from queue_server.domain.numbering import business_day
+from queue_server.services.desk.ports import WindowEvent
 from queue_server.services.hall import snapshot as hall
 from queue_server.services.hall.views import window_ticket
+from queue_server.services.tickets.ports import TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
 
 NEXT_SHOWN = 5  # numbers listed per service in the window's queue
@@ -39,14 +37,15 @@ def desk(uow: UnitOfWork, actor: Actor, number: str) -> c.ClerkDesk:
     catalogue = uow.catalogue(actor.hall_id)
     window = catalogue.window(number)
     public = hall.window_view(uow, actor, number)
-    row = uow.repo.window_row(window.id)
-    current = uow.repo.ticket(id=row.current_ticket_id) if row.current_ticket_id else None
+    row = uow.stores.windows.row(window.id)
+    current = uow.stores.tickets.by_id(row.current_ticket_id) if row.current_ticket_id else None
+    waiting = uow.stores.desk.waiting_here(catalogue.id, _serving_ids(uow, catalogue, window), window.id)
     return c.ClerkDesk(
         window=public,
         serving_here=row.clerk_id is not None and row.clerk_id == actor.user_id,
         current=_desk_ticket(uow, catalogue, current) if current is not None else None,
-        queue=_queue(uow, catalogue, window),
-        sent_here=_sent_here(uow, catalogue, window),
+        queue=_queue(uow, catalogue, window, waiting),
+        sent_here=[r.number for r in waiting if r.target_window_id == window.id],
         aside=_aside(uow, catalogue, window),
         today=today(uow, actor, number),
         evaluation=_evaluation(uow, window),
@@ -61,18 +60,11 @@ def _natural(number: str) -> tuple[str, int, str]:
     return (head, int(digits) if digits else 0, number)
 
 
-def _desk_ticket(uow: UnitOfWork, catalogue: HallCatalogue, row: Any) -> c.DeskTicket:
+def _desk_ticket(uow: UnitOfWork, catalogue: HallCatalogue, row: TicketRow) -> c.DeskTicket:
     """The window's ticket with masked personal data, its guide, and where it came from if sent here."""
-    guide = uow.repo.conn.execute(
-        select(t.services.c.guide).where(t.services.c.id == row.service_id)
-    ).scalar()
-    moved = uow.repo.conn.execute(
-        select(t.events.c.window_id, t.events.c.data)
-        .where(t.events.c.ticket_id == row.id, t.events.c.type == "ticket.transferred")
-        .order_by(t.events.c.id.desc())
-        .limit(1)
-    ).first()
-    source = catalogue.windows.get(moved.window_id) if moved is not None and moved.window_id else None
+    guide = uow.stores.desk.service_guide(row.service_id)
+    moved = uow.stores.desk.last_transfer(row.id)
+    source = catalogue.windows.get(moved.from_window_id) if moved and moved.from_window_id else None
     return c.DeskTicket(
         **window_ticket(catalogue, row, uow.now).model_dump(),
         issued_at=row.issued_at,
@@ -82,29 +74,22 @@ def _desk_ticket(uow: UnitOfWork, catalogue: HallCatalogue, row: Any) -> c.DeskT
         id_masked=row.id_masked,
         phone_masked=row.phone_masked,
         transferred_from=source.number if source is not None else None,
-        transfer_reason=str((moved.data or {}).get("reason", "")) if moved is not None else "",
-        guide=c.Guide.model_validate(guide or {}),
+        transfer_reason=moved.reason if moved is not None else "",
+        guide=c.Guide.model_validate(guide),
     )
 
 
-def _waiting_rows(uow: UnitOfWork, hall_id: int, where: Any) -> list[Any]:
-    tk = t.tickets
-    query = (
-        select(tk.c.number, tk.c.service_id, tk.c.issued_at, tk.c.rank_at, tk.c.priority_class)
-        .where(tk.c.hall_id == hall_id, tk.c.status == "waiting", where)
-        .order_by(tk.c.rank_at, tk.c.id)
-    )
-    return list(uow.repo.conn.execute(query))
+def _serving_ids(uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem) -> list[int]:
+    return [catalogue.by_code[a.service].id for a in catalogue.assignments_now(window, uow.now)]
 
 
-def _queue(uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem) -> list[c.DeskQueue]:
+def _queue(
+    uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem, waiting: list[TicketRow]
+) -> list[c.DeskQueue]:
     """The services the window serves now, in its order, with who waits for each (priority first)."""
     assignments = catalogue.assignments_now(window, uow.now)
-    ids = [catalogue.by_code[a.service].id for a in assignments]
-    tk = t.tickets
-    # a ticket sent to another window waits for that window only
-    for_us = or_(tk.c.target_window_id.is_(None), tk.c.target_window_id == window.id)
-    rows = _waiting_rows(uow, catalogue.id, and_(tk.c.service_id.in_(ids), for_us)) if ids else []
+    # a ticket sent to another window waits for that window only (those come without their target)
+    rows = [r for r in waiting if r.target_window_id in (None, window.id)]
     out = []
     for assignment in assignments:
         service = catalogue.by_code[assignment.service]
@@ -124,35 +109,11 @@ def _queue(uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem) -> lis
     return out
 
 
-def _sent_here(uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem) -> list[str]:
-    return [r.number for r in _waiting_rows(uow, catalogue.id, t.tickets.c.target_window_id == window.id)]
-
-
 def _aside(uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem) -> list[c.DeskAside]:
     """Today's tickets parked or no-show at this window: the clerk may call them back or requeue them."""
-    tk = t.tickets
     day = business_day(uow.now, catalogue.timezone)
-    rows = list(
-        uow.repo.conn.execute(
-            select(tk.c.id, tk.c.number, tk.c.service_id, tk.c.status, tk.c.called_at)
-            .where(
-                tk.c.hall_id == catalogue.id,
-                tk.c.business_day == day,
-                tk.c.window_id == window.id,
-                tk.c.status.in_(["parked", "no_show"]),
-            )
-            .order_by(tk.c.id)
-        )
-    )
-    since: dict[int, datetime] = {}
-    if rows:
-        for ticket_id, at in uow.repo.conn.execute(
-            select(t.events.c.ticket_id, t.events.c.at).where(
-                t.events.c.ticket_id.in_([r.id for r in rows]),
-                t.events.c.type.in_(["ticket.parked", "ticket.no_show"]),
-            )
-        ):
-            since[ticket_id] = max(at, since.get(ticket_id, at))
+    rows = uow.stores.desk.set_aside(catalogue.id, day, window.id)
+    since = uow.stores.desk.set_aside_since([r.id for r in rows])
     return [
         c.DeskAside(
             number=r.number,
@@ -176,31 +137,19 @@ def today(uow: UnitOfWork, actor: Actor, number: str) -> c.ClerkToday:
     window = catalogue.window(number)
     zone = ZoneInfo(catalogue.timezone)
     midnight = datetime.combine(business_day(uow.now, catalogue.timezone), datetime.min.time(), zone)
-    ev = t.events
-    rows = list(
-        uow.repo.conn.execute(
-            select(ev.c.type, ev.c.at, ev.c.ticket_id, ev.c.actor_user_id, ev.c.data)
-            .where(
-                ev.c.hall_id == actor.hall_id,
-                ev.c.window_id == window.id,
-                ev.c.at >= midnight,
-                ev.c.type.in_([*COUNTED, "ticket.started"]),
-            )
-            .order_by(ev.c.id)
-        )
-    )
+    rows = uow.stores.desk.window_events(actor.hall_id, window.id, midnight, [*COUNTED, "ticket.started"])
 
-    def by_caller(r: Any) -> bool:
+    def by_caller(r: WindowEvent) -> bool:
         return actor.user_id is None or r.actor_user_id == actor.user_id
 
     mine = [r for r in rows if by_caller(r)]
     counts = Counter(COUNTED[r.type] for r in mine if r.type in COUNTED)
-    outcomes = Counter(
-        str((r.data or {}).get("outcome", "immediate")) for r in mine if r.type == "ticket.concluded"
-    )
+    outcomes = Counter(str(r.data.get("outcome", "immediate")) for r in mine if r.type == "ticket.concluded")
     began: dict[int, datetime] = {}
     handled: list[timedelta] = []
     for r in rows:
+        if r.ticket_id is None:
+            continue
         if r.type in ("ticket.called", "ticket.called_back", "ticket.started"):
             began[r.ticket_id] = r.at
         elif r.type == "ticket.concluded" and r.ticket_id in began and by_caller(r):
@@ -220,26 +169,16 @@ def today(uow: UnitOfWork, actor: Actor, number: str) -> c.ClerkToday:
 
 def _evaluation(uow: UnitOfWork, window: WindowItem) -> c.DeskEvaluation | None:
     """The rating asked for the window's latest concluded ticket today (pending, rated or lapsed)."""
-    ev, tk = t.evaluations, t.tickets
-    row = uow.repo.conn.execute(
-        select(ev.c.status, ev.c.level, ev.c.deadline_at, ev.c.case_id, tk.c.number, tk.c.token)
-        .join(tk, tk.c.id == ev.c.ticket_id)
-        .where(ev.c.window_id == window.id, ev.c.requested_at >= uow.now - timedelta(hours=12))
-        .order_by(ev.c.id.desc())
-        .limit(1)
-    ).first()
+    row = uow.stores.desk.latest_rating(window.id, uow.now - timedelta(hours=12))
     if row is None:
         return None
-    outcome = (
-        uow.repo.conn.execute(select(t.cases.c.outcome).where(t.cases.c.id == row.case_id)).scalar()
-        if row.case_id
-        else None
-    )
-    return c.DeskEvaluation(
-        ticket=row.number,
-        status=row.status,
-        level=row.level,
-        deadline=row.deadline_at,
-        case_outcome=outcome,
-        ticket_token=row.token,
+    return c.DeskEvaluation.model_validate(
+        {
+            "ticket": row.number,
+            "status": row.status,
+            "level": row.level,
+            "deadline": row.deadline_at,
+            "case_outcome": row.case_outcome,
+            "ticket_token": row.token,
+        }
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from queue_server import contract as c
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
+from queue_server.domain.hall import AssignmentRule
 from queue_server.services.unit_of_work import UnitOfWork
 
 
@@ -40,19 +41,29 @@ def replace_assignments(
     catalogue = uow.catalogue(actor.hall_id)
     window = catalogue.window(number)
     before = read_assignments(uow, actor, number)
-    rows = []
+    rows: list[AssignmentRule] = []
     for item in wanted:
         service = catalogue.service(item.service_code)
         if item.valid_from and item.valid_until and item.valid_until < item.valid_from:
             raise Rejected("assignment.invalid", detail=f"{item.service_code}: valid_until < valid_from")
         if item.time_from and item.time_until and item.time_until <= item.time_from:
             raise Rejected("assignment.invalid", detail=f"{item.service_code}: time_until <= time_from")
-        rows.append({"service_id": service.id, **item.model_dump(exclude={"service_code"})})
-    uow.repo.replace_assignments(actor.hall_id, window.id, rows)
+        rows.append(
+            AssignmentRule(
+                service_id=service.id,
+                preference=item.preference,
+                weight=item.weight,
+                valid_from=item.valid_from,
+                valid_until=item.valid_until,
+                time_from=item.time_from,
+                time_until=item.time_until,
+            )
+        )
+    uow.stores.windows.replace_assignments(actor.hall_id, window.id, rows)
     uow.refresh_catalogue(actor.hall_id)
     after = read_assignments(uow, actor, number)
     detail = {"before": before.model_dump(mode="json"), "after": after.model_dump(mode="json")}
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "assignments.replace", f"window:{number}", detail)
+    uow.audit(actor, "assignments.replace", f"window:{number}", detail)
     uow.record(
         actor, "assignments.changed", window_id=window.id, data={"services": [a.service_code for a in wanted]}
     )

@@ -8,20 +8,17 @@ board, the consoles and every server process at once.
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import delete, func, select, update
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.allocation import coverage_after
 from queue_server.domain.errors import NotFound, Rejected
+from queue_server.domain.hall import AssignmentRule
 from queue_server.services.desk.assignments import read_assignments
+from queue_server.services.desk.ports import WorkProfile
 from queue_server.services.unit_of_work import UnitOfWork
 
 
-def _public(row: Any) -> c.WorkProfile:
+def _public(row: WorkProfile) -> c.WorkProfile:
     return c.WorkProfile(
         id=row.id,
         name=row.name,
@@ -31,8 +28,8 @@ def _public(row: Any) -> c.WorkProfile:
     )
 
 
-def _row(uow: UnitOfWork, actor: Actor, profile_id: int) -> Any:
-    row = uow.repo.conn.execute(select(t.work_profiles).where(t.work_profiles.c.id == profile_id)).first()
+def _row(uow: UnitOfWork, actor: Actor, profile_id: int) -> WorkProfile:
+    row = uow.stores.profiles.get(profile_id)
     if row is None or row.hall_id != actor.hall_id:
         raise NotFound("profile.not_found")
     return row
@@ -41,23 +38,21 @@ def _row(uow: UnitOfWork, actor: Actor, profile_id: int) -> Any:
 def list_profiles(uow: UnitOfWork, actor: Actor) -> list[c.WorkProfile]:
     """The hall's work profiles by name."""
     actor.require(Permission.READ_HALL)
-    query = select(t.work_profiles).where(t.work_profiles.c.hall_id == actor.hall_id)
-    return [_public(r) for r in uow.repo.conn.execute(query.order_by(t.work_profiles.c.name))]
+    return [_public(r) for r in uow.stores.profiles.of_hall(actor.hall_id)]
 
 
-def _checked(uow: UnitOfWork, actor: Actor, body: c.WorkProfileIn, profile_id: int | None) -> dict[str, Any]:
+def _checked(
+    uow: UnitOfWork, actor: Actor, body: c.WorkProfileIn, profile_id: int | None
+) -> tuple[str, list[str]]:
+    """The profile's name and service codes, once the hall has the codes and no other profile the name."""
     catalogue = uow.catalogue(actor.hall_id)
     codes = list(dict.fromkeys(code.strip() for code in body.services))
     for code in codes:
         catalogue.service(code)  # service.not_found for a code the hall does not have
-    clash = select(func.count()).where(
-        t.work_profiles.c.hall_id == actor.hall_id, t.work_profiles.c.name == body.name.strip()
-    )
-    if profile_id is not None:
-        clash = clash.where(t.work_profiles.c.id != profile_id)
-    if uow.repo.conn.execute(clash).scalar_one():
-        raise Rejected("profile.name_taken", name=body.name.strip())
-    return {"name": body.name.strip(), "services": codes, "updated_at": uow.now, "updated_by": actor.label}
+    name = body.name.strip()
+    if uow.stores.profiles.name_taken(actor.hall_id, name, profile_id):
+        raise Rejected("profile.name_taken", name=name)
+    return name, codes
 
 
 def save_profile(
@@ -65,20 +60,16 @@ def save_profile(
 ) -> c.WorkProfile:
     """Create a profile, or change one (audited with before and after)."""
     actor.require(Permission.MANAGE_HALL)
-    values = _checked(uow, actor, body, profile_id)
+    name, codes = _checked(uow, actor, body, profile_id)
     before = None
     if profile_id is None:
-        profile_id = uow.repo.conn.execute(
-            t.work_profiles.insert().returning(t.work_profiles.c.id), {"hall_id": actor.hall_id, **values}
-        ).scalar_one()
+        profile_id = uow.stores.profiles.add(actor.hall_id, name, codes, uow.now, actor.label)
     else:
         before = _public(_row(uow, actor, profile_id)).model_dump(mode="json", include={"name", "services"})
-        uow.repo.conn.execute(
-            update(t.work_profiles).where(t.work_profiles.c.id == profile_id).values(**values)
-        )
+        uow.stores.profiles.change(profile_id, name, codes, uow.now, actor.label)
     after = _public(_row(uow, actor, profile_id))
     detail = {"before": before, "after": after.model_dump(mode="json", include={"name", "services"})}
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "profile.save", f"profile:{after.name}", detail)
+    uow.audit(actor, "profile.save", f"profile:{after.name}", detail)
     return after
 
 
@@ -86,9 +77,9 @@ def delete_profile(uow: UnitOfWork, actor: Actor, profile_id: int) -> None:
     """Drop a profile (windows keep what it gave them)."""
     actor.require(Permission.MANAGE_HALL)
     row = _row(uow, actor, profile_id)
-    uow.repo.conn.execute(delete(t.work_profiles).where(t.work_profiles.c.id == profile_id))
+    uow.stores.profiles.remove(profile_id)
     detail = {"before": {"name": row.name, "services": list(row.services)}, "after": None}
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "profile.delete", f"profile:{row.name}", detail)
+    uow.audit(actor, "profile.delete", f"profile:{row.name}", detail)
 
 
 def preview(uow: UnitOfWork, actor: Actor, profile_id: int, body: c.ApplyProfile) -> c.ProfilePreview:
@@ -102,7 +93,7 @@ def preview(uow: UnitOfWork, actor: Actor, profile_id: int, body: c.ApplyProfile
         for w in catalogue.windows.values()
     }
     opened = [
-        catalogue.windows[r.id].number for r in uow.repo.window_rows(actor.hall_id) if r.status == "open"
+        catalogue.windows[r.id].number for r in uow.stores.windows.rows(actor.hall_id) if r.status == "open"
     ]
     codes = [s.code for s in sorted(catalogue.services.values(), key=lambda s: s.code)]
     found = coverage_after(serving, opened, {n: list(row.services) for n in numbers}, codes)
@@ -124,14 +115,9 @@ def preview(uow: UnitOfWork, actor: Actor, profile_id: int, body: c.ApplyProfile
 
 def _waiting_by_code(uow: UnitOfWork, hall_id: int) -> dict[str, int]:
     catalogue = uow.catalogue(hall_id)
-    query = (
-        select(t.tickets.c.service_id, func.count())
-        .where(t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting")
-        .group_by(t.tickets.c.service_id)
-    )
     return {
-        catalogue.services[sid].code: int(n)
-        for sid, n in uow.repo.conn.execute(query)
+        catalogue.services[sid].code: count
+        for sid, (count, _) in uow.stores.tickets.waiting_by_service(hall_id).items()
         if sid in catalogue.services
     }
 
@@ -147,8 +133,8 @@ def apply_profile(
     services = [catalogue.service(code) for code in row.services]
     before = {n: read_assignments(uow, actor, n) for n in numbers}
     for number in numbers:
-        rows = [{"service_id": s.id, "preference": i, "weight": 1.0} for i, s in enumerate(services, start=1)]
-        uow.repo.replace_assignments(actor.hall_id, catalogue.window(number).id, rows)
+        rows = [AssignmentRule(s.id, preference=i, weight=1.0) for i, s in enumerate(services, start=1)]
+        uow.stores.windows.replace_assignments(actor.hall_id, catalogue.window(number).id, rows)
     catalogue = uow.refresh_catalogue(actor.hall_id)
     results = []
     codes = [s.code for s in services]
@@ -159,7 +145,7 @@ def apply_profile(
             "before": before[number].model_dump(mode="json"),
             "after": after.model_dump(mode="json"),
         }
-        uow.repo.audit(actor.hall_id, uow.now, actor.label, "assignments.replace", f"window:{number}", detail)
+        uow.audit(actor, "assignments.replace", f"window:{number}", detail)
         window = catalogue.window(number)
         uow.record(
             actor, "assignments.changed", window_id=window.id, data={"services": codes, "profile": row.name}

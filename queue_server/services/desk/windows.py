@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import or_, select
+from typing import Any, Unpack
 
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue, WindowItem
@@ -16,9 +13,12 @@ from queue_server.domain.lifecycle import Action, Status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
 from queue_server.services.cases.outcomes import record_outcome
+from queue_server.services.desk.ports import WindowChanges, WindowRow
 from queue_server.services.evaluations.ratings import request_evaluation
 from queue_server.services.hall.views import call_payload, window_public, window_ticket
 from queue_server.services.tickets.ahead import push_people_ahead
+from queue_server.services.tickets.issue import ticket_now
+from queue_server.services.tickets.ports import TicketChanges, TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
 
 
@@ -28,7 +28,7 @@ class At:
 
     catalogue: HallCatalogue
     window: WindowItem
-    row: Any
+    row: WindowRow
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -41,19 +41,19 @@ def _at(uow: UnitOfWork, actor: Actor, number: str) -> At:
     actor.require(Permission.OPERATE_WINDOW, window=number)
     catalogue = uow.catalogue(actor.hall_id)
     window = catalogue.window(number)
-    return At(catalogue, window, uow.repo.window_row(window.id, lock=True))
+    return At(catalogue, window, uow.stores.windows.row(window.id, lock=True))
 
 
-def _current(uow: UnitOfWork, at: At) -> Any:
+def _current(uow: UnitOfWork, at: At) -> TicketRow:
     if at.row.current_ticket_id is None:
         raise Rejected("window.no_current_ticket", number=at.window.number)
-    return uow.repo.ticket(id=at.row.current_ticket_id)
+    return ticket_now(uow, at.row.current_ticket_id)
 
 
-def _result(uow: UnitOfWork, at: At, ticket: Any | None) -> c.WindowActionResult:
-    row = uow.repo.window_row(at.window.id)
-    current = uow.repo.ticket(id=row.current_ticket_id) if row.current_ticket_id else None
-    clerk = uow.repo.users_by_ids([row.clerk_id]).get(row.clerk_id) if row.clerk_id else None
+def _result(uow: UnitOfWork, at: At, ticket: TicketRow | None) -> c.WindowActionResult:
+    row = uow.stores.windows.row(at.window.id)
+    current = uow.stores.tickets.by_id(row.current_ticket_id) if row.current_ticket_id else None
+    clerk = uow.stores.windows.clerks([row.clerk_id]).get(row.clerk_id) if row.clerk_id else None
     return c.WindowActionResult(
         window=window_public(at.catalogue, row, current, clerk, uow.now),
         ticket=window_ticket(at.catalogue, ticket, uow.now) if ticket is not None else None,
@@ -64,13 +64,13 @@ def _move(
     uow: UnitOfWork,
     actor: Actor,
     at: At,
-    ticket: Any,
+    ticket: TicketRow,
     action: Action,
     note: dict[str, Any] | None = None,
-    **values: Any,
-) -> Any:
+    **values: Unpack[TicketChanges],
+) -> TicketRow:
     """Apply one lifecycle edge with compare-and-set, write its event (with ``note``), return the new row."""
-    if not uow.repo.move_ticket(ticket.id, ticket.status, action, number=ticket.number, **values):
+    if not uow.stores.tickets.move(ticket.id, ticket.status, action, number=ticket.number, **values):
         raise Rejected(
             "ticket.illegal_transition", number=ticket.number, status=ticket.status, action=action.value
         )
@@ -86,7 +86,7 @@ def _move(
             **(note or {}),
         },
     )
-    return uow.repo.ticket(id=ticket.id)
+    return ticket_now(uow, ticket.id)
 
 
 _LOGGED = {"recalls", "service_id", "target_window_id"}
@@ -99,21 +99,21 @@ def _plain(value: Any) -> Any:
 def _require_free(uow: UnitOfWork, at: At) -> None:
     """Refuse while the window still holds a ticket (finish or transfer it first)."""
     if at.row.current_ticket_id is not None:
-        busy = uow.repo.ticket(id=at.row.current_ticket_id)
+        busy = uow.stores.tickets.by_id(at.row.current_ticket_id)
         raise Rejected("window.busy", number=at.window.number, ticket=busy.number if busy else "")
 
 
-def _today_ticket(uow: UnitOfWork, actor: Actor, at: At, number: str) -> Any:
+def _today_ticket(uow: UnitOfWork, actor: Actor, at: At, number: str) -> TicketRow:
     """Today's ticket people call ``number`` (A001), or NotFound."""
     day = business_day(uow.now, at.catalogue.timezone)
-    ticket = uow.repo.ticket(hall_id=actor.hall_id, business_day=day, number=number)
+    ticket = uow.stores.tickets.by_number(actor.hall_id, day, number)
     if ticket is None:
         raise NotFound("ticket.not_found")
     return ticket
 
 
 def _free_window(uow: UnitOfWork, at: At) -> None:
-    uow.repo.update_window(at.window.id, current_ticket_id=None)
+    uow.stores.windows.update(at.window.id, current_ticket_id=None)
 
 
 def _expect(uow: UnitOfWork, at: At, expected: str | None) -> None:
@@ -121,7 +121,7 @@ def _expect(uow: UnitOfWork, at: At, expected: str | None) -> None:
     second tab, a double click): acting on a ticket the clerk has not seen is never right."""
     if expected is None:
         return
-    current = uow.repo.ticket(id=at.row.current_ticket_id) if at.row.current_ticket_id else None
+    current = uow.stores.tickets.by_id(at.row.current_ticket_id) if at.row.current_ticket_id else None
     holds = current.number if current is not None else ""
     if holds != expected:
         raise Rejected(
@@ -129,30 +129,20 @@ def _expect(uow: UnitOfWork, at: At, expected: str | None) -> None:
         )
 
 
-def _answered(uow: UnitOfWork, at: At, request_id: str | None) -> Any | None:
+def _answered(uow: UnitOfWork, at: At, request_id: str | None) -> TicketRow | None:
     """The window's ticket when the call that put it there carried ``request_id`` (a retried press)."""
     if not request_id or at.row.current_ticket_id is None:
         return None
-    data = uow.repo.conn.execute(
-        select(t.events.c.data)
-        .where(
-            t.events.c.ticket_id == at.row.current_ticket_id,
-            t.events.c.window_id == at.window.id,
-            t.events.c.type.in_(["ticket.called", "ticket.called_back"]),
-        )
-        .order_by(t.events.c.id.desc())
-        .limit(1)
-    ).scalar()
-    if not data or data.get("request_id") != request_id:
+    if uow.stores.windows.call_request(at.window.id, at.row.current_ticket_id) != request_id:
         return None
-    return uow.repo.ticket(id=at.row.current_ticket_id)
+    return ticket_now(uow, at.row.current_ticket_id)
 
 
 def _serving_clerk(actor: Actor, at: At) -> int | None:
     """Who serves at the window now: the clerk acting (an AB-post cover too), else who opened it."""
     if actor.role == "clerk" and actor.user_id is not None:
         return actor.user_id
-    return at.row.clerk_id  # type: ignore[no-any-return]
+    return at.row.clerk_id
 
 
 # ------------------------------------------------------------------ calling
@@ -179,19 +169,20 @@ def call_next(
     settings = at.catalogue.settings.policy
     assignments = at.catalogue.assignments_now(at.window, uow.now)
     service_ids = [at.catalogue.by_code[a.service].id for a in assignments]
-    pool = {t.ticket_id: t for t in uow.repo.waiting_candidates(at.catalogue, service_ids, at.window.id)}
+    candidates = uow.stores.tickets.waiting_candidates(at.catalogue, service_ids, at.window.id)
+    pool = {t.ticket_id: t for t in candidates}
     flags: tuple[bool, ...] = ()
     if any(t.priority for t in pool.values()):  # the anti-starvation rule looks at the latest calls
         # Calls only: a recall repeats a call and must not push the one before out of the span.
-        recent = uow.repo.window_call_priorities(at.window.id, max(settings.priority_span - 1, 1))
+        recent = uow.stores.windows.call_priorities(at.window.id, max(settings.priority_span - 1, 1))
         flags = tuple(reversed(recent))
     view = WindowView(at.window.number, True, assignments, flags)
     while pool:
         choice = choose_next(view, pool.values(), uow.now, settings)
         if choice is None:
             break
-        row = uow.repo.ticket(id=choice.ticket_id)
-        claimed = uow.repo.move_ticket(
+        row = ticket_now(uow, choice.ticket_id)
+        claimed = uow.stores.tickets.move(
             row.id,
             Status.WAITING.value,
             Action.CALL,
@@ -203,7 +194,7 @@ def call_next(
         if not claimed:  # another server process took it a moment ago
             del pool[choice.ticket_id]
             continue
-        uow.repo.update_window(at.window.id, current_ticket_id=row.id)
+        uow.stores.windows.update(at.window.id, current_ticket_id=row.id)
         uow.record(
             actor,
             "ticket.called",
@@ -216,7 +207,7 @@ def call_next(
                 **({"request_id": command.request_id} if command.request_id else {}),
             },
         )
-        called = uow.repo.ticket(id=row.id)
+        called = ticket_now(uow, row.id)
         payload = call_payload(at.catalogue, called, number, recall=False)
         uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{row.token}"), payload)
         push_people_ahead(uow, at.catalogue, row.service_id)
@@ -311,7 +302,7 @@ def requeue(uow: UnitOfWork, actor: Actor, number: str, command: c.Requeue) -> c
     places = (
         command.places_back if command.places_back is not None else at.catalogue.settings.requeue_places_back
     )
-    ranks = [r.rank_at for r in uow.repo.waiting(actor.hall_id, [ticket.service_id])]
+    ranks = [r.rank_at for r in uow.stores.tickets.waiting(actor.hall_id, [ticket.service_id])]
     ticket = _move(uow, actor, at, ticket, Action.REQUEUE, rank_at=requeue_rank(ranks, places, uow.now))
     uow.emit(
         actor.hall_id, "ticket.requeued", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}
@@ -384,7 +375,7 @@ def callback(uow: UnitOfWork, actor: Actor, number: str, command: c.Callback) ->
         window_id=at.window.id,
         called_at=uow.now,
     )
-    uow.repo.update_window(at.window.id, current_ticket_id=ticket.id)
+    uow.stores.windows.update(at.window.id, current_ticket_id=ticket.id)
     payload = call_payload(at.catalogue, ticket, number, recall=False)
     uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{ticket.token}"), payload)
     return _result(uow, at, ticket)
@@ -400,11 +391,11 @@ def _set_status(
     status: c.WindowStatus,
     reason: c.PauseReason | None,
     detail: dict[str, Any] | None = None,
-    **extra: Any,
+    clerk: WindowChanges | None = None,
 ) -> c.WindowActionResult:
-    uow.repo.update_window(
-        at.window.id, status=status.value, pause_reason=reason, status_since=uow.now, **extra
-    )
+    changes: WindowChanges = {"status": status.value, "pause_reason": reason, "status_since": uow.now}
+    changes.update(clerk or {})  # who serves there now, when that changes (open, close)
+    uow.stores.windows.update(at.window.id, **changes)
     uow.record(
         actor,
         "window.status",
@@ -430,7 +421,7 @@ def open_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionRes
     """A clerk takes the window (login, AB-post cover): it opens and records who serves there."""
     at = _at(uow, actor, number)
     detail = _cover(uow, actor, at)
-    return _set_status(uow, actor, at, c.WindowStatus.OPEN, None, detail, clerk_id=actor.user_id)
+    return _set_status(uow, actor, at, c.WindowStatus.OPEN, None, detail, {"clerk_id": actor.user_id})
 
 
 def _cover(uow: UnitOfWork, actor: Actor, at: At) -> dict[str, Any] | None:
@@ -438,14 +429,7 @@ def _cover(uow: UnitOfWork, actor: Actor, at: At) -> dict[str, Any] | None:
     and whether the two are AB partners, so attendance and assessment can tell cover from absence."""
     if actor.role != "clerk" or actor.user_id is None:
         return None
-    users = t.users
-    rows = uow.repo.conn.execute(
-        select(users.c.id, users.c.staff_no, users.c.window_id, users.c.ab_partner_id).where(
-            users.c.hall_id == actor.hall_id,
-            users.c.active.is_(True),
-            or_(users.c.window_id == at.window.id, users.c.id == actor.user_id),
-        )
-    ).all()
+    rows = uow.stores.windows.posts(actor.hall_id, at.window.id, actor.user_id)
     me = next((r for r in rows if r.id == actor.user_id), None)
     if me is None or me.window_id == at.window.id:
         return None
@@ -460,7 +444,7 @@ def close_window(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowActionRe
     """注销: the clerk leaves; a window with a ticket at it must finish or transfer it first."""
     at = _at(uow, actor, number)
     _require_free(uow, at)
-    return _set_status(uow, actor, at, c.WindowStatus.CLOSED, None, clerk_id=None)
+    return _set_status(uow, actor, at, c.WindowStatus.CLOSED, None, clerk={"clerk_id": None})
 
 
 def pause(uow: UnitOfWork, actor: Actor, number: str, command: c.Pause) -> c.WindowActionResult:

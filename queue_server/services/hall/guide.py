@@ -12,10 +12,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from sqlalchemy import select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.numbering import business_day
@@ -23,6 +20,8 @@ from queue_server.domain.search import Reading, search
 from queue_server.services.hall.snapshot import list_services
 from queue_server.services.hall.views import ticket_public
 from queue_server.services.live import queue_topics
+from queue_server.services.tickets.issue import ticket_now
+from queue_server.services.tickets.ports import TicketChanges
 from queue_server.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -53,25 +52,14 @@ def pending_priority(uow: UnitOfWork, actor: Actor) -> list[c.TicketPublic]:
     actor.require(Permission.CONFIRM_PRIORITY)
     catalogue = uow.catalogue(actor.hall_id)
     day = business_day(uow.now, catalogue.timezone)
-    rows = uow.repo.conn.execute(
-        select(t.tickets)
-        .where(
-            t.tickets.c.hall_id == actor.hall_id,
-            t.tickets.c.business_day == day,
-            t.tickets.c.status.in_(OPEN_STATUSES),
-            t.tickets.c.priority_class.is_not(None),
-            t.tickets.c.priority_confirmed.is_(False),
-        )
-        .order_by(t.tickets.c.issued_at, t.tickets.c.id)
-        .limit(200)
-    )
+    rows = uow.stores.tickets.unconfirmed_priority(actor.hall_id, day, OPEN_STATUSES, limit=200)
     return [ticket_public(uow, catalogue, row) for row in rows if row.service_id in catalogue.services]
 
 
 def confirm_priority(uow: UnitOfWork, actor: Actor, token: str, command: c.ConfirmPriority) -> c.TicketPublic:
     """Confirm (or decline) a ticket's priority after seeing the proof; audited with before/after."""
     actor.require(Permission.CONFIRM_PRIORITY)
-    row = uow.repo.ticket(token=token)
+    row = uow.stores.tickets.by_token(token)
     if row is None or row.hall_id != actor.hall_id:
         raise NotFound("ticket.not_found")
     if row.status not in OPEN_STATUSES:
@@ -87,17 +75,17 @@ def confirm_priority(uow: UnitOfWork, actor: Actor, token: str, command: c.Confi
             raise Rejected("ticket.no_priority", number=row.number)
         if not service.priority_allowed:
             raise Rejected("ticket.priority_not_allowed")
-        after = {"priority_class": wanted, "priority_confirmed": True}
+        after: TicketChanges = {"priority_class": wanted, "priority_confirmed": True}
     else:
         after = {"priority_class": None, "priority_confirmed": False}
-    if not uow.repo.update_ticket(row.id, row.status, **after):
+    if not uow.stores.tickets.update(row.id, row.status, **after):
         raise Rejected(
             "ticket.illegal_transition", number=row.number, status=row.status, action="confirm_priority"
         )
     kind = "ticket.priority_confirmed" if command.accept else "ticket.priority_declined"
     data = {"number": row.number, "before": before, "after": after, "note": command.note}
     uow.record(actor, kind, ticket_id=row.id, service_id=row.service_id, data=data)
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, kind, f"ticket:{row.number}", data)
+    uow.audit(actor, kind, f"ticket:{row.number}", data)
     topics = (*queue_topics(catalogue, service.code, uow.now), f"ticket:{row.token}")
     uow.emit(actor.hall_id, kind, topics, {"number": row.number, "service_code": service.code, **after})
-    return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
+    return ticket_public(uow, catalogue, ticket_now(uow, row.id))

@@ -10,10 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.services.cases.slots import slot_public
@@ -49,9 +46,10 @@ def set_window_status(
         if change.status == c.WindowStatus.OPEN and before.status == c.WindowStatus.PAUSED:
             windows.resume(uow, actor, number)
         elif change.status == c.WindowStatus.OPEN:
-            clerk_id = uow.repo.window_row(uow.catalogue(actor.hall_id).window(number).id).clerk_id
+            window_id = uow.catalogue(actor.hall_id).window(number).id
+            clerk_id = uow.stores.windows.row(window_id).clerk_id
             windows.open_window(uow, actor, number)
-            uow.repo.update_window(uow.catalogue(actor.hall_id).window(number).id, clerk_id=clerk_id)
+            uow.stores.windows.update(window_id, clerk_id=clerk_id)
         elif change.status == c.WindowStatus.PAUSED:
             windows.pause(uow, actor, number, c.Pause(reason=change.reason))
         else:
@@ -59,14 +57,8 @@ def set_window_status(
     elif change.status == c.WindowStatus.PAUSED and change.reason != before.pause_reason:
         windows.pause(uow, actor, number, c.Pause(reason=change.reason))
     after = window_view(uow, actor, number)
-    uow.repo.audit(
-        actor.hall_id,
-        uow.now,
-        actor.label,
-        "window.status",
-        f"window:{number}",
-        {"before": _status_of(before), "after": _status_of(after)},
-    )
+    detail = {"before": _status_of(before), "after": _status_of(after)}
+    uow.audit(actor, "window.status", f"window:{number}", detail)
     return after
 
 
@@ -82,21 +74,16 @@ def device_reports(uow: UnitOfWork, actor: Actor) -> list[c.DeviceReport]:
     """Each device's last report; ``silent`` when it has not reported within the hall's threshold."""
     actor.require(Permission.MANAGE_HALL)
     silence = thresholds(uow, actor.hall_id).device_silence * 60
-    rows = uow.repo.conn.execute(
-        select(t.devices)
-        .where(t.devices.c.hall_id == actor.hall_id)
-        .order_by(t.devices.c.kind, t.devices.c.device)
-    )
     return [
         c.DeviceReport(
-            kind=r.kind,
+            kind=c.DeviceKind(r.kind),
             device=r.device,
-            state=r.state,
+            state=c.DeviceState(r.state),
             detail=r.detail,
             last_seen_at=r.last_seen_at,
             silent=(uow.now - r.last_seen_at).total_seconds() >= silence,
         )
-        for r in rows
+        for r in uow.stores.hall.devices(actor.hall_id)
     ]
 
 
@@ -106,20 +93,13 @@ def bookings_of_day(
     """A day's bookings by slot time, with check-ins and the day's counts (personal data masked)."""
     actor.require(Permission.MANAGE_HALL)
     catalogue = uow.catalogue(actor.hall_id)
-    slots, bookings = t.appointment_slots, t.appointments
-    query = (
-        select(bookings, slots.c.start.label("slot_start"))
-        .join(slots, slots.c.id == bookings.c.slot_id)
-        .where(bookings.c.hall_id == actor.hall_id, slots.c.day == day)
-        .order_by(slots.c.start, bookings.c.created_at, bookings.c.id)
-    )
-    if service_code:
-        query = query.where(bookings.c.service_id == catalogue.service(service_code).id)
-    rows = [r for r in uow.repo.conn.execute(query) if r.service_id in catalogue.services]
-    slot_rows = {
-        r.id: r for r in uow.repo.conn.execute(select(slots).where(slots.c.id.in_({r.slot_id for r in rows})))
-    }
-    tickets = uow.repo.tickets_by_ids(r.ticket_id for r in rows if r.ticket_id)
+    service_id = catalogue.service(service_code).id if service_code else None
+    rows = [
+        r
+        for r in uow.stores.hall.bookings_on(actor.hall_id, day, service_id)
+        if r.service_id in catalogue.services
+    ]
+    tickets = uow.stores.tickets.by_ids(r.ticket_id for r in rows if r.ticket_id)
     counts = {s.value: 0 for s in c.AppointmentStatus}
     out = []
     for row in rows:
@@ -132,7 +112,7 @@ def bookings_of_day(
                 code=row.code,
                 status=c.AppointmentStatus(row.status),
                 channel=c.AppointmentChannel(row.channel),
-                slot=slot_public(catalogue, slot_rows[row.slot_id]),
+                slot=slot_public(catalogue, row.slot),
                 phone_masked=row.phone_masked,
                 id_masked=row.id_masked,
                 created_at=row.created_at,
@@ -163,16 +143,10 @@ def audit_entries(
     actor.require(Permission.MANAGE_HALL)
     if not 1 <= limit <= AUDIT_LIMIT:
         raise Rejected("request.invalid", detail=f"limit between 1 and {AUDIT_LIMIT}")
-    log = t.audit_log
-    query = select(log).where(log.c.hall_id == actor.hall_id)
-    if action:
-        query = query.where(log.c.action.startswith(action, autoescape=True))
-    if subject:
-        query = query.where(log.c.subject == subject)
-    if since is not None:
-        query = query.where(log.c.at >= since)
-    rows = uow.repo.conn.execute(query.order_by(log.c.at.desc(), log.c.id.desc()).limit(limit))
+    lines = uow.stores.hall.audit_lines(
+        actor.hall_id, action=action, subject=subject, since=since, limit=limit
+    )
     return [
-        c.AuditEntry(at=r.at, actor=r.actor, action=r.action, subject=r.subject, detail=r.detail or {})
-        for r in rows
+        c.AuditEntry(at=r.at, actor=r.actor, action=r.action, subject=r.subject, detail=r.detail)
+        for r in lines
     ]

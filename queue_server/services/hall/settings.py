@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallSettings
+from queue_server.services.hall.ports import HallRules
 from queue_server.services.live import hall_topics
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -18,10 +16,8 @@ from queue_server.services.unit_of_work import UnitOfWork
 def read_settings(uow: UnitOfWork, actor: Actor) -> c.HallSettingsModel:
     """The hall's settings as stored, with defaults filled in."""
     actor.require(Permission.READ_HALL)
-    row = uow.repo.conn.execute(
-        select(t.halls.c.settings, t.halls.c.notice).where(t.halls.c.id == actor.hall_id)
-    ).one()
-    return c.HallSettingsModel.model_validate({**(row.settings or {}), "notice": row.notice})
+    rules = uow.stores.hall.rules(actor.hall_id)
+    return c.HallSettingsModel.model_validate({**rules.settings, "notice": rules.notice})
 
 
 def replace_settings(uow: UnitOfWork, actor: Actor, wanted: c.HallSettingsModel) -> c.HallSettingsModel:
@@ -36,13 +32,11 @@ def replace_settings(uow: UnitOfWork, actor: Actor, wanted: c.HallSettingsModel)
         HallSettings.from_dict(stored, timezone)
     except ValueError as error:
         raise Rejected("request.invalid", detail=str(error)) from error
-    uow.repo.conn.execute(
-        update(t.halls).where(t.halls.c.id == actor.hall_id).values(settings=stored, notice=wanted.notice)
-    )
+    uow.stores.hall.save_rules(actor.hall_id, HallRules(settings=stored, notice=wanted.notice))
     uow.refresh_catalogue(actor.hall_id)
     after = read_settings(uow, actor)
     detail = {"before": before.model_dump(mode="json"), "after": after.model_dump(mode="json")}
-    uow.repo.audit(actor.hall_id, uow.now, actor.label, "settings.replace", "hall", detail)
+    uow.audit(actor, "settings.replace", "hall", detail)
     topics = hall_topics(uow.catalogue(actor.hall_id))
     uow.emit(actor.hall_id, "hall.settings", topics, {"notice": wanted.notice})
     return after

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.assessment.scores import rectification_until
+from queue_server.services.desk.ports import WindowRow
+from queue_server.services.hall.ports import ServiceEntry
 from queue_server.services.hall.views import wait_estimate, window_public
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -22,9 +19,9 @@ def hall_snapshot(uow: UnitOfWork, actor: Actor, zone: str | None = None) -> c.H
     """Windows, who serves what, the queues and the latest calls (optionally of one zone)."""
     actor.require(Permission.READ_HALL)
     catalogue = uow.catalogue(actor.hall_id)
-    rows = uow.repo.window_rows(actor.hall_id)
+    rows = uow.stores.windows.rows(actor.hall_id)
     windows = _windows(uow, catalogue, rows, zone)
-    waiting = uow.repo.waiting_by_service(actor.hall_id)
+    waiting = uow.stores.tickets.waiting_by_service(actor.hall_id)
     open_ids = {r.id for r in rows if r.status == "open"}
     queues = []
     for service in sorted(catalogue.services.values(), key=lambda s: s.code):
@@ -45,16 +42,16 @@ def hall_snapshot(uow: UnitOfWork, actor: Actor, zone: str | None = None) -> c.H
             )
         )
     calls = []
-    for event in uow.repo.recent_calls(actor.hall_id, RECENT_CALLS * 3):
-        window = catalogue.windows.get(event.window_id)
+    for event in uow.stores.hall.recent_calls(actor.hall_id, RECENT_CALLS * 3):
+        window = catalogue.windows.get(event.window_id) if event.window_id else None
         if window is None or (zone is not None and window.zone != zone):
             continue
-        service = catalogue.services.get(event.service_id)
+        called = catalogue.services.get(event.service_id) if event.service_id else None
         calls.append(
             c.RecentCall(
-                number=event.data.get("number", ""),
+                number=event.number,
                 window=window.number,
-                service_code=service.code if service else "",
+                service_code=called.code if called else "",
                 at=event.at,
                 recall=event.type == "ticket.recalled",
             )
@@ -79,20 +76,26 @@ def window_view(uow: UnitOfWork, actor: Actor, number: str) -> c.WindowPublic:
     actor.require(Permission.READ_HALL)
     catalogue = uow.catalogue(actor.hall_id)
     window = catalogue.window(number)
-    view = _windows(uow, catalogue, [uow.repo.window_row(window.id)], None)[0]
+    view = _windows(uow, catalogue, [uow.stores.windows.row(window.id)], None)[0]
     view.rectification_until = rectification_until(uow, actor.hall_id, window.id)  # 限期整改窗口 sign
     return view
 
 
 def _windows(
-    uow: UnitOfWork, catalogue: HallCatalogue, rows: list[Any], zone: str | None
+    uow: UnitOfWork, catalogue: HallCatalogue, rows: list[WindowRow], zone: str | None
 ) -> list[c.WindowPublic]:
     rows = [r for r in rows if zone is None or catalogue.windows[r.id].zone == zone]
-    tickets = uow.repo.tickets_by_ids(r.current_ticket_id for r in rows if r.current_ticket_id)
-    clerks = uow.repo.users_by_ids(r.clerk_id for r in rows if r.clerk_id)
+    tickets = uow.stores.tickets.by_ids(r.current_ticket_id for r in rows if r.current_ticket_id)
+    clerks = uow.stores.windows.clerks(r.clerk_id for r in rows if r.clerk_id)
     ordered = sorted(rows, key=lambda r: _natural(catalogue.windows[r.id].number))
     return [
-        window_public(catalogue, r, tickets.get(r.current_ticket_id), clerks.get(r.clerk_id), uow.now)
+        window_public(
+            catalogue,
+            r,
+            tickets.get(r.current_ticket_id) if r.current_ticket_id else None,
+            clerks.get(r.clerk_id) if r.clerk_id else None,
+            uow.now,
+        )
         for r in ordered
     ]
 
@@ -114,24 +117,18 @@ def service_detail(uow: UnitOfWork, actor: Actor, code: str) -> c.ServiceDetail:
     """One service with its full guide (办事指南)."""
     actor.require(Permission.READ_CATALOGUE)
     for summary, row in _services(uow, actor.hall_id, code):
-        return c.ServiceDetail(**summary.model_dump(), guide=c.Guide.model_validate(row.guide or {}))
+        return c.ServiceDetail(**summary.model_dump(), guide=c.Guide.model_validate(row.guide))
     raise NotFound("service.not_found", code=code)
 
 
-def _services(uow: UnitOfWork, hall_id: int, code: str | None = None) -> list[tuple[c.ServiceSummary, Any]]:
+def _services(
+    uow: UnitOfWork, hall_id: int, code: str | None = None
+) -> list[tuple[c.ServiceSummary, ServiceEntry]]:
     catalogue = uow.catalogue(hall_id)
-    query = (
-        select(t.services, t.departments.c.code.label("dept_code"), t.departments.c.name.label("dept_name"))
-        .join(t.departments, t.departments.c.id == t.services.c.department_id)
-        .where(t.services.c.hall_id == hall_id, t.services.c.active.is_(True))
-        .order_by(t.services.c.code)
-    )
-    if code is not None:
-        query = query.where(t.services.c.code == code)
-    waiting = uow.repo.waiting_by_service(hall_id)
+    waiting = uow.stores.tickets.waiting_by_service(hall_id)
     open_ids = uow.open_window_ids(hall_id)
     out = []
-    for row in uow.repo.conn.execute(query):
+    for row in uow.stores.hall.service_entries(hall_id, code):
         count = waiting.get(row.id, (0, None))[0]
         out.append(
             (
@@ -140,14 +137,14 @@ def _services(uow: UnitOfWork, hall_id: int, code: str | None = None) -> list[tu
                     name=row.name,
                     name_en=row.name_en,
                     prefix=row.prefix,
-                    department=row.dept_code,
-                    department_name=row.dept_name,
+                    department=row.department,
+                    department_name=row.department_name,
                     theme=row.theme,
-                    category=row.category,
-                    case_type=row.case_type,
+                    category=c.ServiceCategory(row.category),
+                    case_type=c.CaseType(row.case_type),
                     daily_cap=row.daily_cap,
                     priority_allowed=row.priority_allowed,
-                    keywords=row.keywords or [],
+                    keywords=list(row.keywords),
                     waiting=count,
                     estimated_wait_seconds=wait_estimate(uow, catalogue, row.id, count),
                     windows_open=sum(

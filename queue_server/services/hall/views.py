@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain.estimates import estimated_wait_seconds
-from queue_server.domain.hall import HallCatalogue
+from queue_server.domain.hall import HallCatalogue, WindowItem
+from queue_server.services.desk.ports import Clerk, WindowRow
+from queue_server.services.tickets.ports import TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
 
 
 def ticket_public(
-    uow: UnitOfWork, catalogue: HallCatalogue, row: Any, people_ahead: int | None = None
+    uow: UnitOfWork, catalogue: HallCatalogue, row: TicketRow, people_ahead: int | None = None
 ) -> c.TicketPublic:
     """A ticket as its holder sees it, with people ahead and the estimated wait while it waits."""
     service = catalogue.services[row.service_id]
@@ -24,7 +23,7 @@ def ticket_public(
     serving: int | None = None
     if row.status == "waiting":
         if people_ahead is None:
-            people_ahead = uow.repo.count_ahead(row)
+            people_ahead = uow.stores.tickets.count_ahead(row)
         serving = serving_windows(uow, catalogue, service.id)
         estimate = wait_estimate(uow, catalogue, service.id, people_ahead)
     shown = window if window and row.status in ("called", "serving", "parked") else None
@@ -34,7 +33,7 @@ def ticket_public(
         service_code=service.code,
         service_name=service.name,
         status=row.status,
-        priority_class=row.priority_class,
+        priority_class=_priority(row),
         priority_confirmed=bool(row.priority_confirmed),
         people_ahead=people_ahead or 0,
         estimated_wait_seconds=estimate,
@@ -56,32 +55,27 @@ def ticket_public(
     )
 
 
-def _place(uow: UnitOfWork, catalogue: HallCatalogue, window: Any | None) -> dict[str, Any]:
+def _priority(row: TicketRow) -> c.PriorityClass | None:
+    return c.PriorityClass(row.priority_class) if row.priority_class else None
+
+
+def _place(uow: UnitOfWork, catalogue: HallCatalogue, window: WindowItem | None) -> dict[str, Any]:
     """The called window's name, zone and floor: "请到 7 号窗口" alone does not find it in a big hall."""
     if window is None:
         return {}
     place: dict[str, Any] = {"window_name": window.name or None}
     if window.zone:
-        zone = uow.repo.conn.execute(
-            select(t.zones.c.name, t.zones.c.floor).where(
-                t.zones.c.hall_id == catalogue.id, t.zones.c.code == window.zone
-            )
-        ).first()
+        zone = uow.stores.hall.zone_place(catalogue.id, window.zone)
         if zone is not None:
             place.update(zone_name=zone.name or None, floor=zone.floor or None)
     return place
 
 
-def _transfer(uow: UnitOfWork, catalogue: HallCatalogue, row: Any) -> dict[str, Any]:
+def _transfer(uow: UnitOfWork, catalogue: HallCatalogue, row: TicketRow) -> dict[str, Any]:
     """转移: a waiting ticket that was sent on says where it now waits."""
     if row.status != "waiting":
         return {}
-    moved = uow.repo.conn.execute(
-        select(t.events.c.id)
-        .where(t.events.c.ticket_id == row.id, t.events.c.type == "ticket.transferred")
-        .limit(1)
-    ).first()
-    if moved is None:
+    if not uow.stores.tickets.was_transferred(row.id):
         return {}
     target = catalogue.windows.get(row.target_window_id) if row.target_window_id else None
     return {
@@ -90,19 +84,19 @@ def _transfer(uow: UnitOfWork, catalogue: HallCatalogue, row: Any) -> dict[str, 
     }
 
 
-def _outcome(uow: UnitOfWork, row: Any) -> dict[str, Any]:
+def _outcome(uow: UnitOfWork, row: TicketRow) -> dict[str, Any]:
     """办结: the case's outcome in the citizen's terms (承诺 date, 补正 items, reasons, where to)."""
     if row.status != "concluded":
         return {}
-    case = uow.repo.conn.execute(select(t.cases).where(t.cases.c.ticket_id == row.id)).first()
+    case = uow.stores.tickets.outcome(row.id)
     if case is None:
         return {}
     return {
         "outcome": case.outcome,
         "promised_date": case.promised_date,
-        "missing_items": list(case.missing_items or []),
-        "refused_reasons": case.reasons or "",
-        "referred_to": case.referred_to or "",
+        "missing_items": list(case.missing_items),
+        "refused_reasons": case.reasons,
+        "referred_to": case.referred_to,
     }
 
 
@@ -122,7 +116,7 @@ def wait_estimate(
     return estimated_wait_seconds(people_ahead, uow.handling(service_id, service.avg_handle_seconds), serving)
 
 
-def window_ticket(catalogue: HallCatalogue, row: Any, now: datetime) -> c.WindowTicket:
+def window_ticket(catalogue: HallCatalogue, row: TicketRow, now: datetime) -> c.WindowTicket:
     """The ticket a window is on, as the clerk and the screens see it."""
     service = catalogue.services[row.service_id]
     waited = (row.called_at or now) - row.issued_at
@@ -132,7 +126,7 @@ def window_ticket(catalogue: HallCatalogue, row: Any, now: datetime) -> c.Window
         service_code=service.code,
         service_name=service.name,
         status=row.status,
-        priority_class=row.priority_class,
+        priority_class=_priority(row),
         called_at=row.called_at,
         recalls=row.recalls,
         waited_seconds=int(waited.total_seconds()),
@@ -140,7 +134,7 @@ def window_ticket(catalogue: HallCatalogue, row: Any, now: datetime) -> c.Window
 
 
 def window_public(
-    catalogue: HallCatalogue, row: Any, ticket: Any | None, clerk: Any | None, now: datetime
+    catalogue: HallCatalogue, row: WindowRow, ticket: TicketRow | None, clerk: Clerk | None, now: datetime
 ) -> c.WindowPublic:
     """A window with its status, clerk, current ticket and the services it serves now."""
     window = catalogue.windows[row.id]
@@ -150,7 +144,7 @@ def window_public(
         type=c.WindowType(window.type),
         zone=window.zone,
         status=c.WindowStatus(row.status),
-        pause_reason=row.pause_reason,
+        pause_reason=c.PauseReason(row.pause_reason) if row.pause_reason else None,
         status_since=row.status_since,
         clerk=c.Clerk(staff_no=clerk.staff_no, name=clerk.name) if clerk is not None else None,
         current=window_ticket(catalogue, ticket, now) if ticket is not None else None,
@@ -158,7 +152,9 @@ def window_public(
     )
 
 
-def call_payload(catalogue: HallCatalogue, row: Any, window_number: str, recall: bool) -> dict[str, Any]:
+def call_payload(
+    catalogue: HallCatalogue, row: TicketRow, window_number: str, recall: bool
+) -> dict[str, Any]:
     """What boards need to show and speak a call."""
     window = catalogue.by_number[window_number]
     service = catalogue.services[row.service_id]

@@ -10,10 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.services.unit_of_work import UnitOfWork
 
 # Lights about the hall at this moment, as opposed to reminders of promised cases and follow-ups.
@@ -25,21 +22,15 @@ LIVE_RULES = frozenset(
 def named(uow: UnitOfWork, hall_id: int, alerts: list[c.AlertPublic]) -> list[c.AlertPublic]:
     """The alerts with their ticket, service, department, window and clerk filled in."""
     catalogue = uow.catalogue(hall_id)
-    conn = uow.repo.conn
-    departments = {
-        r.id: r.name
-        for r in conn.execute(
-            select(t.departments.c.id, t.departments.c.name).where(t.departments.c.hall_id == hall_id)
-        )
-    }
+    departments = uow.stores.alerts.department_names(hall_id)
     by_code = {s.code: s for s in catalogue.services.values()}
     windows = {w.number: w for w in catalogue.windows.values()}
-    window_rows = {r.id: r for r in uow.repo.window_rows(hall_id)}
+    window_rows = {r.id: r for r in uow.stores.windows.rows(hall_id)}
     case_ids = [int(a.detail["case"]) for a in alerts if a.rule.startswith("case.") and "case" in a.detail]
-    cases = _cases(uow, case_ids)
+    cases = uow.stores.alerts.case_refs(case_ids)
     clerk_ids = {r.clerk_id for r in window_rows.values() if r.clerk_id}
     clerk_ids |= {r.clerk_user_id for r in cases.values() if r.clerk_user_id}
-    users = uow.repo.users_by_ids(clerk_ids)
+    users = uow.stores.windows.clerks(clerk_ids)
 
     def clerk(user_id: int | None) -> str | None:
         user = users.get(user_id) if user_id else None
@@ -61,39 +52,22 @@ def named(uow: UnitOfWork, hall_id: int, alerts: list[c.AlertPublic]) -> list[c.
             extra.update(**service(code=d.get("service")))
         elif alert.rule == "window.away":
             window = windows.get(str(d.get("window")))
-            row = window_rows.get(window.id) if window else None
-            extra.update(window=d.get("window"), clerk=clerk(row.clerk_id if row else None))
+            live = window_rows.get(window.id) if window else None
+            extra.update(window=d.get("window"), clerk=clerk(live.clerk_id if live else None))
         elif alert.rule.startswith("case.") and int(d.get("case", 0)) in cases:
-            row = cases[int(d["case"])]
-            place = catalogue.windows.get(row.window_id) if row.window_id else None
+            case = cases[int(d["case"])]
+            place = catalogue.windows.get(case.window_id) if case.window_id else None
             extra.update(
-                ticket=row.number,
+                ticket=case.number,
                 window=place.number if place else None,
-                clerk=clerk(row.clerk_user_id),
+                clerk=clerk(case.clerk_user_id),
                 due=_day(d.get("due")),
-                **service(service_id=row.service_id),
+                **service(service_id=case.service_id),
             )
         elif alert.rule.startswith("evaluation."):
             extra.update(ticket=d.get("ticket"), due=_day(d.get("due")))
         out.append(alert.model_copy(update=extra))
     return out
-
-
-def _cases(uow: UnitOfWork, ids: list[int]) -> dict[int, Any]:
-    if not ids:
-        return {}
-    query = (
-        select(
-            t.cases.c.id,
-            t.cases.c.service_id,
-            t.cases.c.window_id,
-            t.cases.c.clerk_user_id,
-            t.tickets.c.number,
-        )
-        .join(t.tickets, t.tickets.c.id == t.cases.c.ticket_id)
-        .where(t.cases.c.id.in_(ids))
-    )
-    return {r.id: r for r in uow.repo.conn.execute(query)}
 
 
 def _day(value: Any) -> date | None:

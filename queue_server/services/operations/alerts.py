@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import select, update
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain import alerts as rules
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound
@@ -16,6 +13,7 @@ from queue_server.domain.numbering import business_day
 from queue_server.services.cases.outcomes import deadline
 from queue_server.services.evaluations.ratings import open_follow_up_dues
 from queue_server.services.operations.alert_names import named
+from queue_server.services.operations.ports import AlertRow
 from queue_server.services.unit_of_work import UnitOfWork
 
 SYSTEM = "system"
@@ -23,16 +21,9 @@ SYSTEM = "system"
 
 def _moment(uow: UnitOfWork, hall_id: int) -> rules.HallMoment:
     catalogue = uow.catalogue(hall_id)
-    conn = uow.repo.conn
-    waiting_rows = list(
-        conn.execute(
-            select(t.tickets.c.number, t.tickets.c.service_id, t.tickets.c.issued_at).where(
-                t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting"
-            )
-        )
-    )
+    waiting_rows = uow.stores.alerts.waiting_since(hall_id)
     code = {s.id: s.code for s in catalogue.services.values()}
-    windows = uow.repo.window_rows(hall_id)
+    windows = uow.stores.windows.rows(hall_id)
     open_ids = {w.id for w in windows if w.status == "open"}
     waiting_count: dict[str, int] = {}
     for row in waiting_rows:
@@ -44,12 +35,12 @@ def _moment(uow: UnitOfWork, hall_id: int) -> rules.HallMoment:
     )
     cases = [
         rules.OpenCase(r.id, str(r.ticket_id), due)
-        for r in conn.execute(select(t.cases).where(t.cases.c.hall_id == hall_id, t.cases.c.status == "open"))
+        for r in uow.stores.alerts.open_cases(hall_id)
         if (due := deadline(r)) is not None
     ]
     devices = [
         rules.DeviceReport(r.kind, r.device, r.state, r.last_seen_at)
-        for r in conn.execute(select(t.devices).where(t.devices.c.hall_id == hall_id))
+        for r in uow.stores.hall.devices(hall_id)
     ]
     return rules.HallMoment(
         now=uow.now,
@@ -71,8 +62,8 @@ def _moment(uow: UnitOfWork, hall_id: int) -> rules.HallMoment:
 
 def thresholds(uow: UnitOfWork, hall_id: int) -> rules.Thresholds:
     """The hall's thresholds as stored in its settings."""
-    stored = uow.repo.conn.execute(select(t.halls.c.settings).where(t.halls.c.id == hall_id)).scalar()
-    return rules.Thresholds.from_dict((stored or {}).get("alerts", {}))
+    stored = uow.stores.hall.rules(hall_id).settings
+    return rules.Thresholds.from_dict(stored.get("alerts", {}))
 
 
 def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
@@ -92,12 +83,9 @@ def apply_findings(
 ) -> rules.Changes:
     """Raise, escalate and clear alerts so the standing ones match ``found``, at most ``limit``
     changes at a time (a housekeeping chunk: call again until nothing changes)."""
-    conn = uow.repo.conn
+    alerts = uow.stores.alerts
     standing = [
-        rules.Standing(r.id, r.rule, r.subject, rules.Severity(r.severity))
-        for r in conn.execute(
-            select(t.alerts).where(t.alerts.c.hall_id == hall_id, t.alerts.c.cleared_at.is_(None))
-        )
+        rules.Standing(r.id, r.rule, r.subject, rules.Severity(r.severity)) for r in alerts.standing(hall_id)
     ]
     changes = rules.reconcile(standing, found)
     if limit is not None:
@@ -112,14 +100,12 @@ def apply_findings(
             "raised_at": uow.now,
             "detail": finding.detail,
         }
-        alert_id = conn.execute(t.alerts.insert().returning(t.alerts.c.id), values).scalar_one()
+        alert_id = alerts.raise_(
+            hall_id, finding.rule, finding.subject, finding.severity.value, uow.now, finding.detail
+        )
         _announce(uow, system, "alert.raised", {"id": alert_id, **values, "raised_at": uow.now.isoformat()})
     for old, finding in changes.escalate:
-        conn.execute(
-            update(t.alerts)
-            .where(t.alerts.c.id == old.id)
-            .values(severity=finding.severity.value, detail=finding.detail)
-        )
+        alerts.escalate(old.id, finding.severity.value, finding.detail)
         _announce(
             uow,
             system,
@@ -134,7 +120,7 @@ def apply_findings(
             },
         )
     for old in changes.clear:
-        conn.execute(update(t.alerts).where(t.alerts.c.id == old.id).values(cleared_at=uow.now))
+        alerts.clear(old.id, uow.now)
         _announce(uow, system, "alert.cleared", {"id": old.id, "rule": old.rule, "subject": old.subject})
     return changes
 
@@ -164,54 +150,41 @@ def _announce(uow: UnitOfWork, actor: Actor, type_: str, payload: dict[str, Any]
 def list_alerts(uow: UnitOfWork, actor: Actor, *, open_only: bool) -> list[c.AlertPublic]:
     """Standing alerts, or the history (newest first)."""
     actor.require(Permission.MANAGE_HALL)
-    query = select(t.alerts).where(t.alerts.c.hall_id == actor.hall_id)
-    if open_only:
-        query = query.where(t.alerts.c.cleared_at.is_(None))
-    rows = list(uow.repo.conn.execute(query.order_by(t.alerts.c.id.desc()).limit(5000)))
+    rows = uow.stores.alerts.latest(actor.hall_id, open_only=open_only, limit=5000)
     return named(uow, actor.hall_id, [_public(row) for row in rows])
 
 
 def acknowledge_many(uow: UnitOfWork, actor: Actor, ids: list[int]) -> list[c.AlertPublic]:
     """Bulk triage: acknowledge every alert of the list that stands unacknowledged, in one step."""
     actor.require(Permission.MANAGE_HALL)
-    rows = list(
-        uow.repo.conn.execute(
-            select(t.alerts).where(t.alerts.c.hall_id == actor.hall_id, t.alerts.c.id.in_(ids))
-        )
-    )
+    rows = uow.stores.alerts.by_ids(actor.hall_id, ids)
     if len(rows) != len(set(ids)):
         raise NotFound("alert.not_found")
     fresh = [r for r in rows if r.acknowledged_at is None]
     if fresh:
-        uow.repo.conn.execute(
-            update(t.alerts)
-            .where(t.alerts.c.id.in_([r.id for r in fresh]))
-            .values(acknowledged_at=uow.now, acknowledged_by=actor.label)
-        )
+        uow.stores.alerts.acknowledge([r.id for r in fresh], uow.now, actor.label)
         uow.record(actor, "alert.acknowledged", data={"ids": [r.id for r in fresh], "bulk": True})
         uow.emit(actor.hall_id, "alert.acknowledged", ("manager",), {"ids": [r.id for r in fresh]})
-    done = uow.repo.conn.execute(select(t.alerts).where(t.alerts.c.id.in_(ids)).order_by(t.alerts.c.id))
+    done = uow.stores.alerts.by_ids(actor.hall_id, ids)
     return named(uow, actor.hall_id, [_public(row) for row in done])
 
 
 def acknowledge(uow: UnitOfWork, actor: Actor, alert_id: int) -> c.AlertPublic:
     """A manager has seen the alert and is on it (response times count from raised to here)."""
     actor.require(Permission.MANAGE_HALL)
-    row = uow.repo.conn.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).first()
+    row = uow.stores.alerts.get(alert_id)
     if row is None or row.hall_id != actor.hall_id:
         raise NotFound("alert.not_found")
     if row.acknowledged_at is None:
-        uow.repo.conn.execute(
-            update(t.alerts)
-            .where(t.alerts.c.id == alert_id)
-            .values(acknowledged_at=uow.now, acknowledged_by=actor.label)
-        )
+        uow.stores.alerts.acknowledge([alert_id], uow.now, actor.label)
         _announce(
             uow, actor, "alert.acknowledged", {"id": alert_id, "rule": row.rule, "subject": row.subject}
         )
-    row = uow.repo.conn.execute(select(t.alerts).where(t.alerts.c.id == alert_id)).one()
+    row = uow.stores.alerts.get(alert_id)
+    if row is None:  # acknowledged a moment ago in this same transaction
+        raise NotFound("alert.not_found")
     return named(uow, actor.hall_id, [_public(row)])[0]
 
 
-def _public(row: Any) -> c.AlertPublic:
-    return c.AlertPublic.model_validate({k: v for k, v in row._asdict().items() if k != "hall_id"})
+def _public(row: AlertRow) -> c.AlertPublic:
+    return c.AlertPublic.model_validate(row.public())

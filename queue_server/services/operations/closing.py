@@ -45,14 +45,14 @@ def close_left_open(uow: UnitOfWork, hall_id: int) -> int:
     windows = {w.id: w for w in catalogue.windows.values()}
     system = Actor(hall_id=hall_id, role="admin", name="system")
     closed = 0
-    for row in uow.repo.window_rows(hall_id):
+    for row in uow.stores.windows.rows(hall_id):
         window = windows.get(row.id)
         if window is None or row.status == c.WindowStatus.CLOSED or row.status_since is None:
             continue
         closing = closing_time(catalogue, window, row.status_since)
         if closing is None or uow.now < closing or row.current_ticket_id is not None:
             continue
-        uow.repo.update_window(
+        uow.stores.windows.update(
             row.id, status=c.WindowStatus.CLOSED.value, pause_reason=None, status_since=uow.now, clerk_id=None
         )
         uow.record(

@@ -22,7 +22,7 @@ def report_status(uow: UnitOfWork, actor: Actor, status: c.DeviceStatus) -> None
         "reporter": actor.label,
     }
     uow.record(actor, "device.status", data=data)
-    uow.repo.save_device(
+    uow.stores.hall.save_device(
         actor.hall_id, status.kind.value, status.device, status.state.value, status.detail, uow.now
     )
     uow.emit(actor.hall_id, "device.status", ("manager",), data)

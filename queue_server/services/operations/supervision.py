@@ -5,24 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from queue_server import contract as c
-from queue_server.adapters import tables as t
 from queue_server.domain import supervision as sv
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.domain.numbering import business_day
 from queue_server.services.evaluations.ratings import list_follow_ups
+from queue_server.services.operations.ports import AlertRow
 from queue_server.services.unit_of_work import UnitOfWork
 
 GROUPINGS = ("rule", "window", "day", "severity")
 
 
-def _subject_ids(rows: list[Any], kind: str) -> set[int]:
+def _subject_ids(rows: list[AlertRow], kind: str) -> set[int]:
     prefix = kind + ":"
     return {
         int(r.subject[len(prefix) :])
@@ -31,37 +28,29 @@ def _subject_ids(rows: list[Any], kind: str) -> set[int]:
     }
 
 
-def _windows_of(uow: UnitOfWork, hall_id: int, rows: list[Any]) -> dict[int, str | None]:
+def _windows_of(uow: UnitOfWork, hall_id: int, rows: list[AlertRow]) -> dict[int, str | None]:
     """The window each alert concerns: its subject, its detail, or its case's / 差评's window."""
     numbers = {w.id: w.number for w in uow.catalogue(hall_id).windows.values()}
-    conn = uow.repo.conn
-    cases: dict[int, Any] = {}
-    if ids := _subject_ids(rows, "case"):
-        cases = dict(
-            conn.execute(select(t.cases.c.id, t.cases.c.window_id).where(t.cases.c.id.in_(ids))).all()
-        )
-    follow_ups: dict[int, Any] = {}
-    if ids := _subject_ids(rows, "follow_up"):
-        query = (
-            select(t.evaluation_follow_ups.c.id, t.evaluations.c.window_id)
-            .join(t.evaluations, t.evaluations.c.id == t.evaluation_follow_ups.c.evaluation_id)
-            .where(t.evaluation_follow_ups.c.id.in_(ids))
-        )
-        follow_ups = dict(conn.execute(query).all())
+    cases = uow.stores.alerts.case_windows(sorted(_subject_ids(rows, "case")))
+    follow_ups = uow.stores.alerts.follow_up_windows(sorted(_subject_ids(rows, "follow_up")))
     out: dict[int, str | None] = {}
     for r in rows:
         kind, _, ident = r.subject.partition(":")
         window: str | None = None
         if kind == "window":
             window = ident
-        elif (r.detail or {}).get("window"):
+        elif r.detail.get("window"):
             window = str(r.detail["window"])
         elif kind == "case" and ident.isdigit():
-            window = numbers.get(cases.get(int(ident)))  # type: ignore[arg-type]
+            window = _number(numbers, cases.get(int(ident)))
         elif kind == "follow_up" and ident.isdigit():
-            window = numbers.get(follow_ups.get(int(ident)))  # type: ignore[arg-type]
+            window = _number(numbers, follow_ups.get(int(ident)))
         out[r.id] = window
     return out
+
+
+def _number(numbers: dict[int, str], window_id: int | None) -> str | None:
+    return numbers.get(window_id) if window_id is not None else None
 
 
 def _times(x: sv.Times) -> c.ResponseTimes:
@@ -94,12 +83,7 @@ def alert_history(
         raise Rejected("request.invalid", detail="from after to")
     lower = datetime.combine(start, datetime.min.time(), zone)
     upper = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
-    query = select(t.alerts).where(
-        t.alerts.c.hall_id == actor.hall_id, t.alerts.c.raised_at >= lower, t.alerts.c.raised_at < upper
-    )
-    if rule:
-        query = query.where(t.alerts.c.rule == rule)
-    rows = list(uow.repo.conn.execute(query.order_by(t.alerts.c.raised_at, t.alerts.c.id)))
+    rows = uow.stores.alerts.raised_between(actor.hall_id, lower, upper, rule)
     windows = _windows_of(uow, actor.hall_id, rows)
     records = [
         sv.AlertRecord(r.id, r.rule, windows[r.id], r.severity, r.raised_at, r.acknowledged_at, r.cleared_at)
@@ -114,7 +98,7 @@ def alert_history(
     total = sv.group(records, lambda _a: "all")
     alerts = []
     for r in reversed(rows):
-        data = {k: v for k, v in r._asdict().items() if k != "hall_id"}
+        data = r.public()
         ack = (r.acknowledged_at - r.raised_at).total_seconds() if r.acknowledged_at else None
         clear = (r.cleared_at - r.raised_at).total_seconds() if r.cleared_at else None
         alerts.append(

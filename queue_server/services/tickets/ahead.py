@@ -18,7 +18,7 @@ PUSHED = 300
 
 def push_people_ahead(uow: UnitOfWork, catalogue: HallCatalogue, service_id: int) -> None:
     """Queue a ``ticket.ahead`` event for every waiting ticket of a service (after a call, a transfer…)."""
-    rows = uow.repo.waiting(catalogue.id, [service_id])
+    rows = uow.stores.tickets.waiting(catalogue.id, [service_id])
     if not rows:
         return
     ahead = people_ahead([(r.priority_class is not None, r.rank_at, r.id) for r in rows])

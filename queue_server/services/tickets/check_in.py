@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from queue_server import contract as c
-from queue_server.adapters.appointments import AppointmentStore
 from queue_server.domain import appointments as rules
 from queue_server.domain import personal
 from queue_server.domain.actors import Actor, Permission
@@ -22,8 +21,9 @@ from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.numbering import business_day
 from queue_server.services.cases.appointments import appointment_public, own_booking
+from queue_server.services.cases.ports import AppointmentStore, Booking
 from queue_server.services.hall.views import ticket_public, wait_estimate
-from queue_server.services.tickets.issue import issue_ticket
+from queue_server.services.tickets.issue import issue_ticket, ticket_now
 from queue_server.services.unit_of_work import UnitOfWork
 
 BOOKED, CHECKED_IN = c.AppointmentStatus.BOOKED.value, c.AppointmentStatus.CHECKED_IN.value
@@ -40,10 +40,12 @@ def check_in(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> c.
     """Turn a booking into a ticket now, or refuse (too early), or record it missed (too late)."""
     actor.require(Permission.ISSUE_TICKET)
     catalogue = uow.catalogue(actor.hall_id)
-    store = AppointmentStore(uow.repo.conn)
+    store = uow.stores.appointments
     card = command.id_number is not None
     row = _card_booking(uow, actor, command) if card else own_booking(uow, actor, command.code)
     slot = store.slot(row.hall_id, row.slot_id)
+    if slot is None:
+        raise NotFound("appointment.not_found")
     start, end = rules.slot_bounds(slot.day, slot.start, slot.end, catalogue.timezone)
     grace, late = catalogue.settings.policy.appointment_grace, catalogue.settings.appointment_late
     closes = _wall(catalogue, rules.check_in_closes(end, late), uow.now)
@@ -60,14 +62,22 @@ def check_in(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> c.
         return Missed(closes)
     if not store.move(row.id, BOOKED, status=CHECKED_IN, checked_in_at=uow.now, updated_at=uow.now):
         # Another server process checked it in (or it changed) a moment ago: answer as it stands now.
-        return _settled_before(uow, catalogue, store.booking(id=row.id), closes)
+        return _settled_before(uow, catalogue, _booking(store, row.id), closes)
     service = catalogue.services.get(row.service_id)
     if service is None:
         raise NotFound("service.not_found", code="")
     issued = issue_ticket(uow, actor, c.IssueTicket(service_code=service.code), "appointment", start)
-    ticket = uow.repo.ticket(token=issued.token)
-    person = {k: getattr(row, k) for k in ("id_hash", "id_masked", "phone_hash", "phone_masked")}
-    uow.repo.update_ticket(ticket.id, ticket.status, **person)
+    ticket = uow.stores.tickets.by_token(issued.token)
+    if ticket is None:  # issued a moment ago in this same transaction
+        raise NotFound("ticket.not_found")
+    uow.stores.tickets.update(
+        ticket.id,
+        ticket.status,
+        id_hash=row.id_hash,
+        id_masked=row.id_masked,
+        phone_hash=row.phone_hash,
+        phone_masked=row.phone_masked,
+    )
     store.move(row.id, CHECKED_IN, ticket_id=ticket.id)
     data = {"appointment": row.id, "slot": slot.id, "number": ticket.number}
     uow.record(actor, "appointment.checked_in", ticket_id=ticket.id, service_id=row.service_id, data=data)
@@ -78,9 +88,17 @@ def check_in(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> c.
     masks = {"id_masked": row.id_masked, "phone_masked": row.phone_masked}
     reply = {"people_ahead": ahead, "estimated_wait_seconds": wait, **masks}
     return c.CheckedIn(
-        appointment=appointment_public(uow, catalogue, store.booking(id=row.id)),
+        appointment=appointment_public(uow, catalogue, _booking(store, row.id)),
         ticket=issued.model_copy(update=reply),
     )
+
+
+def _booking(store: AppointmentStore, booking_id: int) -> Booking:
+    """A booking read again inside this transaction (it exists: this transaction holds it)."""
+    row = store.booking(id=booking_id)
+    if row is None:
+        raise NotFound("appointment.not_found")
+    return row
 
 
 def _card_booking(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) -> Any:
@@ -88,7 +106,7 @@ def _card_booking(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) 
     catalogue = uow.catalogue(actor.hall_id)
     id_hash = personal.keyed_hash(uow.caches.pii_key, personal.normalise_id_number(command.id_number or ""))
     day = business_day(uow.now, catalogue.timezone)
-    row = AppointmentStore(uow.repo.conn).booked_by_person(actor.hall_id, id_hash, day)
+    row = uow.stores.appointments.booked_by_person(actor.hall_id, id_hash, day)
     if row is None:
         raise NotFound("appointment.not_found")
     return row
@@ -97,7 +115,7 @@ def _card_booking(uow: UnitOfWork, actor: Actor, command: c.AppointmentCheckIn) 
 def _settled_before(uow: UnitOfWork, catalogue: HallCatalogue, row: Any, closes: str) -> c.CheckedIn | Missed:
     """A booking no longer waiting: the same ticket again if checked in (a kiosk's retry), else why not."""
     if row.status == CHECKED_IN and row.ticket_id is not None:
-        ticket = ticket_public(uow, catalogue, uow.repo.ticket(id=row.ticket_id))
+        ticket = ticket_public(uow, catalogue, ticket_now(uow, row.ticket_id))
         return c.CheckedIn(appointment=appointment_public(uow, catalogue, row), ticket=ticket)
     if row.status == c.AppointmentStatus.MISSED:
         return Missed(closes)
@@ -113,7 +131,7 @@ def settled(result: c.CheckedIn | Missed) -> c.CheckedIn:
 
 def miss(uow: UnitOfWork, actor: Actor, row: Any, reason: str) -> bool:
     """Record a booking as missed (爽约) if it is still booked; whether it was."""
-    store = AppointmentStore(uow.repo.conn)
+    store = uow.stores.appointments
     if not store.move(row.id, BOOKED, status=c.AppointmentStatus.MISSED.value, updated_at=uow.now):
         return False
     data = {"appointment": row.id, "slot": row.slot_id, "reason": reason}
@@ -130,7 +148,7 @@ def mark_missed(uow: UnitOfWork, hall_id: int, limit: int | None = None) -> int:
     system = Actor(hall_id=hall_id, role="admin", name="system")
     late = catalogue.settings.appointment_late
     missed = 0
-    for row in AppointmentStore(uow.repo.conn).booked_until(hall_id, today):
+    for row in uow.stores.appointments.booked_until(hall_id, today):
         _, end = rules.slot_bounds(row.day, row.start, row.end, catalogue.timezone)
         if rules.is_missed(end, uow.now, late) and miss(uow, system, row, "no_show"):
             missed += 1

@@ -15,8 +15,8 @@ def expire_past_days(uow: UnitOfWork, hall_id: int, limit: int | None = None) ->
     today = business_day(uow.now, catalogue.timezone)
     system = Actor(hall_id=hall_id, role="admin", name="system")
     expired = 0
-    for row in uow.repo.open_tickets_before(hall_id, today, limit=limit):
-        if uow.repo.move_ticket(row.id, row.status, Action.EXPIRE, number=row.number):
+    for row in uow.stores.tickets.open_before(hall_id, today, limit=limit):
+        if uow.stores.tickets.move(row.id, row.status, Action.EXPIRE, number=row.number):
             uow.record(
                 system,
                 "ticket.expired",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from queue_server import contract as c
 from queue_server.domain import personal
@@ -16,6 +16,7 @@ from queue_server.services.hall.snapshot import service_detail
 from queue_server.services.hall.views import serving_windows, ticket_public, wait_estimate
 from queue_server.services.live import queue_topics
 from queue_server.services.tickets.ahead import push_people_ahead
+from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
 
 
@@ -35,7 +36,7 @@ def issue_ticket(
     actor.require(Permission.ISSUE_TICKET)
     catalogue = uow.catalogue(actor.hall_id)
     if command.idempotency_key:
-        existing = uow.repo.ticket(hall_id=actor.hall_id, idempotency_key=command.idempotency_key)
+        existing = uow.stores.tickets.by_idempotency_key(actor.hall_id, command.idempotency_key)
         if existing is not None:
             if catalogue.services[existing.service_id].code != command.service_code:
                 raise Rejected("ticket.idempotency_conflict")
@@ -55,49 +56,47 @@ def issue_ticket(
 
     day = business_day(uow.now, catalogue.timezone)
     if id_hash is not None and rules.person_daily_limit is not None:
-        taken = uow.repo.count_person_tickets(actor.hall_id, day, service.id, id_hash)
+        taken = uow.stores.tickets.count_person_tickets(actor.hall_id, day, service.id, id_hash)
         if taken >= rules.person_daily_limit:
             raise Rejected("ticket.person_limit", name=service.name, count=taken)
     if appointment_at is None and service.daily_cap is not None:
-        issued_today = uow.repo.next_counter(actor.hall_id, f"service:{service.code}", day)
+        issued_today = uow.stores.tickets.next_counter(actor.hall_id, f"service:{service.code}", day)
         if cap_reached(issued_today - 1, service.daily_cap):
             raise Rejected("service.daily_cap_reached", name=service.name, cap=service.daily_cap)
-    seq = uow.repo.next_counter(actor.hall_id, f"prefix:{service.prefix}", day)
+    seq = uow.stores.tickets.next_counter(actor.hall_id, f"prefix:{service.prefix}", day)
     number = format_number(service.prefix, seq, catalogue.settings.number_width)
     is_priority = command.priority_class is not None
-    ahead = uow.repo.count_waiting(actor.hall_id, service.id, priority_only=is_priority)
-    values = {
-        "hall_id": actor.hall_id,
-        "token": secrets.token_urlsafe(12),
-        "business_day": day,
-        "prefix": service.prefix,
-        "seq": seq,
-        "number": number,
-        "service_id": service.id,
-        "priority_class": command.priority_class.value if command.priority_class else None,
-        "priority_confirmed": False,
-        "status": Status.WAITING.value,
-        "rank_at": uow.now,
-        "issued_at": uow.now,
-        "recalls": 0,
-        "channel": channel,
-        "idempotency_key": command.idempotency_key,
-        "id_hash": id_hash,
-        "id_masked": personal.mask_id_number(id_number) if id_number else None,
-        "phone_hash": personal.keyed_hash(key, phone) if phone else None,
-        "phone_masked": personal.mask_phone(phone) if phone else None,
-        "appointment_at": appointment_at,
-    }
-    ticket_id = uow.repo.insert_ticket(values)
+    ahead = uow.stores.tickets.count_waiting(actor.hall_id, service.id, priority_only=is_priority)
+    ticket = NewTicket(
+        hall_id=actor.hall_id,
+        token=secrets.token_urlsafe(12),
+        business_day=day,
+        prefix=service.prefix,
+        seq=seq,
+        number=number,
+        service_id=service.id,
+        priority_class=command.priority_class.value if command.priority_class else None,
+        status=Status.WAITING.value,
+        rank_at=uow.now,
+        issued_at=uow.now,
+        channel=channel,
+        idempotency_key=command.idempotency_key,
+        id_hash=id_hash,
+        id_masked=personal.mask_id_number(id_number) if id_number else None,
+        phone_hash=personal.keyed_hash(key, phone) if phone else None,
+        phone_masked=personal.mask_phone(phone) if phone else None,
+        appointment_at=appointment_at,
+    )
+    ticket_id = uow.stores.tickets.add(ticket)
     uow.record(
         actor,
         "ticket.issued",
         ticket_id=ticket_id,
         service_id=service.id,
-        data={"number": number, "priority": values["priority_class"], "channel": channel},
+        data={"number": number, "priority": ticket.priority_class, "channel": channel},
     )
     estimate = wait_estimate(uow, catalogue, service.id, ahead)
-    waiting = ahead + 1 if not is_priority else uow.repo.count_waiting(actor.hall_id, service.id)
+    waiting = ahead + 1 if not is_priority else uow.stores.tickets.count_waiting(actor.hall_id, service.id)
     uow.emit(
         actor.hall_id,
         "ticket.issued",
@@ -105,7 +104,7 @@ def issue_ticket(
         {"number": number, "service_code": service.code, "waiting": waiting, "priority": is_priority},
     )
     return c.TicketPublic(
-        token=values["token"],
+        token=ticket.token,
         number=number,
         service_code=service.code,
         service_name=service.name,
@@ -114,9 +113,9 @@ def issue_ticket(
         people_ahead=ahead,
         estimated_wait_seconds=estimate,
         issued_at=uow.now,
-        status_url=f"/t/{values['token']}",
-        id_masked=values["id_masked"],
-        phone_masked=values["phone_masked"],
+        status_url=f"/t/{ticket.token}",
+        id_masked=ticket.id_masked,
+        phone_masked=ticket.phone_masked,
         channel=channel,
         appointment_at=appointment_at,
         serving_windows=serving_windows(uow, catalogue, service.id),
@@ -125,7 +124,7 @@ def issue_ticket(
 
 def ticket_status(uow: UnitOfWork, token: str) -> c.TicketPublic:
     """A ticket by its public token (printed as the QR code); needs no login, shows nothing personal."""
-    row = uow.repo.ticket(token=token)
+    row = uow.stores.tickets.by_token(token)
     if row is None:
         raise NotFound("ticket.not_found")
     public = ticket_public(uow, uow.catalogue(row.hall_id), row)
@@ -134,10 +133,10 @@ def ticket_status(uow: UnitOfWork, token: str) -> c.TicketPublic:
 
 def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.TicketPublic:
     """The holder (by token) or a manager gives up a waiting or parked ticket."""
-    row = uow.repo.ticket(token=token)
+    row = uow.stores.tickets.by_token(token)
     if row is None or (actor is not None and actor.hall_id != row.hall_id):
         raise NotFound("ticket.not_found")
-    if not uow.repo.move_ticket(row.id, row.status, Action.CANCEL, number=row.number):
+    if not uow.stores.tickets.move(row.id, row.status, Action.CANCEL, number=row.number):
         raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action="cancel")
     holder = actor or Actor(hall_id=row.hall_id, role="kiosk", name="holder")
     uow.record(holder, "ticket.cancelled", ticket_id=row.id, service_id=row.service_id)
@@ -149,12 +148,12 @@ def cancel_ticket(uow: UnitOfWork, token: str, actor: Actor | None = None) -> c.
         {"number": row.number},
     )
     push_people_ahead(uow, catalogue, row.service_id)
-    return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
+    return ticket_public(uow, catalogue, ticket_now(uow, row.id))
 
 
 def ticket_guide(uow: UnitOfWork, token: str) -> c.ServiceDetail:
     """The full guide of a ticket's service, for the citizen's status page (public information)."""
-    row = uow.repo.ticket(token=token)
+    row = uow.stores.tickets.by_token(token)
     if row is None:
         raise NotFound("ticket.not_found")
     catalogue = uow.catalogue(row.hall_id)
@@ -169,24 +168,23 @@ def lookup_tickets(uow: UnitOfWork, actor: Actor, query: c.TicketLookup) -> list
     day = business_day(uow.now, catalogue.timezone)
     key = uow.caches.pii_key
     if query.id_number:
-        rows = uow.repo.person_tickets(
+        rows = uow.stores.tickets.person_tickets(
             actor.hall_id,
             day,
-            "id_hash",
-            personal.keyed_hash(key, personal.normalise_id_number(query.id_number)),
+            id_hash=personal.keyed_hash(key, personal.normalise_id_number(query.id_number)),
         )
     elif query.phone:
-        rows = uow.repo.person_tickets(
-            actor.hall_id, day, "phone_hash", personal.keyed_hash(key, personal.normalise_phone(query.phone))
+        rows = uow.stores.tickets.person_tickets(
+            actor.hall_id, day, phone_hash=personal.keyed_hash(key, personal.normalise_phone(query.phone))
         )
     else:
         raise Rejected("ticket.lookup_needs_key")
     return [ticket_public(uow, catalogue, row) for row in rows]
 
 
-def _own_ticket(uow: UnitOfWork, actor: Actor, token: str) -> Any:
+def _own_ticket(uow: UnitOfWork, actor: Actor, token: str) -> TicketRow:
     actor.require(Permission.ISSUE_TICKET)
-    row = uow.repo.ticket(token=token)
+    row = uow.stores.tickets.by_token(token)
     if row is None or row.hall_id != actor.hall_id:
         raise NotFound("ticket.not_found")
     return row
@@ -195,8 +193,10 @@ def _own_ticket(uow: UnitOfWork, actor: Actor, token: str) -> Any:
 def reprint_ticket(uow: UnitOfWork, actor: Actor, token: str) -> c.TicketPublic:
     """补打: a new paper copy; the earlier paper is superseded (its copy number no longer valid)."""
     row = _own_ticket(uow, actor, token)
-    paper = {"paper": row.paper + 1, "print_failed": False}
-    if not uow.repo.move_ticket(row.id, row.status, Action.REPRINT, number=row.number, **paper):
+    moved = uow.stores.tickets.move(
+        row.id, row.status, Action.REPRINT, number=row.number, paper=row.paper + 1, print_failed=False
+    )
+    if not moved:
         raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action="reprint")
     uow.record(
         actor,
@@ -205,12 +205,12 @@ def reprint_ticket(uow: UnitOfWork, actor: Actor, token: str) -> c.TicketPublic:
         service_id=row.service_id,
         data={"number": row.number, "paper": row.paper + 1, "superseded": row.paper},
     )
-    return ticket_public(uow, uow.catalogue(actor.hall_id), uow.repo.ticket(id=row.id))
+    return ticket_public(uow, uow.catalogue(actor.hall_id), ticket_now(uow, row.id))
 
 
-def _move_or_refuse(uow: UnitOfWork, row: Any, action: Action, **values: Any) -> None:
+def _move_or_refuse(uow: UnitOfWork, row: TicketRow, action: Action, **values: Unpack[TicketChanges]) -> None:
     """One edge of the transition table, refused when another process moved the ticket first."""
-    if not uow.repo.move_ticket(row.id, row.status, action, number=row.number, **values):
+    if not uow.stores.tickets.move(row.id, row.status, action, number=row.number, **values):
         raise Rejected("ticket.illegal_transition", number=row.number, status=row.status, action=action.value)
 
 
@@ -238,4 +238,12 @@ def print_failed(uow: UnitOfWork, actor: Actor, token: str, report: c.PrintFaile
             service_id=row.service_id,
             data={"number": row.number, "detail": report.reason},
         )
-    return ticket_public(uow, catalogue, uow.repo.ticket(id=row.id))
+    return ticket_public(uow, catalogue, ticket_now(uow, row.id))
+
+
+def ticket_now(uow: UnitOfWork, ticket_id: int) -> TicketRow:
+    """A ticket as it stands now (one this transaction found or changed a moment ago)."""
+    row = uow.stores.tickets.by_id(ticket_id)
+    if row is None:  # it was there a moment ago in this same transaction
+        raise NotFound("ticket.not_found")
+    return row

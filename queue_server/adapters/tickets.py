@@ -1,0 +1,275 @@
+"""The tickets' store on SQL: the hot path's statements on the raw cursor, the rest on SQLAlchemy Core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from datetime import date, datetime
+from typing import Any, Unpack, cast
+
+from sqlalchemy import ColumnElement, Connection, Row, and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements, read_time
+from queue_server.domain.hall import HallCatalogue
+from queue_server.domain.lifecycle import Action, Status, next_status
+from queue_server.domain.policy import Candidate
+from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketOutcome, TicketRow
+
+NEW_TICKET_COLUMNS = tuple(f.name for f in fields(NewTicket))
+OPEN_STATUSES = ["waiting", "called", "parked", "no_show"]
+
+
+def ticket_row(row: Row[Any]) -> TicketRow:
+    """A ticket row read with ``select(tickets)`` as the services' typed row."""
+    return TicketRow(**row._mapping)
+
+
+class SqlTicketStore:
+    """Tickets and daily counters on one connection."""
+
+    def __init__(self, conn: Connection, raw: RawStatements) -> None:
+        self.conn = conn
+        self.raw = raw
+
+    def next_counter(self, hall_id: int, name: str, day: date) -> int:
+        """Add one to a daily counter and return the new value (row-locked until commit)."""
+        return int(
+            self.raw.one(
+                "INSERT INTO counters (hall_id, name, day, value) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (hall_id, name, day) DO UPDATE SET value = counters.value + 1 RETURNING value",
+                (hall_id, name, self.raw.bind(t.counters, "day", day)),
+            )
+        )
+
+    def raise_counter(self, hall_id: int, name: str, day: date, at_least: int) -> None:
+        """Make a daily counter at least ``at_least`` (a cap set mid-day counts the day's tickets)."""
+        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        self.conn.execute(
+            insert(t.counters)
+            .values(hall_id=hall_id, name=name, day=day, value=at_least)
+            .on_conflict_do_nothing()
+        )
+        self.conn.execute(
+            update(t.counters)
+            .where(
+                t.counters.c.hall_id == hall_id,
+                t.counters.c.name == name,
+                t.counters.c.day == day,
+                t.counters.c.value < at_least,
+            )
+            .values(value=at_least)
+        )
+
+    def add(self, ticket: NewTicket) -> int:
+        """Insert a ticket row on the raw cursor; its id."""
+        values = {name: getattr(ticket, name) for name in NEW_TICKET_COLUMNS}
+        return int(self.raw.insert(t.tickets, values, returning_id=True) or 0)
+
+    def _one(self, *where: ColumnElement[bool]) -> TicketRow | None:
+        row = self.conn.execute(select(t.tickets).where(*where)).first()
+        return None if row is None else ticket_row(row)
+
+    def by_id(self, ticket_id: int) -> TicketRow | None:
+        """A ticket by id."""
+        return self._one(t.tickets.c.id == ticket_id)
+
+    def by_token(self, token: str) -> TicketRow | None:
+        """A ticket by its public token."""
+        return self._one(t.tickets.c.token == token)
+
+    def by_idempotency_key(self, hall_id: int, key: str) -> TicketRow | None:
+        """The ticket a retried kiosk request already issued."""
+        return self._one(t.tickets.c.hall_id == hall_id, t.tickets.c.idempotency_key == key)
+
+    def by_number(self, hall_id: int, day: date, number: str) -> TicketRow | None:
+        """The day's ticket people call ``number``."""
+        tk = t.tickets
+        return self._one(tk.c.hall_id == hall_id, tk.c.business_day == day, tk.c.number == number)
+
+    def by_ids(self, ids: Iterable[int]) -> dict[int, TicketRow]:
+        """Tickets by id."""
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self.conn.execute(select(t.tickets).where(t.tickets.c.id.in_(wanted)))
+        return {r.id: ticket_row(r) for r in rows}
+
+    def move(
+        self,
+        ticket_id: int,
+        expected_status: str,
+        action: Action,
+        *,
+        number: str = "",
+        **changes: Unpack[TicketChanges],
+    ) -> bool:
+        """One edge of the transition table with compare-and-set on the status."""
+        target = next_status(Status(expected_status), action, number=number)
+        return self._set(ticket_id, expected_status, {**changes, "status": target.value})
+
+    def update(self, ticket_id: int, expected_status: str, **changes: Unpack[TicketChanges]) -> bool:
+        """Change a ticket's other columns only while it is still in ``expected_status``."""
+        return self._set(ticket_id, expected_status, dict(changes))
+
+    def _set(self, ticket_id: int, expected_status: str, values: dict[str, Any]) -> bool:
+        result = self.conn.execute(
+            update(t.tickets)
+            .where(t.tickets.c.id == ticket_id, t.tickets.c.status == expected_status)
+            .values(**values)
+        )
+        return result.rowcount == 1
+
+    def waiting(self, hall_id: int, service_ids: Sequence[int]) -> list[TicketRow]:
+        """Waiting tickets of these services."""
+        query = select(t.tickets).where(
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.status == "waiting",
+            t.tickets.c.service_id.in_(list(service_ids)),
+        )
+        return [ticket_row(r) for r in self.conn.execute(query)]
+
+    def count_waiting(self, hall_id: int, service_id: int, *, priority_only: bool = False) -> int:
+        """How many tickets of a service wait (all, or priority only)."""
+        text = "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?"
+        if priority_only:
+            text += " AND priority_class IS NOT NULL"
+        return int(self.raw.one(text, (hall_id, service_id)))
+
+    def count_ahead(self, row: TicketRow) -> int:
+        """Waiting tickets of the ticket's service called before it: priority ones, then earlier ranks."""
+        tk = t.tickets
+        before = or_(tk.c.rank_at < row.rank_at, and_(tk.c.rank_at == row.rank_at, tk.c.id < row.id))
+        if row.priority_class is None:
+            before = or_(before, tk.c.priority_class.is_not(None))
+        else:
+            before = and_(before, tk.c.priority_class.is_not(None))
+        query = select(func.count()).where(
+            tk.c.hall_id == row.hall_id,
+            tk.c.status == "waiting",
+            tk.c.service_id == row.service_id,
+            tk.c.id != row.id,
+            before,
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def waiting_candidates(
+        self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int
+    ) -> list[Candidate]:
+        """Waiting tickets of these services and those sent to the window, as the policy sees them.
+
+        Only the columns the policy needs, on the raw cursor: a window of a busy hall may have
+        hundreds of tickets waiting for it.
+        """
+        marks = ", ".join("?" * len(service_ids))
+        where = (
+            f"(service_id IN ({marks}) OR target_window_id = ?)" if service_ids else "target_window_id = ?"
+        )
+        rows = self.raw.rows(
+            "SELECT id, service_id, rank_at, priority_class, target_window_id, appointment_at FROM tickets "
+            f"WHERE hall_id = ? AND status = 'waiting' AND {where}",
+            (catalogue.id, *service_ids, window_id),
+        )
+        codes = {s.id: s.code for s in catalogue.services.values()}
+        numbers = {w.id: w.number for w in catalogue.windows.values()}
+        return [
+            Candidate(
+                ticket_id=ticket_id,
+                service=codes.get(service_id, ""),
+                rank_at=cast(datetime, read_time(rank_at)),
+                priority=priority is not None,
+                target_window=numbers.get(target) if target else None,
+                appointment_at=read_time(appointment_at),
+            )
+            for ticket_id, service_id, rank_at, priority, target, appointment_at in rows
+        ]
+
+    def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
+        """Tickets one person (by ID hash) took for a service on a day, cancelled ones aside."""
+        tk = t.tickets
+        query = select(func.count()).where(
+            tk.c.hall_id == hall_id,
+            tk.c.business_day == day,
+            tk.c.service_id == service_id,
+            tk.c.id_hash == id_hash,
+            tk.c.status != "cancelled",
+        )
+        return int(self.conn.execute(query).scalar_one())
+
+    def person_tickets(
+        self, hall_id: int, day: date, *, id_hash: str | None = None, phone_hash: str | None = None
+    ) -> list[TicketRow]:
+        """A person's open tickets of the day, by the keyed hash of their ID or phone number."""
+        tk = t.tickets
+        key = tk.c.id_hash == id_hash if id_hash is not None else tk.c.phone_hash == phone_hash
+        query = select(tk).where(
+            tk.c.hall_id == hall_id, tk.c.business_day == day, key, tk.c.status.in_(OPEN_STATUSES)
+        )
+        return [ticket_row(r) for r in self.conn.execute(query.order_by(tk.c.id))]
+
+    def waiting_by_service(self, hall_id: int) -> dict[int, tuple[int, datetime | None]]:
+        """For each service: how many wait and since when the longest has waited."""
+        query = (
+            select(t.tickets.c.service_id, func.count(), func.min(t.tickets.c.issued_at))
+            .where(t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting")
+            .group_by(t.tickets.c.service_id)
+        )
+        out: dict[int, tuple[int, datetime | None]] = {}
+        for service_id, count, oldest in self.conn.execute(query):
+            out[service_id] = (count, t.UtcDateTime().process_result_value(oldest, self.conn.dialect))
+        return out
+
+    def open_before(self, hall_id: int, day: date, limit: int | None = None) -> list[TicketRow]:
+        """Tickets of earlier business days still waiting, parked or no-show (to expire them)."""
+        query = select(t.tickets).where(
+            t.tickets.c.hall_id == hall_id,
+            t.tickets.c.business_day < day,
+            t.tickets.c.status.in_(["waiting", "parked", "no_show"]),
+        )
+        if limit is not None:
+            query = query.order_by(t.tickets.c.id).limit(limit)
+        return [ticket_row(r) for r in self.conn.execute(query)]
+
+    def unconfirmed_priority(
+        self, hall_id: int, day: date, statuses: Sequence[str], *, limit: int
+    ) -> list[TicketRow]:
+        """The day's tickets in these statuses with a priority nobody confirmed yet, oldest first."""
+        tk = t.tickets
+        query = (
+            select(tk)
+            .where(
+                tk.c.hall_id == hall_id,
+                tk.c.business_day == day,
+                tk.c.status.in_(list(statuses)),
+                tk.c.priority_class.is_not(None),
+                tk.c.priority_confirmed.is_(False),
+            )
+            .order_by(tk.c.issued_at, tk.c.id)
+            .limit(limit)
+        )
+        return [ticket_row(r) for r in self.conn.execute(query)]
+
+    def was_transferred(self, ticket_id: int) -> bool:
+        """Whether a ``ticket.transferred`` event exists for the ticket."""
+        query = (
+            select(t.events.c.id)
+            .where(t.events.c.ticket_id == ticket_id, t.events.c.type == "ticket.transferred")
+            .limit(1)
+        )
+        return self.conn.execute(query).first() is not None
+
+    def outcome(self, ticket_id: int) -> TicketOutcome | None:
+        """The ticket's case outcome (承诺 date, 补正 items, reasons, where to)."""
+        cs = t.cases
+        query = select(cs.c.outcome, cs.c.promised_date, cs.c.missing_items, cs.c.reasons, cs.c.referred_to)
+        case = self.conn.execute(query.where(cs.c.ticket_id == ticket_id)).first()
+        if case is None:
+            return None
+        return TicketOutcome(
+            outcome=case.outcome,
+            promised_date=case.promised_date,
+            missing_items=tuple(case.missing_items or ()),
+            reasons=case.reasons or "",
+            referred_to=case.referred_to or "",
+        )
