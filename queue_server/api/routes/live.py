@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 from typing import Any
 
 import orjson
@@ -191,13 +192,13 @@ async def _subscribe(
     """Subscribe first (holding events), then read and send the snapshot, then the held events."""
     for topic in topics:
         try:
-            hall_id = await runtime.read(lambda uow, topic=topic: _hall_of(uow, actor, topic))
+            hall_id = await runtime.read(partial(_hall_of, actor=actor, topic=topic))
         except DomainError as error:
             subscriber.offer(_error(error.code, **error.fields))
             continue
         seq = runtime.hub.subscribe(subscriber, hall_id, topic)
         try:
-            payload = await runtime.read(lambda uow, topic=topic: _snapshot(uow, actor, topic))
+            payload = await runtime.read(partial(_snapshot, actor=actor, topic=topic))
         except DomainError as error:
             runtime.hub.unsubscribe(subscriber, hall_id, topic)
             subscriber.offer(_error(error.code, **error.fields))

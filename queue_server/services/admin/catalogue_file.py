@@ -190,7 +190,7 @@ def import_catalogue(
     step("departments", len(data.departments))
     services: dict[str, int] = {}
     for s in data.services:
-        values = service_values(s, departments[s.department])
+        values: dict[str, Any] = service_values(s, departments[s.department])
         services[s.code] = _upsert(conn, t.services, {"hall_id": hall_id, "code": s.code}, values)
         step("services", 1)
     conn.execute(
@@ -219,7 +219,7 @@ def import_catalogue(
         step("windows", 1)
     staff: dict[str, int] = {}
     for p in data.staff:
-        values: dict[str, Any] = {
+        values = {
             "name": p.name,
             "role": p.role.value,
             "window_id": windows.get(p.window) if p.window else None,

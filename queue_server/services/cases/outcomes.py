@@ -76,8 +76,9 @@ def _public(uow: UnitOfWork, row: Any) -> c.CasePublic:
     service = catalogue.services.get(row.service_id)
     window = catalogue.windows.get(row.window_id) if row.window_id else None
     on_time = None
-    if row.promised_date is not None and row.completed_at is not None:
-        on_time = business_day(row.completed_at, catalogue.timezone) <= deadline(row)
+    due = deadline(row)
+    if due is not None and row.completed_at is not None:
+        on_time = business_day(row.completed_at, catalogue.timezone) <= due
     return c.CasePublic(
         id=row.id,
         ticket=ticket.number,

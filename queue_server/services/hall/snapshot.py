@@ -49,12 +49,12 @@ def hall_snapshot(uow: UnitOfWork, actor: Actor, zone: str | None = None) -> c.H
         window = catalogue.windows.get(event.window_id)
         if window is None or (zone is not None and window.zone != zone):
             continue
-        service = catalogue.services.get(event.service_id)
+        called = catalogue.services.get(event.service_id)
         calls.append(
             c.RecentCall(
                 number=event.data.get("number", ""),
                 window=window.number,
-                service_code=service.code if service else "",
+                service_code=called.code if called else "",
                 at=event.at,
                 recall=event.type == "ticket.recalled",
             )
