@@ -15,7 +15,7 @@ from fastapi import FastAPI
 WALL_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
-def wall_clock_times(node: Any) -> None:
+def wall_clock_times(node: object) -> None:
     """Rewrite every ``format: time`` string schema in ``node`` (in place) as a wall-clock pattern."""
     stack = [node]
     while stack:

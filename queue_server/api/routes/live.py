@@ -36,7 +36,7 @@ MAX_TOPICS = 64
 MAX_TOPIC_LENGTH = 120  # ticket:TOKEN is the longest a client needs
 
 
-def _error(code: str, **fields: Any) -> str:
+def _error(code: str, **fields: object) -> str:
     zh, en = render(code, fields)
     return orjson.dumps({"type": "error", "code": code, "message": zh, "message_en": en}).decode()
 
@@ -169,7 +169,7 @@ async def _receive_text(websocket: WebSocket) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def _topics(subscriber: Subscriber, given: Any) -> list[str]:
+def _topics(subscriber: Subscriber, given: object) -> list[str]:
     """The well-formed topics of a subscribe message; an error frame for each one refused."""
     if not isinstance(given, list):
         subscriber.offer(_error("request.invalid", detail="topics must be a list"))
