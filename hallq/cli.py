@@ -665,7 +665,8 @@ def apply_proposal(
     try:
 
         def apply(uow: Any) -> list[str]:
-            actor = Actor(uow.stores.hall.hall_id(content.get("hall")), "manager", name="hallq apply-proposal")
+            hall_id = uow.stores.hall.hall_id(content.get("hall"))
+            actor = Actor(hall_id, "manager", name="hallq apply-proposal")
             return apply_block(uow, actor, content, block)
 
         changed = runtime.write_sync(apply)

@@ -86,7 +86,7 @@ def create_app(runtime: Runtime) -> FastAPI:
                     await task
             runtime.stop()
 
-    app = FastAPI(
+    app = openapi.WallClockApi(
         title="HallQ queue server",
         version="1",
         description="政务服务大厅排队叫号与好差评 — queue server API. Errors carry a stable `code` "
@@ -96,7 +96,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     errors.install(app)
     app.add_middleware(RequestGuard, max_body=runtime.settings.max_body_bytes)
-    openapi.install(app)
     for module in (services, tickets, windows, hall, auth, devices, calendar, cases, alerts, appointments):
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(evaluations.router, prefix=contract.API_PREFIX)

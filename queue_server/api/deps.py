@@ -52,6 +52,7 @@ async def device_page_actor(runtime: Runtime, token: str) -> Actor | None:
 
 async def optional_actor(request: Request, runtime: RuntimeDep) -> Actor | None:
     """Who is calling, if anyone: ``Authorization: Bearer``, then a session, then the device cookie."""
+    actor: Actor | None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return await token_actor(runtime, header[7:].strip())

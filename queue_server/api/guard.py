@@ -11,7 +11,6 @@ A pure ASGI middleware, so it sees every request (API, pages, forms) once:
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,7 +27,7 @@ class _TooLarge(Exception):
     """The body grew past the limit while it was read."""
 
 
-def has_nul(value: Any) -> bool:
+def has_nul(value: object) -> bool:
     """Whether a parsed JSON value holds a NUL character in any string or key (no recursion: the
     nesting depth is the client's to choose)."""
     stack = [value]
@@ -123,7 +122,7 @@ class RequestGuard:
 
     @staticmethod
     async def _refuse(
-        scope: Scope, receive: Receive, send: Send, status: int, code: str, **fields: Any
+        scope: Scope, receive: Receive, send: Send, status: int, code: str, **fields: object
     ) -> None:
         log.info("refused %s %r: %s %s", scope.get("method"), scope.get("path", "")[:80], status, code)
         await error_response(status, code, fields)(scope, receive, send)

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 WALL_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
-def wall_clock_times(node: Any) -> None:
+def wall_clock_times(node: object) -> None:
     """Rewrite every ``format: time`` string schema in ``node`` (in place) as a wall-clock pattern."""
     stack = [node]
     while stack:
@@ -30,14 +30,12 @@ def wall_clock_times(node: Any) -> None:
             stack.extend(item)
 
 
-def install(app: FastAPI) -> None:
-    """Publish ``app``'s schema with wall-clock times (built once, on first request)."""
-    build = app.openapi
+class WallClockApi(FastAPI):
+    """A FastAPI app that publishes its schema with wall-clock times (built once, on first request)."""
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            wall_clock_times(build())
-        assert app.openapi_schema is not None
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    def openapi(self) -> dict[str, Any]:
+        """The schema FastAPI builds, its times rewritten the first time (FastAPI keeps it after)."""
+        if self.openapi_schema is None:
+            wall_clock_times(super().openapi())
+        assert self.openapi_schema is not None
+        return self.openapi_schema

@@ -23,28 +23,53 @@ from queue_server.services.tickets.ports import TicketStore
 
 
 class Stores(Protocol):
-    """One transaction's stores (each aggregate's store is an attribute named after it)."""
+    """One transaction's stores (each aggregate's store is an attribute named after it).
+
+    The stores are read-only members: the services never swap one, and a read-only member lets an
+    implementation hold its own concrete store (a mutable protocol member would have to be declared
+    as the port type itself).
+    """
 
     legacy: Any  # the catch-all repository of old: shrinking, as each aggregate gets its own store
-    evaluations: EvaluationStore
-    complaints: ComplaintStore
-    rubrics: RubricStore
-    assessment: AssessmentStore
-    history: History
-    appointments: AppointmentStore
-    cases: CaseStore
-    calendar: CalendarStore
-    staff: StaffStore
-    tokens: TokenStore
-    catalogue_admin: CatalogueStore
-    reports: ReportStore
-    tickets: TicketStore
-    hall: HallStore
-    windows: WindowStore
-    profiles: ProfileStore
-    desk: DeskStore
-    alerts: AlertStore
-    sessions: SessionStore
+
+    @property
+    def evaluations(self) -> EvaluationStore: ...
+    @property
+    def complaints(self) -> ComplaintStore: ...
+    @property
+    def rubrics(self) -> RubricStore: ...
+    @property
+    def assessment(self) -> AssessmentStore: ...
+    @property
+    def history(self) -> History: ...
+    @property
+    def appointments(self) -> AppointmentStore: ...
+    @property
+    def cases(self) -> CaseStore: ...
+    @property
+    def calendar(self) -> CalendarStore: ...
+    @property
+    def staff(self) -> StaffStore: ...
+    @property
+    def tokens(self) -> TokenStore: ...
+    @property
+    def catalogue_admin(self) -> CatalogueStore: ...
+    @property
+    def reports(self) -> ReportStore: ...
+    @property
+    def tickets(self) -> TicketStore: ...
+    @property
+    def hall(self) -> HallStore: ...
+    @property
+    def windows(self) -> WindowStore: ...
+    @property
+    def profiles(self) -> ProfileStore: ...
+    @property
+    def desk(self) -> DeskStore: ...
+    @property
+    def alerts(self) -> AlertStore: ...
+    @property
+    def sessions(self) -> SessionStore: ...
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -10,6 +10,7 @@ from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
 from queue_server.api.params import Day, RowId
 from queue_server.services.evaluations import ratings as evaluations
+from queue_server.services.unit_of_work import UnitOfWork
 
 router = APIRouter(tags=["evaluations"])
 
@@ -70,7 +71,7 @@ async def export(
 ) -> Response:
     """Evaluations for the provincial 好差评 platform (docs/evaluations.md describes the format)."""
 
-    def build(uow: evaluations.UnitOfWork) -> tuple[str, str]:
+    def build(uow: UnitOfWork) -> tuple[str, str]:
         code = uow.catalogue(actor.hall_id).code
         rows = evaluations.export_rows(uow, actor, date_from, date_to)
         return code, evaluations.to_csv(rows) if format == "csv" else evaluations.to_json(rows, code)

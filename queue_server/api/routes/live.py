@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 from typing import Any
 
 import orjson
@@ -35,7 +36,7 @@ MAX_TOPICS = 64
 MAX_TOPIC_LENGTH = 120  # ticket:TOKEN is the longest a client needs
 
 
-def _error(code: str, **fields: Any) -> str:
+def _error(code: str, **fields: object) -> str:
     zh, en = render(code, fields)
     return orjson.dumps({"type": "error", "code": code, "message": zh, "message_en": en}).decode()
 
@@ -168,7 +169,7 @@ async def _receive_text(websocket: WebSocket) -> str | None:
     return text if isinstance(text, str) else None
 
 
-def _topics(subscriber: Subscriber, given: Any) -> list[str]:
+def _topics(subscriber: Subscriber, given: object) -> list[str]:
     """The well-formed topics of a subscribe message; an error frame for each one refused."""
     if not isinstance(given, list):
         subscriber.offer(_error("request.invalid", detail="topics must be a list"))
@@ -191,13 +192,13 @@ async def _subscribe(
     """Subscribe first (holding events), then read and send the snapshot, then the held events."""
     for topic in topics:
         try:
-            hall_id = await runtime.read(lambda uow, topic=topic: _hall_of(uow, actor, topic))
+            hall_id = await runtime.read(partial(_hall_of, actor=actor, topic=topic))
         except DomainError as error:
             subscriber.offer(_error(error.code, **error.fields))
             continue
         seq = runtime.hub.subscribe(subscriber, hall_id, topic)
         try:
-            payload = await runtime.read(lambda uow, topic=topic: _snapshot(uow, actor, topic))
+            payload = await runtime.read(partial(_snapshot, actor=actor, topic=topic))
         except DomainError as error:
             runtime.hub.unsubscribe(subscriber, hall_id, topic)
             subscriber.offer(_error(error.code, **error.fields))

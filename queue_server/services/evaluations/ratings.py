@@ -40,7 +40,6 @@ from queue_server.services.unit_of_work import UnitOfWork
 __all__ = [
     "EXPORT_FIELDS",
     "PRESS_SLACK",
-    "UnitOfWork",
     "default_unrated",
     "evaluation",
     "expire_evaluations",
