@@ -60,9 +60,11 @@ def serve(
     """Run the queue server (API, live events)."""
     from hallq.bootstrap import build_app
     from hallq.bootstrap import serve as serve_app
+    from queue_server.ops.logs import configure
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    application = build_app(ServerSettings(db=db, host=host, port=port), demo=demo)
+    settings = ServerSettings(db=db, host=host, port=port)
+    configure(settings.log_format)  # HALLQ_LOG_FORMAT=json: JSON lines with the request id
+    application = build_app(settings, demo=demo)
     serve_app(application, host, port)
 
 

@@ -483,6 +483,19 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     ),
     "server.busy": ("系统繁忙，请稍后再试。", "The system is busy; try again shortly."),
     "server.error": ("系统内部错误，已记录。", "Internal error; it has been logged."),
+    # operations: readiness, the database away, the metrics endpoint
+    "server.not_ready": (
+        "服务暂未就绪（数据库：{database}，迁移：{migrations}，事件监听：{listener}）。",
+        "The server is not ready (database: {database}, migrations: {migrations}, listener: {listener}).",
+    ),
+    "server.database_unavailable": (
+        "数据库暂时不可用，请稍后再试；本次操作未生效。",
+        "The database is unavailable; try again shortly. Nothing was changed.",
+    ),
+    "metrics.forbidden": (
+        "监控指标仅供本机或持有监控令牌者读取。",
+        "Metrics are served to this host or to holders of the metrics token only.",
+    ),
     "not_found": ("找不到该页面或资源。", "Not found."),
     # display board (综合屏), window screens (窗口屏), the citizen's ticket page, voice (display_board/)
     "board.title": ("综合屏", "Lobby board"),
