@@ -657,6 +657,20 @@ def restore(source: Path, db: DbOption = "hallq.db") -> None:
     console.print(f"restored {path} from {source}")
 
 
+@app.command("nginx-site")
+def nginx_site_command(
+    server_name: Annotated[str, typer.Option(help="the hall's host name, e.g. hallq.example.gov.cn")],
+    upstream: Annotated[list[str], typer.Option(help="host:port of a `hallq serve` process (repeat)")],
+    certificate: Annotated[str, typer.Option(help="TLS certificate chain (PEM)")],
+    certificate_key: Annotated[str, typer.Option(help="its private key (PEM)")],
+) -> None:
+    """Print the nginx site for this hall, from deploy/nginx/hallq-site.conf (docs/operations.md)."""
+    from hallq.deploy import Site, nginx_site
+
+    site = Site(server_name, upstream, certificate, certificate_key)
+    typer.echo(nginx_site(site), nl=False)
+
+
 def main() -> None:
     """Console entry point."""
     try:
