@@ -496,6 +496,7 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "监控指标仅供本机或持有监控令牌者读取。",
         "Metrics are served to this host or to holders of the metrics token only.",
     ),
+    "console.request_id": ("错误编号：{id}（报告问题时请提供）", "Reference: {id} (quote it when reporting)"),
     "not_found": ("找不到该页面或资源。", "Not found."),
     # display board (综合屏), window screens (窗口屏), the citizen's ticket page, voice (display_board/)
     "board.title": ("综合屏", "Lobby board"),
