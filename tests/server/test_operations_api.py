@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from tests.server.conftest import Hall
+from tests.support.hall_server import ROOT
 
 
 def samples(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -89,3 +93,18 @@ def test_every_response_carries_a_request_id_and_keeps_a_sane_one_from_the_proxy
     assert len(forged.headers["x-request-id"]) == 16 and "<" not in forged.headers["x-request-id"]
     error = hall.client.post("/api/v1/tickets", json={"service_code": "NOPE"}, headers=hall.as_("kiosk"))
     assert error.status_code == 404 and error.headers["x-request-id"]
+
+
+def test_every_series_the_grafana_dashboard_plots_is_one_the_server_exports(hall: Hall) -> None:
+    hall.open_all()
+    hall.issue("S1")
+    hall.act("1", "call-next")
+    exported = set(re.findall(r"\bhallq_[a-z_]+", hall.client.get("/metrics").text))
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "hallq-dashboard.json").read_text(encoding="utf-8"))
+    plotted = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\bhallq_[a-z_]+", target["expr"])
+    }
+    assert len(plotted) >= 10 and plotted <= exported, plotted - exported
