@@ -106,8 +106,12 @@ class RequestContext:
                     scope.get("method"),
                     template,
                     status,
-                    extra={"method": scope.get("method"), "route": template, "status": status,
-                           "ms": round(elapsed * 1000, 2)},
+                    extra={
+                        "method": scope.get("method"),
+                        "route": template,
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                    },
                 )
             REQUEST_ID.reset(token)
 
