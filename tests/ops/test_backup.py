@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.ops.test_proxy import seed_hall
 from tests.support.hall_server import ROOT
 from tests.support.postgres import PostgresCluster, create_database
+from tests.support.proxy import seed_hall
 
 BACKUP = ROOT / "deploy" / "backup"
 

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy.engine import make_url
 from websockets.sync.client import connect
 
-from tests.ops.test_proxy import SERVICE, WINDOW, seed_hall
 from tests.support.hall_server import HallServer
 from tests.support.postgres import PostgresCluster, create_database
+from tests.support.proxy import SERVICE, WINDOW, seed_hall
 
 OUTAGE_SECONDS = 30
 

@@ -22,42 +22,13 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
-from hallq.bootstrap import build_runtime, demo_catalogue
-from queue_server import contract as c
-from queue_server.config import ServerSettings
-from queue_server.services.admin.accounts import create_token
-from queue_server.services.admin.catalogue_file import import_catalogue
 from tests.support.hall_server import HallServer
 from tests.support.postgres import PostgresCluster, create_database
-from tests.support.proxy import NGINX, Proxy
+from tests.support.proxy import NGINX, SERVICE, WINDOW, Proxy, seed_hall
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None and not Path(NGINX).exists(), reason="no nginx")
 
 ID_NUMBER, PHONE = "11010519491231002X", "13812345678"
-SERVICE, WINDOW = "RS001", "2"
-
-
-def seed_hall(db_url: str) -> dict[str, str]:
-    """The demo hall, open every day, and a token for the kiosk, the board and window 2's clerk."""
-    runtime = build_runtime(ServerSettings(db=db_url))
-    data = demo_catalogue()
-    data = data.model_copy(update={"hall": data.hall.model_copy(update={"hours": {}, "always_open": True})})
-    runtime.write_sync(lambda uow: import_catalogue(uow, data))
-    made = {
-        name: runtime.write_sync(
-            lambda uow, role=role, window=window, name=name: create_token(
-                uow, runtime.tokens, hall=None, role=role, window=window, label=f"proxy test {name}"
-            )
-        )
-        for name, role, window in (
-            ("kiosk", c.Role.KIOSK, None),
-            ("board", c.Role.BOARD, None),
-            ("clerk", c.Role.CLERK, WINDOW),
-        )
-    }
-    runtime.stop()
-    runtime.write_engine.dispose()
-    return made
 
 
 @dataclass

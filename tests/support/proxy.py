@@ -19,10 +19,39 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from hallq.bootstrap import build_runtime, demo_catalogue
 from hallq.deploy import Site, nginx_site
+from queue_server import contract as c
+from queue_server.config import ServerSettings
+from queue_server.services.admin.accounts import create_token
+from queue_server.services.admin.catalogue_file import import_catalogue
 from tests.support.hall_server import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+SERVICE, WINDOW = "RS001", "2"  # a service of the demo hall and a window that serves it
+
+
+def seed_hall(db_url: str) -> dict[str, str]:
+    """The demo hall, open every day, and a token for the kiosk, the board and window 2's clerk."""
+    runtime = build_runtime(ServerSettings(db=db_url))
+    data = demo_catalogue()
+    data = data.model_copy(update={"hall": data.hall.model_copy(update={"hours": {}, "always_open": True})})
+    runtime.write_sync(lambda uow: import_catalogue(uow, data))
+    made = {
+        name: runtime.write_sync(
+            lambda uow, role=role, window=window, name=name: create_token(
+                uow, runtime.tokens, hall=None, role=role, window=window, label=f"proxy test {name}"
+            )
+        )
+        for name, role, window in (
+            ("kiosk", c.Role.KIOSK, None),
+            ("board", c.Role.BOARD, None),
+            ("clerk", c.Role.CLERK, WINDOW),
+        )
+    }
+    runtime.stop()
+    runtime.write_engine.dispose()
+    return made
 
 
 def throwaway_certificate(folder: Path) -> tuple[Path, Path]:
