@@ -55,7 +55,7 @@ def run_configuration(
 ) -> None:
     """N processes behind nginx on a fresh database; wrk at each connection count."""
     db_url = create_database(cluster.url, f"hallq_bench_{uuid.uuid4().hex[:8]}")
-    tokens = seed_hall(db_url)
+    tokens = seed_hall(db_url, uncapped=True)
     servers = [
         HallServer(db_url, tokens, log=folder / f"server{processes}-{n}.log")  # type: ignore[arg-type]
         for n in range(processes)

@@ -31,11 +31,16 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SERVICE, WINDOW = "RS001", "2"  # a service of the demo hall and a window that serves it
 
 
-def seed_hall(db_url: str) -> dict[str, str]:
-    """The demo hall, open every day, and a token for the kiosk, the board and window 2's clerk."""
+def seed_hall(db_url: str, uncapped: bool = False) -> dict[str, str]:
+    """The demo hall, open every day (and without daily caps, for benchmarks), and a token for the
+    kiosk, the board and window 2's clerk."""
     runtime = build_runtime(ServerSettings(db=db_url))
     data = demo_catalogue()
     data = data.model_copy(update={"hall": data.hall.model_copy(update={"hours": {}, "always_open": True})})
+    if uncapped:
+        data = data.model_copy(
+            update={"services": [s.model_copy(update={"daily_cap": None}) for s in data.services]}
+        )
     runtime.write_sync(lambda uow: import_catalogue(uow, data))
     made = {
         name: runtime.write_sync(
