@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,11 +52,15 @@ class Site:
         return Board(ws)
 
     def serving(self, request_id: str) -> HallServer:
-        """The process whose log holds the access line of ``request_id``."""
-        for server in self.servers:
-            assert server.log is not None
-            if any(line.get("request_id") == request_id for line in json_lines(server.log)):
-                return server
+        """The process whose log holds the access line of ``request_id`` (written just after the
+        reply left, so it may take a moment to appear)."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for server in self.servers:
+                assert server.log is not None
+                if request_id in server.log.read_text(encoding="utf-8"):  # a line may be half-written
+                    return server
+            time.sleep(0.1)
         raise AssertionError(f"no process logged request {request_id}")
 
 
