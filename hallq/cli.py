@@ -61,9 +61,11 @@ def serve(
     """Run the queue server (API, live events)."""
     from hallq.bootstrap import build_app
     from hallq.bootstrap import serve as serve_app
+    from queue_server.ops.logs import configure
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    application = build_app(ServerSettings(db=db, host=host, port=port), demo=demo)
+    settings = ServerSettings(db=db, host=host, port=port)
+    configure(settings.log_format)  # HALLQ_LOG_FORMAT=json: JSON lines with the request id
+    application = build_app(settings, demo=demo)
     serve_app(application, host, port)
 
 
@@ -719,6 +721,20 @@ def restore(source: Path, db: DbOption = "hallq.db") -> None:
         with sqlite3.connect(path) as target:
             _copy(backup_conn, target, "restoring")
     console.print(f"restored {path} from {source}")
+
+
+@app.command("nginx-site")
+def nginx_site_command(
+    server_name: Annotated[str, typer.Option(help="the hall's host name, e.g. hallq.example.gov.cn")],
+    upstream: Annotated[list[str], typer.Option(help="host:port of a `hallq serve` process (repeat)")],
+    certificate: Annotated[str, typer.Option(help="TLS certificate chain (PEM)")],
+    certificate_key: Annotated[str, typer.Option(help="its private key (PEM)")],
+) -> None:
+    """Print the nginx site for this hall, from deploy/nginx/hallq-site.conf (docs/operations.md)."""
+    from hallq.deploy import Site, nginx_site
+
+    site = Site(server_name, upstream, certificate, certificate_key)
+    typer.echo(nginx_site(site), nl=False)
 
 
 def main() -> None:

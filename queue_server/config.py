@@ -28,6 +28,11 @@ class ServerSettings(BaseSettings):
     migrate: bool = True
     password_workers: int = 1  # threads that hash and check passwords (argon2 is CPU-heavy)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="larger requests answer 413")
+    # Operations (docs/operations.md): logs as JSON lines or text, one access line per request,
+    # and the bearer token that lets a remote Prometheus read /metrics (loopback needs none).
+    log_format: str = Field(default="text", pattern="^(text|json)$")
+    access_log: bool = False
+    metrics_token: str = ""
 
     def key_path(self) -> Path:
         """Where the secret key lives when not given directly: beside a SQLite file, or here."""

@@ -18,6 +18,7 @@ from queue_server.auth.passwords import PasswordPool
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
 from queue_server.domain.throttle import LoginThrottle
+from queue_server.ops.metrics import HallMetrics
 from queue_server.services.live import TOKEN_REVOKED, LiveEvent
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
@@ -49,16 +50,23 @@ class Runtime:
         self.write_engine = make_engine(self.url, writer=True)
         self.read_engine = make_engine(self.url, writer=False)
         memory = ":memory:" in self.url
+        self.metrics = HallMetrics()
         if is_sqlite(self.url):
             # One process owns a SQLite file: events go from the writer straight to the hub.
-            self.writer = Writer(self.write_engine, self._deliver)
+            self.writer = Writer(self.write_engine, self._committed)
             self.listener: Listener | None = None
             self.checkpointer = None if memory else Checkpointer(self.url)
         else:
             # Several processes may share PostgreSQL: events travel by NOTIFY, in commit order.
-            self.writer = Writer(self.write_engine, lambda _events: None, before_commit=notify)
+            self.writer = Writer(self.write_engine, self.metrics.tickets.committed, before_commit=notify)
             self.listener = Listener(self.url, self._deliver, self.hub.disconnect_all_threadsafe)
             self.checkpointer = None
+        self.metrics.watch(self.writer, self.read_engine)
+
+    def _committed(self, events: list[LiveEvent]) -> None:
+        """This process's committed events: counted for the metrics, then delivered."""
+        self.metrics.tickets.committed(events)
+        self._deliver(events)
 
     def _deliver(self, events: list[LiveEvent]) -> None:
         """Committed events to the hub; a revoked token is first forgotten by this process."""

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(postgresql wrk faketime libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1 libmtdev1 fonts-wqy-microhei espeak-ng sox zbar-tools chromium)
+DEBIAN_PACKAGES=(postgresql nginx wrk faketime libgl1 libegl1 libegl-mesa0 libgl1-mesa-dri libgbm1 libmtdev1 fonts-wqy-microhei espeak-ng sox zbar-tools chromium)
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do

@@ -63,6 +63,7 @@ class Listener:
         self._on_gap = on_gap
         self._stop = threading.Event()
         self._ready = threading.Event()
+        self.connected = False  # whether the LISTEN connection is up now (readiness reports it)
         self._thread = threading.Thread(target=self._run, name="pg-listen", daemon=True)
 
     def start(self) -> None:
@@ -82,6 +83,7 @@ class Listener:
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self.connected = True
                     if self._ready.is_set() and self._on_gap is not None:
                         self._on_gap()  # events may have passed while we were away
                     self._ready.set()
@@ -89,6 +91,7 @@ class Listener:
                         for note in conn.notifies(timeout=0.5):
                             self._deliver([_event(note.payload)])
             except psycopg.Error:
+                self.connected = False
                 if self._stop.is_set():
                     return
                 log.warning("lost the LISTEN connection; reconnecting", exc_info=True)

@@ -89,6 +89,12 @@ class Writer:
         self.batches = 0
         self.jobs = 0
         self.busy_seconds = 0.0  # wall time spent in batches: what every waiting request waited for
+        self.batch_sizes = [0] * (MAX_BATCH + 1)  # batches by number of jobs (read by the metrics)
+
+    @property
+    def depth(self) -> int:
+        """Jobs queued and not yet taken into a batch (approximate, as any queue size)."""
+        return self._queue.qsize()
 
     @property
     def started(self) -> bool:
@@ -158,6 +164,7 @@ class Writer:
     def _run_batch(self, conn: Connection, batch: list[Job[Any]]) -> None:
         self.batches += 1
         self.jobs += len(batch)
+        self.batch_sizes[len(batch)] += 1
         try:
             settled = self._attempt(conn, batch)
         except _Refused as refused:  # a batch of one whose job broke a rule: nothing was written

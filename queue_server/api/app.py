@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from queue_server import contract
-from queue_server.api import errors, openapi
+from queue_server.api import errors, openapi, ops
 from queue_server.api.chores import Housekeeper
 from queue_server.api.guard import RequestGuard
 from queue_server.api.routes import (
@@ -111,12 +111,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     reports.install(app)
     app.include_router(live.router)
     app.add_middleware(SecurityHeaders)
+    ops.install(app, runtime)  # /healthz, /readyz, /metrics; request ids; 503 when the database is away
     proxies = [host.strip() for host in runtime.settings.trusted_proxies.split(",") if host.strip()]
     if proxies:  # outermost, so every part sees the scheme and address the proxy vouched for
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, object]:
-        return {"ok": True, "subscribers": runtime.hub.subscriber_count}
 
     return app

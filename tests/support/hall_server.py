@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -56,6 +57,7 @@ class HallServer:
     log: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     module: str = "hallq"  # or tests.support.newer_server: replies grow fields no client knows
+    env: dict[str, str] = field(default_factory=dict)  # HALLQ_* settings of this process
 
     @property
     def url(self) -> str:
@@ -68,6 +70,7 @@ class HallServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", self.module, "serve", "--db", str(self.db), "--port", str(self.port)],
             cwd=ROOT,
+            env={**os.environ, **self.env},
             stdout=out,
             stderr=subprocess.STDOUT,
         )

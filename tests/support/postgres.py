@@ -169,6 +169,32 @@ class PostgresCluster:
             self._remove_root()
         logger.info("PostgreSQL stopped in %.2f s", time.perf_counter() - began)
 
+    def pause(self) -> None:
+        """Stop the server (fast shutdown: sessions are cut) but keep its data, for outage tests."""
+        result = self._run([self._tool("pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"])
+        if result.returncode != 0:
+            raise RuntimeError(f"pg_ctl stop failed: {result.stdout.strip()}")
+
+    def resume(self) -> None:
+        """Start a paused server again on the same port."""
+        result = self._run(
+            [
+                self._tool("pg_ctl"),
+                "start",
+                "-w",
+                "-t",
+                str(START_TIMEOUT_S),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                f"-p {self.port}",
+            ]
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"pg_ctl start failed: {result.stdout.strip()}\n{_tail(self.log_file)}")
+
     def __enter__(self) -> PostgresCluster:
         """Start the cluster for a with-block."""
         self.start()

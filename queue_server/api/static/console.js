@@ -25,7 +25,7 @@
 
   /** An API refusal: a stable code and the message in both languages. */
   class ApiError extends Error {
-    constructor(status, body) {
+    constructor(status, body, requestId) {
       const code = (body && body.code) || "server.error";
       const [zh, en] = body && body.message ? [body.message, body.message_en || ""] : H.t(code);
       super(zh);
@@ -33,6 +33,8 @@
       this.code = code;
       this.message_en = en;
       this.fields = (body && body.fields) || {};
+      // The server's X-Request-Id: the same id is on every log line of this request.
+      this.requestId = requestId || "";
     }
   }
 
@@ -64,7 +66,10 @@
     if (response.status === 204) return null;
     const type = response.headers.get("content-type") || "";
     const data = type.includes("json") ? await response.json() : await response.text();
-    if (!response.ok) throw new ApiError(response.status, typeof data === "object" ? data : null);
+    if (!response.ok) {
+      const requestId = response.headers.get("x-request-id") || "";
+      throw new ApiError(response.status, typeof data === "object" ? data : null, requestId);
+    }
     return data;
   }
 
@@ -91,6 +96,10 @@
     node.dataset.code = what instanceof ApiError ? what.code : (typeof what === "string" ? what : "");
     node.appendChild(H.el("span", "zh", zh));
     node.appendChild(H.el("span", "en", en));
+    if (what instanceof ApiError && what.requestId) {
+      const [refZh, refEn] = H.t("console.request_id", { id: what.requestId });
+      node.appendChild(H.el("small", "request-id", refZh + " · " + refEn));
+    }
     node.hidden = false;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => { node.hidden = true; }, error ? 8000 : 4000);

@@ -1,0 +1,1 @@
+"""Running a server process the way a hall's IT department does: health, metrics and logs."""

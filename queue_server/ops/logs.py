@@ -1,0 +1,82 @@
+"""Logs an operator can ship and search: one JSON object per line, each with the request id.
+
+``configure("json")`` makes the root logger write lines like
+``{"ts": "...", "level": "INFO", "logger": "hallq.access", "message": "...", "request_id": "..."}``;
+``configure("text")`` keeps the classic human format, with the request id too.
+
+No personal data: every message (and exception text) goes through the same masking as free text
+(``personal.mask_free_text``), so an ID-card or mobile number that reached a log call by mistake —
+in an error's message, say — is written masked. The access log names the route template, never the
+query string (where board and ticket tokens travel) nor the raw path (``/t/{token}``).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import secrets
+import sys
+from datetime import UTC, datetime
+
+import orjson
+
+from queue_server.domain.personal import mask_free_text
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("hallq_request_id", default="")
+_STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "request_id"}
+
+
+def new_request_id() -> str:
+    """A short random id, unique enough to find one request's lines among a day's."""
+    return secrets.token_hex(8)
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps every record with the id of the request being handled (empty outside requests)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line; extra fields given to the log call are kept."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        body: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask_free_text(record.getMessage()),
+            "request_id": getattr(record, "request_id", "") or REQUEST_ID.get(),
+        }
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD and not key.startswith("_"):
+                body[key] = mask_free_text(value) if isinstance(value, str) else value
+        if record.exc_info:
+            body["exc"] = mask_free_text(self.formatException(record.exc_info))
+        return orjson.dumps(body, default=str).decode()
+
+
+class MaskedTextFormatter(logging.Formatter):
+    """The classic text format, personal numbers masked as in the JSON lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_free_text(super().format(record))
+
+
+def configure(fmt: str = "text", level: int = logging.INFO) -> None:
+    """Set up the root logger of a server process (``fmt`` is ``text`` or ``json``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RequestIdFilter())
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(
+            MaskedTextFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+        )
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -1,0 +1,110 @@
+"""Health, readiness, metrics and request ids, as a load balancer and a Prometheus server see them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
+
+from tests.server.conftest import Hall
+from tests.support.hall_server import ROOT
+
+
+def samples(body: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of a Prometheus text page, by name and sorted labels."""
+    found = {}
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def test_a_running_process_is_alive_and_ready_with_its_schema_at_the_head(hall: Hall) -> None:
+    assert hall.client.get("/healthz").json()["ok"] is True
+    ready = hall.client.get("/readyz")
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["ready"] is True and body["database"] == "ok" and body["migrations"] == "ok"
+    assert body["listener"] == ("n/a" if hall.runtime.listener is None else "ok")
+
+
+def test_a_schema_behind_the_code_makes_the_process_not_ready_with_the_error_shape(hall: Hall) -> None:
+    with hall.runtime.read_engine.begin() as conn:  # the writer holds the write engine's connection
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    ready = hall.client.get("/readyz")
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["code"] == "server.not_ready" and body["fields"]["migrations"] == "behind"
+    assert "迁移" in body["message"] and "migrations: behind" in body["message_en"]
+    assert hall.client.get("/healthz").status_code == 200  # alive: a supervisor must not restart it
+
+
+def test_metrics_count_tickets_issued_and_called_the_queue_and_the_writer(hall: Hall) -> None:
+    hall.open_all()
+    for _ in range(3):
+        hall.issue("S1")
+    hall.issue("S2")
+    assert hall.act("1", "call-next").json()["ticket"]["number"] == "A001"
+    page = hall.client.get("/metrics")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/plain")
+    got = samples(page.text)
+    assert got[("hallq_tickets_issued_total", (("hall", "t1"), ("service", "S1")))] == 3
+    assert got[("hallq_tickets_called_total", (("hall", "t1"), ("service", "S1")))] == 1
+    waiting = {labels: value for (name, labels), value in got.items() if name == "hallq_tickets_waiting"}
+    assert sum(v for labels, v in waiting.items() if ("hall", "t1") in labels) == 3
+    assert got[("hallq_database_up", ())] == 1
+    assert got[("hallq_writer_queue_depth", ())] >= 0  # housekeeping may have queued a job just now
+    batches = got[("hallq_writer_batch_size_count", ())]
+    assert batches >= 1 and got[("hallq_writer_batch_size_bucket", (("le", "+Inf"),))] == batches
+    issued = (("method", "POST"), ("route", "/api/v1/tickets"), ("status", "201"))
+    assert got[("hallq_request_seconds_count", issued)] == 4
+    assert got[("hallq_websocket_subscribers", ())] == 0
+
+
+def test_metrics_count_websocket_subscribers(hall: Hall) -> None:
+    with hall.client.websocket_connect(f"/ws?token={hall.tokens['board']}") as ws:
+        ws.send_json({"type": "subscribe", "topics": ["hall"]})
+        assert ws.receive_json()["type"] == "snapshot"
+        got = samples(hall.client.get("/metrics").text)
+        assert got[("hallq_websocket_subscribers", ())] == 1
+
+
+def test_metrics_relayed_by_a_proxy_are_refused_unless_the_caller_holds_the_metrics_token(hall: Hall) -> None:
+    relayed = {"X-Forwarded-For": "203.0.113.9"}
+    refused = hall.client.get("/metrics", headers=relayed)
+    assert refused.status_code == 403 and refused.json()["code"] == "metrics.forbidden"
+    hall.runtime.settings.metrics_token = "scrape-secret-123"
+    wrong = hall.client.get("/metrics", headers={**relayed, "Authorization": "Bearer nope"})
+    assert wrong.status_code == 403
+    right = hall.client.get("/metrics", headers={**relayed, "Authorization": "Bearer scrape-secret-123"})
+    assert right.status_code == 200 and "hallq_writer_queue_depth" in right.text
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_sane_one_from_the_proxy(hall: Hall) -> None:
+    first = hall.client.get("/api/v1/services", headers=hall.as_("kiosk"))
+    second = hall.client.get("/api/v1/services", headers=hall.as_("kiosk"))
+    assert len(first.headers["x-request-id"]) == 16
+    assert first.headers["x-request-id"] != second.headers["x-request-id"]
+    kept = hall.client.get("/healthz", headers={"X-Request-Id": "nginx-0123456789abcdef"})
+    assert kept.headers["x-request-id"] == "nginx-0123456789abcdef"
+    forged = hall.client.get("/healthz", headers={"X-Request-Id": "<script>alert(1)</script>"})
+    assert len(forged.headers["x-request-id"]) == 16 and "<" not in forged.headers["x-request-id"]
+    error = hall.client.post("/api/v1/tickets", json={"service_code": "NOPE"}, headers=hall.as_("kiosk"))
+    assert error.status_code == 404 and error.headers["x-request-id"]
+
+
+def test_every_series_the_grafana_dashboard_plots_is_one_the_server_exports(hall: Hall) -> None:
+    hall.open_all()
+    hall.issue("S1")
+    hall.act("1", "call-next")
+    exported = set(re.findall(r"\bhallq_[a-z_]+", hall.client.get("/metrics").text))
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "hallq-dashboard.json").read_text(encoding="utf-8"))
+    plotted = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"\bhallq_[a-z_]+", target["expr"])
+    }
+    assert len(plotted) >= 10 and plotted <= exported, plotted - exported
