@@ -103,7 +103,7 @@ def bench(kind: str, url: str, args: argparse.Namespace) -> None:
     runtime = build_runtime(ServerSettings(db=url, secret_key="lookback"))
     data = CatalogueFile.model_validate(catalogue(args.windows))
     runtime.write_sync(lambda uow: import_catalogue(uow, data))
-    hall_id = runtime.read_sync(lambda uow: uow.repo.hall_id("big"))
+    hall_id = runtime.read_sync(lambda uow: uow.stores.hall.hall_id("big"))
     windows = runtime.read_sync(lambda uow: sorted(w.id for w in uow.catalogue(hall_id).windows.values()))
     runtime.stop()
     engine = create_engine(runtime.url)

@@ -105,7 +105,7 @@ def one_size(count: int, runs: int) -> float:
         runtime = build_runtime(ServerSettings(db=db, secret_key_file=str(Path(tmp) / "key")))
         data = CatalogueFile.model_validate(catalogue(8))
         runtime.write_sync(lambda uow: import_catalogue(uow, data))
-        hall_id = runtime.read_sync(lambda uow: uow.repo.conn.execute(select(t.halls.c.id)).scalar_one())
+        hall_id = runtime.read_sync(lambda uow: uow.stores.conn.execute(select(t.halls.c.id)).scalar_one())
         fill(runtime.url, hall_id, count)
         manager = Actor(hall_id=hall_id, role="manager", name="bench")
         mark = c.CalendarDay(kind=c.CalendarDayKind.HOLIDAY, note="bench")

@@ -426,7 +426,7 @@ def bench(kind: str, url: str, key: Path, args: argparse.Namespace) -> None:
     runtime = build_runtime(ServerSettings(db=url, secret_key_file=str(key)))
     data = CatalogueFile.model_validate(catalogue(args.windows))
     runtime.write_sync(lambda uow: import_catalogue(uow, data))
-    hall_id = runtime.read_sync(lambda uow: uow.repo.hall_id("big"))
+    hall_id = runtime.read_sync(lambda uow: uow.stores.hall.hall_id("big"))
     started = time.perf_counter()
     rows = generate(runtime.url, hall_id, args.tickets, args.seed)
     report("rows bulk-inserted", rows, "rows", None, None)
@@ -440,7 +440,7 @@ def bench(kind: str, url: str, key: Path, args: argparse.Namespace) -> None:
     report_charts._setup()  # matplotlib's import is a one-off per process, not per report
 
     def forget(uow: reports.UnitOfWork) -> None:
-        uow.repo.conn.execute(delete(t.report_days))
+        uow.stores.conn.execute(delete(t.report_days))
 
     cold = []
     for _ in range(args.runs):  # every day walked from the events, as before any 日结

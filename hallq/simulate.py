@@ -38,7 +38,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from queue_server import contract as c
 from queue_server.adapters import tables as t
@@ -145,7 +145,8 @@ class Simulation:
         self.zone = ZoneInfo(self.catalogue.timezone)
         self.kiosk = Actor(self.hall_id, "kiosk", name="simulated kiosk")
         self.manager = Actor(self.hall_id, "manager", name="simulator")
-        self.services, self.desks = runtime.read_sync(self._facts)
+        with runtime.read_engine.connect() as conn:
+            self.services, self.desks = self._facts(conn)
         self.slots: dict[tuple[int, datetime], int] = {}
         self.waited: dict[str, float] = {}
 
@@ -156,9 +157,9 @@ class Simulation:
         hall_id = uow.stores.hall.hall_id(code)
         return hall_id, uow.catalogue(hall_id)
 
-    def _facts(self, uow: UnitOfWork) -> tuple[dict[int, ServiceFacts], dict[str, Desk]]:
+    def _facts(self, conn: Connection) -> tuple[dict[int, ServiceFacts], dict[str, Desk]]:
         s = t.services.c
-        rows = uow.repo.conn.execute(
+        rows = conn.execute(
             select(s.id, s.code, s.avg_handle_seconds, s.case_type, s.guide, s.priority_allowed).where(
                 s.hall_id == self.hall_id, s.active.is_(True)
             )
@@ -178,7 +179,7 @@ class Simulation:
         u = t.users.c
         clerks = {
             r.window_id: r
-            for r in uow.repo.conn.execute(
+            for r in conn.execute(
                 select(u.id, u.name, u.window_id).where(
                     u.hall_id == self.hall_id, u.role == "clerk", u.active.is_(True)
                 )

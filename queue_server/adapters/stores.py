@@ -18,7 +18,6 @@ from queue_server.adapters.history import SqlHistory
 from queue_server.adapters.operations import SqlAlertStore
 from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.reports import SqlReportStore
-from queue_server.adapters.repository import Repository
 from queue_server.adapters.tickets import SqlTicketStore
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
@@ -28,7 +27,6 @@ class SqlStores:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.legacy = Repository(conn)
         self.evaluations = SqlEvaluationStore(conn)
         self.complaints = SqlComplaintStore(conn)
         self.rubrics = SqlRubricStore(conn)

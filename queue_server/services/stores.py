@@ -30,8 +30,6 @@ class Stores(Protocol):
     as the port type itself).
     """
 
-    legacy: Any  # the catch-all repository of old: shrinking, as each aggregate gets its own store
-
     @property
     def evaluations(self) -> EvaluationStore: ...
     @property

@@ -44,7 +44,6 @@ class UnitOfWork:
 
     def __init__(self, stores: Stores, outbox: list[Any], caches: Caches, now: datetime) -> None:
         self.stores = stores
-        self.repo = stores.legacy  # being replaced, aggregate by aggregate, by the stores' ports
         self.outbox = outbox
         self.caches = caches
         self.now = now

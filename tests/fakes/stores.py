@@ -40,8 +40,6 @@ class FakeStores:
     """Every store the services use, in memory, kept across the units of work of one test (a
     database's worth); one attribute per store, as ``SqlStores`` has."""
 
-    legacy: Any = None  # the catch-all repository has no fake: a ported service never reaches it
-
     def __init__(self, *catalogues: HallCatalogue) -> None:
         halls = catalogues or (two_service_hall(),)
         windows = {w.id: w.number for w in halls[0].windows.values()}

@@ -14,7 +14,6 @@ import pytest
 
 from hallq.bootstrap import build_runtime
 from hallq.simulate import simulate
-from queue_server.adapters.history import SqlHistory
 from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
@@ -40,11 +39,11 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_the_advisor_learns_the_day_with_the_data_behind_each_figure(recorded: Any) -> None:
     runtime, summary = recorded
     found = runtime.read_sync(
-        lambda uow: advice.learned(uow, MANAGER, SqlHistory(uow.repo.conn), MONDAY, MONDAY)
+        lambda uow: advice.learned(uow, MANAGER, uow.stores.history, MONDAY, MONDAY)
     )
     assert found.days == 1 and 0 < found.tickets < summary.issued
     everything = runtime.read_sync(
-        lambda uow: advice.learned(uow, MANAGER, SqlHistory(uow.repo.conn), DAYS[0], DAYS[-1])
+        lambda uow: advice.learned(uow, MANAGER, uow.stores.history, DAYS[0], DAYS[-1])
     )
     assert everything.days == 3 and everything.tickets == summary.issued
     assert sum(s.tickets for s in everything.services.values()) == summary.issued
@@ -73,7 +72,7 @@ def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_fift
     simulated: dict[str, list[tuple[float, float]]] = {}
     for day in DAYS:
         found = runtime.read_sync(
-            lambda uow, day=day: advice.replay(uow, MANAGER, SqlHistory(uow.repo.conn), day, replications=5)
+            lambda uow, day=day: advice.replay(uow, MANAGER, uow.stores.history, day, replications=5)
         )
         for code, waits in found.observed.items():
             observed.setdefault(code, []).extend(waits)
@@ -93,6 +92,6 @@ def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> No
     runtime, _ = recorded
     with pytest.raises(Rejected) as refused:
         runtime.read_sync(
-            lambda uow: advice.replay(uow, MANAGER, SqlHistory(uow.repo.conn), date(2026, 3, 9))
+            lambda uow: advice.replay(uow, MANAGER, uow.stores.history, date(2026, 3, 9))
         )
     assert refused.value.code == "advisor.no_history"

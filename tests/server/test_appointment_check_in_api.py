@@ -106,7 +106,7 @@ def test_the_late_window_is_a_hall_setting(hall: Hall) -> None:
 
 
 def test_housekeeping_marks_bookings_never_checked_in_as_missed(hall: Hall) -> None:
-    hall_id = hall.runtime.read_sync(lambda uow: uow.repo.hall_id("t1"))
+    hall_id = hall.runtime.read_sync(lambda uow: uow.stores.hall.hall_id("t1"))
     nine, ten = slot(hall, "09:00", "09:30", capacity=3), slot(hall, "10:00", "10:30")
     came, stayed_away = booked(hall, nine)["code"], booked(hall, nine)["code"]
     later = booked(hall, ten)["code"]

@@ -172,7 +172,7 @@ def test_the_march_meeting_scored_ranked_flagged_and_closed(hall: Hall) -> None:
     post(hall, "/praise", {"kind": "letter", "window": "1", "day": "2026-03-30"}, 201)  # too late for March
     assert month(hall) == closed
     audit = hall.runtime.read_sync(
-        lambda uow: uow.repo.conn.execute(select(t.audit_log.c.action, t.audit_log.c.detail)).all()
+        lambda uow: uow.stores.conn.execute(select(t.audit_log.c.action, t.audit_log.c.detail)).all()
     )
     actions = [row[0] for row in audit]
     assert actions.count("assessment.entry") == 2 and "assessment.closed" in actions

@@ -22,11 +22,11 @@ from tests.server.conftest import Hall, make_tokens, start_hall
 
 
 def test_a_catalogue_change_that_rolls_back_never_reaches_the_cache(hall: Hall) -> None:
-    hall_id = hall.runtime.read_sync(lambda uow: uow.repo.hall_id("t1"))
+    hall_id = hall.runtime.read_sync(lambda uow: uow.stores.hall.hall_id("t1"))
     before = hall.runtime.read_sync(lambda uow: uow.catalogue(hall_id))
 
     def rename_then_fail(uow: UnitOfWork) -> None:
-        uow.repo.conn.execute(update(t.halls).where(t.halls.c.id == hall_id).values(name="改名"))
+        uow.stores.conn.execute(update(t.halls).where(t.halls.c.id == hall_id).values(name="改名"))
         assert uow.refresh_catalogue(hall_id).name == "改名"  # this transaction sees its change
         raise Rejected("request.invalid", detail="then a rule refuses it")
 
@@ -39,7 +39,7 @@ def test_a_catalogue_change_that_rolls_back_never_reaches_the_cache(hall: Hall) 
 
 
 def test_a_catalogue_change_is_seen_by_the_next_job_of_the_same_grouped_transaction(hall: Hall) -> None:
-    hall_id = hall.runtime.read_sync(lambda uow: uow.repo.hall_id("t1"))
+    hall_id = hall.runtime.read_sync(lambda uow: uow.stores.hall.hall_id("t1"))
     hall.runtime.read_sync(lambda uow: uow.catalogue(hall_id))  # cached, as a busy hall has it
     writer = hall.runtime.writer
     seen: list[str] = []
@@ -47,12 +47,12 @@ def test_a_catalogue_change_is_seen_by_the_next_job_of_the_same_grouped_transact
     transactions: list[int] = []
 
     def rename(uow: UnitOfWork) -> None:
-        transactions.append(id(uow.repo.conn.info[TRANSACTION_NOTES]))
-        uow.repo.conn.execute(update(t.halls).where(t.halls.c.id == hall_id).values(name="改名"))
+        transactions.append(id(uow.stores.conn.info[TRANSACTION_NOTES]))
+        uow.stores.conn.execute(update(t.halls).where(t.halls.c.id == hall_id).values(name="改名"))
         uow.refresh_catalogue(hall_id)
 
     def look(uow: UnitOfWork) -> None:
-        transactions.append(id(uow.repo.conn.info[TRANSACTION_NOTES]))
+        transactions.append(id(uow.stores.conn.info[TRANSACTION_NOTES]))
         seen.append(uow.catalogue(hall_id).name)
 
     unit = hall.runtime._unit
@@ -104,10 +104,10 @@ def test_handling_figures_from_two_server_processes_are_merged_not_overwritten(
 
 def _stored_stats(runtime: Runtime, code: str) -> Any:
     def read(uow: UnitOfWork) -> Any:
-        return uow.repo.conn.execute(
+        return uow.stores.conn.execute(
             select(t.service_stats)
             .join(t.services, t.services.c.id == t.service_stats.c.service_id)
-            .where(t.services.c.code == code, t.services.c.hall_id == uow.repo.hall_id("t1"))
+            .where(t.services.c.code == code, t.services.c.hall_id == uow.stores.hall.hall_id("t1"))
         ).one()
 
     return runtime.read_sync(read)

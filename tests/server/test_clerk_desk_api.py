@@ -137,7 +137,7 @@ def test_an_ab_post_cover_is_recorded_as_the_clerk_who_served(hall: Hall) -> Non
     """C2 (home window 2, C1's AB partner) covers window 1: the window, the events and the rating
     name C2, and the opening records whom C2 covers for."""
     hall.runtime.write_sync(
-        lambda uow: uow.repo.conn.exec_driver_sql(
+        lambda uow: uow.stores.conn.exec_driver_sql(
             "UPDATE users SET ab_partner_id = (SELECT p.id FROM users p WHERE p.staff_no = 'C2' "
             "AND p.hall_id = users.hall_id) WHERE staff_no = 'C1'"
         )
@@ -160,7 +160,7 @@ def test_an_ab_post_cover_is_recorded_as_the_clerk_who_served(hall: Hall) -> Non
     rated = hall.client.get("/api/v1/evaluations", headers=hall.as_("manager")).json()
     assert [(e["window"], e["clerk_staff_no"]) for e in rated] == [("1", "C2")]
     served_by = hall.runtime.read_sync(
-        lambda uow: uow.repo.conn.exec_driver_sql(
+        lambda uow: uow.stores.conn.exec_driver_sql(
             "SELECT e.type, u.staff_no, e.data FROM events e JOIN users u ON u.id = e.actor_user_id "
             "WHERE e.type IN ('ticket.concluded', 'window.status') ORDER BY e.id"
         ).all()

@@ -47,7 +47,7 @@ def hall(db_url: str, templates: dict[str, str]) -> Runtime:
 
 
 def _night_owls(uow: reports.UnitOfWork) -> None:
-    conn = uow.repo.conn
+    conn = uow.stores.conn
     service = conn.execute(select(func.min(t.services.c.id)).where(t.services.c.hall_id == 1)).scalar()
     window = conn.execute(select(func.min(t.windows.c.id)).where(t.windows.c.hall_id == 1)).scalar()
 
@@ -89,7 +89,7 @@ def keep(runtime: Runtime, report: reports.Report) -> None:
 
 
 def forget(runtime: Runtime) -> None:
-    runtime.write_sync(lambda uow: uow.repo.conn.execute(delete(t.report_days)))
+    runtime.write_sync(lambda uow: uow.stores.conn.execute(delete(t.report_days)))
 
 
 def test_kept_days_give_the_figures_of_a_walk_over_every_event(hall: Runtime) -> None:
@@ -124,8 +124,8 @@ def test_an_event_added_to_a_kept_day_has_the_day_walked_again(hall: Runtime) ->
     noon = datetime(2026, 3, 3, 4, 0, tzinfo=UTC)  # Tuesday 12:00 Shanghai
 
     def add(uow: reports.UnitOfWork) -> None:
-        service = uow.repo.conn.execute(select(func.min(t.services.c.id)).where(t.services.c.hall_id == 1))
-        uow.repo.conn.execute(
+        service = uow.stores.conn.execute(select(func.min(t.services.c.id)).where(t.services.c.hall_id == 1))
+        uow.stores.conn.execute(
             insert(t.events),
             {
                 "hall_id": 1,

@@ -88,9 +88,9 @@ def test_a_month_closed_with_the_former_grade_key_reads_with_the_rubrics_key(hal
 
     def former_key(uow: Any) -> None:  # what months closed before the rename hold
         table = t.assessment_months
-        results = uow.repo.conn.execute(select(table.c.results)).scalar_one()
+        results = uow.stores.conn.execute(select(table.c.results)).scalar_one()
         results["clerks"][0]["grade"] = "pass"
-        uow.repo.conn.execute(update(table).values(results=results))
+        uow.stores.conn.execute(update(table).values(results=results))
 
     hall.runtime.write_sync(former_key)
     (c1,) = month(hall)["clerks"]

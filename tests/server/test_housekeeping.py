@@ -15,7 +15,7 @@ from tests.server.test_evaluations_api import concluded, evaluation_of
 
 def pending(uow: Any) -> int:
     e = t.evaluations.c
-    return int(uow.repo.conn.execute(select(func.count()).where(e.status == "pending")).scalar())
+    return int(uow.stores.conn.execute(select(func.count()).where(e.status == "pending")).scalar())
 
 
 async def keep_house_while_watching(hall: Hall, keeper: Housekeeper) -> tuple[Any, list[int]]:
@@ -47,13 +47,13 @@ def test_tickets_left_from_an_earlier_day_expire_in_chunks(hall: Hall) -> None:
     assert done.jobs >= 3
     for number in issued:
         found = hall.runtime.read_sync(
-            lambda uow, number=number: uow.repo.conn.execute(
+            lambda uow, number=number: uow.stores.conn.execute(
                 select(t.tickets.c.status).where(t.tickets.c.number == number, t.tickets.c.hall_id == 1)
             ).scalar()
         )
         assert found == "expired"
     expired = hall.runtime.read_sync(
-        lambda uow: uow.repo.conn.execute(
+        lambda uow: uow.stores.conn.execute(
             select(func.count()).where(t.events.c.type == "ticket.expired", t.events.c.hall_id == 1)
         ).scalar()
     )

@@ -8,12 +8,13 @@ from queue_server.services.unit_of_work import UnitOfWork
 from tests.server.conftest import Hall
 
 
-def test_the_repository_refuses_a_status_change_that_bypasses_the_transition_table(hall: Hall) -> None:
+def test_the_tickets_store_refuses_a_status_change_that_bypasses_the_transition_table(hall: Hall) -> None:
     ticket = hall.issue("S1")
 
     def jump(uow: UnitOfWork) -> bool:
-        row = uow.repo.ticket(token=ticket["token"])
-        return uow.repo.update_ticket(row.id, row.status, status="concluded")
+        row = uow.stores.tickets.by_token(ticket["token"])
+        assert row is not None
+        return uow.stores.tickets.update(row.id, row.status, status="concluded")
 
     with pytest.raises(ValueError, match="transition table"):
         hall.runtime.write_sync(jump)

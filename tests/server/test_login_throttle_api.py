@@ -149,7 +149,7 @@ def test_clerks_logging_in_at_once_from_one_address_do_not_slow_each_other(hall:
 def test_an_address_may_have_only_so_many_checks_under_way(hall: Hall) -> None:
     set_login_rules(hall, free_failures=1, address_factor=2)  # two places for checks under way
     throttle = hall.runtime.logins
-    policy = hall.runtime.read_sync(lambda uow: uow.catalogue(uow.repo.hall_id("t1")).settings.login)
+    policy = hall.runtime.read_sync(lambda uow: uow.catalogue(uow.stores.hall.hall_id("t1")).settings.login)
     assert throttle.begin_check(policy, "testclient") and throttle.begin_check(policy, "testclient")
     try:  # as if two checks from this address were running now
         busy = login(hall, "C1", "pw-c1")

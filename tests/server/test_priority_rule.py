@@ -68,7 +68,7 @@ class Waiting:
 
 def waiting_tickets(hall: Hall) -> list[Waiting]:
     def read(uow: Any) -> list[Waiting]:
-        conn = uow.repo.conn
+        conn = uow.stores.conn
         services = dict(conn.execute(select(t.services.c.id, t.services.c.code)).all())
         windows = dict(conn.execute(select(t.windows.c.id, t.windows.c.number)).all())
         rows = conn.execute(
