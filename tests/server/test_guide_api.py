@@ -47,7 +47,8 @@ def test_a_guide_issues_a_ticket_on_a_citizens_behalf_with_masked_contact(guide:
     assert ticket["phone_masked"] == "138****8000" and ticket["priority_class"] == "elderly"
     assert ticket["priority_confirmed"] is False
     issued = select(t.events.c.data).where(t.events.c.type == "ticket.issued")
-    channels = guide.runtime.read_sync(lambda uow: [r.data["channel"] for r in uow.stores.conn.execute(issued)])
+    rows = guide.runtime.read_sync(lambda uow: list(uow.stores.conn.execute(issued)))
+    channels = [r.data["channel"] for r in rows]
     assert channels == ["guide"]  # the ticket says it came through the lobby guide, not the kiosk
 
 
