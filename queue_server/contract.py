@@ -273,6 +273,14 @@ class TicketLookup(Model):
     phone: Personal | None = None
 
 
+class AttachHolder(Model):
+    """``POST /api/v1/tickets/{token}/holder``: a quick-path ticket that did not print gets its holder's
+    ID or phone number (one of them), so that 补打 can find it later; kept as a keyed hash and masked."""
+
+    id_number: Personal | None = None
+    phone: Personal | None = None
+
+
 class PrintFailed(Model):
     """``POST /api/v1/tickets/{token}/print-failed``: the kiosk could not print this ticket."""
 
@@ -934,6 +942,12 @@ class AppointmentCheckIn(Model):
     )
     # ID card at the kiosk: with code "-", today's booking of the card's holder (found by keyed hash)
     id_number: Personal | None = Field(default=None, description="身份证号 read from the card; never stored")
+
+
+class BookingLookup(Model):
+    """``POST /api/v1/appointments/lookup``: today's bookings still to check in of an ID card's holder."""
+
+    id_number: Personal = Field(description="身份证号 read from the card or typed; never stored")
 
 
 class AppointmentPublic(Model):

@@ -35,6 +35,19 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
         "You have taken {count} tickets for {name} today, the limit.",
     ),
     "ticket.lookup_needs_key": ("请输入身份证号码或手机号码。", "Give an ID card or phone number."),
+    # a holder attached to an anonymous ticket after it could not print (for a later 补打)
+    "ticket.holder_needs_one_key": (
+        "请只输入身份证号码或手机号码中的一项。",
+        "Give either an ID card number or a phone number, not both.",
+    ),
+    "ticket.holder_already_set": (
+        "号票 {number} 已登记过身份证号码或手机号码。",
+        "Ticket {number} already has an ID card or phone number.",
+    ),
+    "ticket.holder_closed": (
+        "号票 {number} 已办结或作废，无法登记。",
+        "Ticket {number} is finished or void and cannot take a number.",
+    ),
     # services and numbering
     "service.not_found": ("找不到事项 {code}。", "Service {code} not found."),
     "service.daily_cap_reached": (
@@ -271,6 +284,8 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "kiosk.card.leave": ("退出", "Sign out"),
     "kiosk.card.tickets": ("您今天的号票：", "Your tickets today:"),
     "kiosk.card.ticket": ("{number} {service} · 补打", "{number} {service} · reprint"),
+    "kiosk.card.bookings": ("您今天的预约（点击签到）：", "Your bookings today (tap to check in):"),
+    "kiosk.card.booking": ("{start}–{end} {service} · 签到", "{start}–{end} {service} · check in"),
     "kiosk.card.limit": ("您今天已取满 {limit} 个号", "You have taken your {limit} tickets today"),
     "kiosk.staff.no_token": (
         "维护：本机没有配置设备令牌。请用 hallq token create --role kiosk 生成并配置。",
@@ -333,6 +348,22 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "kiosk.guide.contact": ("咨询投诉", "Phone numbers"),
     "kiosk.guide.take": ("取号", "Take a ticket"),
     "kiosk.guide.options": ("实名 / 手机 / 优先", "ID, phone, priority"),
+    # after a quick-path ticket did not print: a phone or ID number for a later 补打
+    "kiosk.holder.offer": ("留下手机号或身份证号，以便补打", "Leave a phone or ID number to reprint"),
+    "kiosk.holder.heading": ("号票 {number}：登记补打信息", "Ticket {number}: for a reprint"),
+    "kiosk.holder.note": (
+        "填写其中一项即可，也可把身份证放在读卡区。号票丢失时，在“补打号票”凭此找回。",
+        "One of them is enough, or put your ID card on the reader. Reprint finds your ticket by it.",
+    ),
+    "kiosk.holder.phone": ("手机号码", "Mobile number"),
+    "kiosk.holder.id_number": ("身份证号码", "ID card number"),
+    "kiosk.holder.confirm": ("确认登记", "Save"),
+    "kiosk.holder.one_only": ("请只填写其中一项。", "Please fill in only one of them."),
+    "kiosk.holder.empty": ("请填写手机号码或身份证号码。", "Please fill in a mobile or ID number."),
+    "kiosk.holder.saved": (
+        "已登记 {masked}，号票丢失时可凭此补打。",
+        "Saved {masked}: a lost ticket can be reprinted with it.",
+    ),
     "kiosk.take.heading": ("取号：{service}", "Ticket for: {service}"),
     "kiosk.take.id_number": ("身份证号码（选填）", "ID card number (optional)"),
     "kiosk.take.id_required": (
@@ -469,6 +500,10 @@ CATALOGUE: Final[dict[str, tuple[str, str]]] = {
     "kiosk.voice.reprint": (
         "请输入取号时留下的手机号码或身份证号码。",
         "Type the mobile or ID number you gave.",
+    ),
+    "kiosk.voice.holder": (
+        "请输入手机号码或身份证号码，号票丢失时可凭此补打。",
+        "Type your mobile or ID number; a lost ticket can then be reprinted.",
     ),
     "kiosk.voice.checkin": ("请输入预约码，然后点击签到取号。", "Type your booking code, then tap Check in."),
     # generic
