@@ -1,6 +1,6 @@
 """Kiosk figures: tap on a service → receipt decoded at the printer emulator; cold start; memory.
 
-    .venv/bin/python -m benchmarks.kiosk [--taps 30] [--starts 3]
+    .venv/bin/python -m benchmarks.kiosk [--taps 30] [--starts 3] [--cards 10]
 
 Starts ``hallq serve --demo`` (temp SQLite file) and the printer emulator in this process, then
 - runs benchmarks.kiosk_driver (the real Kivy app, offscreen, the kiosk's own window size) in a child
@@ -52,7 +52,7 @@ MEMORY_TARGET_MB = 200.0
 OFFSCREEN = {"SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy", "KIVY_NO_ARGS": "1"}
 
 
-def taps(server: Server, token: str, printer: MockPrinter, count: int) -> float:
+def taps(server: Server, token: str, printer: MockPrinter, count: int, cards: int = 10) -> float:
     """Tap latencies against the emulator; returns the driver's peak memory in MiB."""
     driver = subprocess.run(
         [
@@ -66,6 +66,8 @@ def taps(server: Server, token: str, printer: MockPrinter, count: int) -> float:
             f"network://127.0.0.1:{printer.port}",
             "--taps",
             str(count),
+            "--cards",
+            str(cards),
         ],
         cwd=ROOT,
         env=dict(os.environ, **OFFSCREEN),
@@ -193,6 +195,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--taps", type=int, default=30, help="tickets taken through the kiosk")
     parser.add_argument("--starts", type=int, default=3, help="kiosk cold starts")
+    parser.add_argument(
+        "--cards",
+        type=int,
+        default=10,
+        help="ID cards put on the emulated reader (0: the kiosk runs without one)",
+    )
     args = parser.parse_args(argv)
     since = len(failures())
     heading("kiosk: tap → printed ticket, start-up, memory")
@@ -202,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     printer = MockPrinter(port=0, out_dir=receipts).start()
     try:
         token = server.token("kiosk")
-        taps(server, token, printer, args.taps)
-        cold_starts(server, token, printer, args.starts)
+        taps(server, token, printer, args.taps, args.cards)
+        if args.starts:
+            cold_starts(server, token, printer, args.starts)
     finally:
         printer.stop()
         server.stop()

@@ -1,7 +1,9 @@
-"""The kiosk's Kivy application: the state screens bind to, and the hand-offs between threads.
+"""The kiosk's Kivy application: the state screens bind to, and the composition of its parts.
 
-Server and printer work runs on two worker threads (one for the citizen's errands, one for
-background refreshes); results come back to the UI thread through the Kivy clock.
+The app builds the citizen's errands (kiosk.errands), the hall watch (kiosk.watch), the worker threads
+(kiosk.workers), the overlays (kiosk.overlays), the loudspeaker (kiosk.sound) and the idle clock
+(kiosk.idle); errands and watch talk back through the ``Shell`` protocol (kiosk.shell), so every
+import among the kiosk's modules goes one way.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from kivy.app import App
 from kivy.clock import Clock
-from kivy.core.audio import SoundLoader
 from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
 from kivy.factory import Factory
@@ -28,12 +28,16 @@ from kivy.uix.screenmanager import FadeTransition, NoTransition
 import kiosk.screens.all  # noqa: F401 (registers the screens and widgets with Kivy's Factory)
 from kiosk.errands import Errands
 from kiosk.i18n import clock_text, text
+from kiosk.idle import IdleClock
 from kiosk.memory import drop_label_surfaces, flush_each_frame, release_free_memory
+from kiosk.overlays import Overlays
 from kiosk.palette import palette
 from kiosk.screens.widgets import no_clipboard
+from kiosk.sound import Speaker
 from kiosk.voice import prompt_parts
 from kiosk.watch import HallWatch
 from kiosk.wiring import KioskParts
+from kiosk.workers import Workers
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +51,10 @@ SCREENS = {
     "reprint": "ReprintScreen",
     "checkin": "CheckinScreen",
     "card": "CardScreen",
+    "holder": "HolderScreen",
 }
 # where a card put on the reader is read
-CARD_SCREENS = {"start", "card", "guide", "take", "reprint", "checkin"}
+CARD_SCREENS = {"start", "card", "guide", "take", "reprint", "checkin", "holder"}
 DESIGN_WIDTH = 720.0
 LARGE_PRINT = 1.35
 STAFF_NOTE_SECONDS = 60
@@ -100,21 +105,20 @@ class KioskApp(App):
         self.parts = parts
         self.settings = parts.settings
         super().__init__(**kwargs)
-        self._sound: Any = None
-        self.lang = self.settings.language
-        self.voice_on = self.settings.voice
-        self._citizen = ThreadPoolExecutor(1, "kiosk-citizen")
-        self._background = ThreadPoolExecutor(1, "kiosk-background")
-        self._last_touch = time.monotonic()
-        self.watch = HallWatch(self)
-        self.errands = Errands(self)
-        self._busy_view: Any = None
-        self._notice_view: Any = None
-        self._choice_view: Any = None
+        self.workers = Workers()
+        self.overlays = Overlays(on_busy=lambda busy: setattr(self, "busy", busy))
+        self.speaker = Speaker(voice_on=lambda: bool(self.voice_on))
+        self.idle = IdleClock(self.settings)
+        self.errands = Errands(self, parts, check_printer=lambda: self.watch.poll_printer())
+        self.watch = HallWatch(
+            self, parts, on_card=self.errands.card_read, on_card_trouble=self.errands.card_trouble
+        )
         self.started_at = time.perf_counter()
         self.first_frame_at: float | None = None
         self._settle = Clock.create_trigger(self._release_memory, SETTLE_SECONDS)
         self._frozen = False
+        self.lang = self.settings.language  # last: setting these runs on_lang and on_voice_on
+        self.voice_on = self.settings.voice
 
     # ------------------------------------------------------------ building
 
@@ -145,7 +149,7 @@ class KioskApp(App):
 
     def _card_wanted(self) -> None:
         """Read ID cards only where a screen can use one, and not while an errand runs."""
-        self.watch.card_wanted = self.root.ids.screens.current in CARD_SCREENS and not self.busy
+        self.watch.card_wanted = self.showing() in CARD_SCREENS and not self.busy
 
     def on_start(self) -> None:
         """Start the clock, the hall watch (live feed, printer, first load)."""
@@ -158,8 +162,7 @@ class KioskApp(App):
     def on_stop(self) -> None:
         """Stop the threads and connections."""
         self.watch.stop()
-        self._citizen.shutdown(wait=False, cancel_futures=True)
-        self._background.shutdown(wait=False, cancel_futures=True)
+        self.workers.shutdown()
         self.parts.close()
 
     def on_loaded(self, *_: Any) -> None:
@@ -213,8 +216,8 @@ class KioskApp(App):
 
     def on_voice_on(self, *_: Any) -> None:
         """Voice switched on or off."""
-        if not self.voice_on and self._sound is not None:
-            self._sound.stop()
+        if not self.voice_on:
+            self.speaker.hush()
 
     def _resized(self, _window: Any, size: tuple[int, int]) -> None:
         self.z = size[0] / DESIGN_WIDTH
@@ -233,31 +236,13 @@ class KioskApp(App):
 
     def play(self, path: Path) -> None:
         """Play a WAV clip (from any thread), cutting off the one playing."""
-
-        def start(_dt: float) -> None:
-            if self._sound is not None:
-                old, self._sound = self._sound, None
-                old.stop()
-                old.unload()
-            sound = SoundLoader.load(str(path))
-            if sound is None:
-                return
-            self._sound = sound
-            sound.bind(on_stop=self._sound_done)
-            if self.voice_on:
-                sound.play()
-            else:
-                self._sound_done(sound)
-
-        Clock.schedule_once(start)
-
-    def _sound_done(self, sound: Any) -> None:
-        """A clip ended: free it (decoded to the sound device's format it takes several MB)."""
-        if sound is self._sound:
-            self._sound = None
-        sound.unload()
+        self.speaker.play(path)
 
     # ------------------------------------------------------------ navigation and overlays
+
+    def showing(self) -> str:
+        """The name of the screen showing ("start" before the screens are built)."""
+        return str(self.root.ids.screens.current) if self.root is not None else "start"
 
     def screen(self, name: str) -> Any:
         """A screen by name, built the first time it is wanted (the start screen is built at once)."""
@@ -280,43 +265,19 @@ class KioskApp(App):
 
     def show_busy(self, message: str) -> None:
         """Cover the screen with a "one moment" message."""
-        if self._busy_view is None:
-            self._busy_view = Factory.BusyView()
-        self._busy_view.message = message
-        if self._busy_view.parent is None:
-            self._busy_view.open(animation=False)
-        self.busy = True
+        self.overlays.show_busy(message)
 
     def hide_busy(self) -> None:
         """Remove the "one moment" message."""
-        if self._busy_view is not None and self._busy_view.parent is not None:
-            self._busy_view.dismiss(animation=False)
-        self.busy = False
+        self.overlays.hide_busy()
 
     def notify(self, message: str) -> None:
         """Show a message the citizen acknowledges with a tap."""
-        self.hide_busy()
-        if self._notice_view is None:
-            self._notice_view = Factory.NoticeView()
-        self._notice_view.message = message
-        if self._notice_view.parent is None:
-            self._notice_view.open(animation=False)
+        self.overlays.notify(message)
 
     def choose(self, message: str, choices: list[tuple[str, Callable[[], None]]]) -> None:
         """Ask the citizen to pick one of ``choices`` (label, what it does)."""
-        self.hide_busy()
-        if self._choice_view is None:
-            self._choice_view = Factory.ChoiceView()
-        self._choice_view.offer(message, choices)
-        if self._choice_view.parent is None:
-            self._choice_view.open(animation=False)
-
-    def dismiss_overlays(self) -> None:
-        """Close any overlay."""
-        self.hide_busy()
-        for view in (self._notice_view, self._choice_view):
-            if view is not None and view.parent is not None:
-                view.dismiss(animation=False)
+        self.overlays.choose(message, choices)
 
     # ------------------------------------------------------------ threads
 
@@ -329,7 +290,7 @@ class KioskApp(App):
         **kwargs: Any,
     ) -> None:
         """Run a citizen's errand off the UI thread; ``done``/``fail`` run back on it."""
-        self._submit(self._citizen, work, args, kwargs, done, fail)
+        self.workers.citizen(work, args, kwargs, done, fail)
 
     def background(
         self,
@@ -339,31 +300,7 @@ class KioskApp(App):
         fail: Callable[[Exception], None] | None = None,
     ) -> None:
         """Run housekeeping off the UI thread."""
-        self._submit(self._background, work, args, {}, done, fail)
-
-    @staticmethod
-    def _submit(
-        pool: ThreadPoolExecutor,
-        work: Callable[..., Any],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        done: Callable[[Any], None] | None,
-        fail: Callable[[Exception], None] | None,
-    ) -> None:
-        def settle(future: Future[Any]) -> None:
-            error = future.exception()
-            if error is None:
-                if done is not None:
-                    Clock.schedule_once(lambda _dt: done(future.result()))
-            elif fail is not None:
-                Clock.schedule_once(lambda _dt: fail(error))  # type: ignore[arg-type]
-            else:
-                log.warning("background work %s failed: %r", getattr(work, "__name__", work), error)
-
-        try:
-            pool.submit(work, *args, **kwargs).add_done_callback(settle)
-        except RuntimeError:
-            log.info("kiosk stopping: %s not run", getattr(work, "__name__", work))
+        self.workers.background(work, args, done, fail)
 
     def banner_held(self) -> None:
         """Staff held the banner: show the maintenance note for a minute."""
@@ -382,28 +319,25 @@ class KioskApp(App):
         info = self.parts.hall.info
         zone = ZoneInfo(info.timezone if info else "Asia/Shanghai")
         self.clock = clock_text(datetime.now(UTC).astimezone(zone), self.lang)
-        if self.root is not None and self.root.ids.screens.current == "ticket":
+        if self.root is not None and self.showing() == "ticket":
             self.screen("ticket").tick()
-        self._check_idle()
+        self.check_idle()
 
     def _touched(self, *_: Any) -> bool:
-        self._last_touch = time.monotonic()
+        self.idle.touched()
         return False
 
     def idle_seconds(self) -> float:
         """How long since the screen was last touched."""
-        return time.monotonic() - self._last_touch
+        return self.idle.seconds()
 
     def idle_limit(self) -> float:
         """How long the current screen waits before going back to the start."""
-        current = self.root.ids.screens.current if self.root else "start"
-        if current != "ticket":
-            return self.settings.idle_seconds
-        if self.screen("ticket").trouble:  # not printed: it stays until 完成 (within a long ceiling)
-            return max(self.settings.unprinted_seconds, self.settings.ticket_seconds)
-        return self.settings.ticket_seconds
+        current = self.showing()
+        return self.idle.limit(current, current == "ticket" and bool(self.screen("ticket").trouble))
 
-    def _check_idle(self) -> None:
+    def check_idle(self) -> None:
+        """Back to the start screen for the next citizen once this one has left the kiosk alone."""
         if self.root is None or self.busy:
             return
         if self.idle_seconds() >= self.idle_limit() and self._customised():
@@ -413,8 +347,8 @@ class KioskApp(App):
 
     def _customised(self) -> bool:
         start = self.screen("start")
-        return (
-            self.root.ids.screens.current != "start"
+        return bool(
+            self.showing() != "start"
             or self.large
             or self.contrast
             or self.lang != self.settings.language
@@ -424,7 +358,7 @@ class KioskApp(App):
 
     def reset(self) -> None:
         """Ready for the next citizen: start screen, default language and print, overlays closed."""
-        self.dismiss_overlays()
+        self.overlays.dismiss()
         self.large = False
         self.contrast = False
         self.lang = self.settings.language
@@ -433,4 +367,4 @@ class KioskApp(App):
         self.card_trouble = ""
         self.screen("start").clear()
         self.go("start")
-        self._last_touch = time.monotonic()
+        self.idle.touched()

@@ -131,6 +131,23 @@ class HallClient:
         body = c.TicketLookup(id_number=id_number, phone=phone).model_dump(exclude_none=True)
         return self._many(self._send("POST", "/tickets/lookup", body, replay_safe=True), c.TicketPublic)
 
+    def bookings(self, id_number: str) -> list[c.AppointmentPublic]:
+        """Today's bookings still to check in of this ID number's holder."""
+        body = c.BookingLookup(id_number=id_number).model_dump()
+        return self._many(
+            self._send("POST", "/appointments/lookup", body, replay_safe=True), c.AppointmentPublic
+        )
+
+    def attach_holder(
+        self, token: str, *, id_number: str | None = None, phone: str | None = None
+    ) -> c.TicketPublic:
+        """Give an anonymous ticket its holder's ID or phone number, so that 补打 finds it later (set once:
+        a retry after a lost reply is refused as already set, and the citizen is told so)."""
+        body = c.AttachHolder(id_number=id_number, phone=phone).model_dump(exclude_none=True)
+        return self._one(
+            self._send("POST", f"/tickets/{token}/holder", body, replay_safe=True), c.TicketPublic
+        )
+
     def reprint(self, token: str) -> c.TicketPublic:
         """A new paper copy; earlier copies become void."""
         return self._one(self._send("POST", f"/tickets/{token}/reprint", replay_safe=False), c.TicketPublic)

@@ -107,6 +107,17 @@ class Desk:
         """Today's open tickets of a citizen who lost theirs."""
         return self.client.lookup(id_number=id_number, phone=phone)
 
+    def person(self, id_number: str) -> tuple[list[c.TicketPublic], list[c.AppointmentPublic]]:
+        """What the service list shows a citizen known by their ID number: today's open tickets (to
+        reprint) and bookings (to check in)."""
+        return self.client.lookup(id_number=id_number), self.client.bookings(id_number)
+
+    def attach_holder(
+        self, ticket: c.TicketPublic, *, id_number: str | None = None, phone: str | None = None
+    ) -> c.TicketPublic:
+        """Give an unprinted quick-path ticket its holder's number, for a later 补打."""
+        return self.client.attach_holder(ticket.token, id_number=id_number, phone=phone)
+
     def reprint(self, ticket: c.TicketPublic, lang: str) -> Outcome:
         """A new copy; the server counts papers, so the old one is void."""
         fresh = self.client.reprint(ticket.token)

@@ -3,11 +3,13 @@ thread, then the next screen — or a message in plain words."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk.client import ServerRefused, ServerUnreachable
@@ -16,10 +18,9 @@ from kiosk.i18n import error_text
 from kiosk.idcard_codec import CardText
 from kiosk.idcard_reader import Trouble
 from kiosk.person import Person
+from kiosk.shell import Shell
+from kiosk.wiring import KioskParts
 from queue_server import contract as c
-
-if TYPE_CHECKING:
-    from kiosk.app import KioskApp
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,11 @@ log = logging.getLogger(__name__)
 class Errands:
     """What a tap asks of the server and the printer."""
 
-    def __init__(self, app: KioskApp) -> None:
+    def __init__(self, app: Shell, parts: KioskParts, check_printer: Callable[[], None]) -> None:
         self.app = app
-        self.desk = app.parts.desk
+        self.parts = parts
+        self.desk = parts.desk
+        self._check_printer = check_printer  # after a ticket did not print: how is the printer now?
         # service code → (the ticket that did not print, when): a citizen tapping 取号 again gets it back
         self._paperless: dict[str, tuple[Outcome, float]] = {}
 
@@ -59,7 +62,7 @@ class Errands:
         for it (``again``): else they are offered the number they already hold.
         """
         app = self.app
-        if app.parts.hall.settings.real_name_required and not id_number:
+        if self.parts.hall.settings.real_name_required and not id_number:
             app.go("take", service=service, required=True)
             return
         held = self.paperless(service.code)
@@ -86,7 +89,7 @@ class Errands:
     def paperless(self, code: str) -> Outcome | None:
         """The unprinted ticket of this service taken here a moment ago, if any."""
         held = self._paperless.get(code)
-        if held is None or time.monotonic() - held[1] > self.app.settings.paperless_hold_seconds:
+        if held is None or time.monotonic() - held[1] > self.parts.settings.paperless_hold_seconds:
             self._paperless.pop(code, None)
             return None
         return held[0]
@@ -116,7 +119,7 @@ class Errands:
             until = f"{card.valid_to[:4]}-{card.valid_to[4:6]}-{card.valid_to[6:]}"
             app.notify(app.t("kiosk.card.expired", until=until))
             return
-        current = app.root.ids.screens.current
+        current = app.showing()
         if current == "take":
             app.person = Person(card.id_number, card.masked_name)
             app.screen("take").card_read(card.id_number)
@@ -125,6 +128,8 @@ class Errands:
             app.screen("reprint").card_read(card.id_number)
         elif current == "guide":
             app.person = Person(card.id_number, card.masked_name)
+        elif current == "holder":
+            app.screen("holder").card_read(card.id_number)
         elif current == "checkin":
             app.person = Person(card.id_number, card.masked_name)
             self.check_in("", id_number=card.id_number)
@@ -135,25 +140,27 @@ class Errands:
         """The reader could not give a card (None: it can again)."""
         app = self.app
         app.card_trouble = app.t(f"kiosk.card.{trouble.value}") if trouble is not None else ""
-        current = app.root.ids.screens.current
+        current = app.showing()
         if trouble == Trouble.READ_FAILED and current != "card":  # a card was put: say so wherever
             app.notify(app.card_trouble)
 
     def sign_in(self, id_number: str, name_masked: str) -> None:
-        """Know the citizen by their ID number: their open tickets, then the start screen for them."""
+        """Know the citizen by their ID number: their open tickets and bookings, then the start screen
+        for them."""
         app = self.app
         app.show_busy(app.t("kiosk.card.reading"))
 
-        def found(tickets: list[c.TicketPublic]) -> None:
+        def found(known: tuple[list[c.TicketPublic], list[c.AppointmentPublic]]) -> None:
+            tickets, bookings = known
             app.hide_busy()
-            app.person = Person(id_number, name_masked, tuple(tickets))
+            app.person = Person(id_number, name_masked, tuple(tickets), tuple(bookings))
             app.go("start")
 
-        app.citizen(self.desk.find, id_number=id_number, done=found, fail=self.failed)
+        app.citizen(self.desk.person, id_number, done=found, fail=self.failed)
 
     def today(self) -> date:
         """The hall's date (a card valid until today is still valid today)."""
-        info = self.app.parts.hall.info
+        info = self.parts.hall.info
         return datetime.now(ZoneInfo(info.timezone if info else "Asia/Shanghai")).date()
 
     def check_in(self, code: str, id_number: str | None = None) -> None:
@@ -170,7 +177,13 @@ class Errands:
             fail=self.failed,
         )
 
-    def find(self, done: Any, *, id_number: str | None = None, phone: str | None = None) -> None:
+    def find(
+        self,
+        done: Callable[[list[c.TicketPublic]], None],
+        *,
+        id_number: str | None = None,
+        phone: str | None = None,
+    ) -> None:
         """Look up today's tickets of a citizen who lost theirs."""
         app = self.app
         app.show_busy(app.t("kiosk.busy.working"))
@@ -187,6 +200,31 @@ class Errands:
         app.show_busy(app.t("kiosk.busy.working"))
         app.citizen(self.desk.reprint, ticket, app.lang, done=self.show_ticket, fail=self.failed)
 
+    def attach_holder(
+        self, outcome: Outcome, *, id_number: str | None = None, phone: str | None = None
+    ) -> None:
+        """Give a ticket that did not print its holder's phone or ID number (for a later 补打), then show
+        the ticket again, now saying what was saved."""
+        app = self.app
+        app.show_busy(app.t("kiosk.busy.working"))
+
+        def attached(ticket: c.TicketPublic) -> None:
+            fresh = dataclasses.replace(outcome, ticket=ticket)
+            held = self._paperless.get(ticket.service_code)
+            if held is not None and held[0].ticket.token == ticket.token:  # offered again: as it is now
+                self._paperless[ticket.service_code] = (fresh, held[1])
+            app.hide_busy()
+            app.go("ticket", outcome=fresh)
+
+        app.citizen(
+            self.desk.attach_holder,
+            outcome.ticket,
+            id_number=id_number,
+            phone=phone,
+            done=attached,
+            fail=self.failed,
+        )
+
     def show_ticket(self, outcome: Outcome) -> None:
         """The ticket screen for what came out."""
         self.app.hide_busy()
@@ -194,7 +232,7 @@ class Errands:
         if not outcome.printed and outcome.problem is not None:
             if not (outcome.cancelled or outcome.reprint or outcome.appointment):
                 self._paperless[outcome.ticket.service_code] = (outcome, time.monotonic())
-            self.app.watch.poll_printer()
+            self._check_printer()
 
     def failed(self, error: Exception, service: c.ServiceDetail | None = None) -> None:
         """Tell the citizen what went wrong, in plain words."""
@@ -205,7 +243,7 @@ class Errands:
                 app.hide_busy()
                 app.go("take", service=service, required=True)
                 app.notify(error_text(error.body, app.lang))
-            elif code == "not_found" and app.root.ids.screens.current == "checkin":
+            elif code == "not_found" and app.showing() == "checkin":
                 app.notify(app.t("kiosk.checkin.unavailable"))
             else:
                 app.notify(error_text(error.body, app.lang))

@@ -15,6 +15,7 @@ class Person:
     id_number: str = field(repr=False)
     name_masked: str = ""  # 张*, from the card; "" when the number was typed
     tickets: tuple[c.TicketPublic, ...] = ()  # today's open tickets, to reprint
+    bookings: tuple[c.AppointmentPublic, ...] = ()  # today's bookings still to check in
 
     @property
     def id_masked(self) -> str:

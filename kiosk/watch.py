@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from kivy.clock import Clock
 
 from kiosk.client import ServerRefused
-from kiosk.idcard_reader import CardWatch
+from kiosk.idcard_codec import CardText
+from kiosk.idcard_reader import CardWatch, Trouble
 from kiosk.live import Frame, LiveFeed
+from kiosk.shell import Shell
 from kiosk.voice import prompt_parts
+from kiosk.wiring import KioskParts
 from queue_server import contract as c
-
-if TYPE_CHECKING:
-    from kiosk.app import KioskApp
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +23,19 @@ log = logging.getLogger(__name__)
 class HallWatch:
     """The kiosk's background duties, reported back to the app's properties on the UI thread."""
 
-    def __init__(self, app: KioskApp) -> None:
+    def __init__(
+        self,
+        app: Shell,
+        parts: KioskParts,
+        *,
+        on_card: Callable[[CardText], None],
+        on_card_trouble: Callable[[Trouble | None], None],
+    ) -> None:
         self.app = app
-        self.parts = app.parts
+        self.parts = parts
+        # what a card read (or the reader's trouble) means is the errands' business
+        self.on_card = on_card
+        self.on_card_trouble = on_card_trouble
         self._live: LiveFeed | None = None
         self._queues_soon = Clock.create_trigger(self.load_queues, 2)
         self._reload_soon = Clock.create_trigger(self.refresh, 3)
@@ -51,12 +62,11 @@ class HallWatch:
         self.poll_printer()
         self.app.background(self.parts.desk.report_alive)
         if self.parts.card_reader is not None:
-            errands = self.app.errands
             self.cards = CardWatch(
                 self.parts.card_reader,
                 wanted=lambda: self.card_wanted,
-                on_card=lambda card: Clock.schedule_once(lambda _dt: errands.card_read(card)),
-                on_trouble=lambda trouble: Clock.schedule_once(lambda _dt: errands.card_trouble(trouble)),
+                on_card=lambda card: Clock.schedule_once(lambda _dt: self.on_card(card)),
+                on_trouble=lambda trouble: Clock.schedule_once(lambda _dt: self.on_card_trouble(trouble)),
                 interval=settings.idcard_poll_seconds,
             )
             self.cards.start()

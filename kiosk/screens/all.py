@@ -3,6 +3,7 @@
 from kiosk.screens.card import CardScreen
 from kiosk.screens.checkin import CheckinScreen
 from kiosk.screens.guide import GuideScreen
+from kiosk.screens.holder import HolderScreen
 from kiosk.screens.reprint import ReprintScreen
 from kiosk.screens.start import StartScreen
 from kiosk.screens.take import TakeScreen
@@ -26,6 +27,7 @@ __all__ = [
     "ChoiceView",
     "GuideScreen",
     "HoldLabel",
+    "HolderScreen",
     "InputField",
     "KButton",
     "Keypad",

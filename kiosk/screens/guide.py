@@ -81,6 +81,20 @@ class GuideScreen(Screen):
         """The running kiosk app."""
         return App.get_running_app()
 
+    def on_kv_post(self, _base: Any) -> None:
+        """Follow the print size: the options button moves to a row of its own in large print."""
+        self.app.bind(large=self._place_options)
+        self._place_options()
+
+    def _place_options(self, *_: Any) -> None:
+        button, wide, row = self.ids.options, self.ids.wide_row, self.ids.buttons
+        target = wide if self.app.large else row
+        if button.parent is target:
+            return
+        button.parent.remove_widget(button)
+        button.size_hint_x = 1 if target is wide else 0.34
+        target.add_widget(button, index=0 if target is wide else 1)  # in the row: between 返回 and 取号
+
     def prepare(self, detail: c.ServiceDetail | None = None) -> None:
         """Show ``detail``'s guide from the top (none given: the one shown last, e.g. back from 取号)."""
         self.detail = detail or self.detail

@@ -16,6 +16,7 @@ from kivy.metrics import mm
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
+from kiosk.hall import HallView
 from kiosk.i18n import text, wait_text
 from kiosk.screens.widgets import DELETE, KButton, TicketRow
 from queue_server.contract import ServiceSummary
@@ -63,8 +64,9 @@ class StartScreen(Screen):
         self.relabel()
 
     def show_person(self) -> None:
-        """The citizen known by their card: a greeting (masked), their open tickets to reprint, and
-        each service's line telling them when they have reached the hall's daily limit."""
+        """The citizen known by their card: a greeting (masked), their open tickets to reprint, their
+        bookings of today to check in, and each service's line telling them when they have reached the
+        hall's daily limit."""
         app = self.app
         person = app.person
         box = self.ids.my_tickets
@@ -79,6 +81,19 @@ class StartScreen(Screen):
                 label = app.t("kiosk.card.ticket", number=ticket.number, service=ticket.service_name)
                 row = TicketRow(token=ticket.token, label=label)
                 row.bind(on_release=lambda r: self._reprint(r.token))
+                box.add_widget(row)
+            if person.bookings:
+                box.add_widget(Factory.Muted(text=app.t("kiosk.card.bookings")))
+            for booking in person.bookings:
+                slot = booking.slot
+                label = app.t(
+                    "kiosk.card.booking",
+                    start=slot.start.strftime("%H:%M"),
+                    end=slot.end.strftime("%H:%M"),
+                    service=slot.service_name,
+                )
+                row = TicketRow(token=booking.code, label=label)  # a booking's code in the token slot
+                row.bind(on_release=lambda r: self.app.errands.check_in(r.token))
                 box.add_widget(row)
         self._show(keep_scroll=True)
 
@@ -162,7 +177,7 @@ class StartScreen(Screen):
         return next((v for v in self.ids.scroll.layout_manager.children if v.code == code), None)
 
     def _services(self) -> list[ServiceSummary]:
-        hall = self.app.parts.hall
+        hall: HallView = self.app.parts.hall
         query = self.ids.query.text.strip()
         if query:
             return search(hall.services, query, self.app.parts.pinyin.get)

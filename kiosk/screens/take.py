@@ -58,11 +58,10 @@ class TakeScreen(Screen):
         self.activate(self.ids.phone_field if person is not None else self.ids.id_field)
         self.relabel()
         scroll = self.ids.form
+        scroll.scroll_y = 1  # from the top: the last citizen's position may not fit this print size
         if priority_first:
             grid = self.ids.priorities
             Clock.schedule_once(lambda _dt: scroll.scroll_to(grid, padding=40, animate=False), 0)
-        else:
-            scroll.scroll_y = 1
 
     def relabel(self) -> None:
         """Labels in the current language."""

@@ -29,6 +29,7 @@ class TicketScreen(Screen):
     qr = StringProperty("")
     scan = StringProperty("")
     trouble = BooleanProperty(False)
+    offer_holder = BooleanProperty(False)  # an anonymous ticket that did not print: ask for a number
     remaining = NumericProperty(0)
     shown_at = NumericProperty(0.0)  # time.monotonic() when the ticket appeared
 
@@ -46,7 +47,9 @@ class TicketScreen(Screen):
     def guarded(self) -> bool:
         """Whether taps are still ignored: a citizen's repeated tap on 取号 must not dismiss the ticket
         (when the paper did not come out, this screen is their only record of the number)."""
-        return time.monotonic() - self.shown_at < self.app.settings.ticket_guard_seconds
+        guard: float = self.app.settings.ticket_guard_seconds
+        shown_at: float = self.shown_at
+        return time.monotonic() - shown_at < guard
 
     def on_touch_down(self, touch: Any) -> bool:
         """Taps in the first moment after the ticket appears are swallowed."""
@@ -78,9 +81,22 @@ class TicketScreen(Screen):
             facts.append(text("kiosk.ticket.priority", lang, kind=kind))
         issued = issued_time(ticket, app.parts.desk.paper.timezone).strftime("%H:%M")
         facts.append(text("kiosk.ticket.issued_at", lang, time=issued))
+        masked = ticket.phone_masked or ticket.id_masked
+        if outcome.problem is not None and masked:  # what 补打 will find this ticket by
+            facts.append(text("kiosk.holder.saved", lang, masked=masked))
+        self.offer_holder = self._holder_wanted(outcome)
         self.facts = "\n".join(facts)
         self.qr = "" if outcome.cancelled else ticket_qr(ticket, app.settings.status_base)
         self.scan = text("kiosk.ticket.scan", lang)
+
+    @staticmethod
+    def _holder_wanted(outcome: Outcome) -> bool:
+        """A quick-path ticket (no ID, no phone) that did not print and still counts: without a number
+        to find it by, 补打号票 could never give the citizen their paper."""
+        ticket = outcome.ticket
+        if outcome.problem is None or outcome.cancelled or outcome.reprint or outcome.appointment:
+            return False
+        return not (ticket.id_masked or ticket.phone_masked)
 
     @staticmethod
     def _heading(outcome: Outcome, lang: str) -> str:

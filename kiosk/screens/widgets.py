@@ -73,6 +73,7 @@ class Paragraph(Label):
     """
 
     source = StringProperty("")  # the text as given; ``text`` is the same broken into lines
+    text: str  # Label's property, declared for mypy (Kivy has no type information)
 
     def __init__(self, **kwargs: Any) -> None:
         self._shown = ""

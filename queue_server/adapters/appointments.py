@@ -195,6 +195,19 @@ class SqlAppointmentStore:
         )
         return _booking(self.conn.execute(query).first())
 
+    def bookings_of_person(self, hall_id: int, id_hash: str, day: date) -> list[Booking]:
+        """A person's bookings on ``day`` still waiting for them, in slot order."""
+        query = (
+            select(bookings)
+            .join(slots, slots.c.id == bookings.c.slot_id)
+            .where(bookings.c.hall_id == hall_id, bookings.c.id_hash == id_hash, slots.c.day == day)
+            .where(bookings.c.status == "booked")
+            .order_by(slots.c.start, bookings.c.id)
+        )
+        return [
+            Booking(**{name: getattr(r, name) for name in BOOKING_FIELDS}) for r in self.conn.execute(query)
+        ]
+
     def booked_until(self, hall_id: int, day: date) -> list[DueBooking]:
         """Bookings still waiting for their citizen whose slot is on ``day`` or earlier, with slot times."""
         query = (

@@ -45,6 +45,7 @@ from queue_server.contract.appointments import (
     AppointmentPublic,
     AppointmentStatus,
     BookAppointment,
+    BookingLookup,
     CheckedIn,
     OpenSlot,
     RescheduleAppointment,
@@ -154,6 +155,7 @@ from queue_server.contract.services import (
     Step,
 )
 from queue_server.contract.tickets import (
+    AttachHolder,
     DeviceKind,
     DeviceState,
     DeviceStatus,
@@ -230,9 +232,11 @@ __all__ = [
     "AssessmentLine",
     "AssessmentSection",
     "AssignmentIn",
+    "AttachHolder",
     "AuditEntry",
     "Auth",
     "BookAppointment",
+    "BookingLookup",
     "BookingsDay",
     "CalendarDay",
     "CalendarDayKind",

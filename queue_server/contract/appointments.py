@@ -80,6 +80,12 @@ class AppointmentCheckIn(Model):
     id_number: Personal | None = Field(default=None, description="身份证号 read from the card; never stored")
 
 
+class BookingLookup(Model):
+    """``POST /api/v1/appointments/lookup``: today's bookings still to check in of an ID card's holder."""
+
+    id_number: Personal = Field(description="身份证号 read from the card or typed; never stored")
+
+
 class AppointmentPublic(Model):
     """A booking as the citizen and the hall see it: nothing personal beyond masked forms."""
 

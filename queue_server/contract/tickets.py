@@ -72,6 +72,14 @@ class TicketLookup(Model):
     phone: Personal | None = None
 
 
+class AttachHolder(Model):
+    """``POST /api/v1/tickets/{token}/holder``: a quick-path ticket that did not print gets its holder's
+    ID or phone number (one of them), so that 补打 can find it later; kept as a keyed hash and masked."""
+
+    id_number: Personal | None = None
+    phone: Personal | None = None
+
+
 class PrintFailed(Model):
     """``POST /api/v1/tickets/{token}/print-failed``: the kiosk could not print this ticket."""
 

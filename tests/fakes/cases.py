@@ -140,6 +140,17 @@ class FakeAppointmentStore:
         slot = self.slots_by_id[booking.slot_id]
         return DueBooking(**asdict(booking), day=slot.day, start=slot.start, end=slot.end)
 
+    def bookings_of_person(self, hall_id: int, id_hash: str, day: date) -> list[Booking]:
+        found = [
+            self._with_slot(b)
+            for b in self.bookings.values()
+            if b.hall_id == hall_id and b.id_hash == id_hash and b.status == "booked"
+        ]
+        return [
+            self.bookings[b.id]
+            for b in sorted((b for b in found if b.day == day), key=lambda b: (b.start, b.id))
+        ]
+
     def booked_by_person(self, hall_id: int, id_hash: str, day: date) -> Booking | None:
         found = [
             self._with_slot(b)

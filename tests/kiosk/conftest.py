@@ -144,15 +144,14 @@ class Kiosk:
 
     def notice(self, timeout: float = 60.0) -> str:
         """Wait for the message the citizen must acknowledge; return its text as read."""
-        self.pump(
-            lambda: self.app._notice_view is not None and self.app._notice_view.parent is not None, timeout
-        )
+        view = lambda: self.app.overlays.notice_view  # noqa: E731 (built on first use)
+        self.pump(lambda: view() is not None and view().parent is not None, timeout)
         self.pump(frames=4)
-        return seen(self.app._notice_view.message)
+        return seen(self.app.overlays.notice_view.message)
 
     def acknowledge(self) -> None:
         """Tap OK on the message."""
-        self.tap(self.app._notice_view.ids.notice_ok)
+        self.tap(self.app.overlays.notice_view.ids.notice_ok)
 
     def service_button(self, code: str) -> Any:
         """The start screen's button for a service, scrolled into view."""

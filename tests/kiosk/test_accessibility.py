@@ -107,7 +107,7 @@ def test_the_kiosk_returns_to_the_start_screen_when_left_alone(kiosk: Kiosk) -> 
     settings.idle_seconds = 1.5
     try:
         started = time.monotonic()
-        kiosk.app._last_touch = started  # the last touch, now (on a loaded machine the guide took a while)
+        kiosk.app.idle.last_touch = started  # the last touch, now (on a loaded machine the guide was slow)
         kiosk.pump(lambda: kiosk.current == "start", timeout=10)
         assert time.monotonic() - started >= 1.0
         assert not kiosk.app.large  # ready for the next citizen

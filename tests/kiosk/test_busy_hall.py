@@ -47,9 +47,10 @@ def rendered(label: Any) -> list[str]:
 def choice(kiosk: Kiosk, timeout: float = 15.0) -> tuple[str, list[Any]]:
     """The question on screen and its answer buttons, top first."""
     app = kiosk.app
-    kiosk.pump(lambda: app._choice_view is not None and app._choice_view.parent is not None, timeout)
+    overlays = app.overlays
+    kiosk.pump(lambda: overlays.choice_view is not None and overlays.choice_view.parent is not None, timeout)
     kiosk.pump(frames=4)
-    view = app._choice_view
+    view = app.overlays.choice_view
     return seen(view.message), list(reversed(view.ids.choices.children))
 
 
@@ -106,8 +107,8 @@ def test_an_unprinted_ticket_stays_until_the_citizen_says_done(kiosk: Kiosk) -> 
     assert seen(ticket.ids.countdown.text) == "请记下号码后点击完成"
     kiosk.pump(frames=6)
     assert not any(line.startswith(("，", "。")) for line in rendered(ticket.ids.message))
-    app._last_touch = time.monotonic() - app.settings.ticket_seconds - 5  # a printed ticket would go
-    app._check_idle()
+    app.idle.last_touch = time.monotonic() - app.settings.ticket_seconds - 5  # a printed ticket would go
+    app.check_idle()
     kiosk.pump(frames=3)
     assert kiosk.current == "ticket"
     assert app.idle_limit() >= app.settings.unprinted_seconds
@@ -123,8 +124,8 @@ def test_an_unprinted_ticket_stays_until_the_citizen_says_done(kiosk: Kiosk) -> 
     kiosk.tap(guide.ids.take)
     ticket = kiosk.wait_screen("ticket")
     assert not ticket.trouble
-    app._last_touch = time.monotonic() - app.settings.ticket_seconds - 5
-    app._check_idle()
+    app.idle.last_touch = time.monotonic() - app.settings.ticket_seconds - 5
+    app.check_idle()
     kiosk.wait_screen("start")
 
 
@@ -161,6 +162,111 @@ def test_paper_out_offers_the_number_already_held_instead_of_a_new_one(kiosk: Ki
     second = kiosk.wait_screen("ticket").outcome.ticket
     assert second.number != first.number
     assert kiosk.server.call("GET", f"/services/{SOCIAL_CARD}").json()["waiting"] == waiting_before + 1
+
+
+
+def reprint_finds(kiosk: Kiosk, **key: str) -> list[str]:
+    """The numbers 补打号票 finds today by this phone or ID number (as the reprint screen asks)."""
+    found = kiosk.server.call("POST", "/tickets/lookup", who="kiosk", json=key).json()
+    return [ticket["number"] for ticket in found]
+
+
+def unprinted_quick_ticket(kiosk: Kiosk) -> Any:
+    """取号 on the quick path while the printer has no paper: the ticket screen, wait for taps over."""
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.printer.condition = Condition.PAPER_OUT
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    ticket.shown_at = 0
+    return ticket
+
+
+def test_paper_out_on_the_quick_path_takes_a_phone_number_for_a_later_reprint(kiosk: Kiosk) -> None:
+    ticket = unprinted_quick_ticket(kiosk)
+    number = ticket.outcome.ticket.number
+    offer = ticket.ids.holder
+    assert offer.opacity == 1 and not offer.disabled and seen(offer.text) == "留下手机号或身份证号，以便补打"
+    kiosk.shot("37-unprinted-offers-a-phone-number")
+    kiosk.tap(offer)
+    holder = kiosk.wait_screen("holder")
+    assert seen(holder.title).startswith(f"号票 {number}")
+    kiosk.press(holder.ids.keypad, "1381234")
+    kiosk.tap(holder.ids.confirm)
+    assert seen(holder.error).startswith("手机号码应为 11 位数字")  # too short: said, nothing sent
+    assert kiosk.current == "holder"
+    kiosk.press(holder.ids.keypad, "9876")
+    kiosk.shot("38-holder-phone-typed")
+    kiosk.tap(holder.ids.confirm)
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.ticket.number == number and ticket.outcome.ticket.phone_masked == "138****9876"
+    assert "已登记 138****9876" in seen(ticket.facts)
+    assert ticket.ids.holder.opacity == 0 and ticket.ids.holder.disabled  # asked once
+    kiosk.shot("39-unprinted-phone-saved")
+    assert number in reprint_finds(kiosk, phone="13812349876")
+
+    ticket.shown_at = 0
+    kiosk.tap(ticket.ids.done)
+    kiosk.printer.condition = Condition.READY
+    kiosk.tap(kiosk.screen("start").ids.reprint)  # 补打号票 by that phone number, on the kiosk
+    reprint = kiosk.wait_screen("reprint")
+    kiosk.tap(reprint.ids.by_phone)
+    kiosk.press(reprint.ids.keypad, "13812349876")
+    kiosk.tap(reprint.ids.find)
+    kiosk.pump(lambda: any(getattr(r, "token", "") for r in reprint.ids.results.children), timeout=30)
+    rows = [r for r in reprint.ids.results.children if getattr(r, "token", "")]
+    assert [r.token for r in rows] == [ticket.outcome.ticket.token]
+
+
+def test_paper_out_on_the_quick_path_takes_the_id_card_put_on_the_reader(kiosk: Kiosk) -> None:
+    from hardware_mocks.idcard_reader import sample_card
+
+    holder_id = "320106198812123458"  # made up, with a valid check digit
+    ticket = unprinted_quick_ticket(kiosk)
+    number = ticket.outcome.ticket.number
+    kiosk.tap(ticket.ids.holder)
+    holder = kiosk.wait_screen("holder")
+    kiosk.press(holder.ids.keypad, "13800000000")
+    kiosk.reader.put(sample_card(id_number=holder_id))  # the card wins: the typed phone is cleared
+    kiosk.pump(lambda: holder.ids.id_field.value == holder_id, timeout=15)
+    assert holder.ids.phone_field.value == ""
+    kiosk.tap(holder.ids.confirm)
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.ticket.id_masked == "320106********3458"
+    assert number in reprint_finds(kiosk, id_number=holder_id)
+
+
+def test_the_holder_form_refuses_two_numbers_or_none(kiosk: Kiosk) -> None:
+    ticket = unprinted_quick_ticket(kiosk)
+    kiosk.tap(ticket.ids.holder)
+    holder = kiosk.wait_screen("holder")
+    kiosk.tap(holder.ids.confirm)
+    assert seen(holder.error) == "请填写手机号码或身份证号码。"
+    kiosk.press(holder.ids.keypad, "13812345678")
+    kiosk.tap(holder.ids.id_field)
+    kiosk.press(holder.ids.keypad, "11010519491231002X")
+    kiosk.tap(holder.ids.confirm)
+    assert seen(holder.error) == "请只填写其中一项。" and kiosk.current == "holder"
+    kiosk.tap(holder.ids.back)
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.ticket.phone_masked is None and ticket.ids.holder.opacity == 1
+
+
+def test_a_printed_or_real_name_ticket_is_not_asked_for_a_number(kiosk: Kiosk) -> None:
+    guide = open_guide(kiosk, SOCIAL_CARD)
+    kiosk.tap(guide.ids.take)
+    ticket = kiosk.wait_screen("ticket")
+    assert not ticket.trouble and ticket.ids.holder.disabled and ticket.ids.holder.height == 0
+    ticket.shown_at = 0
+    kiosk.tap(ticket.ids.done)
+    guide = open_guide(kiosk, PENSION)
+    kiosk.printer.condition = Condition.PAPER_OUT
+    kiosk.tap(guide.ids.options)
+    take = kiosk.wait_screen("take")
+    kiosk.press(take.ids.keypad, "330102197505056787")  # made up, with a valid check digit
+    kiosk.tap(take.ids.confirm)
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.trouble and ticket.ids.holder.disabled  # 补打 finds it by the ID already given
+    assert "已登记 330102********6787" in seen(ticket.facts)
 
 
 def test_paper_ending_in_the_middle_of_a_ticket_is_a_failed_print(kiosk: Kiosk) -> None:
@@ -279,6 +385,65 @@ def test_large_print_layouts_fit_in_both_languages(kiosk: Kiosk) -> None:
     app.lang = "en"
     kiosk.pump(frames=6)
     kiosk.shot("25-start-large-print-en")
+
+
+
+def misfits(kiosk: Kiosk, screen: Any) -> list[tuple[str, str]]:
+    """The controls on ``screen`` and the top bar that wrap, are clipped or reach out of the window:
+    buttons must show their label on one line inside their edges, input boxes their text or hint."""
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.label import Label
+
+    from kiosk.screens.widgets import InputField
+
+    kiosk.pump(frames=6)
+    window = kiosk.app.root.get_root_window()
+    found = []
+    widgets = [*kiosk.app.root.ids.topbar.walk(restrict=True), *screen.walk(restrict=True)]
+    for widget in widgets:
+        if widget.opacity == 0 or widget.height <= 0 or widget.disabled:
+            continue
+        left, _ = widget.to_window(widget.x, widget.y)
+        right, _ = widget.to_window(widget.right, widget.y)
+        if isinstance(widget, ButtonBehavior | InputField) and (left < -0.5 or right > window.width + 0.5):
+            found.append(("outside the window", str(getattr(widget, "text", widget))))
+        if isinstance(widget, ButtonBehavior) and isinstance(widget, Label) and widget.text:
+            widget.texture_update()
+            if not one_line(widget):
+                found.append(("wraps", seen(widget.text)))
+            if widget.texture_size[0] > widget.width or widget.texture_size[1] > widget.height:
+                found.append(("clipped", seen(widget.text)))
+        elif isinstance(widget, InputField):
+            box = widget.ids.box
+            box.texture_update()
+            if box.texture_size[0] > box.width or box.texture_size[1] > box.height:
+                found.append(("clipped", seen(box.text)))
+    return found
+
+
+def test_large_print_guide_take_and_ticket_screens_fit_in_both_languages(kiosk: Kiosk) -> None:
+    app = kiosk.app
+    app.large = True
+    try:
+        for lang in ("zh", "en"):
+            app.lang = lang
+            kiosk.app.go("start")
+            guide = open_guide(kiosk, PENSION)
+            assert not misfits(kiosk, guide), (lang, "guide", misfits(kiosk, guide))
+            kiosk.shot(f"28-guide-large-print-{lang}")
+            kiosk.tap(guide.ids.priority)  # the take screen scrolled to its priority choice
+            take = kiosk.wait_screen("take")
+            assert not misfits(kiosk, take), (lang, "take", misfits(kiosk, take))
+            kiosk.shot(f"29-take-large-print-{lang}")
+            kiosk.tap(take.ids.back)
+            guide = kiosk.wait_screen("guide")
+            kiosk.tap(guide.ids.take)
+            ticket = kiosk.wait_screen("ticket")
+            assert not misfits(kiosk, ticket), (lang, "ticket", misfits(kiosk, ticket))
+            kiosk.shot(f"30-ticket-large-print-{lang}")
+    finally:
+        app.large = False
+        app.lang = "zh"
 
 
 def luminance(rgba: Any) -> float:

@@ -117,6 +117,44 @@ def test_a_citizen_known_by_card_checks_in_with_one_tap(kiosk: Kiosk) -> None:
     assert kiosk.server.call("GET", f"/appointments/{code}").json()["status"] == "checked_in"
 
 
+
+def booking_rows(start: Any) -> dict[str, Any]:
+    """The start screen's rows of the known citizen's bookings, by booking code."""
+    codes = {b.code for b in start.app.person.bookings}
+    return {r.token: r for r in start.ids.my_tickets.children if getattr(r, "token", "") in codes}
+
+
+def test_the_service_list_shows_the_card_holders_bookings_and_checks_one_in(kiosk: Kiosk) -> None:
+    holder = "440304199001011233"  # made up, with a valid check digit
+    pension = book(kiosk, PENSION, id_number=holder, phone=OTHER_PHONE)
+    social = book(kiosk, SOCIAL_CARD, id_number=holder, phone=OTHER_PHONE)
+    kiosk.reader.put(sample_card(id_number=holder, name="王五"))
+    start = signed_in(kiosk)
+    rows = booking_rows(start)
+    assert set(rows) == {pension, social}
+    assert "城乡居民基本养老保险参保登记 · 签到" in seen(rows[pension].label)
+    assert "您今天的预约" in " ".join(seen(getattr(w, "text", "")) for w in start.ids.my_tickets.children)
+    kiosk.shot("36-start-card-my-bookings")
+    printed = len(kiosk.printer.receipts)
+    kiosk.tap(rows[social])
+    ticket = kiosk.wait_screen("ticket")
+    assert ticket.outcome.appointment and ticket.outcome.ticket.service_code == SOCIAL_CARD
+    kiosk.printer.wait_for(printed + 1)
+    assert kiosk.server.call("GET", f"/appointments/{social}").json()["status"] == "checked_in"
+    assert kiosk.server.call("GET", f"/appointments/{pension}").json()["status"] == "booked"  # still to come
+
+
+def test_a_typed_id_number_also_lists_the_bookings(kiosk: Kiosk) -> None:
+    holder = "510107196211054568"  # made up, with a valid check digit
+    code = book(kiosk, PENSION, id_number=holder, phone=OTHER_PHONE)
+    kiosk.tap(kiosk.screen("start").ids.card)
+    card = kiosk.wait_screen("card")
+    kiosk.press(card.ids.keypad, holder)
+    kiosk.tap(card.ids.confirm)
+    start = signed_in(kiosk)
+    assert set(booking_rows(start)) == {code}
+
+
 def test_the_take_screen_fills_the_number_from_the_card(kiosk: Kiosk) -> None:
     kiosk.tap(kiosk.service_button(SOCIAL_CARD))
     guide = kiosk.wait_screen("guide")

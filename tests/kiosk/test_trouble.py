@@ -57,7 +57,7 @@ def test_the_server_going_away_is_said_plainly_and_the_kiosk_recovers_by_itself(
         kiosk.pump(lambda: not kiosk.app.online, timeout=15)
         assert seen(kiosk.app.banner).startswith("暂时无法连接服务器")
         kiosk.tap(guide.ids.take)
-        kiosk.pump(lambda: "正在重试" in seen(kiosk.app._busy_view.message), timeout=10)
+        kiosk.pump(lambda: "正在重试" in seen(kiosk.app.overlays.busy_view.message), timeout=10)
         kiosk.shot("11-server-retrying")
         assert kiosk.notice().startswith("服务器暂时无法连接，没有取到号")
         kiosk.shot("12-server-unreachable")

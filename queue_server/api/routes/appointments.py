@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import Day, RowId
-from queue_server.services.cases import appointments
+from queue_server.services.cases import appointments, person_bookings
 from queue_server.services.cases import slots as appointment_slots
 from queue_server.services.tickets import check_in
 
@@ -50,6 +50,14 @@ async def check_in_booking(body: c.AppointmentCheckIn, runtime: RuntimeDep, acto
     """
     result = await runtime.write(lambda uow: check_in.check_in(uow, actor, body))
     return check_in.settled(result)
+
+
+@router.post("/lookup", response_model=list[c.AppointmentPublic])
+async def lookup_bookings(
+    body: c.BookingLookup, runtime: RuntimeDep, actor: ActorDep
+) -> list[c.AppointmentPublic]:
+    """Today's bookings still to check in of an ID card's holder (the kiosk's service list)."""
+    return await runtime.read(lambda uow: person_bookings.bookings_of_person(uow, actor, body))
 
 
 @router.get("/{code}", response_model=c.AppointmentPublic)

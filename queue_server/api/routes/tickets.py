@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
-from queue_server.services.tickets import check_in
+from queue_server.services.tickets import check_in, holder
 from queue_server.services.tickets import issue as tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -53,6 +53,15 @@ async def print_failed(
 ) -> c.TicketPublic:
     """The kiosk could not print: the ticket is flagged or cancelled, never silently left waiting."""
     return await runtime.write(lambda uow: tickets.print_failed(uow, actor, token, body))
+
+
+@router.post("/{token}/holder", response_model=c.TicketPublic)
+async def attach_holder(
+    token: str, body: c.AttachHolder, runtime: RuntimeDep, actor: ActorDep
+) -> c.TicketPublic:
+    """An anonymous ticket that did not print gets its holder's ID or phone number, once, so that
+    补打号票 finds it later (kept as a keyed hash and a masked form, as a real-name ticket's)."""
+    return await runtime.write(lambda uow: holder.attach_holder(uow, actor, token, body))
 
 
 @router.get("/{token}", response_model=c.TicketPublic)

@@ -141,6 +141,10 @@ class AppointmentStore(Protocol):
         """A person's first booking on ``day`` still waiting for them (None when there is none)."""
         ...
 
+    def bookings_of_person(self, hall_id: int, id_hash: str, day: date) -> list[Booking]:
+        """A person's bookings on ``day`` still waiting for them, in slot order."""
+        ...
+
     def booked_until(self, hall_id: int, day: date) -> list[DueBooking]:
         """Bookings still waiting for their citizen whose slot is on ``day`` or earlier."""
         ...
