@@ -196,10 +196,10 @@ def kiosk_command(
         settings = load_settings(config, **overrides)
     except ValidationError as error:
         for line in settings_problems(error):
-            console.print(f"kiosk settings: {line}", style="red", markup=False)
+            console.print(f"kiosk settings: {line}", style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from error
     except (OSError, ValueError) as error:  # an unreadable or malformed --config file
-        console.print(f"kiosk settings: {config}: {error}", style="red", markup=False)
+        console.print(f"kiosk settings: {config}: {error}", style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from error
     if not settings.token:
         console.print("[yellow]no device token: create one with `hallq token create --role kiosk`[/yellow]")

@@ -6,11 +6,15 @@ bash scripts/setup.sh
 
 echo "== ruff"
 .venv/bin/ruff check .
-echo "== mypy (strict on the domain core and the wire contract)"
+echo "== ruff format --check"
+.venv/bin/ruff format --check .
+echo "== mypy (strict: the queue server, hallq, the kiosk, the board, the pad codec and bridge)"
 .venv/bin/mypy
 echo "== pytest"
-# pytest exit 5 ("no tests collected") is a failure here like any other.
-.venv/bin/python -m pytest -q --ignore=tests/kiosk "$@"
+# pytest exit 5 ("no tests collected") is a failure here like any other. Most tests wait on servers,
+# browsers and serial lines rather than the CPU, so three workers share the machine's two cores; a test
+# file stays on one worker (its module fixtures, e.g. one served hall or one browser, are built once).
+.venv/bin/python -m pytest -q --ignore=tests/kiosk -n "${HALLQ_TEST_WORKERS:-3}" --dist loadfile "$@"
 echo "== pytest: the kiosk's Kivy screens (own process: Kivy keeps one window per process)"
 kivy_home="$(mktemp -d)"
 trap 'rm -rf "$kivy_home"' EXIT

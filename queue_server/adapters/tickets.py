@@ -110,7 +110,10 @@ class SqlTicketStore:
         return self._set(ticket_id, expected_status, {**changes, "status": target.value})
 
     def update(self, ticket_id: int, expected_status: str, **changes: Unpack[TicketChanges]) -> bool:
-        """Change a ticket's other columns only while it is still in ``expected_status``."""
+        """Change a ticket's other columns only while it is still in ``expected_status``; its status
+        changes only along the transition table (``move``), whatever a caller passes."""
+        if "status" in changes:
+            raise ValueError("a ticket's status changes only along the transition table (move)")
         return self._set(ticket_id, expected_status, dict(changes))
 
     def _set(self, ticket_id: int, expected_status: str, values: dict[str, Any]) -> bool:
