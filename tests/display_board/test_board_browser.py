@@ -455,3 +455,29 @@ def test_the_full_forms_second_pass_gives_way_to_a_new_call(board_server: BoardS
         ("M002", "short", "ended"),  # two calls within 30 s: the board is busy, terse
     ]
     assert "chime=0" in played[1]["url"] and "repeat=1" in played[1]["url"]
+
+
+def test_a_work_profile_applied_to_windows_reaches_the_boards_state(
+    board_server: BoardServer, screens: Any
+) -> None:
+    page = open_screen(screens, board_server, "/board?voice=0")
+    manager = board_server.as_("manager")
+    created = httpx.post(
+        board_server.url + "/api/v1/work-profiles",
+        json={"name": "测试-下午", "services": ["S2", "S1"]},
+        headers=manager,
+    )
+    assert created.status_code < 300, created.text
+    applied = httpx.post(
+        f"{board_server.url}/api/v1/work-profiles/{created.json()['id']}/apply",
+        json={"windows": ["3", "4"]},
+        headers=manager,
+    )
+    assert applied.status_code == 200, applied.text
+    page.wait_for_function(
+        """() => ['3', '4'].every((n) => {
+          const w = window.hallqBoard.state.windows.get(n);
+          return w && JSON.stringify(w.services) === JSON.stringify(['S2', 'S1']); })""",
+        timeout=WAIT_MS,
+    )
+    assert page.locator("#windows .win[data-window='3']").count() == 1  # its card still there
