@@ -54,7 +54,9 @@ PAGES = {
 }
 READY_AT = """(condition) => new Promise((resolve) => {
   const check = new Function('return (' + condition + ')()');
-  const frame = () => (check() ? resolve(performance.now()) : requestAnimationFrame(frame));
+  // right after the navigation commits the body may not exist yet: not ready, not an error
+  const ready = () => { try { return check(); } catch (error) { return false; } };
+  const frame = () => (ready() ? resolve(performance.now()) : requestAnimationFrame(frame));
   frame();
 })"""
 

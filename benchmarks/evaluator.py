@@ -1,8 +1,9 @@
 """Evaluator pads: key press → evaluation stored, RS-232 and RS-485 buses over real ptys at 9600 baud.
 
 A demo-hall server runs as ``hallq serve --demo`` with 32 extra windows (B01..B32); emulated pads
-(hardware_mocks) sit on a pty paced at 9600 baud (1.04 ms a byte), one pad point to point (RS-232)
-or 8 / 32 pads sharing one pty as an RS-485 bus that the bridge polls. Each pad has a worker: the
+(hardware_mocks, in a process of their own: benchmarks/pad_process.py) sit on a pty paced at 9600
+baud (1.04 ms a byte), one pad point to point (RS-232) or 8 / 32 pads sharing one pty as an
+RS-485 bus that the bridge polls. Each pad has a worker: the
 clerk concludes a case at the pad's window, the pad is asked, the rater thinks a moment (so the
 pads' ratings overlap) and presses a key; the latency runs from the press to the moment the bridge
 has the server's 201 (the evaluation stored). Then 8 pads again with 1 % of bytes corrupted and 1 %
@@ -38,10 +39,11 @@ from benchmarks.common import (
     report,
     show_log_problems,
 )
+from benchmarks.pad_process import start_rack
 from evaluator_device import protocol as p
 from evaluator_device.bridge import Bridge, PadConfig
 from evaluator_device.master import Line
-from hardware_mocks.evaluator_pad import EmulatedPad, Faults, PadBus
+from hardware_mocks.evaluator_pad import Faults
 
 SERVICE = "RS001"
 WINDOWS = [f"B{n:02d}" for n in range(1, 33)]
@@ -101,6 +103,7 @@ class Run:
     """What one set-up measured."""
 
     latencies: list[float] = field(default_factory=list)
+    on_line: list[float] = field(default_factory=list)  # press → the rating heard by the bridge
     pressed: dict[int, str] = field(default_factory=dict)
     lost_questions: int = 0
 
@@ -113,26 +116,8 @@ class Rig:
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.windows = WINDOWS[:count]
-        self.pads = [
-            EmulatedPad(
-                address=n + 1,
-                baud=9600,
-                line=line,
-                faults=Faults(
-                    faults.corrupt,
-                    faults.drop,
-                    faults.delay_ms,
-                    seed=None if faults.seed is None else faults.seed + n,
-                ),
-            )
-            for n in range(count)
-        ]
-        self.bus = PadBus(self.pads) if count > 1 else None
-        port = self.bus.open_pty() if self.bus else self.pads[0].open_pty()
-        if self.bus:
-            self.bus.start()
-        else:
-            self.pads[0].start()
+        self.manager, self.pads = start_rack(count, line, faults)  # the pads' own process
+        port = self.pads.port()
         configs = [
             PadConfig(n + 1, window, tokens[f"evaluator-{window}"], Line(line))
             for n, window in enumerate(self.windows)
@@ -142,10 +127,8 @@ class Rig:
 
     def close(self) -> None:
         self.bridge.stop()
-        if self.bus:
-            self.bus.stop()
-        else:
-            self.pads[0].stop()
+        self.pads.stop()
+        self.manager.shutdown()
 
 
 def run(
@@ -162,7 +145,7 @@ def run(
     counter = threading.Lock()
 
     def worker(index: int) -> None:
-        pad, window = rig.pads[index], rig.windows[index]
+        pads, window = rig.pads, rig.windows[index]
         rng = random.Random(seed * 100 + index)
         clerk = auth(tokens[f"clerk-{window}"])
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
@@ -177,7 +160,7 @@ def run(
                     ).raise_for_status()
                     client.post(f"/api/v1/windows/{window}/call-next", headers=clerk).raise_for_status()
                 client.post(f"/api/v1/windows/{window}/conclude", headers=clerk).raise_for_status()
-                asked = pad.wait_asked(timeout=20)
+                asked = pads.wait_asked(index, 20)
                 if asked is None:
                     with counter:
                         result.lost_questions += 1
@@ -185,22 +168,23 @@ def run(
                 if think:
                     time.sleep(rng.uniform(0.5, 1.5) * think)
                 level = rng.randint(1, 5)
-                t0 = time.monotonic()
-                pad.press(level, (1,) if level >= 4 else ())
+                t0 = pads.press(index, level, (1,) if level >= 4 else ())
                 with counter:
-                    result.pressed[asked.evaluation_id] = NAMES[level]
+                    result.pressed[asked] = NAMES[level]
                 deadline = time.monotonic() + 30
                 with rig.bridge.delivered:
-                    while asked.evaluation_id not in rig.bridge.delivered_at and time.monotonic() < deadline:
+                    while asked not in rig.bridge.delivered_at and time.monotonic() < deadline:
                         rig.bridge.delivered.wait(0.2)
-                    done = rig.bridge.delivered_at.get(asked.evaluation_id)
+                    done = rig.bridge.delivered_at.get(asked)
                 if done is not None:
+                    heard = rig.bridge.heard_at.get(asked, done)
                     with counter:
                         result.latencies.append((done - t0) * 1000)
+                        result.on_line.append((heard - t0) * 1000)
                 if gap:
                     time.sleep(rng.uniform(0.5, 1.5) * gap)
 
-    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(rig.pads))]
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(rig.windows))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -239,13 +223,15 @@ def setup(
     try:
         bus = pads > 1
         think, gap = (args.think, args.gap) if bus else (0.0, 0.0)
+        began = time.monotonic()
         result = run(rig, server, tokens, args.ratings, think=think, gap=gap, seed=seed)
+        seconds = time.monotonic() - began
         rig.bridge.wait_delivered(len(result.pressed), timeout=60)
         asks = asks_per_evaluation(rig)
         offline = rig.bridge.went_offline
-        corrupted = sum(pad.stats.bytes_corrupted for pad in rig.pads)
-        dropped = sum(pad.stats.frames_dropped for pad in rig.pads)
+        corrupted, dropped = rig.pads.faults_seen()
         exchanges = rig.bridge.master.exchanges
+        unanswered = rig.bridge.master.unanswered
         refused = rig.bridge.outbox.db.execute(
             "SELECT COUNT(*) FROM ratings WHERE result LIKE 'refused%'"
         ).fetchone()[0]
@@ -256,6 +242,12 @@ def setup(
     report(f"{name}: press → stored p50", percentile(result.latencies, 50), "ms", None, None)
     report(f"{name}: press → stored p95", p95, "ms", f"<= {target_p95:g}", p95 <= target_p95)
     report(f"{name}: press → stored max", max(result.latencies, default=float("nan")), "ms", None, None)
+    report(
+        f"{name}:   of which press → heard on the line, p50", percentile(result.on_line, 50), "ms", None, None
+    )
+    report(
+        f"{name}:   of which press → heard on the line, p95", percentile(result.on_line, 95), "ms", None, None
+    )
     clean = not (faults.corrupt or faults.drop)
     report(f"{name}: ASK_RATING frames per evaluation", f"{asks[0]:.3f}", "", None, None)
     report(
@@ -265,7 +257,14 @@ def setup(
         "1.000" if clean else None,
         asks[1] <= 1.0 if clean else None,
     )
-    report(f"{name}: bus exchanges", exchanges, "", None, None)
+    report(
+        f"{name}: bus exchanges",
+        f"{exchanges} in {seconds:.0f} s ({exchanges / seconds:.1f}/s)",
+        "",
+        None,
+        None,
+    )
+    report(f"{name}: exchanges unanswered within the reply wait", unanswered, "", None, None)
     delivered = sum(1 for eid in result.pressed if eid in stored)
     wrong = sum(1 for eid, level in result.pressed.items() if eid in stored and stored[eid] != level)
     share = 100.0 * delivered / max(1, len(result.pressed))
@@ -288,11 +287,11 @@ def outage(server: Server, tokens: dict[str, str], folder: Path, seconds: float)
             client.post("/api/v1/tickets", json={"service_code": SERVICE}, headers=auth(tokens["kiosk"]))
             client.post(f"/api/v1/windows/{window}/call-next", headers=auth(tokens[f"clerk-{window}"]))
             client.post(f"/api/v1/windows/{window}/conclude", headers=auth(tokens[f"clerk-{window}"]))
-        asked = rig.pads[0].wait_asked(timeout=10)
+        asked = rig.pads.wait_asked(0, 10)
         assert asked is not None
         port = server.port
         server.stop()
-        rig.pads[0].press(2)
+        rig.pads.press(0, 2, ())
         time.sleep(seconds)
         waiting = rig.bridge.outbox.counts()["waiting"]
         common.free_port = lambda: port  # the bridge knows the server by its address: same port
@@ -305,7 +304,7 @@ def outage(server: Server, tokens: dict[str, str], folder: Path, seconds: float)
     finally:
         rig.close()
     stored = stored_levels(server, tokens["manager"])
-    exactly_once = ok and stored.get(asked.evaluation_id) == "满意"
+    exactly_once = ok and stored.get(asked) == "满意"
     report(f"outage {seconds:g} s: kept on disk", waiting, "ratings", None, None)
     report("outage: delivered after return", after, "ms", None, None)
     report("outage: delivered exactly once", str(exactly_once), "", "True", exactly_once)

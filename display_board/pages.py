@@ -28,6 +28,7 @@ from fastapi.staticfiles import StaticFiles
 
 from display_board.announce import BadCall, Call, announcement, standard_clips
 from display_board.voice import Voice, VoiceOptions, VoiceUnavailable
+from display_board.voice_queue import BATCH_MAX
 from queue_server.contract import DEVICE_COOKIE, ErrorBody
 from queue_server.messages import CATALOGUE, render
 
@@ -104,11 +105,19 @@ class Board:
         """The citizen's live ticket page (no login, no cookie)."""
         return HTMLResponse(self._pages["ticket"], headers={"Cache-Control": "no-store"})
 
-    def call_audio(self, call: Call, options: VoiceOptions, by_name: bool, short: bool = False) -> Response:
-        """The WAV of one call: chime, Mandarin ``repeat`` times, then English if asked."""
+    def call_audio(
+        self,
+        call: Call,
+        options: VoiceOptions,
+        by_name: bool,
+        short: bool = False,
+        then: tuple[Call, ...] = (),
+    ) -> Response:
+        """The WAV of one call (chime, Mandarin ``repeat`` times, then English if asked), or of a
+        busy board's batch: ``call`` and the calls ``then`` spoken after it in one announcement."""
         try:
-            spoken = announcement(call, by_name=by_name, short=short)
-            data = self.voice.render(spoken, options)
+            spoken = tuple(announcement(c, by_name=by_name, short=short) for c in (call, *then))
+            data = self.voice.render_many(spoken, options)
         except BadCall as error:
             return _error(422, "request.invalid", detail=str(error))
         except VoiceUnavailable:
@@ -178,15 +187,21 @@ def router(board: Board) -> APIRouter:
         number: Annotated[str, Query(max_length=12)],
         window: Annotated[str, Query(max_length=12)],
         name: Annotated[str, Query(max_length=64)] = "",
-        repeat: Annotated[int, Query(ge=1, le=3)] = 2,
+        repeat: Annotated[int, Query(ge=0, le=3)] = 2,  # 0: the English of a full form's tail only
         chime: bool = True,
         en: bool = False,
         by_name: bool = False,
         short: bool = False,
+        then: Annotated[list[str] | None, Query(max_length=BATCH_MAX - 1)] = None,
     ) -> Response:
-        """A call's announcement as WAV, assembled from cached clips (``short``: the terse form)."""
+        """A call's announcement as WAV, assembled from cached clips (``short``: the terse form;
+        ``then=A002:5`` repeated: calls spoken after it in the same announcement, a busy board's batch)."""
         options = VoiceOptions(repeat=repeat, chime=chime, english=en, terse=short)
-        return board.call_audio(Call(number, window, name), options, by_name, short)
+        more = []
+        for item in then or []:
+            more_number, _, more_window = item.partition(":")
+            more.append(Call(more_number, more_window))
+        return board.call_audio(Call(number, window, name), options, by_name, short, tuple(more))
 
     return routes
 

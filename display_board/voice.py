@@ -19,7 +19,7 @@ import threading
 import wave
 from array import array
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from display_board.announce import Announcement, Clip
 
@@ -121,7 +121,7 @@ class Voice:
     ) -> None:
         self._espeak = espeak
         self._clips: OrderedDict[Clip, bytes] = OrderedDict()
-        self._made: OrderedDict[tuple[Announcement, VoiceOptions], bytes] = OrderedDict()
+        self._made: OrderedDict[tuple[tuple[Announcement, ...], VoiceOptions], bytes] = OrderedDict()
         self._max_clips = max_clips
         self._max_made = max_announcements
         self._lock = threading.Lock()
@@ -182,24 +182,33 @@ class Voice:
 
     def pcm(self, announcement: Announcement, options: VoiceOptions) -> bytes:
         """The whole announcement as PCM: chime, Mandarin ``repeat`` times, English if on."""
+        return self.pcm_many((announcement,), options)
+
+    def pcm_many(self, announcements: tuple[Announcement, ...], options: VoiceOptions) -> bytes:
+        """Several calls in one announcement (a busy board's batch): one chime, then each in turn."""
         lead, pause = (TERSE_LEAD_IN, TERSE_PAUSE) if options.terse else (LEAD_IN, PASS_PAUSE)
         parts = [self.chime(), silence(lead)] if options.chime else [silence(lead)]
-        zh = self.spoken(announcement.zh)
-        for _ in range(options.repeat):
-            parts += [zh, silence(pause)]
-        if options.english:
-            parts += [self.spoken(announcement.en), silence(pause)]
+        for announcement in announcements:
+            zh = self.spoken(announcement.zh)
+            for _ in range(options.repeat):
+                parts += [zh, silence(pause)]
+            if options.english:
+                parts += [self.spoken(announcement.en), silence(pause)]
         return b"".join(parts)
 
     def render(self, announcement: Announcement, options: VoiceOptions) -> bytes:
         """The announcement as a WAV file (kept for repeats and recalls)."""
-        key = (announcement, options)
+        return self.render_many((announcement,), options)
+
+    def render_many(self, announcements: tuple[Announcement, ...], options: VoiceOptions) -> bytes:
+        """Calls spoken one after another as one WAV file (kept for repeats and recalls)."""
+        key = (announcements, options)
         with self._lock:
             found = self._made.get(key)
             if found is not None:
                 self._made.move_to_end(key)
                 return found
-        made = wav(self.pcm(announcement, options))
+        made = wav(self.pcm_many(announcements, options))
         with self._lock:
             self._made[key] = made
             while len(self._made) > self._max_made:
@@ -209,3 +218,13 @@ class Voice:
     def duration(self, announcement: Announcement, options: VoiceOptions) -> float:
         """Seconds the announcement lasts."""
         return len(self.pcm(announcement, options)) / 2 / RATE
+
+    def call_starts(self, announcements: tuple[Announcement, ...], options: VoiceOptions) -> list[float]:
+        """When each call of a batch starts being spoken, in seconds from the announcement's start."""
+        lead = len(silence(TERSE_LEAD_IN if options.terse else LEAD_IN))
+        at = (len(self.chime()) if options.chime else 0) + lead
+        starts = []
+        for announcement in announcements:
+            starts.append(at / 2 / RATE)
+            at += len(self.pcm_many((announcement,), replace(options, chime=False))) - lead
+        return starts

@@ -105,6 +105,7 @@ class Bridge:
         self._threads: list[threading.Thread] = []
         self.delivered = threading.Condition()
         self.delivered_at: dict[int, float] = {}  # evaluation id → monotonic time the server had it
+        self.heard_at: dict[int, float] = {}  # evaluation id → monotonic time its rating came off the line
         self.asks: dict[int, int] = {}  # evaluation id → ASK_RATING commands sent (new SEQs)
         self.went_offline = 0  # times a pad was declared offline by the offline rule
         self._reports: dict[int, tuple[c.DeviceState, str]] = {}
@@ -179,6 +180,7 @@ class Bridge:
             eid, window, rating.level.value, [reason_of(r) for r in rating.reasons], pressed
         )
         if self.outbox.add(stored):
+            self.heard_at[eid] = arrived
             log.info("window %s: evaluation %d rated %s", window, eid, stored.level)
         with state.lock:
             if state.asking == eid:

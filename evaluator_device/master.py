@@ -106,6 +106,7 @@ class BusMaster:
         self._next_priority = 0
         self._wake = threading.Event()
         self.exchanges = 0
+        self.unanswered = 0  # exchanges the pad did not answer within the reply wait
 
     def wake(self) -> None:
         """Something new to send: an RS-232 pad need not wait for its next heartbeat."""
@@ -230,6 +231,7 @@ class BusMaster:
             slot.last_heard, slot.misses = now, 0
             return
         slot.misses += 1
+        self.unanswered += 1
         log.debug("pad %d: %d unanswered, heard %.2f s ago", slot.address, slot.misses, now - slot.last_heard)
         if (
             slot.phase is not PadPhase.OFFLINE

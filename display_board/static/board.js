@@ -141,13 +141,12 @@
         break;
       }
       case "assignments.changed": {
-        // a reallocation (a work profile applied to many windows) shows at once from the event;
-        // the queues' figures follow with the debounced resync below
+        // a reallocation (a work profile applied to many windows) is taken at once from the event;
+        // the queues' figures follow with the debounced resync below. The window cards do not show
+        // services, so nothing is redrawn: a profile applied to ten windows is ten events in a row,
+        // and ten redraws (each a forced layout of every card for the pager) held up the last one.
         const window = state.windows.get(p.window);
-        if (window && Array.isArray(p.services)) {
-          window.services = p.services.slice();
-          renderWindows();
-        }
+        if (window && Array.isArray(p.services)) window.services = p.services.slice();
         break;
       }
       case "hall.settings":

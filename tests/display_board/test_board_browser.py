@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.display_board.conftest import WAIT_MS, BoardServer, shot
+from tests.display_board.test_voice_queue import CASES, JS_OUTCOME, matches, python_outcome
 
 
 def open_screen(screens: Any, server: BoardServer, path: str) -> Any:
@@ -80,7 +81,8 @@ def test_a_call_appears_on_the_board_in_chinese_and_its_announcement_plays(
         timeout=WAIT_MS,
     )
     now = playing(page)
-    assert "window=1" in now["clip"] and "repeat=2" in now["clip"]
+    # alone on a quiet board: the full form's head (chime, one pass); the second pass follows
+    assert "window=1" in now["clip"] and "repeat=1" in now["clip"] and "chime=1" in now["clip"]
     assert now["duration"] == pytest.approx(wav_seconds(board_server, now["clip"]), abs=0.05)
     card = page.inner_text("#windows [data-window='1']")
     assert ticket["number"] in card and "一号窗口" in card
@@ -104,12 +106,15 @@ def test_a_recall_flashes_the_call_again_and_is_announced_again(
     shot(page, "board-recall")
     page.wait_for_function(
         """n => window.hallqBoard.announcer.played
-          .filter(p => p.number === n && p.how === 'ended').length === 2""",
+          .filter(p => p.number === n && p.part !== 'tail' && p.how === 'ended').length === 2""",
         arg=ticket["number"],
         timeout=WAIT_MS,
     )
     played = page.evaluate("window.hallqBoard.announcer.played")
-    assert [p["recall"] for p in played if p["number"] == ticket["number"]] == [False, True]
+    assert [p["recall"] for p in played if p["number"] == ticket["number"] and p["part"] != "tail"] == [
+        False,
+        True,
+    ]
     board_server.act("1", "conclude")
 
 
@@ -124,12 +129,15 @@ def test_calls_are_announced_one_at_a_time_in_call_order(board_server: BoardServ
     called.append((board_server.act("1", "call-next")["ticket"]["number"], "1"))
     assert [n for n, _ in called] == numbers
     page.wait_for_function(
-        "n => window.hallqBoard.announcer.played.filter(p => p.how === 'ended').length >= n",
+        """n => window.hallqBoard.announcer.played.filter(p => p.how === 'ended')
+          .flatMap(p => p.part === 'tail' ? [] : p.calls).length >= n
+          && !window.hallqBoard.announcer.current""",
         arg=len(called),
         timeout=WAIT_MS,
     )
     played = page.evaluate("window.hallqBoard.announcer.played")
-    assert [(p["number"], p["window"]) for p in played] == called
+    spoken = [(c["number"], c["window"]) for p in played if p["part"] != "tail" for c in p["calls"]]
+    assert spoken == called
     for before, after in itertools.pairwise(played):
         assert after["playingAt"] >= before["finishedAt"], "two announcements overlapped"
     for window in ("1", "2"):
@@ -206,13 +214,17 @@ def test_english_follows_the_mandarin_when_the_hall_turns_it_on(
     ticket = board_server.issue("S1")
     board_server.act("1", "call-next")
     page.wait_for_function(
-        "n => window.hallqBoard.announcer.played.some(p => p.number === n && p.how === 'ended')",
+        """n => window.hallqBoard.announcer.played
+          .some(p => p.number === n && p.part === 'tail' && p.how === 'ended')""",
         arg=ticket["number"],
         timeout=WAIT_MS,
     )
     played = page.evaluate("window.hallqBoard.announcer.played")
-    clip = next(p["url"] for p in played if p["number"] == ticket["number"])
-    assert "en=1" in clip
+    # alone on a quiet board: the head (chime, Mandarin once), then the tail (Mandarin, English)
+    head, tail = (p["url"] for p in played if p["number"] == ticket["number"])
+    assert "en=0" in head and "chime=1" in head
+    clip = tail
+    assert "en=1" in clip and "chime=0" in clip and "repeat=1" in clip
     assert wav_seconds(board_server, clip) > wav_seconds(board_server, clip.replace("en=1", "en=0")) + 2
     board_server.settings(voice={"english": False}, notice="")
     board_server.act("1", "conclude")
@@ -309,8 +321,8 @@ def test_a_queue_of_calls_is_spoken_short_and_a_call_that_ended_or_was_recalled_
     }
     for window in ("1", "2", "3", "4"):
         assert board_server.act(window, "call-next")["ticket"]["number"] == tickets[window]
-    # the first call is being spoken in full (12.85 s); meanwhile window 3's citizen is done
-    # already and window 4 recalls its number
+    # the first call is being spoken in full (its head: chime and one pass); meanwhile window 3's
+    # citizen is done already and window 4 recalls its number
     page.wait_for_function("() => window.hallqBoard.announcer.current !== null", timeout=WAIT_MS)
     board_server.act("3", "conclude")
     board_server.act("4", "recall")
@@ -320,21 +332,24 @@ def test_a_queue_of_calls_is_spoken_short_and_a_call_that_ended_or_was_recalled_
         " a.defaultPlaybackRate = 16; a.playbackRate = 16; }"
     )
     page.wait_for_function(
-        "() => window.hallqBoard.announcer.played.filter(p => p.how === 'ended').length >= 3"
+        "() => window.hallqBoard.announcer.played.filter(p => p.how === 'ended').length >= 2"
         " && !window.hallqBoard.announcer.current",
         timeout=WAIT_MS,
     )
-    played = page.evaluate("window.hallqBoard.announcer.played.slice(-3)")
+    played = page.evaluate("window.hallqBoard.announcer.played.slice(-2)")
     skipped = page.evaluate("window.hallqBoard.announcer.skipped")
-    assert [(p["number"], p["recall"]) for p in played] == [
-        (tickets["1"], False),
-        (tickets["2"], False),
-        (tickets["4"], True),
+    # window 1 alone, then windows 2 and 4 (the recall in the place of its call) in one terse
+    # announcement; window 3 never, and no second pass of window 1 while others waited
+    assert [[(c["number"], c["recall"]) for c in p["calls"]] for p in played] == [
+        [(tickets["1"], False)],
+        [(tickets["2"], False), (tickets["4"], True)],
     ]
-    assert "repeat=2" in played[0]["url"] and "chime=1" in played[0]["url"]  # alone: the full form
+    assert [p["part"] for p in played] == ["head", "short"]
+    assert "repeat=1" in played[0]["url"] and "chime=1" in played[0]["url"]  # alone: the full form's head
     assert "repeat=1" in played[1]["url"] and "chime=0" in played[1]["url"]  # others waiting: short
     assert "short=1" in played[1]["url"] and "short=0" in played[0]["url"]
-    assert "short=1" in played[2]["url"]  # alone, but the board is busy (calls within 30 s): terse
+    assert f"then={tickets['4']}%3A4" in played[1]["url"]
+    assert played[1]["duration"] == pytest.approx(wav_seconds(board_server, played[1]["url"]), abs=0.05)
     assert {(s["number"], s["why"]) for s in skipped} >= {
         (tickets["3"], "ticket.concluded"),
         (tickets["4"], "recalled"),
@@ -371,3 +386,98 @@ def test_long_service_names_are_shown_whole_not_truncated_into_look_alikes(
     for window in ("1", "2"):
         board_server.act(window, "call-next")
         board_server.act(window, "conclude")
+
+
+def test_the_page_runs_the_same_voice_queue_rules_as_the_benchmark(
+    board_server: BoardServer, screens: Any
+) -> None:
+    page = open_screen(screens, board_server, "/board?voice=0")
+    for case in CASES:
+        outcome = page.evaluate(JS_OUTCOME, case)
+        assert matches(case["expect"], outcome), (case["name"], outcome)
+        assert outcome == python_outcome(case), case["name"]
+
+
+def test_a_backlog_of_35_standing_calls_is_spoken_whole_in_batches(
+    board_server: BoardServer, screens: Any
+) -> None:
+    # more calls waiting than the old 30-call cap: none may be dropped, the board batches them
+    page = open_screen(screens, board_server, "/board?voice=0")
+    calls = [(f"K{n:03d}", str(n % 40 + 1)) for n in range(1, 36)]
+    page.evaluate(
+        """calls => { const a = window.hallqBoard.announcer;
+        document.getElementById('voice').defaultPlaybackRate = 16;
+        const settings = {...window.hallqBoard.state.settings, enabled: true};
+        for (const [number, window_] of calls) a.announce({number, window: window_}, settings); }""",
+        calls,
+    )
+    page.wait_for_function(
+        """n => { const a = window.hallqBoard.announcer;
+        return !a.current && !a.queue.length
+          && a.played.filter(p => p.part !== 'tail').flatMap(p => p.calls).length >= n; }""",
+        arg=len(calls),
+        timeout=WAIT_MS * 3,
+    )
+    state = page.evaluate(
+        "() => { const a = window.hallqBoard.announcer; return {played: a.played, skipped: a.skipped}; }"
+    )
+    played = [p for p in state["played"] if p["part"] != "tail"]
+    assert [(c["number"], c["window"]) for p in played for c in p["calls"]] == calls
+    assert state["skipped"] == [] and {p["how"] for p in played} == {"ended"}
+    assert [len(p["calls"]) for p in played] == [1, 4, 4, 4, 4, 4, 4, 4, 4, 2]
+    assert all(p["part"] == "short" for p in played[1:])
+    assert len(state["played"]) <= 20  # the log stays bounded
+
+
+def test_the_full_forms_second_pass_gives_way_to_a_new_call(board_server: BoardServer, screens: Any) -> None:
+    page = open_screen(screens, board_server, "/board?voice=0")
+    page.evaluate(
+        """() => { const a = window.hallqBoard.announcer, audio = document.getElementById('voice');
+        const settings = {...window.hallqBoard.state.settings, enabled: true, repeat: 2};
+        audio.defaultPlaybackRate = 16;
+        audio.addEventListener('playing', () => {
+          // the moment the tail (the second pass) is heard, window 8 calls
+          if (a.current && a.current.part === 'tail' && !a.queue.length && a.current.number === 'M001') {
+            audio.playbackRate = 1;
+            a.announce({number: 'M002', window: '8'}, settings);
+          }
+        });
+        a.announce({number: 'M001', window: '7'}, settings); }"""
+    )
+    page.wait_for_function(
+        """() => window.hallqBoard.announcer.played.some(p => p.number === 'M002' && p.how === 'ended')""",
+        timeout=WAIT_MS,
+    )
+    played = page.evaluate("window.hallqBoard.announcer.played")
+    assert [(p["number"], p["part"], p["how"]) for p in played] == [
+        ("M001", "head", "ended"),
+        ("M001", "tail", "yielded"),
+        ("M002", "short", "ended"),  # two calls within 30 s: the board is busy, terse
+    ]
+    assert "chime=0" in played[1]["url"] and "repeat=1" in played[1]["url"]
+
+
+def test_a_work_profile_applied_to_windows_reaches_the_boards_state(
+    board_server: BoardServer, screens: Any
+) -> None:
+    page = open_screen(screens, board_server, "/board?voice=0")
+    manager = board_server.as_("manager")
+    created = httpx.post(
+        board_server.url + "/api/v1/work-profiles",
+        json={"name": "测试-下午", "services": ["S2", "S1"]},
+        headers=manager,
+    )
+    assert created.status_code < 300, created.text
+    applied = httpx.post(
+        f"{board_server.url}/api/v1/work-profiles/{created.json()['id']}/apply",
+        json={"windows": ["3", "4"]},
+        headers=manager,
+    )
+    assert applied.status_code == 200, applied.text
+    page.wait_for_function(
+        """() => ['3', '4'].every((n) => {
+          const w = window.hallqBoard.state.windows.get(n);
+          return w && JSON.stringify(w.services) === JSON.stringify(['S2', 'S1']); })""",
+        timeout=WAIT_MS,
+    )
+    assert page.locator("#windows .win[data-window='3']").count() == 1  # its card still there

@@ -88,6 +88,19 @@ def test_a_calls_audio_is_a_wav_of_the_expected_length(served: Any) -> None:
     assert board.voice.synthesised > 0
 
 
+def test_a_busy_boards_batch_of_calls_is_one_wav_and_a_bad_call_in_it_is_refused(served: Any) -> None:
+    client, _tokens = served
+    terse = {"number": "A001", "window": "3", "repeat": 1, "chime": 0, "short": 1}
+    alone = client.get("/board/audio/call.wav", params=terse)
+    batch = client.get("/board/audio/call.wav", params={**terse, "then": ["B002:5", "C003:12"]})
+    assert batch.status_code == 200 and batch.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(alone.content)) as one, wave.open(io.BytesIO(batch.content)) as three:
+        assert three.getnframes() > 2.5 * one.getnframes()
+    for bad in (["B002"], ["B002:三"], ["B002:5", "C003:6", "D004:7", "E005:8"]):
+        refused = client.get("/board/audio/call.wav", params={**terse, "then": bad})
+        assert refused.status_code == 422 and refused.json()["code"] == "request.invalid", bad
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -7,6 +7,7 @@ import re
 import subprocess
 import wave
 from array import array
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from display_board.voice import (
     LEAD_IN,
     PASS_PAUSE,
     RATE,
+    TERSE_LEAD_IN,
+    TERSE_PAUSE,
     WORD_GAP,
     Voice,
     VoiceOptions,
@@ -61,6 +64,30 @@ def test_english_follows_once_and_repeat_and_chime_are_honoured() -> None:
     full = VoiceOptions(repeat=3, chime=True, english=True)
     expected = seconds(chime()) + LEAD_IN + 3 * (zh + PASS_PAUSE) + en + PASS_PAUSE
     assert voice.duration(spoken, full) == pytest.approx(expected, abs=1e-3)
+
+
+def test_a_busy_boards_batch_is_the_terse_calls_one_after_another_and_knows_where_each_starts() -> None:
+    voice = ToneVoice()
+    calls = tuple(
+        announcement(Call(n, w), short=True) for n, w in (("A001", "3"), ("B12", "101"), ("C7", "5"))
+    )
+    terse = VoiceOptions(repeat=1, chime=False, terse=True)
+    passes = [voice.spoken(a.zh) for a in calls]
+    assert voice.pcm_many(calls, terse) == silence(TERSE_LEAD_IN) + b"".join(
+        p + silence(TERSE_PAUSE) for p in passes
+    )
+    starts = voice.call_starts(calls, terse)
+    assert starts[0] == pytest.approx(TERSE_LEAD_IN, abs=1e-3)
+    for k in (1, 2):
+        assert starts[k] == pytest.approx(starts[k - 1] + seconds(passes[k - 1]) + TERSE_PAUSE, abs=1e-3)
+    assert all(len(a.zh) == 1 for a in calls)  # each terse call is one connected utterance
+
+
+def test_the_terse_form_is_one_connected_utterance_shorter_than_joined_words(espeak: Voice) -> None:
+    terse = announcement(Call("A001", "3"), short=True)
+    assert terse.zh[0].say == "ei1 ling2 ling2 yi1 hao4, san1 hao4 chuang1 kou3"
+    joined = tuple(replace(c, fast=True) for c in announcement(Call("A001", "3")).zh)
+    assert seconds(espeak.spoken(terse.zh)) < 0.85 * seconds(espeak.spoken(joined))
 
 
 def test_each_clip_is_synthesised_once_and_the_cache_stays_bounded() -> None:
