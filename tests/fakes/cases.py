@@ -19,6 +19,7 @@ from queue_server.services.cases.ports import (
     TicketRef,
     WindowHours,
 )
+from tests.fakes.tickets import FakeTicketStore
 
 
 class FakeAppointmentStore:
@@ -173,19 +174,13 @@ class FakeAppointmentStore:
 
 
 class FakeCaseStore:
-    """Cases, services' guides and the tickets cases belong to, in dictionaries."""
+    """Cases and services' guides in dictionaries; the tickets cases belong to are read from the
+    tickets' fake (the SQL store joins the tickets table)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tickets: FakeTicketStore) -> None:
         self.rows: dict[int, Case] = {}
         self.guides: dict[int, dict[str, Any]] = {}
-        self.tickets: dict[int, TicketRef] = {}
-        self.tokens: dict[str, int] = {}
-
-    def add_ticket(self, ticket: TicketRef, token: str = "") -> None:
-        """A ticket concluded at a window (the tickets' store writes these in the server)."""
-        self.tickets[ticket.id] = ticket
-        if token:
-            self.tokens[token] = ticket.id
+        self.ticket_rows = tickets
 
     def service_guide(self, service_id: int) -> dict[str, Any]:
         return dict(self.guides.get(service_id, {}))
@@ -210,7 +205,7 @@ class FakeCaseStore:
 
     def open_promised(self, hall_id: int) -> list[tuple[Case, str]]:
         return [
-            (r, self.tickets[r.ticket_id].number)
+            (r, self.ticket_rows.rows[r.ticket_id].number)
             for r in sorted(self.rows.values(), key=lambda r: r.id)
             if r.hall_id == hall_id and r.status == "open" and r.promised_date is not None
         ]
@@ -222,9 +217,10 @@ class FakeCaseStore:
         self.rows[case_id] = replace(self.rows[case_id], extensions=list(extensions))
 
     def ticket(self, *, id: int | None = None, token: str | None = None) -> TicketRef | None:
-        if token is not None:
-            id = self.tokens.get(token)
-        return self.tickets.get(id) if id is not None else None
+        found = self.ticket_rows.by_id(id) if id is not None else self.ticket_rows.by_token(token or "")
+        if found is None or (token is not None and found.token != token):
+            return None
+        return TicketRef(found.id, found.hall_id, found.service_id, found.number)
 
 
 class FakeCalendarStore:
