@@ -23,13 +23,13 @@ from tests.fakes.tickets import FakeTicketStore
 
 
 class FakeAppointmentStore:
-    """Slots and bookings in dictionaries; tickets checked in are numbered in ``ticket_numbers``."""
+    """Slots and bookings in dictionaries; the tickets bookings were checked in to are read from the
+    tickets' fake (the SQL store reads the tickets table)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tickets: FakeTicketStore) -> None:
         self.slots_by_id: dict[int, Slot] = {}
         self.bookings: dict[int, Booking] = {}
-        self.ticket_numbers: dict[int, str] = {}
-        self.waiting_appointments: list[tuple[int, int, int, datetime]] = []  # hall, service, ticket, at
+        self.tickets = tickets
 
     def slot(self, hall_id: int, slot_id: int) -> Slot | None:
         found = self.slots_by_id.get(slot_id)
@@ -133,8 +133,8 @@ class FakeAppointmentStore:
     def appointments_ahead(self, hall_id: int, service_id: int, at: datetime, ticket_id: int) -> int:
         return sum(
             1
-            for hall, service, ticket, slot_at in self.waiting_appointments
-            if (hall, service) == (hall_id, service_id) and ticket != ticket_id and slot_at <= at
+            for r in self.tickets.waiting(hall_id, [service_id])
+            if r.id != ticket_id and r.appointment_at is not None and r.appointment_at <= at
         )
 
     def _with_slot(self, booking: Booking) -> DueBooking:
@@ -170,7 +170,8 @@ class FakeAppointmentStore:
         return sorted((b for b in found if b.day <= day), key=lambda b: (b.day, b.start, b.id))
 
     def ticket_number(self, ticket_id: int) -> str | None:
-        return self.ticket_numbers.get(ticket_id)
+        found = self.tickets.by_id(ticket_id)
+        return found.number if found is not None else None
 
 
 class FakeCaseStore:

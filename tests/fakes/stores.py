@@ -55,7 +55,7 @@ class FakeStores:
         self.desk = FakeDeskStore(self.tickets, self.events)
         self.alerts = FakeAlertStore(self.tickets)
         self.sessions = FakeSessionStore()
-        self.appointments = FakeAppointmentStore()
+        self.appointments = FakeAppointmentStore(self.tickets)
         self.cases = FakeCaseStore(self.tickets)
         self.calendar = FakeCalendarStore()
         self.staff = FakeStaffStore({halls[0].code: halls[0].id}, windows)

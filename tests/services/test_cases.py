@@ -69,7 +69,7 @@ def test_a_checked_in_booking_can_no_longer_be_cancelled_and_names_its_ticket() 
     )
     booking = stores.appointments.booking(code=booked.code)
     assert booking is not None
-    stores.appointments.ticket_numbers[41] = "A007"
+    stores.tickets.put(41, hall_id=1, service_id=1, number="A007", token="tok-41")
     assert stores.appointments.move(
         booking.id, "booked", status="checked_in", checked_in_at=NINE, ticket_id=41
     )
