@@ -9,6 +9,7 @@ from importlib import resources
 from fastapi import FastAPI
 
 from display_board.pages import install as install_board
+from queue_server.adapters.database import SqlDatabase
 from queue_server.adapters.migrate import upgrade
 from queue_server.api.app import create_app
 from queue_server.api.deps import device_page_actor
@@ -37,11 +38,16 @@ def seed_demo(runtime: Runtime) -> bool:
     return True
 
 
+def make_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
+    """The runtime on the SQL database at ``settings.db`` (as it is: no migration)."""
+    return Runtime(settings, SqlDatabase, clock)
+
+
 def build_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
     """Migrate the database (unless told not to) and create the runtime."""
     if settings.migrate:
         upgrade(settings.db)
-    return Runtime(settings, clock)
+    return make_runtime(settings, clock)
 
 
 def serve(app: FastAPI, host: str, port: int) -> None:

@@ -1,25 +1,26 @@
-"""A server process's moving parts: engines, the writer, caches, tokens, the hub and the clock."""
+"""A server process's moving parts: the database, caches, tokens, the hub and the clock.
+
+What is concrete (the SQL database, its writer and listener) is built by the composition root
+(``hallq.bootstrap``) and handed in; this module knows it only through the ``Database`` below.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 from starlette.concurrency import run_in_threadpool
 
-from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
-from queue_server.adapters.pg_events import Listener, notify
-from queue_server.adapters.stores import SqlStores
-from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
 from queue_server.auth.passwords import PasswordPool
 from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
 from queue_server.domain.throttle import LoginThrottle
-from queue_server.ops.metrics import HallMetrics
+from queue_server.ops.metrics import HallMetrics, WriterFigures
 from queue_server.services.live import TOKEN_REVOKED, LiveEvent
+from queue_server.services.stores import Stores
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
 
@@ -27,6 +28,50 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
+Events = Callable[[list[LiveEvent]], None]
+Work = Callable[[Connection, Any], T]  # a job on the writer's connection, given its outbox
+
+
+class SingleWriter(WriterFigures, Protocol):
+    """The one thread that writes: grouped transactions, events handed on after each commit."""
+
+    @property
+    def started(self) -> bool: ...
+    async def run(self, work: Work[T]) -> T: ...
+    def run_sync(self, work: Work[T]) -> T: ...
+
+
+class LiveListener(Protocol):
+    """What readiness reads of the listener of other processes' events (PostgreSQL)."""
+
+    connected: bool
+
+
+class Database(Protocol):
+    """The storage the runtime runs its units of work on."""
+
+    url: str
+    write_engine: Engine
+    read_engine: Engine
+
+    @property
+    def writer(self) -> SingleWriter: ...
+    @property
+    def listener(self) -> LiveListener | None: ...
+    def stores(self, conn: Connection) -> Stores: ...
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def write_direct(self, work: Work[T]) -> T: ...
+    def read(self, work: Callable[[Connection], T]) -> T: ...
+
+
+class DatabaseFactory(Protocol):
+    """Builds the database at ``db``; ``counted`` hears of this process's committed events,
+    ``deliver`` of every process's, ``disconnect`` when some may have been missed."""
+
+    def __call__(
+        self, db: str, *, counted: Events, deliver: Events, disconnect: Callable[[], None]
+    ) -> Database: ...
 
 
 def utc_now() -> datetime:
@@ -37,9 +82,8 @@ def utc_now() -> datetime:
 class Runtime:
     """Everything a request handler needs, created by the app factory, never at import time."""
 
-    def __init__(self, settings: ServerSettings, clock: Clock = utc_now) -> None:
+    def __init__(self, settings: ServerSettings, database: DatabaseFactory, clock: Clock = utc_now) -> None:
         self.settings = settings
-        self.url = normalise_url(settings.db)
         self.clock = clock
         key = settings.secret()
         self.caches = Caches(pii_key=key)
@@ -47,26 +91,19 @@ class Runtime:
         self.passwords = PasswordPool(workers=settings.password_workers)
         self.logins = LoginThrottle()
         self.hub = Hub()
-        self.write_engine = make_engine(self.url, writer=True)
-        self.read_engine = make_engine(self.url, writer=False)
-        memory = ":memory:" in self.url
         self.metrics = HallMetrics()
-        if is_sqlite(self.url):
-            # One process owns a SQLite file: events go from the writer straight to the hub.
-            self.writer = Writer(self.write_engine, self._committed)
-            self.listener: Listener | None = None
-            self.checkpointer = None if memory else Checkpointer(self.url)
-        else:
-            # Several processes may share PostgreSQL: events travel by NOTIFY, in commit order.
-            self.writer = Writer(self.write_engine, self.metrics.tickets.committed, before_commit=notify)
-            self.listener = Listener(self.url, self._deliver, self.hub.disconnect_all_threadsafe)
-            self.checkpointer = None
+        self.database = database(
+            settings.db,
+            counted=self.metrics.tickets.committed,
+            deliver=self._deliver,
+            disconnect=self.hub.disconnect_all_threadsafe,
+        )
+        self.url = self.database.url
+        self.write_engine = self.database.write_engine
+        self.read_engine = self.database.read_engine
+        self.writer = self.database.writer
+        self.listener = self.database.listener
         self.metrics.watch(self.writer, self.read_engine)
-
-    def _committed(self, events: list[LiveEvent]) -> None:
-        """This process's committed events: counted for the metrics, then delivered."""
-        self.metrics.tickets.committed(events)
-        self._deliver(events)
 
     def _deliver(self, events: list[LiveEvent]) -> None:
         """Committed events to the hub; a revoked token is first forgotten by this process."""
@@ -75,27 +112,17 @@ class Runtime:
         self.hub.publish_threadsafe(events)
 
     def start(self) -> None:
-        """Start the writer (and the checkpoint thread on SQLite, the listener on PostgreSQL)."""
-        if self.listener:
-            self.listener.start()
-        self.writer.start()
+        """Start the database's threads (the writer, and its checkpointer or listener)."""
+        self.database.start()
         self.passwords.warm()
-        if self.checkpointer:
-            self.checkpointer.start()
 
     def stop(self) -> None:
         """Drain the writer and release the database."""
-        self.writer.stop()
-        if self.checkpointer:
-            self.checkpointer.stop()
-        if self.listener:
-            self.listener.stop()
+        self.database.stop()
         self.passwords.close()
-        self.write_engine.dispose()
-        self.read_engine.dispose()
 
-    def _unit(self, conn: Connection, outbox: Outbox | list[object]) -> UnitOfWork:
-        return UnitOfWork(SqlStores(conn), outbox, self.caches, self.clock())
+    def _unit(self, conn: Connection, outbox: list[Any]) -> UnitOfWork:
+        return UnitOfWork(self.database.stores(conn), outbox, self.caches, self.clock())
 
     async def write(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a command handler in the writer's next grouped transaction."""
@@ -104,20 +131,12 @@ class Runtime:
     def write_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """The same, blocking; before ``start`` (command-line tools, seeding) it runs directly."""
         if not self.writer.started:
-            outbox = Outbox()
-            with self.write_engine.connect() as conn:
-                conn.info[TRANSACTION_NOTES] = {}
-                with conn.begin():
-                    result = handler(self._unit(conn, outbox))
-            for change in outbox.after_commit:
-                change()
-            return result
+            return self.database.write_direct(lambda conn, outbox: handler(self._unit(conn, outbox)))
         return self.writer.run_sync(lambda conn, outbox: handler(self._unit(conn, outbox)))
 
     def read_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a read handler on a reader connection."""
-        with self.read_engine.connect() as conn:
-            return handler(self._unit(conn, []))
+        return self.database.read(lambda conn: handler(self._unit(conn, [])))
 
     async def read(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a read handler on a worker thread so the event loop stays free."""

@@ -98,6 +98,19 @@ def test_services_speak_only_to_ports() -> None:
                 f"{path.relative_to(ROOT)} imports {module}"
             )
 
+
+def test_the_runtime_is_handed_its_database_by_the_one_composition_root() -> None:
+    """``queue_server.runtime`` knows the database as a port; only ``hallq.bootstrap`` builds the SQL one."""
+    assert not {m for m in every_import_of(ROOT / "queue_server" / "runtime.py") if "adapters" in m}
+    builders = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("queue_server", "hallq")
+        for path in (ROOT / folder).rglob("*.py")
+        if "queue_server.adapters.database" in every_import_of(path)
+    ]
+    assert builders == ["hallq/bootstrap.py"]
+
+
 def kiosk_import_graph() -> dict[str, set[str]]:
     """Module → the kiosk modules it imports: every import counted, under ``TYPE_CHECKING`` or inside a
     function too (a cycle hidden there is still a cycle a reader must untangle), relative ones resolved."""

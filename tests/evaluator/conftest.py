@@ -13,7 +13,7 @@ import httpx
 import pytest
 import uvicorn
 
-from hallq.bootstrap import build_runtime
+from hallq.bootstrap import build_runtime, make_runtime
 from queue_server import contract as c
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
@@ -45,7 +45,7 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        runtime = Runtime(ServerSettings(db=self.db, secret_key_file=self.key))
+        runtime = make_runtime(ServerSettings(db=self.db, secret_key_file=self.key))
         config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

@@ -13,10 +13,10 @@ import pytest
 import uvicorn
 
 from evaluator_device.bridge import Bridge, PadConfig
+from hallq.bootstrap import make_runtime
 from hardware_mocks.evaluator_pad import EmulatedPad
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
-from queue_server.runtime import Runtime
 from tests.evaluator.conftest import LiveServer
 from tests.evaluator.test_end_to_end import conclude, evaluations, wait_for
 from tests.support.newer_server import GROWN_FIELD, NewerServer
@@ -26,7 +26,7 @@ class NewerLiveServer(LiveServer):
     """The evaluator tests' live server, grown."""
 
     def start(self) -> None:
-        runtime = Runtime(ServerSettings(db=self.db, secret_key_file=self.key))
+        runtime = make_runtime(ServerSettings(db=self.db, secret_key_file=self.key))
         app = NewerServer(create_app(runtime))
         self.server = uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")

@@ -19,16 +19,17 @@ from queue_server.services.cases.ports import (
     TicketRef,
     WindowHours,
 )
+from tests.fakes.tickets import FakeTicketStore
 
 
 class FakeAppointmentStore:
-    """Slots and bookings in dictionaries; tickets checked in are numbered in ``ticket_numbers``."""
+    """Slots and bookings in dictionaries; the tickets bookings were checked in to are read from the
+    tickets' fake (the SQL store reads the tickets table)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tickets: FakeTicketStore) -> None:
         self.slots_by_id: dict[int, Slot] = {}
         self.bookings: dict[int, Booking] = {}
-        self.ticket_numbers: dict[int, str] = {}
-        self.waiting_appointments: list[tuple[int, int, int, datetime]] = []  # hall, service, ticket, at
+        self.tickets = tickets
 
     def slot(self, hall_id: int, slot_id: int) -> Slot | None:
         found = self.slots_by_id.get(slot_id)
@@ -132,8 +133,8 @@ class FakeAppointmentStore:
     def appointments_ahead(self, hall_id: int, service_id: int, at: datetime, ticket_id: int) -> int:
         return sum(
             1
-            for hall, service, ticket, slot_at in self.waiting_appointments
-            if (hall, service) == (hall_id, service_id) and ticket != ticket_id and slot_at <= at
+            for r in self.tickets.waiting(hall_id, [service_id])
+            if r.id != ticket_id and r.appointment_at is not None and r.appointment_at <= at
         )
 
     def _with_slot(self, booking: Booking) -> DueBooking:
@@ -169,23 +170,18 @@ class FakeAppointmentStore:
         return sorted((b for b in found if b.day <= day), key=lambda b: (b.day, b.start, b.id))
 
     def ticket_number(self, ticket_id: int) -> str | None:
-        return self.ticket_numbers.get(ticket_id)
+        found = self.tickets.by_id(ticket_id)
+        return found.number if found is not None else None
 
 
 class FakeCaseStore:
-    """Cases, services' guides and the tickets cases belong to, in dictionaries."""
+    """Cases and services' guides in dictionaries; the tickets cases belong to are read from the
+    tickets' fake (the SQL store joins the tickets table)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tickets: FakeTicketStore) -> None:
         self.rows: dict[int, Case] = {}
         self.guides: dict[int, dict[str, Any]] = {}
-        self.tickets: dict[int, TicketRef] = {}
-        self.tokens: dict[str, int] = {}
-
-    def add_ticket(self, ticket: TicketRef, token: str = "") -> None:
-        """A ticket concluded at a window (the tickets' store writes these in the server)."""
-        self.tickets[ticket.id] = ticket
-        if token:
-            self.tokens[token] = ticket.id
+        self.ticket_rows = tickets
 
     def service_guide(self, service_id: int) -> dict[str, Any]:
         return dict(self.guides.get(service_id, {}))
@@ -210,7 +206,7 @@ class FakeCaseStore:
 
     def open_promised(self, hall_id: int) -> list[tuple[Case, str]]:
         return [
-            (r, self.tickets[r.ticket_id].number)
+            (r, self.ticket_rows.rows[r.ticket_id].number)
             for r in sorted(self.rows.values(), key=lambda r: r.id)
             if r.hall_id == hall_id and r.status == "open" and r.promised_date is not None
         ]
@@ -222,9 +218,10 @@ class FakeCaseStore:
         self.rows[case_id] = replace(self.rows[case_id], extensions=list(extensions))
 
     def ticket(self, *, id: int | None = None, token: str | None = None) -> TicketRef | None:
-        if token is not None:
-            id = self.tokens.get(token)
-        return self.tickets.get(id) if id is not None else None
+        found = self.ticket_rows.by_id(id) if id is not None else self.ticket_rows.by_token(token or "")
+        if found is None or (token is not None and found.token != token):
+            return None
+        return TicketRef(found.id, found.hall_id, found.service_id, found.number)
 
 
 class FakeCalendarStore:

@@ -22,6 +22,8 @@ from queue_server.services.evaluations.ports import (
     Rating,
     TicketRef,
 )
+from tests.fakes.cases import FakeCaseStore
+from tests.fakes.tickets import FakeTicketStore
 
 
 @dataclass
@@ -62,14 +64,15 @@ class FakeStore:
 
 
 class FakeEvaluationStore(FakeStore):
-    """Evaluations and follow-ups in dicts."""
+    """Evaluations and follow-ups in dicts; tickets and cases are read from their own fakes (the SQL
+    store reads the tickets and cases tables)."""
 
-    def __init__(self, directory: FakeDirectory) -> None:
+    def __init__(self, directory: FakeDirectory, tickets: FakeTicketStore, cases: FakeCaseStore) -> None:
         super().__init__(directory)
         self.rows: dict[int, Evaluation] = {}
         self.follow_up_rows: dict[int, FollowUp] = {}
-        self.ticket_rows: dict[int, TicketRef] = {}
-        self.case_ids: dict[int, int] = {}  # ticket id → case id
+        self.ticket_rows = tickets
+        self.case_rows = cases
         self.department_rows: dict[int, tuple[int, Department]] = {}
         self.hall_settings: dict[int, dict[str, Any]] = {}
 
@@ -77,7 +80,8 @@ class FakeEvaluationStore(FakeStore):
         return dict(self.hall_settings.get(hall_id, {}))
 
     def case_of(self, ticket_id: int) -> int | None:
-        return self.case_ids.get(ticket_id)
+        case = self.case_rows.case_of_ticket(ticket_id)
+        return case.id if case is not None else None
 
     def add(self, new: NewEvaluation) -> int:
         if any(r.ticket_id == new.ticket_id for r in self.rows.values()):
@@ -146,10 +150,11 @@ class FakeEvaluationStore(FakeStore):
         return max(found, key=lambda r: r.id, default=None)
 
     def tickets(self, ids: Iterable[int]) -> dict[int, TicketRef]:
-        return {i: self.ticket_rows[i] for i in ids if i in self.ticket_rows}
+        return {i: TicketRef(r.id, r.number, r.token) for i, r in self.ticket_rows.by_ids(ids).items()}
 
     def ticket_by_token(self, token: str) -> TicketRef | None:
-        return next((t for t in self.ticket_rows.values() if t.token == token), None)
+        found = self.ticket_rows.by_token(token)
+        return TicketRef(found.id, found.number, found.token) if found is not None else None
 
     def departments(self, hall_id: int) -> dict[int, Department]:
         return {i: d for i, (h, d) in self.department_rows.items() if h == hall_id}
@@ -186,7 +191,7 @@ class FakeEvaluationStore(FakeStore):
 
     def open_follow_up_numbers(self, hall_id: int) -> list[tuple[FollowUp, str]]:
         return [
-            (f, self.ticket_rows[self.rows[f.evaluation_id].ticket_id].number)
+            (f, self.ticket_rows.rows[self.rows[f.evaluation_id].ticket_id].number)
             for f in self.follow_ups(hall_id, open_only=True)
         ]
 

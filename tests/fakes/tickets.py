@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Unpack
 
 from queue_server.domain.hall import HallCatalogue
@@ -25,7 +24,6 @@ class FakeTicketStore:
         self.counters: dict[tuple[int, str, date], int] = {}
         self.outcomes: dict[int, TicketOutcome] = {}
         self.events = events
-        self._ids = itertools.count(1)
 
     def next_counter(self, hall_id: int, name: str, day: date) -> int:
         key = (hall_id, name, day)
@@ -37,7 +35,7 @@ class FakeTicketStore:
         self.counters[key] = max(self.counters.get(key, 0), at_least)
 
     def add(self, ticket: NewTicket) -> int:
-        ticket_id = next(self._ids)
+        ticket_id = max(self.rows, default=0) + 1  # as a sequence: after every id in the table
         values = {f.name: getattr(ticket, f.name) for f in fields(NewTicket)}
         self.rows[ticket_id] = TicketRow(
             id=ticket_id,
@@ -50,6 +48,43 @@ class FakeTicketStore:
             **values,
         )
         return ticket_id
+
+    def put(
+        self, ticket_id: int, *, hall_id: int, service_id: int, number: str, token: str
+    ) -> TicketRow:
+        """A ticket row with a chosen id, for a test that starts after the ticket was issued (its
+        cases and evaluations read it from here, as the SQL stores join the tickets table)."""
+        at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+        self.rows[ticket_id] = TicketRow(
+            id=ticket_id,
+            hall_id=hall_id,
+            token=token,
+            business_day=at.date(),
+            prefix=number[:1],
+            seq=int(number[1:] or 0),
+            number=number,
+            service_id=service_id,
+            priority_class=None,
+            priority_confirmed=False,
+            status="concluded",
+            rank_at=at,
+            issued_at=at,
+            channel="kiosk",
+            idempotency_key=None,
+            id_hash=None,
+            id_masked=None,
+            phone_hash=None,
+            phone_masked=None,
+            appointment_at=None,
+            window_id=None,
+            target_window_id=None,
+            called_at=None,
+            started_at=None,
+            recalls=0,
+            paper=1,
+            print_failed=False,
+        )
+        return self.rows[ticket_id]
 
     def _first(self, **where: object) -> TicketRow | None:
         for row in self.rows.values():

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from hallq.bootstrap import build_runtime
+from hallq.bootstrap import build_runtime, make_runtime
 from queue_server import contract as c
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
@@ -108,7 +108,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, templates: dict[str, 
 def start_hall(db_url: str, key_file: Path) -> tuple[Runtime, Clock]:
     """The runtime (not yet started) on a loaded database, and its clock."""
     clock = Clock()
-    runtime = Runtime(ServerSettings(db=db_url, secret_key_file=str(key_file)), clock)
+    runtime = make_runtime(ServerSettings(db=db_url, secret_key_file=str(key_file)), clock)
     return runtime, clock
 
 

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from hallq.bootstrap import make_runtime
 from queue_server.adapters import tables as t
 from queue_server.adapters.writer import TRANSACTION_NOTES
 from queue_server.api.app import create_app
@@ -86,7 +87,7 @@ def test_handling_figures_from_two_server_processes_are_merged_not_overwritten(
     key = Path(templates["dir"]) / "secret.key"
     first, clock = start_hall(db_url, key)
     tokens = make_tokens(first)
-    second = Runtime(ServerSettings(db=db_url, secret_key_file=str(key)), clock)
+    second = make_runtime(ServerSettings(db=db_url, secret_key_file=str(key)), clock)
     kiosk = {"Authorization": f"Bearer {tokens['kiosk']}"}
     with TestClient(create_app(first)) as one, TestClient(create_app(second)) as two:
         for client, window in ((one, "1"), (two, "4")):  # windows 1 and 4 both serve S1

@@ -10,10 +10,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from hallq.bootstrap import demo_catalogue
+from hallq.bootstrap import demo_catalogue, make_runtime
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
-from queue_server.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +47,7 @@ def test_an_operator_imports_a_catalogue_creates_tokens_and_the_server_honours_t
     token = made.stdout.strip().splitlines()[-1]
     refused = hallq("token", "create", "--role", "clerk", "--db", db, cwd=tmp_path)
     assert refused.returncode == 2 and "--window" in refused.stderr
-    runtime = Runtime(ServerSettings(db=db, secret_key_file=str(tmp_path / "hall.db.key")))
+    runtime = make_runtime(ServerSettings(db=db, secret_key_file=str(tmp_path / "hall.db.key")))
     with TestClient(create_app(runtime)) as client:
         response = client.post(
             "/api/v1/tickets", json={"service_code": "RS001"}, headers={"Authorization": f"Bearer {token}"}
@@ -57,7 +56,7 @@ def test_an_operator_imports_a_catalogue_creates_tokens_and_the_server_honours_t
     listed = hallq("token", "list", "--db", db, cwd=tmp_path)
     assert listed.returncode == 0 and "kiosk" in listed.stdout and token not in listed.stdout
     assert hallq("token", "revoke", "1", "--db", db, cwd=tmp_path).returncode == 0
-    runtime = Runtime(ServerSettings(db=db, secret_key_file=str(tmp_path / "hall.db.key")))
+    runtime = make_runtime(ServerSettings(db=db, secret_key_file=str(tmp_path / "hall.db.key")))
     with TestClient(create_app(runtime)) as client:
         response = client.get("/api/v1/services", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401 and response.json()["code"] == "auth.invalid_token"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, insert, select
 
+from hallq.bootstrap import make_runtime
 from hallq.simulate import simulate
 from queue_server.adapters import tables as t
 from queue_server.config import ServerSettings
@@ -39,7 +40,7 @@ def everything(report: reports.Report) -> list[object]:
 @pytest.fixture
 def hall(db_url: str, templates: dict[str, str]) -> Runtime:
     key = Path(templates["dir"]) / "secret.key"
-    runtime = Runtime(ServerSettings(db=db_url, secret_key_file=str(key)))
+    runtime = make_runtime(ServerSettings(db=db_url, secret_key_file=str(key)))
     simulate(runtime, "t1", MONDAY, len(DAYS), seed=7, load=0.2)
     runtime.write_sync(_night_owls)
     runtime.clock = lambda: datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # Thursday 10:00: three days closed

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from hallq.bootstrap import make_runtime
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
-from queue_server.runtime import Runtime
 from tests.server.conftest import Clock, Hall, make_tokens
 
 
@@ -194,7 +194,7 @@ def test_the_body_limit_is_a_setting(db_url: str, templates: dict[str, str]) -> 
     settings = ServerSettings(
         db=db_url, secret_key_file=str(Path(templates["dir"]) / "secret.key"), max_body_bytes=4096
     )
-    runtime = Runtime(settings, Clock())
+    runtime = make_runtime(settings, Clock())
     tokens = make_tokens(runtime)
     with TestClient(create_app(runtime)) as client:
         headers = {"Authorization": f"Bearer {tokens['manager']}"}

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from hallq.bootstrap import make_runtime
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
-from queue_server.runtime import Runtime
 from tests.server.conftest import make_tokens
 
 
@@ -21,8 +21,8 @@ def two_servers(
 ) -> Iterator[tuple[TestClient, TestClient, dict[str, str]]]:
     """Two independent server runtimes (as two processes would have) on the same database."""
     key = str(Path(templates["dir"]) / "secret.key")
-    first = Runtime(ServerSettings(db=db_url, secret_key_file=key))
-    second = Runtime(ServerSettings(db=db_url, secret_key_file=key))
+    first = make_runtime(ServerSettings(db=db_url, secret_key_file=key))
+    second = make_runtime(ServerSettings(db=db_url, secret_key_file=key))
     tokens = make_tokens(first)
     with TestClient(create_app(first)) as a, TestClient(create_app(second)) as b:
         yield a, b, tokens

@@ -10,7 +10,6 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
 from queue_server.services.cases import appointments, outcomes, slots
-from queue_server.services.cases.ports import TicketRef
 from tests.fakes.stores import FakeStores
 
 MONDAY = date(2026, 3, 2)
@@ -70,7 +69,7 @@ def test_a_checked_in_booking_can_no_longer_be_cancelled_and_names_its_ticket() 
     )
     booking = stores.appointments.booking(code=booked.code)
     assert booking is not None
-    stores.appointments.ticket_numbers[41] = "A007"
+    stores.tickets.put(41, hall_id=1, service_id=1, number="A007", token="tok-41")
     assert stores.appointments.move(
         booking.id, "booked", status="checked_in", checked_in_at=NINE, ticket_id=41
     )
@@ -98,7 +97,7 @@ def test_a_slot_of_the_past_cannot_be_booked() -> None:
 def promised_case(stores: FakeStores, limit_days: int = 5, *, green: bool = False) -> int:
     """A ticket concluded as a promised case (承诺件) at window 1 on Monday morning."""
     stores.cases.guides[1] = {"promised_limit_days": limit_days}
-    stores.cases.add_ticket(TicketRef(id=11, hall_id=1, service_id=1, number="A011"))
+    stores.tickets.put(11, hall_id=1, service_id=1, number="A011", token="tok-11")
     ticket = _Ticket(id=11, service_id=1, priority_class="green" if green else "normal")
     conclude = c.Conclude(outcome=c.Outcome.PROMISED, phone="13800138000")
     outcomes.record_outcome(stores.unit(NINE), CLERK, ticket, 1, conclude)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
+from queue_server.services.cases.outcomes import ticket_notice
 from queue_server.services.desk import windows
 from queue_server.services.desk.actions import today
 from queue_server.services.desk.assignments import replace_assignments
 from queue_server.services.desk.profiles import apply_profile, save_profile
 from queue_server.services.tickets.issue import issue_ticket, ticket_status
-from tests.services.conftest import HALL, S2, S3, W1, Hall
+from tests.services.conftest import HALL, S1, S2, S3, W1, Hall
 
 KIOSK = Actor(hall_id=HALL, role="kiosk", name="kiosk-1")
 MANAGER = Actor(hall_id=HALL, role="manager", user_id=9, name="王主任")
@@ -164,3 +167,91 @@ def test_the_clerks_day_counts_their_own_calls_at_the_window(hall: Hall) -> None
 
     assert (day.called, day.no_shows, day.recalls, day.served) == (3, 2, 1, 0)
     assert today(hall.unit(), Actor(hall_id=HALL, role="clerk", window="1", user_id=7), "1").called == 0
+
+
+def serve(hall: Hall, conclude: c.Conclude, minutes: float = 10) -> c.WindowActionResult:
+    """A1 issued for S1, called and started at window 1, concluded ``minutes`` later with ``conclude``."""
+    issue(hall, "S1")
+    open_windows(hall, "1")
+    windows.call_next(hall.unit(), clerk("1"), "1")
+    hall.advance(1)
+    windows.start(hall.unit(), clerk("1"), "1")
+    hall.advance(minutes)
+    return windows.conclude(hall.unit(), clerk("1"), "1", conclude)
+
+
+def test_an_immediate_case_concludes_frees_the_window_and_asks_the_pad_for_a_rating(hall: Hall) -> None:
+    result = serve(hall, c.Conclude(), minutes=10)
+
+    assert result.ticket is not None and (result.ticket.number, result.ticket.status) == ("A001", "concluded")
+    assert result.window.current is None and hall.stores.windows.row(W1).current_ticket_id is None
+    ticket = hall.stores.tickets.rows[1]
+    assert ticket.status == "concluded"
+    (case,) = hall.stores.cases.rows.values()
+    assert (case.ticket_id, case.window_id, case.clerk_user_id) == (1, W1, 1)
+    assert (case.outcome, case.status, case.promised_date) == ("immediate", "done", None)
+    assert case.completed_at == hall.now
+    evaluation = hall.stores.evaluations.of_ticket(1)  # 一次一评: one per concluded case, at its window
+    assert evaluation is not None
+    assert (evaluation.window_id, evaluation.clerk_user_id, evaluation.case_id) == (W1, 1, case.id)
+    assert (evaluation.status, evaluation.requested_at) == ("pending", hall.now)
+    assert hall.stores.evaluations.tickets([1])[1].token == ticket.token
+    # the 10 minutes from start to 办结 fold into S1's figure, seeded with its configured 300 s
+    assert hall.stores.hall.stats[S1] == (450.0, 1)
+    assert hall.caches.stats[S1].samples == 1  # the process's cache follows
+    types = [e.type for e in hall.published]
+    after_start = types[types.index("ticket.started") :]
+    assert after_start == ["ticket.started", "ticket.concluded", "evaluation.requested"]
+    concluded = next(e for e in hall.published if e.type == "ticket.concluded")
+    assert "evaluator:1" in concluded.topics and f"ticket:{ticket.token}" in concluded.topics
+    assert (concluded.payload["outcome"], concluded.payload["promised_date"]) == ("immediate", None)
+    asked = next(e for e in hall.published if e.type == "evaluation.requested")
+    assert asked.payload["number"] == "A001" and "evaluator:1" in asked.topics
+    assert hall.event_types()[-2:] == ["ticket.concluded", "evaluation.requested"]
+    assert windows.call_next(hall.unit(), clerk("1"), "1").ticket is None  # free, and nobody waits
+
+
+def test_a_promised_case_stays_open_until_its_date_in_working_days(hall: Hall) -> None:
+    hall.stores.cases.guides[S1] = {"promised_limit_days": 5}
+
+    result = serve(hall, c.Conclude(outcome=c.Outcome.PROMISED, phone="13800138000"))
+
+    assert result.ticket is not None and result.ticket.status == "concluded"
+    (case,) = hall.stores.cases.rows.values()
+    # accepted Monday 2 March: five working days later is the next Monday (the weekend skipped)
+    assert (case.outcome, case.status, case.promised_date) == ("promised", "open", date(2026, 3, 9))
+    assert case.completed_at is None and case.phone_masked is not None and "13800138000" not in str(case)
+    assert [(r.id, number) for r, number in hall.stores.cases.open_promised(HALL)] == [(case.id, "A001")]
+    concluded = next(e for e in hall.published if e.type == "ticket.concluded")
+    assert concluded.payload["promised_date"] == "2026-03-09"
+    evaluation = hall.stores.evaluations.of_ticket(1)
+    assert evaluation is not None and evaluation.case_id == case.id
+    assert hall.stores.windows.row(W1).current_ticket_id is None
+
+
+def test_missing_materials_conclude_with_a_notice_of_what_to_bring(hall: Hall) -> None:
+    hall.stores.cases.guides[S1] = {"materials": [{"name": "身份证"}, {"name": "户口簿"}], "location": "二楼"}
+
+    result = serve(hall, c.Conclude(outcome=c.Outcome.CORRECTION, missing_items=["户口簿"]))
+
+    assert result.ticket is not None and result.ticket.status == "concluded"
+    (case,) = hall.stores.cases.rows.values()
+    assert (case.outcome, case.missing_items, case.status) == ("correction", ["户口簿"], "done")
+    notice = ticket_notice(hall.unit(), hall.stores.tickets.rows[1].token)  # 一次性告知, by the ticket
+    assert (notice.ticket, notice.location) == ("A001", "二楼")
+    assert [m.name for m in notice.missing_items] == ["户口簿"]
+    assert hall.stores.evaluations.of_ticket(1) is not None
+    assert hall.stores.hall.stats[S1][1] == 1
+
+
+def test_missing_materials_not_in_the_checklist_are_refused_and_the_ticket_stays_at_the_window(
+    hall: Hall,
+) -> None:
+    hall.stores.cases.guides[S1] = {"materials": [{"name": "身份证"}]}
+
+    with pytest.raises(Rejected) as refused:
+        serve(hall, c.Conclude(outcome=c.Outcome.CORRECTION, missing_items=["护照"]))
+
+    assert refused.value.code == "case.unknown_material"
+    assert hall.stores.windows.row(W1).current_ticket_id == 1
+    assert not hall.stores.cases.rows and not hall.stores.evaluations.rows

@@ -12,7 +12,7 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import DomainError, NotFound, Rejected
 from queue_server.services.evaluations import follow_up, ratings
-from queue_server.services.evaluations.ports import Department, Person, TicketRef
+from queue_server.services.evaluations.ports import Department, Person
 from tests.fakes.stores import FakeStores
 from tests.services.halls import small_hall
 
@@ -27,7 +27,7 @@ def stores() -> FakeStores:
     stores = FakeStores(small_hall())
     stores.directory.add_person(1, Person(5, "S05", "王芳", "clerk"))
     stores.evaluations.department_rows[10] = (1, Department(10, "GA", "公安局"))
-    stores.evaluations.ticket_rows[7] = TicketRef(7, "A001", "tok-7")
+    stores.tickets.put(7, hall_id=1, service_id=1, number="A001", token="tok-7")
     return stores
 
 

@@ -1,0 +1,86 @@
+"""A server process's database: its two engines, the single writer and how committed events travel.
+
+Built by the composition root and handed to the runtime, which knows it only as the ``Database`` it
+describes: what it runs units of work on, never which database it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection
+
+from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
+from queue_server.adapters.pg_events import Listener, notify
+from queue_server.adapters.stores import SqlStores
+from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
+from queue_server.services.live import LiveEvent
+
+T = TypeVar("T")
+Events = Callable[[list[LiveEvent]], None]
+
+
+class SqlDatabase:
+    """SQLite or PostgreSQL at ``db``, with ``counted`` told of this process's committed events and
+    ``deliver`` of everyone's (``disconnect`` when some may have been missed)."""
+
+    def __init__(self, db: str, *, counted: Events, deliver: Events, disconnect: Callable[[], None]) -> None:
+        self.url = normalise_url(db)
+        self.write_engine = make_engine(self.url, writer=True)
+        self.read_engine = make_engine(self.url, writer=False)
+        self.listener: Listener | None
+        self.checkpointer: Checkpointer | None
+        if is_sqlite(self.url):
+            # One process owns a SQLite file: events go from the writer straight to the hub.
+            def committed(events: list[LiveEvent]) -> None:
+                counted(events)
+                deliver(events)
+
+            self.writer = Writer(self.write_engine, committed)
+            self.listener = None
+            self.checkpointer = None if ":memory:" in self.url else Checkpointer(self.url)
+        else:
+            # Several processes may share PostgreSQL: events travel by NOTIFY, in commit order.
+            self.writer = Writer(self.write_engine, counted, before_commit=notify)
+            self.listener = Listener(self.url, deliver, disconnect)
+            self.checkpointer = None
+
+    def stores(self, conn: Connection) -> SqlStores:
+        """Every store on one connection (one transaction's ``uow.stores``)."""
+        return SqlStores(conn)
+
+    def start(self) -> None:
+        """Start the writer (and the checkpoint thread on SQLite, the listener on PostgreSQL)."""
+        if self.listener:
+            self.listener.start()
+        self.writer.start()
+        if self.checkpointer:
+            self.checkpointer.start()
+
+    def stop(self) -> None:
+        """Drain the writer and release the database."""
+        self.writer.stop()
+        if self.checkpointer:
+            self.checkpointer.stop()
+        if self.listener:
+            self.listener.stop()
+        self.write_engine.dispose()
+        self.read_engine.dispose()
+
+    def write_direct(self, work: Callable[[Connection, Outbox], T]) -> T:
+        """Run ``work`` in a transaction of its own, on this thread (before the writer starts:
+        command-line tools, seeding); what it wants done after the commit runs then."""
+        outbox = Outbox()
+        with self.write_engine.connect() as conn:
+            conn.info[TRANSACTION_NOTES] = {}
+            with conn.begin():
+                result = work(conn, outbox)
+        for change in outbox.after_commit:
+            change()
+        return result
+
+    def read(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` on a reader connection."""
+        with self.read_engine.connect() as conn:
+            return work(conn)
