@@ -61,8 +61,6 @@ def test_importing_the_server_creates_nothing() -> None:
     assert out.stdout.strip() == "1"
 
 
-
-
 def every_import_of(path: Path, root: Path = ROOT) -> set[str]:
     """The modules ``path`` imports, relative imports resolved against its package under ``root``."""
     package = path.relative_to(root).with_suffix("").parts[:-1]

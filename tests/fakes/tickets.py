@@ -49,9 +49,7 @@ class FakeTicketStore:
         )
         return ticket_id
 
-    def put(
-        self, ticket_id: int, *, hall_id: int, service_id: int, number: str, token: str
-    ) -> TicketRow:
+    def put(self, ticket_id: int, *, hall_id: int, service_id: int, number: str, token: str) -> TicketRow:
         """A ticket row with a chosen id, for a test that starts after the ticket was issued (its
         cases and evaluations read it from here, as the SQL stores join the tickets table)."""
         at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -164,7 +164,6 @@ def test_paper_out_offers_the_number_already_held_instead_of_a_new_one(kiosk: Ki
     assert kiosk.server.call("GET", f"/services/{SOCIAL_CARD}").json()["waiting"] == waiting_before + 1
 
 
-
 def reprint_finds(kiosk: Kiosk, **key: str) -> list[str]:
     """The numbers 补打号票 finds today by this phone or ID number (as the reprint screen asks)."""
     found = kiosk.server.call("POST", "/tickets/lookup", who="kiosk", json=key).json()
@@ -385,7 +384,6 @@ def test_large_print_layouts_fit_in_both_languages(kiosk: Kiosk) -> None:
     app.lang = "en"
     kiosk.pump(frames=6)
     kiosk.shot("25-start-large-print-en")
-
 
 
 def misfits(kiosk: Kiosk, screen: Any) -> list[tuple[str, str]]:

@@ -117,7 +117,6 @@ def test_a_citizen_known_by_card_checks_in_with_one_tap(kiosk: Kiosk) -> None:
     assert kiosk.server.call("GET", f"/appointments/{code}").json()["status"] == "checked_in"
 
 
-
 def booking_rows(start: Any) -> dict[str, Any]:
     """The start screen's rows of the known citizen's bookings, by booking code."""
     codes = {b.code for b in start.app.person.bookings}
@@ -235,4 +234,3 @@ def test_the_card_screens_fit_in_large_print(kiosk: Kiosk) -> None:
     kiosk.reader.put(sample_card(id_number=ID_NUMBER))
     signed_in(kiosk)
     kiosk.shot("37-start-card-read-large-print")
-

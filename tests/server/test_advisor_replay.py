@@ -38,9 +38,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def test_the_advisor_learns_the_day_with_the_data_behind_each_figure(recorded: Any) -> None:
     runtime, summary = recorded
-    found = runtime.read_sync(
-        lambda uow: advice.learned(uow, MANAGER, uow.stores.history, MONDAY, MONDAY)
-    )
+    found = runtime.read_sync(lambda uow: advice.learned(uow, MANAGER, uow.stores.history, MONDAY, MONDAY))
     assert found.days == 1 and 0 < found.tickets < summary.issued
     everything = runtime.read_sync(
         lambda uow: advice.learned(uow, MANAGER, uow.stores.history, DAYS[0], DAYS[-1])
@@ -91,7 +89,5 @@ def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_fift
 def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> None:
     runtime, _ = recorded
     with pytest.raises(Rejected) as refused:
-        runtime.read_sync(
-            lambda uow: advice.replay(uow, MANAGER, uow.stores.history, date(2026, 3, 9))
-        )
+        runtime.read_sync(lambda uow: advice.replay(uow, MANAGER, uow.stores.history, date(2026, 3, 9)))
     assert refused.value.code == "advisor.no_history"

@@ -92,9 +92,7 @@ def test_a_waiver_sets_a_measured_fact_aside_until_it_is_withdrawn(stores: FakeS
     assert [(line.waived, line.waived_by_entry) for line in window.lines] == [(True, 1)]
     assert stores.directory.audit_lines[-1].subject == "assessment:2026-03:entry:1"
     with pytest.raises(Rejected) as unknown:
-        scores.add_entry(
-            stores.unit(APRIL), MANAGER, "2026-03", waiver.model_copy(update={"waives": "x"})
-        )
+        scores.add_entry(stores.unit(APRIL), MANAGER, "2026-03", waiver.model_copy(update={"waives": "x"}))
     assert unknown.value.code == "assessment.unknown_fact"
 
     after = scores.withdraw_entry(stores.unit(APRIL), MANAGER, "2026-03", 1)

@@ -29,9 +29,7 @@ def stores() -> FakeStores:
 
 def register(stores: FakeStores, **body: object) -> c.ComplaintPublic:
     fields = {"category": "attitude", "summary": "态度生硬，电话13812345678", "window": "01", **body}
-    return complaints.register_complaint(
-        stores.unit(NOW), MANAGER, c.NewComplaint.model_validate(fields)
-    )
+    return complaints.register_complaint(stores.unit(NOW), MANAGER, c.NewComplaint.model_validate(fields))
 
 
 def test_a_complainants_phone_is_kept_only_masked_and_hashed(stores: FakeStores) -> None:

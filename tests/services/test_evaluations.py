@@ -190,9 +190,7 @@ def test_a_bad_rating_opens_a_follow_up_due_in_working_days(stores: FakeStores) 
         date(2026, 3, 23),
     )
     assert (follow.due, follow.overdue) == (date(2026, 3, 3), False)
-    overdue = follow_up.list_follow_ups(
-        stores.unit(ASKED + timedelta(days=2)), MANAGER, open_only=True
-    )
+    overdue = follow_up.list_follow_ups(stores.unit(ASKED + timedelta(days=2)), MANAGER, open_only=True)
     assert [(f.id, f.overdue) for f in overdue] == [(follow.id, True)]
     dues = follow_up.open_follow_up_dues(stores.unit(ASKED), 1)
     assert dues == [(follow.id, "verify", "A001", date(2026, 3, 3))]

@@ -13,9 +13,7 @@ router = APIRouter(prefix="/calendar", tags=["calendar"])
 
 
 @router.get("", response_model=list[c.CalendarEntry])
-async def read_calendar(
-    start: Day, end: Day, runtime: RuntimeDep, actor: ActorDep
-) -> list[c.CalendarEntry]:
+async def read_calendar(start: Day, end: Day, runtime: RuntimeDep, actor: ActorDep) -> list[c.CalendarEntry]:
     """Each date from ``start`` to ``end`` with its working periods."""
     return await runtime.read(lambda uow: calendar.read_calendar(uow, actor, start, end))
 

@@ -112,7 +112,9 @@ def clear_window_hours(uow: UnitOfWork, actor: Actor, day: date, number: str) ->
     window = uow.catalogue(actor.hall_id).window(number)
     uow.stores.calendar.clear_window_hours(window.id, day)
     uow.refresh_catalogue(actor.hall_id)
-    uow.audit(actor, "calendar.window_hours_clear",
+    uow.audit(
+        actor,
+        "calendar.window_hours_clear",
         day.isoformat(),
         {"window": number},
     )

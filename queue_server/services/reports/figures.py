@@ -317,4 +317,3 @@ def close_days(uow: UnitOfWork, hall_id: int) -> list[report_days.ClosedDay]:
             return []
     system = Actor(hall_id=hall_id, role="admin", name="system")
     return compute(uow, system, yesterday.replace(day=1), yesterday).closed
-
