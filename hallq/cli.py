@@ -8,7 +8,7 @@ import sqlite3
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -33,13 +33,17 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(catalogue_app, name="catalogue")
 
+if TYPE_CHECKING:
+    from queue_server.runtime import Runtime
+
 console = Console(stderr=True)
 DbOption = Annotated[str, typer.Option("--db", envvar="HALLQ_DB", help="SQLite file or postgresql:// URL")]
 HallOption = Annotated[str | None, typer.Option("--hall", help="hall code (needed when several exist)")]
 DEMO_DB = "var/demo.db"
 
 
-def _runtime(db: str):  # type: ignore[no-untyped-def]
+def _runtime(db: str) -> Runtime:
+    """The server's runtime on ``db``, migrated (imported late: ``hallq --help`` stays quick)."""
     from hallq.bootstrap import build_runtime
 
     return build_runtime(ServerSettings(db=db))
