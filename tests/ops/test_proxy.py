@@ -10,7 +10,6 @@ personal data.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import time
 import uuid
@@ -25,9 +24,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from tests.support.hall_server import HallServer
 from tests.support.postgres import PostgresCluster, create_database
-from tests.support.proxy import NGINX, SERVICE, WINDOW, Proxy, seed_hall
-
-pytestmark = pytest.mark.skipif(shutil.which("nginx") is None and not Path(NGINX).exists(), reason="no nginx")
+from tests.support.proxy import SERVICE, WINDOW, Proxy, seed_hall
 
 ID_NUMBER, PHONE = "11010519491231002X", "13812345678"
 
