@@ -76,11 +76,17 @@ def asks(pad: EmulatedPad) -> Counter[int]:
     return Counter(m.evaluation_id for m in list(pad.commands) if isinstance(m, p.AskRating))
 
 
-def rate(server: LiveServer, pad: EmulatedPad, level: int = 2) -> int:
+def conclude_and_ask(server: LiveServer, pad: EmulatedPad) -> p.AskRating:
+    """Window 1's clerk concludes a case; the pad shows the question it was asked."""
     with httpx.Client(base_url=server.url, timeout=10) as client:
         conclude(server, client, server.headers("clerk1"))
     asked = pad.wait_asked(timeout=15)
     assert asked is not None
+    return asked
+
+
+def rate(server: LiveServer, pad: EmulatedPad, level: int = 2) -> int:
+    asked = conclude_and_ask(server, pad)
     assert pad.press(level) == asked.evaluation_id
     return asked.evaluation_id
 
@@ -166,10 +172,7 @@ def test_a_rating_waiting_in_the_outbox_is_not_asked_again_after_an_outage(
     rig = Rig(open_windows, tmp_path, "rs485")
     pad = rig.pads[0]
     try:
-        with httpx.Client(base_url=open_windows.url, timeout=10) as client:
-            conclude(open_windows, client, open_windows.headers("clerk1"))
-        asked = pad.wait_asked(timeout=15)
-        assert asked is not None
+        asked = conclude_and_ask(open_windows, pad)
         open_windows.stop()
         pad.press(4, (1,))
         assert wait_for(lambda: rig.bridge.outbox.counts()["waiting"] == 1, 10)
@@ -186,10 +189,7 @@ def test_a_question_the_pad_lost_is_asked_again_once(open_windows: LiveServer, t
     rig = Rig(open_windows, tmp_path, "rs485")
     pad = rig.pads[0]
     try:
-        with httpx.Client(base_url=open_windows.url, timeout=10) as client:
-            conclude(open_windows, client, open_windows.headers("clerk1"))
-        asked = pad.wait_asked(timeout=15)
-        assert asked is not None
+        asked = conclude_and_ask(open_windows, pad)
         with pad.lock:  # the pad reboots: the question is gone from its screen
             pad.screen.asking = None
             pad.screen.mode = "idle"
@@ -221,10 +221,7 @@ def test_a_rating_older_than_its_question_is_refused(open_windows: LiveServer, t
     rig = Rig(open_windows, tmp_path, "rs232")
     pad = rig.pads[0]
     try:
-        with httpx.Client(base_url=open_windows.url, timeout=10) as client:
-            conclude(open_windows, client, open_windows.headers("clerk1"))
-        asked = pad.wait_asked(timeout=15)
-        assert asked is not None
+        asked = conclude_and_ask(open_windows, pad)
         for seq, age in ((201, 10 * 60 * 1000), (202, p.MAX_AGE_MS + 1)):
             send_rating(pad, seq, asked.evaluation_id, age)
             assert wait_for(lambda s=seq: answer_to(pad, s) is not None, 10)  # type: ignore[misc]
@@ -248,10 +245,7 @@ def test_a_plausible_age_dates_the_press_between_question_and_arrival(
     rig = Rig(open_windows, tmp_path, "rs232")
     pad = rig.pads[0]
     try:
-        with httpx.Client(base_url=open_windows.url, timeout=10) as client:
-            conclude(open_windows, client, open_windows.headers("clerk1"))
-        asked = pad.wait_asked(timeout=15)
-        assert asked is not None
+        asked = conclude_and_ask(open_windows, pad)
         send_rating(pad, 210, asked.evaluation_id, 100)
         assert rig.bridge.wait_delivered(1, timeout=20)
         question = rig.bridge.outbox.question(asked.evaluation_id, 1)
@@ -269,10 +263,7 @@ def test_a_rating_with_silence_inside_it_is_never_taken(open_windows: LiveServer
     rig = Rig(open_windows, tmp_path, "rs232")
     pad = rig.pads[0]
     try:
-        with httpx.Client(base_url=open_windows.url, timeout=10) as client:
-            conclude(open_windows, client, open_windows.headers("clerk1"))
-        asked = pad.wait_asked(timeout=15)
-        assert asked is not None
+        asked = conclude_and_ask(open_windows, pad)
         for seq in range(220, 228):
             wire = p.encode(1, seq, p.Rating(asked.evaluation_id, p.Level.SATISFIED, (), 10))
             os.write(pad.fd, wire[:9])
