@@ -97,6 +97,22 @@ def test_the_guide_finds_a_service_by_pinyin_initials_and_issues_a_priority_tick
     assert (status["priority_class"], status["priority_confirmed"]) == ("elderly", True)
 
 
+def test_a_slow_answer_to_an_older_search_never_replaces_the_newer_one(tablet: Any) -> None:
+    """Typing on while the hall's network is slow: the answer for "csj" arrives after the one for
+    "S3"; the list keeps showing what the search box says."""
+    page = tablet
+    held: list[Any] = []
+    page.route("**/guide/search?q=csj", lambda route: held.append(route))
+    with page.expect_request("**/guide/search?q=csj"):  # after the 150 ms typing pause
+        page.fill("#search", "csj")
+    page.fill("#search", "S3")
+    page.wait_for_function("() => document.querySelector('#results button.service')?.dataset.code === 'S3'")
+    with page.expect_event("requestfinished", lambda request: "q=csj" in request.url):
+        held[0].continue_()
+    page.evaluate("() => new Promise((done) => setTimeout(done, 200))")  # the page reads the late body
+    assert page.locator("#results button.service").first.get_attribute("data-code") == "S3"
+
+
 def test_the_guide_confirms_a_priority_declared_at_the_kiosk(served: ServedHall, tablet: Any) -> None:
     page = tablet
     declared = httpx.post(

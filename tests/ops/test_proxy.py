@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidHandshake
 from websockets.sync.client import ClientConnection, connect
 
 from tests.support.hall_server import HallServer
@@ -40,13 +41,24 @@ class Site:
     def bearer(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
-    def board(self) -> Board:
-        ws = connect(
-            f"wss://127.0.0.1:{self.proxy.https_port}/ws?token={self.tokens['board']}",
-            ssl=self.proxy.ssl_context(),
-            open_timeout=15,
-        )
-        return Board(ws)
+    def board(self, within: float = 90.0) -> Board:
+        """A board's websocket through the proxy. Like the board's page, it tries again when an
+        attempt fails (on a loaded machine nginx may still be skipping the dead process)."""
+        deadline, failures = time.monotonic() + within, []
+        while True:
+            try:
+                ws = connect(
+                    f"wss://127.0.0.1:{self.proxy.https_port}/ws?token={self.tokens['board']}",
+                    ssl=self.proxy.ssl_context(),
+                    open_timeout=15,
+                )
+                return Board(ws)
+            except (OSError, TimeoutError, InvalidHandshake) as failure:
+                failures.append(repr(failure))
+                if time.monotonic() > deadline:
+                    log = (self.proxy.root / "error.log").read_text(encoding="utf-8", errors="replace")
+                    raise AssertionError(f"no board connection: {failures}\nnginx: {log[-3000:]}") from None
+                time.sleep(1)
 
     def serving(self, request_id: str) -> HallServer:
         """The process whose log holds the access line of ``request_id`` (written just after the

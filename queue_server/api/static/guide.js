@@ -37,7 +37,9 @@
 
   async function search() {
     const q = document.getElementById("search").value.trim();
+    const asked = state.searches = (state.searches || 0) + 1;
     const found = await H.api("GET", "/guide/search?q=" + encodeURIComponent(q));
+    if (asked !== state.searches) return; // a newer search was typed meanwhile: its answer draws the list
     const results = document.getElementById("results");
     results.dataset.found = String(found.length);
     if (!found.length && q) {
