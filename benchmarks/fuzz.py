@@ -3,7 +3,7 @@
 Starts ``hallq serve --demo`` on a fresh SQLite file and runs the ``st`` command line against it
 twice (no token, then a manager token), each with ``--max-examples`` cases per operation and a
 fixed ``--seed``, checking that no reply is a 5xx and that every documented reply matches its
-schema. The test suite runs the same checks on a small budget (tests/server/test_openapi_fuzz.py).
+schema. The test suite runs the same checks on a small budget (tests/fuzz/).
 
     .venv/bin/python -m benchmarks.fuzz [--max-examples 100] [--seed 14] [--workers 1]
 """

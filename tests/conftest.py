@@ -18,3 +18,9 @@ def pg_cluster() -> Iterator[PostgresCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files marked ``long`` first (a stable sort keeps every other order): pytest-xdist hands out
+    whole files in collection order, so the longest start at once instead of ending the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

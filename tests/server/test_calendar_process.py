@@ -13,8 +13,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.hall_server import ROOT, HallServer, seed
+
+pytestmark = pytest.mark.long  # minutes of work: started first (tests/conftest.py)
 
 # 17:29:40 in Shanghai on Monday 2026-12-07; "@" makes the process's clock run on from there (without
 # it libfaketime freezes the time), and the monotonic clock stays real so its timers keep firing.

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from hallq.bootstrap import demo_catalogue, make_runtime
 from queue_server.api.app import create_app
 from queue_server.config import ServerSettings
+
+pytestmark = pytest.mark.long  # minutes of work: started first (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 

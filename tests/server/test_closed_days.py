@@ -22,6 +22,8 @@ from queue_server.runtime import Runtime
 from queue_server.services.reports import days as report_days
 from queue_server.services.reports import figures as reports
 
+pytestmark = pytest.mark.long  # minutes of work: started first (tests/conftest.py)
+
 MONDAY = date(2026, 3, 2)
 DAYS = [MONDAY + timedelta(days=n) for n in range(3)]
 MANAGER = Actor(hall_id=1, role="manager", name="test")

@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.hall_server import ROOT, free_port
+
+pytestmark = pytest.mark.long  # minutes of work: started first (tests/conftest.py)
 
 
 def _children(pid: int) -> list[int]:

@@ -1,6 +1,6 @@
 """Hostile and malformed input: every case answers a 4xx JSON error with a stable code, never a 5xx.
 
-Each case below once answered 500 (found by schemathesis over the OpenAPI, see test_openapi_fuzz.py).
+Each case below once answered 500 (found by schemathesis over the OpenAPI, see tests/fuzz/).
 """
 
 from __future__ import annotations
