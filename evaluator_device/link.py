@@ -41,6 +41,7 @@ class _Exchange:
     event: threading.Event = field(default_factory=threading.Event)
     reply: p.Message | None = None
     heard: bool = False  # any valid frame from the addressed pad (it is alive)
+    rx_at: float = 0.0  # when bytes last came in during this exchange (0: none yet)
 
 
 PadHandler = Callable[[int, p.Message, float], p.Message | None]
@@ -137,6 +138,9 @@ class HostLink:
             now = time.monotonic()
             if data:
                 self.last_rx = now
+                exchange = self.exchange
+                if exchange is not None:
+                    exchange.rx_at = now
                 frames = self.framer.feed(data, now)
             else:
                 frames = self.framer.quiet(now)
@@ -203,6 +207,14 @@ class HostLink:
         if mine and exchange is not None and exchange.command == p.Command.HEARTBEAT:
             self._wake(exchange, message)  # a RATING or KEY answering a poll is the poll's answer
 
+    def _unread(self) -> int:
+        """Bytes the driver holds that the reader has not taken yet (a late reader is not silence)."""
+        port = self.port
+        try:
+            return int(port.in_waiting) if port is not None else 0
+        except (serial.SerialException, OSError, TypeError, AttributeError):
+            return 0
+
     @staticmethod
     def _wake(exchange: _Exchange, message: p.Message) -> None:
         exchange.reply = message
@@ -237,16 +249,27 @@ class HostLink:
             if not self._write(data):
                 return None, False
             self.sent[exchange.command] += 1
-            sent = time.monotonic() + len(data) * self.byte_time  # the last byte leaves the wire
+            written = time.monotonic()
+            sent = written + len(data) * self.byte_time  # the last byte leaves the wire
             deadline = sent + REPLY_WAIT
+            silence = p.frame_timeout(self.baud)
+            # the longest answer starting at the end of the reply wait: a babbling line cannot hold us
+            latest = deadline + (p.HEADER_SIZE + p.MAX_PAYLOAD + p.CRC_SIZE) * self.byte_time + silence
             while not exchange.event.is_set():
                 now = time.monotonic()
-                # an answer under way (bytes still arriving) gets the time to finish
-                if self.framer.buffer and self.last_rx > sent - len(data) * self.byte_time:
-                    deadline = max(deadline, self.last_rx + p.frame_timeout(self.baud) + 0.01)
+                rx_at = exchange.rx_at if exchange.rx_at >= written else 0.0  # not the last one's
+                if rx_at:
+                    if now - rx_at > silence and not self._unread():
+                        # bytes came but no valid frame, then the frame timeout's silence: the pad
+                        # has had its say (one answer, no gap inside a frame), so the reply wait's
+                        # rest would be dead bus time (PROTOCOL.md section 5)
+                        break
+                    # an answer under way (bytes still arriving) gets the time to finish
+                    deadline = min(max(deadline, rx_at + silence + 0.01), latest)
                 if now >= deadline:
                     break
-                exchange.event.wait(min(deadline - now, 0.01))
+                until = deadline if not rx_at else min(deadline, rx_at + silence + 0.001)
+                exchange.event.wait(max(0.0005, min(until - now, 0.01)))
             return exchange.reply, exchange.heard or exchange.reply is not None
         finally:
             self.exchange = None

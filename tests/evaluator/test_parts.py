@@ -69,6 +69,8 @@ def test_the_spec_states_the_rules_the_code_keeps() -> None:
     assert f"({link.REPLY_WAIT * 1000:.0f} ms after the last byte" in text
     assert f"for {master.OFFLINE_SECONDS:.0f} s and at least {master.OFFLINE_MISSES} frames" in text
     assert f"IDENTIFY every {master.UNSUPPORTED_POLL_SECONDS:.0f} s" in text
+    assert f"repeated at once, {['once', 'twice'][master.REPOLLS - 1]} at most" in text
+    assert "frame timeout's silence after them" in text  # a garbled answer ends the exchange early
     assert "0 .. 86 400 000 (24 h)" in text and p.MAX_AGE_MS == 86_400_000 and p.AGE_UNKNOWN == 0xFFFFFFFF
     for baud in p.BAUD_RATES:
         assert f"| {baud} |" in text
