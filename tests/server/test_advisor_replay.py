@@ -56,14 +56,16 @@ def test_the_advisor_learns_the_day_with_the_data_behind_each_figure(recorded: A
     assert 0 < found.turnaround < 120
 
 
-def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_fifteen_percent(
+def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_ten_percent(
     recorded: Any,
 ) -> None:
-    """Three recorded days replayed (their tickets, handling times and windows' stretches): the mean
-    wait per service over the days, observed and simulated, agree within 15 %.
+    """Three recorded days replayed (their tickets, handling times, windows' stretches, and which
+    idle window answered a newcomer): the mean wait per service over the days, observed and
+    simulated, agree within 10 %.
 
-    The issue asks for 10 %; measured here: S1 1651 s observed / 1492 s replayed (−9.6 %), S2 790 /
-    711 (−10.0 %), S3 548 / 576 (+5.1 %): on the edge, so the test holds the bound it can keep.
+    Measured here: S1 1651 s observed / 1530 s replayed (−7.3 %), S2 790 / 768 (−2.8 %), S3 548 /
+    530 (−3.2 %). Before the replay took the answering window from the record, S2 was −10.0 %: one
+    newcomer sent to another idle window than on the day moves every later call of a busy morning.
     """
     runtime, _ = recorded
     observed: dict[str, list[float]] = {}
@@ -83,7 +85,7 @@ def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_fift
         replayed = sum(m * n for m, n in simulated[code]) / sum(n for _, n in simulated[code])
         compared[code] = (round(statistics.fmean(waits)), round(replayed))
     assert len(compared) >= 3
-    assert all(abs(replayed - seen) <= 0.15 * seen for seen, replayed in compared.values()), compared
+    assert all(abs(replayed - seen) <= 0.10 * seen for seen, replayed in compared.values()), compared
 
 
 def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> None:

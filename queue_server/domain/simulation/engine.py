@@ -62,6 +62,7 @@ class _Ticket:
         "rank",
         "service",
         "transfer_to",
+        "window",
     )
 
     def __init__(self, arrival: Arrival, tid: int, rank: float) -> None:
@@ -72,6 +73,7 @@ class _Ticket:
         self.handle_after = arrival.handle_after
         self.no_show = arrival.no_show
         self.transfer_to = arrival.transfer_to
+        self.window = arrival.window
         self.rank = rank
         self.queue = 2 if arrival.appointment else 1 if arrival.priority else 0
         at = EPOCH + timedelta(seconds=rank)
@@ -181,7 +183,7 @@ class _Day:
             elif kind == _OPEN:
                 assert isinstance(payload, _Window)
                 payload.is_open = True
-                self.wake(now, payload)
+                self.wake(now, payload, self.scenario.opening)
             elif kind == _CLOSE:
                 assert isinstance(payload, _Window)
                 payload.is_open = False
@@ -199,7 +201,7 @@ class _Day:
 
     # ---------------------------------------------------------------- queues
 
-    def enqueue(self, now: float, ticket: _Ticket) -> None:
+    def enqueue(self, now: float, ticket: _Ticket, reaction: float) -> None:
         code = ticket.service
         heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.candidate.ticket_id, ticket))
         length = self.lengths[code] = self.lengths[code] + 1
@@ -207,20 +209,19 @@ class _Day:
         if length > result.longest_queue:
             result.longest_queue = length
         first = None
-        for w in self.serving[code]:  # the window idle longest takes the newcomer
-            if (
-                w.is_open
-                and not w.busy
-                and not w.pending
-                and (first is None or w.idle_since < first.idle_since)
-            ):
-                first = w
+        for w in self.serving[code]:  # the window idle longest takes the newcomer …
+            if w.is_open and not w.busy and not w.pending:
+                if w.number == ticket.window:  # … unless the one that took it on the recorded day is idle
+                    first = w
+                    break
+                if first is None or w.idle_since < first.idle_since:
+                    first = w
         if first is not None:
-            self.wake(now, first, self.scenario.reaction)
+            self.wake(now, first, reaction)
 
     def arrive(self, now: float, arrival: Arrival) -> None:
         self.next_id += 1
-        self.enqueue(now, _Ticket(arrival, self.next_id, now))
+        self.enqueue(now, _Ticket(arrival, self.next_id, now), self.scenario.reaction)
 
     def wake(self, now: float, window: _Window, delay: float = 0.0) -> None:
         if window.is_open and not window.busy and not window.pending:
@@ -293,7 +294,8 @@ class _Day:
         moved = _Ticket(again, self.next_id, rank)
         moved.queued = now
         moved.arrived = ticket.arrived
-        self.enqueue(now, moved)
+        late = self.scenario.transfer_reaction
+        self.enqueue(now, moved, self.scenario.reaction if late is None else late)
 
 
 def simulate_day(scenario: Scenario, seed: int) -> DayResult:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
 
@@ -21,6 +22,7 @@ Shifts = Mapping[str, Sequence[tuple[float, float]]]
 PAUSE_SECONDS = 300.0  # a window idle this long while people wait is paused (暂离), not slow
 BUSY_TO_THE_END = 90.0  # a window whose last ticket ended this close to its break was busy up to it
 MIN_SAMPLES = 20  # below this a per-window handling figure is not shown as different
+GapKind = Literal["busy", "idle", "moved"]
 
 
 @dataclass
@@ -166,8 +168,8 @@ def learn(journeys: Iterable[Journey]) -> Learned:
         days=len({j.day for j in journeys}),
         tickets=len(journeys),
         services=services,
-        turnaround=_gap(journeys, busy=True),
-        reaction=_gap(journeys, busy=False),
+        turnaround=_gap(journeys, "busy"),
+        reaction=_gap(journeys, "idle"),
         no_show_seconds=_no_show_seconds(journeys),
     )
 
@@ -223,26 +225,31 @@ def _service(
     )
 
 
-def _gap(journeys: list[Journey], busy: bool, shifts: Shifts | None = None) -> float:
+def _gap(journeys: list[Journey], kind: GapKind, shifts: Shifts | None = None) -> float:
     """Mean delay of a window's call: after its previous ticket when the next already waited
-    (``busy``), else after the next ticket arrived at the idle window.
+    (``busy``), else after the next ticket joined the idle window's queue — from the kiosk
+    (``idle``) or by a transfer or requeue (``moved``).
 
     With one day's ``shifts`` a gap counts whatever its length when the window stayed open through
     it (a slow clerk, a call that found nobody), and not when it spans a break; without, gaps over
     five minutes are taken for breaks."""
-    by_window: dict[tuple[date, str], list[tuple[float, float, float]]] = defaultdict(list)
+    by_window: dict[tuple[date, str], list[tuple[float, float, float, bool]]] = defaultdict(list)
     for j in journeys:
-        for v in j.visits:
+        for i, v in enumerate(j.visits):
             if v.window and v.called is not None and v.ended is not None:
-                by_window[(j.day, v.window)].append((v.called, v.ended, v.queued))
+                by_window[(j.day, v.window)].append((v.called, v.ended, v.queued, i > 0))
     gaps: list[tuple[str, float, float]] = []
     for (_, window), stays in by_window.items():
         stays.sort()
-        for (_, ended, _), (called, _, queued) in itertools.pairwise(stays):
-            if busy and queued <= ended <= called:
+        for (_, ended, _, _), (called, _, queued, moved) in itertools.pairwise(stays):
+            if kind == "busy" and queued <= ended <= called:
                 gaps.append((window, ended, called))
-            elif not busy and ended < queued <= called:
+            elif kind != "busy" and ended < queued <= called and moved == (kind == "moved"):
                 gaps.append((window, queued, called))
+    return _mean_within(gaps, shifts)
+
+
+def _mean_within(gaps: Sequence[tuple[str, float, float]], shifts: Shifts | None) -> float:
     if shifts is None:
         kept = [b - a for _, a, b in gaps if b - a < PAUSE_SECONDS]  # longer: a pause
     else:
@@ -250,10 +257,43 @@ def _gap(journeys: list[Journey], busy: bool, shifts: Shifts | None = None) -> f
     return statistics.fmean(kept) if kept else 0.0
 
 
-def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> tuple[float, float]:
-    """One recorded day's turnaround and reaction (see ``Learned``), knowing its windows' open stretches."""
+def _opening(journeys: list[Journey], shifts: Shifts) -> float:
+    """Mean delay from a window's opening (or return from a break) to its first call while someone waited."""
+    calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for j in journeys:
+        for v in j.visits:
+            if v.window and v.called is not None:
+                calls[v.window].append((v.called, v.queued))
+    gaps = []
+    for window, stretches in shifts.items():
+        mine = sorted(calls.get(window, ()))
+        for start, end in stretches:
+            first = next(((c, q) for c, q in mine if start <= c <= end), None)
+            if first is not None and first[1] <= start:
+                gaps.append(first[0] - start)
+    return statistics.fmean(gaps) if gaps else 0.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How quickly a day's clerks called (seconds; see ``Learned`` and ``Scenario``)."""
+
+    turnaround: float
+    reaction: float
+    opening: float
+    transfer_reaction: float | None  # None: no transferred ticket found an idle window
+
+
+def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> Pace:
+    """One recorded day's pace of calling, knowing its windows' open stretches."""
     day = list(journeys)
-    return _gap(day, busy=True, shifts=shifts), _gap(day, busy=False, shifts=shifts)
+    moved = _gap(day, "moved", shifts)
+    return Pace(
+        turnaround=_gap(day, "busy", shifts),
+        reaction=_gap(day, "idle", shifts),
+        opening=_opening(day, shifts),
+        transfer_reaction=moved or None,
+    )
 
 
 def _no_show_seconds(journeys: list[Journey]) -> float:
@@ -288,6 +328,7 @@ def replay_arrivals(journeys: Iterable[Journey]) -> tuple[Arrival, ...]:
                 no_show,
                 transfer_to,
                 handle_after,
+                first.window,
             )
         )
     return tuple(sorted(out, key=lambda a: a.at))

@@ -85,8 +85,14 @@ def replay(
         shifts=calling_stretches(journeys, recorded),
         replay=replay_arrivals(journeys),
     )
-    turnaround, reaction = clerk_pace(journeys, recorded)
-    scenario = replace(scenario, turnaround=turnaround, reaction=reaction)
+    pace = clerk_pace(journeys, recorded)
+    scenario = replace(
+        scenario,
+        turnaround=pace.turnaround,
+        reaction=pace.reaction,
+        opening=pace.opening,
+        transfer_reaction=pace.transfer_reaction,
+    )
     # Called tickets only, as the observed waits (a ticket that expired has no wait on record).
     return Replayed(observed_waits(journeys), replicate(scenario, replications, seed, unserved=False))
 
