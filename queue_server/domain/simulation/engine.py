@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import cast
 
 from queue_server.domain.policy import Assignment, Candidate, WindowView, choose_next
 from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec
+
+# Drawn days kept (a pure function of the services and the seed): a what-if and a recommendation
+# run many allocations on the same seeds (common random numbers), so each seed's people are drawn
+# once. 32 days of a 10,000-ticket hall are some 50 MB.
+DRAWN_DAYS = 32
 
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # any fixed instant: the policy compares times only
 _ARRIVE, _OPEN, _CLOSE, _BLOCK, _CALL, _FREE = range(6)
@@ -52,11 +59,13 @@ class DayResult:
 
 class _Ticket:
     __slots__ = (
+        "appointment",
         "arrived",
-        "candidate",
         "handle",
         "handle_after",
+        "id",
         "no_show",
+        "priority",
         "queue",
         "queued",
         "rank",
@@ -66,6 +75,7 @@ class _Ticket:
     )
 
     def __init__(self, arrival: Arrival, tid: int, rank: float) -> None:
+        self.id = tid
         self.service = arrival.service
         self.arrived = arrival.at
         self.queued = arrival.at
@@ -75,14 +85,19 @@ class _Ticket:
         self.transfer_to = arrival.transfer_to
         self.window = arrival.window
         self.rank = rank
+        self.appointment = arrival.appointment
+        self.priority = arrival.priority and not arrival.appointment
         self.queue = 2 if arrival.appointment else 1 if arrival.priority else 0
-        at = EPOCH + timedelta(seconds=rank)
-        self.candidate = Candidate(
-            tid,
-            arrival.service,
+
+    def candidate(self) -> Candidate:
+        """The ticket as the policy sees it (made only when the policy is asked: most calls do not)."""
+        at = EPOCH + timedelta(seconds=self.rank)
+        return Candidate(
+            self.id,
+            self.service,
             at,
-            priority=arrival.priority and not arrival.appointment,
-            appointment_at=at if arrival.appointment else None,
+            priority=self.priority,
+            appointment_at=at if self.appointment else None,
         )
 
 
@@ -100,13 +115,9 @@ class _Window:
         self.recent: tuple[bool, ...] = ()
 
 
-def draw_arrivals(scenario: Scenario, rng: random.Random) -> list[Arrival]:
-    """The day's arrivals: per service a Poisson process with piecewise-constant rates."""
-    out: list[Arrival] = []
-    for spec in scenario.services:
-        out.extend(_service_arrivals(spec, scenario.slot, rng))
-    out.sort(key=lambda a: a.at)
-    return out
+def draw_arrivals(scenario: Scenario, seed: int) -> tuple[Arrival, ...]:
+    """The day's arrivals for ``seed``: per service a Poisson process with piecewise-constant rates."""
+    return _drawn(scenario.services, scenario.slot, seed)
 
 
 def _service_arrivals(spec: ServiceSpec, slot: float, rng: random.Random) -> list[Arrival]:
@@ -156,7 +167,7 @@ class _Day:
         self.seq += 1
         heapq.heappush(self.agenda, (at, self.seq, kind, payload))
 
-    def plan(self, arrivals: list[Arrival]) -> None:
+    def plan(self, arrivals: Sequence[Arrival]) -> None:
         for arrival in arrivals:
             self.push(arrival.at, _ARRIVE, arrival)
         for spec, window in zip(self.scenario.windows, self.windows, strict=True):
@@ -203,7 +214,7 @@ class _Day:
 
     def enqueue(self, now: float, ticket: _Ticket, reaction: float) -> None:
         code = ticket.service
-        heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.candidate.ticket_id, ticket))
+        heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.id, ticket))
         length = self.lengths[code] = self.lengths[code] + 1
         result = self.results[code]
         if length > result.longest_queue:
@@ -241,35 +252,35 @@ class _Day:
     def call(self, now: float, window: _Window) -> None:
         if not window.is_open or window.busy:
             return
-        heads: list[Candidate] = []
+        heads: list[_Ticket] = []
         for a in window.assignments:
             for queue in self.queues[a.service]:
                 if queue:
-                    heads.append(queue[0][2].candidate)
+                    heads.append(queue[0][2])
         if not heads:
             window.idle_since = now
             return
         if len(heads) == 1:
             # One eligible ticket: the policy can only answer it (tests/domain/test_simulation_engine.py
             # checks this for every mode and rule), so it is not asked.
-            chosen: Candidate | None = heads[0]
+            ticket = heads[0]
         else:
             view = WindowView(window.number, True, window.assignments, window.recent)
-            chosen = choose_next(view, heads, EPOCH + timedelta(seconds=now), self.scenario.policy)
-        if chosen is None:
-            window.idle_since = now
-            return
-        code = chosen.service
-        queues = self.queues[code]
-        which = 2 if chosen.appointment_at is not None else 1 if chosen.priority else 0
-        _, _, ticket = heapq.heappop(queues[which])
+            candidates = [t.candidate() for t in heads]
+            chosen = choose_next(view, candidates, EPOCH + timedelta(seconds=now), self.scenario.policy)
+            if chosen is None:
+                window.idle_since = now
+                return
+            ticket = heads[candidates.index(chosen)]
+        code = ticket.service
+        heapq.heappop(self.queues[code][ticket.queue])  # the chosen ticket is its queue's head
         self.lengths[code] -= 1
-        window.recent = (*window.recent, chosen.priority)[-self.span :]
+        window.recent = (*window.recent, ticket.priority)[-self.span :]
         if ticket.queued >= self.scenario.count_from:
             result = self.results[code]
             result.waits.append(now - ticket.queued)
             result.entered_hour.append(int(ticket.queued // 3600))
-            result.priority.append(chosen.priority)
+            result.priority.append(ticket.priority)
         if ticket.no_show:
             seconds = self.scenario.no_show_seconds
         else:
@@ -298,10 +309,21 @@ class _Day:
         self.enqueue(now, moved, self.scenario.reaction if late is None else late)
 
 
+@lru_cache(maxsize=DRAWN_DAYS)
+def _drawn(services: tuple[ServiceSpec, ...], slot: float, seed: int) -> tuple[Arrival, ...]:
+    out: list[Arrival] = []
+    rng = random.Random(seed)
+    for spec in services:
+        out.extend(_service_arrivals(spec, slot, rng))
+    out.sort(key=lambda a: a.at)
+    return tuple(out)
+
+
 def simulate_day(scenario: Scenario, seed: int) -> DayResult:
     """One replication of ``scenario`` with random stream ``seed``."""
-    rng = random.Random(seed)
-    arrivals = list(scenario.replay) if scenario.replay is not None else draw_arrivals(scenario, rng)
+    arrivals = scenario.replay
+    if arrivals is None:
+        arrivals = _drawn(scenario.services, scenario.slot, seed)
     day = _Day(scenario, random.Random(seed * 7919 + 1))
     day.plan(arrivals)
     return day.run()

@@ -6,6 +6,8 @@ simulation (``queue_server.domain.simulation``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -32,6 +34,12 @@ from queue_server.services.unit_of_work import UnitOfWork
 
 LOOKBACK_DAYS = 56  # eight weeks of history: every weekday seen several times
 MAX_REPLICATIONS = 200
+# Today's allocation's figures kept per (scenario, replications, seed): a scenario is learned from
+# the hall's history, so an equal one means the same hall, day and history, and the manager's
+# what-ifs on that day simulate only their change.
+TODAY_KEPT = 8
+_today: OrderedDict[tuple[Scenario, int, int], DayFigures] = OrderedDict()
+_today_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -119,9 +127,32 @@ def what_if(
         else w
         for w in scenario.windows
     )
-    return replicate(scenario, replications, seed), replicate(
-        scenario.with_windows(windows), replications, seed
-    )
+    return today(scenario, replications, seed), replicate(scenario.with_windows(windows), replications, seed)
+
+
+def today(scenario: Scenario, replications: int, seed: int = 1) -> DayFigures:
+    """``scenario`` as it stands, simulated once per scenario, replications and seed (then kept)."""
+    found = _kept(scenario, replications, seed)
+    if found is None:
+        found = replicate(scenario, replications, seed)
+        _keep(scenario, replications, seed, found)
+    return found
+
+
+def _kept(scenario: Scenario, replications: int, seed: int) -> DayFigures | None:
+    key = (scenario, replications, seed)
+    with _today_lock:
+        found = _today.get(key)
+        if found is not None:
+            _today.move_to_end(key)
+        return found
+
+
+def _keep(scenario: Scenario, replications: int, seed: int, figures: DayFigures) -> None:
+    with _today_lock:
+        _today[(scenario, replications, seed)] = figures
+        while len(_today) > TODAY_KEPT:
+            _today.popitem(last=False)
 
 
 def constraints(
@@ -167,4 +198,8 @@ def advise(
 ) -> Recommendation:
     """The recommended allocation for the day, with a p90 ``cap`` (seconds) for every service."""
     caps = {s.code: cap for s in scenario.services} if cap is not None else {}
-    return recommend(scenario, starts, rules, caps, replications, seed, progress=progress)
+    current = _kept(scenario, replications, seed)
+    found = recommend(scenario, starts, rules, caps, replications, seed, progress=progress, current=current)
+    if current is None:
+        _keep(scenario, replications, seed, found.current)
+    return found
