@@ -645,7 +645,7 @@ def advise(
         runtime.stop()
     from hallq.advise import comparison_table, learned_table
 
-    Console(soft_wrap=True).print(learned_table(known, day.weekday()))
+    Console(soft_wrap=True).print(learned_table(known))
     Console(soft_wrap=True).print(comparison_table(found))
     target = out or Path(f"proposal-{content['hall']}-{day.isoformat()}.json")
     target.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")

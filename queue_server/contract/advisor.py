@@ -119,6 +119,8 @@ class AdvisorLearnedService(Model):
     transfer: AdvisorShare
     priority: AdvisorShare
     appointment: AdvisorShare
+    # The days behind the hourly rates used for the day (its kind of day's, or the fallback's).
+    kind_days: int = 0
 
 
 class AdvisorLearned(Model):
@@ -128,6 +130,13 @@ class AdvisorLearned(Model):
     days: int
     tickets: int
     services: list[AdvisorLearnedService]
+    # The kind of day on the hall's working calendar (周一…周日, 调休工作日, 节假日) whose rates are used,
+    # and the season factor they are multiplied by, with the ordinary days a year back behind it
+    # (around the date, and in the eight weeks before it); 1.0 without enough of them.
+    kind: str = ""
+    season_factor: float = 1.0
+    season_days: int = 0
+    season_baseline_days: int = 0
 
 
 class AdvisorCheckRow(Model):

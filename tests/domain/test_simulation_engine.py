@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -167,6 +168,17 @@ def test_an_idle_window_notices_a_transferred_ticket_after_its_own_delay() -> No
     assert day.services["S1"].waits == [5.0] and day.services["S2"].waits == [60.0]
     same = simulate_day(replay(moved, windows=windows, reaction=5.0), 1)
     assert same.services["S2"].waits == [5.0]  # no delay of its own: the arrivals' one
+
+
+def test_a_window_s_own_pace_scales_its_handling_times_and_a_replay_s_too() -> None:
+    slow = WindowSpec("slow", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),), pace=(("S1", 2.0),))
+    day = simulate_day(replay(Arrival(0.0, "S1", handle=100.0), windows=(slow,)), 1)
+    assert day.busy == {"slow": 200.0}
+    # Recorded at the slow window (200 s there), served here by a window of the hall's pace: 100 s.
+    quick = WindowSpec("quick", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),))
+    closed = replace(slow, shifts=((8000.0, 9000.0),))
+    moved = simulate_day(replay(Arrival(0.0, "S1", handle=200.0, window="slow"), windows=(closed, quick)), 1)
+    assert moved.busy == {"slow": 0.0, "quick": 100.0}
 
 
 def test_the_same_seed_gives_the_same_day_and_another_seed_another() -> None:

@@ -18,7 +18,7 @@ from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
-from queue_server.services.advisor import advice
+from queue_server.services.advisor import advice, public
 from tests.server.catalogue import small_hall
 
 MONDAY = date(2026, 3, 2)
@@ -93,3 +93,19 @@ def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> No
     with pytest.raises(Rejected) as refused:
         runtime.read_sync(lambda uow: advice.replay(uow, MANAGER, uow.stores.history, date(2026, 3, 9)))
     assert refused.value.code == "advisor.no_history"
+
+
+def test_the_forecast_shows_its_kind_of_day_and_season_with_the_data_behind_them(recorded: Any) -> None:
+    runtime, summary = recorded
+    until = DAYS[-1] + timedelta(days=3)
+    per_day = runtime.read_sync(
+        lambda uow: uow.stores.history.issued_per_day(1, DAYS[0], until, "Asia/Shanghai")
+    )
+    assert sorted(per_day) == DAYS and sum(per_day.values()) == summary.issued
+    thursday = DAYS[-1] + timedelta(days=1)
+    found = runtime.read_sync(lambda uow: public.learned(uow, MANAGER, uow.stores.history, thursday))
+    assert found.kind == "周四" and found.days == 3
+    # No Thursday seen: each service's rates are all days' mean, three days behind them.
+    assert {s.kind_days for s in found.services if s.tickets} == {3}
+    # Nothing a year back: no season, and it says so.
+    assert (found.season_factor, found.season_days, found.season_baseline_days) == (1.0, 0, 0)

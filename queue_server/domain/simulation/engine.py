@@ -102,10 +102,21 @@ class _Ticket:
 
 
 class _Window:
-    __slots__ = ("assignments", "busy", "busy_for", "idle_since", "is_open", "number", "pending", "recent")
+    __slots__ = (
+        "assignments",
+        "busy",
+        "busy_for",
+        "idle_since",
+        "is_open",
+        "number",
+        "pace",
+        "pending",
+        "recent",
+    )
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, pace: tuple[tuple[str, float], ...] = ()) -> None:
         self.number = number
+        self.pace = dict(pace)
         self.assignments: tuple[Assignment, ...] = ()
         self.is_open = False
         self.busy = False
@@ -156,7 +167,8 @@ class _Day:
             code: ([], [], []) for code in self.specs
         }
         self.lengths = dict.fromkeys(self.specs, 0)
-        self.windows = [_Window(w.number) for w in scenario.windows]
+        self.windows = [_Window(w.number, w.pace) for w in scenario.windows]
+        self.pace = {w.number: w.pace for w in self.windows}  # for a recorded handling time's window
         self.serving: dict[str, list[_Window]] = {code: [] for code in self.specs}
         self.results = {code: ServiceResult() for code in self.specs}
         self.open_time = {w.number: 0.0 for w in scenario.windows}
@@ -285,9 +297,18 @@ class _Day:
             seconds = self.scenario.no_show_seconds
         else:
             seconds = ticket.handle if ticket.handle is not None else self.specs[code].handling.draw(self.rng)
+            if window.pace or ticket.window in self.pace:
+                seconds *= self._pace(window, ticket)
         window.busy = True
         window.busy_for += seconds
         self.push(now + seconds, _FREE, (window, ticket))
+
+    def _pace(self, window: _Window, ticket: _Ticket) -> float:
+        """This window's pace for the ticket's service, over the pace of the window that took the
+        recorded handling time (a replay: a ticket a slow window took on the day is quicker here)."""
+        mine = window.pace.get(ticket.service, 1.0)
+        recorded = self.pace.get(ticket.window) if ticket.window is not None else None
+        return mine / recorded.get(ticket.service, 1.0) if recorded else mine
 
     def free(self, now: float, window: _Window, ticket: _Ticket) -> None:
         window.busy = False

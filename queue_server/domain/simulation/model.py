@@ -102,6 +102,9 @@ class WindowSpec:
     blocks: tuple[Block, ...]
     shifts: tuple[tuple[float, float], ...]
     departments: frozenset[str] = frozenset()  # a window fixed to departments serves only theirs
+    # (service, factor): services this window's clerks handle faster or slower than the hall's
+    # mean (learned where the difference is significant): their handling times × factor here.
+    pace: tuple[tuple[str, float], ...] = ()
 
     def serves_at(self, at: float) -> tuple[Assignment, ...]:
         """The assignments in force at ``at``."""

@@ -18,12 +18,16 @@ from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.policy import Assignment
 from queue_server.domain.simulation.advice import Progress, Recommendation, recommend
 from queue_server.domain.simulation.history import (
+    SEASON_SPAN,
+    YEAR,
     Learned,
     calling_stretches,
     clerk_pace,
+    day_kind,
     learn,
     observed_waits,
     replay_arrivals,
+    season,
 )
 from queue_server.domain.simulation.model import Block, Scenario
 from queue_server.domain.simulation.search import Choice, Constraints
@@ -61,7 +65,8 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, first: date, last: 
     """The hall's figures from the days ``first`` to ``last``."""
     actor.require(Permission.MANAGE_HALL)
     catalogue = uow.catalogue(actor.hall_id)
-    return learn(history.journeys(actor.hall_id, first, last, catalogue.timezone))
+    journeys = history.journeys(actor.hall_id, first, last, catalogue.timezone)
+    return learn(journeys, catalogue.settings.working_days)
 
 
 def forecast(
@@ -72,6 +77,15 @@ def forecast(
     known = learned(uow, actor, history, day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1))
     if known.tickets == 0:
         raise Rejected("advisor.no_history", day=day.isoformat())
+    then = day - timedelta(days=YEAR)  # the season: how last year's went against its eight weeks before
+    per_day = history.issued_per_day(
+        actor.hall_id,
+        then - timedelta(days=LOOKBACK_DAYS),
+        then + timedelta(days=SEASON_SPAN),
+        catalogue.timezone,
+    )
+    calendar = catalogue.settings.working_days
+    known = replace(known, season=season(per_day, day, calendar, LOOKBACK_DAYS), kind=day_kind(day, calendar))
     threshold = history.wait_threshold(actor.hall_id)
     return hall.scenario(catalogue, day, known, threshold), known
 
@@ -88,7 +102,7 @@ def replay(
     scenario = hall.scenario(
         catalogue,
         day,
-        learn(journeys),
+        learn(journeys, catalogue.settings.working_days),
         history.wait_threshold(actor.hall_id),
         shifts=calling_stretches(journeys, recorded),
         replay=replay_arrivals(journeys),

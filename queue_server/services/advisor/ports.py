@@ -19,6 +19,10 @@ class History(Protocol):
         """Each window's open stretches on ``day``, seconds from local midnight."""
         ...
 
+    def issued_per_day(self, hall_id: int, first: date, last: date, timezone: str) -> dict[date, int]:
+        """Tickets issued on each hall-local day ``first`` to ``last`` (days without any left out)."""
+        ...
+
     def wait_threshold(self, hall_id: int) -> float:
         """The hall's waiting alert (yellow), in seconds."""
         ...

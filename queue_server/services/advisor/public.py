@@ -10,7 +10,7 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.simulation.advice import Recommendation
-from queue_server.domain.simulation.history import Rate, observed_waits
+from queue_server.domain.simulation.history import KIND_NAMES, Rate, day_kind, observed_waits
 from queue_server.domain.simulation.summary import DayFigures, Estimate, replicate
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
@@ -105,17 +105,17 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
     """What the advisor learned from the weeks before ``when``, with the data behind each figure."""
     _, known = advice.forecast(uow, actor, history, when)
     catalogue = uow.catalogue(actor.hall_id)
-    weekday = when.weekday()
+    kind = day_kind(when, catalogue.settings.working_days)
     rows = []
     for code, s in sorted(known.services.items()):
-        rates = s.hourly.get(weekday)
+        rates, behind = s.rates(kind)
         rows.append(
             c.AdvisorLearnedService(
                 code=code,
                 name=catalogue.by_code[code].name if code in catalogue.by_code else code,
                 tickets=s.tickets,
                 days=sum(s.days.values()),
-                peak_per_hour=round(max(rates), 2) if rates else None,
+                peak_per_hour=round(max(rates), 2) if behind else None,
                 handle_mean=round(s.handling.mean, 1) if s.handling else None,
                 handle_cv=round(s.handling.cv, 3) if s.handling else None,
                 handle_n=s.handling.n if s.handling else 0,
@@ -124,9 +124,19 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
                 transfer=_share(s.transfer),
                 priority=_share(s.priority),
                 appointment=_share(s.appointment),
+                kind_days=behind,
             )
         )
-    return c.AdvisorLearned(day=when, days=known.days, tickets=known.tickets, services=rows)
+    return c.AdvisorLearned(
+        day=when,
+        days=known.days,
+        tickets=known.tickets,
+        services=rows,
+        kind=KIND_NAMES[kind],
+        season_factor=round(known.season.factor, 3),
+        season_days=known.season.days,
+        season_baseline_days=known.season.baseline_days,
+    )
 
 
 def check(
