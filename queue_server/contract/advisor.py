@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
@@ -147,6 +147,8 @@ class AdvisorCheckRow(Model):
     predicted: float | None
     observed: float | None
     observed_n: int
+    # The prediction was the one stored before the day (when a proposal was applied), not recomputed.
+    stored: bool = False
 
 
 class AdvisorCheck(Model):
@@ -154,3 +156,29 @@ class AdvisorCheck(Model):
 
     date: date
     rows: list[AdvisorCheckRow]
+    # What made the stored predictions (e.g. "proposal 09:00") and when; empty when recomputed.
+    source: str = ""
+    made_at: datetime | None = None
+
+
+class AdvisorPredictIn(Model):
+    """``POST /api/v1/advisor/predictions``: store the day's prediction under the allocation now."""
+
+    date: date
+    replications: int = Field(default=20, ge=1, le=200)
+
+
+class AdvisorPredictedRow(Model):
+    """A service's stored prediction (seconds)."""
+
+    code: str
+    mean_wait: float
+    p90_wait: float
+
+
+class AdvisorPredicted(Model):
+    """What was stored for the day, for the next day's check."""
+
+    date: date
+    source: str
+    rows: list[AdvisorPredictedRow]

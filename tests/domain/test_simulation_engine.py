@@ -181,6 +181,21 @@ def test_a_window_s_own_pace_scales_its_handling_times_and_a_replay_s_too() -> N
     assert moved.busy == {"slow": 0.0, "quick": 100.0}
 
 
+def test_an_ab_partner_serves_the_closed_window_s_services_until_it_is_back() -> None:
+    away = WindowSpec("A", (Block(0.0, (Assignment("S1"),)),), ((0.0, 1000.0), (3000.0, 9000.0)))
+    partner = WindowSpec("B", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),), covers=("A",))
+    arrivals = (
+        Arrival(1500.0, "S1", handle=100.0),  # A is away: B takes it at once
+        Arrival(3100.0, "S1", handle=500.0),  # A is back and takes it
+        Arrival(3200.0, "S1", handle=100.0),  # waits for A: B covers no more
+        Arrival(3300.0, "S2", handle=100.0),  # B's own service, as ever
+    )
+    day = simulate_day(replay(*arrivals, windows=(away, partner)), 1)
+    assert day.services["S1"].waits == [0.0, 0.0, 400.0] and day.services["S2"].waits == [0.0]
+    alone = simulate_day(replay(*arrivals, windows=(away, replace(partner, covers=()))), 1)
+    assert alone.services["S1"].waits[0] == 1500.0  # without AB岗 it waits for A's return
+
+
 def test_the_same_seed_gives_the_same_day_and_another_seed_another() -> None:
     service = ServiceSpec("S1", (0.0, 30.0, 30.0), Handling(100.0), no_show=0.05)
     windows = tuple(

@@ -14,6 +14,7 @@ import pytest
 
 from hallq.bootstrap import build_runtime
 from hallq.simulate import simulate
+from queue_server import contract as c
 from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
@@ -109,3 +110,22 @@ def test_the_forecast_shows_its_kind_of_day_and_season_with_the_data_behind_them
     assert {s.kind_days for s in found.services if s.tickets} == {3}
     # Nothing a year back: no season, and it says so.
     assert (found.season_factor, found.season_days, found.season_baseline_days) == (1.0, 0, 0)
+
+
+def test_the_check_compares_with_the_prediction_stored_before_the_day(recorded: Any) -> None:
+    runtime, _ = recorded
+    wednesday, tuesday = DAYS[2], DAYS[1]
+    ask = c.AdvisorPredictIn(date=wednesday, replications=2)
+    kept = runtime.write_sync(
+        lambda uow: public.predict(uow, MANAGER, uow.stores.history, ask, "proposal 09:00")
+    )
+    assert kept.rows and kept.source == "proposal 09:00"
+    checked = runtime.read_sync(lambda uow: public.check(uow, MANAGER, uow.stores.history, wednesday))
+    assert checked.source == "proposal 09:00" and checked.made_at is not None
+    stored = {r.code: r.mean_wait for r in kept.rows}
+    for row in checked.rows:
+        assert row.stored == (row.code in stored)
+        if row.stored:
+            assert row.predicted == stored[row.code] and row.observed_n > 0
+    recomputed = runtime.read_sync(lambda uow: public.check(uow, MANAGER, uow.stores.history, tuesday, 2))
+    assert recomputed.source == "" and not any(r.stored for r in recomputed.rows)

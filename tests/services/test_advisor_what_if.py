@@ -6,7 +6,7 @@ import pytest
 
 from queue_server.domain.errors import Rejected
 from queue_server.domain.simulation.summary import replicate
-from queue_server.services.advisor import advice
+from queue_server.services.advisor import advice, hall
 from tests.domain.test_simulation_advice import unbalanced
 
 
@@ -32,3 +32,11 @@ def test_a_what_if_naming_an_unknown_window_is_refused() -> None:
     with pytest.raises(Rejected) as refused:
         advice.what_if(unbalanced(), {"99": ["SB"]}, 2)
     assert refused.value.code == "window.not_found"
+
+
+def test_ab_pairs_become_windows_covering_each_other() -> None:
+    covers = hall.ab_covers([("1", "2"), ("2", "1"), ("3", None), ("4", "4"), ("5", "2")])
+    assert covers == {"2": ("1", "5"), "1": ("2",)}  # a clerk without a partner, or on one window: none
+    covered = hall.with_covers(unbalanced(), covers)
+    assert {w.number: w.covers for w in covered.windows if w.covers} == covers
+    assert hall.with_covers(unbalanced(), {}) == unbalanced()

@@ -106,9 +106,11 @@ class _Window:
         "assignments",
         "busy",
         "busy_for",
+        "covering",
         "idle_since",
         "is_open",
         "number",
+        "own",
         "pace",
         "pending",
         "recent",
@@ -117,7 +119,9 @@ class _Window:
     def __init__(self, number: str, pace: tuple[tuple[str, float], ...] = ()) -> None:
         self.number = number
         self.pace = dict(pace)
-        self.assignments: tuple[Assignment, ...] = ()
+        self.assignments: tuple[Assignment, ...] = ()  # its own, then those it covers for
+        self.own: tuple[Assignment, ...] = ()  # what its block gives it
+        self.covering: list[_Window] = []  # AB岗: closed partners whose services it takes on
         self.is_open = False
         self.busy = False
         self.pending = False  # a call is on the agenda
@@ -168,6 +172,12 @@ class _Day:
         }
         self.lengths = dict.fromkeys(self.specs, 0)
         self.windows = [_Window(w.number, w.pace) for w in scenario.windows]
+        by_number = {w.number: w for w in self.windows}
+        self.covered_by: dict[str, list[_Window]] = {}  # window → the AB岗 partners covering for it
+        for spec, window in zip(scenario.windows, self.windows, strict=True):
+            for away in spec.covers:
+                if away in by_number and away != spec.number:
+                    self.covered_by.setdefault(away, []).append(window)
         self.pace = {w.number: w.pace for w in self.windows}  # for a recorded handling time's window
         self.serving: dict[str, list[_Window]] = {code: [] for code in self.specs}
         self.results = {code: ServiceResult() for code in self.specs}
@@ -206,10 +216,12 @@ class _Day:
             elif kind == _OPEN:
                 assert isinstance(payload, _Window)
                 payload.is_open = True
+                self.cover(now, payload, False)
                 self.wake(now, payload, self.scenario.opening)
             elif kind == _CLOSE:
                 assert isinstance(payload, _Window)
                 payload.is_open = False
+                self.cover(now, payload, True)
             else:
                 self.reassign(now, *cast(tuple[_Window, tuple[Assignment, ...]], payload))
         close = max((end for w in self.scenario.windows for _, end in w.shifts), default=0.0)
@@ -252,9 +264,37 @@ class _Day:
             self.push(now + delay, _CALL, window)
 
     def reassign(self, now: float, window: _Window, assignments: tuple[Assignment, ...]) -> None:
+        window.own = tuple(a for a in assignments if a.service in self.serving)
+        self.refresh(now, window)
+        for partner in self.covered_by.get(window.number, ()):
+            if window in partner.covering:
+                self.refresh(now, partner)
+
+    def cover(self, now: float, window: _Window, away: bool) -> None:
+        """AB岗: while ``window`` is closed its partners (open or not: they cover when open) take on
+        its services after their own; when it opens again they give them back."""
+        for partner in self.covered_by.get(window.number, ()):
+            if away and window not in partner.covering:
+                partner.covering.append(window)
+            elif not away and window in partner.covering:
+                partner.covering.remove(window)
+            else:
+                continue
+            self.refresh(now, partner)
+
+    def refresh(self, now: float, window: _Window) -> None:
+        """The window's assignments: its own, then those of the windows it covers for."""
+        found = list(window.own)
+        served = {a.service for a in found}
+        after = max((a.preference for a in found), default=0)
+        for away in window.covering:
+            for a in away.own:
+                if a.service not in served:
+                    served.add(a.service)
+                    found.append(Assignment(a.service, after + a.preference, a.weight))
         for a in window.assignments:
             self.serving[a.service].remove(window)
-        window.assignments = tuple(a for a in assignments if a.service in self.serving)
+        window.assignments = tuple(found)
         for a in window.assignments:
             self.serving[a.service].append(window)
         self.wake(now, window)

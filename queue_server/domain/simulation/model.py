@@ -105,6 +105,9 @@ class WindowSpec:
     # (service, factor): services this window's clerks handle faster or slower than the hall's
     # mean (learned where the difference is significant): their handling times × factor here.
     pace: tuple[tuple[str, float], ...] = ()
+    # AB岗: the windows this one covers for — while one of them is closed (a break, 暂离, a clerk
+    # away), this window, when open, serves its services too, after its own.
+    covers: tuple[str, ...] = ()
 
     def serves_at(self, at: float) -> tuple[Assignment, ...]:
         """The assignments in force at ``at``."""

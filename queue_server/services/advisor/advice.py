@@ -87,7 +87,14 @@ def forecast(
     calendar = catalogue.settings.working_days
     known = replace(known, season=season(per_day, day, calendar, LOOKBACK_DAYS), kind=day_kind(day, calendar))
     threshold = history.wait_threshold(actor.hall_id)
-    return hall.scenario(catalogue, day, known, threshold), known
+    return hall.with_covers(hall.scenario(catalogue, day, known, threshold), _ab_pairs(uow, actor)), known
+
+
+def _ab_pairs(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[str, ...]]:
+    """The hall's AB岗 pairs as windows (a replay needs none: whoever covered is in the record)."""
+    clerks = uow.stores.staff.members(actor.hall_id, ("clerk",))
+    home = {m.staff_no: m.window_number for m in clerks if m.active}
+    return hall.ab_covers([(m.window_number, home.get(m.partner_no or "")) for m in clerks if m.active])
 
 
 def replay(

@@ -118,3 +118,20 @@ def scenario(
         transfer_keeps_place=policy.transfer_keeps_place,
         replay=replay,
     )
+
+
+def ab_covers(pairs: Sequence[tuple[str | None, str | None]]) -> dict[str, tuple[str, ...]]:
+    """AB岗 as the hall configures it: from (a clerk's home window, their partner's home window)
+    pairs, window → the windows it covers for (its partners' windows)."""
+    found: dict[str, set[str]] = {}
+    for mine, partners in pairs:
+        if mine and partners and mine != partners:
+            found.setdefault(partners, set()).add(mine)
+    return {window: tuple(sorted(away)) for window, away in found.items()}
+
+
+def with_covers(scenario: Scenario, covers: Mapping[str, tuple[str, ...]]) -> Scenario:
+    """The scenario with each window's AB岗 cover."""
+    if not covers:
+        return scenario
+    return scenario.with_windows(tuple(replace(w, covers=covers.get(w.number, ())) for w in scenario.windows))
