@@ -9,7 +9,7 @@ from rich.table import Table
 
 from queue_server.domain.actors import Actor
 from queue_server.domain.simulation.advice import Progress, Recommendation
-from queue_server.domain.simulation.history import Learned, Rate
+from queue_server.domain.simulation.history import KIND_NAMES, Learned, Rate
 from queue_server.runtime import Runtime
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
@@ -80,12 +80,14 @@ def _share(rate: Rate) -> str:
     return f"{rate.share:.0%} of {rate.of}"
 
 
-def learned_table(known: Learned, weekday: int) -> Table:
+def learned_table(known: Learned) -> Table:
     """What the history says per service, with the data behind each figure."""
+    kind = known.kind
+    season = known.season
     table = Table(
         "service",
         "tickets",
-        "days (weekday)",
+        "days (this kind)",
         "peak /h",
         "handling min (n, cv)",
         "no-show",
@@ -93,16 +95,20 @@ def learned_table(known: Learned, weekday: int) -> Table:
         "transfer",
         "priority",
         "booked",
-        title=f"Learned from {known.days} days, {known.tickets} tickets",
+        title=(
+            f"Learned from {known.days} days, {known.tickets} tickets; "
+            f"{KIND_NAMES[kind] if kind is not None else 'all days'}, season ×{season.factor:.2f} "
+            f"({season.days} days a year back, {season.baseline_days} before them)"
+        ),
     )
     for code, s in sorted(known.services.items()):
-        rates = s.hourly.get(weekday)
+        rates, behind = s.rates(kind)
         handling = s.handling
         table.add_row(
             code,
             str(s.tickets),
-            f"{sum(s.days.values())} ({s.days.get(weekday, 0)})",
-            f"{max(rates):.1f}" if rates else "—",
+            f"{sum(s.days.values())} ({behind})",
+            f"{max(rates) * season.factor:.1f}" if behind else "—",
             f"{handling.mean / 60:.1f} ({handling.n}, {handling.cv:.2f})" if handling else "—",
             _share(s.no_show),
             _share(s.recall),

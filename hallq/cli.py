@@ -645,7 +645,7 @@ def advise(
         runtime.stop()
     from hallq.advise import comparison_table, learned_table
 
-    Console(soft_wrap=True).print(learned_table(known, day.weekday()))
+    Console(soft_wrap=True).print(learned_table(known))
     Console(soft_wrap=True).print(comparison_table(found))
     target = out or Path(f"proposal-{content['hall']}-{day.isoformat()}.json")
     target.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -663,8 +663,11 @@ def apply_proposal(
     db: DbOption = "hallq.db",
 ) -> None:
     """Apply one block of a proposal file through the audited work-profile API."""
+    from queue_server import contract as c
     from queue_server.domain.actors import Actor
+    from queue_server.domain.errors import Rejected
     from queue_server.services.advisor.proposal import apply_block
+    from queue_server.services.advisor.public import predict
 
     content = json.loads(file.read_text(encoding="utf-8"))
     runtime = _runtime(db)
@@ -673,7 +676,14 @@ def apply_proposal(
         def apply(uow: Any) -> list[str]:
             hall_id = uow.stores.hall.hall_id(content.get("hall"))
             actor = Actor(hall_id, "manager", name="hallq apply-proposal")
-            return apply_block(uow, actor, content, block)
+            changed = apply_block(uow, actor, content, block)
+            if content.get("date"):  # the day's prediction now, kept for the next day's check
+                try:
+                    ask = c.AdvisorPredictIn(date=content["date"])
+                    predict(uow, actor, uow.stores.history, ask, f"proposal {block}")
+                except Rejected as refused:  # no history to predict from: the allocation still applies
+                    console.print(f"no prediction kept: {refused.code}")
+            return changed
 
         changed = runtime.write_sync(apply)
     except DomainError as error:

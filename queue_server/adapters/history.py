@@ -108,6 +108,21 @@ class SqlHistory:
                 journey.visits.append(Visit(code, seconds))
         return list(found.values())
 
+    def issued_per_day(self, hall_id: int, first: date, last: date, timezone: str) -> dict[date, int]:
+        """Tickets issued per hall-local day (counted here: the dialects' date functions differ)."""
+        zone = ZoneInfo(timezone)
+        e = t.events.c
+        query = select(e.at).where(
+            e.hall_id == hall_id,
+            e.type == "ticket.issued",
+            e.at >= datetime.combine(first, time(0), zone),
+            e.at < datetime.combine(last + timedelta(days=1), time(0), zone),
+        )
+        found: dict[date, int] = defaultdict(int)
+        for (at,) in self.conn.execute(query):
+            found[_local(at, zone).date()] += 1
+        return dict(found)
+
     def shifts(self, hall_id: int, day: date, timezone: str) -> dict[str, list[tuple[float, float]]]:
         """Each window's open stretches on ``day`` (seconds from local midnight; pauses are the gaps)."""
         zone = ZoneInfo(timezone)

@@ -601,3 +601,19 @@ report_days = Table(
     Column("computed_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("hall_id", "day", name="pk_report_days"),
 )
+
+# ---------------------------------------------------------------- the advisor's stored predictions
+
+advisor_predictions = Table(
+    "advisor_predictions",
+    metadata,
+    _hall(),
+    Column("day", Date, nullable=False),
+    Column("service", String(40), nullable=False),  # the service's code
+    Column("mean_wait", Float, nullable=False),  # seconds
+    Column("p90_wait", Float, nullable=False),
+    Column("replications", Integer, nullable=False),
+    Column("source", String(100), nullable=False),  # what made it: a proposal's block applied, …
+    Column("made_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("hall_id", "day", "service", name="pk_advisor_predictions"),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
@@ -119,6 +119,8 @@ class AdvisorLearnedService(Model):
     transfer: AdvisorShare
     priority: AdvisorShare
     appointment: AdvisorShare
+    # The days behind the hourly rates used for the day (its kind of day's, or the fallback's).
+    kind_days: int = 0
 
 
 class AdvisorLearned(Model):
@@ -128,6 +130,13 @@ class AdvisorLearned(Model):
     days: int
     tickets: int
     services: list[AdvisorLearnedService]
+    # The kind of day on the hall's working calendar (周一…周日, 调休工作日, 节假日) whose rates are used,
+    # and the season factor they are multiplied by, with the ordinary days a year back behind it
+    # (around the date, and in the eight weeks before it); 1.0 without enough of them.
+    kind: str = ""
+    season_factor: float = 1.0
+    season_days: int = 0
+    season_baseline_days: int = 0
 
 
 class AdvisorCheckRow(Model):
@@ -138,6 +147,8 @@ class AdvisorCheckRow(Model):
     predicted: float | None
     observed: float | None
     observed_n: int
+    # The prediction was the one stored before the day (when a proposal was applied), not recomputed.
+    stored: bool = False
 
 
 class AdvisorCheck(Model):
@@ -145,3 +156,29 @@ class AdvisorCheck(Model):
 
     date: date
     rows: list[AdvisorCheckRow]
+    # What made the stored predictions (e.g. "proposal 09:00") and when; empty when recomputed.
+    source: str = ""
+    made_at: datetime | None = None
+
+
+class AdvisorPredictIn(Model):
+    """``POST /api/v1/advisor/predictions``: store the day's prediction under the allocation now."""
+
+    date: date
+    replications: int = Field(default=20, ge=1, le=200)
+
+
+class AdvisorPredictedRow(Model):
+    """A service's stored prediction (seconds)."""
+
+    code: str
+    mean_wait: float
+    p90_wait: float
+
+
+class AdvisorPredicted(Model):
+    """What was stored for the day, for the next day's check."""
+
+    date: date
+    source: str
+    rows: list[AdvisorPredictedRow]

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from queue_server.auth.ports import SessionStore
 from queue_server.services.admin.catalogue_ports import CatalogueStore
 from queue_server.services.admin.ports import StaffStore, TokenStore
-from queue_server.services.advisor.ports import History
+from queue_server.services.advisor.ports import History, PredictionStore
 from queue_server.services.assessment.ports import AssessmentStore
 from queue_server.services.cases.ports import AppointmentStore, CalendarStore, CaseStore
 from queue_server.services.desk.ports import DeskStore, ProfileStore, WindowStore
@@ -68,6 +68,8 @@ class Stores(Protocol):
     def alerts(self) -> AlertStore: ...
     @property
     def sessions(self) -> SessionStore: ...
+    @property
+    def predictions(self) -> PredictionStore: ...
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

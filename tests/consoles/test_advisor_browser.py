@@ -67,7 +67,7 @@ def test_a_manager_gets_a_recommendation_applies_it_and_checks_a_past_day(
         assert page.locator("#moves li[data-window='2']").count() == 1
         shot(page, "advisor-recommendation-1366x768", full_page=True)
         page.click("#apply button[data-block='00:00']")
-        page.wait_for_selector("body[data-applied='00:00']")
+        page.wait_for_selector("body[data-applied='00:00']", timeout=180_000)
         given = _api(served, "GET", "/windows/2/assignments")
         assert "S2" in [a["service_code"] for a in given["assignments"]]
         audited = _api(served, "GET", "/audit?subject=window:2&action=assignments")
@@ -85,4 +85,13 @@ def test_a_manager_gets_a_recommendation_applies_it_and_checks_a_past_day(
         page.wait_for_selector("body[data-checked='1']", timeout=180_000)
         observed = page.inner_text("#checked tbody tr[data-service='S1']")
         assert "—" not in observed.split("\t")[2]
+        assert page.locator("#checked tbody tr[data-stored='true']").count() == 0  # recomputed
         shot(page, "advisor-what-if-and-check-1366x768", full_page=True)
+
+        # Applying the block kept the day's prediction: its check compares against that one.
+        page.evaluate("delete document.body.dataset.checked")
+        page.fill("#check-date", PLANNED)
+        page.click("#check-run")
+        page.wait_for_selector("body[data-checked='1']", timeout=180_000)
+        kept = page.locator("#checked tbody tr[data-stored='true']")
+        assert kept.count() >= 2 and "套用时存" in kept.first.inner_text()

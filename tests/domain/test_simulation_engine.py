@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
@@ -139,6 +140,60 @@ def test_a_transfer_queues_again_keeping_its_place() -> None:
     )
     # The transferred ticket (rank 10 s) goes before the S2 ticket that came at 20 s.
     assert day.services["S2"].waits == [0.0, 890.0, 1030.0]
+
+
+def test_a_replayed_ticket_goes_to_the_idle_window_that_took_it_on_the_day() -> None:
+    windows = tuple(WindowSpec(n, (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)) for n in "12")
+    as_recorded = simulate_day(replay(Arrival(100.0, "S1", handle=500.0, window="2"), windows=windows), 1)
+    assert as_recorded.busy == {"1": 0.0, "2": 500.0}
+    unknown = simulate_day(replay(Arrival(100.0, "S1", handle=500.0), windows=windows), 1)
+    assert unknown.busy == {"1": 500.0, "2": 0.0}  # else the window idle longest (the first, on a tie)
+
+
+def test_a_window_calls_only_after_its_opening_delay_so_a_short_stretch_calls_nobody() -> None:
+    window = one_window(Block(0.0, (Assignment("S1"),)), shifts=((0.0, 10.0), (1000.0, 9000.0)))
+    waiting = Arrival(0.0, "S1", handle=60.0)
+    assert simulate_day(replay(waiting, windows=(window,)), 1).services["S1"].waits == [0.0]
+    late = simulate_day(replay(waiting, windows=(window,), opening=30.0), 1)
+    assert late.services["S1"].waits == [1030.0]  # back from the break at 1000 s, its first call 30 s on
+
+
+def test_an_idle_window_notices_a_transferred_ticket_after_its_own_delay() -> None:
+    windows = (
+        WindowSpec("1", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)),
+        WindowSpec("2", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),)),
+    )
+    moved = Arrival(10.0, "S1", handle=100.0, transfer_to="S2", handle_after=50.0)
+    day = simulate_day(replay(moved, windows=windows, reaction=5.0, transfer_reaction=60.0), 1)
+    assert day.services["S1"].waits == [5.0] and day.services["S2"].waits == [60.0]
+    same = simulate_day(replay(moved, windows=windows, reaction=5.0), 1)
+    assert same.services["S2"].waits == [5.0]  # no delay of its own: the arrivals' one
+
+
+def test_a_window_s_own_pace_scales_its_handling_times_and_a_replay_s_too() -> None:
+    slow = WindowSpec("slow", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),), pace=(("S1", 2.0),))
+    day = simulate_day(replay(Arrival(0.0, "S1", handle=100.0), windows=(slow,)), 1)
+    assert day.busy == {"slow": 200.0}
+    # Recorded at the slow window (200 s there), served here by a window of the hall's pace: 100 s.
+    quick = WindowSpec("quick", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),))
+    closed = replace(slow, shifts=((8000.0, 9000.0),))
+    moved = simulate_day(replay(Arrival(0.0, "S1", handle=200.0, window="slow"), windows=(closed, quick)), 1)
+    assert moved.busy == {"slow": 0.0, "quick": 100.0}
+
+
+def test_an_ab_partner_serves_the_closed_window_s_services_until_it_is_back() -> None:
+    away = WindowSpec("A", (Block(0.0, (Assignment("S1"),)),), ((0.0, 1000.0), (3000.0, 9000.0)))
+    partner = WindowSpec("B", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),), covers=("A",))
+    arrivals = (
+        Arrival(1500.0, "S1", handle=100.0),  # A is away: B takes it at once
+        Arrival(3100.0, "S1", handle=500.0),  # A is back and takes it
+        Arrival(3200.0, "S1", handle=100.0),  # waits for A: B covers no more
+        Arrival(3300.0, "S2", handle=100.0),  # B's own service, as ever
+    )
+    day = simulate_day(replay(*arrivals, windows=(away, partner)), 1)
+    assert day.services["S1"].waits == [0.0, 0.0, 400.0] and day.services["S2"].waits == [0.0]
+    alone = simulate_day(replay(*arrivals, windows=(away, replace(partner, covers=()))), 1)
+    assert alone.services["S1"].waits[0] == 1500.0  # without AB岗 it waits for A's return
 
 
 def test_the_same_seed_gives_the_same_day_and_another_seed_another() -> None:

@@ -4,6 +4,7 @@ a recommendation that fixes it, written as a profile file that ``hallq apply-pro
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from tests.server.catalogue import small_hall
@@ -58,5 +59,10 @@ def test_advise_recommends_undoing_an_unbalanced_allocation_and_its_file_applies
     applied = hallq("apply-proposal", str(proposal), "--block", "00:00", "--db", db, cwd=tmp_path)
     assert applied.returncode == 0, applied.stderr
     assert "2" in applied.stderr
+    with sqlite3.connect(tmp_path / "hall.db") as conn:  # what is now predicted, kept for the check
+        kept = conn.execute(
+            "SELECT service, source FROM advisor_predictions WHERE day = '2026-03-09'"
+        ).fetchall()
+    assert {service for service, _ in kept} >= {"S1", "S2"} and {s for _, s in kept} == {"proposal 00:00"}
     wrong = hallq("apply-proposal", str(proposal), "--block", "13:00", "--db", db, cwd=tmp_path)
     assert wrong.returncode == 2 and "advisor.no_block" in wrong.stderr

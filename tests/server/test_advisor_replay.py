@@ -14,11 +14,12 @@ import pytest
 
 from hallq.bootstrap import build_runtime
 from hallq.simulate import simulate
+from queue_server import contract as c
 from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
-from queue_server.services.advisor import advice
+from queue_server.services.advisor import advice, public
 from tests.server.catalogue import small_hall
 
 MONDAY = date(2026, 3, 2)
@@ -56,14 +57,16 @@ def test_the_advisor_learns_the_day_with_the_data_behind_each_figure(recorded: A
     assert 0 < found.turnaround < 120
 
 
-def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_fifteen_percent(
+def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_ten_percent(
     recorded: Any,
 ) -> None:
-    """Three recorded days replayed (their tickets, handling times and windows' stretches): the mean
-    wait per service over the days, observed and simulated, agree within 15 %.
+    """Three recorded days replayed (their tickets, handling times, windows' stretches, and which
+    idle window answered a newcomer): the mean wait per service over the days, observed and
+    simulated, agree within 10 %.
 
-    The issue asks for 10 %; measured here: S1 1651 s observed / 1492 s replayed (−9.6 %), S2 790 /
-    711 (−10.0 %), S3 548 / 576 (+5.1 %): on the edge, so the test holds the bound it can keep.
+    Measured here: S1 1651 s observed / 1530 s replayed (−7.3 %), S2 790 / 768 (−2.8 %), S3 548 /
+    530 (−3.2 %). Before the replay took the answering window from the record, S2 was −10.0 %: one
+    newcomer sent to another idle window than on the day moves every later call of a busy morning.
     """
     runtime, _ = recorded
     observed: dict[str, list[float]] = {}
@@ -83,7 +86,7 @@ def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_fift
         replayed = sum(m * n for m, n in simulated[code]) / sum(n for _, n in simulated[code])
         compared[code] = (round(statistics.fmean(waits)), round(replayed))
     assert len(compared) >= 3
-    assert all(abs(replayed - seen) <= 0.15 * seen for seen, replayed in compared.values()), compared
+    assert all(abs(replayed - seen) <= 0.10 * seen for seen, replayed in compared.values()), compared
 
 
 def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> None:
@@ -91,3 +94,38 @@ def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> No
     with pytest.raises(Rejected) as refused:
         runtime.read_sync(lambda uow: advice.replay(uow, MANAGER, uow.stores.history, date(2026, 3, 9)))
     assert refused.value.code == "advisor.no_history"
+
+
+def test_the_forecast_shows_its_kind_of_day_and_season_with_the_data_behind_them(recorded: Any) -> None:
+    runtime, summary = recorded
+    until = DAYS[-1] + timedelta(days=3)
+    per_day = runtime.read_sync(
+        lambda uow: uow.stores.history.issued_per_day(1, DAYS[0], until, "Asia/Shanghai")
+    )
+    assert sorted(per_day) == DAYS and sum(per_day.values()) == summary.issued
+    thursday = DAYS[-1] + timedelta(days=1)
+    found = runtime.read_sync(lambda uow: public.learned(uow, MANAGER, uow.stores.history, thursday))
+    assert found.kind == "周四" and found.days == 3
+    # No Thursday seen: each service's rates are all days' mean, three days behind them.
+    assert {s.kind_days for s in found.services if s.tickets} == {3}
+    # Nothing a year back: no season, and it says so.
+    assert (found.season_factor, found.season_days, found.season_baseline_days) == (1.0, 0, 0)
+
+
+def test_the_check_compares_with_the_prediction_stored_before_the_day(recorded: Any) -> None:
+    runtime, _ = recorded
+    wednesday, tuesday = DAYS[2], DAYS[1]
+    ask = c.AdvisorPredictIn(date=wednesday, replications=2)
+    kept = runtime.write_sync(
+        lambda uow: public.predict(uow, MANAGER, uow.stores.history, ask, "proposal 09:00")
+    )
+    assert kept.rows and kept.source == "proposal 09:00"
+    checked = runtime.read_sync(lambda uow: public.check(uow, MANAGER, uow.stores.history, wednesday))
+    assert checked.source == "proposal 09:00" and checked.made_at is not None
+    stored = {r.code: r.mean_wait for r in kept.rows}
+    for row in checked.rows:
+        assert row.stored == (row.code in stored)
+        if row.stored:
+            assert row.predicted == stored[row.code] and row.observed_n > 0
+    recomputed = runtime.read_sync(lambda uow: public.check(uow, MANAGER, uow.stores.history, tuesday, 2))
+    assert recomputed.source == "" and not any(r.stored for r in recomputed.rows)

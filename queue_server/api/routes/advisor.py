@@ -38,3 +38,12 @@ async def learned(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.AdvisorL
 async def check(day: date, runtime: RuntimeDep, actor: ActorDep) -> c.AdvisorCheck:
     """A past day: the mean wait per service the advisor predicts from the weeks before, and the observed."""
     return await runtime.read(lambda uow: public.check(uow, actor, uow.stores.history, day))
+
+
+@router.post("/predictions", response_model=c.AdvisorPredicted)
+async def predict(body: c.AdvisorPredictIn, runtime: RuntimeDep, actor: ActorDep) -> c.AdvisorPredicted:
+    """Store the day's prediction under the allocation now (after applying a proposal's block), for
+    the next day's comparison with what happened."""
+    return await runtime.write(
+        lambda uow: public.predict(uow, actor, uow.stores.history, body, "manager page")
+    )

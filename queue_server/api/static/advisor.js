@@ -100,7 +100,7 @@
       const button = H.pair(el("button", "apply-block"), "advisor.apply_block", { block: block.start });
       button.type = "button";
       button.dataset.block = block.start;
-      H.action(button, () => applyBlock(block));
+      H.action(button, () => applyBlock(block, found.date));
       return button;
     });
     $("apply").replaceChildren(...buttons);
@@ -108,8 +108,9 @@
     document.body.dataset.advised = String(found.moves.length);
   }
 
-  /** Apply one block through the work-profile API: each service list a profile (made when missing). */
-  async function applyBlock(block) {
+  /** Apply one block through the work-profile API: each service list a profile (made when missing);
+   * then store the day's prediction under the new allocation. */
+  async function applyBlock(block, day) {
     const existing = Object.fromEntries((await H.api("GET", "/work-profiles")).map((p) => [p.name, p]));
     const windows = [];
     for (const item of block.profiles) {
@@ -119,6 +120,8 @@
       windows.push(...applied.map((a) => a.window));
     }
     H.toast("advisor.applied", { windows: windows.join(", ") });
+    // What is now predicted for the day is kept for the next day's comparison (预测与实际).
+    await H.api("POST", "/advisor/predictions", { date: day, replications: Number($("ask-replications").value) });
     document.body.dataset.applied = block.start;
   }
 
@@ -188,7 +191,9 @@
     $("checked").tBodies[0].replaceChildren(...found.rows.map((r) => {
       const tr = el("tr");
       tr.dataset.service = r.code;
-      tr.append(cell(r.code + " · " + r.name), cell(show(r.predicted)), cell(show(r.observed)), cell(String(r.observed_n)));
+      tr.dataset.stored = String(r.stored);  // the prediction kept when a proposal was applied
+      const predicted = show(r.predicted) + (r.stored ? " " + H.t("advisor.stored_prediction")[0] : "");
+      tr.append(cell(r.code + " · " + r.name), cell(predicted), cell(show(r.observed)), cell(String(r.observed_n)));
       return tr;
     }));
     document.body.dataset.checked = "1";

@@ -72,14 +72,19 @@ def recommend(
     seed: int = 1,
     rounds: int = 3,
     progress: Progress | None = None,
+    current: DayFigures | None = None,
 ) -> Recommendation:
-    """The best allocation found for ``scenario`` by block (``starts``), with its simulated effect."""
+    """The best allocation found for ``scenario`` by block (``starts``), with its simulated effect.
+
+    ``current``: today's allocation's figures for these replications and seed, when already known.
+    """
 
     def run(what: str, candidate: Scenario) -> DayFigures:
         tick = None if progress is None else (lambda done, total: progress(what, done, total))
         return replicate(candidate, replications, seed, tick)
 
-    current = run("current", scenario)
+    if current is None:
+        current = run("current", scenario)
     emphasis = dict(constraints.emphasis or {})
     best: tuple[tuple[int, float], Scenario, list[Move], DayFigures] | None = None
     for _ in range(rounds):

@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import cast
 
 from queue_server.domain.policy import Assignment, Candidate, WindowView, choose_next
 from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec
+
+# Drawn days kept (a pure function of the services and the seed): a what-if and a recommendation
+# run many allocations on the same seeds (common random numbers), so each seed's people are drawn
+# once. 32 days of a 10,000-ticket hall are some 50 MB.
+DRAWN_DAYS = 32
 
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # any fixed instant: the policy compares times only
 _ARRIVE, _OPEN, _CLOSE, _BLOCK, _CALL, _FREE = range(6)
@@ -52,19 +59,23 @@ class DayResult:
 
 class _Ticket:
     __slots__ = (
+        "appointment",
         "arrived",
-        "candidate",
         "handle",
         "handle_after",
+        "id",
         "no_show",
+        "priority",
         "queue",
         "queued",
         "rank",
         "service",
         "transfer_to",
+        "window",
     )
 
     def __init__(self, arrival: Arrival, tid: int, rank: float) -> None:
+        self.id = tid
         self.service = arrival.service
         self.arrived = arrival.at
         self.queued = arrival.at
@@ -72,24 +83,45 @@ class _Ticket:
         self.handle_after = arrival.handle_after
         self.no_show = arrival.no_show
         self.transfer_to = arrival.transfer_to
+        self.window = arrival.window
         self.rank = rank
+        self.appointment = arrival.appointment
+        self.priority = arrival.priority and not arrival.appointment
         self.queue = 2 if arrival.appointment else 1 if arrival.priority else 0
-        at = EPOCH + timedelta(seconds=rank)
-        self.candidate = Candidate(
-            tid,
-            arrival.service,
+
+    def candidate(self) -> Candidate:
+        """The ticket as the policy sees it (made only when the policy is asked: most calls do not)."""
+        at = EPOCH + timedelta(seconds=self.rank)
+        return Candidate(
+            self.id,
+            self.service,
             at,
-            priority=arrival.priority and not arrival.appointment,
-            appointment_at=at if arrival.appointment else None,
+            priority=self.priority,
+            appointment_at=at if self.appointment else None,
         )
 
 
 class _Window:
-    __slots__ = ("assignments", "busy", "busy_for", "idle_since", "is_open", "number", "pending", "recent")
+    __slots__ = (
+        "assignments",
+        "busy",
+        "busy_for",
+        "covering",
+        "idle_since",
+        "is_open",
+        "number",
+        "own",
+        "pace",
+        "pending",
+        "recent",
+    )
 
-    def __init__(self, number: str) -> None:
+    def __init__(self, number: str, pace: tuple[tuple[str, float], ...] = ()) -> None:
         self.number = number
-        self.assignments: tuple[Assignment, ...] = ()
+        self.pace = dict(pace)
+        self.assignments: tuple[Assignment, ...] = ()  # its own, then those it covers for
+        self.own: tuple[Assignment, ...] = ()  # what its block gives it
+        self.covering: list[_Window] = []  # AB岗: closed partners whose services it takes on
         self.is_open = False
         self.busy = False
         self.pending = False  # a call is on the agenda
@@ -98,13 +130,9 @@ class _Window:
         self.recent: tuple[bool, ...] = ()
 
 
-def draw_arrivals(scenario: Scenario, rng: random.Random) -> list[Arrival]:
-    """The day's arrivals: per service a Poisson process with piecewise-constant rates."""
-    out: list[Arrival] = []
-    for spec in scenario.services:
-        out.extend(_service_arrivals(spec, scenario.slot, rng))
-    out.sort(key=lambda a: a.at)
-    return out
+def draw_arrivals(scenario: Scenario, seed: int) -> tuple[Arrival, ...]:
+    """The day's arrivals for ``seed``: per service a Poisson process with piecewise-constant rates."""
+    return _drawn(scenario.services, scenario.slot, seed)
 
 
 def _service_arrivals(spec: ServiceSpec, slot: float, rng: random.Random) -> list[Arrival]:
@@ -143,7 +171,14 @@ class _Day:
             code: ([], [], []) for code in self.specs
         }
         self.lengths = dict.fromkeys(self.specs, 0)
-        self.windows = [_Window(w.number) for w in scenario.windows]
+        self.windows = [_Window(w.number, w.pace) for w in scenario.windows]
+        by_number = {w.number: w for w in self.windows}
+        self.covered_by: dict[str, list[_Window]] = {}  # window → the AB岗 partners covering for it
+        for spec, window in zip(scenario.windows, self.windows, strict=True):
+            for away in spec.covers:
+                if away in by_number and away != spec.number:
+                    self.covered_by.setdefault(away, []).append(window)
+        self.pace = {w.number: w.pace for w in self.windows}  # for a recorded handling time's window
         self.serving: dict[str, list[_Window]] = {code: [] for code in self.specs}
         self.results = {code: ServiceResult() for code in self.specs}
         self.open_time = {w.number: 0.0 for w in scenario.windows}
@@ -154,7 +189,7 @@ class _Day:
         self.seq += 1
         heapq.heappush(self.agenda, (at, self.seq, kind, payload))
 
-    def plan(self, arrivals: list[Arrival]) -> None:
+    def plan(self, arrivals: Sequence[Arrival]) -> None:
         for arrival in arrivals:
             self.push(arrival.at, _ARRIVE, arrival)
         for spec, window in zip(self.scenario.windows, self.windows, strict=True):
@@ -181,10 +216,12 @@ class _Day:
             elif kind == _OPEN:
                 assert isinstance(payload, _Window)
                 payload.is_open = True
-                self.wake(now, payload)
+                self.cover(now, payload, False)
+                self.wake(now, payload, self.scenario.opening)
             elif kind == _CLOSE:
                 assert isinstance(payload, _Window)
                 payload.is_open = False
+                self.cover(now, payload, True)
             else:
                 self.reassign(now, *cast(tuple[_Window, tuple[Assignment, ...]], payload))
         close = max((end for w in self.scenario.windows for _, end in w.shifts), default=0.0)
@@ -199,28 +236,27 @@ class _Day:
 
     # ---------------------------------------------------------------- queues
 
-    def enqueue(self, now: float, ticket: _Ticket) -> None:
+    def enqueue(self, now: float, ticket: _Ticket, reaction: float) -> None:
         code = ticket.service
-        heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.candidate.ticket_id, ticket))
+        heapq.heappush(self.queues[code][ticket.queue], (ticket.rank, ticket.id, ticket))
         length = self.lengths[code] = self.lengths[code] + 1
         result = self.results[code]
         if length > result.longest_queue:
             result.longest_queue = length
         first = None
-        for w in self.serving[code]:  # the window idle longest takes the newcomer
-            if (
-                w.is_open
-                and not w.busy
-                and not w.pending
-                and (first is None or w.idle_since < first.idle_since)
-            ):
-                first = w
+        for w in self.serving[code]:  # the window idle longest takes the newcomer …
+            if w.is_open and not w.busy and not w.pending:
+                if w.number == ticket.window:  # … unless the one that took it on the recorded day is idle
+                    first = w
+                    break
+                if first is None or w.idle_since < first.idle_since:
+                    first = w
         if first is not None:
-            self.wake(now, first, self.scenario.reaction)
+            self.wake(now, first, reaction)
 
     def arrive(self, now: float, arrival: Arrival) -> None:
         self.next_id += 1
-        self.enqueue(now, _Ticket(arrival, self.next_id, now))
+        self.enqueue(now, _Ticket(arrival, self.next_id, now), self.scenario.reaction)
 
     def wake(self, now: float, window: _Window, delay: float = 0.0) -> None:
         if window.is_open and not window.busy and not window.pending:
@@ -228,9 +264,37 @@ class _Day:
             self.push(now + delay, _CALL, window)
 
     def reassign(self, now: float, window: _Window, assignments: tuple[Assignment, ...]) -> None:
+        window.own = tuple(a for a in assignments if a.service in self.serving)
+        self.refresh(now, window)
+        for partner in self.covered_by.get(window.number, ()):
+            if window in partner.covering:
+                self.refresh(now, partner)
+
+    def cover(self, now: float, window: _Window, away: bool) -> None:
+        """AB岗: while ``window`` is closed its partners (open or not: they cover when open) take on
+        its services after their own; when it opens again they give them back."""
+        for partner in self.covered_by.get(window.number, ()):
+            if away and window not in partner.covering:
+                partner.covering.append(window)
+            elif not away and window in partner.covering:
+                partner.covering.remove(window)
+            else:
+                continue
+            self.refresh(now, partner)
+
+    def refresh(self, now: float, window: _Window) -> None:
+        """The window's assignments: its own, then those of the windows it covers for."""
+        found = list(window.own)
+        served = {a.service for a in found}
+        after = max((a.preference for a in found), default=0)
+        for away in window.covering:
+            for a in away.own:
+                if a.service not in served:
+                    served.add(a.service)
+                    found.append(Assignment(a.service, after + a.preference, a.weight))
         for a in window.assignments:
             self.serving[a.service].remove(window)
-        window.assignments = tuple(a for a in assignments if a.service in self.serving)
+        window.assignments = tuple(found)
         for a in window.assignments:
             self.serving[a.service].append(window)
         self.wake(now, window)
@@ -240,42 +304,51 @@ class _Day:
     def call(self, now: float, window: _Window) -> None:
         if not window.is_open or window.busy:
             return
-        heads: list[Candidate] = []
+        heads: list[_Ticket] = []
         for a in window.assignments:
             for queue in self.queues[a.service]:
                 if queue:
-                    heads.append(queue[0][2].candidate)
+                    heads.append(queue[0][2])
         if not heads:
             window.idle_since = now
             return
         if len(heads) == 1:
             # One eligible ticket: the policy can only answer it (tests/domain/test_simulation_engine.py
             # checks this for every mode and rule), so it is not asked.
-            chosen: Candidate | None = heads[0]
+            ticket = heads[0]
         else:
             view = WindowView(window.number, True, window.assignments, window.recent)
-            chosen = choose_next(view, heads, EPOCH + timedelta(seconds=now), self.scenario.policy)
-        if chosen is None:
-            window.idle_since = now
-            return
-        code = chosen.service
-        queues = self.queues[code]
-        which = 2 if chosen.appointment_at is not None else 1 if chosen.priority else 0
-        _, _, ticket = heapq.heappop(queues[which])
+            candidates = [t.candidate() for t in heads]
+            chosen = choose_next(view, candidates, EPOCH + timedelta(seconds=now), self.scenario.policy)
+            if chosen is None:
+                window.idle_since = now
+                return
+            ticket = heads[candidates.index(chosen)]
+        code = ticket.service
+        heapq.heappop(self.queues[code][ticket.queue])  # the chosen ticket is its queue's head
         self.lengths[code] -= 1
-        window.recent = (*window.recent, chosen.priority)[-self.span :]
+        window.recent = (*window.recent, ticket.priority)[-self.span :]
         if ticket.queued >= self.scenario.count_from:
             result = self.results[code]
             result.waits.append(now - ticket.queued)
             result.entered_hour.append(int(ticket.queued // 3600))
-            result.priority.append(chosen.priority)
+            result.priority.append(ticket.priority)
         if ticket.no_show:
             seconds = self.scenario.no_show_seconds
         else:
             seconds = ticket.handle if ticket.handle is not None else self.specs[code].handling.draw(self.rng)
+            if window.pace or ticket.window in self.pace:
+                seconds *= self._pace(window, ticket)
         window.busy = True
         window.busy_for += seconds
         self.push(now + seconds, _FREE, (window, ticket))
+
+    def _pace(self, window: _Window, ticket: _Ticket) -> float:
+        """This window's pace for the ticket's service, over the pace of the window that took the
+        recorded handling time (a replay: a ticket a slow window took on the day is quicker here)."""
+        mine = window.pace.get(ticket.service, 1.0)
+        recorded = self.pace.get(ticket.window) if ticket.window is not None else None
+        return mine / recorded.get(ticket.service, 1.0) if recorded else mine
 
     def free(self, now: float, window: _Window, ticket: _Ticket) -> None:
         window.busy = False
@@ -293,13 +366,25 @@ class _Day:
         moved = _Ticket(again, self.next_id, rank)
         moved.queued = now
         moved.arrived = ticket.arrived
-        self.enqueue(now, moved)
+        late = self.scenario.transfer_reaction
+        self.enqueue(now, moved, self.scenario.reaction if late is None else late)
+
+
+@lru_cache(maxsize=DRAWN_DAYS)
+def _drawn(services: tuple[ServiceSpec, ...], slot: float, seed: int) -> tuple[Arrival, ...]:
+    out: list[Arrival] = []
+    rng = random.Random(seed)
+    for spec in services:
+        out.extend(_service_arrivals(spec, slot, rng))
+    out.sort(key=lambda a: a.at)
+    return tuple(out)
 
 
 def simulate_day(scenario: Scenario, seed: int) -> DayResult:
     """One replication of ``scenario`` with random stream ``seed``."""
-    rng = random.Random(seed)
-    arrivals = list(scenario.replay) if scenario.replay is not None else draw_arrivals(scenario, rng)
+    arrivals = scenario.replay
+    if arrivals is None:
+        arrivals = _drawn(scenario.services, scenario.slot, seed)
     day = _Day(scenario, random.Random(seed * 7919 + 1))
     day.plan(arrivals)
     return day.run()

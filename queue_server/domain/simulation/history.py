@@ -13,14 +13,69 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from typing import Literal
 
 from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
+from queue_server.domain.workdays import WORKWEEK, WorkingCalendar
 
 Shifts = Mapping[str, Sequence[tuple[float, float]]]
 PAUSE_SECONDS = 300.0  # a window idle this long while people wait is paused (暂离), not slow
 BUSY_TO_THE_END = 90.0  # a window whose last ticket ended this close to its break was busy up to it
-MIN_SAMPLES = 20  # below this a per-window handling figure is not shown as different
+MIN_SAMPLES = 20  # below this (on either side) a window's handling times are not tested as different
+PACE_T = 3.0  # |Welch t| on log handling times from which a window's pace counts as its own
+GapKind = Literal["busy", "idle", "moved"]
+# Kinds of day demand is learned by: 0–6 the weekdays (0 = Monday) of ordinary days, and the
+# working calendar's exceptions apart, so a 调休 Saturday is not taken for a Saturday nor a holiday
+# Monday for a Monday.
+MAKEUP = 7  # 调休: a weekend day worked (people come as on a working day)
+HOLIDAY = 8  # a declared holiday the hall opened on
+KIND_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "调休工作日", "节假日")
+SEASON_SPAN = 14  # days either side of the date a year back that make its season
+SEASON_MIN_DAYS = 5  # fewer ordinary days on either side: no season factor (1.0)
+YEAR = 364  # 52 weeks: a year back on the same weekday
+
+
+def day_kind(day: date, calendar: WorkingCalendar) -> int:
+    """The kind of ``day`` for demand: its weekday, or ``MAKEUP`` / ``HOLIDAY`` by the hall's calendar."""
+    if day in calendar.holidays:
+        return HOLIDAY
+    if day in calendar.workdays and day.weekday() not in WORKWEEK:
+        return MAKEUP
+    return day.weekday()
+
+
+@dataclass(frozen=True)
+class Season:
+    """How busy the season of a day is against the eight weeks before it, as seen a year earlier.
+
+    ``factor`` = mean tickets a day on the ordinary days within ``SEASON_SPAN`` days of the date a
+    year back (``days``) / the mean over the eight weeks before that date (``baseline_days``). The
+    recent eight weeks' rates times the factor are the forecast: the seasonal swing of last year
+    applied to this year's level. Without enough days on either side the factor is 1.
+    """
+
+    factor: float
+    days: int
+    baseline_days: int
+
+
+def season(per_day: Mapping[date, int], day: date, calendar: WorkingCalendar, lookback: int) -> Season:
+    """The season factor of ``day`` from the hall's tickets per day (``per_day``) a year earlier."""
+    then = day - timedelta(days=YEAR)
+
+    def ordinary(first: date, last: date) -> list[int]:
+        return [
+            n
+            for d, n in per_day.items()
+            if first <= d <= last and day_kind(d, calendar) < MAKEUP and calendar.is_working_day(d)
+        ]
+
+    around = ordinary(then - timedelta(days=SEASON_SPAN), then + timedelta(days=SEASON_SPAN))
+    before = ordinary(then - timedelta(days=lookback), then - timedelta(days=1))
+    if len(around) < SEASON_MIN_DAYS or len(before) < SEASON_MIN_DAYS or not sum(before):
+        return Season(1.0, len(around), len(before))
+    return Season(statistics.fmean(around) / statistics.fmean(before), len(around), len(before))
 
 
 @dataclass
@@ -84,10 +139,10 @@ class ServiceLearned:
 
     code: str
     tickets: int
-    hourly: dict[int, tuple[float, ...]]  # weekday (0 = Monday) → mean arrivals in each hour 0..23
-    days: dict[int, int]  # weekday → days observed
+    hourly: dict[int, tuple[float, ...]]  # kind of day (``day_kind``) → mean arrivals in each hour 0..23
+    days: dict[int, int]  # kind of day → days observed
     handling: Distribution | None
-    by_window: dict[str, Distribution]  # windows whose handling differs enough to show, with n ≥ 20
+    by_window: dict[str, Distribution]  # windows whose handling differs from the others' (``_differs``)
     no_show: Rate
     recall: Rate  # recalls per call
     transfer: Rate
@@ -96,15 +151,31 @@ class ServiceLearned:
     appointment: Rate
     samples: tuple[float, ...] = ()
 
-    def spec(self, weekday: int | None = None) -> ServiceSpec:
-        """The service as a simulation input: the weekday's hourly rates (all days' mean without data)."""
-        if weekday is not None and self.days.get(weekday):
-            rates = self.hourly[weekday]
-        else:
-            total_days = sum(self.days.values()) or 1
-            rates = tuple(
-                sum(self.hourly[d][h] * n for d, n in self.days.items()) / total_days for h in range(24)
-            )
+    def rates(self, kind: int | None = None) -> tuple[tuple[float, ...], int]:
+        """Mean arrivals by hour on a ``kind`` of day, and the days behind them.
+
+        A kind never seen: a 调休 day takes the working weekdays' mean (people come as on a working
+        day), any other all days' mean."""
+        if kind is not None and self.days.get(kind):
+            return self.hourly[kind], self.days[kind]
+        pool = {d: n for d, n in self.days.items() if d in WORKWEEK} if kind == MAKEUP else {}
+        pool = pool or dict(self.days)
+        total_days = sum(pool.values())
+        if not total_days:
+            return (0.0,) * 24, 0
+        return tuple(
+            sum(self.hourly[d][h] * n for d, n in pool.items()) / total_days for h in range(24)
+        ), total_days
+
+    def pace(self) -> dict[str, float]:
+        """Window → its handling time for this service as a multiple of the service's mean."""
+        if self.handling is None or not self.handling.mean:
+            return {}
+        return {w: d.mean / self.handling.mean for w, d in self.by_window.items()}
+
+    def spec(self, kind: int | None = None, factor: float = 1.0) -> ServiceSpec:
+        """The service as a simulation input: its ``kind`` of day's rates times the season ``factor``."""
+        rates = tuple(r * factor for r in self.rates(kind)[0])
         handling = (
             Handling(self.handling.mean, self.handling.cv, Shape.SAMPLES, self.samples)
             if self.handling is not None
@@ -132,6 +203,16 @@ class Learned:
     turnaround: float  # mean seconds from a window freeing to its next call when someone waited
     reaction: float  # mean seconds from a ticket's arrival to the call of an idle window
     no_show_seconds: float  # median seconds a window spends on a no-show
+    season: Season = Season(1.0, 0, 0)  # the forecast day's season (set by the forecast)
+    kind: int | None = None  # the forecast day's kind (``day_kind``; set by the forecast)
+
+    def window_pace(self) -> dict[str, tuple[tuple[str, float], ...]]:
+        """Window → (service, multiple of the service's mean handling) where the window differs."""
+        out: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for code, known in sorted(self.services.items()):
+            for window, factor in sorted(known.pace().items()):
+                out[window].append((code, factor))
+        return {w: tuple(p) for w, p in out.items()}
 
 
 def _distribution(values: Sequence[float]) -> Distribution | None:
@@ -144,16 +225,34 @@ def _distribution(values: Sequence[float]) -> Distribution | None:
     return Distribution(len(ordered), mean, sd / mean if mean else 0.0, p90)
 
 
+def _differs(mine: Sequence[float], others: Sequence[float]) -> bool:
+    """Whether a window's handling times differ from the other windows' for the same service.
+
+    Welch's t-test on the logarithms (handling times are skewed, their logarithms nearly normal),
+    with at least ``MIN_SAMPLES`` times on each side and |t| ≥ ``PACE_T``: a strict level (about
+    0.3 % two-sided), since a hall with hundreds of windows tests hundreds of pairs and a window
+    wrongly made slow would move the recommendation."""
+    if len(mine) < MIN_SAMPLES or len(others) < MIN_SAMPLES:
+        return False
+    a = [math.log(max(x, 1.0)) for x in mine]
+    b = [math.log(max(x, 1.0)) for x in others]
+    spread = statistics.variance(a) / len(a) + statistics.variance(b) / len(b)
+    if spread <= 0:
+        return statistics.fmean(a) != statistics.fmean(b)
+    return abs(statistics.fmean(a) - statistics.fmean(b)) / math.sqrt(spread) >= PACE_T
+
+
 def _rate(count: int, of: int) -> Rate:
     return Rate(count / of if of else 0.0, of)
 
 
-def learn(journeys: Iterable[Journey]) -> Learned:
-    """Count the journeys into the hall's figures."""
+def learn(journeys: Iterable[Journey], calendar: WorkingCalendar | None = None) -> Learned:
+    """Count the journeys into the hall's figures (demand by kind of day on the hall's ``calendar``)."""
     journeys = list(journeys)
+    calendar = calendar or WorkingCalendar()
     days_by_weekday: dict[int, set[date]] = defaultdict(set)
     for j in journeys:
-        days_by_weekday[j.day.weekday()].add(j.day)
+        days_by_weekday[day_kind(j.day, calendar)].add(j.day)
     issued: dict[str, list[Journey]] = defaultdict(list)
     visits: dict[str, list[tuple[Journey, Visit]]] = defaultdict(list)
     for j in journeys:
@@ -161,13 +260,13 @@ def learn(journeys: Iterable[Journey]) -> Learned:
         for v in j.visits:
             visits[v.service].append((j, v))
     codes = sorted(set(issued) | set(visits))
-    services = {code: _service(code, issued[code], visits[code], days_by_weekday) for code in codes}
+    services = {code: _service(code, issued[code], visits[code], days_by_weekday, calendar) for code in codes}
     return Learned(
         days=len({j.day for j in journeys}),
         tickets=len(journeys),
         services=services,
-        turnaround=_gap(journeys, busy=True),
-        reaction=_gap(journeys, busy=False),
+        turnaround=_gap(journeys, "busy"),
+        reaction=_gap(journeys, "idle"),
         no_show_seconds=_no_show_seconds(journeys),
     )
 
@@ -177,10 +276,11 @@ def _service(
     tickets: list[Journey],
     visits: list[tuple[Journey, Visit]],
     days_by_weekday: dict[int, set[date]],
+    calendar: WorkingCalendar,
 ) -> ServiceLearned:
     counts: dict[int, list[float]] = {d: [0.0] * 24 for d in days_by_weekday}
     for j in tickets:
-        counts[j.day.weekday()][min(23, int(j.issued // 3600))] += 1
+        counts[day_kind(j.day, calendar)][min(23, int(j.issued // 3600))] += 1
     hourly = {d: tuple(n / len(days_by_weekday[d]) for n in row) for d, row in counts.items()}
     called = [(j, v) for j, v in visits if v.called is not None]
     ended = [(j, v) for j, v in called if v.outcome is not None]
@@ -192,13 +292,9 @@ def _service(
     overall = _distribution(handles)
     by_window = {}
     for window, values in sorted(by_window_values.items()):
+        others = [b for w, vs in by_window_values.items() if w != window for b in vs]
         found = _distribution(values)
-        if (
-            found
-            and overall
-            and found.n >= MIN_SAMPLES
-            and abs(found.mean - overall.mean) > 0.2 * overall.mean
-        ):
+        if found and overall and _differs(values, others):
             by_window[window] = found
     transfers = [v for _, v in ended if v.outcome == "transferred"]
     targets = Counter(
@@ -223,26 +319,31 @@ def _service(
     )
 
 
-def _gap(journeys: list[Journey], busy: bool, shifts: Shifts | None = None) -> float:
+def _gap(journeys: list[Journey], kind: GapKind, shifts: Shifts | None = None) -> float:
     """Mean delay of a window's call: after its previous ticket when the next already waited
-    (``busy``), else after the next ticket arrived at the idle window.
+    (``busy``), else after the next ticket joined the idle window's queue — from the kiosk
+    (``idle``) or by a transfer or requeue (``moved``).
 
     With one day's ``shifts`` a gap counts whatever its length when the window stayed open through
     it (a slow clerk, a call that found nobody), and not when it spans a break; without, gaps over
     five minutes are taken for breaks."""
-    by_window: dict[tuple[date, str], list[tuple[float, float, float]]] = defaultdict(list)
+    by_window: dict[tuple[date, str], list[tuple[float, float, float, bool]]] = defaultdict(list)
     for j in journeys:
-        for v in j.visits:
+        for i, v in enumerate(j.visits):
             if v.window and v.called is not None and v.ended is not None:
-                by_window[(j.day, v.window)].append((v.called, v.ended, v.queued))
+                by_window[(j.day, v.window)].append((v.called, v.ended, v.queued, i > 0))
     gaps: list[tuple[str, float, float]] = []
     for (_, window), stays in by_window.items():
         stays.sort()
-        for (_, ended, _), (called, _, queued) in itertools.pairwise(stays):
-            if busy and queued <= ended <= called:
+        for (_, ended, _, _), (called, _, queued, moved) in itertools.pairwise(stays):
+            if kind == "busy" and queued <= ended <= called:
                 gaps.append((window, ended, called))
-            elif not busy and ended < queued <= called:
+            elif kind != "busy" and ended < queued <= called and moved == (kind == "moved"):
                 gaps.append((window, queued, called))
+    return _mean_within(gaps, shifts)
+
+
+def _mean_within(gaps: Sequence[tuple[str, float, float]], shifts: Shifts | None) -> float:
     if shifts is None:
         kept = [b - a for _, a, b in gaps if b - a < PAUSE_SECONDS]  # longer: a pause
     else:
@@ -250,10 +351,43 @@ def _gap(journeys: list[Journey], busy: bool, shifts: Shifts | None = None) -> f
     return statistics.fmean(kept) if kept else 0.0
 
 
-def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> tuple[float, float]:
-    """One recorded day's turnaround and reaction (see ``Learned``), knowing its windows' open stretches."""
+def _opening(journeys: list[Journey], shifts: Shifts) -> float:
+    """Mean delay from a window's opening (or return from a break) to its first call while someone waited."""
+    calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for j in journeys:
+        for v in j.visits:
+            if v.window and v.called is not None:
+                calls[v.window].append((v.called, v.queued))
+    gaps = []
+    for window, stretches in shifts.items():
+        mine = sorted(calls.get(window, ()))
+        for start, end in stretches:
+            first = next(((c, q) for c, q in mine if start <= c <= end), None)
+            if first is not None and first[1] <= start:
+                gaps.append(first[0] - start)
+    return statistics.fmean(gaps) if gaps else 0.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How quickly a day's clerks called (seconds; see ``Learned`` and ``Scenario``)."""
+
+    turnaround: float
+    reaction: float
+    opening: float
+    transfer_reaction: float | None  # None: no transferred ticket found an idle window
+
+
+def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> Pace:
+    """One recorded day's pace of calling, knowing its windows' open stretches."""
     day = list(journeys)
-    return _gap(day, busy=True, shifts=shifts), _gap(day, busy=False, shifts=shifts)
+    moved = _gap(day, "moved", shifts)
+    return Pace(
+        turnaround=_gap(day, "busy", shifts),
+        reaction=_gap(day, "idle", shifts),
+        opening=_opening(day, shifts),
+        transfer_reaction=moved or None,
+    )
 
 
 def _no_show_seconds(journeys: list[Journey]) -> float:
@@ -288,6 +422,7 @@ def replay_arrivals(journeys: Iterable[Journey]) -> tuple[Arrival, ...]:
                 no_show,
                 transfer_to,
                 handle_after,
+                first.window,
             )
         )
     return tuple(sorted(out, key=lambda a: a.at))

@@ -80,6 +80,10 @@ class Arrival:
     no_show: bool = False
     transfer_to: str | None = None
     handle_after: float | None = None  # seconds at the window it was transferred to
+    # The window that called it on the recorded day: when it comes with several windows idle, that
+    # one answers, as on the day (which idle clerk reacts first is the day's chance, like its
+    # handling times; taking it from the record keeps one early difference from moving the whole day).
+    window: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,12 @@ class WindowSpec:
     blocks: tuple[Block, ...]
     shifts: tuple[tuple[float, float], ...]
     departments: frozenset[str] = frozenset()  # a window fixed to departments serves only theirs
+    # (service, factor): services this window's clerks handle faster or slower than the hall's
+    # mean (learned where the difference is significant): their handling times × factor here.
+    pace: tuple[tuple[str, float], ...] = ()
+    # AB岗: the windows this one covers for — while one of them is closed (a break, 暂离, a clerk
+    # away), this window, when open, serves its services too, after its own.
+    covers: tuple[str, ...] = ()
 
     def serves_at(self, at: float) -> tuple[Assignment, ...]:
         """The assignments in force at ``at``."""
@@ -119,6 +129,12 @@ class Scenario:
     threshold: float = 1800.0  # the hall's waiting alert (yellow), seconds
     turnaround: float = 0.0  # seconds from a window's freeing to its next call
     reaction: float = 0.0  # seconds from a ticket's arrival to the call of an idle window serving it
+    # Seconds from a window opening (or coming back from a break) to its first call: a stretch
+    # shorter than this calls nobody, as the clerk who came back and left again called nobody.
+    opening: float = 0.0
+    # Seconds before an idle window calls a ticket transferred into its queue (None: ``reaction``).
+    # A transfer does not come through the kiosk, so an idle clerk may notice it later.
+    transfer_reaction: float | None = None
     no_show_seconds: float = 90.0  # a window's time lost calling someone who does not come
     transfer_keeps_place: bool = True
     count_from: float = 0.0  # waits of tickets arriving before this are not counted (a warm-up)

@@ -6,6 +6,8 @@ simulation (``queue_server.domain.simulation``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -16,12 +18,16 @@ from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.policy import Assignment
 from queue_server.domain.simulation.advice import Progress, Recommendation, recommend
 from queue_server.domain.simulation.history import (
+    SEASON_SPAN,
+    YEAR,
     Learned,
     calling_stretches,
     clerk_pace,
+    day_kind,
     learn,
     observed_waits,
     replay_arrivals,
+    season,
 )
 from queue_server.domain.simulation.model import Block, Scenario
 from queue_server.domain.simulation.search import Choice, Constraints
@@ -32,6 +38,12 @@ from queue_server.services.unit_of_work import UnitOfWork
 
 LOOKBACK_DAYS = 56  # eight weeks of history: every weekday seen several times
 MAX_REPLICATIONS = 200
+# Today's allocation's figures kept per (scenario, replications, seed): a scenario is learned from
+# the hall's history, so an equal one means the same hall, day and history, and the manager's
+# what-ifs on that day simulate only their change.
+TODAY_KEPT = 8
+_today: OrderedDict[tuple[Scenario, int, int], DayFigures] = OrderedDict()
+_today_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,8 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, first: date, last: 
     """The hall's figures from the days ``first`` to ``last``."""
     actor.require(Permission.MANAGE_HALL)
     catalogue = uow.catalogue(actor.hall_id)
-    return learn(history.journeys(actor.hall_id, first, last, catalogue.timezone))
+    journeys = history.journeys(actor.hall_id, first, last, catalogue.timezone)
+    return learn(journeys, catalogue.settings.working_days)
 
 
 def forecast(
@@ -64,8 +77,24 @@ def forecast(
     known = learned(uow, actor, history, day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1))
     if known.tickets == 0:
         raise Rejected("advisor.no_history", day=day.isoformat())
+    then = day - timedelta(days=YEAR)  # the season: how last year's went against its eight weeks before
+    per_day = history.issued_per_day(
+        actor.hall_id,
+        then - timedelta(days=LOOKBACK_DAYS),
+        then + timedelta(days=SEASON_SPAN),
+        catalogue.timezone,
+    )
+    calendar = catalogue.settings.working_days
+    known = replace(known, season=season(per_day, day, calendar, LOOKBACK_DAYS), kind=day_kind(day, calendar))
     threshold = history.wait_threshold(actor.hall_id)
-    return hall.scenario(catalogue, day, known, threshold), known
+    return hall.with_covers(hall.scenario(catalogue, day, known, threshold), _ab_pairs(uow, actor)), known
+
+
+def _ab_pairs(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[str, ...]]:
+    """The hall's AB岗 pairs as windows (a replay needs none: whoever covered is in the record)."""
+    clerks = uow.stores.staff.members(actor.hall_id, ("clerk",))
+    home = {m.staff_no: m.window_number for m in clerks if m.active}
+    return hall.ab_covers([(m.window_number, home.get(m.partner_no or "")) for m in clerks if m.active])
 
 
 def replay(
@@ -80,13 +109,19 @@ def replay(
     scenario = hall.scenario(
         catalogue,
         day,
-        learn(journeys),
+        learn(journeys, catalogue.settings.working_days),
         history.wait_threshold(actor.hall_id),
         shifts=calling_stretches(journeys, recorded),
         replay=replay_arrivals(journeys),
     )
-    turnaround, reaction = clerk_pace(journeys, recorded)
-    scenario = replace(scenario, turnaround=turnaround, reaction=reaction)
+    pace = clerk_pace(journeys, recorded)
+    scenario = replace(
+        scenario,
+        turnaround=pace.turnaround,
+        reaction=pace.reaction,
+        opening=pace.opening,
+        transfer_reaction=pace.transfer_reaction,
+    )
     # Called tickets only, as the observed waits (a ticket that expired has no wait on record).
     return Replayed(observed_waits(journeys), replicate(scenario, replications, seed, unserved=False))
 
@@ -113,9 +148,32 @@ def what_if(
         else w
         for w in scenario.windows
     )
-    return replicate(scenario, replications, seed), replicate(
-        scenario.with_windows(windows), replications, seed
-    )
+    return today(scenario, replications, seed), replicate(scenario.with_windows(windows), replications, seed)
+
+
+def today(scenario: Scenario, replications: int, seed: int = 1) -> DayFigures:
+    """``scenario`` as it stands, simulated once per scenario, replications and seed (then kept)."""
+    found = _kept(scenario, replications, seed)
+    if found is None:
+        found = replicate(scenario, replications, seed)
+        _keep(scenario, replications, seed, found)
+    return found
+
+
+def _kept(scenario: Scenario, replications: int, seed: int) -> DayFigures | None:
+    key = (scenario, replications, seed)
+    with _today_lock:
+        found = _today.get(key)
+        if found is not None:
+            _today.move_to_end(key)
+        return found
+
+
+def _keep(scenario: Scenario, replications: int, seed: int, figures: DayFigures) -> None:
+    with _today_lock:
+        _today[(scenario, replications, seed)] = figures
+        while len(_today) > TODAY_KEPT:
+            _today.popitem(last=False)
 
 
 def constraints(
@@ -161,4 +219,8 @@ def advise(
 ) -> Recommendation:
     """The recommended allocation for the day, with a p90 ``cap`` (seconds) for every service."""
     caps = {s.code: cap for s in scenario.services} if cap is not None else {}
-    return recommend(scenario, starts, rules, caps, replications, seed, progress=progress)
+    current = _kept(scenario, replications, seed)
+    found = recommend(scenario, starts, rules, caps, replications, seed, progress=progress, current=current)
+    if current is None:
+        _keep(scenario, replications, seed, found.current)
+    return found

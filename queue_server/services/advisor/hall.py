@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.hall import HallCatalogue
-from queue_server.domain.simulation.history import Learned
+from queue_server.domain.simulation.history import Learned, day_kind
 from queue_server.domain.simulation.model import Arrival, Block, Handling, Scenario, ServiceSpec, WindowSpec
 
 Shifts = Mapping[str, Sequence[tuple[float, float]]]
@@ -44,11 +44,18 @@ def _boundaries(catalogue: HallCatalogue, starts: Sequence[float]) -> list[float
     return sorted(found)
 
 
-def windows(catalogue: HallCatalogue, day: date, shifts: Shifts | None = None) -> tuple[WindowSpec, ...]:
-    """Every window that serves anything on ``day``: its assignments by block, its open stretches.
+def windows(
+    catalogue: HallCatalogue,
+    day: date,
+    shifts: Shifts | None = None,
+    pace: Mapping[str, tuple[tuple[str, float], ...]] | None = None,
+) -> tuple[WindowSpec, ...]:
+    """Every window that serves anything on ``day``: its assignments by block, its open stretches,
+    its pace where its handling times differ (``Learned.window_pace``).
 
     Without recorded ``shifts`` a window is open through the hall's periods that day.
     """
+    pace = pace or {}
     zone = ZoneInfo(catalogue.timezone)
     midnight = datetime.combine(day, time(0), zone)
     starts = block_starts(catalogue, day)
@@ -65,17 +72,20 @@ def windows(catalogue: HallCatalogue, day: date, shifts: Shifts | None = None) -
             str(catalogue.by_code[a.service].department_id) for b in blocks for a in b.assignments
         )
         stretches = tuple(shifts.get(window.number, ())) if shifts is not None else opening
-        found.append(WindowSpec(window.number, blocks, tuple(stretches), departments))
+        found.append(
+            WindowSpec(window.number, blocks, tuple(stretches), departments, pace.get(window.number, ()))
+        )
     return tuple(found)
 
 
-def services(catalogue: HallCatalogue, learned: Learned, weekday: int | None) -> tuple[ServiceSpec, ...]:
-    """Each service's demand from history (a service without history: no arrivals, its set handling time)."""
+def services(catalogue: HallCatalogue, learned: Learned, kind: int | None) -> tuple[ServiceSpec, ...]:
+    """Each service's demand from history on a ``kind`` of day, times the season's factor (a service
+    without history: no arrivals, its set handling time)."""
     out = []
     for item in sorted(catalogue.services.values(), key=lambda s: s.code):
         known = learned.services.get(item.code)
         if known is not None:
-            spec = known.spec(weekday)
+            spec = known.spec(kind, learned.season.factor)
         else:
             spec = ServiceSpec(item.code, (0.0,) * 24, Handling(float(item.avg_handle_seconds)))
         out.append(_with_department(spec, str(item.department_id)))
@@ -98,8 +108,8 @@ def scenario(
     """``day`` of the hall as the simulator takes it (a forecast, or a replay of recorded arrivals)."""
     policy = catalogue.settings
     return Scenario(
-        services=services(catalogue, learned, day.weekday()),
-        windows=windows(catalogue, day, shifts),
+        services=services(catalogue, learned, day_kind(day, policy.working_days)),
+        windows=windows(catalogue, day, shifts, learned.window_pace()),
         policy=policy.policy,
         threshold=threshold,
         turnaround=learned.turnaround,
@@ -108,3 +118,20 @@ def scenario(
         transfer_keeps_place=policy.transfer_keeps_place,
         replay=replay,
     )
+
+
+def ab_covers(pairs: Sequence[tuple[str | None, str | None]]) -> dict[str, tuple[str, ...]]:
+    """AB岗 as the hall configures it: from (a clerk's home window, their partner's home window)
+    pairs, window → the windows it covers for (its partners' windows)."""
+    found: dict[str, set[str]] = {}
+    for mine, partners in pairs:
+        if mine and partners and mine != partners:
+            found.setdefault(partners, set()).add(mine)
+    return {window: tuple(sorted(away)) for window, away in found.items()}
+
+
+def with_covers(scenario: Scenario, covers: Mapping[str, tuple[str, ...]]) -> Scenario:
+    """The scenario with each window's AB岗 cover."""
+    if not covers:
+        return scenario
+    return scenario.with_windows(tuple(replace(w, covers=covers.get(w.number, ())) for w in scenario.windows))

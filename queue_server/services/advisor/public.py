@@ -10,11 +10,11 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.simulation.advice import Recommendation
-from queue_server.domain.simulation.history import Rate, observed_waits
+from queue_server.domain.simulation.history import KIND_NAMES, Rate, day_kind, observed_waits
 from queue_server.domain.simulation.summary import DayFigures, Estimate, replicate
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
-from queue_server.services.advisor.ports import History
+from queue_server.services.advisor.ports import History, Prediction
 from queue_server.services.advisor.proposal import proposal_file
 from queue_server.services.desk import profiles
 from queue_server.services.unit_of_work import UnitOfWork
@@ -105,17 +105,17 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
     """What the advisor learned from the weeks before ``when``, with the data behind each figure."""
     _, known = advice.forecast(uow, actor, history, when)
     catalogue = uow.catalogue(actor.hall_id)
-    weekday = when.weekday()
+    kind = day_kind(when, catalogue.settings.working_days)
     rows = []
     for code, s in sorted(known.services.items()):
-        rates = s.hourly.get(weekday)
+        rates, behind = s.rates(kind)
         rows.append(
             c.AdvisorLearnedService(
                 code=code,
                 name=catalogue.by_code[code].name if code in catalogue.by_code else code,
                 tickets=s.tickets,
                 days=sum(s.days.values()),
-                peak_per_hour=round(max(rates), 2) if rates else None,
+                peak_per_hour=round(max(rates), 2) if behind else None,
                 handle_mean=round(s.handling.mean, 1) if s.handling else None,
                 handle_cv=round(s.handling.cv, 3) if s.handling else None,
                 handle_n=s.handling.n if s.handling else 0,
@@ -124,31 +124,72 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
                 transfer=_share(s.transfer),
                 priority=_share(s.priority),
                 appointment=_share(s.appointment),
+                kind_days=behind,
             )
         )
-    return c.AdvisorLearned(day=when, days=known.days, tickets=known.tickets, services=rows)
+    return c.AdvisorLearned(
+        day=when,
+        days=known.days,
+        tickets=known.tickets,
+        services=rows,
+        kind=KIND_NAMES[kind],
+        season_factor=round(known.season.factor, 3),
+        season_days=known.season.days,
+        season_baseline_days=known.season.baseline_days,
+    )
+
+
+def predict(
+    uow: UnitOfWork, actor: Actor, history: History, body: c.AdvisorPredictIn, source: str = "allocation"
+) -> c.AdvisorPredicted:
+    """Store what the advisor predicts for ``body.date`` under the allocation now (per service), so
+    the next day's check compares against it instead of recomputing with hindsight."""
+    scenario, _ = advice.forecast(uow, actor, history, body.date, body.replications)
+    figures = advice.today(scenario, body.replications)
+    kept = [
+        Prediction(code, s.mean_wait.mean, s.p90_wait.mean, body.replications, source, uow.now)
+        for code, s in sorted(figures.services.items())
+        if s.served
+    ]
+    uow.stores.predictions.save(actor.hall_id, body.date, kept)
+    rows = [
+        c.AdvisorPredictedRow(code=p.service, mean_wait=round(p.mean_wait, 1), p90_wait=round(p.p90_wait, 1))
+        for p in kept
+    ]
+    return c.AdvisorPredicted(date=body.date, source=source, rows=rows)
 
 
 def check(
     uow: UnitOfWork, actor: Actor, history: History, when: date, replications: int = 10
 ) -> c.AdvisorCheck:
-    """What the advisor would have predicted for ``when`` (from the weeks before), and what happened."""
+    """What the advisor predicted for ``when`` and what happened: the prediction stored before the
+    day (``predict``) where there is one, else recomputed from the weeks before it."""
     catalogue = uow.catalogue(actor.hall_id)
-    scenario, _ = advice.forecast(uow, actor, history, when, replications)
-    predicted = replicate(scenario, replications)
+    stored = {p.service: p for p in uow.stores.predictions.for_day(actor.hall_id, when)}
+    predicted: dict[str, float] = {p.service: p.mean_wait for p in stored.values()}
+    if not stored:
+        scenario, _ = advice.forecast(uow, actor, history, when, replications)
+        figures = replicate(scenario, replications)
+        predicted = {k: s.mean_wait.mean for k, s in figures.services.items() if s.served}
     observed = observed_waits(history.journeys(actor.hall_id, when, when, catalogue.timezone))
-    codes = sorted(set(observed) | {k for k, s in predicted.services.items() if s.served})
     rows = []
-    for code in codes:
+    for code in sorted(set(observed) | set(predicted)):
         waits = observed.get(code, [])
-        guess = predicted.services.get(code)
+        guess = predicted.get(code)
         rows.append(
             c.AdvisorCheckRow(
                 code=code,
                 name=catalogue.by_code[code].name if code in catalogue.by_code else code,
-                predicted=round(guess.mean_wait.mean, 1) if guess and guess.served else None,
+                predicted=round(guess, 1) if guess is not None else None,
                 observed=round(statistics.fmean(waits), 1) if waits else None,
                 observed_n=len(waits),
+                stored=code in stored,
             )
         )
-    return c.AdvisorCheck(date=when, rows=rows)
+    latest = max(stored.values(), key=lambda p: p.made_at, default=None)
+    return c.AdvisorCheck(
+        date=when,
+        rows=rows,
+        source=latest.source if latest else "",
+        made_at=latest.made_at if latest else None,
+    )
