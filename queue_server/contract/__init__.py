@@ -142,6 +142,7 @@ from queue_server.contract.hall import (
     WorkProfile,
     WorkProfileIn,
 )
+from queue_server.contract.people import PersonLookup, PersonToday
 from queue_server.contract.reports import (
     DurationSummary,
     ReportFigures,
@@ -307,6 +308,8 @@ __all__ = [
     "PasswordResetDone",
     "Pause",
     "PauseReason",
+    "PersonLookup",
+    "PersonToday",
     "Personal",
     "PolicyMode",
     "PolicySettingsModel",
