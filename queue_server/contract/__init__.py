@@ -145,6 +145,7 @@ from queue_server.contract.hall import (
     WorkProfile,
     WorkProfileIn,
 )
+from queue_server.contract.people import PersonLookup, PersonToday
 from queue_server.contract.reports import (
     DurationSummary,
     ReportFigures,
@@ -313,6 +314,8 @@ __all__ = [
     "PasswordResetDone",
     "Pause",
     "PauseReason",
+    "PersonLookup",
+    "PersonToday",
     "Personal",
     "PolicyMode",
     "PolicySettingsModel",

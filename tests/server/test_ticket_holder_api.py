@@ -108,3 +108,31 @@ def test_the_card_holders_bookings_of_today_are_listed_for_the_kiosk(hall: Hall)
         "/api/v1/appointments/lookup", json={"id_number": ID}, headers=hall.as_("kiosk_t2")
     )
     assert other.json() == []
+
+
+def test_one_request_gives_the_card_holders_open_tickets_and_bookings_masked(hall: Hall) -> None:
+    mine = hall.issue("S1", id_number=ID.lower())
+    hall.issue("S1", id_number="110105198001010016")  # someone else's ticket
+    booking = booked(hall, slot(hall, "09:00", "09:30"), id_number=ID)["code"]
+    booked(hall, slot(hall, "09:30", "10:00"))  # someone else's booking
+
+    def person(who: str = "kiosk", **body: str) -> Any:
+        return hall.client.post("/api/v1/tickets/person", json=body, headers=hall.as_(who))
+
+    response = person(id_number=ID)
+    assert response.status_code == 200, response.text
+    today = response.json()
+    assert [t["number"] for t in today["tickets"]] == [mine["number"]]
+    assert [b["code"] for b in today["bookings"]] == [booking]
+    assert {t["id_masked"] for t in today["tickets"]} == {b["id_masked"] for b in today["bookings"]}
+    assert today["tickets"][0]["id_masked"] == "110105********002X" and ID not in response.text
+    # the same as the two separate lookups it replaces
+    separate = hall.client.post("/api/v1/tickets/lookup", json={"id_number": ID}, headers=hall.as_("kiosk"))
+    assert today["tickets"] == separate.json()
+    bad = person(id_number="110105194912310021")  # wrong check digit
+    assert bad.status_code == 422 and bad.json()["code"] == "ticket.invalid_id_number"
+    assert "message_en" in bad.json()
+    assert person().status_code == 422
+    assert person(id_number="1" * 40).status_code == 422
+    assert person(who="clerk1", id_number=ID).status_code == 403
+    assert person(who="kiosk_t2", id_number=ID).json() == {"tickets": [], "bookings": []}  # another hall

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
-from queue_server.services.tickets import check_in, holder
+from queue_server.services.tickets import check_in, holder, person
 from queue_server.services.tickets import issue as tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -39,6 +39,13 @@ async def issue_ticket(
 async def lookup_tickets(body: c.TicketLookup, runtime: RuntimeDep, actor: ActorDep) -> list[c.TicketPublic]:
     """Find today's open tickets of a citizen by ID or phone number (kiosk reprint, lobby guide)."""
     return await runtime.read(lambda uow: tickets.lookup_tickets(uow, actor, body))
+
+
+@router.post("/person", response_model=c.PersonToday)
+async def person_today(body: c.PersonLookup, runtime: RuntimeDep, actor: ActorDep) -> c.PersonToday:
+    """The kiosk's service list for an ID card's holder: today's open tickets and bookings still to
+    check in, in one answer (one round trip; the number is matched by keyed hash and never kept)."""
+    return await runtime.read(lambda uow: person.person_today(uow, actor, body))
 
 
 @router.post("/{token}/reprint", response_model=c.TicketPublic)
