@@ -95,6 +95,7 @@ from queue_server.contract.calendar import (
     DeadlineChange,
     WindowExtendedHours,
 )
+from queue_server.contract.city import CityHallFigures, CityOverview
 from queue_server.contract.console import (
     BookingsDay,
     ConfirmPriority,
@@ -245,6 +246,8 @@ __all__ = [
     "CasePublic",
     "CaseType",
     "CheckedIn",
+    "CityHallFigures",
+    "CityOverview",
     "Clerk",
     "ClerkAssessment",
     "ClerkDesk",

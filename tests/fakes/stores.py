@@ -13,6 +13,7 @@ from tests.fakes.assessment import FakeAssessmentStore
 from tests.fakes.auth import FakeSessionStore
 from tests.fakes.cases import FakeAppointmentStore, FakeCalendarStore, FakeCaseStore
 from tests.fakes.catalogue import FakeCatalogueStore
+from tests.fakes.city import FakeCityStore
 from tests.fakes.desk import FakeDeskStore, FakeProfileStore, FakeWindowStore
 from tests.fakes.evaluations import FakeComplaintStore, FakeDirectory, FakeEvaluationStore, FakeRubricStore
 from tests.fakes.hall import FakeHallStore
@@ -66,6 +67,7 @@ class FakeStores:
         self.complaints = FakeComplaintStore(self.directory)
         self.rubrics = FakeRubricStore(self.directory)
         self.assessment = FakeAssessmentStore(self.directory)
+        self.city = FakeCityStore()
 
     def notes(self) -> dict[str, Any]:
         return self._notes

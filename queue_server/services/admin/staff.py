@@ -249,7 +249,8 @@ def issue_device_token(
 ) -> c.DeviceTokenIssued:
     """A new device token, shown this once with the address and QR code that pair the device."""
     actor.require(Permission.MANAGE_HALL)
-    if body.role not in DEVICE_ROLES and actor.role != c.Role.ADMIN.value:
+    # A city token reads every hall: a hall's admin may not mint one (only `hallq token create`).
+    if body.role == c.Role.CITY or (body.role not in DEVICE_ROLES and actor.role != c.Role.ADMIN.value):
         raise Rejected("device.role_invalid")
     label = body.label.strip()
     token, token_id = issue_token(
