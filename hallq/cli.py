@@ -489,7 +489,7 @@ def user_add(
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[c.Role, typer.Option(help="kiosk, board, evaluator, clerk, manager or admin")],
+    role: Annotated[c.Role, typer.Option(help="kiosk, board, evaluator, clerk, manager, admin or city")],
     window: Annotated[
         str | None, typer.Option(help="the window a clerk or evaluator token is bound to")
     ] = None,
