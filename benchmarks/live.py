@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import ssl
 import sys
 import time
 from dataclasses import dataclass, field
@@ -128,9 +129,15 @@ async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
 
 
 async def connect_all(
-    url: str, count: int, tracker: Tracker, parallel: int, deflate: bool = True
+    url: str,
+    count: int,
+    tracker: Tracker,
+    parallel: int,
+    deflate: bool = True,
+    tls: ssl.SSLContext | None = None,
 ) -> tuple[list[ClientConnection], list[Sub], list[asyncio.Task[None]]]:
-    """Open ``count`` sockets (``parallel`` handshakes at a time), subscribe each to the hall."""
+    """Open ``count`` sockets (``parallel`` handshakes at a time), subscribe each to the hall
+    (``tls``: the context that trusts a ``wss://`` server's certificate)."""
     semaphore = asyncio.Semaphore(parallel)
     sockets: list[ClientConnection] = []
     subs: list[Sub] = []
@@ -147,6 +154,7 @@ async def connect_all(
                     max_size=2**24,
                     open_timeout=30,
                     compression="deflate" if deflate else None,
+                    **({"ssl": tls} if tls is not None else {}),
                 )
             except (OSError, TimeoutError, websockets.WebSocketException) as error:
                 failed.append(f"{type(error).__name__}: {error}")

@@ -462,7 +462,9 @@ def db_upgrade(db: DbOption = "hallq.db", revision: str = "head") -> None:
 def user_add(
     staff_no: str,
     name: str,
-    role: Annotated[c.Role, typer.Option(help="clerk, manager or admin")] = c.Role.CLERK,
+    role: Annotated[
+        c.Role, typer.Option(help="clerk, guide, manager, admin, or city (reads every hall's figures)")
+    ] = c.Role.CLERK,
     window: Annotated[str | None, typer.Option(help="the clerk's usual window")] = None,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
     hall: HallOption = None,
@@ -487,7 +489,7 @@ def user_add(
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[c.Role, typer.Option(help="kiosk, board, evaluator, clerk, manager or admin")],
+    role: Annotated[c.Role, typer.Option(help="kiosk, board, evaluator, clerk, manager, admin or city")],
     window: Annotated[
         str | None, typer.Option(help="the window a clerk or evaluator token is bound to")
     ] = None,

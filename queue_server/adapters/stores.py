@@ -11,6 +11,7 @@ from queue_server.adapters.appointments import SqlAppointmentStore
 from queue_server.adapters.assessment import SqlAssessmentStore
 from queue_server.adapters.auth import SqlSessionStore
 from queue_server.adapters.cases import SqlCalendarStore, SqlCaseStore
+from queue_server.adapters.city import SqlCityStore
 from queue_server.adapters.desk import SqlDeskStore, SqlProfileStore, SqlWindowStore
 from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationStore, SqlRubricStore
 from queue_server.adapters.hall import SqlHallStore
@@ -49,6 +50,7 @@ class SqlStores:
         self.alerts = SqlAlertStore(conn)
         self.sessions = SqlSessionStore(conn)
         self.predictions = SqlPredictionStore(conn)
+        self.city = SqlCityStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

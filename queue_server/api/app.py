@@ -23,6 +23,7 @@ from queue_server.api.routes import (
     calendar,
     cases,
     catalogue_admin,
+    city,
     complaints,
     devices,
     evaluations,
@@ -107,6 +108,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(advisor.router, prefix=contract.API_PREFIX)
     for module in (complaints, assessment, supervision):  # 考核 and 督查
         app.include_router(module.router, prefix=contract.API_PREFIX)
+    app.include_router(city.router, prefix=contract.API_PREFIX)  # the city's view across halls
     pages.install(app)
     reports.install(app)
     app.include_router(live.router)

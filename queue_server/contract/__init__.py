@@ -98,6 +98,7 @@ from queue_server.contract.calendar import (
     DeadlineChange,
     WindowExtendedHours,
 )
+from queue_server.contract.city import CityHallFigures, CityOverview
 from queue_server.contract.console import (
     BookingsDay,
     ConfirmPriority,
@@ -252,6 +253,8 @@ __all__ = [
     "CasePublic",
     "CaseType",
     "CheckedIn",
+    "CityHallFigures",
+    "CityOverview",
     "Clerk",
     "ClerkAssessment",
     "ClerkDesk",

@@ -15,6 +15,7 @@ class Role(StrEnum):
     MANAGER = "manager"
     ADMIN = "admin"
     GUIDE = "guide"  # 导办/帮办: lobby staff with a tablet (issue, book, check in, confirm priority)
+    CITY = "city"  # 政务服务管理局: reads every hall's figures side by side, changes nothing
 
 
 class PriorityClass(StrEnum):

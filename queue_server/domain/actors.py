@@ -22,6 +22,7 @@ class Permission(StrEnum):
     CONFIRM_PRIORITY = "confirm_priority"  # 绿色通道: staff saw the proof of a declared priority
     ADMINISTER = "administer"
     REVEAL_PERSONAL = "reveal_personal"  # ID and phone numbers typed into free text, shown in full
+    READ_CITY = "read_city"  # every hall's figures side by side (the city's administration only)
 
 
 P = Permission
@@ -46,7 +47,9 @@ ROLE_PERMISSIONS: Final[dict[str, frozenset[Permission]]] = {
             P.CONFIRM_PRIORITY,
         }
     ),
-    "admin": frozenset(set(Permission)),
+    # A hall's admin runs that hall; only the city's own role looks across halls.
+    "admin": frozenset(set(Permission) - {P.READ_CITY}),
+    "city": frozenset({P.READ_CITY}),
 }
 
 

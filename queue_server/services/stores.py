@@ -14,6 +14,7 @@ from queue_server.services.admin.ports import StaffStore, TokenStore
 from queue_server.services.advisor.ports import History, PredictionStore
 from queue_server.services.assessment.ports import AssessmentStore
 from queue_server.services.cases.ports import AppointmentStore, CalendarStore, CaseStore
+from queue_server.services.city.ports import CityStore
 from queue_server.services.desk.ports import DeskStore, ProfileStore, WindowStore
 from queue_server.services.evaluations.ports import ComplaintStore, EvaluationStore, RubricStore
 from queue_server.services.hall.ports import HallStore
@@ -70,6 +71,8 @@ class Stores(Protocol):
     def sessions(self) -> SessionStore: ...
     @property
     def predictions(self) -> PredictionStore: ...
+    @property
+    def city(self) -> CityStore: ...
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -13,6 +13,7 @@ from tests.fakes.assessment import FakeAssessmentStore
 from tests.fakes.auth import FakeSessionStore
 from tests.fakes.cases import FakeAppointmentStore, FakeCalendarStore, FakeCaseStore
 from tests.fakes.catalogue import FakeCatalogueStore
+from tests.fakes.city import FakeCityStore
 from tests.fakes.desk import FakeDeskStore, FakeProfileStore, FakeWindowStore
 from tests.fakes.evaluations import FakeComplaintStore, FakeDirectory, FakeEvaluationStore, FakeRubricStore
 from tests.fakes.hall import FakeHallStore
@@ -68,6 +69,7 @@ class FakeStores:
         self.rubrics = FakeRubricStore(self.directory)
         self.assessment = FakeAssessmentStore(self.directory)
         self.predictions = FakePredictionStore()
+        self.city = FakeCityStore()
 
     def notes(self) -> dict[str, Any]:
         return self._notes

@@ -97,7 +97,7 @@ worker_processes 1;
 daemon off;
 pid {root}/nginx.pid;
 error_log {root}/error.log warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections {connections}; }}
 http {{
     include /etc/nginx/mime.types;
     client_body_temp_path {root}/tmp/body;
@@ -119,6 +119,7 @@ class Proxy:
     https_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    connections: int = 1024  # per worker; a proxied websocket holds two (client and upstream)
 
     @property
     def url(self) -> str:
@@ -151,7 +152,9 @@ class Proxy:
         (self.root / "site.conf").write_text(nginx_site(site), encoding="utf-8")
         user = "user root root;" if os.geteuid() == 0 else ""  # workers write the cache in our folder
         conf = self.root / "nginx.conf"
-        conf.write_text(MAIN_CONF.format(root=self.root, user=user), encoding="utf-8")
+        conf.write_text(
+            MAIN_CONF.format(root=self.root, user=user, connections=self.connections), encoding="utf-8"
+        )
         checked = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(self.root)], capture_output=True)
         assert checked.returncode == 0, checked.stderr.decode()
         log = (self.root / "nginx.out").open("ab")

@@ -63,10 +63,17 @@ PAGES: dict[str, Page] = {
     "/manager/assessment": Page("assessment.html", MANAGERS),
     "/manager/supervision": Page("supervision.html", MANAGERS),
     "/manager/reports": Page("reports.html", MANAGERS),
+    "/city": Page("city.html", (Role.CITY,)),
 }
 
 # Where each role lands after logging in.
-HOME = {Role.CLERK: "/clerk", Role.MANAGER: "/manager", Role.ADMIN: "/manager", Role.GUIDE: "/guide"}
+HOME = {
+    Role.CLERK: "/clerk",
+    Role.MANAGER: "/manager",
+    Role.ADMIN: "/manager",
+    Role.GUIDE: "/guide",
+    Role.CITY: "/city",
+}
 
 
 class ConsoleStatic(StaticFiles):

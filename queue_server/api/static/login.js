@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const H = window.HallQ;
-  const HOME = { clerk: "/clerk", manager: "/manager", admin: "/manager", guide: "/guide" };
+  const HOME = { clerk: "/clerk", manager: "/manager", admin: "/manager", guide: "/guide", city: "/city" };
 
   function nextPage(role) {
     const next = new URLSearchParams(window.location.search).get("next") || "";

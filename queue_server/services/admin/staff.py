@@ -54,7 +54,9 @@ def create_staff(uow: UnitOfWork, actor: Actor, body: c.StaffCreate, password_ha
         raise Rejected("staff.no_invalid", staff_no=body.staff_no)
     if not body.name.strip():
         raise Rejected("staff.name_required")
-    if _find(uow, actor.hall_id, body.staff_no) is not None:
+    # Any role: a staff number held by an account the console does not list (the city's) must not
+    # be overwritten by a new clerk of the same number.
+    if uow.stores.staff.user_id(actor.hall_id, body.staff_no) is not None:
         raise Rejected("staff.exists", staff_no=body.staff_no)
     _check_password(body.password)
     values = UserValues(
@@ -249,7 +251,8 @@ def issue_device_token(
 ) -> c.DeviceTokenIssued:
     """A new device token, shown this once with the address and QR code that pair the device."""
     actor.require(Permission.MANAGE_HALL)
-    if body.role not in DEVICE_ROLES and actor.role != c.Role.ADMIN.value:
+    # A city token reads every hall: a hall's admin may not mint one (only `hallq token create`).
+    if body.role == c.Role.CITY or (body.role not in DEVICE_ROLES and actor.role != c.Role.ADMIN.value):
         raise Rejected("device.role_invalid")
     label = body.label.strip()
     token, token_id = issue_token(
