@@ -134,6 +134,7 @@ class AdvisorLearned(Model):
     # and the season factor they are multiplied by, with the ordinary days a year back behind it
     # (around the date, and in the eight weeks before it); 1.0 without enough of them.
     kind: str = ""
+    kind_en: str = ""
     season_factor: float = 1.0
     season_days: int = 0
     season_baseline_days: int = 0

@@ -60,6 +60,8 @@ def test_a_manager_gets_a_recommendation_applies_it_and_checks_a_past_day(
         assert "全厅90%等候" in summary and "Hall p90 wait" in summary
         assert page.locator("#compare tbody tr[data-service='S2']").count() == 1
         assert "2 天" in page.inner_text("#learned-summary")  # the Monday and Tuesday of history
+        season = page.inner_text("#learned-season")  # a Monday's rates; nothing a year back
+        assert "周一" in season and "×1.00" in season and "0 天" in season
         learned_s1 = page.inner_text("#learned tbody tr[data-service='S1']")
         assert "/" in learned_s1  # each share with the count behind it
         assert page.locator("#chart svg polyline.series.now").count() == 1

@@ -132,6 +132,9 @@
   async function showLearned(day) {
     const found = await H.api("GET", "/advisor/learned?day=" + encodeURIComponent(day));
     H.pair($("learned-summary"), "advisor.learned_summary", { days: found.days, tickets: found.tickets });
+    H.pair($("learned-season"), "advisor.learned_season", {
+      kind: found.kind, factor: found.season_factor.toFixed(2), days: found.season_days, baseline: found.season_baseline_days,
+    });
     $("learned").tBodies[0].replaceChildren(...found.services.map((s) => {
       const tr = el("tr");
       tr.dataset.service = s.code;

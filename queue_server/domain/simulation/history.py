@@ -31,6 +31,17 @@ GapKind = Literal["busy", "idle", "moved"]
 MAKEUP = 7  # 调休: a weekend day worked (people come as on a working day)
 HOLIDAY = 8  # a declared holiday the hall opened on
 KIND_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "调休工作日", "节假日")
+KIND_NAMES_EN = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "make-up working day",
+    "holiday",
+)
 SEASON_SPAN = 14  # days either side of the date a year back that make its season
 SEASON_MIN_DAYS = 5  # fewer ordinary days on either side: no season factor (1.0)
 YEAR = 364  # 52 weeks: a year back on the same weekday

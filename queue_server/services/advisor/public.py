@@ -10,7 +10,7 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.simulation.advice import Recommendation
-from queue_server.domain.simulation.history import KIND_NAMES, Rate, day_kind, observed_waits
+from queue_server.domain.simulation.history import KIND_NAMES, KIND_NAMES_EN, Rate, day_kind, observed_waits
 from queue_server.domain.simulation.summary import DayFigures, Estimate, replicate
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
@@ -133,6 +133,7 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
         tickets=known.tickets,
         services=rows,
         kind=KIND_NAMES[kind],
+        kind_en=KIND_NAMES_EN[kind],
         season_factor=round(known.season.factor, 3),
         season_days=known.season.days,
         season_baseline_days=known.season.baseline_days,
