@@ -16,6 +16,7 @@ from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationSt
 from queue_server.adapters.hall import SqlHallStore
 from queue_server.adapters.history import SqlHistory
 from queue_server.adapters.operations import SqlAlertStore
+from queue_server.adapters.outbox import SqlOutboxStore
 from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.reports import SqlReportStore
 from queue_server.adapters.tickets import SqlTicketStore
@@ -47,6 +48,7 @@ class SqlStores:
         self.desk = SqlDeskStore(conn)
         self.alerts = SqlAlertStore(conn)
         self.sessions = SqlSessionStore(conn)
+        self.outbox = SqlOutboxStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

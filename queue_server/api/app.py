@@ -13,6 +13,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from queue_server import contract
 from queue_server.api import errors, openapi, ops
 from queue_server.api.chores import Housekeeper
+from queue_server.api.dispatcher import Dispatcher
 from queue_server.api.guard import RequestGuard
 from queue_server.api.routes import (
     advisor,
@@ -30,6 +31,7 @@ from queue_server.api.routes import (
     hall,
     live,
     manager,
+    outbox,
     pages,
     profiles,
     reports,
@@ -77,6 +79,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.hub.bind(asyncio.get_running_loop())
         runtime.start()
         tasks = [asyncio.create_task(_housekeeping(runtime)), asyncio.create_task(_heartbeats(runtime))]
+        if runtime.gateways is not None:  # the outbox's dispatcher: what leaves the building
+            dispatcher = Dispatcher(runtime, runtime.gateways)
+            runtime.outbox_written = dispatcher.nudge_threadsafe(asyncio.get_running_loop())
+            tasks.append(asyncio.create_task(dispatcher.run()))
         try:
             yield
         finally:
@@ -107,6 +113,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(advisor.router, prefix=contract.API_PREFIX)
     for module in (complaints, assessment, supervision):  # 考核 and 督查
         app.include_router(module.router, prefix=contract.API_PREFIX)
+    app.include_router(outbox.router, prefix=contract.API_PREFIX)  # SMS and the 好差评 push
     pages.install(app)
     reports.install(app)
     app.include_router(live.router)

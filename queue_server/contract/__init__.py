@@ -142,6 +142,14 @@ from queue_server.contract.hall import (
     WorkProfile,
     WorkProfileIn,
 )
+from queue_server.contract.outbox import (
+    GatewaySettings,
+    NoticeSettings,
+    NoticeTemplate,
+    OutboxDestination,
+    OutboxMessage,
+    OutboxView,
+)
 from queue_server.contract.reports import (
     DurationSummary,
     ReportFigures,
@@ -281,6 +289,7 @@ __all__ = [
     "ExtendCase",
     "FollowUpPublic",
     "FollowUpStep",
+    "GatewaySettings",
     "Guide",
     "HallInfo",
     "HallSettingsModel",
@@ -300,7 +309,12 @@ __all__ = [
     "NewComplaint",
     "NewPraise",
     "Notice",
+    "NoticeSettings",
+    "NoticeTemplate",
     "OpenSlot",
+    "OutboxDestination",
+    "OutboxMessage",
+    "OutboxView",
     "Outcome",
     "Password",
     "PasswordReset",

@@ -18,6 +18,7 @@ from queue_server.services.desk.ports import DeskStore, ProfileStore, WindowStor
 from queue_server.services.evaluations.ports import ComplaintStore, EvaluationStore, RubricStore
 from queue_server.services.hall.ports import HallStore
 from queue_server.services.operations.ports import AlertStore
+from queue_server.services.outbox.ports import OutboxStore
 from queue_server.services.reports.ports import ReportStore
 from queue_server.services.tickets.ports import TicketStore
 
@@ -68,6 +69,8 @@ class Stores(Protocol):
     def alerts(self) -> AlertStore: ...
     @property
     def sessions(self) -> SessionStore: ...
+    @property
+    def outbox(self) -> OutboxStore: ...
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -17,6 +17,7 @@ from tests.fakes.desk import FakeDeskStore, FakeProfileStore, FakeWindowStore
 from tests.fakes.evaluations import FakeComplaintStore, FakeDirectory, FakeEvaluationStore, FakeRubricStore
 from tests.fakes.hall import FakeHallStore
 from tests.fakes.operations import FakeAlertStore
+from tests.fakes.outbox import FakeOutboxStore
 from tests.fakes.reports import FakeReportStore
 from tests.fakes.tickets import FakeTicketStore
 from tests.services.halls import two_service_hall
@@ -66,6 +67,7 @@ class FakeStores:
         self.complaints = FakeComplaintStore(self.directory)
         self.rubrics = FakeRubricStore(self.directory)
         self.assessment = FakeAssessmentStore(self.directory)
+        self.outbox = FakeOutboxStore()
 
     def notes(self) -> dict[str, Any]:
         return self._notes
