@@ -42,6 +42,8 @@ def test_quiet_hours_may_span_midnight_and_notices_are_off_until_the_hall_turns_
 
 
 def test_a_template_fills_in_its_fields_and_leaves_unknown_ones_as_written() -> None:
-    rules = NoticeRules.from_dict({"enabled": True, "templates": {"called": {"zh": "{number} 到 {window} {x}"}}})
+    rules = NoticeRules.from_dict(
+        {"enabled": True, "templates": {"called": {"zh": "{number} 到 {window} {x}"}}}
+    )
     assert rules.templates["called"].render({"number": "B003", "window": "3"}) == "B003 到 3 {x}"
     assert "请到 {window} 号窗口办理" in NoticeRules.from_dict({}).templates["called"].zh

@@ -32,7 +32,9 @@ DOCUMENTED = {
 def test_the_canonical_query_percent_encodes_utf8_json_and_the_colons_of_the_time() -> None:
     query = aliyun_sms.canonical_query(DOCUMENTED)
     assert query.startswith("AccessKeyId=testId&Action=SendSms&Format=XML&OutId=123&PhoneNumbers=15300000001")
-    assert "SignName=%E9%98%BF%E9%87%8C%E4%BA%91%E7%9F%AD%E4%BF%A1%E6%B5%8B%E8%AF%95%E4%B8%93%E7%94%A8" in query
+    assert (
+        "SignName=%E9%98%BF%E9%87%8C%E4%BA%91%E7%9F%AD%E4%BF%A1%E6%B5%8B%E8%AF%95%E4%B8%93%E7%94%A8" in query
+    )
     assert "TemplateParam=%7B%22customer%22%3A%22test%22%7D&Timestamp=2017-07-12T02%3A42%3A19Z" in query
     assert aliyun_sms.string_to_sign("GET", DOCUMENTED).startswith(
         "GET&%2F&AccessKeyId%3DtestId%26Action%3DSendSms%26Format%3DXML"
