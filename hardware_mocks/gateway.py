@@ -34,7 +34,8 @@ from queue_server.adapters.gateways import body_signature
 log = logging.getLogger(__name__)
 
 # The data items the platform refuses a rating without (GB/T 39735's mandatory ones HallQ holds).
-RATING_REQUIRED = ("hall_code", "service_code", "ticket", "channel", "level", "rated_at")
+RATING_REQUIRED = ("hall_code", "evaluation_id", "service_code", "ticket", "channel", "level", "rated_at")
+UPDATE_REQUIRED = ("hall_code", "evaluation_id", "stage")
 
 
 @dataclass
@@ -87,6 +88,21 @@ class GatewayEmulator:
                 with self.record.open("a", encoding="utf-8") as out:
                     out.write(json.dumps(entry, ensure_ascii=False) + "\n")
         return {"ok": True, "duplicate": False, "key": key}
+
+    def judge_rating(self, data: dict[str, Any]) -> str | None:
+        """The platform's reason to refuse a submission (a rating, or an update of one), or None."""
+        update = data.get("kind") == "evaluation.follow_up"
+        missing = [n for n in (UPDATE_REQUIRED if update else RATING_REQUIRED) if data.get(n) in (None, "")]
+        if missing:
+            return f"missing data items: {', '.join(missing)}"
+        if not update and int(data["level"]) <= 2 and not data.get("reasons"):
+            return "差评须附差评内容 (a bad rating needs its reasons)"
+        if update:
+            with self.lock:
+                known = {r.get("evaluation_id") for r in self.received if r["path"] == "/evaluations"}
+            if data["evaluation_id"] not in known:
+                return f"unknown evaluation {data['evaluation_id']}"
+        return None
 
     def signed_json(self, headers: Any, raw: bytes) -> tuple[int, dict[str, Any]] | dict[str, Any]:
         """The JSON body if its HallQ signature holds, or the error answer."""
@@ -169,9 +185,9 @@ def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
                 item = {"kind": data.get("kind"), "phone": data["phone"], "text": data.get("text", "")}
                 self._answer(200, emulator.accept("/sms", key, item))
             elif url.path == "/evaluations":
-                missing = [name for name in RATING_REQUIRED if data.get(name) in (None, "")]
-                if missing:
-                    self._answer(422, {"reason": f"missing data items: {', '.join(missing)}"})
+                refused = emulator.judge_rating(data)
+                if refused:
+                    self._answer(422, {"reason": refused})
                     return
                 self._answer(200, emulator.accept("/evaluations", key, data))
             else:

@@ -187,6 +187,15 @@ class SqlOutboxStore:
         )
         return [_message(r) for r in self.conn.execute(query)]
 
+    def kinds_between(
+        self, hall_id: int, kind: str, lower: datetime, upper: datetime
+    ) -> list[tuple[datetime, str]]:
+        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
+        query = select(o.c.created_at, o.c.status).where(
+            o.c.hall_id == hall_id, o.c.kind == kind, o.c.created_at >= lower, o.c.created_at < upper
+        )
+        return [(r.created_at, r.status) for r in self.conn.execute(query)]
+
     def count_since(self, ordering_key: str, since: datetime) -> int:
         """Messages of an ordering key written since ``since``."""
         query = select(func.count()).where(o.c.ordering_key == ordering_key, o.c.created_at >= since)

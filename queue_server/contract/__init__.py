@@ -143,6 +143,7 @@ from queue_server.contract.hall import (
     WorkProfileIn,
 )
 from queue_server.contract.outbox import (
+    EvaluationPushSettings,
     GatewaySettings,
     NoticeSettings,
     NoticeTemplate,
@@ -283,6 +284,7 @@ __all__ = [
     "EvaluationIndicators",
     "EvaluationLevel",
     "EvaluationPublic",
+    "EvaluationPushSettings",
     "EvaluationSettings",
     "Event",
     "EventType",

@@ -51,6 +51,13 @@ class NoticeSettings(Model):
     gateway: GatewaySettings = GatewaySettings()
 
 
+class EvaluationPushSettings(Model):
+    """The 好差评 push: every rating, and each follow-up stage, to the provincial platform."""
+
+    enabled: bool = False
+    gateway: GatewaySettings = GatewaySettings()
+
+
 class OutboxDestination(Model):
     """A destination's messages: sent, pending, dead (given up), dropped; the oldest pending."""
 

@@ -34,6 +34,7 @@ class HallSettings:
     appointment_late: timedelta = timedelta(minutes=15)
     login: LoginPolicy = field(default_factory=LoginPolicy)
     notices: NoticeRules = field(default_factory=NoticeRules)  # SMS notices to ticket holders
+    evaluation_push: bool = False  # every rating to the provincial 好差评 platform
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], timezone: str) -> HallSettings:
@@ -65,6 +66,7 @@ class HallSettings:
             appointment_late=timedelta(minutes=float(raw.get("appointment_late_minutes", 15))),
             login=LoginPolicy.from_dict(raw.get("login") or {}),
             notices=NoticeRules.from_dict(raw.get("notices") or {}),
+            evaluation_push=bool((raw.get("evaluation_push") or {}).get("enabled", False)),
         )
 
 

@@ -109,6 +109,15 @@ class FakeOutboxStore:
         rows = [r for r in self.rows.values() if r.hall_id == hall_id and r.status in statuses]
         return sorted(rows, key=lambda r: -r.id)[:limit]
 
+    def kinds_between(
+        self, hall_id: int, kind: str, lower: datetime, upper: datetime
+    ) -> list[tuple[datetime, str]]:
+        return [
+            (r.created_at, r.status)
+            for r in self.rows.values()
+            if r.hall_id == hall_id and r.kind == kind and lower <= r.created_at < upper
+        ]
+
     def count_since(self, ordering_key: str, since: datetime) -> int:
         return sum(r.ordering_key == ordering_key and r.created_at >= since for r in self.rows.values())
 

@@ -123,6 +123,12 @@ class OutboxStore(Protocol):
         """The hall's messages in ``statuses``, newest first."""
         ...
 
+    def kinds_between(
+        self, hall_id: int, kind: str, lower: datetime, upper: datetime
+    ) -> list[tuple[datetime, str]]:
+        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
+        ...
+
     def count_since(self, ordering_key: str, since: datetime) -> int:
         """Messages of an ordering key written since ``since`` (a number's daily cap)."""
         ...
