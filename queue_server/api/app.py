@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -42,6 +43,7 @@ from queue_server.api.routes import (
     windows,
 )
 from queue_server.api.security import SecurityHeaders
+from queue_server.domain.outbox import RetryPolicy
 from queue_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,12 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.start()
         tasks = [asyncio.create_task(_housekeeping(runtime)), asyncio.create_task(_heartbeats(runtime))]
         if runtime.gateways is not None:  # the outbox's dispatcher: what leaves the building
-            dispatcher = Dispatcher(runtime, runtime.gateways)
+            dispatcher = Dispatcher(
+                runtime,
+                runtime.gateways,
+                lease=timedelta(seconds=runtime.settings.outbox_lease_seconds),
+                policy=RetryPolicy(dead_after=timedelta(hours=runtime.settings.outbox_dead_after_hours)),
+            )
             runtime.outbox_written = dispatcher.nudge_threadsafe(asyncio.get_running_loop())
             tasks.append(asyncio.create_task(dispatcher.run()))
         try:
