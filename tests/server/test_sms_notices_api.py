@@ -126,6 +126,8 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
         if figures and figures[0]["pending"] == 4 and gateway.emulator.requests > 0:
             break
         time.sleep(0.1)
+    metrics = hall.client.get("/metrics").text
+    assert 'hallq_outbox_pending{destination="sms",hall="t1"} 4.0' in metrics
     gateway.emulator.behaviour.down_until = 0.0
     hall.clock.advance(minutes=10)  # the retries fall due
     seen = received(gateway, lambda s: len(texts(s)) >= 4)
