@@ -45,21 +45,23 @@ DEMO_GATEWAY_ENV = "HALLQ_DEMO_GATEWAY_SECRET"
 
 
 def point_demo_at_gateway(runtime: Runtime, port: int, base: str) -> None:
-    """Turn the demo hall's SMS notices on, sent to the mock gateway on ``port``."""
+    """Turn the demo hall's SMS notices and 好差评 push on, sent to the mock gateway on ``port``."""
+
+    def gateway(path: str) -> dict[str, str]:
+        return {"kind": "http", "url": f"http://127.0.0.1:{port}{path}", "secret_env": DEMO_GATEWAY_ENV}
 
     def configure(uow: UnitOfWork) -> None:
         for hall_id in uow.stores.hall.hall_versions():
             rules = uow.stores.hall.rules(hall_id)
-            gateway = {"kind": "http", "url": f"http://127.0.0.1:{port}/sms", "secret_env": DEMO_GATEWAY_ENV}
-            notices = {
-                **rules.settings.get("notices", {}),
+            settings = dict(rules.settings)
+            settings["notices"] = {
+                **settings.get("notices", {}),
                 "enabled": True,
                 "page_base": base,
-                "gateway": gateway,
+                "gateway": gateway("/sms"),
             }
-            uow.stores.hall.save_rules(
-                hall_id, replace(rules, settings={**rules.settings, "notices": notices})
-            )
+            settings["evaluation_push"] = {"enabled": True, "gateway": gateway("/evaluations")}
+            uow.stores.hall.save_rules(hall_id, replace(rules, settings=settings))
             uow.refresh_catalogue(hall_id)
 
     runtime.write_sync(configure)

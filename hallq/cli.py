@@ -79,6 +79,7 @@ def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     printer_port: Annotated[int, typer.Option(help="the mock printer's port")] = 9100,
+    gateway_port: Annotated[int, typer.Option(help="the mock SMS / 好差评 gateway's port")] = 9180,
     kiosk: Annotated[bool, typer.Option(help="open a kiosk window (where there is a display)")] = True,
 ) -> None:
     """The whole demo hall on this machine: server with the seeded 明川市政务服务中心, tokens printed."""
@@ -145,7 +146,6 @@ def demo(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_sigterm)
-    gateway_port = printer_port + 80  # 9180 beside the printer's 9100
     os.environ[DEMO_GATEWAY_ENV] = os.environ.get(DEMO_GATEWAY_ENV) or secrets.token_hex(16)
     point_demo_at_gateway(build_runtime(settings.model_copy(update={"migrate": False})), gateway_port, base)
     out.print("  SMS notices:     on for tickets taken with a phone and 短信告知, to the mock gateway")
