@@ -72,7 +72,14 @@ class SqlOutboxStore:
         if rows:
             self.conn.execute(insert(o), rows)
 
-    def claim(self, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[MessageRow]:
+    def claim(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        skip: Sequence[tuple[int, str]] = (),
+    ) -> list[MessageRow]:
         """Due pending messages, each the oldest pending one of its ordering key, leased to ``owner``."""
         earlier = aliased(o)
         blocked = exists().where(
@@ -87,6 +94,7 @@ class SqlOutboxStore:
                 o.c.next_at <= now,
                 or_(o.c.lease_until.is_(None), o.c.lease_until < now),
                 ~blocked,
+                *([~or_(*(and_(o.c.hall_id == h, o.c.destination == d) for h, d in skip))] if skip else []),
             )
             .order_by(o.c.id)
             .limit(limit)
@@ -110,6 +118,20 @@ class SqlOutboxStore:
             .limit(1)
         )
         return self.conn.execute(query).first() is not None
+
+    def hasten(self, hall_id: int, destination: str, now: datetime) -> int:
+        """Make every pending message of ``destination`` waiting out a back-off due now."""
+        done = self.conn.execute(
+            update(o)
+            .where(
+                o.c.hall_id == hall_id,
+                o.c.destination == destination,
+                o.c.status == "pending",
+                o.c.next_at > now,
+            )
+            .values(next_at=now)
+        )
+        return int(done.rowcount or 0)
 
     def settle(self, attempt: Attempt) -> bool:
         """Record an attempt on a message still leased to its owner."""

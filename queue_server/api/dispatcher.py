@@ -4,6 +4,11 @@ Each round claims due messages in a short writer job (a lease, so no other proce
 sends them on worker threads (never on the writer, never inside a request), then records each
 attempt in another writer job. It sleeps until a transaction writes new messages (the runtime's
 ``outbox_written`` wakes it) or ``idle`` seconds pass (retries fall due, other processes' rows).
+
+A destination that fails is left alone for a while (a doubling pause, at most ``PROBE_MAX``): its
+messages are not claimed, so an outage costs one failed batch per pause, not one per round. The
+next batch after the pause is the probe; the first delivery after failures makes every message of
+that destination that waits out its own back-off due at once, so the backlog drains at the send rate.
 """
 
 from __future__ import annotations
@@ -17,17 +22,25 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from queue_server.domain.outbox import Outcome, RetryPolicy
 from queue_server.runtime import Runtime
-from queue_server.services.outbox.dispatch import claim_due, gateway_settings, record_attempt
+from queue_server.services.outbox.dispatch import (
+    claim_due,
+    destination_back,
+    gateway_settings,
+    record_attempt,
+)
 from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
 
 log = logging.getLogger(__name__)
 
 GatewayFactory = Callable[[Mapping[str, Any]], Gateway]
+Destination = tuple[int, str]  # (hall id, destination)
 SETTINGS_TTL = 5.0  # seconds a hall's gateway settings are reused before they are read again
+PROBE_MAX = 10.0  # seconds at most between two tries of a destination that keeps failing
 
 
 class Dispatcher:
@@ -53,7 +66,8 @@ class Dispatcher:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:60]
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="hallq-outbox")
         self._wake = asyncio.Event()
-        self._gateways: dict[tuple[int, str], tuple[float, str, Gateway]] = {}
+        self._gateways: dict[Destination, tuple[float, str, Gateway]] = {}
+        self._away: dict[Destination, tuple[float, int]] = {}  # until (monotonic), failed rounds
         self.sent = 0
         self.failed = 0
 
@@ -88,12 +102,41 @@ class Dispatcher:
         owner, lease, batch = self.owner, self.lease, self.batch
         if not await self.runtime.read(lambda uow: uow.stores.outbox.any_due(uow.now)):
             return False  # a read, so an idle hall costs its writer nothing
-        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch))
+        now = time.monotonic()
+        skip = [key for key, (until, _) in self._away.items() if until > now]
+        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip))
         if claimed:
-            await asyncio.gather(*(self._deliver(message) for message in claimed))
+            results = await asyncio.gather(*(self._deliver(message) for message in claimed))
+            await self._note_health(claimed, results)
         return bool(claimed)
 
-    async def _deliver(self, message: MessageRow) -> None:
+    async def _note_health(self, claimed: list[MessageRow], results: list[str]) -> None:
+        """Pause a destination that failed this round; hasten its backlog once it delivers again."""
+        delivered: set[Destination] = set()
+        failed: set[Destination] = set()
+        for message, outcome in zip(claimed, results, strict=True):
+            key = (message.hall_id, message.destination)
+            (delivered if outcome == Outcome.DELIVERED.value else failed).add(key)
+        for key in failed - delivered:
+            rounds = self._away.get(key, (0.0, 0))[1] + 1
+            pause = min(self.policy.delay(rounds).total_seconds(), PROBE_MAX)
+            self._away[key] = (time.monotonic() + pause, rounds)
+            if rounds == 1:
+                log.warning("outbox destination %s of hall %d fails; pausing it", key[1], key[0])
+        for key in delivered:
+            if self._away.pop(key, None) is not None:
+                hall_id, destination = key
+                hastened = await self.runtime.write(
+                    partial(destination_back, hall_id=hall_id, destination=destination)
+                )
+                log.info(
+                    "outbox destination %s of hall %d answers again; %d messages due now",
+                    destination,
+                    hall_id,
+                    hastened,
+                )
+
+    async def _deliver(self, message: MessageRow) -> str:
         gateway = await self._gateway(message.hall_id, message.destination)
         loop = asyncio.get_running_loop()
         try:
@@ -107,6 +150,7 @@ class Dispatcher:
             self.failed += 1
         policy, owner = self.policy, self.owner
         await self.runtime.write(lambda uow: record_attempt(uow, policy, owner, message, receipt))
+        return receipt.outcome
 
     async def _gateway(self, hall_id: int, destination: str) -> Gateway:
         cached = self._gateways.get((hall_id, destination))

@@ -36,7 +36,14 @@ class FakeOutboxStore:
                 dict(m.payload), "pending", 0, m.created_at, m.created_at, None, None,
             )  # fmt: skip
 
-    def claim(self, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[MessageRow]:
+    def claim(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        skip: Sequence[tuple[int, str]] = (),
+    ) -> list[MessageRow]:
         pending = [r for r in sorted(self.rows.values(), key=lambda r: r.id) if r.status == "pending"]
         first_of_key: dict[str, int] = {}
         for r in pending:
@@ -45,6 +52,7 @@ class FakeOutboxStore:
             r
             for r in pending
             if r.next_at <= now
+            and (r.hall_id, r.destination) not in skip
             and first_of_key[r.ordering_key] == r.id
             and (r.id not in self.leases or self.leases[r.id][1] < now)
         ][:limit]
@@ -59,6 +67,18 @@ class FakeOutboxStore:
             and (r.id not in self.leases or self.leases[r.id][1] < now)
             for r in self.rows.values()
         )
+
+    def hasten(self, hall_id: int, destination: str, now: datetime) -> int:
+        late = [
+            r
+            for r in self.rows.values()
+            if (r.hall_id, r.destination) == (hall_id, destination)
+            and r.status == "pending"
+            and r.next_at > now
+        ]
+        for r in late:
+            self.rows[r.id] = replace(r, next_at=now)
+        return len(late)
 
     def settle(self, attempt: Attempt) -> bool:
         row = self.rows.get(attempt.message_id)

@@ -9,6 +9,7 @@ key, so a gateway that honours the key delivers it once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -22,9 +23,17 @@ log = logging.getLogger(__name__)
 SYSTEM = "outbox"
 
 
-def claim_due(uow: UnitOfWork, owner: str, lease: timedelta, limit: int) -> list[MessageRow]:
-    """Lease up to ``limit`` due messages (each the oldest pending one of its citizen) to ``owner``."""
-    return uow.stores.outbox.claim(uow.now, owner, uow.now + lease, limit)
+def claim_due(
+    uow: UnitOfWork, owner: str, lease: timedelta, limit: int, skip: Sequence[tuple[int, str]] = ()
+) -> list[MessageRow]:
+    """Lease up to ``limit`` due messages (each the oldest pending one of its citizen) to ``owner``,
+    none of the (hall, destination) pairs in ``skip`` (away right now)."""
+    return uow.stores.outbox.claim(uow.now, owner, uow.now + lease, limit, skip)
+
+
+def destination_back(uow: UnitOfWork, hall_id: int, destination: str) -> int:
+    """A hall's destination answers again: what waits out a back-off for it goes now, in order."""
+    return uow.stores.outbox.hasten(hall_id, destination, uow.now)
 
 
 def record_attempt(

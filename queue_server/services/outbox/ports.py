@@ -90,9 +90,22 @@ class OutboxStore(Protocol):
         """Store new pending messages (a key already stored is left as it is)."""
         ...
 
-    def claim(self, now: datetime, owner: str, lease_until: datetime, limit: int) -> list[MessageRow]:
+    def claim(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        skip: Sequence[tuple[int, str]] = (),
+    ) -> list[MessageRow]:
         """Up to ``limit`` due pending messages, each the oldest pending one of its ordering key,
-        leased to ``owner`` until ``lease_until`` (skipping rows another process has locked)."""
+        leased to ``owner`` until ``lease_until`` (skipping rows another process has locked, and
+        the (hall, destination) pairs in ``skip``)."""
+        ...
+
+    def hasten(self, hall_id: int, destination: str, now: datetime) -> int:
+        """Make every pending message of ``destination`` waiting out a back-off due now (the
+        destination answers again); how many."""
         ...
 
     def any_due(self, now: datetime) -> bool:
