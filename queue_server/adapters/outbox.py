@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from queue_server.adapters import tables as t
@@ -21,6 +22,16 @@ from queue_server.services.outbox.ports import (
 )
 
 o = t.outbox
+# Statements of the issue path built once (a statement built per call costs more Python than its SQL).
+# A key already stored is left as it is: the same message is never queued twice.
+_INSERT = {
+    "sqlite": sqlite.insert(o).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+    "postgresql": postgresql.insert(o).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+}
+_COUNT_SINCE = select(func.count()).where(
+    o.c.ordering_key == bindparam("key"), o.c.created_at >= bindparam("since", type_=t.UtcDateTime)
+)
+_SUBSCRIBE = insert(t.sms_subscriptions)
 
 
 def _message(row: Row[Any]) -> MessageRow:
@@ -51,8 +62,6 @@ class SqlOutboxStore:
         """Store new pending messages (a key already stored is left as it is)."""
         if not messages:
             return
-        keys = [m.idempotency_key for m in messages]
-        known = set(self.conn.scalars(select(o.c.idempotency_key).where(o.c.idempotency_key.in_(keys))))
         rows = [
             {
                 "hall_id": m.hall_id,
@@ -67,10 +76,8 @@ class SqlOutboxStore:
                 "next_at": m.created_at,
             }
             for m in messages
-            if m.idempotency_key not in known
         ]
-        if rows:
-            self.conn.execute(insert(o), rows)
+        self.conn.execute(_INSERT[self.conn.dialect.name], rows)
 
     def claim(
         self,
@@ -220,24 +227,22 @@ class SqlOutboxStore:
 
     def count_since(self, ordering_key: str, since: datetime) -> int:
         """Messages of an ordering key written since ``since``."""
-        query = select(func.count()).where(o.c.ordering_key == ordering_key, o.c.created_at >= since)
-        return int(self.conn.execute(query).scalar_one())
+        return int(self.conn.execute(_COUNT_SINCE, {"key": ordering_key, "since": since}).scalar_one())
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
         """Keep a ticket's opt-in to SMS notices."""
         s = subscription
-        self.conn.execute(
-            insert(t.sms_subscriptions).values(
-                token=s.token,
-                hall_id=s.hall_id,
-                number=s.number,
-                phone_cipher=s.phone_cipher,
-                phone_hash=s.phone_hash,
-                phone_masked=s.phone_masked,
-                ahead_sent=s.ahead_sent,
-                created_at=at,
-            )
-        )
+        values = {
+            "token": s.token,
+            "hall_id": s.hall_id,
+            "number": s.number,
+            "phone_cipher": s.phone_cipher,
+            "phone_hash": s.phone_hash,
+            "phone_masked": s.phone_masked,
+            "ahead_sent": s.ahead_sent,
+            "created_at": at,
+        }
+        self.conn.execute(_SUBSCRIBE, values)
 
     def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
         """The opted-in tickets among ``tokens``."""

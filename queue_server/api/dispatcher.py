@@ -31,7 +31,7 @@ from queue_server.services.outbox.dispatch import (
     claim_due,
     destination_back,
     gateway_settings,
-    record_attempt,
+    record_attempts,
 )
 from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
 
@@ -55,6 +55,7 @@ class Dispatcher:
         batch: int = 200,
         lease: timedelta = timedelta(seconds=60),
         idle: float = 1.0,
+        linger: float = 0.1,
         senders: int = 16,
     ) -> None:
         self.runtime = runtime
@@ -63,6 +64,7 @@ class Dispatcher:
         self.batch = batch
         self.lease = lease
         self.idle = idle
+        self.linger = linger
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:60]
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="hallq-outbox")
         self._wake = asyncio.Event()
@@ -94,6 +96,9 @@ class Dispatcher:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.idle)
+                # Linger a moment: the messages of the commits that follow go in the same round
+                # (one claim, one record job for many), not one round each under a busy kiosk load.
+                await asyncio.sleep(self.linger)
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -106,8 +111,10 @@ class Dispatcher:
         skip = [key for key, (until, _) in self._away.items() if until > now]
         claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip))
         if claimed:
-            results = await asyncio.gather(*(self._deliver(message) for message in claimed))
-            await self._note_health(claimed, results)
+            receipts = await asyncio.gather(*(self._deliver(message) for message in claimed))
+            policy, done = self.policy, list(zip(claimed, receipts, strict=True))
+            await self.runtime.write(lambda uow: record_attempts(uow, policy, owner, done))  # one job
+            await self._note_health(claimed, [receipt.outcome for receipt in receipts])
         return bool(claimed)
 
     async def _note_health(self, claimed: list[MessageRow], results: list[str]) -> None:
@@ -136,7 +143,7 @@ class Dispatcher:
                     hastened,
                 )
 
-    async def _deliver(self, message: MessageRow) -> str:
+    async def _deliver(self, message: MessageRow) -> Receipt:
         gateway = await self._gateway(message.hall_id, message.destination)
         loop = asyncio.get_running_loop()
         try:
@@ -148,9 +155,7 @@ class Dispatcher:
             self.sent += 1
         else:
             self.failed += 1
-        policy, owner = self.policy, self.owner
-        await self.runtime.write(lambda uow: record_attempt(uow, policy, owner, message, receipt))
-        return receipt.outcome
+        return receipt
 
     async def _gateway(self, hall_id: int, destination: str) -> Gateway:
         cached = self._gateways.get((hall_id, destination))

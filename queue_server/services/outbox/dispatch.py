@@ -36,6 +36,13 @@ def destination_back(uow: UnitOfWork, hall_id: int, destination: str) -> int:
     return uow.stores.outbox.hasten(hall_id, destination, uow.now)
 
 
+def record_attempts(
+    uow: UnitOfWork, policy: RetryPolicy, owner: str, done: Sequence[tuple[MessageRow, Receipt]]
+) -> list[str]:
+    """Store a round's attempts in one transaction; each message's new status."""
+    return [record_attempt(uow, policy, owner, message, receipt) for message, receipt in done]
+
+
 def record_attempt(
     uow: UnitOfWork, policy: RetryPolicy, owner: str, message: MessageRow, receipt: Receipt
 ) -> str:
