@@ -20,6 +20,7 @@ import os
 import resource
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,7 +39,7 @@ def load() -> str:
 
 def server_cpu(server: Server) -> float:
     """The server process's CPU seconds so far (user + system)."""
-    fields = open(f"/proc/{server.pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
