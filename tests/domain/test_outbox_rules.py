@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from queue_server.domain import alerts
 from queue_server.domain.notices import NoticeRules
 from queue_server.domain.outbox import Outcome, RetryPolicy, Status, settle
 
@@ -47,3 +48,19 @@ def test_a_template_fills_in_its_fields_and_leaves_unknown_ones_as_written() -> 
     )
     assert rules.templates["called"].render({"number": "B003", "window": "3"}) == "B003 到 3 {x}"
     assert "请到 {window} 号窗口办理" in NoticeRules.from_dict({}).templates["called"].zh
+
+
+def test_a_destination_that_keeps_failing_is_yellow_and_one_with_messages_given_up_red() -> None:
+    moment = alerts.HallMoment(
+        now=T0,
+        today=T0.date(),
+        outbox=(
+            alerts.OutboxDestination("sms", failing=4, dead=0),
+            alerts.OutboxDestination("evaluation", 0, 2),
+        ),
+    )
+    found = {
+        (f.rule, f.subject, f.severity.value)
+        for f in alerts.evaluate(moment, alerts.Thresholds(), lambda a, b: 0)
+    }
+    assert found == {("outbox.failing", "outbox:sms", "yellow"), ("outbox.dead", "outbox:evaluation", "red")}
