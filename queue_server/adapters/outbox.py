@@ -206,6 +206,20 @@ class SqlOutboxStore:
             )
         return out
 
+    def troubles(self, hall_id: int) -> list[tuple[str, int, int]]:
+        """(destination, failing, dead) of the hall's destinations with either."""
+        failing = func.sum(
+            case((and_(o.c.status == "pending", o.c.attempts >= FAILING_ATTEMPTS), 1), else_=0)
+        )
+        dead = func.sum(case((o.c.status == "dead", 1), else_=0))
+        query = (
+            select(o.c.destination, failing, dead)
+            .where(o.c.hall_id == hall_id, o.c.status.in_(("pending", "dead")))
+            .group_by(o.c.destination)
+            .order_by(o.c.destination)
+        )
+        return [(d, int(f), int(x)) for d, f, x in self.conn.execute(query) if f or x]
+
     def latest(self, hall_id: int, statuses: Sequence[str], limit: int) -> list[MessageRow]:
         """The hall's messages in ``statuses``, newest first."""
         query = (

@@ -125,6 +125,9 @@ class FakeOutboxStore:
             )
         return out
 
+    def troubles(self, hall_id: int) -> list[tuple[str, int, int]]:
+        return [(f.destination, f.failing, f.dead) for f in self.figures(hall_id) if f.failing or f.dead]
+
     def latest(self, hall_id: int, statuses: Sequence[str], limit: int) -> list[MessageRow]:
         rows = [r for r in self.rows.values() if r.hall_id == hall_id and r.status in statuses]
         return sorted(rows, key=lambda r: -r.id)[:limit]

@@ -70,7 +70,10 @@ def test_each_rating_reaches_the_platform_once_with_its_data_items_and_follow_up
     )
     assert stepped.status_code == 200, stepped.text
     seen = eventually(lambda: len(platform.emulator.received) >= 3 and list(platform.emulator.received))
-    first, second, update = seen
+    ratings = {r["evaluation_id"]: r for r in seen if r["kind"] == "evaluation.rating"}
+    first, second = ratings[f"t1-{good['id']}"], ratings[f"t1-{bad['id']}"]
+    (update,) = [r for r in seen if r["kind"] == "evaluation.follow_up"]
+    assert seen.index(update) > seen.index(second)  # an update never overtakes its rating
     assert (first["hall_code"], first["service_code"], first["ticket"], first["window"]) == (
         "t1",
         "S1",

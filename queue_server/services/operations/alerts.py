@@ -57,11 +57,7 @@ def _moment(uow: UnitOfWork, hall_id: int) -> rules.HallMoment:
         cases=tuple(cases),
         devices=tuple(devices),
         follow_ups=tuple(rules.OpenFollowUp(*due) for due in open_follow_up_dues(uow, hall_id)),
-        outbox=tuple(
-            rules.OutboxDestination(f.destination, f.failing, f.dead)
-            for f in uow.stores.outbox.figures(hall_id)
-            if f.failing or f.dead
-        ),
+        outbox=tuple(rules.OutboxDestination(*trouble) for trouble in uow.stores.outbox.troubles(hall_id)),
     )
 
 

@@ -45,6 +45,11 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         kind = CAUSES.get(getattr(event, "type", ""))
         if kind is None:
             continue
+        rules = uow.catalogue(event.hall_id).settings.notices  # cached: a hall without SMS costs nothing
+        if not rules.sends(kind):
+            continue
+        if kind == "ahead" and event.payload.get("people_ahead") != rules.ahead_at:
+            continue  # a call pushes every waiting ticket's figure: only those at N matter
         token = next((t[7:] for t in event.topics if t.startswith("ticket:")), None)
         if token is not None:
             wanted.append((event, kind, token))
@@ -57,9 +62,8 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         if sub is None:
             continue
         catalogue = uow.catalogue(sub.hall_id)
-        rules = catalogue.settings.notices
         if kind == "ahead":
-            if sub.ahead_sent or int(event.payload.get("people_ahead", -1)) != rules.ahead_at:
+            if sub.ahead_sent:
                 continue
             uow.stores.outbox.mark_ahead_sent(token)
         if kind == "called" and event.payload.get("recall"):

@@ -132,6 +132,11 @@ class OutboxStore(Protocol):
         """Each destination's counts, by destination."""
         ...
 
+    def troubles(self, hall_id: int) -> list[tuple[str, int, int]]:
+        """(destination, failing, dead) of the hall's destinations with either (the alert rule's
+        read: pending and dead messages only, never the history of those sent)."""
+        ...
+
     def latest(self, hall_id: int, statuses: Sequence[str], limit: int) -> list[MessageRow]:
         """The hall's messages in ``statuses``, newest first."""
         ...
