@@ -32,6 +32,19 @@ _COUNT_SINCE = select(func.count()).where(
     o.c.ordering_key == bindparam("key"), o.c.created_at >= bindparam("since", type_=t.UtcDateTime)
 )
 _SUBSCRIBE = insert(t.sms_subscriptions)
+_SETTLE = (
+    update(o)
+    .where(o.c.id == bindparam("b_id"), o.c.lease_owner == bindparam("b_owner"), o.c.status == "pending")
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        next_at=bindparam("b_next_at", type_=t.UtcDateTime),
+        last_error=bindparam("b_error"),
+        sent_at=bindparam("b_sent_at", type_=t.UtcDateTime),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
 
 
 def _message(row: Row[Any]) -> MessageRow:
@@ -142,22 +155,16 @@ class SqlOutboxStore:
 
     def settle(self, attempt: Attempt) -> bool:
         """Record an attempt on a message still leased to its owner."""
-        values: dict[str, Any] = {
-            "status": attempt.status,
-            "attempts": attempt.attempts,
-            "next_at": attempt.next_at,
-            "last_error": attempt.error[:500] if attempt.error else None,
-            "lease_owner": None,
-            "lease_until": None,
+        values = {
+            "b_id": attempt.message_id,
+            "b_owner": attempt.owner,
+            "b_status": attempt.status,
+            "b_attempts": attempt.attempts,
+            "b_next_at": attempt.next_at,
+            "b_error": attempt.error[:500] if attempt.error else None,
+            "b_sent_at": attempt.at if attempt.status == "sent" else None,
         }
-        if attempt.status == "sent":
-            values["sent_at"] = attempt.at
-        done = self.conn.execute(
-            update(o)
-            .where(o.c.id == attempt.message_id, o.c.lease_owner == attempt.owner, o.c.status == "pending")
-            .values(**values)
-        )
-        return bool(done.rowcount)
+        return bool(self.conn.execute(_SETTLE, values).rowcount)
 
     def get(self, message_id: int) -> MessageRow | None:
         """A message by id."""
