@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from importlib import resources
 
 from fastapi import FastAPI
 
 from display_board.pages import install as install_board
 from queue_server.adapters.database import SqlDatabase
+from queue_server.adapters.gateways import build_gateway
 from queue_server.adapters.migrate import upgrade
 from queue_server.api.app import create_app
 from queue_server.api.deps import device_page_actor
 from queue_server.config import ServerSettings
 from queue_server.runtime import Clock, Runtime, utc_now
 from queue_server.services.admin.catalogue_file import CatalogueFile, hash_staff_passwords, import_catalogue
+from queue_server.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +41,38 @@ def seed_demo(runtime: Runtime) -> bool:
     return True
 
 
+DEMO_GATEWAY_ENV = "HALLQ_DEMO_GATEWAY_SECRET"
+
+
+def point_demo_at_gateway(runtime: Runtime, port: int, base: str) -> None:
+    """Turn the demo hall's SMS notices and 好差评 push on, sent to the mock gateway on ``port``."""
+
+    def gateway(path: str) -> dict[str, str]:
+        return {"kind": "http", "url": f"http://127.0.0.1:{port}{path}", "secret_env": DEMO_GATEWAY_ENV}
+
+    def configure(uow: UnitOfWork) -> None:
+        for hall_id in uow.stores.hall.hall_versions():
+            rules = uow.stores.hall.rules(hall_id)
+            settings = dict(rules.settings)
+            settings["notices"] = {
+                **settings.get("notices", {}),
+                "enabled": True,
+                "page_base": base,
+                "gateway": gateway("/sms"),
+            }
+            settings["evaluation_push"] = {"enabled": True, "gateway": gateway("/evaluations")}
+            uow.stores.hall.save_rules(hall_id, replace(rules, settings=settings))
+            uow.refresh_catalogue(hall_id)
+
+    runtime.write_sync(configure)
+    runtime.stop()
+
+
 def make_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
     """The runtime on the SQL database at ``settings.db`` (as it is: no migration)."""
-    return Runtime(settings, SqlDatabase, clock)
+    runtime = Runtime(settings, SqlDatabase, clock)
+    runtime.gateways = lambda gateway: build_gateway(gateway, runtime.caches.pii_key)
+    return runtime
 
 
 def build_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:

@@ -79,10 +79,21 @@ def demo(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
     printer_port: Annotated[int, typer.Option(help="the mock printer's port")] = 9100,
+    gateway_port: Annotated[int, typer.Option(help="the mock SMS / 好差评 gateway's port")] = 9180,
     kiosk: Annotated[bool, typer.Option(help="open a kiosk window (where there is a display)")] = True,
 ) -> None:
     """The whole demo hall on this machine: server with the seeded 明川市政务服务中心, tokens printed."""
-    from hallq.bootstrap import DEMO_PASSWORD, build_app, build_runtime, seed_demo
+    import os
+    import secrets
+
+    from hallq.bootstrap import (
+        DEMO_GATEWAY_ENV,
+        DEMO_PASSWORD,
+        build_app,
+        build_runtime,
+        point_demo_at_gateway,
+        seed_demo,
+    )
     from hallq.bootstrap import serve as serve_app
     from queue_server.services.admin.accounts import create_token
 
@@ -135,7 +146,17 @@ def demo(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_sigterm)
-    devices = DemoDevices(base, tokens[c.Role.KIOSK], printer_port=printer_port, kiosk=kiosk)
+    os.environ[DEMO_GATEWAY_ENV] = os.environ.get(DEMO_GATEWAY_ENV) or secrets.token_hex(16)
+    point_demo_at_gateway(build_runtime(settings.model_copy(update={"migrate": False})), gateway_port, base)
+    out.print("  SMS notices:     on for tickets taken with a phone and 短信告知, to the mock gateway")
+    devices = DemoDevices(
+        base,
+        tokens[c.Role.KIOSK],
+        printer_port=printer_port,
+        kiosk=kiosk,
+        gateway_port=gateway_port,
+        gateway_secret=os.environ[DEMO_GATEWAY_ENV],
+    )
     pads = DemoPads(base, pad_tokens)
     try:
         for line in devices.start():
@@ -238,6 +259,31 @@ def mock_printer(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     console.print(f"mock printer on {host}:{port}, {paper} mm, receipts in {out}/ ({state})")
     printer.serve_forever()
+
+
+@app.command("mock-gateway")
+def mock_gateway(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 9180,
+    fail_rate: Annotated[float, typer.Option(help="share of requests answered 503 (0.1 = 10 %)")] = 0.0,
+    down_for: Annotated[float, typer.Option(help="seconds from start during which it answers 503")] = 0.0,
+    slow: Annotated[str, typer.Option(help="answer after this long (2s, 500ms)")] = "0s",
+    secret: Annotated[str, typer.Option(envvar="HALLQ_GATEWAY_SECRET", help="the signing secret")] = "",
+    record: Annotated[
+        Path | None, typer.Option(help="append what it accepts to this JSON-lines file")
+    ] = None,
+) -> None:
+    """An SMS gateway and 好差评 platform emulator: checks signatures, records, fails on purpose."""
+    import time
+
+    from hardware_mocks.gateway import Behaviour, GatewayEmulator, MockGateway
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    pause = float(slow[:-2]) / 1000 if slow.endswith("ms") else float(slow.rstrip("s") or 0)
+    behaviour = Behaviour(fail_rate=fail_rate, down_until=time.monotonic() + down_for, slow=pause)
+    server = MockGateway(host, port, GatewayEmulator(secret, record, behaviour))
+    console.print(f"mock gateway on {server.url}: POST /sms, POST /evaluations, GET /?Action=SendSms")
+    server.serve_forever()
 
 
 @app.command("evaluator")

@@ -27,6 +27,8 @@ class DemoDevices:
     receipts: Path = Path("var/receipts")
     state_dir: Path = Path("var/kiosk")
     kiosk: bool = True
+    gateway_port: int = 9180
+    gateway_secret: str = ""
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start(self) -> list[str]:
@@ -38,6 +40,16 @@ class DemoDevices:
             )
         )
         said = [f"Mock printer:    127.0.0.1:{self.printer_port}, receipts (text + PNG) in {self.receipts}/"]
+        gateway_env = dict(os.environ, HALLQ_GATEWAY_SECRET=self.gateway_secret)
+        self.children.append(
+            subprocess.Popen(
+                [*command, "mock-gateway", "--port", str(self.gateway_port), "--record", "var/gateway.jsonl"],
+                env=gateway_env,
+            )
+        )
+        said.append(
+            f"Mock gateway:    http://127.0.0.1:{self.gateway_port} (SMS and 好差评), var/gateway.jsonl"
+        )
         if not self.kiosk:
             return said
         if not has_display():

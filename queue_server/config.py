@@ -33,6 +33,10 @@ class ServerSettings(BaseSettings):
     log_format: str = Field(default="text", pattern="^(text|json)$")
     access_log: bool = False
     metrics_token: str = ""
+    # The outbox (docs/notifications.md): how long a dispatcher holds the messages it claimed (a
+    # process killed mid-send leaves them to be sent again after this), and give up after how long.
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    outbox_dead_after_hours: float = Field(default=24.0, gt=0)
 
     def key_path(self) -> Path:
         """Where the secret key lives when not given directly: beside a SQLite file, or here."""

@@ -7,7 +7,7 @@ What is concrete (the SQL database, its writer and listener) is built by the com
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -20,6 +20,8 @@ from queue_server.config import ServerSettings
 from queue_server.domain.throttle import LoginThrottle
 from queue_server.ops.metrics import HallMetrics, WriterFigures
 from queue_server.services.live import TOKEN_REVOKED, LiveEvent
+from queue_server.services.outbox.notices import react
+from queue_server.services.outbox.ports import Gateway
 from queue_server.services.stores import Stores
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
@@ -104,6 +106,11 @@ class Runtime:
         self.writer = self.database.writer
         self.listener = self.database.listener
         self.metrics.watch(self.writer, self.read_engine)
+        # The dispatcher's wake-up call once a transaction wrote outbox messages (it polls anyway).
+        self.outbox_written: Callable[[], None] = lambda: None
+        # What builds a gateway from a hall's settings of one destination (the composition root
+        # sets it; without it no dispatcher runs in this process).
+        self.gateways: Callable[[Mapping[str, Any]], Gateway] | None = None
 
     def _deliver(self, events: list[LiveEvent]) -> None:
         """Committed events to the hub; a revoked token is first forgotten by this process."""
@@ -124,15 +131,28 @@ class Runtime:
     def _unit(self, conn: Connection, outbox: list[Any]) -> UnitOfWork:
         return UnitOfWork(self.database.stores(conn), outbox, self.caches, self.clock())
 
+    def _job(self, handler: Callable[[UnitOfWork], T]) -> Work[T]:
+        """A handler as a writer job; the notices its live events call for go into the outbox in
+        the same transaction (and wake the dispatcher once it committed)."""
+
+        def job(conn: Connection, outbox: list[Any]) -> T:
+            uow = self._unit(conn, outbox)
+            result = handler(uow)
+            if react(uow, outbox) or uow.stores.notes().pop("outbox_written", False):
+                uow.after_commit(self.outbox_written)
+            return result
+
+        return job
+
     async def write(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a command handler in the writer's next grouped transaction."""
-        return await self.writer.run(lambda conn, outbox: handler(self._unit(conn, outbox)))
+        return await self.writer.run(self._job(handler))
 
     def write_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """The same, blocking; before ``start`` (command-line tools, seeding) it runs directly."""
         if not self.writer.started:
-            return self.database.write_direct(lambda conn, outbox: handler(self._unit(conn, outbox)))
-        return self.writer.run_sync(lambda conn, outbox: handler(self._unit(conn, outbox)))
+            return self.database.write_direct(self._job(handler))
+        return self.writer.run_sync(self._job(handler))
 
     def read_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a read handler on a reader connection."""

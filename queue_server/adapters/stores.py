@@ -17,6 +17,7 @@ from queue_server.adapters.evaluations import SqlComplaintStore, SqlEvaluationSt
 from queue_server.adapters.hall import SqlHallStore
 from queue_server.adapters.history import SqlHistory
 from queue_server.adapters.operations import SqlAlertStore
+from queue_server.adapters.outbox import SqlOutboxStore
 from queue_server.adapters.predictions import SqlPredictionStore
 from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.reports import SqlReportStore
@@ -51,6 +52,7 @@ class SqlStores:
         self.sessions = SqlSessionStore(conn)
         self.predictions = SqlPredictionStore(conn)
         self.city = SqlCityStore(conn)
+        self.outbox = SqlOutboxStore(conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

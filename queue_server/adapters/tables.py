@@ -617,3 +617,43 @@ advisor_predictions = Table(
     Column("made_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("hall_id", "day", "service", name="pk_advisor_predictions"),
 )
+
+# ---------------------------------------------------------------- the outbox (what leaves the building)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    _hall(),
+    Column("destination", String(20), nullable=False),  # "sms", "evaluation" (the 好差评 platform)
+    Column("kind", String(40), nullable=False),  # "sms.called", "evaluation.rating", …
+    Column("idempotency_key", String(120), nullable=False),  # the gateway drops a second delivery
+    Column("ordering_key", String(120), nullable=False),  # one citizen's messages go out in id order
+    Column("payload", JSON, nullable=False, default=dict),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_at", UtcDateTime, nullable=False),
+    Column("lease_owner", String(60)),  # the dispatcher that claimed it, until lease_until
+    Column("lease_until", UtcDateTime),
+    Column("last_error", String(500)),
+    Column("sent_at", UtcDateTime),
+    Column("settled_by", String(100)),  # a manager who retried or dropped it (also in the audit log)
+    UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
+    Index("ix_outbox_due", "status", "next_at"),
+    Index("ix_outbox_order", "ordering_key", "status", "id"),
+    Index("ix_outbox_hall", "hall_id", "destination", "status"),
+)
+
+sms_subscriptions = Table(
+    "sms_subscriptions",
+    metadata,
+    Column("token", String(32), primary_key=True),  # the ticket's public token
+    _hall(),
+    Column("number", String(12), nullable=False),
+    Column("phone_cipher", String(200), nullable=False),  # encrypted: only the dispatcher decrypts it
+    Column("phone_hash", String(64), nullable=False),
+    Column("phone_masked", String(16), nullable=False),
+    Column("ahead_sent", Boolean, nullable=False, default=False),  # "前面还有 N 人" goes once per ticket
+    Column("created_at", UtcDateTime, nullable=False),
+)

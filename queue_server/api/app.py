@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -13,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from queue_server import contract
 from queue_server.api import errors, openapi, ops
 from queue_server.api.chores import Housekeeper
+from queue_server.api.dispatcher import Dispatcher
 from queue_server.api.guard import RequestGuard
 from queue_server.api.routes import (
     advisor,
@@ -31,6 +33,7 @@ from queue_server.api.routes import (
     hall,
     live,
     manager,
+    outbox,
     pages,
     profiles,
     reports,
@@ -41,6 +44,7 @@ from queue_server.api.routes import (
     windows,
 )
 from queue_server.api.security import SecurityHeaders
+from queue_server.domain.outbox import RetryPolicy
 from queue_server.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -78,6 +82,15 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.hub.bind(asyncio.get_running_loop())
         runtime.start()
         tasks = [asyncio.create_task(_housekeeping(runtime)), asyncio.create_task(_heartbeats(runtime))]
+        if runtime.gateways is not None:  # the outbox's dispatcher: what leaves the building
+            dispatcher = Dispatcher(
+                runtime,
+                runtime.gateways,
+                lease=timedelta(seconds=runtime.settings.outbox_lease_seconds),
+                policy=RetryPolicy(dead_after=timedelta(hours=runtime.settings.outbox_dead_after_hours)),
+            )
+            runtime.outbox_written = dispatcher.nudge_threadsafe(asyncio.get_running_loop())
+            tasks.append(asyncio.create_task(dispatcher.run()))
         try:
             yield
         finally:
@@ -109,6 +122,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     for module in (complaints, assessment, supervision):  # 考核 and 督查
         app.include_router(module.router, prefix=contract.API_PREFIX)
     app.include_router(city.router, prefix=contract.API_PREFIX)  # the city's view across halls
+    app.include_router(outbox.router, prefix=contract.API_PREFIX)  # SMS and the 好差评 push
     pages.install(app)
     reports.install(app)
     app.include_router(live.router)

@@ -146,6 +146,15 @@ from queue_server.contract.hall import (
     WorkProfile,
     WorkProfileIn,
 )
+from queue_server.contract.outbox import (
+    EvaluationPushSettings,
+    GatewaySettings,
+    NoticeSettings,
+    NoticeTemplate,
+    OutboxDestination,
+    OutboxMessage,
+    OutboxView,
+)
 from queue_server.contract.people import PersonLookup, PersonToday
 from queue_server.contract.reports import (
     DurationSummary,
@@ -285,12 +294,14 @@ __all__ = [
     "EvaluationIndicators",
     "EvaluationLevel",
     "EvaluationPublic",
+    "EvaluationPushSettings",
     "EvaluationSettings",
     "Event",
     "EventType",
     "ExtendCase",
     "FollowUpPublic",
     "FollowUpStep",
+    "GatewaySettings",
     "Guide",
     "HallInfo",
     "HallSettingsModel",
@@ -310,7 +321,12 @@ __all__ = [
     "NewComplaint",
     "NewPraise",
     "Notice",
+    "NoticeSettings",
+    "NoticeTemplate",
     "OpenSlot",
+    "OutboxDestination",
+    "OutboxMessage",
+    "OutboxView",
     "Outcome",
     "Password",
     "PasswordReset",

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from queue_server.contract.base import ROW_ID_MAX, Code, Model, WallTime
 from queue_server.contract.evaluations import EvaluationLevel
+from queue_server.contract.outbox import EvaluationPushSettings, NoticeSettings
 from queue_server.contract.vocabulary import PolicyMode
 from queue_server.contract.windows import WindowPublic
 
@@ -165,6 +166,8 @@ class HallSettingsModel(Model):
     evaluation: EvaluationSettings = EvaluationSettings()
     login: LoginSettings = LoginSettings()
     notice: str = Field(default="", max_length=500)
+    notices: NoticeSettings = NoticeSettings()
+    evaluation_push: EvaluationPushSettings = EvaluationPushSettings()
 
 
 class QueueStat(Model):

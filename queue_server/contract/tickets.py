@@ -22,6 +22,7 @@ class IssueTicket(Model):
     )
     phone: Personal | None = Field(default=None, description="手机号; stored as keyed hash + masked form")
     idempotency_key: str | None = Field(default=None, max_length=80)
+    sms: bool = Field(default=False, description="短信告知: send this ticket's notices to ``phone``")
 
 
 class TicketPublic(Model):

@@ -106,6 +106,15 @@ class DeviceReport:
 
 
 @dataclass(frozen=True)
+class OutboxDestination:
+    """A destination of the outbox (SMS, the 好差评 platform) as the alert rule sees it."""
+
+    destination: str
+    failing: int  # pending messages that failed at least ``Thresholds.outbox_failures`` times
+    dead: int  # messages given up and not yet retried or dropped by a manager
+
+
+@dataclass(frozen=True)
 class HallMoment:
     """What the rules look at."""
 
@@ -117,6 +126,7 @@ class HallMoment:
     cases: tuple[OpenCase, ...] = ()
     devices: tuple[DeviceReport, ...] = ()
     follow_ups: tuple[OpenFollowUp, ...] = ()
+    outbox: tuple[OutboxDestination, ...] = ()
 
 
 WorkingDays = Callable[[date, date], int]
@@ -210,6 +220,15 @@ def _devices(m: HallMoment, th: Thresholds) -> Iterable[Finding]:
             )
 
 
+def _outbox(m: HallMoment) -> Iterable[Finding]:
+    for d in m.outbox:
+        detail = {"destination": d.destination, "failing": d.failing, "dead": d.dead}
+        if d.dead:
+            yield Finding("outbox.dead", f"outbox:{d.destination}", Severity.RED, detail)
+        elif d.failing:
+            yield Finding("outbox.failing", f"outbox:{d.destination}", Severity.YELLOW, detail)
+
+
 def evaluate(moment: HallMoment, thresholds: Thresholds, working_days: WorkingDays) -> list[Finding]:
     """Every alert that should be standing at ``moment``."""
     return [
@@ -219,6 +238,7 @@ def evaluate(moment: HallMoment, thresholds: Thresholds, working_days: WorkingDa
         *_cases(moment, thresholds, working_days),
         *_devices(moment, thresholds),
         *_follow_ups(moment, working_days),
+        *_outbox(moment),
     ]
 
 

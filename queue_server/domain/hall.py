@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hours import OpeningHours, Period
+from queue_server.domain.notices import NoticeRules
 from queue_server.domain.policy import Assignment, Mode, PolicySettings
 from queue_server.domain.throttle import LoginPolicy
 from queue_server.domain.workdays import WorkingCalendar
@@ -32,6 +33,8 @@ class HallSettings:
     # 预约: check-in stays open this long after a slot's end; later, the booking is missed.
     appointment_late: timedelta = timedelta(minutes=15)
     login: LoginPolicy = field(default_factory=LoginPolicy)
+    notices: NoticeRules = field(default_factory=NoticeRules)  # SMS notices to ticket holders
+    evaluation_push: bool = False  # every rating to the provincial 好差评 platform
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], timezone: str) -> HallSettings:
@@ -62,6 +65,8 @@ class HallSettings:
             print_failure=_choice(raw.get("print_failure", "flag"), ("flag", "cancel"), "print_failure"),
             appointment_late=timedelta(minutes=float(raw.get("appointment_late_minutes", 15))),
             login=LoginPolicy.from_dict(raw.get("login") or {}),
+            notices=NoticeRules.from_dict(raw.get("notices") or {}),
+            evaluation_push=bool((raw.get("evaluation_push") or {}).get("enabled", False)),
         )
 
 

@@ -40,6 +40,13 @@ _DEVICES = text(
 )
 
 
+# The outbox's messages not yet sent, per destination (hall-wide).
+_OUTBOX = text(
+    "SELECT h.code, o.destination, count(*) FROM outbox o "
+    "JOIN halls h ON h.id = o.hall_id WHERE o.status = 'pending' GROUP BY h.code, o.destination"
+)
+
+
 class WriterFigures(Protocol):
     """What the metrics read of the single writer."""
 
@@ -100,6 +107,9 @@ class _HallCollector(Collector):
         devices = GaugeMetricFamily(
             "hallq_devices", "Devices by reported state (hall-wide)", labels=["hall", "kind", "state"]
         )
+        outbox = GaugeMetricFamily(
+            "hallq_outbox_pending", "Outbox messages not yet sent (hall-wide)", labels=["hall", "destination"]
+        )
         try:
             with self._engine.connect() as conn:
                 self._hall_codes = {int(hall_id): code for hall_id, code in conn.execute(_HALLS)}
@@ -107,12 +117,14 @@ class _HallCollector(Collector):
                     waiting.add_metric([hall, service], count)
                 for hall, kind, state, count in conn.execute(_DEVICES):
                     devices.add_metric([hall, kind, state], count)
+                for hall, destination, count in conn.execute(_OUTBOX):
+                    outbox.add_metric([hall, destination], count)
         except Exception as error:  # the database is away: say so, never fail the scrape
             log.warning("metrics could not read the database: %s", type(error).__name__)
             up.add_metric([], 0)
             return [up]
         up.add_metric([], 1)
-        return [up, waiting, devices]
+        return [up, waiting, devices, outbox]
 
 
 def _batch_histogram(sizes: list[int], jobs: int) -> HistogramMetricFamily:

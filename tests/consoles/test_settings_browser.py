@@ -3,10 +3,12 @@ the kiosk's API follows at once; a wrong line loses nothing; a clerk cannot open
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
 
+from hardware_mocks.gateway import GatewayEmulator, MockGateway
 from tests.consoles.conftest import ServedHall, log_in, shot
 
 ID_NUMBER = "11010519491231002X"
@@ -100,3 +102,40 @@ def test_a_clerk_cannot_open_the_settings_page(served: ServedHall, desk: Any) ->
            }"""
     )
     assert put == 403
+
+
+def test_a_manager_turns_sms_on_sees_the_outbox_and_drops_a_message_the_gateway_refused(
+    served: ServedHall, desk: Any
+) -> None:
+    emulator = MockGateway(
+        "127.0.0.1", 0, GatewayEmulator("the-gateway's-secret")
+    )  # the hall signs with none
+    threading.Thread(target=emulator.serve_forever, daemon=True).start()
+    try:
+        stored = settings(served)
+        stored["notices"]["gateway"] = {"kind": "http", "url": f"{emulator.url}/sms"}
+        assert httpx.put(served.url + "/api/v1/hall/settings", json=stored, headers=served.as_("manager"))
+        page = desk.new_page()
+        log_in(page, served, "M1", "pw-m1", then="/manager/settings")
+        page.wait_for_selector("body[data-ready='1']")
+        page.check("input[name='notices.enabled']")
+        page.fill("input[name='notices.ahead_at']", "2")
+        page.click("#save-settings")
+        page.wait_for_selector("#toast[data-code='console.saved']")
+        assert (settings(served)["notices"]["enabled"], settings(served)["notices"]["ahead_at"]) == (True, 2)
+        assert take(served, phone="13800138000", sms=True).status_code == 201
+        page.reload()
+        page.wait_for_selector("#outbox-dead li", timeout=60_000)
+        row = page.locator("#outbox-destinations tr[data-destination='sms'] td")
+        assert row.nth(4).inner_text() == "1"  # given up: the gateway refused the signature
+        assert "bad signature" in page.locator("#outbox-dead li").inner_text()
+        shot(page, "settings-outbox", full_page=True)
+        page.click("#outbox-dead li button.drop")
+        page.wait_for_selector("#toast[data-code='manager.outbox.dropped']")
+        page.wait_for_selector("#outbox-dead li", state="detached")
+        assert emulator.emulator.received == []
+    finally:
+        emulator.shutdown()
+        stored = settings(served)
+        stored["notices"]["enabled"] = False
+        httpx.put(served.url + "/api/v1/hall/settings", json=stored, headers=served.as_("manager"))

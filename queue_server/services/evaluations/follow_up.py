@@ -15,6 +15,7 @@ from queue_server.domain.numbering import business_day
 from queue_server.services.evaluations.free_text import shown_to
 from queue_server.services.evaluations.ports import FollowUp, NewFollowUp
 from queue_server.services.evaluations.reading import follow_up_public, settings_of
+from queue_server.services.outbox.ratings import push_follow_up
 from queue_server.services.unit_of_work import UnitOfWork
 
 # The timestamp each stage's step sets when it finishes that stage.
@@ -82,6 +83,7 @@ def step_follow_up(
         note["owner"] = step.owner
     store.save_follow_up(replace(row, **changes, notes=(*row.notes, note)))
     uow.record(actor, f"follow_up.{step.action}", data={"follow_up": follow_up_id, **note})
+    push_follow_up(uow, actor.hall_id, row.evaluation_id, step)  # an update of the 好差评 submission
     updated = store.follow_up(follow_up_id)
     if updated is None:  # cannot happen: stored just now in this transaction
         raise NotFound("follow_up.not_found")

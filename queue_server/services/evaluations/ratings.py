@@ -35,6 +35,7 @@ from queue_server.services.evaluations.reading import (
     ticket_evaluation,
     window_number,
 )
+from queue_server.services.outbox.ratings import push_rating
 from queue_server.services.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -207,6 +208,7 @@ def rate(
     )
     result = public(uow, row_of(uow, hall_id, evaluation_id))
     _announce(uow, hall_id, row, result)
+    push_rating(uow, hall_id, result)  # the 好差评 platform hears of it through the outbox
     return result, True
 
 

@@ -57,6 +57,7 @@ def _moment(uow: UnitOfWork, hall_id: int) -> rules.HallMoment:
         cases=tuple(cases),
         devices=tuple(devices),
         follow_ups=tuple(rules.OpenFollowUp(*due) for due in open_follow_up_dues(uow, hall_id)),
+        outbox=tuple(rules.OutboxDestination(*trouble) for trouble in uow.stores.outbox.troubles(hall_id)),
     )
 
 

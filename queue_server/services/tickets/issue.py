@@ -15,6 +15,7 @@ from queue_server.domain.numbering import business_day, cap_reached, format_numb
 from queue_server.services.hall.snapshot import service_detail
 from queue_server.services.hall.views import serving_windows, ticket_public, wait_estimate
 from queue_server.services.live import queue_topics
+from queue_server.services.outbox.notices import subscribe
 from queue_server.services.tickets.ahead import push_people_ahead
 from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
@@ -48,6 +49,8 @@ def issue_ticket(
         raise Rejected("ticket.priority_not_allowed")
     id_number = personal.normalise_id_number(command.id_number) if command.id_number else None
     phone = personal.normalise_phone(command.phone) if command.phone else None
+    if command.sms and phone is None:
+        raise Rejected("ticket.sms_needs_phone")
     key = uow.caches.pii_key
     id_hash = personal.keyed_hash(key, id_number) if id_number else None
     rules = catalogue.settings
@@ -88,6 +91,8 @@ def issue_ticket(
         appointment_at=appointment_at,
     )
     ticket_id = uow.stores.tickets.add(ticket)
+    if command.sms and phone is not None:  # 短信告知: the number kept encrypted, the "taken" notice
+        subscribe(uow, catalogue, ticket.token, number, phone, {"service": service.name, "ahead": ahead})
     uow.record(
         actor,
         "ticket.issued",

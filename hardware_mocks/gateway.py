@@ -1,0 +1,222 @@
+"""A gateway emulator: an SMS gateway and the provincial 好差评 platform, over real HTTP.
+
+It accepts what HallQ's gateways send, shaped like the real ones, and checks their signatures:
+
+- ``POST /sms`` and ``POST /evaluations``: HallQ's signed JSON (``X-HallQ-Timestamp`` and
+  ``X-HallQ-Signature`` = hex HMAC-SHA256 of ``timestamp + "\\n" + body``; ``Idempotency-Key``);
+- ``GET /?Action=SendSms&…``: Alibaba Cloud's SendSms RPC call (HMAC-SHA1 ``Signature``; ``OutId``
+  taken as the idempotency key).
+
+Each accepted message is recorded once per idempotency key (a JSON line in ``record`` when given);
+a repeated key is answered as delivered and not recorded again. It can misbehave on purpose: fail a
+share of requests (503), be away for a while (503 for ``down_for`` seconds from start, or until told
+otherwise through ``POST /control``), answer slowly, and refuse a rating missing its data items.
+``GET /received`` lists what it recorded.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from queue_server.adapters import aliyun_sms
+from queue_server.adapters.gateways import body_signature
+
+log = logging.getLogger(__name__)
+
+# The data items the platform refuses a rating without (GB/T 39735's mandatory ones HallQ holds).
+RATING_REQUIRED = ("hall_code", "evaluation_id", "service_code", "ticket", "channel", "level", "rated_at")
+UPDATE_REQUIRED = ("hall_code", "evaluation_id", "stage")
+
+
+@dataclass
+class Behaviour:
+    """How the emulator misbehaves right now."""
+
+    fail_rate: float = 0.0
+    down_until: float = 0.0  # time.monotonic() before which every request gets 503
+    slow: float = 0.0  # seconds to wait before answering
+    seed: int | None = None
+    rng: random.Random = field(default_factory=random.Random)
+
+
+class GatewayEmulator:
+    """The emulator's state: what it received, by idempotency key, and how it behaves."""
+
+    def __init__(
+        self, secret: str = "", record: Path | None = None, behaviour: Behaviour | None = None
+    ) -> None:
+        self.secret = secret
+        self.record = record
+        self.behaviour = behaviour or Behaviour()
+        self.received: list[dict[str, Any]] = []
+        self.keys: set[str] = set()
+        self.requests = 0
+        self.duplicates = 0
+        self.lock = threading.Lock()
+
+    def misbehaves(self) -> tuple[int, dict[str, Any]] | None:
+        """A 503 when down or unlucky; waits first when slow."""
+        b = self.behaviour
+        if b.slow:
+            time.sleep(b.slow)
+        if time.monotonic() < b.down_until:
+            return 503, {"reason": "gateway down"}
+        if b.fail_rate and b.rng.random() < b.fail_rate:
+            return 503, {"reason": "try again later"}
+        return None
+
+    def accept(self, path: str, key: str, item: dict[str, Any]) -> dict[str, Any]:
+        """Record ``item`` once per key; the answer says whether it was new."""
+        with self.lock:
+            if key in self.keys:
+                self.duplicates += 1
+                return {"ok": True, "duplicate": True, "key": key}
+            self.keys.add(key)
+            entry = {"at": time.time(), "path": path, "key": key, **item}
+            self.received.append(entry)
+            if self.record is not None:
+                with self.record.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        return {"ok": True, "duplicate": False, "key": key}
+
+    def judge_rating(self, data: dict[str, Any]) -> str | None:
+        """The platform's reason to refuse a submission (a rating, or an update of one), or None."""
+        update = data.get("kind") == "evaluation.follow_up"
+        missing = [n for n in (UPDATE_REQUIRED if update else RATING_REQUIRED) if data.get(n) in (None, "")]
+        if missing:
+            return f"missing data items: {', '.join(missing)}"
+        if not update and int(data["level"]) <= 2 and not data.get("reasons"):
+            return "差评须附差评内容 (a bad rating needs its reasons)"
+        if update:
+            with self.lock:
+                known = {r.get("evaluation_id") for r in self.received if r["path"] == "/evaluations"}
+            if data["evaluation_id"] not in known:
+                return f"unknown evaluation {data['evaluation_id']}"
+        return None
+
+    def signed_json(self, headers: Any, raw: bytes) -> tuple[int, dict[str, Any]] | dict[str, Any]:
+        """The JSON body if its HallQ signature holds, or the error answer."""
+        stamp = headers.get("X-HallQ-Timestamp", "")
+        given = headers.get("X-HallQ-Signature", "")
+        if self.secret and not hmac.compare_digest(given, body_signature(self.secret, stamp, raw)):
+            return 401, {"reason": "bad signature"}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return 400, {"reason": "body is not JSON"}
+        if not isinstance(data, dict) or not headers.get("Idempotency-Key"):
+            return 400, {"reason": "no idempotency key"}
+        return data
+
+    def aliyun(self, query: str) -> tuple[int, dict[str, Any]]:
+        """Alibaba Cloud's SendSms, its signature checked with the emulator's secret."""
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        given = params.pop("Signature", "")
+        if self.secret and not hmac.compare_digest(given, aliyun_sms.sign("GET", params, self.secret)):
+            return 200, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched"}
+        if params.get("Action") != "SendSms" or not params.get("PhoneNumbers"):
+            return 200, {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "no number"}
+        item = {
+            "phone": params["PhoneNumbers"],
+            "template_param": json.loads(params.get("TemplateParam") or "{}"),
+        }
+        answer = self.accept("/aliyun/SendSms", params.get("OutId", ""), item)
+        return 200, {"Code": "OK", "Message": "OK", "BizId": answer["key"], "RequestId": answer["key"]}
+
+
+def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet: the record is the log
+            log.debug(format, *args)
+
+        def _answer(self, status: int, body: Any) -> None:
+            raw = json.dumps(body, ensure_ascii=False).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def _body(self) -> bytes:
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            if url.path == "/received":
+                with emulator.lock:
+                    self._answer(200, {"received": emulator.received, "duplicates": emulator.duplicates})
+                return
+            emulator.requests += 1
+            trouble = emulator.misbehaves()
+            self._answer(*(trouble or emulator.aliyun(url.query)))
+
+        def do_POST(self) -> None:
+            url = urlsplit(self.path)
+            raw = self._body()
+            if url.path == "/control":
+                self._control(json.loads(raw or b"{}"))
+                return
+            emulator.requests += 1
+            trouble = emulator.misbehaves()
+            if trouble:
+                self._answer(*trouble)
+                return
+            data = emulator.signed_json(self.headers, raw)
+            if isinstance(data, tuple):
+                self._answer(*data)
+                return
+            key = self.headers["Idempotency-Key"]
+            if url.path == "/sms":
+                if not str(data.get("phone", "")).isdigit():
+                    self._answer(400, {"reason": "no valid phone number"})
+                    return
+                item = {"kind": data.get("kind"), "phone": data["phone"], "text": data.get("text", "")}
+                self._answer(200, emulator.accept("/sms", key, item))
+            elif url.path == "/evaluations":
+                refused = emulator.judge_rating(data)
+                if refused:
+                    self._answer(422, {"reason": refused})
+                    return
+                self._answer(200, emulator.accept("/evaluations", key, data))
+            else:
+                self._answer(404, {"reason": "no such endpoint"})
+
+        def _control(self, wanted: dict[str, Any]) -> None:
+            b = emulator.behaviour
+            if "down_for" in wanted:
+                b.down_until = time.monotonic() + float(wanted["down_for"])
+            if "fail_rate" in wanted:
+                b.fail_rate = float(wanted["fail_rate"])
+            if "slow" in wanted:
+                b.slow = float(wanted["slow"])
+            self._answer(200, {"fail_rate": b.fail_rate, "down": time.monotonic() < b.down_until})
+
+    return Handler
+
+
+class MockGateway(ThreadingHTTPServer):
+    """The emulator on a port (``serve_forever`` in a thread or as ``hallq mock-gateway``)."""
+
+    daemon_threads = True
+
+    def __init__(self, host: str, port: int, emulator: GatewayEmulator) -> None:
+        super().__init__((host, port), _handler(emulator))
+        self.emulator = emulator
+
+    @property
+    def url(self) -> str:
+        """The base URL it answers on."""
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"

@@ -1,0 +1,198 @@
+"""The gateways that carry outbox messages: a signed HTTP JSON gateway (SMS or the 好差评 platform),
+Alibaba Cloud SMS, and a log-only backend for halls without a contract.
+
+A gateway answers every send with a ``Receipt``: delivered, failed (try again later: the gateway was
+away, slow or busy) or refused (the message itself is wrong: trying again cannot help). It never
+raises for the far side's trouble. The phone number is decrypted here, just before it leaves, and
+logged only masked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import SplitResult, urlsplit
+
+from queue_server.adapters import aliyun_sms
+from queue_server.domain.outbox import Outcome
+from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
+from queue_server.services.pii import reveal
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-HallQ-Signature"
+TIMESTAMP_HEADER = "X-HallQ-Timestamp"
+KEY_HEADER = "Idempotency-Key"
+RETRYABLE = {408, 425, 429}
+
+
+def body_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 (hex) of ``timestamp + "\\n" + body``: what the HTTP gateway checks."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"\n" + body, hashlib.sha256).hexdigest()
+
+
+def _reason(raw: bytes) -> str:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")[:300]
+    if isinstance(data, dict):
+        return str(data.get("reason") or data.get("Message") or data.get("message") or data)[:300]
+    return str(data)[:300]
+
+
+class KeepAlive:
+    """One persistent HTTP connection per sending thread and origin: a backlog of thousands of
+    messages pays the TCP (and TLS) set-up once per thread, not once per message."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _connection(self, url: SplitResult) -> http.client.HTTPConnection:
+        pool: dict[str, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
+        origin = f"{url.scheme}://{url.netloc}"
+        conn = pool.get(origin)
+        if conn is None:
+            kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+            conn = pool[origin] = kind(url.netloc, timeout=self.timeout)
+        return conn
+
+    def _drop(self, url: SplitResult) -> None:
+        pool: dict[str, http.client.HTTPConnection] = self._local.__dict__.setdefault("pool", {})
+        conn = pool.pop(f"{url.scheme}://{url.netloc}", None)
+        if conn is not None:
+            conn.close()
+
+    def exchange(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """Status and body of one exchange; status 0 when the far side was not reached. A kept
+        connection the far side closed meanwhile is opened again once (the message carries its
+        idempotency key, so a send repeated this way is still delivered once)."""
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        for attempt in (1, 2):
+            conn = self._connection(parts)
+            try:
+                conn.request(method, target, body=body, headers=headers)
+                reply = conn.getresponse()
+                return int(reply.status), reply.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+                self._drop(parts)
+                if attempt == 2:
+                    return 0, str(error).encode()
+            except (OSError, http.client.HTTPException) as error:
+                self._drop(parts)
+                return 0, f"{type(error).__name__}: {error}".encode()
+        return 0, b"unreachable"
+
+
+def _classify(status: int, raw: bytes) -> Receipt:
+    if 200 <= status < 300 or status == 409:  # 409: the key was delivered before
+        return Receipt(Outcome.DELIVERED.value, f"HTTP {status}")
+    if 400 <= status < 500 and status not in RETRYABLE:
+        return Receipt(Outcome.REFUSED.value, f"HTTP {status}: {_reason(raw)}")
+    return Receipt(Outcome.FAILED.value, f"HTTP {status}: {_reason(raw)}" if status else _reason(raw))
+
+
+class LogGateway:
+    """Writes each message to the log (the number masked) and counts it delivered."""
+
+    def send(self, message: MessageRow) -> Receipt:
+        shown = {k: v for k, v in message.payload.items() if k != "phone_cipher"}
+        log.info("outbox %s %s (log only): %s", message.kind, message.idempotency_key, shown)
+        return Receipt(Outcome.DELIVERED.value, "logged")
+
+
+class HttpGateway:
+    """POSTs each message as JSON, signed with HMAC-SHA256 and carrying its idempotency key."""
+
+    def __init__(self, url: str, secret: str, pii_key: bytes, timeout: float = 5.0) -> None:
+        self.url = url
+        self.secret = secret
+        self.pii_key = pii_key
+        self.http = KeepAlive(timeout)
+
+    def body(self, message: MessageRow) -> dict[str, Any]:
+        """The JSON sent: the payload, the number decrypted in place of its cipher."""
+        data = {k: v for k, v in message.payload.items() if k != "phone_cipher"}
+        if "phone_cipher" in message.payload:
+            data["phone"] = reveal(self.pii_key, str(message.payload["phone_cipher"]))
+        return {"key": message.idempotency_key, "kind": message.kind, **data}
+
+    def send(self, message: MessageRow) -> Receipt:
+        try:
+            body = json.dumps(self.body(message), ensure_ascii=False).encode()
+        except ValueError as error:  # a number this server's key cannot decrypt: never deliverable
+            return Receipt(Outcome.REFUSED.value, str(error))
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            KEY_HEADER: message.idempotency_key,
+            TIMESTAMP_HEADER: stamp,
+            SIGNATURE_HEADER: body_signature(self.secret, stamp, body),
+        }
+        return _classify(*self.http.exchange("POST", self.url, body, headers))
+
+
+class AliyunSmsGateway:
+    """Alibaba Cloud SMS (SendSms): the text's fields as the template's parameters."""
+
+    def __init__(self, settings: Mapping[str, Any], secret: str, pii_key: bytes) -> None:
+        self.url = str(settings.get("url") or aliyun_sms.ENDPOINT)
+        self.settings = settings
+        self.secret = secret
+        self.pii_key = pii_key
+        self.http = KeepAlive(float(settings.get("timeout_seconds", 5.0)))
+
+    def send(self, message: MessageRow) -> Receipt:
+        try:
+            phone = reveal(self.pii_key, str(message.payload["phone_cipher"]))
+        except (KeyError, ValueError) as error:
+            return Receipt(Outcome.REFUSED.value, f"no number: {error}")
+        params = aliyun_sms.send_sms_params(
+            access_key_id=str(self.settings.get("access_key_id", "")),
+            phone=phone,
+            sign_name=str(self.settings.get("sign_name", "")),
+            template_code=str(self.settings.get("template_code", "")),
+            template_param={"text": str(message.payload.get("text", ""))},
+            out_id=message.idempotency_key,
+        )
+        query = aliyun_sms.signed_query("GET", params, self.secret)
+        status, raw = self.http.exchange("GET", f"{self.url.rstrip('/')}/?{query}", None, {})
+        if status == 200:
+            code = _reason_code(raw)
+            if code == "OK":
+                return Receipt(Outcome.DELIVERED.value, "OK")
+            if code.startswith("isv.") and "LIMIT" not in code.upper():
+                return Receipt(Outcome.REFUSED.value, code)
+            return Receipt(Outcome.FAILED.value, code)
+        return _classify(status, raw)
+
+
+def _reason_code(raw: bytes) -> str:
+    try:
+        return str(json.loads(raw).get("Code", ""))
+    except (ValueError, AttributeError):
+        return ""
+
+
+def build_gateway(settings: Mapping[str, Any], pii_key: bytes) -> Gateway:
+    """The gateway a hall's settings for one destination describe (its secret from the environment)."""
+    kind = str(settings.get("kind", "log"))
+    secret = os.environ.get(str(settings.get("secret_env") or ""), "") if settings.get("secret_env") else ""
+    timeout = float(settings.get("timeout_seconds", 5.0))
+    if kind == "http" and settings.get("url"):
+        return HttpGateway(str(settings["url"]), secret, pii_key, timeout)
+    if kind == "aliyun":
+        return AliyunSmsGateway(settings, secret, pii_key)
+    return LogGateway()

@@ -1,0 +1,284 @@
+"""The outbox's store on SQL: messages claimed with a lease (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so two server processes never claim one message) and the SMS subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from queue_server.adapters import tables as t
+from queue_server.domain.outbox import FAILING_ATTEMPTS
+from queue_server.services.outbox.ports import (
+    Attempt,
+    DestinationFigures,
+    MessageRow,
+    NewMessage,
+    SmsSubscription,
+)
+
+o = t.outbox
+# Statements of the issue path built once (a statement built per call costs more Python than its SQL).
+# A key already stored is left as it is: the same message is never queued twice.
+_INSERT = {
+    "sqlite": sqlite.insert(o).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+    "postgresql": postgresql.insert(o).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+}
+_COUNT_SINCE = select(func.count()).where(
+    o.c.ordering_key == bindparam("key"), o.c.created_at >= bindparam("since", type_=t.UtcDateTime)
+)
+_SUBSCRIBE = insert(t.sms_subscriptions)
+_SETTLE = (
+    update(o)
+    .where(o.c.id == bindparam("b_id"), o.c.lease_owner == bindparam("b_owner"), o.c.status == "pending")
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        next_at=bindparam("b_next_at", type_=t.UtcDateTime),
+        last_error=bindparam("b_error"),
+        sent_at=bindparam("b_sent_at", type_=t.UtcDateTime),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
+
+
+def _message(row: Row[Any]) -> MessageRow:
+    return MessageRow(
+        id=row.id,
+        hall_id=row.hall_id,
+        destination=row.destination,
+        kind=row.kind,
+        idempotency_key=row.idempotency_key,
+        ordering_key=row.ordering_key,
+        payload=dict(row.payload or {}),
+        status=row.status,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        next_at=row.next_at,
+        last_error=row.last_error,
+        sent_at=row.sent_at,
+    )
+
+
+class SqlOutboxStore:
+    """The outbox on one connection."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, messages: Sequence[NewMessage]) -> None:
+        """Store new pending messages (a key already stored is left as it is)."""
+        if not messages:
+            return
+        rows = [
+            {
+                "hall_id": m.hall_id,
+                "destination": m.destination,
+                "kind": m.kind,
+                "idempotency_key": m.idempotency_key,
+                "ordering_key": m.ordering_key,
+                "payload": m.payload,
+                "status": "pending",
+                "attempts": 0,
+                "created_at": m.created_at,
+                "next_at": m.created_at,
+            }
+            for m in messages
+        ]
+        self.conn.execute(_INSERT[self.conn.dialect.name], rows)
+
+    def claim(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        skip: Sequence[tuple[int, str]] = (),
+    ) -> list[MessageRow]:
+        """Due pending messages, each the oldest pending one of its ordering key, leased to ``owner``."""
+        earlier = aliased(o)
+        blocked = exists().where(
+            earlier.c.ordering_key == o.c.ordering_key,
+            earlier.c.status == "pending",
+            earlier.c.id < o.c.id,
+        )
+        due = (
+            select(o.c.id)
+            .where(
+                o.c.status == "pending",
+                o.c.next_at <= now,
+                or_(o.c.lease_until.is_(None), o.c.lease_until < now),
+                ~blocked,
+                *([~or_(*(and_(o.c.hall_id == h, o.c.destination == d) for h, d in skip))] if skip else []),
+            )
+            .order_by(o.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=o)
+        )
+        ids = list(self.conn.scalars(due))
+        if not ids:
+            return []
+        self.conn.execute(update(o).where(o.c.id.in_(ids)).values(lease_owner=owner, lease_until=lease_until))
+        return [_message(r) for r in self.conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id))]
+
+    def any_due(self, now: datetime) -> bool:
+        """Whether some pending message is due and not leased."""
+        query = (
+            select(o.c.id)
+            .where(
+                o.c.status == "pending",
+                o.c.next_at <= now,
+                or_(o.c.lease_until.is_(None), o.c.lease_until < now),
+            )
+            .limit(1)
+        )
+        return self.conn.execute(query).first() is not None
+
+    def hasten(self, hall_id: int, destination: str, now: datetime) -> int:
+        """Make every pending message of ``destination`` waiting out a back-off due now."""
+        done = self.conn.execute(
+            update(o)
+            .where(
+                o.c.hall_id == hall_id,
+                o.c.destination == destination,
+                o.c.status == "pending",
+                o.c.next_at > now,
+            )
+            .values(next_at=now)
+        )
+        return int(done.rowcount or 0)
+
+    def settle(self, attempt: Attempt) -> bool:
+        """Record an attempt on a message still leased to its owner."""
+        values = {
+            "b_id": attempt.message_id,
+            "b_owner": attempt.owner,
+            "b_status": attempt.status,
+            "b_attempts": attempt.attempts,
+            "b_next_at": attempt.next_at,
+            "b_error": attempt.error[:500] if attempt.error else None,
+            "b_sent_at": attempt.at if attempt.status == "sent" else None,
+        }
+        return bool(self.conn.execute(_SETTLE, values).rowcount)
+
+    def get(self, message_id: int) -> MessageRow | None:
+        """A message by id."""
+        row = self.conn.execute(select(o).where(o.c.id == message_id)).first()
+        return _message(row) if row is not None else None
+
+    def revive(self, message_id: int, at: datetime, by: str) -> None:
+        """Make a dead message pending again, due now, with fresh attempts."""
+        self.conn.execute(
+            update(o)
+            .where(o.c.id == message_id)
+            .values(status="pending", attempts=0, created_at=at, next_at=at, settled_by=by)
+        )
+
+    def drop(self, message_id: int, at: datetime, by: str) -> None:
+        """Mark a dead message dropped."""
+        self.conn.execute(update(o).where(o.c.id == message_id).values(status="dropped", settled_by=by))
+
+    def figures(self, hall_id: int) -> list[DestinationFigures]:
+        """Each destination's counts, by destination."""
+
+        def count(status: str) -> Any:
+            return func.sum(case((o.c.status == status, 1), else_=0))
+
+        pending = o.c.status == "pending"
+        query = (
+            select(
+                o.c.destination,
+                count("sent"),
+                count("pending"),
+                count("dead"),
+                count("dropped"),
+                func.min(case((pending, o.c.created_at), else_=None), type_=t.UtcDateTime),
+                func.sum(case((and_(pending, o.c.attempts >= FAILING_ATTEMPTS), 1), else_=0)),
+            )
+            .where(o.c.hall_id == hall_id)
+            .group_by(o.c.destination)
+            .order_by(o.c.destination)
+        )
+        out = []
+        for dest, sent, waiting, dead, dropped, oldest, failing in self.conn.execute(query):
+            out.append(
+                DestinationFigures(
+                    dest, int(sent), int(waiting), int(dead), int(dropped), oldest, int(failing)
+                )
+            )
+        return out
+
+    def troubles(self, hall_id: int) -> list[tuple[str, int, int]]:
+        """(destination, failing, dead) of the hall's destinations with either."""
+        failing = func.sum(
+            case((and_(o.c.status == "pending", o.c.attempts >= FAILING_ATTEMPTS), 1), else_=0)
+        )
+        dead = func.sum(case((o.c.status == "dead", 1), else_=0))
+        query = (
+            select(o.c.destination, failing, dead)
+            .where(o.c.hall_id == hall_id, o.c.status.in_(("pending", "dead")))
+            .group_by(o.c.destination)
+            .order_by(o.c.destination)
+        )
+        return [(d, int(f), int(x)) for d, f, x in self.conn.execute(query) if f or x]
+
+    def latest(self, hall_id: int, statuses: Sequence[str], limit: int) -> list[MessageRow]:
+        """The hall's messages in ``statuses``, newest first."""
+        query = (
+            select(o)
+            .where(o.c.hall_id == hall_id, o.c.status.in_(statuses))
+            .order_by(o.c.id.desc())
+            .limit(limit)
+        )
+        return [_message(r) for r in self.conn.execute(query)]
+
+    def kinds_between(
+        self, hall_id: int, kind: str, lower: datetime, upper: datetime
+    ) -> list[tuple[datetime, str]]:
+        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
+        query = select(o.c.created_at, o.c.status).where(
+            o.c.hall_id == hall_id, o.c.kind == kind, o.c.created_at >= lower, o.c.created_at < upper
+        )
+        return [(r.created_at, r.status) for r in self.conn.execute(query)]
+
+    def count_since(self, ordering_key: str, since: datetime) -> int:
+        """Messages of an ordering key written since ``since``."""
+        return int(self.conn.execute(_COUNT_SINCE, {"key": ordering_key, "since": since}).scalar_one())
+
+    def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
+        """Keep a ticket's opt-in to SMS notices."""
+        s = subscription
+        values = {
+            "token": s.token,
+            "hall_id": s.hall_id,
+            "number": s.number,
+            "phone_cipher": s.phone_cipher,
+            "phone_hash": s.phone_hash,
+            "phone_masked": s.phone_masked,
+            "ahead_sent": s.ahead_sent,
+            "created_at": at,
+        }
+        self.conn.execute(_SUBSCRIBE, values)
+
+    def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
+        """The opted-in tickets among ``tokens``."""
+        if not tokens:
+            return {}
+        s = t.sms_subscriptions
+        rows = self.conn.execute(select(s).where(s.c.token.in_(list(tokens))))
+        return {
+            r.token: SmsSubscription(
+                r.token, r.hall_id, r.number, r.phone_cipher, r.phone_hash, r.phone_masked, bool(r.ahead_sent)
+            )
+            for r in rows
+        }
+
+    def mark_ahead_sent(self, token: str) -> None:
+        """Note that a ticket's "N ahead" notice was written."""
+        s = t.sms_subscriptions
+        self.conn.execute(update(s).where(s.c.token == token).values(ahead_sent=True))

@@ -1,0 +1,169 @@
+"""The outbox's dispatcher: one asyncio task per server process that sends what the outbox holds.
+
+Each round claims due messages in a short writer job (a lease, so no other process sends them),
+sends them on worker threads (never on the writer, never inside a request), then records each
+attempt in another writer job. It sleeps until a transaction writes new messages (the runtime's
+``outbox_written`` wakes it) or ``idle`` seconds pass (retries fall due, other processes' rows).
+
+A destination that fails is left alone for a while (a doubling pause, at most ``PROBE_MAX``): its
+messages are not claimed, so an outage costs one failed batch per pause, not one per round. The
+next batch after the pause is the probe; the first delivery after failures makes every message of
+that destination that waits out its own back-off due at once, so the backlog drains at the send rate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from queue_server.domain.outbox import Outcome, RetryPolicy
+from queue_server.runtime import Runtime
+from queue_server.services.outbox.dispatch import (
+    claim_due,
+    destination_back,
+    gateway_settings,
+    record_attempts,
+)
+from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
+
+log = logging.getLogger(__name__)
+
+GatewayFactory = Callable[[Mapping[str, Any]], Gateway]
+Destination = tuple[int, str]  # (hall id, destination)
+SETTINGS_TTL = 5.0  # seconds a hall's gateway settings are reused before they are read again
+PROBE_MAX = 10.0  # seconds at most between two tries of a destination that keeps failing
+
+
+class Dispatcher:
+    """Claims, sends and records outbox messages until cancelled."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        build: GatewayFactory,
+        *,
+        policy: RetryPolicy | None = None,
+        batch: int = 200,
+        lease: timedelta = timedelta(seconds=60),
+        idle: float = 1.0,
+        linger: float = 0.1,
+        senders: int = 16,
+    ) -> None:
+        self.runtime = runtime
+        self.build = build
+        self.policy = policy or RetryPolicy()
+        self.batch = batch
+        self.lease = lease
+        self.idle = idle
+        self.linger = linger
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:60]
+        self._pool = ThreadPoolExecutor(senders, thread_name_prefix="hallq-outbox")
+        self._wake = asyncio.Event()
+        self._gateways: dict[Destination, tuple[float, str, Gateway]] = {}
+        self._away: dict[Destination, tuple[float, int]] = {}  # until (monotonic), failed rounds
+        self.sent = 0
+        self.failed = 0
+
+    def nudge_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
+        """A callback for other threads (the writer, after a commit) that wakes the dispatcher."""
+
+        def nudge() -> None:
+            loop.call_soon_threadsafe(self._wake.set)
+
+        return nudge
+
+    async def run(self) -> None:
+        """Dispatch until cancelled; a failing round is logged and the next one tried."""
+        try:
+            while True:
+                try:
+                    busy = await self.round()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("outbox round failed; will try again")
+                    busy = False
+                if not busy:
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.idle)
+                # Linger a moment: the messages of the commits that follow go in the same round
+                # (one claim, one record job for many), not one round each under a busy kiosk load.
+                await asyncio.sleep(self.linger)
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def round(self) -> bool:
+        """Claim what is due and send it; whether anything was claimed."""
+        owner, lease, batch = self.owner, self.lease, self.batch
+        if not await self.runtime.read(lambda uow: uow.stores.outbox.any_due(uow.now)):
+            return False  # a read, so an idle hall costs its writer nothing
+        now = time.monotonic()
+        skip = [key for key, (until, _) in self._away.items() if until > now]
+        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip))
+        if claimed:
+            receipts = await asyncio.gather(*(self._deliver(message) for message in claimed))
+            policy, done = self.policy, list(zip(claimed, receipts, strict=True))
+            await self.runtime.write(lambda uow: record_attempts(uow, policy, owner, done))  # one job
+            await self._note_health(claimed, [receipt.outcome for receipt in receipts])
+        return bool(claimed)
+
+    async def _note_health(self, claimed: list[MessageRow], results: list[str]) -> None:
+        """Pause a destination that failed this round; hasten its backlog once it delivers again."""
+        delivered: set[Destination] = set()
+        failed: set[Destination] = set()
+        for message, outcome in zip(claimed, results, strict=True):
+            key = (message.hall_id, message.destination)
+            (delivered if outcome == Outcome.DELIVERED.value else failed).add(key)
+        for key in failed - delivered:
+            rounds = self._away.get(key, (0.0, 0))[1] + 1
+            pause = min(self.policy.delay(rounds).total_seconds(), PROBE_MAX)
+            self._away[key] = (time.monotonic() + pause, rounds)
+            if rounds == 1:
+                log.warning("outbox destination %s of hall %d fails; pausing it", key[1], key[0])
+        for key in delivered:
+            if self._away.pop(key, None) is not None:
+                hall_id, destination = key
+                hastened = await self.runtime.write(
+                    partial(destination_back, hall_id=hall_id, destination=destination)
+                )
+                log.info(
+                    "outbox destination %s of hall %d answers again; %d messages due now",
+                    destination,
+                    hall_id,
+                    hastened,
+                )
+
+    async def _deliver(self, message: MessageRow) -> Receipt:
+        gateway = await self._gateway(message.hall_id, message.destination)
+        loop = asyncio.get_running_loop()
+        try:
+            receipt = await loop.run_in_executor(self._pool, gateway.send, message)
+        except Exception as error:  # a gateway bug must not lose the message: it is tried again
+            log.exception("gateway for %s failed on message %d", message.destination, message.id)
+            receipt = Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}")
+        if receipt.outcome == Outcome.DELIVERED.value:
+            self.sent += 1
+        else:
+            self.failed += 1
+        return receipt
+
+    async def _gateway(self, hall_id: int, destination: str) -> Gateway:
+        cached = self._gateways.get((hall_id, destination))
+        now = time.monotonic()
+        if cached is not None and now - cached[0] < SETTINGS_TTL:
+            return cached[2]
+        settings = await self.runtime.read(lambda uow: gateway_settings(uow, hall_id, destination))
+        fingerprint = repr(sorted(settings.items()))
+        gateway = cached[2] if cached is not None and cached[1] == fingerprint else self.build(settings)
+        self._gateways[(hall_id, destination)] = (now, fingerprint, gateway)
+        return gateway

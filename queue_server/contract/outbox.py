@@ -1,0 +1,90 @@
+"""The outbox on the wire: a hall's SMS notice settings, its gateways, and the managers' view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from queue_server.contract.base import Line, Model, WallTime
+
+
+class NoticeTemplate(Model):
+    """One notice's wording (``{number}``, ``{window}``, ``{ahead}``, ``{hall}``, ``{service}``,
+    ``{link}`` are filled in) and whether the hall sends it."""
+
+    on: bool = True
+    zh: Line = ""
+    en: Line = ""
+
+
+class GatewaySettings(Model):
+    """How a hall's messages of one destination reach their gateway.
+
+    ``log`` only writes the (masked) message to the server's log; ``http`` posts JSON signed with
+    HMAC-SHA256 (``X-HallQ-Signature``); ``aliyun`` speaks Alibaba Cloud's SMS RPC API (SendSms,
+    HMAC-SHA1 signature). The secret is never stored: ``secret_env`` names the server's environment
+    variable that holds it.
+    """
+
+    kind: Literal["log", "http", "aliyun"] = "log"
+    url: str = Field(default="", max_length=300)
+    access_key_id: str = Field(default="", max_length=100)
+    secret_env: str = Field(default="", max_length=100, pattern=r"^[A-Z0-9_]*$")
+    sign_name: str = Field(default="", max_length=40, description="SMS 签名 (aliyun)")
+    template_code: str = Field(default="", max_length=40, description="SMS template code (aliyun)")
+    timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+class NoticeSettings(Model):
+    """A hall's SMS notices to ticket holders (短信告知), each on or off."""
+
+    enabled: bool = False
+    ahead_at: int = Field(default=3, ge=1, le=50, description="前面还有 N 人: sent once at this N")
+    quiet_hours: tuple[WallTime, WallTime] | None = Field(
+        default=None, description="no notice is sent from the first time to the second (may span midnight)"
+    )
+    daily_cap: int = Field(default=10, ge=1, le=100, description="messages a number gets a day")
+    page_base: str = Field(default="", max_length=200, description="the ticket page's public address")
+    templates: dict[Literal["taken", "ahead", "called", "missed"], NoticeTemplate] = {}
+    gateway: GatewaySettings = GatewaySettings()
+
+
+class EvaluationPushSettings(Model):
+    """The 好差评 push: every rating, and each follow-up stage, to the provincial platform."""
+
+    enabled: bool = False
+    gateway: GatewaySettings = GatewaySettings()
+
+
+class OutboxDestination(Model):
+    """A destination's messages: sent, pending, dead (given up), dropped; the oldest pending."""
+
+    destination: str
+    sent: int
+    pending: int
+    dead: int
+    dropped: int
+    failing: int = Field(description="pending messages whose last attempts failed")
+    oldest_pending_at: datetime | None
+
+
+class OutboxMessage(Model):
+    """A message as a manager sees it (the phone masked, never the number)."""
+
+    id: int
+    destination: str
+    kind: str
+    status: str
+    attempts: int
+    created_at: datetime
+    last_error: str | None
+    summary: dict[str, Any]
+
+
+class OutboxView(Model):
+    """``GET /api/v1/outbox``: each destination's figures and the messages given up."""
+
+    destinations: list[OutboxDestination]
+    dead: list[OutboxMessage]

@@ -1,0 +1,88 @@
+"""SMS notices to a ticket's holder: which ones a hall sends, their wording, and when they are held.
+
+A hall turns each notice on or off and words it (zh-CN; English optional). Quiet hours (安静时段)
+hold every notice: a queue notice written then is not queued at all, since by the morning it would
+be stale. A number gets at most ``daily_cap`` messages a day, and a ticket one "N ahead" notice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+KINDS = ("taken", "ahead", "called", "missed")
+
+DEFAULT_TEMPLATES = {
+    "taken": "【{hall}】您已取号 {number}（{service}），前面还有 {ahead} 人。进度：{link}",
+    "ahead": "【{hall}】{number} 号前面还有 {ahead} 人，请回到大厅等候叫号。",
+    "called": "【{hall}】{number} 号，请到 {window} 号窗口办理。",
+    "missed": "【{hall}】{number} 号已过号，请到服务台重新排队（按大厅规则后移）。",
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """One notice's wording and whether the hall sends it."""
+
+    on: bool
+    zh: str
+    en: str = ""
+
+    def render(self, values: dict[str, Any]) -> str:
+        """The text, with ``{name}`` fields filled in (an unknown field stays as written)."""
+        return self.zh.format_map(_Lenient(values))
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class NoticeRules:
+    """A hall's SMS notices as stored in its settings (``notices``)."""
+
+    enabled: bool = False
+    ahead_at: int = 3  # "前面还有 N 人" when a ticket reaches this many ahead
+    quiet_from: time | None = None
+    quiet_until: time | None = None
+    daily_cap: int = 10
+    page_base: str = ""  # the ticket page's public address, for the link in "taken"
+    templates: dict[str, Template] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> NoticeRules:
+        """Read the stored settings, defaults for anything missing."""
+        quiet = raw.get("quiet_hours") or None
+        stored = raw.get("templates") or {}
+        templates = {}
+        for kind in KINDS:
+            mine = stored.get(kind) or {}
+            templates[kind] = Template(
+                on=bool(mine.get("on", True)),
+                zh=str(mine.get("zh") or DEFAULT_TEMPLATES[kind]),
+                en=str(mine.get("en") or ""),
+            )
+        return cls(
+            enabled=bool(raw.get("enabled", False)),
+            ahead_at=int(raw.get("ahead_at", 3)),
+            quiet_from=time.fromisoformat(str(quiet[0])) if quiet else None,
+            quiet_until=time.fromisoformat(str(quiet[1])) if quiet else None,
+            daily_cap=int(raw.get("daily_cap", 10)),
+            page_base=str(raw.get("page_base", "")),
+            templates=templates,
+        )
+
+    def quiet(self, local: time) -> bool:
+        """Whether ``local`` (the hall's wall clock) falls in the quiet hours (they may span midnight)."""
+        if self.quiet_from is None or self.quiet_until is None:
+            return False
+        if self.quiet_from <= self.quiet_until:
+            return self.quiet_from <= local < self.quiet_until
+        return local >= self.quiet_from or local < self.quiet_until
+
+    def sends(self, kind: str) -> bool:
+        """Whether the hall sends notices of ``kind`` at all."""
+        template = self.templates.get(kind)
+        return self.enabled and template is not None and template.on

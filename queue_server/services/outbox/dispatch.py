@@ -1,0 +1,75 @@
+"""The dispatcher's two writer jobs: claim due messages, and record what an attempt came to.
+
+Sending happens between the two, outside the writer and any request (``queue_server.api.dispatcher``).
+A claim leases messages to one dispatcher for a while; a dispatcher that dies mid-send loses its
+lease and another (or the same after a restart) sends the message again with the same idempotency
+key, so a gateway that honours the key delivers it once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from queue_server.domain.actors import Actor
+from queue_server.domain.outbox import Outcome, RetryPolicy, Status, settle
+from queue_server.services.outbox.ports import Attempt, MessageRow, Receipt
+from queue_server.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "outbox"
+
+
+def claim_due(
+    uow: UnitOfWork, owner: str, lease: timedelta, limit: int, skip: Sequence[tuple[int, str]] = ()
+) -> list[MessageRow]:
+    """Lease up to ``limit`` due messages (each the oldest pending one of its citizen) to ``owner``,
+    none of the (hall, destination) pairs in ``skip`` (away right now)."""
+    return uow.stores.outbox.claim(uow.now, owner, uow.now + lease, limit, skip)
+
+
+def destination_back(uow: UnitOfWork, hall_id: int, destination: str) -> int:
+    """A hall's destination answers again: what waits out a back-off for it goes now, in order."""
+    return uow.stores.outbox.hasten(hall_id, destination, uow.now)
+
+
+def record_attempts(
+    uow: UnitOfWork, policy: RetryPolicy, owner: str, done: Sequence[tuple[MessageRow, Receipt]]
+) -> list[str]:
+    """Store a round's attempts in one transaction; each message's new status."""
+    return [record_attempt(uow, policy, owner, message, receipt) for message, receipt in done]
+
+
+def record_attempt(
+    uow: UnitOfWork, policy: RetryPolicy, owner: str, message: MessageRow, receipt: Receipt
+) -> str:
+    """Store an attempt's outcome: sent, retried later with a growing pause, or dead-lettered.
+
+    Returns the message's new status ("lost" when another dispatcher took it over meanwhile).
+    """
+    attempts = message.attempts + 1
+    outcome = Outcome(receipt.outcome)
+    done = settle(policy, outcome, attempts, message.created_at, uow.now, receipt.detail)
+    kept = uow.stores.outbox.settle(
+        Attempt(message.id, owner, done.status.value, attempts, done.next_at, done.error, uow.now)
+    )
+    if not kept:
+        log.warning("outbox message %d: lease lost before its result was stored", message.id)
+        return "lost"
+    if done.status is Status.DEAD:
+        system = Actor(hall_id=message.hall_id, role="admin", name=SYSTEM)
+        detail = {"id": message.id, "destination": message.destination, "kind": message.kind}
+        uow.record(system, "outbox.dead", data={**detail, "reason": receipt.detail[:200]})
+        uow.emit(message.hall_id, "outbox.dead", ("manager",), {**detail, "reason": receipt.detail[:200]})
+    return done.status.value
+
+
+def gateway_settings(uow: UnitOfWork, hall_id: int, destination: str) -> dict[str, Any]:
+    """The hall's stored settings of the gateway that carries ``destination`` (empty: log only)."""
+    stored = uow.stores.hall.rules(hall_id).settings
+    section = {"sms": "notices", "evaluation": "evaluation_push"}.get(destination, destination)
+    gateway = (stored.get(section) or {}).get("gateway") or {}
+    return dict(gateway)

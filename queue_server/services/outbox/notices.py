@@ -1,0 +1,105 @@
+"""SMS notices (短信告知): written to the outbox in the transaction of the change they tell about.
+
+A holder opts in when the ticket is issued (``sms`` with the phone); the number is kept encrypted
+beside the ticket's token and appears masked everywhere else. Each job's live events say what
+happened to which ticket (``ticket:TOKEN`` topics), so ``react`` turns a call, a no-show or a
+queue that moved into notices for the opted-in tickets among them, in that job's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from queue_server.domain.hall import HallCatalogue
+from queue_server.services.live import LiveEvent
+from queue_server.services.outbox.ports import NewMessage, SmsSubscription
+from queue_server.services.pii import protect_phone
+from queue_server.services.unit_of_work import UnitOfWork
+
+DESTINATION = "sms"
+# Live event type -> the notice it may cause.
+CAUSES = {"ticket.ahead": "ahead", "ticket.called": "called", "ticket.no_show": "missed"}
+
+
+def subscribe(
+    uow: UnitOfWork, catalogue: HallCatalogue, token: str, number: str, phone: str, values: dict[str, Any]
+) -> None:
+    """Keep a new ticket's opt-in and write its "taken" notice (with the ticket page's link)."""
+    protected = protect_phone(uow.caches.pii_key, phone)
+    subscription = SmsSubscription(
+        token, catalogue.id, number, protected.cipher, protected.digest, protected.masked, False
+    )
+    uow.stores.outbox.subscribe(subscription, uow.now)
+    rules = catalogue.settings.notices
+    link = f"{rules.page_base.rstrip('/')}/t/{token}" if rules.page_base else f"/t/{token}"
+    _write(uow, catalogue, subscription, "taken", {**values, "link": link})
+
+
+def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
+    """Write the notices this job's live events call for; how many were written."""
+    wanted: list[tuple[LiveEvent, str, str]] = []
+    for event in events:
+        kind = CAUSES.get(getattr(event, "type", ""))
+        if kind is None:
+            continue
+        rules = uow.catalogue(event.hall_id).settings.notices  # cached: a hall without SMS costs nothing
+        if not rules.sends(kind):
+            continue
+        if kind == "ahead" and event.payload.get("people_ahead") != rules.ahead_at:
+            continue  # a call pushes every waiting ticket's figure: only those at N matter
+        token = next((t[7:] for t in event.topics if t.startswith("ticket:")), None)
+        if token is not None:
+            wanted.append((event, kind, token))
+    if not wanted:
+        return 0
+    written = 0
+    subscribed = uow.stores.outbox.subscriptions(sorted({token for _, _, token in wanted}))
+    for event, kind, token in wanted:
+        sub = subscribed.get(token)
+        if sub is None:
+            continue
+        catalogue = uow.catalogue(sub.hall_id)
+        if kind == "ahead":
+            if sub.ahead_sent:
+                continue
+            uow.stores.outbox.mark_ahead_sent(token)
+        if kind == "called" and event.payload.get("recall"):
+            continue  # the first call told them already
+        values = {"ahead": event.payload.get("people_ahead"), "window": event.payload.get("window")}
+        written += _write(uow, catalogue, sub, kind, values)
+    return written
+
+
+def _write(
+    uow: UnitOfWork, catalogue: HallCatalogue, sub: SmsSubscription, kind: str, values: dict[str, Any]
+) -> int:
+    rules = catalogue.settings.notices
+    local = uow.now.astimezone(ZoneInfo(catalogue.timezone))
+    if not rules.sends(kind) or rules.quiet(local.time().replace(tzinfo=None)):
+        return 0
+    order = f"sms:{sub.phone_hash}"
+    if uow.stores.outbox.count_since(order, _midnight(local)) >= rules.daily_cap:
+        return 0
+    service = values.pop("service", "")
+    text = rules.templates[kind].render(
+        {"hall": catalogue.name, "number": sub.number, "service": service, **values}
+    )
+    message = NewMessage(
+        hall_id=catalogue.id,
+        destination=DESTINATION,
+        kind=f"sms.{kind}",
+        idempotency_key=f"sms:{sub.token}:{kind}",
+        ordering_key=order,
+        payload={"phone_cipher": sub.phone_cipher, "phone_masked": sub.phone_masked, "text": text},
+        created_at=uow.now,
+    )
+    uow.stores.outbox.add([message])
+    uow.stores.notes()["outbox_written"] = True  # wakes the dispatcher once this commits
+    return 1
+
+
+def _midnight(local: datetime) -> datetime:
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)

@@ -1,0 +1,180 @@
+"""The outbox's ports: the stored messages (one transaction) and the gateways that carry them.
+
+``queue_server.adapters.outbox`` implements the store on SQL; the gateways are in
+``queue_server.adapters.gateways``; tests use in-memory fakes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message to send, written in the transaction of the change that causes it."""
+
+    hall_id: int
+    destination: str  # which gateway carries it: "sms", "evaluation"
+    kind: str  # what it says: "sms.called", "evaluation.rating", …
+    idempotency_key: str  # unique: a gateway that honours it delivers a retried send once
+    ordering_key: str  # one citizen's (or one rating's) messages go out in the order written
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """A message as stored."""
+
+    id: int
+    hall_id: int
+    destination: str
+    kind: str
+    idempotency_key: str
+    ordering_key: str
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    created_at: datetime
+    next_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What one attempt did to a claimed message (``status`` from ``domain.outbox.Status``)."""
+
+    message_id: int
+    owner: str
+    status: str
+    attempts: int
+    next_at: datetime
+    error: str | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationFigures:
+    """A destination's messages of one hall: how many in each state, and the oldest pending."""
+
+    destination: str
+    sent: int
+    pending: int
+    dead: int
+    dropped: int
+    oldest_pending: datetime | None
+    failing: int  # pending messages that failed ``domain.outbox.FAILING_ATTEMPTS`` times or more
+
+
+@dataclass(frozen=True, slots=True)
+class SmsSubscription:
+    """A ticket whose holder asked for SMS notices, with the number kept encrypted."""
+
+    token: str
+    hall_id: int
+    number: str
+    phone_cipher: str
+    phone_hash: str
+    phone_masked: str
+    ahead_sent: bool
+
+
+class OutboxStore(Protocol):
+    """The outbox's messages and the SMS subscriptions, in one transaction."""
+
+    def add(self, messages: Sequence[NewMessage]) -> None:
+        """Store new pending messages (a key already stored is left as it is)."""
+        ...
+
+    def claim(
+        self,
+        now: datetime,
+        owner: str,
+        lease_until: datetime,
+        limit: int,
+        skip: Sequence[tuple[int, str]] = (),
+    ) -> list[MessageRow]:
+        """Up to ``limit`` due pending messages, each the oldest pending one of its ordering key,
+        leased to ``owner`` until ``lease_until`` (skipping rows another process has locked, and
+        the (hall, destination) pairs in ``skip``)."""
+        ...
+
+    def hasten(self, hall_id: int, destination: str, now: datetime) -> int:
+        """Make every pending message of ``destination`` waiting out a back-off due now (the
+        destination answers again); how many."""
+        ...
+
+    def any_due(self, now: datetime) -> bool:
+        """Whether some pending message is due and not leased (a read: no claim is made)."""
+        ...
+
+    def settle(self, attempt: Attempt) -> bool:
+        """Record an attempt on a message still leased to its owner; False if the lease was lost."""
+        ...
+
+    def get(self, message_id: int) -> MessageRow | None:
+        """A message by id."""
+        ...
+
+    def revive(self, message_id: int, at: datetime, by: str) -> None:
+        """Make a dead message pending again, due now, with fresh attempts."""
+        ...
+
+    def drop(self, message_id: int, at: datetime, by: str) -> None:
+        """Mark a dead message dropped."""
+        ...
+
+    def figures(self, hall_id: int) -> list[DestinationFigures]:
+        """Each destination's counts, by destination."""
+        ...
+
+    def troubles(self, hall_id: int) -> list[tuple[str, int, int]]:
+        """(destination, failing, dead) of the hall's destinations with either (the alert rule's
+        read: pending and dead messages only, never the history of those sent)."""
+        ...
+
+    def latest(self, hall_id: int, statuses: Sequence[str], limit: int) -> list[MessageRow]:
+        """The hall's messages in ``statuses``, newest first."""
+        ...
+
+    def kinds_between(
+        self, hall_id: int, kind: str, lower: datetime, upper: datetime
+    ) -> list[tuple[datetime, str]]:
+        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
+        ...
+
+    def count_since(self, ordering_key: str, since: datetime) -> int:
+        """Messages of an ordering key written since ``since`` (a number's daily cap)."""
+        ...
+
+    def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
+        """Keep a ticket's opt-in to SMS notices."""
+        ...
+
+    def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
+        """The opted-in tickets among ``tokens``."""
+        ...
+
+    def mark_ahead_sent(self, token: str) -> None:
+        """Note that a ticket's "N ahead" notice was written (it goes once)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A gateway's answer to one send."""
+
+    outcome: str  # a ``domain.outbox.Outcome`` value
+    detail: str = ""  # the gateway's reason, for the record
+
+
+class Gateway(Protocol):
+    """Carries one message to its destination; never raises for the destination's failures."""
+
+    def send(self, message: MessageRow) -> Receipt:
+        """Deliver ``message`` (blocking: the dispatcher runs it on a worker thread)."""
+        ...

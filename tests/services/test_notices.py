@@ -1,0 +1,110 @@
+"""SMS notices on the in-memory stores: what a holder's ticket writes to the outbox, and what not."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from queue_server import contract as c
+from queue_server.domain.actors import Actor
+from queue_server.domain.notices import NoticeRules
+from queue_server.services.desk import windows
+from queue_server.services.live import LiveEvent
+from queue_server.services.outbox.notices import react
+from queue_server.services.pii import reveal
+from queue_server.services.tickets.issue import issue_ticket
+from tests.fakes.stores import FakeStores
+from tests.services.conftest import HALL, Hall, small_catalogue
+
+KIOSK = Actor(hall_id=HALL, role="kiosk", name="kiosk-1")
+CLERK = Actor(hall_id=HALL, role="clerk", window="1", user_id=1, name="clerk 1")
+PHONE = "13800138000"
+
+
+def hall_with(**notices: Any) -> Hall:
+    catalogue = small_catalogue()
+    rules = NoticeRules.from_dict({"enabled": True, "ahead_at": 1, **notices})
+    stores = FakeStores()
+    stores.hall.put(replace(catalogue, settings=replace(catalogue.settings, notices=rules)))
+    stores.windows.install(HALL)
+    return Hall(stores)
+
+
+def step(hall: Hall, work: Any) -> Any:
+    """One transaction: the handler, then the notices its live events call for (as the runtime does)."""
+    uow = hall.unit()
+    before = len(hall.published)
+    result = work(uow)
+    react(uow, hall.published[before:])
+    return result
+
+
+def issue(hall: Hall, service: str = "S1", **fields: Any) -> c.TicketPublic:
+    command = c.IssueTicket.model_validate({"service_code": service, **fields})
+    return step(hall, lambda uow: issue_ticket(uow, KIOSK, command))  # type: ignore[no-any-return]
+
+
+def call_and_conclude(hall: Hall) -> None:
+    step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+    hall.advance(1)
+    step(hall, lambda uow: windows.conclude(uow, CLERK, "1"))
+
+
+def kinds(hall: Hall) -> list[str]:
+    return [m.kind for m in sorted(hall.stores.outbox.rows.values(), key=lambda m: m.id)]
+
+
+@pytest.fixture
+def sms_hall() -> Hall:
+    hall = hall_with()
+    step(hall, lambda uow: windows.open_window(uow, CLERK, "1"))
+    return hall
+
+
+def test_the_number_is_kept_encrypted_and_shown_masked_in_the_message(sms_hall: Hall) -> None:
+    ticket = issue(sms_hall, phone=PHONE, sms=True)
+    (message,) = sms_hall.stores.outbox.rows.values()
+    assert message.kind == "sms.taken" and message.ordering_key.startswith("sms:")
+    assert PHONE not in str(message.payload) and message.payload["phone_masked"] == "138****8000"
+    assert reveal(b"k" * 32, message.payload["phone_cipher"]) == PHONE
+    assert message.idempotency_key == f"sms:{ticket.token}:taken"
+
+
+def test_n_ahead_goes_once_and_called_once(sms_hall: Hall) -> None:
+    issue(sms_hall)
+    issue(sms_hall)  # two ahead, without SMS
+    mine = issue(sms_hall, phone=PHONE, sms=True)
+    assert kinds(sms_hall) == ["sms.taken"]
+    call_and_conclude(sms_hall)  # one ahead now
+    assert kinds(sms_hall) == ["sms.taken", "sms.ahead"]
+    again = LiveEvent("ticket.ahead", (f"ticket:{mine.token}",), {"people_ahead": 1}, sms_hall.now, HALL)
+    assert react(sms_hall.unit(), [again]) == 0  # the queue came back to one ahead: not told twice
+    call_and_conclude(sms_hall)
+    call_and_conclude(sms_hall)
+    assert kinds(sms_hall) == ["sms.taken", "sms.ahead", "sms.called"]
+    texts = [m.payload["text"] for m in sorted(sms_hall.stores.outbox.rows.values(), key=lambda m: m.id)]
+    assert texts[1:] == [
+        "【测试大厅】A003 号前面还有 1 人，请回到大厅等候叫号。",
+        "【测试大厅】A003 号，请到 1 号窗口办理。",
+    ]
+
+
+def test_a_number_gets_at_most_its_daily_cap(sms_hall: Hall) -> None:
+    hall = hall_with(daily_cap=2)
+    for _ in range(3):
+        issue(hall, phone=PHONE, sms=True)
+    assert kinds(hall) == ["sms.taken", "sms.taken"]
+    hall.advance(24 * 60)
+    issue(hall, phone=PHONE, sms=True)
+    assert len(kinds(hall)) == 3
+
+
+def test_notices_turned_off_one_by_one_or_all_write_nothing(sms_hall: Hall) -> None:
+    quiet = hall_with(templates={"taken": {"on": False}})
+    issue(quiet, phone=PHONE, sms=True)
+    assert kinds(quiet) == []
+    off = hall_with(enabled=False)
+    issue(off, phone=PHONE, sms=True)
+    assert kinds(off) == [] and off.stores.outbox.subs  # the opt-in is kept for when they turn on
