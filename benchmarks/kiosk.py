@@ -103,6 +103,8 @@ def taps(server: Server, token: str, printer: MockPrinter, count: int, cards: in
             card <= CARD_TARGET_MS,
         )
         report("ID card on the reader → the holder's service list, max", max(cards), "ms", None, None)
+        card_events = [e for e in events if e["event"] == "card"]
+        card_stages(card_events, [e for e in events if e["event"] == "server"])
     stages = {e["stage"]: e for e in events if e["event"] == "memory"}
     for stage, label in (
         ("idle", "kiosk memory, start screen idle (RSS)"),
@@ -115,6 +117,33 @@ def taps(server: Server, token: str, printer: MockPrinter, count: int, cards: in
     report("kiosk memory peak (VmHWM)", memory["peak_mb"], "MB", None, None)
     report("  of which heap + anonymous (no libraries)", memory["own_mb"], "MB", None, None)
     return float(memory["peak_mb"])
+
+
+def card_stages(cards: list[dict[str, Any]], server: list[dict[str, Any]]) -> None:
+    """Where a card's time goes: the median moment (ms after the card was put) of each step."""
+    print(f"  load average {os.getloadavg()}")
+    for stage, label in (
+        ("found", "reader says 'card found' (the poll's wait)"),
+        ("read", "card's text read by the watcher"),
+        ("ui", "UI thread takes the card"),
+        ("built", "holder's list built"),
+        ("shown", "frame drawn"),
+    ):
+        moments = [e["stages"][stage] for e in cards if stage in e.get("stages", {})]
+        if moments:
+            report(f"  card: {label}, median at", statistics.median(moments), "ms", None, None)
+    for key, label in (("cpu_ms", "kiosk CPU (all threads)"), ("ui_cpu_ms", "kiosk UI thread CPU")):
+        spent = [e[key] for e in cards if key in e]
+        if spent:
+            report(f"  card: {label} put → drawn, median", statistics.median(spent), "ms", None, None)
+    paths = sorted({path for e in cards for path, _a, _b in e.get("calls", [])})
+    for path in paths:
+        spans = [(a, b) for e in cards for p, a, b in e.get("calls", []) if p == path]
+        starts, spent = [a for a, _ in spans], [b - a for a, b in spans]
+        report(f"  card: {path} starts, median at", statistics.median(starts), "ms", None, None)
+        report(f"  card: {path} client-side, median", statistics.median(spent), "ms", None, None)
+    for entry in server:
+        report(f"  card: {entry['route']} server-side, mean", entry["mean_ms"], "ms", None, None)
 
 
 def collect(stream: Any, into: list[str]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import tempfile
 import time
@@ -178,22 +179,115 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cards(app: Any, reader: Any, count: int, pump: Any) -> None:
-    """Put a card on the emulated reader ``count`` times: when is the start screen the holder's?"""
+    """Put a card on the emulated reader ``count`` times: when is the start screen the holder's?
+
+    Each card's event carries where the time went (ms after the card was put): ``found`` the reader
+    answered "card found" (the wait for the kiosk's next poll), ``read`` the watcher has the card's text,
+    ``ui`` the UI thread takes it, ``calls`` each HTTP call as the client saw it, ``built`` the list
+    rebuilt for the holder, ``shown`` the frame drawn. The server's own time per route is read from its
+    ``/metrics`` before and after (a mean over the cards). ``cpu_ms`` is the kiosk process's CPU time
+    (all threads) from the card put to the frame drawn, ``ui_cpu_ms`` the UI thread's: on a loaded
+    machine the wall-clock figure is mostly waiting for a core, these are the work itself.
+    """
     from kivy.base import EventLoop
 
     from hardware_mocks.idcard_reader import sample_card
 
+    marks: dict[str, float] = {}
+    calls: list[tuple[str, float, float]] = []
+    trace(app, reader, marks, calls)
+    before = server_seconds(app)
     for _card in range(count):
-        started = time.perf_counter()
+        marks.clear()
+        calls.clear()
+        started, cpu, ui_cpu = time.perf_counter(), time.process_time(), time.thread_time()
         reader.put(sample_card())
         pump(lambda: app.person is not None and app.root.ids.screens.current == "start" and not app.busy)
         EventLoop.idle()  # the frame that draws the greeting and the list
-        say(event="card", t0=started, shown=time.perf_counter())
+        shown = time.perf_counter()
+        cpu, ui_cpu = (time.process_time() - cpu) * 1000, (time.thread_time() - ui_cpu) * 1000
+        stages = {name: (at - started) * 1000 for name, at in marks.items()}
+        stages["shown"] = (shown - started) * 1000
+        spans = [(path, (a - started) * 1000, (b - started) * 1000) for path, a, b in calls]
+        say(event="card", t0=started, shown=shown, stages=stages, calls=spans, cpu_ms=cpu, ui_cpu_ms=ui_cpu)
         reader.remove()
         app.reset()
         cards_on = app.watch.cards
         pump(lambda cards_on=cards_on: not cards_on.card_on)
-        time.sleep(0.1)
+        for _frame in range(5):  # the start screen drawn for the next citizen, as it is when one arrives
+            EventLoop.idle()
+        # a citizen puts the card at any moment of the reader's poll cycle, not in step with it
+        time.sleep(random.uniform(0, app.parts.settings.idcard_poll_seconds))
+    after = server_seconds(app)
+    for route, (total, n) in after.items():
+        was_total, was_n = before.get(route, (0.0, 0))
+        if n > was_n:
+            mean_ms = (total - was_total) / (n - was_n) * 1000
+            say(event="server", route=route, mean_ms=mean_ms, count=n - was_n)
+
+
+def trace(app: Any, reader: Any, marks: dict[str, float], calls: list[tuple[str, float, float]]) -> None:
+    """Wrap the steps of a card's way to the screen so that each notes when it happened."""
+    reply = reader._reply
+
+    def replied(command: int, card: Any, fault: Any) -> bytes:
+        if command == 0x2001 and card is not None:  # find card, and there is one
+            marks.setdefault("found", time.perf_counter())
+        return bytes(reply(command, card, fault))
+
+    reader._reply = replied
+    watcher, watch = app.watch.cards, app.watch
+    handed, taken = watcher.on_card, watch.on_card
+
+    def read(card: Any) -> None:
+        marks.setdefault("read", time.perf_counter())
+        handed(card)
+
+    def take(card: Any) -> None:
+        marks.setdefault("ui", time.perf_counter())
+        taken(card)
+
+    watcher.on_card, watch.on_card = read, take
+    client = app.parts.client
+    send = client._send
+
+    def sent(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return send(method, path, *args, **kwargs)
+        finally:
+            if "lookup" in path or "person" in path:
+                calls.append((path, began, time.perf_counter()))
+
+    client._send = sent
+    start = app.screen("start")
+    show = start.show_person
+
+    def built() -> None:
+        show()
+        if app.person is not None:
+            marks["built"] = time.perf_counter()
+
+    start.show_person = built
+
+
+def server_seconds(app: Any) -> dict[str, tuple[float, int]]:
+    """The server's time per lookup route so far (sum of seconds, count), from its ``/metrics``."""
+    import httpx
+
+    text = httpx.get(app.parts.settings.server.rstrip("/") + "/metrics", timeout=5).text
+    sums: dict[str, list[float]] = {}
+    for line in text.splitlines():
+        if not line.startswith("hallq_request_seconds_") or ("lookup" not in line and "person" not in line):
+            continue
+        name, value = line.rsplit(" ", 1)
+        route = name[name.index('route="') + 7 :].split('"', 1)[0]
+        entry = sums.setdefault(route, [0.0, 0])
+        if name.startswith("hallq_request_seconds_sum"):
+            entry[0] += float(value)
+        elif name.startswith("hallq_request_seconds_count"):
+            entry[1] += int(float(value))
+    return {route: (total, int(n)) for route, (total, n) in sums.items()}
 
 
 if __name__ == "__main__":

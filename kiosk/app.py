@@ -263,9 +263,9 @@ class KioskApp(App):
             screen.prepare(**details)
         self.root.ids.screens.current = name
 
-    def show_busy(self, message: str) -> None:
-        """Cover the screen with a "one moment" message."""
-        self.overlays.show_busy(message)
+    def show_busy(self, message: str, after: float = 0.0) -> None:
+        """Cover the screen with a "one moment" message (with ``after``: only if still busy by then)."""
+        self.overlays.show_busy(message, after)
 
     def hide_busy(self) -> None:
         """Remove the "one moment" message."""
@@ -325,7 +325,7 @@ class KioskApp(App):
 
     def _touched(self, *_: Any) -> bool:
         self.idle.touched()
-        return False
+        return self.overlays.holding  # busy, the "one moment" view not drawn yet: no tap goes through
 
     def idle_seconds(self) -> float:
         """How long since the screen was last touched."""

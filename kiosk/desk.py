@@ -107,10 +107,10 @@ class Desk:
         """Today's open tickets of a citizen who lost theirs."""
         return self.client.lookup(id_number=id_number, phone=phone)
 
-    def person(self, id_number: str) -> tuple[list[c.TicketPublic], list[c.AppointmentPublic]]:
+    def person(self, id_number: str) -> c.PersonToday:
         """What the service list shows a citizen known by their ID number: today's open tickets (to
         reprint) and bookings (to check in)."""
-        return self.client.lookup(id_number=id_number), self.client.bookings(id_number)
+        return self.client.person(id_number)
 
     def attach_holder(
         self, ticket: c.TicketPublic, *, id_number: str | None = None, phone: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 
 
@@ -16,18 +17,39 @@ class Overlays:
         self.busy_view: Any = None
         self.notice_view: Any = None
         self.choice_view: Any = None
+        self._busy_soon: Any = None  # the "one moment" view's scheduled opening (show_busy's ``after``)
 
-    def show_busy(self, message: str) -> None:
-        """Cover the screen with a "one moment" message."""
+    def show_busy(self, message: str, after: float = 0.0) -> None:
+        """Cover the screen with a "one moment" message; with ``after``, only if the work is not done by
+        then (busy from now on all the same: taps are held back, see ``holding``)."""
         if self.busy_view is None:
             self.busy_view = Factory.BusyView()
         self.busy_view.message = message
+        self._cancel_soon()
         if self.busy_view.parent is None:
-            self.busy_view.open(animation=False)
+            if after > 0:
+                self._busy_soon = Clock.schedule_once(lambda _dt: self._open_busy(), after)
+            else:
+                self._open_busy()
         self._on_busy(True)
+
+    @property
+    def holding(self) -> bool:
+        """Busy, with the "one moment" view not drawn yet: the screen under it must not take taps."""
+        return self._busy_soon is not None
+
+    def _open_busy(self) -> None:
+        self._busy_soon = None
+        self.busy_view.open(animation=False)
+
+    def _cancel_soon(self) -> None:
+        if self._busy_soon is not None:
+            self._busy_soon.cancel()
+            self._busy_soon = None
 
     def hide_busy(self) -> None:
         """Remove the "one moment" message."""
+        self._cancel_soon()
         if self.busy_view is not None and self.busy_view.parent is not None:
             self.busy_view.dismiss(animation=False)
         self._on_busy(False)

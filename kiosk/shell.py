@@ -45,8 +45,8 @@ class Shell(Protocol):
         """A screen if it has been built, else None."""
         ...
 
-    def show_busy(self, message: str) -> None:
-        """Cover the screen with a "one moment" message."""
+    def show_busy(self, message: str, after: float = 0.0) -> None:
+        """Cover the screen with a "one moment" message (with ``after``: only if still busy by then)."""
         ...
 
     def hide_busy(self) -> None:

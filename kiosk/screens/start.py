@@ -37,6 +37,8 @@ class StartScreen(Screen):
     def __init__(self, **kwargs: Any) -> None:
         self._themes: dict[str, KButton] = {}
         self._rows: list[dict[str, Any]] = []
+        self._heights: dict[str, float] = {}  # row heights by title, at the width and print size of
+        self._scale: tuple[float, float, float] = (0.0, 0.0, 0.0)  # ... this (width, k, z)
         super().__init__(**kwargs)  # after: the kv rules (on_kv_post) may use them
 
     @property
@@ -95,7 +97,8 @@ class StartScreen(Screen):
                 row = TicketRow(token=booking.code, label=label)  # a booking's code in the token slot
                 row.bind(on_release=lambda r: self.app.errands.check_in(r.token))
                 box.add_widget(row)
-        self._show(keep_scroll=True)
+        # only the lines of services at the person's daily limit change: the rows stay as they are
+        self.update_queues(set(self.codes))
 
     def _reprint(self, token: str) -> None:
         person = self.app.person
@@ -224,9 +227,21 @@ class StartScreen(Screen):
         return text("kiosk.start.queue", app.lang, waiting=queue.waiting, wait=wait)
 
     def _height(self, title: str) -> float:
-        """A row's height: its title wrapped to the list's width, the department line, the padding."""
+        """A row's height: its title wrapped to the list's width, the department line, the padding.
+
+        Measuring every title is most of a list rebuild's time (the list is rebuilt after a search,
+        a theme, a reset): heights are kept for the current width and print size."""
         app = self.app
         width = max(100.0, self.ids.scroll.width - 36 * app.z - 16 * app.z)
+        scale = (width, app.k, app.z)
+        if scale != self._scale:
+            self._scale, self._heights = scale, {}
+        if title not in self._heights:
+            self._heights[title] = self._measure(title, width)
+        return self._heights[title]
+
+    def _measure(self, title: str, width: float) -> float:
+        app = self.app
         title_label = CoreLabel(font_size=TITLE_FONT * app.k, bold=True)
         detail_label = CoreLabel(font_size=DETAIL_FONT * app.k)
         line = title_label.get_extents("国Ag")[1]

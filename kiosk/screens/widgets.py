@@ -77,15 +77,19 @@ class Paragraph(Label):
 
     def __init__(self, **kwargs: Any) -> None:
         self._shown = ""
-        self._rewrap_soon = Clock.create_trigger(self._rewrap)
+        # -1: after this handler and the layouts, but before the frame is drawn, so that a new text or
+        # width shows broken in the very next frame (not a raw frame, then a broken one a frame later:
+        # each full-screen frame is tens of ms of CPU on the kiosk's software GL)
+        self._rewrap_soon = Clock.create_trigger(self._rewrap, -1)
         super().__init__(**kwargs)
         self.bind(width=self._rewrap_soon, font_size=self._rewrap_soon, bold=self._rewrap_soon)
         self._rewrap()
 
     def on_text(self, _instance: Any, value: str) -> None:
-        """New text from outside: remember it, break it into lines for this width — on the next frame:
-        set from inside this handler, the broken text would be overwritten by the raw one, which the
-        label's own observer of ``text`` receives after this handler (Kivy then broke "A区1 / 楼2号")."""
+        """New text from outside: remember it, break it into lines for this width — just before the
+        frame is drawn, not here: set from inside this handler, the broken text would be overwritten by
+        the raw one, which the label's own observer of ``text`` receives after this handler (Kivy then
+        broke "A区1 / 楼2号")."""
         if value != self._shown:
             self.source = value
             self._rewrap_soon()

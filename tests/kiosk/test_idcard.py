@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 import pytest
 
 from hardware_mocks.idcard_reader import Fault, sample_card
@@ -44,6 +45,37 @@ def test_a_citizen_takes_a_ticket_by_putting_the_card_on_the_reader(
     found = kiosk.server.call("POST", "/tickets/lookup", who="kiosk", json={"id_number": ID_NUMBER}).json()
     assert ticket.token in [t["token"] for t in found]  # kept by the server as today: findable by the number
     assert ID_NUMBER not in caplog.text and "张三丰" not in caplog.text and "人民路" not in caplog.text
+
+
+def lookups(kiosk: Kiosk) -> dict[str, float]:
+    """How often the server answered each person-lookup route so far (its own /metrics)."""
+    counts: dict[str, float] = {}
+    for line in httpx.get(f"{kiosk.server.url}/metrics", timeout=10).text.splitlines():
+        if line.startswith("hallq_request_seconds_count") and ("lookup" in line or "person" in line):
+            route = line.split('route="', 1)[1].split('"', 1)[0]
+            counts[route] = counts.get(route, 0) + float(line.rsplit(" ", 1)[1])
+    return counts
+
+
+def test_the_holders_list_takes_one_request_and_taps_wait_for_it(kiosk: Kiosk) -> None:
+    holder = "440304198808081238"  # made up, with a valid check digit; no other test's
+    issued = kiosk.server.call(
+        "POST", "/tickets", who="kiosk", json={"service_code": PENSION, "id_number": holder}
+    ).json()
+    book(kiosk, SOCIAL_CARD, id_number=holder, phone=OTHER_PHONE)
+    button = kiosk.service_button(SOCIAL_CARD)
+    before = lookups(kiosk)
+    kiosk.reader.put(sample_card(id_number=holder))
+    kiosk.pump(lambda: kiosk.app.busy or kiosk.app.person is not None, 15)  # read: the list is on its way
+    kiosk.tap(button)  # a tap while it comes ("one moment" is drawn only if it is slow) is held back
+    start = signed_in(kiosk)
+    assert kiosk.current == "start"
+    assert [t.token for t in kiosk.app.person.tickets] == [issued["token"]]
+    assert [b.slot.service_code for b in kiosk.app.person.bookings] == [SOCIAL_CARD]
+    assert len(start.ids.my_tickets.children) == 4  # two headings, the ticket, the booking
+    after = lookups(kiosk)
+    asked = {route: n - before.get(route, 0) for route, n in after.items() if n != before.get(route, 0)}
+    assert asked == {"/api/v1/tickets/person": 1}  # tickets and bookings in one round trip
 
 
 def test_the_card_button_reads_a_card_or_takes_a_typed_number(kiosk: Kiosk) -> None:
