@@ -7,6 +7,7 @@ names are re-exported here for the callers that knew them from here.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -210,8 +211,13 @@ def rate(
     return result, True
 
 
-def _announce(uow: UnitOfWork, hall_id: int, row: Evaluation, result: c.EvaluationPublic) -> None:
-    ticket = uow.stores.evaluations.tickets([row.ticket_id])[row.ticket_id]
+def _announce(
+    uow: UnitOfWork, hall_id: int, row: Evaluation, result: c.EvaluationPublic, known: Lookups | None = None
+) -> None:
+    tickets = known.tickets if known is not None and known.tickets is not None else None
+    if tickets is None:
+        tickets = uow.stores.evaluations.tickets([row.ticket_id])
+    ticket = tickets[row.ticket_id]
     topics: tuple[str, ...] = ("manager", f"ticket:{ticket.token}")
     if result.window:
         topics = (*topics, f"evaluator:{result.window}", f"window:{result.window}")
@@ -231,10 +237,14 @@ def expire_evaluations(uow: UnitOfWork, hall_id: int, limit: int | None = None) 
     them, a housekeeping chunk); without a limit the hall's default rule runs too. Returns how many."""
     store = uow.stores.evaluations
     overdue = store.overdue(hall_id, uow.now, limit)
-    known: Lookups = lookups(uow, hall_id)  # the hall's departments looked up once for the whole chunk
     for row in overdue:
         store.mark_unrated(row.id)
-        _announce(uow, hall_id, row, public(uow, row_of(uow, hall_id, row.id), known))
+    # Read in this transaction, so pending until now: unrated is all that changed (no re-read), and
+    # the chunk's tickets, clerks and follow-ups are looked up once for all of them, not per row.
+    expired = [replace(row, status="unrated") for row in overdue]
+    known = lookups(uow, hall_id, expired)
+    for row in expired:
+        _announce(uow, hall_id, row, public(uow, row, known), known)
     if limit is None:
         default_unrated(uow, hall_id)
     return len(overdue)
