@@ -90,6 +90,7 @@ def request_evaluation(
     uow: UnitOfWork,
     actor: Actor,
     ticket: ConcludedTicket,
+    case_id: int | None,
     window_id: int,
     window_number: str,
     clerk_id: int | None,
@@ -103,7 +104,7 @@ def request_evaluation(
     new = NewEvaluation(
         hall_id=actor.hall_id,
         ticket_id=ticket.id,
-        case_id=store.case_of(ticket.id),
+        case_id=case_id,  # written a moment ago by the same 办结, not read back
         service_id=service.id,
         department_id=service.department_id,
         window_id=window_id,
