@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.server.conftest import Hall
+from tests.server.test_evaluations_api import concluded, evaluation_of, rate
 
 MARKERS = {
     "call-next": "UPDATE tickets SET status='called'",
@@ -86,3 +87,14 @@ def test_a_window_request_reads_its_window_and_ticket_once(
     assert reads(job, "windows") == 1, job
     assert reads(job, "tickets") == 1, job
     assert read_back(job) == []
+
+
+def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str]) -> None:
+    assert hall.act("1", "open").status_code == 200
+    evaluation = evaluation_of(hall, concluded(hall))
+    statements.clear()
+    assert rate(hall, evaluation["id"], level="satisfied").status_code == 201
+    job = job_with(statements, "UPDATE evaluations SET status='rated'")
+    assert reads(job, "evaluations") == 1, job
+    assert read_back(job) == []
+    assert len(job) <= 7, job

@@ -7,7 +7,7 @@ names are re-exported here for the callers that knew them from here.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -207,8 +207,12 @@ def rate(
         service_id=row.service_id,
         data={"evaluation": evaluation_id, "level": level.value, "channel": channel.value, "late": late},
     )
-    result = public(uow, row_of(uow, hall_id, evaluation_id))
-    _announce(uow, hall_id, row, result)
+    # What the rating stored is known (no read back); the reply's and the announcement's lookups are
+    # read once for both.
+    rated = replace(row, status="rated", is_default=False, **asdict(rating))
+    known = lookups(uow, hall_id, [rated])
+    result = public(uow, rated, known)
+    _announce(uow, hall_id, rated, result, known)
     return result, True
 
 
