@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from queue_server.services.tickets.day import expire_past_days
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of, rate
 
@@ -98,3 +99,18 @@ def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str
     assert reads(job, "evaluations") == 1, job
     assert read_back(job) == []
     assert len(job) <= 7, job
+
+
+def test_earlier_days_are_swept_for_open_tickets_once_a_day(hall: Hall, statements: list[str]) -> None:
+    def sweep() -> int:
+        return int(hall.runtime.write_sync(lambda uow: expire_past_days(uow, 1, limit=5)))
+
+    issued = hall.issue("S1")
+    assert sweep() == 0  # nothing of an earlier day is open: noted until the day turns
+    statements.clear()
+    assert sweep() == 0
+    assert not [sql for sql in statements if "FROM tickets" in sql]  # not looked for again today
+    hall.clock.advance(days=1)
+    assert sweep() == 1  # a new day: yesterday's ticket expires
+    status = hall.client.get(f"/api/v1/tickets/{issued['token']}").json()["status"]
+    assert status == "expired"
