@@ -61,6 +61,9 @@ class Housekeeper:
     async def run(self, hall_id: int) -> Round:
         """One round of every chore for ``hall_id``."""
         done = Round()
+        # The hall's catalogue (hundreds of windows) loaded, when the process has not yet, on a reader:
+        # the chores read it, and its first load would otherwise be the writer's longest job.
+        await self.runtime.read(lambda uow: uow.catalogue(hall_id))
         for name, step in CHUNKED.items():
             await self._drain(done, name, partial(_for_hall, step, hall_id))
         # What the alerts need is worked out once a round on a reader: it reads every open case,
