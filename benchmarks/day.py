@@ -58,7 +58,7 @@ HOUSEKEEPING_LINE = re.compile(
     r"housekeeping of hall \d+: (\d+) items in (\d+) writer jobs, longest ([\d.]+) ms"
     r".*? CPU at most ([\d.]+) ms"
 )
-HOLD_WARNING = re.compile(r"housekeeping job .* held the writer ([\d.]+) ms \(writer CPU ([\d.]+) ms\)")
+HOLD_WARNING = re.compile(r"housekeeping job '(.*?)' held the writer ([\d.]+) ms \(writer CPU ([\d.]+) ms\)")
 
 
 # ------------------------------------------------------------------ the halls and the servers
@@ -486,13 +486,16 @@ def run(
     report("call-next p99, first tenth of the day", first, "ms", None, None)
     report("call-next p99, last tenth of the day", last, "ms", "<= 2x first", last <= 2 * first)
     rounds = [(int(m[0]), int(m[1]), float(m[2]), float(m[3])) for m in HOUSEKEEPING_LINE.findall(logs)]
-    warned = [(float(m[0]), float(m[1])) for m in HOLD_WARNING.findall(logs)]
+    warned = [(float(m[1]), float(m[2]), m[0]) for m in HOLD_WARNING.findall(logs)]
     longest = max([r[2] for r in rounds] + [w[0] for w in warned] + [0.0])
     longest_cpu = max([r[3] for r in rounds] + [w[1] for w in warned] + [0.0])
     report("housekeeping rounds that did work", len(rounds), "rounds", None, None)
     items, jobs = sum(r[0] for r in rounds), sum(r[1] for r in rounds)
     report("  items / writer jobs", f"{items} / {jobs}", "", None, None)
     report("  jobs over 20 ms of wall time", len(warned), "jobs", None, None)
+    if warned:
+        heaviest = max(warned, key=lambda w: w[1])
+        report("  the most writer CPU of those", f"{heaviest[1]:.1f} ms ({heaviest[2]})", "", None, None)
     report("longest housekeeping job, wall", longest, "ms", None, None)
     report("longest housekeeping job, writer CPU", longest_cpu, "ms", "<= 20 ms", longest_cpu <= 20)
     deadlocks = logs.count("deadlock detected")

@@ -84,10 +84,6 @@ class SqlEvaluationStore(SqlStore):
         found = (stored or {}).get("evaluation", {})
         return found if isinstance(found, dict) else {}
 
-    def case_of(self, ticket_id: int) -> int | None:
-        found = self.conn.execute(select(t.cases.c.id).where(t.cases.c.ticket_id == ticket_id)).scalar()
-        return int(found) if found is not None else None
-
     def add(self, new: NewEvaluation) -> int:
         values = {**asdict(new), "status": "pending", "reasons": [], "comment": "", "late": False}
         query = t.evaluations.insert().returning(ev.id)

@@ -45,8 +45,15 @@ class SqlAlertStore:
 
     def raise_(
         self, hall_id: int, rule: str, subject: str, severity: str, at: datetime, detail: dict[str, Any]
-    ) -> int:
-        """Store a new alert; its id."""
+    ) -> int | None:
+        """Store a new alert; its id (None, and nothing stored, when one of that rule and subject
+        stands already)."""
+        al = t.alerts
+        standing = select(al.c.id).where(
+            al.c.hall_id == hall_id, al.c.subject == subject, al.c.rule == rule, al.c.cleared_at.is_(None)
+        )
+        if self.conn.execute(standing.limit(1)).first() is not None:
+            return None
         values = {
             "hall_id": hall_id,
             "rule": rule,
@@ -57,15 +64,24 @@ class SqlAlertStore:
         }
         return int(self.conn.execute(t.alerts.insert().returning(t.alerts.c.id), values).scalar_one())
 
-    def escalate(self, alert_id: int, severity: str, detail: dict[str, Any]) -> None:
-        """Change a standing alert's severity and detail."""
-        self.conn.execute(
-            update(t.alerts).where(t.alerts.c.id == alert_id).values(severity=severity, detail=detail)
+    def escalate(self, alert_id: int, severity: str, detail: dict[str, Any]) -> bool:
+        """Change a standing alert's severity and detail; False when it was cleared or has that
+        severity already."""
+        al = t.alerts
+        done = self.conn.execute(
+            update(al)
+            .where(al.c.id == alert_id, al.c.cleared_at.is_(None), al.c.severity != severity)
+            .values(severity=severity, detail=detail)
         )
+        return done.rowcount == 1
 
-    def clear(self, alert_id: int, at: datetime) -> None:
-        """Mark an alert cleared."""
-        self.conn.execute(update(t.alerts).where(t.alerts.c.id == alert_id).values(cleared_at=at))
+    def clear(self, alert_id: int, at: datetime) -> bool:
+        """Mark an alert cleared; False when it was cleared already."""
+        al = t.alerts
+        done = self.conn.execute(
+            update(al).where(al.c.id == alert_id, al.c.cleared_at.is_(None)).values(cleared_at=at)
+        )
+        return done.rowcount == 1
 
     def acknowledge(self, ids: Sequence[int], at: datetime, by: str) -> None:
         """Mark alerts acknowledged by ``by``."""

@@ -401,6 +401,8 @@ alerts = Table(
     Column("cleared_at", UtcDateTime),
     Column("detail", JSON, nullable=False, default=dict),
     Index("ix_alerts_open", "hall_id", "cleared_at"),
+    # (hall, subject): whether an alert of a subject still stands, checked before each raise
+    Index("ix_alerts_subject", "hall_id", "subject"),
 )
 
 devices = Table(

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from queue_server.domain import alerts as rules
 from queue_server.runtime import Runtime
 from queue_server.services.operations import alerts
 from queue_server.services.operations.housekeeping import CHUNKED, Step
@@ -44,6 +45,8 @@ class Round:
     longest: float = 0.0  # wall seconds of the longest job on the writer
     longest_chore: str = ""
     longest_cpu: float = 0.0  # the writer thread's CPU seconds in its most expensive job
+    # per chore: [jobs, items, the writer CPU seconds of its most expensive job]
+    chores: dict[str, list[float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,11 +61,17 @@ class Housekeeper:
     async def run(self, hall_id: int) -> Round:
         """One round of every chore for ``hall_id``."""
         done = Round()
+        # The hall's catalogue (hundreds of windows) loaded, when the process has not yet, on a reader:
+        # the chores read it, and its first load would otherwise be the writer's longest job.
+        await self.runtime.read(lambda uow: uow.catalogue(hall_id))
         for name, step in CHUNKED.items():
             await self._drain(done, name, partial(_for_hall, step, hall_id))
-        # The findings are worked out inside each job, not on a reader beforehand: findings a moment
-        # old could raise again an alert another job had just cleared. They read a few hundred rows.
-        await self._drain(done, "alerts", partial(_alert_changes, hall_id))
+        # What the alerts need is worked out once a round on a reader: it reads every open case,
+        # follow-up and standing alert (thousands with a month of 承诺件), which once done in each
+        # writer job cost 35 ms or more a job and shrank the chunks to one alert. The writer jobs
+        # apply the plan a few changes at a time, each only where the alert still stands as planned.
+        planned = _Planned(await self.runtime.read(lambda uow: alerts.plan(uow, hall_id)))
+        await self._drain(done, "alerts", partial(_alert_changes, hall_id, planned))
         closed = await self.runtime.read(lambda uow: close_days(uow, hall_id))
         for day in closed:  # one closed day's statistics per job
             await self._job(done, "closed days", partial(_keep, hall_id, day))
@@ -109,6 +118,8 @@ class Housekeeper:
         if seconds > done.longest:
             done.longest, done.longest_chore = seconds, name
         done.longest_cpu = max(done.longest_cpu, cpu)
+        chore = done.chores.setdefault(name, [0, 0, 0.0])
+        chore[0], chore[1], chore[2] = chore[0] + 1, chore[1] + handled, max(chore[2], cpu)
         self.longest = max(self.longest, seconds)
         if seconds > CEILING_SECONDS:
             log.warning(
@@ -128,8 +139,18 @@ def _chunk(step: Callable[[UnitOfWork, int], int], limit: int, uow: UnitOfWork) 
     return step(uow, limit)
 
 
-def _alert_changes(hall_id: int, uow: UnitOfWork, limit: int) -> int:
-    return alerts.size(alerts.apply_findings(uow, hall_id, alerts.findings(uow, hall_id), limit))
+@dataclass
+class _Planned:
+    """The alert changes of a round not applied yet."""
+
+    changes: rules.Changes
+
+
+def _alert_changes(hall_id: int, planned: _Planned, uow: UnitOfWork, limit: int) -> int:
+    """Apply the next ``limit`` planned changes; how many were taken (stale ones are skipped)."""
+    chunk, planned.changes = alerts.split(planned.changes, limit)
+    alerts.apply_changes(uow, hall_id, chunk)
+    return alerts.size(chunk)
 
 
 def _keep(hall_id: int, day: ClosedDay, uow: UnitOfWork) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from queue_server.domain.actors import Actor
@@ -33,6 +33,8 @@ class Caches:
     stats_read: dict[int, float] = field(default_factory=dict)
     open_windows: dict[int, tuple[float, frozenset[int]]] = field(default_factory=dict)
     versions_checked: float = 0.0
+    # hall -> the business day before which it has no open ticket left (none can open again)
+    past_days_closed: dict[int, date] = field(default_factory=dict)
 
     def forget_open_windows(self, hall_id: int) -> None:
         """A window opened or closed here: read the statuses afresh next time."""

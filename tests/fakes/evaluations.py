@@ -79,10 +79,6 @@ class FakeEvaluationStore(FakeStore):
     def settings(self, hall_id: int) -> dict[str, Any]:
         return dict(self.hall_settings.get(hall_id, {}))
 
-    def case_of(self, ticket_id: int) -> int | None:
-        case = self.case_rows.case_of_ticket(ticket_id)
-        return case.id if case is not None else None
-
     def add(self, new: NewEvaluation) -> int:
         if any(r.ticket_id == new.ticket_id for r in self.rows.values()):
             raise ValueError("unique: one evaluation per ticket")  # the table's unique constraint

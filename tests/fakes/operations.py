@@ -32,18 +32,27 @@ class FakeAlertStore:
 
     def raise_(
         self, hall_id: int, rule: str, subject: str, severity: str, at: datetime, detail: dict[str, Any]
-    ) -> int:
+    ) -> int | None:
+        if any(r.rule == rule and r.subject == subject for r in self.standing(hall_id)):
+            return None
         alert_id = next(self._ids)
         self.rows[alert_id] = AlertRow(
             alert_id, hall_id, rule, subject, severity, at, None, None, None, detail
         )
         return alert_id
 
-    def escalate(self, alert_id: int, severity: str, detail: dict[str, Any]) -> None:
-        self.rows[alert_id] = replace(self.rows[alert_id], severity=severity, detail=detail)
+    def escalate(self, alert_id: int, severity: str, detail: dict[str, Any]) -> bool:
+        row = self.rows[alert_id]
+        if row.cleared_at is not None or row.severity == severity:
+            return False
+        self.rows[alert_id] = replace(row, severity=severity, detail=detail)
+        return True
 
-    def clear(self, alert_id: int, at: datetime) -> None:
+    def clear(self, alert_id: int, at: datetime) -> bool:
+        if self.rows[alert_id].cleared_at is not None:
+            return False
         self.rows[alert_id] = replace(self.rows[alert_id], cleared_at=at)
+        return True
 
     def acknowledge(self, ids: Sequence[int], at: datetime, by: str) -> None:
         for alert_id in ids:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from queue_server.adapters import tables as t
 from queue_server.api.chores import FIRST_LIMIT, Housekeeper
+from queue_server.services.operations import alerts
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of
 
@@ -69,3 +70,26 @@ def test_alerts_are_raised_then_cleared_one_change_per_job(hall: Hall) -> None:
     assert hall.act("1", "open").status_code == 200
     asyncio.run(keeper.run(1))
     assert hall.client.get("/api/v1/alerts", headers=hall.as_("manager")).json() == []
+
+
+def test_an_alert_plan_read_twice_raises_and_clears_each_alert_once(hall: Hall) -> None:
+    def apply_both() -> None:
+        """Two plans read before either is applied (the server's own rounds may run between)."""
+        plans = [hall.runtime.read_sync(lambda uow: alerts.plan(uow, 1)) for _ in range(2)]
+        for plan in plans:
+            hall.runtime.write_sync(lambda uow, plan=plan: alerts.apply_changes(uow, 1, plan))
+
+    def recorded(type_: str) -> int:
+        e = t.events.c
+        query = select(func.count()).where(e.type == type_, e.hall_id == 1)
+        return int(hall.runtime.read_sync(lambda uow: uow.stores.conn.execute(query).scalar()))
+
+    hall.issue("S1")  # no window open serves it: 无人受理
+    apply_both()
+    standing = hall.client.get("/api/v1/alerts", headers=hall.as_("manager")).json()
+    assert [a["rule"] for a in standing] == ["service.uncovered"]
+    assert recorded("alert.raised") == 1
+    assert hall.act("1", "open").status_code == 200
+    apply_both()
+    assert hall.client.get("/api/v1/alerts", headers=hall.as_("manager")).json() == []
+    assert recorded("alert.cleared") == 1

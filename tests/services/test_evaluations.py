@@ -35,7 +35,7 @@ def asked(stores: FakeStores) -> int:
     """Ticket A001 concluded at window 01 at ASKED: its evaluation is requested."""
     ticket = SimpleNamespace(id=7, number="A001", token="tok-7", service_id=1)
     uow = stores.unit(ASKED)
-    evaluation_id = ratings.request_evaluation(uow, CLERK, ticket, 1, "01", None)
+    evaluation_id = ratings.request_evaluation(uow, CLERK, ticket, None, 1, "01", None)
     assert [e.type for e in uow.outbox] == ["evaluation.requested"]
     assert uow.outbox[0].payload["clerk_name"] == "王芳"
     return evaluation_id

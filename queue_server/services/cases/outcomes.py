@@ -37,8 +37,9 @@ class Promised(Protocol):
 
 def record_outcome(
     uow: UnitOfWork, actor: Actor, ticket: ConcludedTicket, window_id: int, command: c.Conclude
-) -> dict[str, Any]:
-    """Write the case row of a concluded ticket; returns what the concluded event should carry."""
+) -> tuple[dict[str, Any], int]:
+    """Write the case row of a concluded ticket; returns what the concluded event should carry, and
+    the case's id (its evaluation names it)."""
     catalogue = uow.catalogue(actor.hall_id)
     guide = uow.stores.cases.service_guide(ticket.service_id)
     outcome = Outcome(command.outcome.value)
@@ -51,7 +52,7 @@ def record_outcome(
         limit = int(guide.get("promised_limit_days") or guide.get("legal_limit_days") or 0)
         due = promised_date(catalogue.settings.working_days, today, limit, green=green)
     phone = pii.protect_phone(uow.caches.pii_key, command.phone) if command.phone else None
-    uow.stores.cases.add(
+    case_id = uow.stores.cases.add(
         NewCase(
             hall_id=actor.hall_id,
             ticket_id=ticket.id,
@@ -71,7 +72,7 @@ def record_outcome(
             completed_at=None if outcome in OPEN_OUTCOMES else uow.now,
         )
     )
-    return {"outcome": outcome.value, "promised_date": due.isoformat() if due else None}
+    return {"outcome": outcome.value, "promised_date": due.isoformat() if due else None}, case_id
 
 
 def _case_row(uow: UnitOfWork, actor: Actor, case_id: int) -> Case:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Unpack
 
 from queue_server import contract as c
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.hall import HallCatalogue, WindowItem
-from queue_server.domain.lifecycle import Action, Status
+from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
 from queue_server.services.cases.outcomes import record_outcome
@@ -51,8 +51,13 @@ def _current(uow: UnitOfWork, at: At) -> TicketRow:
 
 
 def _result(uow: UnitOfWork, at: At, ticket: TicketRow | None) -> c.WindowActionResult:
-    row = uow.stores.windows.row(at.window.id)
-    current = uow.stores.tickets.by_id(row.current_ticket_id) if row.current_ticket_id else None
+    # The window's row is locked for this job and changed only through ``_set_window``, and a moved
+    # ticket is built from its move: what the reply shows is known, nothing is read back.
+    row = at.row
+    if ticket is not None and row.current_ticket_id == ticket.id:
+        current: TicketRow | None = ticket
+    else:
+        current = uow.stores.tickets.by_id(row.current_ticket_id) if row.current_ticket_id else None
     clerk = uow.stores.windows.clerks([row.clerk_id]).get(row.clerk_id) if row.clerk_id else None
     return c.WindowActionResult(
         window=window_public(at.catalogue, row, current, clerk, uow.now),
@@ -86,7 +91,20 @@ def _move(
             **(note or {}),
         },
     )
-    return ticket_now(uow, ticket.id)
+    return _moved(ticket, action, values)
+
+
+def _moved(ticket: TicketRow, action: Action, values: TicketChanges) -> TicketRow:
+    """The row a successful move left (the compare-and-set matched ``ticket``, so nothing else changed
+    it): no need to read it back."""
+    status = next_status(Status(ticket.status), action, number=ticket.number)
+    return replace(ticket, status=status.value, **values)
+
+
+def _set_window(uow: UnitOfWork, at: At, **changes: Unpack[WindowChanges]) -> None:
+    """Change the window's live row, and the job's copy of it (the reply is built from that)."""
+    uow.stores.windows.update(at.window.id, **changes)
+    at.row = replace(at.row, **changes)
 
 
 _LOGGED = {"recalls", "service_id", "target_window_id"}
@@ -113,7 +131,7 @@ def _today_ticket(uow: UnitOfWork, actor: Actor, at: At, number: str) -> TicketR
 
 
 def _free_window(uow: UnitOfWork, at: At) -> None:
-    uow.stores.windows.update(at.window.id, current_ticket_id=None)
+    _set_window(uow, at, current_ticket_id=None)
 
 
 def _expect(uow: UnitOfWork, at: At, expected: str | None) -> None:
@@ -182,19 +200,14 @@ def call_next(
         if choice is None:
             break
         row = ticket_now(uow, choice.ticket_id)
+        changes: TicketChanges = {"window_id": at.window.id, "target_window_id": None, "called_at": uow.now}
         claimed = uow.stores.tickets.move(
-            row.id,
-            Status.WAITING.value,
-            Action.CALL,
-            number=row.number,
-            window_id=at.window.id,
-            target_window_id=None,
-            called_at=uow.now,
+            row.id, Status.WAITING.value, Action.CALL, number=row.number, **changes
         )
         if not claimed:  # another server process took it a moment ago
             del pool[choice.ticket_id]
             continue
-        uow.stores.windows.update(at.window.id, current_ticket_id=row.id)
+        _set_window(uow, at, current_ticket_id=row.id)
         uow.record(
             actor,
             "ticket.called",
@@ -207,7 +220,7 @@ def call_next(
                 **({"request_id": command.request_id} if command.request_id else {}),
             },
         )
-        called = ticket_now(uow, row.id)
+        called = _moved(row, Action.CALL, changes)
         payload = call_payload(at.catalogue, called, number, recall=False)
         uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{row.token}"), payload)
         push_people_ahead(uow, at.catalogue, row.service_id)
@@ -250,7 +263,7 @@ def conclude(
     _expect(uow, at, command.expected if command else None)
     ticket = _current(uow, at)
     started = ticket.started_at or ticket.called_at or uow.now
-    outcome = record_outcome(uow, actor, ticket, at.window.id, command or c.Conclude())
+    outcome, case_id = record_outcome(uow, actor, ticket, at.window.id, command or c.Conclude())
     ticket = _move(uow, actor, at, ticket, Action.CONCLUDE, note=outcome)
     _free_window(uow, at)
     service = at.catalogue.services[ticket.service_id]
@@ -271,7 +284,8 @@ def conclude(
         (*at.topics, f"evaluator:{number}", f"ticket:{ticket.token}"),
         payload,
     )
-    request_evaluation(uow, actor, ticket, at.window.id, number, _serving_clerk(actor, at))  # 一次一评
+    clerk_id = _serving_clerk(actor, at)
+    request_evaluation(uow, actor, ticket, case_id, at.window.id, number, clerk_id)  # 一次一评
     return _result(uow, at, ticket)
 
 
@@ -375,7 +389,7 @@ def callback(uow: UnitOfWork, actor: Actor, number: str, command: c.Callback) ->
         window_id=at.window.id,
         called_at=uow.now,
     )
-    uow.stores.windows.update(at.window.id, current_ticket_id=ticket.id)
+    _set_window(uow, at, current_ticket_id=ticket.id)
     payload = call_payload(at.catalogue, ticket, number, recall=False)
     uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{ticket.token}"), payload)
     return _result(uow, at, ticket)
@@ -395,7 +409,7 @@ def _set_status(
 ) -> c.WindowActionResult:
     changes: WindowChanges = {"status": status.value, "pause_reason": reason, "status_since": uow.now}
     changes.update(clerk or {})  # who serves there now, when that changes (open, close)
-    uow.stores.windows.update(at.window.id, **changes)
+    _set_window(uow, at, **changes)
     uow.record(
         actor,
         "window.status",

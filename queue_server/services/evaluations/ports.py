@@ -232,10 +232,6 @@ class EvaluationStore(Directory, Protocol):
         """The hall's stored 好差评 settings (a JSON object; empty when none)."""
         ...
 
-    def case_of(self, ticket_id: int) -> int | None:
-        """The case opened for the ticket, if any."""
-        ...
-
     def add(self, new: NewEvaluation) -> int:
         """Store a pending evaluation; its id."""
         ...

@@ -7,6 +7,7 @@ names are re-exported here for the callers that knew them from here.
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -90,6 +91,7 @@ def request_evaluation(
     uow: UnitOfWork,
     actor: Actor,
     ticket: ConcludedTicket,
+    case_id: int | None,
     window_id: int,
     window_number: str,
     clerk_id: int | None,
@@ -103,7 +105,7 @@ def request_evaluation(
     new = NewEvaluation(
         hall_id=actor.hall_id,
         ticket_id=ticket.id,
-        case_id=store.case_of(ticket.id),
+        case_id=case_id,  # written a moment ago by the same 办结, not read back
         service_id=service.id,
         department_id=service.department_id,
         window_id=window_id,
@@ -206,14 +208,23 @@ def rate(
         service_id=row.service_id,
         data={"evaluation": evaluation_id, "level": level.value, "channel": channel.value, "late": late},
     )
-    result = public(uow, row_of(uow, hall_id, evaluation_id))
-    _announce(uow, hall_id, row, result)
+    # What the rating stored is known (no read back); the reply's and the announcement's lookups are
+    # read once for both.
+    rated = replace(row, status="rated", is_default=False, **asdict(rating))
+    known = lookups(uow, hall_id, [rated])
+    result = public(uow, rated, known)
+    _announce(uow, hall_id, rated, result, known)
     push_rating(uow, hall_id, result)  # the 好差评 platform hears of it through the outbox
     return result, True
 
 
-def _announce(uow: UnitOfWork, hall_id: int, row: Evaluation, result: c.EvaluationPublic) -> None:
-    ticket = uow.stores.evaluations.tickets([row.ticket_id])[row.ticket_id]
+def _announce(
+    uow: UnitOfWork, hall_id: int, row: Evaluation, result: c.EvaluationPublic, known: Lookups | None = None
+) -> None:
+    tickets = known.tickets if known is not None and known.tickets is not None else None
+    if tickets is None:
+        tickets = uow.stores.evaluations.tickets([row.ticket_id])
+    ticket = tickets[row.ticket_id]
     topics: tuple[str, ...] = ("manager", f"ticket:{ticket.token}")
     if result.window:
         topics = (*topics, f"evaluator:{result.window}", f"window:{result.window}")
@@ -233,10 +244,14 @@ def expire_evaluations(uow: UnitOfWork, hall_id: int, limit: int | None = None) 
     them, a housekeeping chunk); without a limit the hall's default rule runs too. Returns how many."""
     store = uow.stores.evaluations
     overdue = store.overdue(hall_id, uow.now, limit)
-    known: Lookups = lookups(uow, hall_id)  # the hall's departments looked up once for the whole chunk
     for row in overdue:
         store.mark_unrated(row.id)
-        _announce(uow, hall_id, row, public(uow, row_of(uow, hall_id, row.id), known))
+    # Read in this transaction, so pending until now: unrated is all that changed (no re-read), and
+    # the chunk's tickets, clerks and follow-ups are looked up once for all of them, not per row.
+    expired = [replace(row, status="unrated") for row in overdue]
+    known = lookups(uow, hall_id, expired)
+    for row in expired:
+        _announce(uow, hall_id, row, public(uow, row, known), known)
     if limit is None:
         default_unrated(uow, hall_id)
     return len(overdue)

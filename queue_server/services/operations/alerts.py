@@ -69,7 +69,7 @@ def thresholds(uow: UnitOfWork, hall_id: int) -> rules.Thresholds:
 
 def run_alerts(uow: UnitOfWork, hall_id: int) -> rules.Changes:
     """Evaluate every rule now; raise, escalate and clear alerts with an event row and a live event."""
-    return apply_findings(uow, hall_id, findings(uow, hall_id))
+    return apply_changes(uow, hall_id, plan(uow, hall_id))
 
 
 def findings(uow: UnitOfWork, hall_id: int) -> list[rules.Finding]:
@@ -79,19 +79,24 @@ def findings(uow: UnitOfWork, hall_id: int) -> list[rules.Finding]:
     return list(rules.evaluate(moment, limits, calendar.working_days_between))
 
 
-def apply_findings(
-    uow: UnitOfWork, hall_id: int, found: list[rules.Finding], limit: int | None = None
-) -> rules.Changes:
-    """Raise, escalate and clear alerts so the standing ones match ``found``, at most ``limit``
-    changes at a time (a housekeeping chunk: call again until nothing changes)."""
-    alerts = uow.stores.alerts
+def plan(uow: UnitOfWork, hall_id: int) -> rules.Changes:
+    """The changes that make the standing alerts match what the rules find now: a read of the whole
+    hall (open cases, follow-ups, waiting tickets, standing alerts), so the housekeeping runs it on a
+    reader and hands the writer only the changes, a few at a time (``split``)."""
     standing = [
-        rules.Standing(r.id, r.rule, r.subject, rules.Severity(r.severity)) for r in alerts.standing(hall_id)
+        rules.Standing(r.id, r.rule, r.subject, rules.Severity(r.severity))
+        for r in uow.stores.alerts.standing(hall_id)
     ]
-    changes = rules.reconcile(standing, found)
-    if limit is not None:
-        changes = _first(changes, limit)
+    return rules.reconcile(standing, findings(uow, hall_id))
+
+
+def apply_changes(uow: UnitOfWork, hall_id: int, changes: rules.Changes) -> rules.Changes:
+    """Raise, escalate and clear alerts as planned; each change only where the alert it acts on is
+    still as the plan saw it (a plan read a moment ago never raises an alert twice, clears one twice
+    or announces a change nobody made). Returns the changes made."""
+    alerts = uow.stores.alerts
     system = Actor(hall_id=hall_id, role="admin", name=SYSTEM)
+    raised: list[rules.Finding] = []
     for finding in changes.raise_:
         values = {
             "hall_id": hall_id,
@@ -104,9 +109,15 @@ def apply_findings(
         alert_id = alerts.raise_(
             hall_id, finding.rule, finding.subject, finding.severity.value, uow.now, finding.detail
         )
+        if alert_id is None:
+            continue
+        raised.append(finding)
         _announce(uow, system, "alert.raised", {"id": alert_id, **values, "raised_at": uow.now.isoformat()})
+    escalated: list[tuple[rules.Standing, rules.Finding]] = []
     for old, finding in changes.escalate:
-        alerts.escalate(old.id, finding.severity.value, finding.detail)
+        if not alerts.escalate(old.id, finding.severity.value, finding.detail):
+            continue
+        escalated.append((old, finding))
         _announce(
             uow,
             system,
@@ -120,18 +131,24 @@ def apply_findings(
                 "escalated": True,
             },
         )
+    cleared: list[rules.Standing] = []
     for old in changes.clear:
-        alerts.clear(old.id, uow.now)
+        if not alerts.clear(old.id, uow.now):
+            continue
+        cleared.append(old)
         _announce(uow, system, "alert.cleared", {"id": old.id, "rule": old.rule, "subject": old.subject})
-    return changes
+    return rules.Changes(tuple(raised), tuple(escalated), tuple(cleared))
 
 
-def _first(changes: rules.Changes, limit: int) -> rules.Changes:
-    """The first ``limit`` of ``changes``: clears, then escalations, then new alerts."""
+def split(changes: rules.Changes, limit: int) -> tuple[rules.Changes, rules.Changes]:
+    """The first ``limit`` of ``changes`` (clears, then escalations, then new alerts) and the rest."""
     clear = changes.clear[:limit]
     escalate = changes.escalate[: limit - len(clear)]
     raise_ = changes.raise_[: limit - len(clear) - len(escalate)]
-    return replace(changes, clear=clear, escalate=escalate, raise_=raise_)
+    rest = rules.Changes(
+        changes.raise_[len(raise_) :], changes.escalate[len(escalate) :], changes.clear[len(clear) :]
+    )
+    return replace(changes, clear=clear, escalate=escalate, raise_=raise_), rest
 
 
 def size(changes: rules.Changes) -> int:

@@ -80,16 +80,18 @@ class AlertStore(Protocol):
 
     def raise_(
         self, hall_id: int, rule: str, subject: str, severity: str, at: datetime, detail: dict[str, Any]
-    ) -> int:
-        """Store a new alert; its id."""
+    ) -> int | None:
+        """Store a new alert; its id (None, and nothing stored, when one of that rule and subject
+        stands already)."""
         ...
 
-    def escalate(self, alert_id: int, severity: str, detail: dict[str, Any]) -> None:
-        """Change a standing alert's severity and detail."""
+    def escalate(self, alert_id: int, severity: str, detail: dict[str, Any]) -> bool:
+        """Change a standing alert's severity and detail; False when it was cleared or has that
+        severity already."""
         ...
 
-    def clear(self, alert_id: int, at: datetime) -> None:
-        """Mark an alert cleared."""
+    def clear(self, alert_id: int, at: datetime) -> bool:
+        """Mark an alert cleared; False when it was cleared already."""
         ...
 
     def acknowledge(self, ids: Sequence[int], at: datetime, by: str) -> None:

@@ -13,9 +13,14 @@ def expire_past_days(uow: UnitOfWork, hall_id: int, limit: int | None = None) ->
     nothing is deleted. Returns how many."""
     catalogue = uow.catalogue(hall_id)
     today = business_day(uow.now, catalogue.timezone)
+    if uow.caches.past_days_closed.get(hall_id) == today:
+        return 0  # swept already today: a ticket of an earlier day never opens again
     system = Actor(hall_id=hall_id, role="admin", name="system")
     expired = 0
-    for row in uow.stores.tickets.open_before(hall_id, today, limit=limit):
+    found = uow.stores.tickets.open_before(hall_id, today, limit=limit)
+    if limit is None or len(found) < limit:  # the last of them: skip the look until the day turns
+        uow.after_commit(lambda: uow.caches.past_days_closed.__setitem__(hall_id, today))
+    for row in found:
         if uow.stores.tickets.move(row.id, row.status, Action.EXPIRE, number=row.number):
             uow.record(
                 system,

@@ -1,0 +1,116 @@
+"""What a ticket's life costs the writer, counted in SQL statements (not timed): a window's request
+reads its window row and its ticket once, and never reads back a row it has just written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from queue_server.services.tickets.day import expire_past_days
+from tests.server.conftest import Hall
+from tests.server.test_evaluations_api import concluded, evaluation_of, rate
+
+MARKERS = {
+    "call-next": "UPDATE tickets SET status='called'",
+    "start": "UPDATE tickets SET status='serving'",
+    "conclude": "UPDATE tickets SET status='concluded'",
+}
+
+
+@pytest.fixture
+def statements(hall: Hall) -> Iterator[list[str]]:
+    """The SQL the writer runs from now on (SQLite only: the trace is sqlite3's)."""
+    if not hall.runtime.url.startswith("sqlite"):
+        pytest.skip("counts statements with sqlite3's trace callback")
+    seen: list[str] = []
+
+    def trace(on: bool, uow: Any) -> None:
+        uow.stores.conn.connection.dbapi_connection.set_trace_callback(seen.append if on else None)
+
+    hall.runtime.write_sync(lambda uow: trace(True, uow))
+    yield seen
+    hall.runtime.write_sync(lambda uow: trace(False, uow))
+
+
+def job_with(statements: list[str], marker: str) -> list[str]:
+    """The statements of the one writer job that ran ``marker``: the writer runs a batch of jobs in
+    one transaction, each under its own savepoint (a lone job straight in its transaction), and
+    other jobs, the server's own housekeeping, may share the batch."""
+    found: list[list[str]] = []
+    current: list[str] = []
+    for sql in statements:
+        if sql.startswith(("BEGIN", "SAVEPOINT")):
+            current = []
+        elif sql.startswith(("COMMIT", "RELEASE")):
+            if any(s.startswith(marker) for s in current):
+                found.append(current)
+            current = []
+        else:
+            current.append(sql)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def read_back(job: list[str]) -> list[str]:
+    """The job's reads, by key, of a row of a table it had already written to."""
+    written: set[str] = set()
+    found = []
+    for sql in job:
+        words = sql.split()
+        if words[0] in ("INSERT", "UPDATE"):
+            written.add(words[2] if words[0] == "INSERT" else words[1])
+        elif words[0] == "SELECT" and any(
+            f"WHERE {table}.id = " in sql or f"WHERE {table}.ticket_id = " in sql for table in written
+        ):
+            found.append(sql)
+    return found
+
+
+def reads(job: list[str], table: str) -> int:
+    """How many times the job read a row of ``table`` by its id."""
+    return sum(1 for sql in job if sql.startswith("SELECT") and f"WHERE {table}.id = " in sql)
+
+
+@pytest.mark.parametrize("action", list(MARKERS))
+def test_a_window_request_reads_its_window_and_ticket_once(
+    hall: Hall, statements: list[str], action: str
+) -> None:
+    assert hall.act("1", "open").status_code == 200
+    hall.issue("S1")
+    for step in ("call-next", "start", "conclude"):
+        statements.clear()
+        assert hall.act("1", step).status_code == 200
+        if step == action:
+            break
+    job = job_with(statements, MARKERS[action])
+    assert reads(job, "windows") == 1, job
+    assert reads(job, "tickets") == 1, job
+    assert read_back(job) == []
+
+
+def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str]) -> None:
+    assert hall.act("1", "open").status_code == 200
+    evaluation = evaluation_of(hall, concluded(hall))
+    statements.clear()
+    assert rate(hall, evaluation["id"], level="satisfied").status_code == 201
+    job = job_with(statements, "UPDATE evaluations SET status='rated'")
+    assert reads(job, "evaluations") == 1, job
+    assert read_back(job) == []
+    assert len(job) <= 7, job
+
+
+def test_earlier_days_are_swept_for_open_tickets_once_a_day(hall: Hall, statements: list[str]) -> None:
+    def sweep() -> int:
+        return int(hall.runtime.write_sync(lambda uow: expire_past_days(uow, 1, limit=5)))
+
+    issued = hall.issue("S1")
+    assert sweep() == 0  # nothing of an earlier day is open: noted until the day turns
+    statements.clear()
+    assert sweep() == 0
+    assert not [sql for sql in statements if "FROM tickets" in sql]  # not looked for again today
+    hall.clock.advance(days=1)
+    assert sweep() == 1  # a new day: yesterday's ticket expires
+    status = hall.client.get(f"/api/v1/tickets/{issued['token']}").json()["status"]
+    assert status == "expired"
