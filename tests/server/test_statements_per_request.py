@@ -12,6 +12,9 @@ from queue_server.services.tickets.day import expire_past_days
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of, rate
 
+# The count comes from sqlite3's trace callback (statements with their values): SQLite only.
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
 MARKERS = {
     "call-next": "UPDATE tickets SET status='called'",
     "start": "UPDATE tickets SET status='serving'",
@@ -21,9 +24,7 @@ MARKERS = {
 
 @pytest.fixture
 def statements(hall: Hall) -> Iterator[list[str]]:
-    """The SQL the writer runs from now on (SQLite only: the trace is sqlite3's)."""
-    if not hall.runtime.url.startswith("sqlite"):
-        pytest.skip("counts statements with sqlite3's trace callback")
+    """The SQL the writer runs from now on."""
     seen: list[str] = []
 
     def trace(on: bool, uow: Any) -> None:
