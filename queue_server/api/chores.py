@@ -59,13 +59,13 @@ class Housekeeper:
         """One round of every chore for ``hall_id``."""
         done = Round()
         for name, step in CHUNKED.items():
-            await self._drain(done, name, partial(_for_hall, step, hall_id))
+            await self._drain(done, hall_id, name, partial(_for_hall, step, hall_id))
         # The findings are worked out inside each job, not on a reader beforehand: findings a moment
         # old could raise again an alert another job had just cleared. They read a few hundred rows.
-        await self._drain(done, "alerts", partial(_alert_changes, hall_id))
+        await self._drain(done, hall_id, "alerts", partial(_alert_changes, hall_id))
         closed = await self.runtime.read(lambda uow: close_days(uow, hall_id))
         for day in closed:  # one closed day's statistics per job
-            await self._job(done, "closed days", partial(_keep, hall_id, day))
+            await self._job(done, hall_id, "closed days", partial(_keep, hall_id, day))
         if closed:
             log.info("kept the statistics of %d closed days of hall %d", len(closed), hall_id)
         if done.items:
@@ -81,11 +81,13 @@ class Housekeeper:
             )
         return done
 
-    async def _drain(self, done: Round, name: str, step: Callable[[UnitOfWork, int], int]) -> None:
+    async def _drain(
+        self, done: Round, hall_id: int, name: str, step: Callable[[UnitOfWork, int], int]
+    ) -> None:
         """Run chunks of one chore until a chunk finds less than its limit to do."""
         while True:
             limit = min(self.limits.get(name, FIRST_LIMIT), self.max_limit)
-            handled, _, seconds = await self._job(done, name, partial(_chunk, step, limit))
+            handled, _, seconds = await self._job(done, hall_id, name, partial(_chunk, step, limit))
             if seconds > TARGET_SECONDS and limit > 1:
                 self.limits[name] = max(1, limit // 2)
             elif seconds < TARGET_SECONDS / 4 and handled >= limit:
@@ -94,7 +96,7 @@ class Housekeeper:
                 return
 
     async def _job(
-        self, done: Round, name: str, work: Callable[[UnitOfWork], int]
+        self, done: Round, hall_id: int, name: str, work: Callable[[UnitOfWork], int]
     ) -> tuple[int, float, float]:
         """One writer job, timed from inside: (items, wall seconds, writer CPU seconds)."""
 
@@ -103,7 +105,7 @@ class Housekeeper:
             handled = work(uow)
             return handled, time.perf_counter() - began, time.thread_time() - cpu
 
-        handled, seconds, cpu = await self.runtime.write(timed)
+        handled, seconds, cpu = await self.runtime.write(timed, hall_id)
         done.jobs += 1
         done.items += handled
         if seconds > done.longest:
