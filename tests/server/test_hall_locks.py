@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy import Engine, select, text
 
 from queue_server.adapters.db import make_engine, normalise_url
 from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, claim
-from queue_server.adapters.writer import Writer
+from queue_server.adapters.writer import Outbox, Writer
 from tests.server.test_writer import insert, probe
 from tests.support.postgres import PostgresCluster, create_database
 
@@ -85,6 +86,60 @@ def test_a_busy_halls_jobs_wait_one_transaction_while_the_other_halls_go_ahead(
     finally:
         writer.stop()
     assert names(reader) == {"hall 1", "hall 2"}
+
+
+def someone_waits(reader: Engine, within: float = 20.0) -> None:
+    """Until some session waits for a lock of any kind (a row's, or a hall's)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with reader.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar_one():
+                return
+        time.sleep(0.02)
+    raise AssertionError("nobody waited")
+
+
+def bump(row: int, then: Callable[[], None] | None = None) -> Callable[[Any, Outbox], int]:
+    def work(conn: Any, _outbox: Outbox) -> int:
+        conn.execute(text("UPDATE probe SET n = n + 1 WHERE id = :id"), {"id": row})
+        if then is not None:
+            then()
+        return row
+
+    return work
+
+
+def test_two_processes_batching_the_same_halls_in_opposite_orders_do_not_deadlock(
+    engines: tuple[Engine, Engine], pg_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What used to deadlock: A's batch locks hall 1's row then hall 2's, B's hall 2's then hall 1's
+    (without the hall locks, PostgreSQL detects the deadlock and the writer retries its jobs)."""
+    engine, reader = engines
+    with reader.begin() as conn:
+        conn.execute(probe.insert(), [{"id": 1, "name": "one"}, {"id": 2, "name": "two"}])
+    a_holds_one = threading.Event()
+
+    def then_let_b_in() -> None:  # A holds row 1: B starts, and A goes on once B waits for something
+        a_holds_one.set()
+        someone_waits(reader)
+
+    other_engine = make_engine(pg_url, writer=True)
+    a = Writer(engine, lambda _events: None, claim=claim)
+    b = Writer(other_engine, lambda _events: None, claim=claim)
+    jobs = [a.submit(bump(1, then_let_b_in), hall=1), a.submit(bump(2), hall=2)]
+    jobs += [b.submit(bump(2), hall=2), b.submit(bump(1), hall=1)]
+    try:
+        a.start()
+        assert a_holds_one.wait(20)
+        b.start()
+        assert [job.result(30) for job in jobs] == [1, 2, 2, 1]
+    finally:
+        a.stop()
+        b.stop()
+        other_engine.dispose()
+    assert not [r for r in caplog.records if "retrying" in r.getMessage()]  # no deadlock, no retry
+    with reader.connect() as conn:
+        assert dict(conn.execute(select(probe.c.id, probe.c.n)).all()) == {1: 2, 2: 2}
 
 
 def test_a_job_for_no_particular_hall_waits_for_the_whole_site(engines: tuple[Engine, Engine]) -> None:
