@@ -103,6 +103,7 @@ class Writer:
         self.busy_seconds = 0.0  # wall time spent in batches: what every waiting request waited for
         self.batch_sizes = [0] * (MAX_BATCH + 1)  # batches by number of jobs (read by the metrics)
         self.put_back = 0  # jobs that waited a transaction for a hall another process held
+        self.site_jobs = 0  # jobs submitted for no particular hall
 
     @property
     def depth(self) -> int:
@@ -130,6 +131,8 @@ class Writer:
     def submit(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> Future[T]:
         """Queue ``work`` (acting for ``hall``); the future resolves after its transaction committed."""
         job: Job[T] = Job(work, hall)
+        if hall is None:
+            self.site_jobs += 1
         with self._submit_lock:  # nothing slips in behind the stop mark, where nobody would run it
             if self._stopping:
                 job.future.set_exception(WriterStopped("the writer has stopped"))

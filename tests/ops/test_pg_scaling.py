@@ -213,6 +213,8 @@ def test_two_processes_writing_the_same_halls_never_deadlock_and_lose_nothing(si
         assert set(board.called) == hall0
         assert board.seqs == list(range(board.seqs[0], board.seqs[0] + len(board.seqs)))
     assert boards[0].called == boards[1].called
+    # Every request named its caller's hall: no job had to lock the whole site.
+    assert [metric(server, "hallq_writer_site_jobs_total") for server in site.servers] == [0, 0]
 
     # One process dies (kill -9) in the middle of a burst of writes to both halls on both: the
     # survivor keeps issuing and calling for the same halls, each reply within the bound.
@@ -242,6 +244,14 @@ def test_two_processes_writing_the_same_halls_never_deadlock_and_lose_nothing(si
     assert all(tickets.get(token) == where for token, where in site.issued.items())
     for seqs in sequences.values():
         assert sorted(seqs) == list(range(1, len(seqs) + 1))
+
+
+def metric(server: HallServer, name: str) -> float:
+    """One unlabelled figure of a process's /metrics."""
+    for line in httpx.get(f"{server.url}/metrics", timeout=10).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"no {name}")
 
 
 def _try_issue(site: Site, server: HallServer, hall: HallSetup, service: str) -> None:
