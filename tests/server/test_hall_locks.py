@@ -203,3 +203,26 @@ def test_writer_sessions_carry_the_hung_transaction_and_lock_wait_limits(engines
     with engine.connect() as conn:
         assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar_one() == "5s"
         assert conn.execute(text("SHOW lock_timeout")).scalar_one() == "15s"
+
+
+def test_a_writer_whose_session_postgresql_ended_carries_on_with_a_new_one(
+    engines: tuple[Engine, Engine],
+) -> None:
+    """What a process that hung in a transaction meets when it resumes: its session is gone."""
+    engine, reader = engines
+    writer = Writer(engine, lambda _events: None, claim=claim)
+    writer.start()
+    try:
+        assert writer.run_sync(insert("before"), hall=1) == "before"
+        with reader.connect() as conn:
+            ended = conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
+                )
+            ).all()
+        assert ended
+        assert writer.run_sync(insert("after"), hall=1) == "after"
+    finally:
+        writer.stop()
+    assert names(reader) == {"before", "after"}
