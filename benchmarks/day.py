@@ -155,6 +155,23 @@ class Servers:
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
+    def writer_figures(self) -> dict[str, float]:
+        """The writers' figures summed over the processes, from each one's /metrics."""
+        wanted = (
+            "hallq_writer_busy_seconds_total",
+            "hallq_writer_batch_size_count",
+            "hallq_writer_batch_size_sum",
+            "hallq_writer_put_back_total",
+            "hallq_writer_site_jobs_total",
+        )
+        found = dict.fromkeys(wanted, 0.0)
+        for port in self.ports:
+            for line in httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text.splitlines():
+                name, _, value = line.partition(" ")
+                if name in found:
+                    found[name] += float(value)
+        return found
+
     def logs(self) -> str:
         return "".join(
             (self.workdir / f"server{n}.log").read_text(errors="replace") for n in range(self.processes)
@@ -497,6 +514,7 @@ def run(
         wall = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         cpu = servers.cpu_seconds() - cpu_before
+        writers = servers.writer_figures()
         pg_cpu = pg.seconds() - pg_before if pg else 0.0
         pg_deadlocked = pg_deadlocks(url) - deadlocks_before if pg else 0
         logs = servers.logs()
@@ -521,6 +539,19 @@ def run(
     if pg:
         report("PostgreSQL CPU per request", pg_cpu / max(requests, 1) * 1000, "ms", None, None)
         report("deadlocks (pg_stat_database)", pg_deadlocked, "", "0", pg_deadlocked == 0)
+    # Where the time goes: how busy each process's single writer was, and its batches.
+    busy = writers["hallq_writer_busy_seconds_total"] / processes / wall
+    report("writer busy (mean of the processes)", busy * 100, "% of wall", None, None)
+    batches = writers["hallq_writer_batch_size_count"]
+    report(
+        "jobs per writer transaction",
+        writers["hallq_writer_batch_size_sum"] / max(batches, 1),
+        "",
+        None,
+        None,
+    )
+    report("jobs put back for a busy hall", writers["hallq_writer_put_back_total"], "", None, None)
+    report("jobs that locked the whole site", writers["hallq_writer_site_jobs_total"], "", None, None)
     fivexx = sum(n for code, n in stats.statuses.items() if code >= 500)
     report("5xx replies", fivexx, "replies", "0", fivexx == 0)
     report("transport errors", stats.errors, "requests", "0", stats.errors == 0)
