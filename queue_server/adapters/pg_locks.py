@@ -36,6 +36,10 @@ _SITE_SHARED = text("SELECT pg_advisory_xact_lock_shared(:cls, 0)")
 _SITE_ALONE = text("SELECT pg_advisory_xact_lock(:cls, 0)")
 _WAIT = text("SELECT pg_advisory_xact_lock(:cls, :hall)")
 _TRY = text("SELECT pg_try_advisory_xact_lock(:cls, :hall)")
+# Trying never waits, so the order in which one statement tries many halls does not matter.
+_TRY_ALL = text(
+    "SELECT h FROM unnest(CAST(:halls AS integer[])) AS h WHERE pg_try_advisory_xact_lock(:cls, h)"
+)
 
 # Session settings of a writer connection: a process that hangs (or is paused) inside a transaction
 # loses it, and its locks, after this long; a writer waits at most ``LOCK_WAIT_MS`` for any lock and
@@ -70,14 +74,17 @@ def claim(conn: Connection, halls: Collection[int | None], must: Collection[int 
         conn.execute(_SITE_ALONE, {"cls": LOCK_CLASS})
         return Held(site=True)
     conn.execute(_SITE_SHARED, {"cls": LOCK_CLASS})
-    wanted = sorted(h for h in halls if h is not None)
+    wanted = sorted({h for h in halls if h is not None})
     held: list[int] = []
-    for hall in wanted:
-        if hall in must:
-            conn.execute(_WAIT, {"cls": LOCK_CLASS, "hall": hall})
-            held.append(hall)
-        elif conn.execute(_TRY, {"cls": LOCK_CLASS, "hall": hall}).scalar_one():
-            held.append(hall)
+    if not any(hall in must for hall in wanted):  # the usual case: one round trip for all
+        held = list(conn.execute(_TRY_ALL, {"cls": LOCK_CLASS, "halls": wanted}).scalars())
+    else:
+        for hall in wanted:  # ascending: waiting for a hall only while holding lower ones
+            if hall in must:
+                conn.execute(_WAIT, {"cls": LOCK_CLASS, "hall": hall})
+                held.append(hall)
+            elif conn.execute(_TRY, {"cls": LOCK_CLASS, "hall": hall}).scalar_one():
+                held.append(hall)
     if not held and wanted:  # everything busy: wait for the lowest (we hold no other hall)
         conn.execute(_WAIT, {"cls": LOCK_CLASS, "hall": wanted[0]})
         held.append(wanted[0])
