@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from websockets.sync.client import ClientConnection, connect
 
-from benchmarks.day import HallSetup, prepare
+from benchmarks.day import HallSetup, pg_deadlocks, prepare
 from tests.support.hall_server import HallServer
 from tests.support.postgres import PostgresCluster, create_database
 
@@ -130,16 +130,6 @@ def site(pg_cluster: PostgresCluster, tmp_path: Path, monkeypatch: pytest.Monkey
                 server.process.wait(10)
 
 
-def deadlocks(url: str) -> int:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        found = conn.execute(
-            text("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
-        ).scalar_one()
-    engine.dispose()
-    return int(found)
-
-
 def stored(url: str) -> tuple[dict[str, tuple[str, str]], dict[tuple[str, str], list[int]], int]:
     """Tickets by token, each hall's sequence numbers per prefix, and tickets called twice."""
     engine = create_engine(url)
@@ -168,7 +158,7 @@ def logs(site: Site) -> str:
 
 
 def test_two_processes_writing_the_same_halls_never_deadlock_and_lose_nothing(site: Site) -> None:
-    before = deadlocks(site.url)
+    before = pg_deadlocks(site.url)
     boards = [Board(server, site.halls[0].board) for server in site.servers]
     done = threading.Event()
     with ThreadPoolExecutor(HALLS * (2 * KIOSKS + WINDOWS)) as pool:
@@ -197,7 +187,7 @@ def test_two_processes_writing_the_same_halls_never_deadlock_and_lose_nothing(si
     issued = HALLS * 2 * KIOSKS * TICKETS_PER_KIOSK
     assert len(site.issued) == issued
     assert not [code for code in site.statuses if code >= 500], site.statuses
-    assert deadlocks(site.url) == before and "deadlock detected" not in logs(site)
+    assert pg_deadlocks(site.url) == before and "deadlock detected" not in logs(site)
     tickets, sequences, twice = stored(site.url)
     assert all(tickets.get(token) == where for token, where in site.issued.items())  # nothing lost
     for seqs in sequences.values():  # no duplicate, no gap
