@@ -22,15 +22,24 @@ serving different halls therefore write in parallel; on the same hall they take 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
+import psycopg
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
 
 # The advisory lock space is database-wide: HallQ's keys carry this first half ("HQ") so another
 # application's locks on the same database never collide with them.
 LOCK_CLASS = 0x4851
 SITE = 0  # hall ids start at 1; 0 is the site lock
+HOUSEKEEPING_CLASS = 0x4852  # session-level: which process does a hall's housekeeping
+_LEASE = "SELECT pg_try_advisory_lock(%s, %s)"
 
 _SITE_SHARED = text("SELECT pg_advisory_xact_lock_shared(:cls, 0)")
 _SITE_ALONE = text("SELECT pg_advisory_xact_lock(:cls, 0)")
@@ -89,3 +98,42 @@ def claim(conn: Connection, halls: Collection[int | None], must: Collection[int 
         conn.execute(_WAIT, {"cls": LOCK_CLASS, "hall": wanted[0]})
         held.append(wanted[0])
     return Held(frozenset(held))
+
+
+class HousekeepingLeases:
+    """Which halls' housekeeping this process does: one process per hall, with fail-over.
+
+    Every process runs the housekeeping loop, but a hall's chores need doing once, not once per
+    process (each round costs writer jobs even when it finds nothing). A hall's housekeeping belongs
+    to the process holding its session-level advisory lock on a connection kept for this alone; it
+    is held until that process dies (its session ends), and then the next process to look takes it
+    at its next round. A lost connection gives every lease up; they are taken again next round.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn: psycopg.Connection[Any] | None = None
+        self._held: set[int] = set()
+
+    def mine(self, halls: Collection[int]) -> list[int]:
+        """The halls among ``halls`` whose housekeeping is this process's (taking the free ones)."""
+        try:
+            if self._conn is None or self._conn.closed:
+                self._held.clear()
+                self._conn = psycopg.connect(self._conninfo, autocommit=True)
+            for hall in sorted(set(halls) - self._held):
+                if self._conn.execute(_LEASE, (HOUSEKEEPING_CLASS, hall)).fetchone() == (True,):
+                    self._held.add(hall)
+        except psycopg.Error:
+            log.warning("housekeeping leases: lost the database; every lease given up", exc_info=True)
+            self.close()
+            return []
+        return [hall for hall in halls if hall in self._held]
+
+    def close(self) -> None:
+        """Give every lease up (the process stops)."""
+        self._held.clear()
+        if self._conn is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.close()
+            self._conn = None

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from queue_server.adapters.db import make_engine, normalise_url
-from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, claim
+from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, HousekeepingLeases, claim
 from queue_server.adapters.writer import Outbox, Writer
 from tests.server.test_writer import insert, probe
 from tests.support.postgres import PostgresCluster, create_database
@@ -226,3 +226,19 @@ def test_a_writer_whose_session_postgresql_ended_carries_on_with_a_new_one(
     finally:
         writer.stop()
     assert names(reader) == {"before", "after"}
+
+
+def test_each_halls_housekeeping_is_one_processs_until_that_process_is_gone(pg_url: str) -> None:
+    first, second = HousekeepingLeases(pg_url), HousekeepingLeases(pg_url)
+    try:
+        assert first.mine([2, 1]) == [2, 1]
+        assert second.mine([1, 2, 3]) == [3]  # halls 1 and 2 are the first process's
+        assert first.mine([1, 2, 3]) == [1, 2]  # and stay so, round after round
+        first.close()  # its process ends: its session, and the leases with it (once the server saw)
+        deadline = time.monotonic() + 20
+        while second.mine([1, 2, 3]) != [1, 2, 3]:  # the other process's next rounds take them
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        first.close()
+        second.close()
