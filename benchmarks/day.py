@@ -1,13 +1,17 @@
 """A day of a big hall replayed through the API as fast as the server allows, with the invariants checked.
 
     .venv/bin/python -m benchmarks.day [--tickets 10000] [--windows 223] [--no-postgres]
-                                       [--pg-tickets 2000] [--pg-halls 10] [--pg-processes 1,2,4]
+                                       [--pg-tickets 2000] [--pg-halls 20] [--pg-hall-windows 20]
+                                       [--processes 1,2,4] [--no-sqlite] [--no-pg-one-hall]
 
 SQLite: one ``hallq serve`` process, one hall of ``--windows`` windows (the 223-window hall of
 ``benchmarks.report``: 5 zones, 60 services, 3 services a window), ``--tickets`` tickets. PostgreSQL
-(a throwaway cluster): the same hall on one process, then ``--pg-halls`` halls sharing the windows
-(e.g. 10 halls of 22) on 1, 2 and 4 processes, each hall driven through the process that owns it
-(hall h on process h mod N), ``--pg-tickets`` tickets in all.
+(a throwaway cluster): the same hall on one process, then ``--pg-halls`` halls of
+``--pg-hall-windows`` windows (20 of 20) on each count of ``--processes`` (1, 2, 4), each hall
+driven through the process that owns it (hall h on process h mod N), ``--pg-tickets`` tickets in
+all. Every process may still write any hall: the writers lock the halls they act for in one order
+(``queue_server/adapters/pg_locks.py``, ``docs/scaling.md``), so the split only keeps them off each
+other's halls.
 
 Kiosks and windows run concurrently (asyncio + httpx, in this process, on the same cores): 8 kiosk
 loops issue tickets (10 % priority, 绿色通道) while fewer than ``--backlog`` wait per hall; every
@@ -21,7 +25,9 @@ Printed: wall time, requests/s, server CPU per request (utime + stime of every s
 /proc, over all requests), p50/p99 per request type, the 5xx count, call-next p99 in the first and
 the last tenth of the day, the longest writer job of the housekeeping (from the servers' logs), and
 the invariants read from the database at the end: no replied ticket lost, no duplicate number, no
-ticket called while another window held it, no window calling a service it does not serve.
+ticket called while another window held it, no window calling a service it does not serve. On
+PostgreSQL also: deadlocks (``pg_stat_database``, besides the logs), PostgreSQL's own CPU per request
+(the postmaster and its backends, from /proc), and the scaling ratio by throughput and by CPU.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ class HallSetup:
     code: str
     windows: dict[str, list[str]]  # window number -> service codes it serves
     kiosk: str = ""
+    board: str = ""
     clerks: dict[str, str] = field(default_factory=dict)
     pads: dict[str, str] = field(default_factory=dict)
 
@@ -93,6 +100,7 @@ def prepare(url: str, halls: int, windows: int) -> list[HallSetup]:
             )
 
         setup.kiosk = token(c.Role.KIOSK)
+        setup.board = token(c.Role.BOARD)
         for number in setup.windows:
             setup.clerks[number] = token(c.Role.CLERK, number)
             setup.pads[number] = token(c.Role.EVALUATOR, number)
@@ -147,6 +155,23 @@ class Servers:
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
+    def writer_figures(self) -> dict[str, float]:
+        """The writers' figures summed over the processes, from each one's /metrics."""
+        wanted = (
+            "hallq_writer_busy_seconds_total",
+            "hallq_writer_batch_size_count",
+            "hallq_writer_batch_size_sum",
+            "hallq_writer_put_back_total",
+            "hallq_writer_site_jobs_total",
+        )
+        found = dict.fromkeys(wanted, 0.0)
+        for port in self.ports:
+            for line in httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text.splitlines():
+                name, _, value = line.partition(" ")
+                if name in found:
+                    found[name] += float(value)
+        return found
+
     def logs(self) -> str:
         return "".join(
             (self.workdir / f"server{n}.log").read_text(errors="replace") for n in range(self.processes)
@@ -162,6 +187,39 @@ class Servers:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+class PostgresCpu:
+    """CPU seconds of a PostgreSQL cluster: the postmaster, its live backends and those reaped."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
+
+    def seconds(self) -> float:
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a backend that ended meanwhile: counted in the postmaster's children
+                continue
+            pid, parent = int(stat.parent.name), int(fields[1])
+            if pid == self.postmaster:
+                total += sum(int(f) for f in fields[11:15])  # its own and its reaped children's
+            elif parent == self.postmaster:
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+
+def pg_deadlocks(url: str) -> int:
+    """Deadlocks PostgreSQL has detected in the database at ``url`` so far."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+        ).scalar_one()
+    engine.dispose()
+    return int(found)
 
 
 # ------------------------------------------------------------------ the replay
@@ -438,6 +496,7 @@ def run(
     windows: int,
     args: argparse.Namespace,
     tickets: int,
+    pg: PostgresCpu | None = None,
 ) -> dict[str, float]:
     heading(f"{label}: {halls} hall(s) x {windows} windows, {tickets:,} tickets, {processes} process(es)")
     setups = prepare(url, halls, windows)
@@ -446,10 +505,18 @@ def run(
     servers.start()
     try:
         cpu_before = servers.cpu_seconds()
+        pg_before = pg.seconds() if pg else 0.0
+        deadlocks_before = pg_deadlocks(url) if pg else 0
         started = time.perf_counter()
+        client_before = time.process_time()
+        load = os.getloadavg()[0]
         stats, days = asyncio.run(replay(setups, servers.ports, tickets, args.backlog, args.seed))
         wall = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
         cpu = servers.cpu_seconds() - cpu_before
+        writers = servers.writer_figures()
+        pg_cpu = pg.seconds() - pg_before if pg else 0.0
+        pg_deadlocked = pg_deadlocks(url) - deadlocks_before if pg else 0
         logs = servers.logs()
     finally:
         servers.stop()
@@ -467,6 +534,24 @@ def run(
         "<= 0.9 ms",
         cpu / max(requests, 1) <= 0.0009,
     )
+    report("load (1 min) at start / end", f"{load:.2f} / {os.getloadavg()[0]:.2f}", "", None, None)
+    report("replay client CPU per request", client_cpu / max(requests, 1) * 1000, "ms", None, None)
+    if pg:
+        report("PostgreSQL CPU per request", pg_cpu / max(requests, 1) * 1000, "ms", None, None)
+        report("deadlocks (pg_stat_database)", pg_deadlocked, "", "0", pg_deadlocked == 0)
+    # Where the time goes: how busy each process's single writer was, and its batches.
+    busy = writers["hallq_writer_busy_seconds_total"] / processes / wall
+    report("writer busy (mean of the processes)", busy * 100, "% of wall", None, None)
+    batches = writers["hallq_writer_batch_size_count"]
+    report(
+        "jobs per writer transaction",
+        writers["hallq_writer_batch_size_sum"] / max(batches, 1),
+        "",
+        None,
+        None,
+    )
+    report("jobs put back for a busy hall", writers["hallq_writer_put_back_total"], "", None, None)
+    report("jobs that locked the whole site", writers["hallq_writer_site_jobs_total"], "", None, None)
     fivexx = sum(n for code, n in stats.statuses.items() if code >= 500)
     report("5xx replies", fivexx, "replies", "0", fivexx == 0)
     report("transport errors", stats.errors, "requests", "0", stats.errors == 0)
@@ -503,7 +588,12 @@ def run(
     for name, value in invariants(url, days).items():
         target = None if name.startswith("tickets still") else "0"
         report(name, value, "", target, None if target is None else value == 0)
-    return {"wall": wall, "requests": requests, "tickets_per_s": issued / wall}
+    return {
+        "wall": wall,
+        "requests": requests,
+        "tickets_per_s": issued / wall,
+        "cpu_per_request": (cpu + pg_cpu) / max(requests, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -517,8 +607,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--pg-tickets", type=int, default=2_000)
-    parser.add_argument("--pg-halls", type=int, default=10)
-    parser.add_argument("--pg-processes", default="1,2,4")
+    parser.add_argument("--pg-halls", type=int, default=20)
+    parser.add_argument("--pg-hall-windows", type=int, default=20, help="windows of each hall (multi-hall)")
+    parser.add_argument("--processes", "--pg-processes", dest="pg_processes", default="1,2,4")
+    parser.add_argument("--no-pg-one-hall", action="store_true", help="skip the one big hall on PostgreSQL")
     args = parser.parse_args(argv)
     os.environ.setdefault("HALLQ_SECRET_KEY", secrets.token_hex(32))  # the same key for servers and tokens
     print(
@@ -532,9 +624,11 @@ def main(argv: list[str] | None = None) -> int:
             from tests.support.postgres import PostgresCluster, create_database
 
             with PostgresCluster() as cluster:
-                url = create_database(cluster.url, "hallq_day_one")
-                run("PostgreSQL, one hall", url, workdir, 1, 1, args.windows, args, args.pg_tickets)
-                per_hall = max(1, args.windows // args.pg_halls)
+                pg = PostgresCpu(cluster.data_dir)
+                if not args.no_pg_one_hall:
+                    url = create_database(cluster.url, "hallq_day_one")
+                    run("PostgreSQL, one hall", url, workdir, 1, 1, args.windows, args, args.pg_tickets, pg)
+                per_hall = args.pg_hall_windows
                 results = {}
                 for n in (int(p) for p in args.pg_processes.split(",")):
                     url = create_database(cluster.url, f"hallq_day_{n}")
@@ -547,6 +641,7 @@ def main(argv: list[str] | None = None) -> int:
                         per_hall,
                         args,
                         args.pg_tickets,
+                        pg,
                     )
                 heading("PostgreSQL scaling (multi-hall day)")
                 for n, result in results.items():
@@ -559,6 +654,11 @@ def main(argv: list[str] | None = None) -> int:
                         target,
                         None if target is None else ratio >= 1.6,
                     )
+                    # The machine is shared: the CPU (servers + PostgreSQL) a request costs with N
+                    # processes against one. Near 1.0 means the extra processes add no work per
+                    # request, so throughput grows with the cores they are given.
+                    cost = result["cpu_per_request"] / results[min(results)]["cpu_per_request"]
+                    report(f"  CPU per request, {n} / 1", cost, "x", None, None)
     print(
         f"load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}", flush=True
     )

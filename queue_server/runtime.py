@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -32,6 +33,9 @@ T = TypeVar("T")
 Clock = Callable[[], datetime]
 Events = Callable[[list[LiveEvent]], None]
 Work = Callable[[Connection, Any], T]  # a job on the writer's connection, given its outbox
+# The hall the current request acts for, set once its caller is known (``api.deps``): each write it
+# makes names that hall, so that on PostgreSQL the writer locks that hall alone (``pg_locks``).
+ACTING_FOR: ContextVar[int | None] = ContextVar("hallq_acting_for", default=None)
 
 
 class SingleWriter(WriterFigures, Protocol):
@@ -39,8 +43,8 @@ class SingleWriter(WriterFigures, Protocol):
 
     @property
     def started(self) -> bool: ...
-    async def run(self, work: Work[T]) -> T: ...
-    def run_sync(self, work: Work[T]) -> T: ...
+    async def run(self, work: Work[T], hall: int | None = None) -> T: ...
+    def run_sync(self, work: Work[T], hall: int | None = None) -> T: ...
 
 
 class LiveListener(Protocol):
@@ -64,6 +68,7 @@ class Database(Protocol):
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def write_direct(self, work: Work[T]) -> T: ...
+    def keeps(self, halls: list[int]) -> list[int]: ...
     def read(self, work: Callable[[Connection], T]) -> T: ...
 
 
@@ -144,9 +149,11 @@ class Runtime:
 
         return job
 
-    async def write(self, handler: Callable[[UnitOfWork], T]) -> T:
-        """Run a command handler in the writer's next grouped transaction."""
-        return await self.writer.run(self._job(handler))
+    async def write(self, handler: Callable[[UnitOfWork], T], hall: int | None = None) -> T:
+        """Run a command handler in the writer's next grouped transaction, acting for ``hall`` (by
+        default the calling request's; None when unknown: the handler may then touch any hall)."""
+        hall = ACTING_FOR.get() if hall is None else hall
+        return await self.writer.run(self._job(handler), hall)
 
     def write_sync(self, handler: Callable[[UnitOfWork], T]) -> T:
         """The same, blocking; before ``start`` (command-line tools, seeding) it runs directly."""

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
+from queue_server.adapters.pg_locks import HousekeepingLeases, claim
 from queue_server.adapters.stores import SqlStores
 from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
 from queue_server.services.live import LiveEvent
@@ -40,11 +41,14 @@ class SqlDatabase:
             self.writer = Writer(self.write_engine, committed)
             self.listener = None
             self.checkpointer = None if ":memory:" in self.url else Checkpointer(self.url)
+            self.leases: HousekeepingLeases | None = None
         else:
             # Several processes may share PostgreSQL: events travel by NOTIFY, in commit order.
-            self.writer = Writer(self.write_engine, counted, before_commit=notify)
+            # Their writers lock the halls they act for in one order before any row: no deadlock.
+            self.writer = Writer(self.write_engine, counted, before_commit=notify, claim=claim)
             self.listener = Listener(self.url, deliver, disconnect)
             self.checkpointer = None
+            self.leases = HousekeepingLeases(self.url)
 
     def stores(self, conn: Connection) -> SqlStores:
         """Every store on one connection (one transaction's ``uow.stores``)."""
@@ -65,8 +69,15 @@ class SqlDatabase:
             self.checkpointer.stop()
         if self.listener:
             self.listener.stop()
+        if self.leases:
+            self.leases.close()
         self.write_engine.dispose()
         self.read_engine.dispose()
+
+    def keeps(self, halls: list[int]) -> list[int]:
+        """The halls whose housekeeping is this process's: all on SQLite (one process), on
+        PostgreSQL those whose lease it holds (one process per hall; see ``pg_locks``)."""
+        return halls if self.leases is None else self.leases.mine(halls)
 
     def write_direct(self, work: Callable[[Connection, Outbox], T]) -> T:
         """Run ``work`` in a transaction of its own, on this thread (before the writer starts:

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from queue_server.adapters.pg_locks import WRITER_OPTIONS
+
 log = logging.getLogger(__name__)
 
 CHECKPOINT_INTERVAL = 0.25
@@ -51,8 +53,10 @@ def make_engine(url: str, *, writer: bool) -> Engine:
     """An engine for the writer (immediate transactions) or for readers."""
     url = normalise_url(url)
     if not is_sqlite(url):
+        # The writer's session gives up a hung transaction and never waits forever (see pg_locks).
+        options = {"connect_args": {"options": WRITER_OPTIONS}} if writer else {}
         return create_engine(
-            url, pool_size=1 if writer else 8, max_overflow=0 if writer else 8, pool_pre_ping=True
+            url, pool_size=1 if writer else 8, max_overflow=0 if writer else 8, pool_pre_ping=True, **options
         )
     memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
     engine = create_engine(

@@ -9,6 +9,11 @@ the batch is rolled back and its jobs are retried one by one in their own transa
 database error is one whether SQLAlchemy wrapped it or it came straight from the driver's cursor
 (the hot path's statements run there): a deadlock in the raw counter upsert is retried too.
 
+Each job may name the hall it acts for. Given a ``claim`` (PostgreSQL, several processes: see
+``pg_locks``), a transaction first locks the halls of its jobs in one order; the jobs of a hall it
+could not have at once are put back, ahead of anything newer, and run in the next transaction,
+which waits for that hall. Without one (SQLite: one process owns the file) every job runs at once.
+
 Jobs do database work only: password hashing, rendering and network calls run before a job is
 submitted, and in-process caches change only through ``Outbox.after_commit``, once the
 transaction that justified the change has committed.
@@ -21,7 +26,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -29,11 +34,13 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from queue_server.adapters.pg_locks import Held
 from queue_server.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Claim = Callable[[Connection, Collection[int | None], Collection[int | None]], Held]
 
 MAX_BATCH = 128
 TRANSACTION_NOTES = "hallq.transaction"  # a dict on the connection, fresh for each transaction
@@ -62,7 +69,9 @@ class Job(Generic[T]):
     """A change to run on the writer's connection."""
 
     work: Callable[[Connection, Outbox], T]
+    hall: int | None = None  # the hall it acts for; None: it may touch any
     future: Future[T] = field(default_factory=Future)
+    waited: bool = False  # put back once for a busy hall: the next transaction waits for it
 
 
 class Writer:
@@ -73,10 +82,13 @@ class Writer:
         engine: Engine,
         publish: Callable[[list[Any]], None],
         before_commit: Callable[[Connection, list[Any]], None] | None = None,
+        claim: Claim | None = None,
     ) -> None:
         self._engine = engine
         self._publish = publish
         self._before_commit = before_commit
+        self._claim = claim
+        self._put_back: list[Job[Any]] = []  # jobs of halls another process held: first next time
         self._queue: queue.SimpleQueue[Job[Any] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="hallq-writer", daemon=True)
         self._stopping = False
@@ -90,6 +102,8 @@ class Writer:
         self.jobs = 0
         self.busy_seconds = 0.0  # wall time spent in batches: what every waiting request waited for
         self.batch_sizes = [0] * (MAX_BATCH + 1)  # batches by number of jobs (read by the metrics)
+        self.put_back = 0  # jobs that waited a transaction for a hall another process held
+        self.site_jobs = 0  # jobs submitted for no particular hall
 
     @property
     def depth(self) -> int:
@@ -114,9 +128,11 @@ class Writer:
             self._queue.put(None)
         self._thread.join(timeout=30)
 
-    def submit(self, work: Callable[[Connection, Outbox], T]) -> Future[T]:
-        """Queue ``work``; the future resolves after its transaction committed."""
-        job: Job[T] = Job(work)
+    def submit(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> Future[T]:
+        """Queue ``work`` (acting for ``hall``); the future resolves after its transaction committed."""
+        job: Job[T] = Job(work, hall)
+        if hall is None:
+            self.site_jobs += 1
         with self._submit_lock:  # nothing slips in behind the stop mark, where nobody would run it
             if self._stopping:
                 job.future.set_exception(WriterStopped("the writer has stopped"))
@@ -124,25 +140,27 @@ class Writer:
                 self._queue.put(job)
         return job.future
 
-    async def run(self, work: Callable[[Connection, Outbox], T]) -> T:
+    async def run(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> T:
         """Queue ``work`` and wait for its committed result without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(work))
+        return await asyncio.wrap_future(self.submit(work, hall))
 
-    def run_sync(self, work: Callable[[Connection, Outbox], T]) -> T:
+    def run_sync(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> T:
         """Queue ``work`` and block until it committed (for command-line tools and tests)."""
-        return self.submit(work).result()
+        return self.submit(work, hall).result()
 
     # -------------------------------------------------------------- the thread
 
     def _run(self) -> None:
         with self._engine.connect() as conn:
-            while True:
-                first = self._queue.get()
-                if first is None:
-                    return
-                batch = [first]
-                stop = False
-                while len(batch) < MAX_BATCH:
+            stop = False
+            while not stop or self._put_back:
+                batch, self._put_back = self._put_back, []
+                if not batch and not stop:
+                    first = self._queue.get()
+                    if first is None:
+                        return
+                    batch = [first]
+                while len(batch) < MAX_BATCH and not stop:
                     try:
                         job = self._queue.get_nowait()
                     except queue.Empty:
@@ -158,30 +176,51 @@ class Writer:
                     log.exception("writer batch crashed")
                     self._settle([(job, error, None) for job in batch if not job.future.done()])
                 self.busy_seconds += time.perf_counter() - started
-                if stop:
-                    return
 
     def _run_batch(self, conn: Connection, batch: list[Job[Any]]) -> None:
         self.batches += 1
-        self.jobs += len(batch)
-        self.batch_sizes[len(batch)] += 1
         try:
-            settled = self._attempt(conn, batch)
-        except _Refused as refused:  # a batch of one whose job broke a rule: nothing was written
-            self._settle([(batch[0], refused.error, None)])
+            settled, later = self._attempt(conn, batch)
+        except _Refused as refused:  # a lone job broke a rule: nothing was written
+            self._count(len(batch) - len(refused.later))
+            self._settle([(refused.job, refused.error, None)])
+            self._hold(refused.later)
             return
         except self._driver_errors:
             log.warning("batch of %d failed; retrying its jobs one by one", len(batch), exc_info=True)
+            self._count(len(batch))
             for job in batch:
                 self._run_alone(conn, job)
             return
+        self._count(len(settled))
         self._settle(settled)
+        self._hold(later)
 
-    def _attempt(self, conn: Connection, batch: list[Job[Any]]) -> list[tuple[Job[Any], Any, Outbox | None]]:
-        """Run the batch in one transaction; return each job with its result (or error) and events."""
+    def _count(self, ran: int) -> None:
+        self.jobs += ran
+        self.batch_sizes[ran] += 1
+
+    def _hold(self, later: list[Job[Any]]) -> None:
+        """Jobs whose hall another process held: first in the next transaction, which waits for it."""
+        for job in later:
+            job.waited = True
+        self.put_back += len(later)
+        self._put_back = later + self._put_back
+
+    def _attempt(
+        self, conn: Connection, batch: list[Job[Any]], alone: bool = False
+    ) -> tuple[list[tuple[Job[Any], Any, Outbox | None]], list[Job[Any]]]:
+        """Run the batch in one transaction: each job run with its result (or error) and events,
+        and the jobs left for later (their hall was busy)."""
         settled: list[tuple[Job[Any], Any, Outbox | None]] = []
+        later: list[Job[Any]] = []
         conn.info[TRANSACTION_NOTES] = {}  # what the jobs note for the rest of this transaction
         with conn.begin():
+            if self._claim is not None:
+                halls = [job.hall for job in batch]
+                held = self._claim(conn, halls, halls if alone else [j.hall for j in batch if j.waited])
+                later = [job for job in batch if not held.covers(job.hall)]
+                batch = [job for job in batch if held.covers(job.hall)]
             savepoints = _Savepoints(conn) if len(batch) > 1 else None
             for job in batch:
                 outbox = Outbox()
@@ -195,7 +234,7 @@ class Writer:
                     if not isinstance(error, DomainError):
                         log.exception("job failed")
                     if savepoints is None:
-                        raise _Refused(error) from error
+                        raise _Refused(error, job, later) from error
                     savepoints.rollback()
                     settled.append((job, error, None))
                     continue
@@ -204,12 +243,12 @@ class Writer:
                 settled.append((job, result, outbox))
             if self._before_commit is not None:
                 self._before_commit(conn, [e for _, _, box in settled if box for e in box])
-        return settled
+        return settled, later
 
     def _run_alone(self, conn: Connection, job: Job[Any]) -> None:
         for attempt in range(RETRIES):
             try:
-                settled = self._attempt(conn, [job])
+                settled, _ = self._attempt(conn, [job], alone=True)  # waits for its hall: runs
             except _Refused as refused:
                 self._settle([(job, refused.error, None)])
                 return
@@ -252,9 +291,11 @@ class Writer:
 class _Refused(Exception):
     """A lone job's error, carried out of its rolled-back transaction."""
 
-    def __init__(self, error: BaseException) -> None:
+    def __init__(self, error: BaseException, job: Job[Any], later: list[Job[Any]]) -> None:
         super().__init__(str(error))
         self.error = error
+        self.job = job
+        self.later = later
 
 
 class _Savepoints:

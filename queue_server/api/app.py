@@ -66,7 +66,10 @@ async def _housekeeping(runtime: Runtime) -> None:
     keeper = Housekeeper(runtime)
     while True:
         try:
-            halls = await runtime.read(lambda uow: list(uow.stores.hall.hall_versions()))
+            # With several processes on PostgreSQL, each hall's chores are done by one of them.
+            halls = await runtime.read(
+                lambda uow: runtime.database.keeps(list(uow.stores.hall.hall_versions()))
+            )
             for hall_id in halls:
                 await keeper.run(hall_id)
         except Exception:

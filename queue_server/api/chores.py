@@ -65,16 +65,17 @@ class Housekeeper:
         # the chores read it, and its first load would otherwise be the writer's longest job.
         await self.runtime.read(lambda uow: uow.catalogue(hall_id))
         for name, step in CHUNKED.items():
-            await self._drain(done, name, partial(_for_hall, step, hall_id))
+            await self._drain(done, hall_id, name, partial(_for_hall, step, hall_id))
         # What the alerts need is worked out once a round on a reader: it reads every open case,
         # follow-up and standing alert (thousands with a month of 承诺件), which once done in each
         # writer job cost 35 ms or more a job and shrank the chunks to one alert. The writer jobs
-        # apply the plan a few changes at a time, each only where the alert still stands as planned.
+        # apply the plan a few changes at a time, each only where the alert still stands as planned
+        # (so a plan a moment old never raises again an alert another job has just cleared).
         planned = _Planned(await self.runtime.read(lambda uow: alerts.plan(uow, hall_id)))
-        await self._drain(done, "alerts", partial(_alert_changes, hall_id, planned))
+        await self._drain(done, hall_id, "alerts", partial(_alert_changes, hall_id, planned))
         closed = await self.runtime.read(lambda uow: close_days(uow, hall_id))
         for day in closed:  # one closed day's statistics per job
-            await self._job(done, "closed days", partial(_keep, hall_id, day))
+            await self._job(done, hall_id, "closed days", partial(_keep, hall_id, day))
         if closed:
             log.info("kept the statistics of %d closed days of hall %d", len(closed), hall_id)
         if done.items:
@@ -90,11 +91,13 @@ class Housekeeper:
             )
         return done
 
-    async def _drain(self, done: Round, name: str, step: Callable[[UnitOfWork, int], int]) -> None:
+    async def _drain(
+        self, done: Round, hall_id: int, name: str, step: Callable[[UnitOfWork, int], int]
+    ) -> None:
         """Run chunks of one chore until a chunk finds less than its limit to do."""
         while True:
             limit = min(self.limits.get(name, FIRST_LIMIT), self.max_limit)
-            handled, _, seconds = await self._job(done, name, partial(_chunk, step, limit))
+            handled, _, seconds = await self._job(done, hall_id, name, partial(_chunk, step, limit))
             if seconds > TARGET_SECONDS and limit > 1:
                 self.limits[name] = max(1, limit // 2)
             elif seconds < TARGET_SECONDS / 4 and handled >= limit:
@@ -103,7 +106,7 @@ class Housekeeper:
                 return
 
     async def _job(
-        self, done: Round, name: str, work: Callable[[UnitOfWork], int]
+        self, done: Round, hall_id: int, name: str, work: Callable[[UnitOfWork], int]
     ) -> tuple[int, float, float]:
         """One writer job, timed from inside: (items, wall seconds, writer CPU seconds)."""
 
@@ -112,7 +115,7 @@ class Housekeeper:
             handled = work(uow)
             return handled, time.perf_counter() - began, time.thread_time() - cpu
 
-        handled, seconds, cpu = await self.runtime.write(timed)
+        handled, seconds, cpu = await self.runtime.write(timed, hall_id)
         done.jobs += 1
         done.items += handled
         if seconds > done.longest:

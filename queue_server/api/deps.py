@@ -16,7 +16,7 @@ from queue_server.auth import sessions
 from queue_server.contract import DEVICE_COOKIE as DEVICE_COOKIE  # re-exported
 from queue_server.contract import Role
 from queue_server.domain.actors import Actor
-from queue_server.runtime import Runtime
+from queue_server.runtime import ACTING_FOR, Runtime
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 DEVICE_PAGE_ROLES = frozenset({Role.BOARD.value})  # the tokens a screen's cookie may hold
@@ -51,7 +51,15 @@ async def device_page_actor(runtime: Runtime, token: str) -> Actor | None:
 
 
 async def optional_actor(request: Request, runtime: RuntimeDep) -> Actor | None:
-    """Who is calling, if anyone: ``Authorization: Bearer``, then a session, then the device cookie."""
+    """Who is calling, if anyone; the request's writes then act for the caller's hall."""
+    actor = await _caller(request, runtime)
+    if actor is not None:
+        ACTING_FOR.set(actor.hall_id)
+    return actor
+
+
+async def _caller(request: Request, runtime: Runtime) -> Actor | None:
+    """``Authorization: Bearer``, then a session, then the device cookie."""
     actor: Actor | None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

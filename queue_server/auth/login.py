@@ -69,10 +69,10 @@ async def log_in(runtime: Runtime, given: Credentials) -> tuple[str, str, Actor]
         throttle.end_check(address)
     if not good:
         locks += throttle.address_failed(attempt.policy, address, runtime.clock())
-        await runtime.write(lambda uow: _audit_failure(uow, attempt.hall_id, given, locks))
+        await runtime.write(lambda uow: _audit_failure(uow, attempt.hall_id, given, locks), attempt.hall_id)
         raise sessions.Unauthorized("auth.bad_credentials")
     throttle.succeeded(attempt.hall_id, staff_no)
-    return await runtime.write(lambda uow: _open(uow, runtime, attempt, given, stored or ""))
+    return await runtime.write(lambda uow: _open(uow, runtime, attempt, given, stored or ""), attempt.hall_id)
 
 
 def _refuse_early(wait: float) -> None:

@@ -54,6 +54,8 @@ class WriterFigures(Protocol):
     jobs: int
     busy_seconds: float
     batch_sizes: list[int]
+    put_back: int
+    site_jobs: int
 
     @property
     def depth(self) -> int: ...
@@ -82,6 +84,14 @@ class _HallCollector(Collector):
             "hallq_writer_busy_seconds", "Wall time the writer spent in batches", writer.busy_seconds
         )
         yield _batch_histogram(writer.batch_sizes, writer.jobs)
+        # PostgreSQL (several processes): jobs that waited a transaction for a hall another
+        # process's writer held, and jobs whose hall was unknown, which locked the whole site.
+        yield CounterMetricFamily(
+            "hallq_writer_put_back", "Jobs put back for a hall another process held", writer.put_back
+        )
+        yield CounterMetricFamily(
+            "hallq_writer_site_jobs", "Jobs for no particular hall (they lock every hall)", writer.site_jobs
+        )
         yield GaugeMetricFamily(
             "hallq_websocket_subscribers", "Websocket clients connected to this process", self._subscribers()
         )
