@@ -66,6 +66,7 @@ class HostLink:
         self.port: Any = None
         self.open_error = ""
         self.last_rx = 0.0
+        self.handling = False  # the reader is taking bytes in or handling the frames in them
         self.sent: Counter[int] = Counter()  # frames written, by command byte (benchmarks count them)
         self.connected = threading.Event()
         self._stop = threading.Event()
@@ -136,6 +137,7 @@ class HostLink:
                 self._close()
                 continue
             now = time.monotonic()
+            self.handling = True  # until its frames are handled (a rating made durable, then ACKed)
             if data:
                 self.last_rx = now
                 exchange = self.exchange
@@ -146,6 +148,7 @@ class HostLink:
                 frames = self.framer.quiet(now)
             for frame in frames:
                 self._dispatch(frame, now)
+            self.handling = False
 
     def _write(self, data: bytes) -> bool:
         with self.write_lock:
@@ -259,10 +262,11 @@ class HostLink:
                 now = time.monotonic()
                 rx_at = exchange.rx_at if exchange.rx_at >= written else 0.0  # not the last one's
                 if rx_at:
-                    if now - rx_at > silence and not self._unread():
+                    if now - rx_at > silence and not self.handling and not self._unread():
                         # bytes came but no valid frame, then the frame timeout's silence: the pad
                         # has had its say (one answer, no gap inside a frame), so the reply wait's
-                        # rest would be dead bus time (PROTOCOL.md section 5)
+                        # rest would be dead bus time (PROTOCOL.md section 5). A valid frame still
+                        # being handled (a rating made durable before its ACK) is waited for.
                         break
                     # an answer under way (bytes still arriving) gets the time to finish
                     deadline = min(max(deadline, rx_at + silence + 0.01), latest)
