@@ -113,7 +113,15 @@ def test_a_complaint_is_registered_verified_reported_and_waived_on_the_sheet(
 
 def test_the_supervision_page_shows_response_times(served: ServedHall, desk: Any) -> None:
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    # The open alert must be one the hall's own alert engine finds too, or its next round clears it
+    # (rounds run every 15 s while the test runs): a real ticket, waiting 40 minutes (yellow at 30).
+    waiting = httpx.post(
+        served.url + "/api/v1/tickets", json={"service_code": "S4"}, headers=served.as_("kiosk")
+    ).json()["number"]
     with sqlite3.connect(served.db) as db:  # two alerts of this morning, one answered, one still open
+        db.execute(
+            "update tickets set issued_at = ? where number = ?", (now - timedelta(minutes=40), waiting)
+        )
         db.execute(
             "insert into alerts (hall_id, rule, subject, severity, raised_at, acknowledged_at,"
             " acknowledged_by, cleared_at, detail)"
@@ -122,8 +130,8 @@ def test_the_supervision_page_shows_response_times(served: ServedHall, desk: Any
         )
         db.execute(
             "insert into alerts (hall_id, rule, subject, severity, raised_at, detail)"
-            " values (1, 'ticket.long_wait', 'ticket:A009', 'yellow', ?, '{}')",
-            (now - timedelta(minutes=5),),
+            " values (1, 'ticket.long_wait', ?, 'yellow', ?, '{}')",
+            (f"ticket:{waiting}", now - timedelta(minutes=5)),
         )
     page = desk.new_page()
     log_in(page, served, "M1", "pw-m1", then="/manager/supervision")
