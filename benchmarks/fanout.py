@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.common import CORES_NOTE, RESULTS, failures, heading, percentile, report, rss_kib
-from benchmarks.live import Tracker, connect_all
+from benchmarks.live import Tracker, close_all, connect_all
 from tests.support.hall_server import HallServer
 from tests.support.postgres import PostgresCluster, create_database
 from tests.support.proxy import SERVICE, WINDOW, Proxy, seed_hall
@@ -180,12 +180,7 @@ async def measure(
     )
     report("rounds: wall time", wall, "s", None, None)
     print(f"    load average at the end of the rounds: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    for ws in sockets:
-        with contextlib.suppress(Exception):
-            await ws.close()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await close_all(sockets, tasks)
 
 
 def main(argv: list[str] | None = None) -> int:

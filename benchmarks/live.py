@@ -128,6 +128,16 @@ async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
         sub.closed = f"closed {ws.close_code}"
 
 
+async def close_all(sockets: list[ClientConnection], tasks: list[asyncio.Task[None]]) -> None:
+    """Close the subscribers' sockets and stop their readers."""
+    for ws in sockets:
+        with contextlib.suppress(Exception):
+            await ws.close()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def connect_all(
     url: str,
     count: int,
@@ -307,12 +317,7 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
     if args.late:
         await late_joiners(server, board, clerk, tracker, rounds, args)
 
-    for ws in sockets:
-        with contextlib.suppress(Exception):
-            await ws.close()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await close_all(sockets, tasks)
 
 
 async def late_joiners(
@@ -376,12 +381,7 @@ async def late_joiners(
         print(f"    {line}")
     gaps = sum(len(s.gaps) for s in joiners)
     report("joiners' hall seq gaps", gaps, "", "== 0", gaps == 0)
-    for ws in sockets:
-        with contextlib.suppress(Exception):
-            await ws.close()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await close_all(sockets, tasks)
 
 
 def main(argv: list[str] | None = None) -> int:

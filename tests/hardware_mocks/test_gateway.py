@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -14,10 +13,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from hardware_mocks.gateway import GatewayEmulator, MockGateway
+from hardware_mocks.gateway import MockGateway
 from queue_server.adapters.gateways import AliyunSmsGateway, HttpGateway, body_signature
 from queue_server.services.outbox.ports import MessageRow
 from queue_server.services.pii import protect_phone
+from tests.support.gateway import running_gateway
 from tests.support.hall_server import ROOT, free_port
 
 KEY = b"k" * 32
@@ -36,10 +36,8 @@ def sms(key: str) -> MessageRow:
 
 @pytest.fixture
 def emulator() -> Iterator[MockGateway]:
-    server = MockGateway("127.0.0.1", 0, GatewayEmulator("s3cret"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with running_gateway("s3cret") as server:
+        yield server
 
 
 def test_the_signed_json_gateway_is_delivered_once_per_key_and_a_wrong_secret_refused(

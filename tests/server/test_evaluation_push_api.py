@@ -4,27 +4,25 @@ light, and a manager drops it; the day's reconciliation counts stored against ac
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from hardware_mocks.gateway import GatewayEmulator, MockGateway
+from hardware_mocks.gateway import MockGateway
 from queue_server.services.operations.alerts import run_alerts
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of, rate
+from tests.support.gateway import running_gateway
 
 SECRET_ENV = "HALLQ_TEST_PLATFORM_SECRET"
 
 
 @pytest.fixture(scope="module")
 def platform() -> Iterator[MockGateway]:
-    server = MockGateway("127.0.0.1", 0, GatewayEmulator("platform-secret"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with running_gateway("platform-secret") as server:
+        yield server
 
 
 @pytest.fixture

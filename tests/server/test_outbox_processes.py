@@ -4,7 +4,6 @@ delivers once after its restart; two servers on one PostgreSQL never send one me
 from __future__ import annotations
 
 import os
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -13,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from hardware_mocks.gateway import GatewayEmulator, MockGateway
+from hardware_mocks.gateway import MockGateway
 from queue_server.services.admin.catalogue_file import CatalogueFile
 from tests.server.catalogue import small_hall
+from tests.support.gateway import running_gateway
 from tests.support.hall_server import HallServer, seed
 from tests.support.postgres import PostgresCluster, create_database
 
@@ -25,10 +25,8 @@ ENV = {SECRET_ENV: "outbox-secret", "HALLQ_OUTBOX_LEASE_SECONDS": "2"}
 
 @pytest.fixture
 def gateway() -> Iterator[MockGateway]:
-    server = MockGateway("127.0.0.1", 0, GatewayEmulator("outbox-secret"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with running_gateway("outbox-secret") as server:
+        yield server
 
 
 def eventually(check: Callable[[], Any], timeout: float = 90) -> Any:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from hardware_mocks.gateway import GatewayEmulator, MockGateway
+from hardware_mocks.gateway import MockGateway
 from tests.server.conftest import Hall
+from tests.support.gateway import running_gateway
 
 SECRET_ENV = "HALLQ_TEST_SMS_SECRET"
 PHONE = "13800138000"
@@ -19,10 +19,8 @@ PHONE = "13800138000"
 @pytest.fixture(scope="module")
 def gateway() -> Iterator[MockGateway]:
     """The emulator on a free port, checking the HallQ signature with the test's secret."""
-    server = MockGateway("127.0.0.1", 0, GatewayEmulator("sms-secret"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with running_gateway("sms-secret") as server:
+        yield server
 
 
 @pytest.fixture
