@@ -37,8 +37,10 @@ def by_code(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def city_reads(seen: list[str]) -> list[str]:
-    """The statements of the city view (the housekeeping of the new halls runs meanwhile)."""
-    return [s for s in seen if "hall_id IN" in s or s.startswith("SELECT halls.id, halls.code")]
+    """The city view's statements for its figures, each naming every hall at once (``hall_id IN``).
+    Its first statement, the list of halls, is not counted: the housekeeping of the new halls runs
+    meanwhile on the same engine and lists the halls with the very same statement."""
+    return [s for s in seen if "hall_id IN" in s]
 
 
 @contextmanager
@@ -116,7 +118,7 @@ def test_more_halls_cost_no_more_statements(hall: Hall) -> None:
     with statements(hall) as four:
         view = hall.client.get("/api/v1/city/halls", headers=city).json()
     assert [h["code"] for h in view["halls"]] == ["t1", "t2", "t3", "t4"]
-    assert len(city_reads(four)) == len(city_reads(two)) == 6, four  # the halls, then one per figure
+    assert len(city_reads(four)) == len(city_reads(two)) == 5, four  # one per figure, for every hall
 
 
 def test_only_the_citys_role_reads_the_city_and_no_hall_can_make_one(hall: Hall) -> None:
