@@ -145,7 +145,7 @@ def test_after_calling_the_longest_list_every_action_is_in_view_and_messages_cov
             assert not _overlap(toast, _rect(page, control)), control
         shot(page, f"clerk-long-list-{width}x{height}")
 
-        page.wait_for_selector("body[data-busy='0']", state="attached")
+        page.wait_for_selector("body[data-busy='0'] #conclude:not([disabled])", state="attached")
         page.keyboard.press("c")
         page.wait_for_selector("#conclude-dialog[open]")
         page.keyboard.press("4")  # 不予受理, reasons left empty
@@ -172,6 +172,9 @@ def test_after_calling_the_longest_list_every_action_is_in_view_and_messages_cov
         page.keyboard.press("Escape")
         page.wait_for_selector("#transfer-dialog:not([open])", state="attached")
 
+        # A key does nothing while its button is disabled (a live event's refresh may be redrawing
+        # the desk, late on a loaded machine): press once the desk is idle and 结束 can be pressed.
+        page.wait_for_selector("body[data-busy='0'] #conclude:not([disabled])", state="attached")
         page.keyboard.press("c")
         page.wait_for_selector("#conclude-dialog[open]")
         page.keyboard.press("Enter")

@@ -241,7 +241,8 @@ def test_the_mock_pad_and_bridge_commands_rate_a_case(live_server: LiveServer, t
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert wait_for(lambda: device_state(live_server) == "ok", 30)  # the bridge hears the pad
+        # the bridge hears the pad (two Python processes to start first: slow on a loaded machine)
+        assert wait_for(lambda: device_state(live_server) == "ok", 120)
         with httpx.Client(base_url=live_server.url, timeout=10) as client:
             headers = live_server.headers("clerk1")
             assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
