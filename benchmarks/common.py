@@ -15,8 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -84,6 +86,18 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 # ------------------------------------------------------------------ the server
+
+
+def on_sqlite_and_postgresql(name: str, bench: Callable[[str, str, Any], None], args: Any) -> None:
+    """Run ``bench(kind, url, args)`` on a SQLite file, then (unless ``--no-postgres``) on a
+    database of a throwaway PostgreSQL cluster."""
+    with tempfile.TemporaryDirectory(prefix=f"hallq-{name}-") as folder:
+        bench("sqlite", str(Path(folder) / f"{name}.db"), args)
+    if not args.no_postgres:
+        from tests.support.postgres import PostgresCluster, create_database
+
+        with PostgresCluster() as cluster:
+            bench("postgresql", create_database(cluster.url, f"hallq_{name}"), args)
 
 
 def free_port() -> int:

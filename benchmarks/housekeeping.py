@@ -19,14 +19,12 @@ import asyncio
 import gc
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, update
 
-from benchmarks.common import heading, report
+from benchmarks.common import heading, on_sqlite_and_postgresql, report
 from benchmarks.report import catalogue, generate
 from hallq.bootstrap import build_runtime
 from queue_server.adapters import tables as t
@@ -134,13 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hallq-housekeeping-") as workdir:
-        bench("sqlite", str(Path(workdir) / "big.db"), args)
-    if not args.no_postgres:
-        from tests.support.postgres import PostgresCluster, create_database
-
-        with PostgresCluster() as cluster:
-            bench("postgresql", create_database(cluster.url, "hallq_housekeeping"), args)
+    on_sqlite_and_postgresql("housekeeping", bench, args)
     return 0
 
 

@@ -18,15 +18,13 @@ import argparse
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, insert, select
 
-from benchmarks.common import heading, percentile, report
+from benchmarks.common import heading, on_sqlite_and_postgresql, percentile, report
 from benchmarks.report import catalogue
 from hallq.bootstrap import build_runtime
 from queue_server.adapters import tables as t
@@ -150,13 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="hallq-lookback-") as folder:
-        bench("sqlite", str(Path(folder) / "lookback.db"), args)
-        if not args.no_postgres:
-            from tests.support.postgres import PostgresCluster, create_database
-
-            with PostgresCluster() as cluster:
-                bench("postgresql", create_database(cluster.url, "hallq_lookback"), args)
+    on_sqlite_and_postgresql("lookback", bench, args)
     return 0
 
 
