@@ -252,7 +252,12 @@ class HallDay:
     issued: dict[str, str] = field(default_factory=dict)  # number -> token, replied 201
     called_once: set[str] = field(default_factory=set)
     held: dict[str, str] = field(default_factory=dict)  # number -> window holding it (client view)
+    # number -> window whose request to let it go (conclude, no-show, transfer, park) is in flight:
+    # the server may already have committed it and another window called the ticket, its reply
+    # reaching this client first. That is no double call; counted apart as ``crossed``.
+    releasing: dict[str, str] = field(default_factory=dict)
     double_calls: int = 0
+    crossed: int = 0
     issuing_done: bool = False
     served: set[str] = field(default_factory=set)
     # Tickets waiting per service as the clients know it: a clerk presses 下一位 when the console
@@ -309,9 +314,11 @@ class HallDay:
                 await act("requeue", "requeue", {"ticket": late, "places_back": 3})
                 self.waiting[service] += 1
             if parked and (idle or self.rng.random() < 0.5):  # back with the missing papers
-                back = await act("callback", "callback", {"ticket": parked.pop(0)})
+                late = parked.pop(0)
+                back = await act("callback", "callback", {"ticket": late})
                 if back is not None and back.status_code == 200:
-                    await self._serve(number, act)
+                    self._hold(late, number)
+                    await self._serve(number, late, act)
             reserved = next((s for s in mine if self.waiting[s] > 0), None)
             if reserved is None and not parked and not no_shows:
                 # After the last issue, a window with nothing it knows of for 10 s goes home (the
@@ -341,35 +348,51 @@ class HallDay:
             calls += 1
             called = ticket["number"]
             self.waiting[ticket["service_code"]] -= 1
-            if self.held.get(called, number) != number:
-                self.double_calls += 1
-            self.held[called] = number
+            self._hold(called, number)
             self.called_once.add(called)
             roll = self.rng.random()
             if roll < 0.10:
                 await act("recall", "recall")
             if roll < 0.04:
-                await act("no-show", "no-show")
-                self.held.pop(called, None)
+                await self._release(called, number, act("no-show", "no-show"))
                 if self.rng.random() < 0.7:
                     no_shows.append((calls + 3, called, ticket["service_code"]))
             elif roll < 0.07:
                 to = self.rng.choice(sorted(self.served - {ticket["service_code"]}))
-                await act("transfer", "transfer", {"to_service": to, "reason": "转办", "keep_place": True})
+                body = {"to_service": to, "reason": "转办", "keep_place": True}
+                await self._release(called, number, act("transfer", "transfer", body))
                 self.waiting[to] += 1
-                self.held.pop(called, None)
             elif roll < 0.09:
-                await act("park", "park")
-                self.held.pop(called, None)
+                await self._release(called, number, act("park", "park"))
                 parked.append(called)
             else:
-                await self._serve(number, act)
+                await self._serve(number, called, act)
 
-    async def _serve(self, number: str, act: Any) -> None:
+    def _hold(self, called: str, number: str) -> None:
+        """Window ``number`` was answered with ``called``: a double call if another window holds it."""
+        if self.held.get(called, number) != number:
+            self.double_calls += 1
+        elif self.releasing.get(called, number) != number:
+            self.crossed += 1
+        self.held[called] = number
+
+    async def _release(self, called: str, number: str, request: Any) -> Any:
+        """Let ``called`` go from window ``number`` by ``request``: no longer held once it is sent (the
+        server may commit it and another window call the ticket before this reply is read); held
+        again if the server refused."""
+        self.held.pop(called, None)
+        self.releasing[called] = number
+        try:
+            response = await request
+        finally:
+            self.releasing.pop(called, None)
+        if (response is None or response.status_code != 200) and called not in self.held:
+            self.held[called] = number
+        return response
+
+    async def _serve(self, number: str, called: str, act: Any) -> None:
         await act("start", "start")
-        done = await act("conclude", "conclude")
-        if done is not None and done.status_code == 200 and done.json().get("ticket"):
-            self.held.pop(done.json()["ticket"]["number"], None)
+        await self._release(called, number, act("conclude", "conclude"))
         if self.rng.random() < 0.8:  # the citizen presses a key on the pad
             pad = self.setup.pads[number]
             pending = await self.request(
@@ -477,6 +500,8 @@ def invariants(url: str, days: list[HallDay]) -> dict[str, int]:
         found["tickets called while held elsewhere"] = double
         found["calls of a service the window does not serve"] = wrong
         found["double calls seen by the clients"] = sum(d.double_calls for d in days)
+        # Context: a call answered while its former window's release was still in flight.
+        found["calls crossing their release's reply"] = sum(d.crossed for d in days)
         found["tickets still waiting at the end"] = conn.execute(
             text("SELECT count(*) FROM tickets WHERE status = 'waiting'")
         ).scalar_one()
@@ -555,6 +580,8 @@ def run(
     fivexx = sum(n for code, n in stats.statuses.items() if code >= 500)
     report("5xx replies", fivexx, "replies", "0", fivexx == 0)
     report("transport errors", stats.errors, "requests", "0", stats.errors == 0)
+    refused = ", ".join(f"{code}: {n}" for code, n in sorted(stats.statuses.items()) if 400 <= code < 500)
+    report("4xx replies (refusals, by status)", refused or "none", "", None, None)
     for kind in sorted(stats.samples):
         latencies = [s[1] * 1000 for s in stats.samples[kind]]
         report(
@@ -586,7 +613,7 @@ def run(
     deadlocks = logs.count("deadlock detected")
     report("deadlocks in the server logs", deadlocks, "", "0", deadlocks == 0)
     for name, value in invariants(url, days).items():
-        target = None if name.startswith("tickets still") else "0"
+        target = None if name.startswith(("tickets still", "calls crossing")) else "0"
         report(name, value, "", target, None if target is None else value == 0)
     return {
         "wall": wall,
