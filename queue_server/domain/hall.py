@@ -151,11 +151,15 @@ class HallCatalogue:
     by_number: dict[str, WindowItem] = field(init=False, repr=False)
     # Who serves what in the current minute; assignments change by date and time of day only.
     _minute: list[Any] = field(init=False, repr=False, compare=False)
+    # What else the hall's requests read that changes only with the catalogue's version (the 好差评
+    # settings, service guides, clerks' names): kept here, so a new version starts it afresh.
+    memo: dict[Any, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_code", {s.code: s for s in self.services.values()})
         object.__setattr__(self, "by_number", {w.number: w for w in self.windows.values()})
         object.__setattr__(self, "_minute", [None, {}, {}])
+        object.__setattr__(self, "memo", {})
 
     def service(self, code: str) -> ServiceItem:
         """The service with ``code`` or NotFound."""

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from queue_server.domain.actors import Actor
 from queue_server.domain.estimates import HandlingStats
@@ -14,6 +14,8 @@ from queue_server.domain.hall import HallCatalogue
 from queue_server.services.hall.ports import NewEvent
 from queue_server.services.live import LiveEvent
 from queue_server.services.stores import Stores
+
+T = TypeVar("T")
 
 OPEN_WINDOWS_TTL = 2.0
 STATS_TTL = 5.0  # other processes conclude cases too: a service's figure is re-read this often
@@ -81,6 +83,21 @@ class UnitOfWork:
             cached = self.stores.hall.load_catalogue(hall_id)  # committed by someone: safe to keep now
             self.caches.catalogues[hall_id] = cached
         return cached
+
+    def memo(self, hall_id: int, key: Any, load: Callable[[], T]) -> T:
+        """What ``load`` reads of the hall, kept with its catalogue version: whatever changes it
+        refreshes the catalogue in the same transaction (``refresh_catalogue``), so every process
+        loads it afresh with the new version, and this transaction at once."""
+        memo = self.catalogue(hall_id).memo
+        if key in memo:
+            found: T = memo[key]
+            return found
+        value = load()
+        # Only the writer keeps what it read: it sees every commit so far, while a reader's snapshot
+        # may predate the commit that made the catalogue it holds, and would keep old values in it.
+        if getattr(self.outbox, "after_commit", None) is not None:
+            memo[key] = value
+        return value
 
     def refresh_catalogue(self, hall_id: int) -> HallCatalogue:
         """Reload the catalogue now (after this transaction changed it); the process's cache takes

@@ -115,3 +115,27 @@ def test_earlier_days_are_swept_for_open_tickets_once_a_day(hall: Hall, statemen
     assert sweep() == 1  # a new day: yesterday's ticket expires
     status = hall.client.get(f"/api/v1/tickets/{issued['token']}").json()["status"]
     assert status == "expired"
+
+
+def test_a_conclusion_and_its_rating_read_nothing_the_catalogue_keeps(
+    hall: Hall, statements: list[str]
+) -> None:
+    """The 好差评 settings, the service's guide, the clerk and the departments are kept with the
+    hall's catalogue (``tests/server/test_hot_path_caches.py``: a change is seen at once)."""
+    assert hall.act("1", "open").status_code == 200
+    evaluation_of(hall, concluded(hall))  # the first conclusion reads them once
+    ticket = hall.issue("S1")
+    assert hall.act("1", "call-next").status_code == 200
+    statements.clear()
+    assert hall.act("1", "conclude").status_code == 200
+    job = job_with(statements, MARKERS["conclude"])
+    kept = [s for s in job if s.startswith("SELECT") and any(f"FROM {t}" in s for t in KEPT)]
+    assert kept == [], kept
+    assert len(job) <= 10, job  # was 12: the settings, the guide and the clerk were read
+    statements.clear()
+    assert rate(hall, evaluation_of(hall, ticket)["id"], level="satisfied").status_code == 201
+    job = job_with(statements, "UPDATE evaluations SET status='rated'")
+    assert not [s for s in job if "FROM departments" in s], job
+
+
+KEPT = ("halls", "services", "users", "departments")

@@ -106,5 +106,7 @@ def save_user(uow: UnitOfWork, hall_id: int, staff_no: str, values: UserValues) 
     found = store.user_id(hall_id, staff_no)
     if found is not None:
         store.update(found, values)
+        if "name" in values:  # kept with the catalogue by the windows' replies and evaluations
+            uow.refresh_catalogue(hall_id)
         return found
     return store.add(hall_id, staff_no, values, uow.now)

@@ -100,6 +100,8 @@ def update_staff(uow: UnitOfWork, actor: Actor, staff_no: str, patch: c.StaffPat
         values["active"] = patch.active
     if values:
         uow.stores.staff.update(row.id, values)
+    if "name" in values:  # the name the windows' replies and evaluations show, kept with the catalogue
+        uow.refresh_catalogue(actor.hall_id)
     if values.get("active") is False:
         _end_sessions(uow, row.id)
     if "ab_partner" in given:

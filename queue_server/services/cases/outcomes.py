@@ -35,13 +35,18 @@ class Promised(Protocol):
     def extensions(self) -> Any: ...
 
 
+def service_guide(uow: UnitOfWork, hall_id: int, service_id: int) -> dict[str, Any]:
+    """A service's guide (办事指南), kept with the catalogue: service edits and imports refresh it."""
+    return uow.memo(hall_id, ("guide", service_id), lambda: uow.stores.cases.service_guide(service_id))
+
+
 def record_outcome(
     uow: UnitOfWork, actor: Actor, ticket: ConcludedTicket, window_id: int, command: c.Conclude
 ) -> tuple[dict[str, Any], int]:
     """Write the case row of a concluded ticket; returns what the concluded event should carry, and
     the case's id (its evaluation names it)."""
     catalogue = uow.catalogue(actor.hall_id)
-    guide = uow.stores.cases.service_guide(ticket.service_id)
+    guide = service_guide(uow, actor.hall_id, ticket.service_id)
     outcome = Outcome(command.outcome.value)
     materials = [m.get("name", "") for m in guide.get("materials", [])]
     check_outcome(outcome, materials, command.missing_items, command.reasons, command.referred_to)

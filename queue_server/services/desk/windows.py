@@ -13,7 +13,7 @@ from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.numbering import business_day
 from queue_server.domain.policy import WindowView, choose_next, requeue_rank
 from queue_server.services.cases.outcomes import record_outcome
-from queue_server.services.desk.ports import WindowChanges, WindowRow
+from queue_server.services.desk.ports import Clerk, WindowChanges, WindowRow
 from queue_server.services.evaluations.ratings import request_evaluation
 from queue_server.services.hall.views import call_payload, window_public, window_ticket
 from queue_server.services.tickets.ahead import push_people_ahead
@@ -58,11 +58,17 @@ def _result(uow: UnitOfWork, at: At, ticket: TicketRow | None) -> c.WindowAction
         current: TicketRow | None = ticket
     else:
         current = uow.stores.tickets.by_id(row.current_ticket_id) if row.current_ticket_id else None
-    clerk = uow.stores.windows.clerks([row.clerk_id]).get(row.clerk_id) if row.clerk_id else None
+    clerk = _clerk(uow, at, row.clerk_id) if row.clerk_id else None
     return c.WindowActionResult(
         window=window_public(at.catalogue, row, current, clerk, uow.now),
         ticket=window_ticket(at.catalogue, ticket, uow.now) if ticket is not None else None,
     )
+
+
+def _clerk(uow: UnitOfWork, at: At, clerk_id: int) -> Clerk | None:
+    """Who serves at the window, kept with the catalogue (a change of a name refreshes it)."""
+    hall_id = at.catalogue.id
+    return uow.memo(hall_id, ("clerk", clerk_id), lambda: uow.stores.windows.clerks([clerk_id]).get(clerk_id))
 
 
 def _move(

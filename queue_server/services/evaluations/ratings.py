@@ -23,7 +23,7 @@ from queue_server.services.evaluations.follow_up import (
     step_follow_up,
 )
 from queue_server.services.evaluations.indicators import indicators
-from queue_server.services.evaluations.ports import Evaluation, NewEvaluation, Rating
+from queue_server.services.evaluations.ports import Evaluation, NewEvaluation, Person, Rating
 from queue_server.services.evaluations.reading import (
     Lookups,
     evaluation,
@@ -87,6 +87,15 @@ def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received:
     return min(claimed, received)
 
 
+def clerk_of(uow: UnitOfWork, hall_id: int, clerk_id: int | None) -> Person | None:
+    """The clerk an evaluation names, kept with the catalogue: a change of a name refreshes it."""
+    if clerk_id is None:
+        return None
+    return uow.memo(
+        hall_id, ("person", clerk_id), lambda: uow.stores.evaluations.people([clerk_id]).get(clerk_id)
+    )
+
+
 def request_evaluation(
     uow: UnitOfWork,
     actor: Actor,
@@ -114,7 +123,7 @@ def request_evaluation(
         deadline_at=deadline,
     )
     evaluation_id = store.add(new)
-    clerk = store.people([clerk_id]).get(clerk_id) if clerk_id is not None else None
+    clerk = clerk_of(uow, actor.hall_id, clerk_id)
     payload = {
         "evaluation_id": evaluation_id,
         "number": ticket.number,

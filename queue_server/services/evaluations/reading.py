@@ -17,8 +17,13 @@ from queue_server.services.unit_of_work import UnitOfWork
 
 
 def settings_of(uow: UnitOfWork, hall_id: int) -> c.EvaluationSettings:
-    """The hall's 好差评 settings as stored, defaults for anything missing."""
-    return c.EvaluationSettings.model_validate(uow.stores.evaluations.settings(hall_id))
+    """The hall's 好差评 settings as stored, defaults for anything missing (kept with the catalogue:
+    they are changed with the hall's settings, which refresh it)."""
+    return uow.memo(
+        hall_id,
+        "evaluation_settings",
+        lambda: c.EvaluationSettings.model_validate(uow.stores.evaluations.settings(hall_id)),
+    )
 
 
 def row_of(uow: UnitOfWork, hall_id: int, evaluation_id: int) -> Evaluation:
@@ -76,7 +81,7 @@ class Lookups:
 def lookups(uow: UnitOfWork, hall_id: int, rows: list[Evaluation] | None = None) -> Lookups:
     """The hall's departments, and for ``rows`` their tickets, clerks and follow-ups."""
     store = uow.stores.evaluations
-    found = Lookups(store.departments(hall_id))
+    found = Lookups(uow.memo(hall_id, "departments", lambda: store.departments(hall_id)))
     if rows is not None:
         found.tickets = store.tickets({r.ticket_id for r in rows})
         found.people = store.people({r.clerk_user_id for r in rows})
