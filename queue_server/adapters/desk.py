@@ -9,6 +9,7 @@ from typing import Any, Unpack
 from sqlalchemy import Connection, Row, and_, delete, func, or_, select, update
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.tickets import ticket_row
 from queue_server.domain.hall import AssignmentRule
 from queue_server.services.desk.ports import (
@@ -33,20 +34,23 @@ WINDOW_COLUMNS = (
     t.windows.c.clerk_id,
     t.windows.c.current_ticket_id,
 )
+WINDOW_NAMES = tuple(column.name for column in WINDOW_COLUMNS)
 
 
 class SqlWindowStore:
     """Windows' live rows, assignments and call history on one connection."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, raw: RawStatements) -> None:
         self.conn = conn
+        self.raw = raw
 
     def row(self, window_id: int, *, lock: bool = False) -> WindowRow:
-        """A window's live row (locked for the transaction on PostgreSQL when ``lock``)."""
-        query = select(*WINDOW_COLUMNS).where(t.windows.c.id == window_id)
-        if lock:
-            query = query.with_for_update()
-        return WindowRow(*self.conn.execute(query).one())
+        """A window's live row (locked for the transaction on PostgreSQL when ``lock``); every
+        window action reads it, so on the raw cursor."""
+        row = self.raw.by_id(t.windows, WINDOW_NAMES, window_id, lock=lock)
+        if row is None:
+            raise LookupError(f"no window {window_id}")
+        return WindowRow(*row)
 
     def rows(self, hall_id: int) -> list[WindowRow]:
         """Every window's live row in a hall."""
@@ -54,8 +58,8 @@ class SqlWindowStore:
         return [WindowRow(*r) for r in self.conn.execute(query)]
 
     def update(self, window_id: int, **changes: Unpack[WindowChanges]) -> None:
-        """Change a window's live row."""
-        self.conn.execute(update(t.windows).where(t.windows.c.id == window_id).values(**changes))
+        """Change a window's live row (on the raw cursor: every call and conclusion does)."""
+        self.raw.update(t.windows, dict(changes), {"id": window_id})
 
     def clerks(self, ids: Iterable[int | None]) -> dict[int, Clerk]:
         """Staff by id."""

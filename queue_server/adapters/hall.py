@@ -224,22 +224,21 @@ class SqlHallStore:
 
     def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
         """A service's running mean handling time and sample count (locked, to fold a case in)."""
-        query = select(t.service_stats.c.mean_seconds, t.service_stats.c.samples).where(
-            t.service_stats.c.service_id == service_id
-        )
-        row = self.conn.execute(query.with_for_update() if for_update else query).first()
-        return None if row is None else (float(row.mean_seconds), int(row.samples))
+        # Every conclusion folds its case in: on the raw cursor.
+        names = ("mean_seconds", "samples")
+        rows = self.raw.select(t.service_stats, names, "service_id = ?", (service_id,), lock=for_update)
+        return (float(rows[0][0]), int(rows[0][1])) if rows else None
 
     def save_handling_stats(self, hall_id: int, service_id: int, mean: float, samples: int) -> None:
         """Store a service's running mean (a projection of concluded events)."""
-        statement = (
-            self._insert(t.service_stats)
-            .values(service_id=service_id, hall_id=hall_id, mean_seconds=mean, samples=samples)
-            .on_conflict_do_update(
-                index_elements=[t.service_stats.c.service_id], set_={"mean_seconds": mean, "samples": samples}
-            )
+        self.raw.cursor.execute(
+            self.raw.sql(
+                "INSERT INTO service_stats (service_id, hall_id, mean_seconds, samples) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (service_id) DO UPDATE SET mean_seconds = excluded.mean_seconds, "
+                "samples = excluded.samples"
+            ),
+            (service_id, hall_id, mean, samples),
         )
-        self.conn.execute(statement)
 
     def add_event(self, event: NewEvent) -> None:
         """Append an event row on the raw cursor (the record of truth)."""

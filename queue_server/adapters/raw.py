@@ -9,8 +9,9 @@ way the tables' column types store them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from enum import Enum
 from functools import cache
 from typing import Any
 
@@ -56,6 +57,45 @@ def _converters(table: Table, dialect: str) -> dict[str, Convert]:
     return out
 
 
+def _sqlite_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@cache
+def _readers(table: Table, dialect: str) -> dict[str, Convert]:
+    """How each column's stored value is read on the raw cursor, as SQLAlchemy Core reads it."""
+    sqlite = dialect == "sqlite"
+    out: dict[str, Convert] = {}
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, UtcDateTime):
+            out[column.name] = utc.from_stored
+        elif isinstance(kind, JSON) and sqlite:  # psycopg hands JSON back parsed already
+            out[column.name] = json.loads
+        elif isinstance(kind, Date) and sqlite:
+            out[column.name] = _sqlite_date
+        elif isinstance(kind, Boolean) and sqlite:
+            out[column.name] = bool
+        else:
+            out[column.name] = _keep
+    return out
+
+
+@cache
+def _select_by_id(table: Table, names: tuple[str, ...], lock: bool) -> str:
+    columns = ", ".join(f"{table.name}.{name}" for name in names)
+    return f"SELECT {columns} FROM {table.name} WHERE {table.name}.id = ?" + (" FOR UPDATE" if lock else "")
+
+
+@cache
+def _update(table: Table, names: tuple[str, ...], keys: tuple[str, ...]) -> str:
+    # Written the way SQLAlchemy Core writes it (columns in the table's order), so the statement
+    # counts of tests/server/test_statements_per_request.py read both alike.
+    changes = ", ".join(f"{name}=?" for name in names)
+    where = " AND ".join(f"{table.name}.{key} = ?" for key in keys)
+    return f"UPDATE {table.name} SET {changes} WHERE {where}"
+
+
 def read_time(value: Any) -> datetime | None:
     """A UtcDateTime column read on the raw cursor (text on SQLite, naive datetime on PostgreSQL)."""
     return utc.from_stored(value)
@@ -76,25 +116,75 @@ class RawStatements:
             self._cursor = self._conn.connection.cursor()
         return self._cursor
 
-    def _sql(self, text: str) -> str:
+    def sql(self, text: str) -> str:
+        """``text`` written with ``?`` placeholders, as the driver takes it."""
         return text if self._dialect == "sqlite" else text.replace("?", "%s")
 
     def one(self, text: str, params: tuple[Any, ...]) -> Any:
         """Run a statement and return the first column of its first row."""
         cursor = self.cursor
-        cursor.execute(self._sql(text), params)
+        cursor.execute(self.sql(text), params)
         row = cursor.fetchone()
         return None if row is None else row[0]
 
     def rows(self, text: str, params: tuple[Any, ...]) -> list[Any]:
         """Run a query and return all its rows as tuples."""
         cursor = self.cursor
-        cursor.execute(self._sql(text), params)
+        cursor.execute(self.sql(text), params)
         return list(cursor.fetchall())
 
     def bind(self, table: Table, name: str, value: Any) -> Any:
-        """A value as the column ``name`` of ``table`` stores it."""
-        return None if value is None else _converters(table, self._dialect)[name](value)
+        """A value as the column ``name`` of ``table`` stores it (an enum member as its value)."""
+        if value is None:
+            return None
+        if isinstance(value, Enum):
+            value = value.value
+        return _converters(table, self._dialect)[name](value)
+
+    def by_id(
+        self, table: Table, names: Sequence[str], row_id: int, *, lock: bool = False
+    ) -> tuple[Any, ...] | None:
+        """The columns ``names`` of the row ``row_id``, read as SQLAlchemy reads them; ``lock``
+        locks the row for the transaction on PostgreSQL (SQLite's writer holds the whole file)."""
+        text = _select_by_id(table, tuple(names), lock and self._dialect != "sqlite")
+        cursor = self.cursor
+        cursor.execute(self.sql(text), (row_id,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        readers = _readers(table, self._dialect)
+        return tuple(None if v is None else readers[n](v) for n, v in zip(names, row, strict=True))
+
+    def select(
+        self, table: Table, names: Sequence[str], where: str, params: tuple[Any, ...], *, lock: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """The columns ``names`` of the rows matching ``where`` (SQL with ``?`` for ``params``), read
+        as SQLAlchemy reads them; ``lock`` locks them for the transaction on PostgreSQL."""
+        columns = ", ".join(f"{table.name}.{name}" for name in names)
+        text = f"SELECT {columns} FROM {table.name} WHERE {where}"
+        if lock and self._dialect != "sqlite":
+            text += " FOR UPDATE"
+        cursor = self.cursor
+        cursor.execute(self.sql(text), params)
+        readers = _readers(table, self._dialect)
+        return [
+            tuple(None if v is None else readers[n](v) for n, v in zip(names, row, strict=True))
+            for row in cursor.fetchall()
+        ]
+
+    def update(self, table: Table, values: dict[str, Any], where: dict[str, Any]) -> int:
+        """Change the columns of ``values`` in the rows matching every ``where`` column; how many."""
+        names = tuple(c.name for c in table.columns if c.name in values)
+        if len(names) != len(values):
+            raise KeyError(f"not columns of {table.name}: {sorted(set(values) - set(names))}")
+        keys = tuple(where)
+        params = (
+            *(self.bind(table, n, values[n]) for n in names),
+            *(self.bind(table, k, where[k]) for k in keys),
+        )
+        cursor = self.cursor
+        cursor.execute(self.sql(_update(table, names, keys)), params)
+        return int(cursor.rowcount)
 
     def insert(self, table: Table, values: dict[str, Any], *, returning_id: bool) -> int | None:
         """Insert one row (values bound per column type); return its id when asked."""
@@ -103,5 +193,5 @@ class RawStatements:
         params = tuple(self.bind(table, n, values[n]) for n in names)
         if returning_id:
             return int(self.one(text + " RETURNING id", params))
-        self.cursor.execute(self._sql(text), params)
+        self.cursor.execute(self.sql(text), params)
         return None

@@ -45,7 +45,7 @@ class SqlStores:
         raw = RawStatements(conn)  # one raw cursor for the hot path's stores
         self.tickets = SqlTicketStore(conn, raw)
         self.hall = SqlHallStore(conn, raw)
-        self.windows = SqlWindowStore(conn)
+        self.windows = SqlWindowStore(conn, raw)
         self.profiles = SqlProfileStore(conn)
         self.desk = SqlDeskStore(conn)
         self.alerts = SqlAlertStore(conn)

@@ -18,6 +18,7 @@ from queue_server.domain.policy import Candidate
 from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketOutcome, TicketRow
 
 NEW_TICKET_COLUMNS = tuple(f.name for f in fields(NewTicket))
+TICKET_COLUMNS = tuple(f.name for f in fields(TicketRow))
 OPEN_STATUSES = ["waiting", "called", "parked", "no_show"]
 
 
@@ -72,8 +73,9 @@ class SqlTicketStore:
         return None if row is None else ticket_row(row)
 
     def by_id(self, ticket_id: int) -> TicketRow | None:
-        """A ticket by id."""
-        return self._one(t.tickets.c.id == ticket_id)
+        """A ticket by id (every window action reads its ticket so: on the raw cursor)."""
+        row = self.raw.by_id(t.tickets, TICKET_COLUMNS, ticket_id)
+        return None if row is None else TicketRow(*row)
 
     def by_token(self, token: str) -> TicketRow | None:
         """A ticket by its public token."""
@@ -117,21 +119,19 @@ class SqlTicketStore:
         return self._set(ticket_id, expected_status, dict(changes))
 
     def _set(self, ticket_id: int, expected_status: str, values: dict[str, Any]) -> bool:
-        result = self.conn.execute(
-            update(t.tickets)
-            .where(t.tickets.c.id == ticket_id, t.tickets.c.status == expected_status)
-            .values(**values)
-        )
-        return result.rowcount == 1
+        # Every move of a ticket comes here: on the raw cursor, compare-and-set on the status.
+        where = {"id": ticket_id, "status": expected_status}
+        return self.raw.update(t.tickets, values, where) == 1
 
     def waiting(self, hall_id: int, service_ids: Sequence[int]) -> list[TicketRow]:
         """Waiting tickets of these services."""
-        query = select(t.tickets).where(
-            t.tickets.c.hall_id == hall_id,
-            t.tickets.c.status == "waiting",
-            t.tickets.c.service_id.in_(list(service_ids)),
-        )
-        return [ticket_row(r) for r in self.conn.execute(query)]
+        if not service_ids:
+            return []
+        # After every call and transfer (the people ahead of each): on the raw cursor.
+        marks = ", ".join("?" * len(service_ids))
+        where = f"tickets.hall_id = ? AND tickets.status = 'waiting' AND tickets.service_id IN ({marks})"
+        rows = self.raw.select(t.tickets, TICKET_COLUMNS, where, (hall_id, *service_ids))
+        return [TicketRow(*row) for row in rows]
 
     def count_waiting(self, hall_id: int, service_id: int, *, priority_only: bool = False) -> int:
         """How many tickets of a service wait (all, or priority only)."""
