@@ -115,6 +115,19 @@ def rss_kib(pid: int, field_name: str = "VmRSS") -> int:
     raise RuntimeError(f"{field_name} not in /proc/{pid}/status")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (and its reaped children), from /proc/PID/stat (0 once gone:
+    nginx's cache loader exits by itself)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / TICK  # utime stime cutime cstime
+
+
 def hallq(*args: str, cwd: Path | None = None) -> str:
     """Run the ``hallq`` command line; its stdout (raises with stderr on failure)."""
     done = subprocess.run([HALLQ, *args], cwd=cwd, capture_output=True, text=True, timeout=120)

@@ -11,8 +11,9 @@ subscribers has the ``ticket.called`` frame. Every subscriber's ``seq`` must sta
 
 Printed: the latency percentiles (issue 15's target: p99 ≤ 100 ms), each process's subscribers and
 RSS (target ≤ 300 MB each), the CPU time the two server processes and nginx spent per round, and the
-load average. All sockets are read by this one Python process on the same 2 cores: its receive and
-TLS time are inside the figures.
+load average. All sockets are read by this one Python process on the same 2 cores (the cheap client
+of ``benchmarks.ws_client`` unless ``--client websockets``): its receive and TLS time are inside
+the figures, and its CPU per round is printed.
 
     .venv/bin/python -m benchmarks.fanout [--subscribers 1000] [--rounds 200] [--processes 2]
 """
@@ -31,23 +32,20 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.common import CORES_NOTE, RESULTS, failures, heading, percentile, report, rss_kib
+from benchmarks.common import (
+    CORES_NOTE,
+    RESULTS,
+    cpu_seconds,
+    failures,
+    heading,
+    percentile,
+    report,
+    rss_kib,
+)
 from benchmarks.live import Tracker, close_all, connect_all
 from tests.support.hall_server import HallServer
 from tests.support.postgres import PostgresCluster, create_database
 from tests.support.proxy import SERVICE, WINDOW, Proxy, seed_hall
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (and its reaped children), from /proc/PID/stat (0 once gone:
-    nginx's cache loader exits by itself)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(v) for v in fields[11:15]) / TICK  # utime stime cutime cstime
 
 
 def nginx_pids(proxy: Proxy) -> list[int]:
@@ -122,7 +120,7 @@ async def measure(
         url = proxy.url.replace("https://", "wss://") + f"/ws?token={tokens['board']}"
         started = time.perf_counter()
         sockets, subs, tasks = await connect_all(
-            url, args.subscribers, tracker, args.parallel_connects, tls=tls
+            url, args.subscribers, tracker, args.parallel_connects, tls=tls, client=args.client
         )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(tracker.all_snapshots.wait(), args.wait * 20)
@@ -192,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--wait", type=float, default=10.0, help="seconds for a frame to reach all")
     parser.add_argument("--parallel-connects", type=int, default=50, help="TLS handshakes at a time")
+    parser.add_argument(
+        "--client", choices=("raw", "websockets"), default="raw", help="the subscribers' client (see live)"
+    )
     args = parser.parse_args(argv)
     start = len(RESULTS)
     heading(

@@ -10,11 +10,13 @@ Afterwards (``--late``, not timed) subscribers join one per call-next while the 
 calling: the first call a joiner receives must follow the newest call in its snapshot, else a call
 was lost between the snapshot and the subscription even though the seqs look consecutive.
 
-All sockets are read by one asyncio loop in this process (a reader task per socket, stamped with
-``time.perf_counter`` on receipt), on the same 2 cores as the server: the client's own receive and
-parse time is inside the figures.
+All sockets are read by one asyncio loop in this process, on the same 2 cores as the server: the
+client's own receive and parse time is inside the figures, so by default they are read by the
+cheap client of ``benchmarks.ws_client`` (frames cut by hand in ``data_received``, stamped with
+``time.perf_counter`` on receipt); ``--client websockets`` reads them with a ``websockets`` reader
+task per socket instead. The server's and this client's CPU per round are printed with the load.
 
-    .venv/bin/python -m benchmarks.live [--subscribers 250] [--rounds 200]
+    .venv/bin/python -m benchmarks.live [--subscribers 250] [--rounds 200] [--client raw|websockets]
 """
 
 from __future__ import annotations
@@ -23,20 +25,26 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import ssl
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol
 
 import httpx
+import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from benchmarks import ws_client
 from benchmarks.common import (
     CORES_NOTE,
     RESULTS,
     Server,
     auth,
+    cpu_seconds,
     failures,
     finish,
     heading,
@@ -49,6 +57,12 @@ WINDOW = "5"
 SERVICES = ("RS001", "RS002", "RS003", "RS004")  # window 5 serves these first (demo caps 200/80/80/100)
 DEMO_CAPS = 460
 TOPIC = "hall"
+
+
+class Closable(Protocol):
+    """A subscriber's socket, of either client."""
+
+    async def close(self) -> None: ...
 
 
 @dataclass
@@ -92,43 +106,47 @@ class Tracker:
             self.all_snapshots.set()
 
 
+def handle(sub: Sub, tracker: Tracker, message: str | bytes, stamp: float) -> None:
+    """One frame a subscriber received at ``stamp``: stamp calls, check seq on the hall topic."""
+    data = orjson.loads(message)
+    kind = data.get("type")
+    sub.frames += 1
+    if kind == "snapshot" and data.get("topic") == TOPIC:
+        sub.snapshot_seq = sub.last_seq = data["seq"]
+        if sub.late:
+            sub.snapshot_calls = [c["number"] for c in data["payload"].get("recent_calls", [])]
+        else:
+            tracker.snapshot()
+        return
+    if kind == "error":
+        sub.errors.append(f"{data.get('code')}: {data.get('message_en')}")
+        return
+    if data.get("topic") != TOPIC or "seq" not in data:
+        return  # heartbeat, pong
+    seq = data["seq"]
+    if sub.last_seq is None:
+        sub.errors.append(f"event seq {seq} before the snapshot")
+    elif seq != sub.last_seq + 1:
+        sub.gaps.append((sub.last_seq + 1, seq))
+    sub.last_seq = seq
+    if kind == "ticket.called":
+        sub.called.append(data["payload"]["number"])
+    if kind in ("ticket.called", "ticket.concluded") and not sub.late:
+        tracker.arrived(kind, data["payload"]["number"], stamp)
+
+
 async def reader(ws: ClientConnection, sub: Sub, tracker: Tracker) -> None:
-    """Read one socket until it closes: stamp calls on receipt, check seq on the hall topic."""
+    """Read one ``websockets`` client socket until it closes (``--client websockets``)."""
     try:
         async for message in ws:
-            stamp = time.perf_counter()
-            data = json.loads(message)
-            kind = data.get("type")
-            sub.frames += 1
-            if kind == "snapshot" and data.get("topic") == TOPIC:
-                sub.snapshot_seq = sub.last_seq = data["seq"]
-                if sub.late:
-                    sub.snapshot_calls = [c["number"] for c in data["payload"].get("recent_calls", [])]
-                else:
-                    tracker.snapshot()
-                continue
-            if kind == "error":
-                sub.errors.append(f"{data.get('code')}: {data.get('message_en')}")
-                continue
-            if data.get("topic") != TOPIC or "seq" not in data:
-                continue  # heartbeat, pong
-            seq = data["seq"]
-            if sub.last_seq is None:
-                sub.errors.append(f"event seq {seq} before the snapshot")
-            elif seq != sub.last_seq + 1:
-                sub.gaps.append((sub.last_seq + 1, seq))
-            sub.last_seq = seq
-            if kind == "ticket.called":
-                sub.called.append(data["payload"]["number"])
-            if kind in ("ticket.called", "ticket.concluded") and not sub.late:
-                tracker.arrived(kind, data["payload"]["number"], stamp)
+            handle(sub, tracker, message, time.perf_counter())
     except websockets.ConnectionClosed as closed:
         sub.closed = f"closed {closed.rcvd.code if closed.rcvd else 'abnormally'}"
     else:
         sub.closed = f"closed {ws.close_code}"
 
 
-async def close_all(sockets: list[ClientConnection], tasks: list[asyncio.Task[None]]) -> None:
+async def close_all(sockets: list[Closable], tasks: list[asyncio.Task[None]]) -> None:
     """Close the subscribers' sockets and stop their readers."""
     for ws in sockets:
         with contextlib.suppress(Exception):
@@ -145,19 +163,30 @@ async def connect_all(
     parallel: int,
     deflate: bool = True,
     tls: ssl.SSLContext | None = None,
-) -> tuple[list[ClientConnection], list[Sub], list[asyncio.Task[None]]]:
+    client: str = "raw",
+) -> tuple[list[Closable], list[Sub], list[asyncio.Task[None]]]:
     """Open ``count`` sockets (``parallel`` handshakes at a time), subscribe each to the hall
-    (``tls``: the context that trusts a ``wss://`` server's certificate)."""
+    (``tls``: the context that trusts a ``wss://`` server's certificate; ``client``: ``raw``, the
+    cheap reader of ``ws_client``, or ``websockets``, whose client offers deflate unless told not to)."""
     semaphore = asyncio.Semaphore(parallel)
-    sockets: list[ClientConnection] = []
+    sockets: list[Closable] = []
     subs: list[Sub] = []
     tasks: list[asyncio.Task[None]] = []
 
     failed: list[str] = []
 
     async def one(index: int) -> None:
+        sub = Sub(index)
         async with semaphore:
             try:
+                if client == "raw":
+                    raw = await ws_client.connect(
+                        url, partial(handle, sub, tracker), tls, partial(setattr, sub, "closed")
+                    )
+                    sockets.append(raw)
+                    subs.append(sub)
+                    raw.send_text(json.dumps({"type": "subscribe", "topics": [TOPIC]}))
+                    return
                 ws = await websockets.connect(
                     url,
                     ping_interval=None,
@@ -169,7 +198,6 @@ async def connect_all(
             except (OSError, TimeoutError, websockets.WebSocketException) as error:
                 failed.append(f"{type(error).__name__}: {error}")
                 return
-            sub = Sub(index)
             sockets.append(ws)
             subs.append(sub)
             tasks.append(asyncio.create_task(reader(ws, sub, tracker)))
@@ -254,7 +282,12 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
     url = f"{server.ws_url}?token={board}"
     started = time.perf_counter()
     sockets, subs, tasks = await connect_all(
-        url, args.subscribers, tracker, args.parallel_connects, deflate=not args.no_deflate
+        url,
+        args.subscribers,
+        tracker,
+        args.parallel_connects,
+        deflate=not args.no_deflate,
+        client=args.client,
     )
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(tracker.all_snapshots.wait(), args.wait * 10)
@@ -271,7 +304,10 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
     report("subscribers seen by the server", health.get("subscribers"), "", None, None)
     rss_connected = server.rss_mb()
 
+    server_cpu, client_cpu, wall = cpu_seconds(server.pid), time.process_time(), time.perf_counter()
     rounds = await run_rounds(server, clerk, tracker, args.rounds, args.wait)
+    server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, time.process_time() - client_cpu
+    wall, load = time.perf_counter() - wall, os.getloadavg()
     rss_after = server.rss_mb()
     peak = server.rss_mb("VmHWM")
 
@@ -313,6 +349,11 @@ async def measure(server: Server, args: argparse.Namespace) -> None:
     report("server peak RSS (VmHWM)", peak, "MB", None, None)
     frames = sum(s.frames for s in subs)
     report("frames received (all sockets)", frames, "frames", None, None)
+    per_round = 1000 / max(1, len(rounds.called))
+    report("server CPU per round (call + conclude)", server_cpu * per_round, "ms", None, None)
+    report("this client (all sockets read): CPU per round", client_cpu * per_round, "ms", None, None)
+    report("rounds: wall time", wall, "s", None, None)
+    print(f"    load average at the end of the rounds: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
     if args.late:
         await late_joiners(server, board, clerk, tracker, rounds, args)
@@ -400,6 +441,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="do not offer permessage-deflate (browsers and the websockets client offer it by default)",
     )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "websockets"),
+        default="raw",
+        help="how the subscribers are read: raw (benchmarks.ws_client, least CPU) or the websockets client",
+    )
     args = parser.parse_args(argv)
     start = len(RESULTS)
     heading(
@@ -408,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     print(CORES_NOTE)
     print("note: all sockets are read by this one Python process; its receive time is in the figures.")
     deflate = "not offered (--no-deflate)" if args.no_deflate else "offered, as browsers do"
+    if args.client == "raw":
+        deflate = "not offered (the raw client; the server never negotiates it anyway)"
+    print(f"client: {args.client}")
     print(f"permessage-deflate: {deflate}")
     server = Server().start()
     try:

@@ -46,6 +46,7 @@ from queue_server.api.routes import (
 from queue_server.api.security import SecurityHeaders
 from queue_server.domain.outbox import RetryPolicy
 from queue_server.runtime import Runtime
+from queue_server.ws.wire import KeepServerSend
 
 log = logging.getLogger(__name__)
 
@@ -134,5 +135,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     proxies = [host.strip() for host in runtime.settings.trusted_proxies.split(",") if host.strip()]
     if proxies:  # outermost, so every part sees the scheme and address the proxy vouched for
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    app.add_middleware(KeepServerSend)  # outermost: the live hub writes to the server's connections
 
     return app

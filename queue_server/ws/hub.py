@@ -1,9 +1,12 @@
 """The hub: numbers each topic's events consecutively and fans them out, serialised once.
 
-A subscriber is a bounded queue of ready-made frames. The writer thread hands committed events
-to the event loop; for every (hall, topic) the hub builds the frame once and offers the same
-bytes to each subscriber. A subscriber that cannot keep up overflows and is disconnected (it
-reconnects and gets a fresh snapshot), so a slow or dead client never holds up the others.
+A subscriber is a websocket's outgoing side. The writer thread hands committed events to the
+event loop; for every (hall, topic) the hub builds the frame once — JSON and websocket framing —
+and offers the same bytes to each subscriber. Where the server allows it (``wire.wire_for``) the
+bytes go straight to the socket's transport; otherwise into a bounded queue that the socket's
+sender task drains through ASGI. A subscriber that cannot keep up (too many bytes unsent, or its
+queue full) is disconnected with 1013 (it reconnects and gets a fresh snapshot), so a slow or dead
+client never holds up the others.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import orjson
 
 from queue_server.services.live import TOKEN_REVOKED, LiveEvent
+from queue_server.ws.wire import BUFFER_LIMIT, Wire, text_frame
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +34,33 @@ def frame(type_: str, topic: str, seq: int, ts: datetime, payload: Any) -> str:
     return orjson.dumps({"type": type_, "topic": topic, "seq": seq, "ts": ts, "payload": payload}).decode()
 
 
-class Subscriber:
-    """One websocket's outgoing frames."""
+class Frame:
+    """A frame's JSON text and, made on first use and then shared, its websocket bytes."""
 
-    def __init__(self, on_overflow: Callable[[], None] | None = None) -> None:
+    __slots__ = ("_framed", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._framed: bytes | None = None
+
+    @property
+    def framed(self) -> bytes:
+        """The whole websocket text frame, the same for every subscriber."""
+        if self._framed is None:
+            self._framed = text_frame(self.text.encode())
+        return self._framed
+
+
+class Subscriber:
+    """One websocket's outgoing frames: written straight to its ``wire``, or queued for ASGI."""
+
+    def __init__(self, on_overflow: Callable[[], None] | None = None, wire: Wire | None = None) -> None:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue(QUEUE_LIMIT)
         self.keys: set[Key] = set()
         self.overflowed = False
+        self.wire = wire
         self._on_overflow = on_overflow
-        self._held: dict[Key, list[str]] = {}
+        self._held: dict[Key, list[Frame]] = {}
 
     def hold(self, key: Key) -> None:
         """Keep this topic's events aside until its snapshot has been queued (see ``release``)."""
@@ -49,25 +71,31 @@ class Subscriber:
         for data in self._held.pop(key, []):
             self.offer(data)
 
-    def offer_event(self, key: Key, data: str) -> None:
-        """An event of a subscribed topic: held while its snapshot is being read, else queued."""
+    def offer_event(self, key: Key, data: Frame) -> None:
+        """An event of a subscribed topic: held while its snapshot is being read, else sent."""
         held = self._held.get(key)
         if held is not None:
             held.append(data)
         else:
             self.offer(data)
 
-    def offer(self, data: str) -> None:
-        """Queue a frame, or mark the subscriber as too slow and wake its sender to close."""
+    def offer(self, data: Frame | str) -> None:
+        """Send or queue a frame, or mark the subscriber as too slow and have its sender close."""
         if self.overflowed:
             return
-        try:
-            self.queue.put_nowait(data)
-        except asyncio.QueueFull:
-            self.overflowed = True
-            self.close()
-            if self._on_overflow:
-                self._on_overflow()
+        if self.wire is not None:
+            if self.wire.write(data.framed if isinstance(data, Frame) else text_frame(data.encode())):
+                return
+        else:
+            try:
+                self.queue.put_nowait(data.text if isinstance(data, Frame) else data)
+                return
+            except asyncio.QueueFull:
+                pass
+        self.overflowed = True
+        self.close()
+        if self._on_overflow:
+            self._on_overflow()
 
     def close(self) -> None:
         """Drop what is queued and tell the sender to close the socket (the client resyncs)."""
@@ -86,6 +114,16 @@ class Hub:
         self._seq: dict[Key, int] = defaultdict(int)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.published = 0
+        self.dropped = 0  # subscribers cut off for falling behind (they resync)
+        self.buffer_limit = BUFFER_LIMIT  # unsent bytes a directly written socket may pile up
+
+    def subscriber(self, wire: Wire | None = None) -> Subscriber:
+        """A new websocket's outgoing side (not yet following any topic)."""
+        return Subscriber(on_overflow=self._dropped, wire=wire)
+
+    def _dropped(self) -> None:
+        self.dropped += 1
+        log.info("a live subscriber fell behind and was disconnected (%d so far)", self.dropped)
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Remember the event loop that owns the subscribers."""
@@ -150,14 +188,14 @@ class Hub:
                 subscribers = self._subscribers.get(key)
                 if not subscribers:
                     continue
-                data = frame(event.type, topic, self._seq[key], event.ts, event.payload)
+                data = Frame(frame(event.type, topic, self._seq[key], event.ts, event.payload))
                 for subscriber in tuple(subscribers):
                     subscriber.offer_event(key, data)
             self.published += 1
 
     def heartbeat(self) -> None:
         """Tell every connected client the server is alive (proxies and clients watch for silence)."""
-        data = orjson.dumps({"type": "heartbeat"}).decode()
+        data = Frame(orjson.dumps({"type": "heartbeat"}).decode())
         for subscriber in self._everyone():
             subscriber.offer(data)
 

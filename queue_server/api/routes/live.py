@@ -28,6 +28,7 @@ from queue_server.services.live import token_topic
 from queue_server.services.tickets import issue as tickets
 from queue_server.services.unit_of_work import UnitOfWork
 from queue_server.ws.hub import Subscriber, frame
+from queue_server.ws.wire import wire_for
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -121,7 +122,7 @@ async def live(websocket: WebSocket) -> None:
     runtime: Runtime = websocket.app.state.runtime
     await websocket.accept()
     actor = await _actor_from_cookies(runtime, websocket)
-    subscriber = Subscriber()
+    subscriber = runtime.hub.subscriber(wire_for(websocket.scope, runtime.hub.buffer_limit))
     _watch_token(runtime, subscriber, actor)
     sender = asyncio.create_task(_send_loop(websocket, subscriber))
     try:
