@@ -30,6 +30,9 @@ REPLY_WAIT = p.REPLY_TIMEOUT_S + 0.025
 READ_TIMEOUT = 0.002
 TURNAROUND_BYTES = p.TURNAROUND_BYTES[p.PROTOCOL_VERSION]  # silence after a reply before the host transmits
 POLLS = (p.Command.HEARTBEAT, p.Command.POLL_ACK)
+# How long an exchange waits past its reply wait while the reader is behind (handling a frame or
+# bytes unread): a disk stalled this long is a fault of its own, not a reason to call pads silent.
+BEHIND_WAIT = 10.0
 
 
 @dataclass
@@ -312,6 +315,12 @@ class HostLink:
                     # an answer under way (bytes still arriving) gets the time to finish
                     deadline = min(max(deadline, rx_at + silence + 0.01), latest)
                 if now >= deadline:
+                    if (self.handling or self._unread()) and now - written < BEHIND_WAIT:
+                        # the reader is behind: a frame is being handled (a rating made durable on a
+                        # slow disk) or bytes wait unread in the driver. The answer may be among them,
+                        # and counting the pads silent meanwhile would report them all offline.
+                        exchange.event.wait(0.002)
+                        continue
                     break
                 until = deadline if not rx_at else min(deadline, rx_at + silence + 0.001)
                 exchange.event.wait(max(0.0005, min(until - now, 0.01)))
