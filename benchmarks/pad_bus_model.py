@@ -11,6 +11,11 @@ per frame (loss) as the emulated pads draw them. The result is the press → hea
 latency of a perfect machine; ``benchmarks.evaluator`` on a real (loaded) machine adds its
 scheduling delays on top, so the difference between the two is the machine, not the bus.
 
+Version-2 pads (PROTOCOL.md section 11) are modelled too: ASK_RATING goes out unanswered (a lost
+one is seen at the pad's next STATUS and asked again), a rating answering a poll is acknowledged
+by the pad's next poll (POLL_ACK, one byte longer than a HEARTBEAT) instead of an ACK, and the
+turn-around after such a pad's answer is 2 byte times instead of 3.5.
+
     .venv/bin/python -m benchmarks.pad_bus_model [--ratings 1000] [--think 1] [--gap 1]
 """
 
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 
 from benchmarks.common import percentile
 from evaluator_device import protocol as p
-from evaluator_device.link import REPLY_WAIT, TURNAROUND_BYTES
+from evaluator_device.link import REPLY_WAIT
 from evaluator_device.master import IDLE_POLL_SECONDS, REPOLLS
 
 HEARTBEAT, STATUS, ACK = 8, 9, 8
@@ -68,7 +73,7 @@ class Policy:
 
     repoll: bool = True  # a failed poll of a pad with a question on screen is repeated at once
     early_end: bool = True  # a garbled answer ends the exchange after the frame timeout
-    turnaround_bytes: float = TURNAROUND_BYTES
+    turnaround_bytes: float | None = None  # None: as each pad's version asks (3.5 or 2 byte times)
 
 
 class Model:
@@ -147,7 +152,8 @@ class Model:
     def _exchange(self, pad: Pad) -> None:
         self.exchanges += 1
         pad.last_turn = self.now
-        turnaround = self.policy.turnaround_bytes * self.byte
+        turn = self.policy.turnaround_bytes
+        turnaround = (p.TURNAROUND_BYTES[pad.version] if turn is None else turn) * self.byte
         command = pad.asked_at is not None and pad.asked_at <= self.now and not pad.asking
         if command and pad.version >= 2:
             self._ask_unanswered(pad)

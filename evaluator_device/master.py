@@ -244,7 +244,10 @@ class BusMaster:
         slot.inflight = None
         if self.driver.identified(slot.address, reply):
             slot.phase, slot.due = PadPhase.READY, now
-            slot.version = self.link.versions[slot.address] = reply.protocol_version
+            slot.version = reply.protocol_version
+            # on RS-232 a rating answering a poll cannot be told from one the pad sent by itself:
+            # the link ACKs every rating there at once, as version 1 does
+            self.link.versions[slot.address] = slot.version if slot.line is Line.RS485 else 1
         else:
             slot.phase, slot.due = PadPhase.UNSUPPORTED, now + UNSUPPORTED_POLL_SECONDS
 

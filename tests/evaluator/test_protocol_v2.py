@@ -7,6 +7,7 @@ lost on the line, and a noisy bus.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +28,22 @@ from tests.evaluator.conftest import LiveServer, make_tokens_t1
 from tests.evaluator.test_end_to_end import evaluations, wait_for
 from tests.evaluator.test_link import ScriptedPad
 from tests.server.catalogue import small_hall
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_section_11_states_what_the_code_does() -> None:
+    text = (ROOT / "evaluator_device" / "PROTOCOL.md").read_text(encoding="utf-8")
+    section = text.split("## 11.")[1]
+    flat = " ".join(section.split())
+    assert f"**{p.TURNAROUND_BYTES[p.PROTOCOL_V2]:.0f} byte times**" in flat
+    assert f"{p.TURNAROUND_BYTES[p.PROTOCOL_VERSION]} byte times" in flat
+    assert f"POLL_ACK** (`{p.Command.POLL_ACK:02x}`" in flat
+    assert p.SUPPORTED_VERSIONS == (1, 2)
+    frames = [p.Framer().feed(bytes.fromhex(h)) for h in re.findall(r"a5 5a(?: [0-9a-f]{2})+", section)]
+    commands = [p.decode(frame).__class__ for (frame,) in frames]
+    assert p.PollAck in commands and p.Rating in commands and len(frames) >= 12
+
 
 # ------------------------------------------------------------------ a vendor's pads, from the document
 
@@ -168,8 +185,9 @@ class Bus:
         self.line = PadBus(pads)
         port = self.line.open_pty()
         self.line.start()
+        line = Line(pads[0].line)
         configs = [
-            PadConfig(pad.address, str(pad.address), server.tokens[f"evaluator{pad.address}"], Line.RS485)
+            PadConfig(pad.address, str(pad.address), server.tokens[f"evaluator{pad.address}"], line)
             for pad in pads
         ]
         self.bridge = Bridge(server.url, port, configs, folder / "outbox.db")
@@ -274,5 +292,22 @@ def test_version_2_on_a_noisy_bus_loses_and_doubles_nothing(server: LiveServer, 
         rows = bus.bridge.outbox.db.execute("SELECT COUNT(*) FROM ratings WHERE result LIKE 'refused%'")
         assert rows.fetchone()[0] == 0  # none delivered twice
         assert bus.bridge.went_offline == 0
+    finally:
+        bus.close()
+
+
+def test_a_version_2_pad_on_rs232_has_its_ratings_acknowledged_at_once(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    pad = EmulatedPad(address=2, line="rs232", version=2)
+    bus = Bus(server, tmp_path, [pad])
+    try:
+        given = {rate(server, pad, level): NAMES[level] for level in (2, 5)}
+        assert bus.bridge.wait_delivered(2, timeout=30)
+        assert wait_for(lambda: pad.unacknowledged == 0, 15)
+        assert {eid: stored(server)[eid] for eid in given} == given
+        assert bus.bridge.asks == {eid: 1 for eid in given}  # the unanswered question, asked once
+        # it sends its ratings by itself: the host cannot tell them from answers to a poll, so it ACKs
+        assert heard(pad, p.Command.ACK) >= 2 and heard(pad, p.Command.POLL_ACK) == 0
     finally:
         bus.close()
