@@ -319,7 +319,7 @@ def test_the_mock_pad_bus_and_the_bridge_commands_rate_two_windows(
     link = tmp_path / "ttyBUS"
     auto = ["--link", str(link), "--auto", "2", "--delay", "0.2"]
     pads = subprocess.Popen(
-        [*HALLQ, "mock-pad", "--line", "rs485", "--address", "1", "--address", "2", *auto],
+        [*HALLQ, "mock-pad", "--line", "rs485", "--protocol", "2", "--address", "1", "--address", "2", *auto],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
