@@ -112,11 +112,18 @@ class Rig:
     """Pads on one pty (a bus when several) and a bridge polling them."""
 
     def __init__(
-        self, server: Server, tokens: dict[str, str], count: int, line: str, faults: Faults, folder: Path
+        self,
+        server: Server,
+        tokens: dict[str, str],
+        count: int,
+        line: str,
+        faults: Faults,
+        folder: Path,
+        version: int = 1,
     ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.windows = WINDOWS[:count]
-        self.manager, self.pads = start_rack(count, line, faults)  # the pads' own process
+        self.manager, self.pads = start_rack(count, line, faults, version)  # the pads' own process
         port = self.pads.port()
         configs = [
             PadConfig(n + 1, window, tokens[f"evaluator-{window}"], Line(line))
@@ -219,7 +226,9 @@ def setup(
     seed: int,
 ) -> None:
     """One row of the table: latency, ASKs per evaluation, and (with faults) the delivery checks."""
-    rig = Rig(server, tokens, pads, line, faults, folder / name.replace(" ", "-").replace(",", ""))
+    name = f"{name}, protocol {args.protocol}"
+    where = folder / name.replace(" ", "-").replace(",", "")
+    rig = Rig(server, tokens, pads, line, faults, where, args.protocol)
     try:
         bus = pads > 1
         think, gap = (args.think, args.gap) if bus else (0.0, 0.0)
@@ -278,9 +287,9 @@ def setup(
         report(f"{name}: questions never shown", result.lost_questions, "", None, None)
 
 
-def outage(server: Server, tokens: dict[str, str], folder: Path, seconds: float) -> None:
+def outage(server: Server, tokens: dict[str, str], folder: Path, seconds: float, version: int) -> None:
     """A rating pressed while the server is away arrives once after it returns, and is not asked again."""
-    rig = Rig(server, tokens, 1, "rs485", Faults(), folder / "outage")
+    rig = Rig(server, tokens, 1, "rs485", Faults(), folder / "outage", version)
     window = rig.windows[0]
     try:
         with httpx.Client(base_url=server.base_url, timeout=10) as client:
@@ -325,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--outage", type=float, default=10.0, help="server outage length in seconds (0: skip)"
     )
+    parser.add_argument(
+        "--protocol",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="protocol version the pads speak (2: PROTOCOL.md section 11; 1 for the comparison)",
+    )
     parser.add_argument("--only", default="", help="comma-separated set-ups: rs232,rs485-8,rs485-32,noisy")
     args = parser.parse_args(argv)
     since = len(common.RESULTS)
@@ -355,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
             noisy = Faults(corrupt=0.01, drop=0.01, seed=7)
             setup("RS-485, 8 pads, 1% faults", server, tokens, 8, "rs485", noisy, folder, args, 600, 4)
         if args.outage:
-            outage(server, tokens, folder, args.outage)
+            outage(server, tokens, folder, args.outage, args.protocol)
         show_log_problems(server)
     finally:
         finish(server, since)

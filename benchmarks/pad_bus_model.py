@@ -11,6 +11,11 @@ per frame (loss) as the emulated pads draw them. The result is the press → hea
 latency of a perfect machine; ``benchmarks.evaluator`` on a real (loaded) machine adds its
 scheduling delays on top, so the difference between the two is the machine, not the bus.
 
+Version-2 pads (PROTOCOL.md section 11) are modelled too: ASK_RATING goes out unanswered (a lost
+one is seen at the pad's next STATUS and asked again), a rating answering a poll is acknowledged
+by the pad's next poll (POLL_ACK, one byte longer than a HEARTBEAT) instead of an ACK, and the
+turn-around after such a pad's answer is 2 byte times instead of 3.5.
+
     .venv/bin/python -m benchmarks.pad_bus_model [--ratings 1000] [--think 1] [--gap 1]
 """
 
@@ -25,10 +30,11 @@ from dataclasses import dataclass
 
 from benchmarks.common import percentile
 from evaluator_device import protocol as p
-from evaluator_device.link import REPLY_WAIT, TURNAROUND_BYTES
+from evaluator_device.link import REPLY_WAIT
 from evaluator_device.master import IDLE_POLL_SECONDS, REPOLLS
 
 HEARTBEAT, STATUS, ACK = 8, 9, 8
+POLL_ACK = HEARTBEAT + 1  # version 2: a HEARTBEAT that also acknowledges the pad's last RATING/KEY
 ASK = 8 + 4 + 1 + 4 + 2  # evaluation id, a 4-character ticket number, the timeout
 RATING = 8 + 10  # no reasons; one more byte per reason
 REACTION = 0.0005  # the emulator's reaction time (PROTOCOL.md: SHOULD be under 2 ms)
@@ -56,6 +62,9 @@ class Pad:
     last_turn: float = 0.0
     again: bool = False  # poll it next: its last poll failed while it had a question on screen
     misses: int = 0  # exchanges in a row without a valid answer
+    version: int = 1  # the pad's protocol version (IDENTITY)
+    owed_ack: bool = False  # version 2: the host took its rating and acknowledges it in the next poll
+    lost_ask: bool = False  # version 2: its unanswered ASK_RATING was lost (its next STATUS shows it)
 
 
 @dataclass
@@ -64,14 +73,22 @@ class Policy:
 
     repoll: bool = True  # a failed poll of a pad with a question on screen is repeated at once
     early_end: bool = True  # a garbled answer ends the exchange after the frame timeout
-    turnaround_bytes: float = TURNAROUND_BYTES
+    turnaround_bytes: float | None = None  # None: as each pad's version asks (3.5 or 2 byte times)
 
 
 class Model:
     """One bus: the master's loop, run against simulated time."""
 
     def __init__(
-        self, pads: int, baud: int, faults: Faults, think: float, gap: float, seed: int, policy: Policy
+        self,
+        pads: int,
+        baud: int,
+        faults: Faults,
+        think: float,
+        gap: float,
+        seed: int,
+        policy: Policy,
+        v2: int = 0,
     ) -> None:
         self.policy = policy
         self.byte = p.byte_seconds(baud)
@@ -79,7 +96,8 @@ class Model:
         self.faults = faults
         self.think, self.gap = think, gap
         self.rng = random.Random(seed)
-        self.pads = [Pad(n + 1) for n in range(pads)]
+        # the first ``v2`` pads speak version 2 (PROTOCOL.md section 11), the others version 1
+        self.pads = [Pad(n + 1, version=2 if n < v2 else 1) for n in range(pads)]
         self.now = 0.0
         self.events: list[tuple[float, int, str]] = []  # (time, pad index, what)
         self.latencies: list[float] = []
@@ -134,9 +152,13 @@ class Model:
     def _exchange(self, pad: Pad) -> None:
         self.exchanges += 1
         pad.last_turn = self.now
-        turnaround = self.policy.turnaround_bytes * self.byte
+        turn = self.policy.turnaround_bytes
+        turnaround = (p.TURNAROUND_BYTES[pad.version] if turn is None else turn) * self.byte
         command = pad.asked_at is not None and pad.asked_at <= self.now and not pad.asking
-        sent = ASK if command else HEARTBEAT
+        if command and pad.version >= 2:
+            self._ask_unanswered(pad)
+            return
+        sent = ASK if command else (POLL_ACK if pad.owed_ack else HEARTBEAT)
         self.now += self._wire(sent)
         dropped, corrupted = self._lost(sent)
         if dropped or corrupted:  # the pad heard nothing it could trust: silence
@@ -159,18 +181,42 @@ class Model:
             self._missed(pad, command)
             return
         pad.misses = 0
+        if not command:
+            pad.owed_ack = False  # a valid answer to the poll that carried the acknowledgement
+            if pad.lost_ask and not pending:  # its STATUS shows no question: ask again
+                pad.asking, pad.asked_at, pad.lost_ask = False, self.now, False
         if command:
             pad.asking, pad.asked_at = True, None
-            press = self.now + self.rng.uniform(0.5, 1.5) * self.think
-            heapq.heappush(self.events, (press, pad.address - 1, "press"))
+            self._press_later(pad)
         elif pending and pad.pressed_at is not None:
             self.latencies.append(self.now - pad.pressed_at)
             self.rated += 1
             pad.pressed_at, pad.asking = None, False
-            self.now += self._wire(ACK)  # the host's ACK occupies the line before the next frame
+            if pad.version >= 2:
+                pad.owed_ack = True  # acknowledged by the next poll (POLL_ACK), not by an ACK now
+            else:
+                self.now += self._wire(ACK)  # the host's ACK occupies the line before the next frame
             done = self.now + STORE_DELAY + self.rng.uniform(0.5, 1.5) * self.gap
             heapq.heappush(self.events, (done, pad.address - 1, "conclude"))
         self.now += turnaround
+
+    def _ask_unanswered(self, pad: Pad) -> None:
+        """Version 2: ASK_RATING is not answered; the pad's next poll answer shows it (or its loss)."""
+        self.now += self._wire(ASK)  # the host keeps the line: no reply wait, no turn-around
+        dropped, corrupted = self._lost(ASK)
+        pad.asked_at = None
+        if dropped or corrupted:
+            # the next poll's STATUS shows no question: asked again at the pad's next turn
+            pad.asked_at = self.now
+            pad.asking = True  # polled with priority until its STATUS tells the truth
+            pad.lost_ask = True
+            return
+        pad.asking = True
+        self._press_later(pad)
+
+    def _press_later(self, pad: Pad) -> None:
+        press = self.now + self.rng.uniform(0.5, 1.5) * self.think
+        heapq.heappush(self.events, (press, pad.address - 1, "press"))
 
     def _missed(self, pad: Pad, command: bool) -> None:
         pad.misses += 1
@@ -207,15 +253,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load {os.getloadavg()} (simulated time: the figures do not depend on it)")
     noisy = Faults(0.01, 0.01)
     rows = [
-        ("RS-485, 8 pads", 8, Faults(), Policy()),
-        ("RS-485, 32 pads", 32, Faults(), Policy()),
-        ("RS-485, 8 pads, 1% faults", 8, noisy, Policy()),
-        ("  … without the repeated poll", 8, noisy, Policy(repoll=False)),
-        ("  … without the early end of a garbled answer", 8, noisy, Policy(early_end=False)),
-        ("  … without either (the previous master)", 8, noisy, Policy(repoll=False, early_end=False)),
+        ("RS-485, 8 pads", 8, Faults(), Policy(), 0),
+        ("RS-485, 32 pads", 32, Faults(), Policy(), 0),
+        ("RS-485, 8 pads, 1% faults", 8, noisy, Policy(), 0),
+        ("  … without the repeated poll", 8, noisy, Policy(repoll=False), 0),
+        ("  … without the early end of a garbled answer", 8, noisy, Policy(early_end=False), 0),
+        ("  … without either (the previous master)", 8, noisy, Policy(repoll=False, early_end=False), 0),
+        ("version 2: RS-485, 8 pads", 8, Faults(), Policy(), 8),
+        ("version 2: RS-485, 32 pads", 32, Faults(), Policy(), 32),
+        ("version 2: RS-485, 8 pads, 1% faults", 8, noisy, Policy(), 8),
+        ("versions 1 and 2: RS-485, 32 pads, 16 of each", 32, Faults(), Policy(), 16),
     ]
-    for name, pads, faults, policy in rows:
-        model = Model(pads, 9600, faults, args.think, args.gap, args.seed, policy)
+    for name, pads, faults, policy, v2 in rows:
+        model = Model(pads, 9600, faults, args.think, args.gap, args.seed, policy, v2)
         model.run(args.ratings)
         print(figures(name, model), flush=True)
     return 0

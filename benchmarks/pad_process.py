@@ -22,7 +22,14 @@ class PadRack:
     """``count`` emulated pads on one pty: an RS-485 bus when several, else one pad."""
 
     def __init__(
-        self, count: int, line: str, corrupt: float, drop: float, delay_ms: float, seed: int | None
+        self,
+        count: int,
+        line: str,
+        corrupt: float,
+        drop: float,
+        delay_ms: float,
+        seed: int | None,
+        version: int = 1,
     ) -> None:
         self.pads = [
             EmulatedPad(
@@ -30,6 +37,7 @@ class PadRack:
                 baud=9600,
                 line=line,
                 faults=Faults(corrupt, drop, delay_ms, seed=None if seed is None else seed + n),
+                version=version,
             )
             for n in range(count)
         ]
@@ -78,9 +86,12 @@ class RackManager(BaseManager):
 RackManager.register("PadRack", PadRack)
 
 
-def start_rack(count: int, line: str, faults: Faults) -> tuple[RackManager, Any]:
-    """A new pads' process (spawned: no threads of the benchmark carried over) and its rack proxy."""
+def start_rack(count: int, line: str, faults: Faults, version: int = 1) -> tuple[RackManager, Any]:
+    """A new pads' process (spawned: no threads of the benchmark carried over) and its rack proxy;
+    the pads speak protocol ``version`` (1, or 2: PROTOCOL.md section 11)."""
     manager = RackManager(ctx=multiprocessing.get_context("spawn"))
     manager.start()
-    rack = manager.PadRack(count, line, faults.corrupt, faults.drop, faults.delay_ms, faults.seed)  # type: ignore[attr-defined]
+    rack = manager.PadRack(  # type: ignore[attr-defined]
+        count, line, faults.corrupt, faults.drop, faults.delay_ms, faults.seed, version
+    )
     return manager, rack

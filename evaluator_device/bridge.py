@@ -424,11 +424,12 @@ class Bridge:
             self._pad_status(state, state.flags | p.StatusFlag.ONLINE)
 
     def identified(self, address: int, identity: p.Identity) -> bool:
-        """A pad said who it is (at start or back from offline): drive it only if it speaks version 1."""
+        """A pad said who it is (at start or back from offline): drive it only if it speaks version 1 or 2."""
         state = self.pads[address]
         state.identity = identity
-        if identity.protocol_version != p.PROTOCOL_VERSION:
-            detail = f"protocol version {identity.protocol_version} not supported (bridge speaks 1)"
+        if identity.protocol_version not in p.SUPPORTED_VERSIONS:
+            spoken = " and ".join(str(v) for v in p.SUPPORTED_VERSIONS)
+            detail = f"protocol version {identity.protocol_version} not supported (bridge speaks {spoken})"
             if state.report != (c.DeviceState.ERROR.value, detail):
                 log.warning(
                     "pad %d (window %s, %s %s) speaks %s; not driven",

@@ -28,7 +28,11 @@ log = logging.getLogger(__name__)
 # Every unanswered exchange costs this much bus time, so it is not made longer.
 REPLY_WAIT = p.REPLY_TIMEOUT_S + 0.025
 READ_TIMEOUT = 0.002
-TURNAROUND_BYTES = 3.5  # silence after a reply before the host transmits again (RS-485)
+TURNAROUND_BYTES = p.TURNAROUND_BYTES[p.PROTOCOL_VERSION]  # silence after a reply before the host transmits
+POLLS = (p.Command.HEARTBEAT, p.Command.POLL_ACK)
+# How long an exchange waits past its reply wait while the reader is behind (handling a frame or
+# bytes unread): a disk stalled this long is a fault of its own, not a reason to call pads silent.
+BEHIND_WAIT = 10.0
 
 
 @dataclass
@@ -61,6 +65,12 @@ class HostLink:
         self.seq: dict[int, int] = {}
         self.recent: dict[int, deque[int]] = {}  # host SEQs lately sent per pad: late answers to them
         self.exchange: _Exchange | None = None
+        self.versions: dict[int, int] = {}  # protocol version of each identified pad (1 until then)
+        # version 2: the SEQ of a pad's RATING/KEY taken in answer to a poll, acknowledged by the
+        # pad's next poll (POLL_ACK) instead of an ACK of its own (PROTOCOL.md section 11)
+        self.owed: dict[int, int] = {}
+        self.last_from = 0  # the pad heard last: its version sets the turn-around
+        self.tx_end = 0.0  # when the last byte of the host's last frame leaves the line
         self.lock = threading.Lock()
         self.write_lock = threading.Lock()
         self.port: Any = None
@@ -167,6 +177,7 @@ class HostLink:
 
     def _dispatch(self, frame: p.Frame, arrived: float) -> None:
         exchange = self.exchange
+        self.last_from = frame.address
         mine = exchange is not None and exchange.address == frame.address
         if mine and exchange is not None:
             exchange.heard = True
@@ -205,9 +216,12 @@ class HostLink:
                 log.exception("handling %r from pad %d failed; not acknowledged", message, frame.address)
                 self.seen.forget(frame.address)  # let the retransmission try again
                 return
-        if answer is not None:
+        polled = mine and exchange is not None and exchange.command in POLLS
+        if polled and isinstance(answer, p.Ack) and self.versions.get(frame.address, 1) >= p.PROTOCOL_V2:
+            self.owed[frame.address] = frame.seq  # version 2: the pad's next poll acknowledges it
+        elif answer is not None:
             self._answer(frame, answer)
-        if mine and exchange is not None and exchange.command == p.Command.HEARTBEAT:
+        if polled and exchange is not None:
             self._wake(exchange, message)  # a RATING or KEY answering a poll is the poll's answer
 
     def _unread(self) -> int:
@@ -229,6 +243,40 @@ class HostLink:
             seq = self.seq[address] = p.next_seq(self.seq.get(address, 0))
             return seq
 
+    def poll(self, address: int) -> p.Message:
+        """The poll for a pad: HEARTBEAT, or (version 2) POLL_ACK carrying the acknowledgement it is owed."""
+        owed = self.owed.get(address)
+        return p.PollAck(owed) if owed else p.Heartbeat()
+
+    def _turnaround(self) -> None:
+        """Let the bus go quiet before driving it: our own last frame has left the wire, and the last
+        pad heard had the turn-around its version asks for to release its driver (RS-485)."""
+        turn = p.TURNAROUND_BYTES.get(self.versions.get(self.last_from, 1), TURNAROUND_BYTES)
+        quiet = max(self.last_rx + turn * self.byte_time, self.tx_end) - time.monotonic()
+        if quiet > 0:
+            time.sleep(quiet)
+
+    def _remember(self, address: int, seq: int) -> None:
+        recent = self.recent.setdefault(address, deque(maxlen=4))
+        if seq not in recent:
+            recent.append(seq)
+
+    def send(self, address: int, seq: int, message: p.Message) -> bool:
+        """Send a frame that is not answered (version 2's ASK_RATING); whether it went out.
+
+        The line stays the host's: the next frame follows as soon as this one's last byte has left.
+        """
+        if not self.connected.is_set():
+            return False
+        data = p.encode(address, seq, message)
+        self._remember(address, seq)
+        self._turnaround()
+        if not self._write(data):
+            return False
+        self.sent[int(p.command_of(message))] += 1
+        self.tx_end = time.monotonic() + len(data) * self.byte_time
+        return True
+
     def transact(self, address: int, seq: int, message: p.Message) -> tuple[p.Message | None, bool]:
         """Send one frame and wait for its answer: (the answer or None, whether the pad was heard at all).
 
@@ -238,22 +286,18 @@ class HostLink:
             return None, False
         data = p.encode(address, seq, message)
         exchange = _Exchange(address, seq, int(p.command_of(message)))
-        recent = self.recent.setdefault(address, deque(maxlen=4))
-        if seq not in recent:
-            recent.append(seq)
+        self._remember(address, seq)
         if isinstance(message, p.Identify):
             self.seen.forget(address)  # a new session: the pad's SEQs start afresh
-        # turn-around: let the bus go quiet after the last reply before driving it (RS-485)
-        quiet = self.last_rx + TURNAROUND_BYTES * self.byte_time - time.monotonic()
-        if quiet > 0:
-            time.sleep(quiet)
+            self.owed.pop(address, None)  # and a rating it still holds is answered afresh
+        self._turnaround()
         self.exchange = exchange
         try:
             if not self._write(data):
                 return None, False
             self.sent[exchange.command] += 1
             written = time.monotonic()
-            sent = written + len(data) * self.byte_time  # the last byte leaves the wire
+            sent = self.tx_end = written + len(data) * self.byte_time  # the last byte leaves the wire
             deadline = sent + REPLY_WAIT
             silence = p.frame_timeout(self.baud)
             # the longest answer starting at the end of the reply wait: a babbling line cannot hold us
@@ -271,9 +315,18 @@ class HostLink:
                     # an answer under way (bytes still arriving) gets the time to finish
                     deadline = min(max(deadline, rx_at + silence + 0.01), latest)
                 if now >= deadline:
+                    if (self.handling or self._unread()) and now - written < BEHIND_WAIT:
+                        # the reader is behind: a frame is being handled (a rating made durable on a
+                        # slow disk) or bytes wait unread in the driver. The answer may be among them,
+                        # and counting the pads silent meanwhile would report them all offline.
+                        exchange.event.wait(0.002)
+                        continue
                     break
                 until = deadline if not rx_at else min(deadline, rx_at + silence + 0.001)
                 exchange.event.wait(max(0.0005, min(until - now, 0.01)))
+            answered = isinstance(exchange.reply, p.Status)
+            if isinstance(message, p.PollAck) and answered and self.owed.get(address) == message.seq:
+                del self.owed[address]  # it answered the poll that carried the ACK: the rating is dropped
             return exchange.reply, exchange.heard or exchange.reply is not None
         finally:
             self.exchange = None

@@ -55,7 +55,7 @@ class PadPhase(StrEnum):
     """Where a pad is in the host's state machine (PROTOCOL.md section 9, host diagram)."""
 
     NEW = "new"  # not identified yet: only IDENTIFY is sent
-    READY = "ready"  # identified, version 1: driven
+    READY = "ready"  # identified, version 1 or 2: driven at its version
     OFFLINE = "offline"  # silent by the offline rule: IDENTIFY once a second
     UNSUPPORTED = "unsupported"  # another protocol version: reported, not driven
 
@@ -96,6 +96,7 @@ class Slot:
     polls: int = 0
     last_turn: float = 0.0
     again: bool = False  # its poll went unanswered while it had a question on screen: poll it next
+    version: int = p.PROTOCOL_VERSION  # as its IDENTITY said (version 2: PROTOCOL.md section 11)
 
 
 class BusMaster:
@@ -207,13 +208,21 @@ class BusMaster:
                 slot.inflight = (self.link.new_seq(slot.address), command)
         if slot.inflight is not None:
             seq, command = slot.inflight
+            if slot.version >= p.PROTOCOL_V2 and isinstance(command, p.AskRating):
+                # version 2: a question is not answered; the pad's STATUS at its next poll shows it
+                # (bit 4), or shows it lost, and the driver asks again (PROTOCOL.md section 11)
+                if self.link.send(slot.address, seq, command):
+                    slot.inflight = None
+                    self.driver.command_done(slot.address, command, p.Ack())
+                return
             reply, heard = self.link.transact(slot.address, seq, command)
             self._count(slot, heard)
             if isinstance(reply, p.Ack) or (isinstance(reply, p.Nak) and reply.reason != p.NakReason.BUSY):
                 slot.inflight = None
                 self.driver.command_done(slot.address, command, reply)
             return  # unanswered or busy: the same frame again at the pad's next turn
-        reply, heard = self.link.transact(slot.address, self.link.new_seq(slot.address), p.Heartbeat())
+        poll = self.link.poll(slot.address)  # version 2: it may carry the ACK of the pad's last rating
+        reply, heard = self.link.transact(slot.address, self.link.new_seq(slot.address), poll)
         slot.polls += 1
         slot.due = time.monotonic() + RS232_POLL_SECONDS
         self._count(slot, heard)
@@ -235,6 +244,10 @@ class BusMaster:
         slot.inflight = None
         if self.driver.identified(slot.address, reply):
             slot.phase, slot.due = PadPhase.READY, now
+            slot.version = reply.protocol_version
+            # on RS-232 a rating answering a poll cannot be told from one the pad sent by itself:
+            # the link ACKs every rating there at once, as version 1 does
+            self.link.versions[slot.address] = slot.version if slot.line is Line.RS485 else 1
         else:
             slot.phase, slot.due = PadPhase.UNSUPPORTED, now + UNSUPPORTED_POLL_SECONDS
 

@@ -31,6 +31,11 @@ from queue_server.domain.rating import LEVEL_NAMES as LEVEL_NAMES
 Level = EvaluationLevel
 
 PROTOCOL_VERSION: Final = 1
+# Version 2 (PROTOCOL.md section 11) keeps the frame and adds POLL_ACK: on an RS-485 bus a pad's
+# RATING/KEY answering a poll is acknowledged by the host's next poll of that pad instead of an
+# ACK of its own, and ASK_RATING is not answered. The host drives each pad at the version it reports.
+PROTOCOL_V2: Final = 2
+SUPPORTED_VERSIONS: Final = (PROTOCOL_VERSION, PROTOCOL_V2)
 SOF: Final = b"\xa5\x5a"
 HEADER_SIZE: Final = 6  # SOF(2) ADDR SEQ CMD LEN
 CRC_SIZE: Final = 2
@@ -46,6 +51,9 @@ AGE_UNKNOWN: Final = 0xFFFFFFFF
 MAX_AGE_MS: Final = 24 * 3600 * 1000
 REPLY_TIMEOUT_S: Final = 0.050  # a receiver starts its answer within this after the frame's last byte
 MIN_FRAME_TIMEOUT_S: Final = 0.020  # USB adapters deliver in chunks: never below 20 ms
+# Silence on an RS-485 bus after a pad's last byte before the host drives the line again: version 1
+# gives a pad 3.5 byte times to release its driver, version 2 promises to release it within one.
+TURNAROUND_BYTES: Final[dict[int, float]] = {PROTOCOL_VERSION: 3.5, PROTOCOL_V2: 2.0}
 
 
 def byte_seconds(baud: int) -> float:
@@ -77,6 +85,7 @@ class Command(IntEnum):
     ASK_RATING = 0x04
     CANCEL = 0x05
     HEARTBEAT = 0x07
+    POLL_ACK = 0x08  # version 2 only
     IDENTITY = 0x81
     RATING = 0x82
     KEY = 0x83
@@ -135,6 +144,7 @@ MAX_LEN: Final[dict[int, int]] = {
     Command.NAK: 1,
     Command.IDENTIFY: 0,
     Command.HEARTBEAT: 0,
+    Command.POLL_ACK: 1,
     Command.SHOW_IDLE: 3 * (1 + MAX_TEXT) + 4,
     Command.SHOW_PAUSED: 2 * (1 + MAX_TEXT),
     Command.ASK_RATING: 4 + 1 + MAX_TEXT + 2,
@@ -330,6 +340,13 @@ class Heartbeat:
 
 
 @dataclass(frozen=True, slots=True)
+class PollAck:
+    """Version 2: a HEARTBEAT that also acknowledges the pad's RATING/KEY with SEQ ``seq`` (1..255)."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
 class Identity:
     """Pad's answer to IDENTIFY."""
 
@@ -373,6 +390,7 @@ Message = (
     | AskRating
     | Cancel
     | Heartbeat
+    | PollAck
     | Identity
     | Rating
     | KeyEvent
@@ -469,6 +487,10 @@ def payload_of(message: Message) -> bytes:
             return _u32(eid) + _text(number) + _u16(timeout)
         case Cancel(evaluation_id=eid):
             return _u32(eid)
+        case PollAck(seq=seq):
+            if not 1 <= seq <= 255:
+                raise ProtocolError("POLL_ACK acknowledges a SEQ of 1..255")
+            return bytes((seq,))
         case Identity(protocol_version=v, vendor=vendor, model=model, firmware=fw, serial_no=sn):
             return bytes((v,)) + _text(vendor) + _text(model) + _text(fw) + _text(sn)
         case Rating(evaluation_id=eid, level=level, reasons=reasons, age_ms=age):
@@ -518,6 +540,11 @@ def decode(frame: Frame) -> Message:
             message = Identify()
         case Command.HEARTBEAT:
             message = Heartbeat()
+        case Command.POLL_ACK:
+            seq = r.u8()
+            if seq == 0:
+                raise ProtocolError("POLL_ACK acknowledges a SEQ of 1..255")
+            message = PollAck(seq)
         case Command.SHOW_IDLE:
             message = ShowIdle(r.text(), r.text(), r.text(), r.u32())
         case Command.SHOW_PAUSED:
@@ -564,6 +591,7 @@ _COMMANDS: Final[dict[type, Command]] = {
     AskRating: Command.ASK_RATING,
     Cancel: Command.CANCEL,
     Heartbeat: Command.HEARTBEAT,
+    PollAck: Command.POLL_ACK,
     Identity: Command.IDENTITY,
     Rating: Command.RATING,
     KeyEvent: Command.KEY,

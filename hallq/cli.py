@@ -355,6 +355,9 @@ def mock_pad(
     corrupt: Annotated[float, typer.Option(help="probability a byte is corrupted")] = 0.0,
     drop: Annotated[float, typer.Option(help="probability a frame is dropped")] = 0.0,
     delay_ms: Annotated[float, typer.Option(help="random extra delay per frame (ms)")] = 0.0,
+    protocol: Annotated[
+        int, typer.Option(help="protocol version the pads speak: 1, or 2 (shorter RS-485 exchanges)")
+    ] = 1,
 ) -> None:
     """Emulated evaluator pads on a pseudo-terminal; type 1-5 (and reasons, e.g. "4 1,5") to rate.
 
@@ -372,6 +375,8 @@ def mock_pad(
         check_baud(baud)
         if line not in ("rs232", "rs485"):
             raise ValueError(f"--line {line}: rs232 or rs485")
+        if protocol not in (1, 2):
+            raise ValueError(f"--protocol {protocol}: 1 or 2")
         if len(set(addresses)) != len(addresses) or not all(1 <= a <= 247 for a in addresses):
             raise ValueError("addresses are 1..247, each once")
         if len(addresses) > 1 and line != "rs485":
@@ -396,6 +401,7 @@ def mock_pad(
             serial_no=f"EMU{number:04d}",
             on_screen=show_for(number),
             line=line,
+            version=protocol,
         )
         for number in addresses
     ]
@@ -410,7 +416,8 @@ def mock_pad(
     else:
         pads[0].start()
     numbers = ", ".join(str(a) for a in addresses)
-    console.print(f"mock pad(s) {numbers} on {port}{f' ({link})' if link else ''} at {baud} baud, {line}")
+    where = f"{port}{f' ({link})' if link else ''}"
+    console.print(f"mock pad(s) {numbers} on {where} at {baud} baud, {line}, protocol {protocol}")
     stop = threading.Event()
     scripts: list[threading.Thread] = []
     try:

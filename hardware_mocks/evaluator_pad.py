@@ -215,12 +215,16 @@ class EmulatedPad:
             return
         try:
             message = p.decode(frame)
+            if isinstance(message, p.PollAck) and self.version < p.PROTOCOL_V2:
+                raise p.UnknownCommand("POLL_ACK is a version 2 command")
         except p.UnknownCommand:
             if frame.address == self.address and frame.command < 0x80:
                 self._reply(frame.seq, p.Nak(p.NakReason.UNKNOWN_COMMAND))
             return
         except p.ProtocolError:
-            if frame.address == self.address:
+            # version 2 never answers ASK_RATING, not even a refusal: the question is just not shown
+            silent = frame.command == p.Command.ASK_RATING and self.version >= p.PROTOCOL_V2
+            if frame.address == self.address and not silent:
                 self._reply(frame.seq, p.Nak(p.NakReason.BAD_PAYLOAD))
             return
         if isinstance(message, p.Ack | p.Nak):
@@ -248,14 +252,29 @@ class EmulatedPad:
         answer: p.Message = p.Ack()
         if isinstance(message, p.Identify):
             answer = p.Identity(self.version, "HallQ", "EP-5 emulator", "1.0", self.serial_no)
-        elif isinstance(message, p.Heartbeat):
+        elif isinstance(message, p.Heartbeat | p.PollAck):
+            if isinstance(message, p.PollAck):
+                self._acknowledged(message.seq)  # version 2: the poll carries the ACK of our rating
             if frame.address == self.address and self.line == "rs485" and self._answer_poll():
                 return
             answer = p.Status(self._flags())
         elif not duplicate:
             self._apply(message)
+        if isinstance(message, p.AskRating) and self.version >= p.PROTOCOL_V2:
+            return  # version 2: a question is not answered; the next STATUS shows it
         if frame.address == self.address:
             self._reply(frame.seq, answer)
+
+    def _acknowledged(self, seq: int) -> None:
+        """Version 2's POLL_ACK: drop the rating or key with that SEQ, if it was sent at least once
+        (a stale POLL_ACK after a reboot onto the same SEQ cannot drop a rating never sent)."""
+        with self.lock:
+            for item in self.pending:
+                if item.seq == seq and item.attempts:
+                    self.pending.remove(item)
+                    if isinstance(item.message, p.Rating):
+                        self.stats.ratings_acked += 1
+                    return
 
     def _answer_poll(self) -> bool:
         """RS-485: answer a poll with the oldest rating or key still unacknowledged (its own SEQ)."""

@@ -280,7 +280,7 @@ def test_a_rating_with_silence_inside_it_is_never_taken(open_windows: LiveServer
 def test_a_pad_of_another_version_is_reported_and_not_driven(
     open_windows: LiveServer, tmp_path: Path
 ) -> None:
-    rig = Rig(open_windows, tmp_path, "rs485", version=2)
+    rig = Rig(open_windows, tmp_path, "rs485", version=3)
     pad = rig.pads[0]
     try:
         assert wait_for(lambda: device_state(open_windows) == "error", 15)
@@ -319,7 +319,7 @@ def test_the_mock_pad_bus_and_the_bridge_commands_rate_two_windows(
     link = tmp_path / "ttyBUS"
     auto = ["--link", str(link), "--auto", "2", "--delay", "0.2"]
     pads = subprocess.Popen(
-        [*HALLQ, "mock-pad", "--line", "rs485", "--address", "1", "--address", "2", *auto],
+        [*HALLQ, "mock-pad", "--line", "rs485", "--protocol", "2", "--address", "1", "--address", "2", *auto],
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

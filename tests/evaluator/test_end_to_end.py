@@ -172,15 +172,18 @@ def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
     )
     bridge.start()
     try:
-        assert wait_for(lambda: device_state(live_server) == "ok", 10)
-        pad.stop()  # the cable is pulled: the port goes away
+        assert wait_for(lambda: device_state(live_server) == "ok", 60)
+        # the cable is pulled: its name goes with the device. Removed the other way round, the bridge
+        # could reopen the old node's number meanwhile, which a new pty elsewhere on a busy machine may
+        # have taken, and then sit on that foreign line instead of finding the pad again.
         link.unlink()
-        assert wait_for(lambda: device_state(live_server) == "offline", 10)
+        pad.stop()
+        assert wait_for(lambda: device_state(live_server) == "offline", 60)
         pad = EmulatedPad(address=1)  # plugged in again (a new device node behind the same name)
         link.symlink_to(pad.open_pty())
         pad.start()
-        assert wait_for(lambda: device_state(live_server) == "ok", 10)
-        assert wait_for(lambda: pad.screen.mode in ("idle", "paused"), 10)
+        assert wait_for(lambda: device_state(live_server) == "ok", 60)
+        assert wait_for(lambda: pad.screen.mode in ("idle", "paused"), 60)
     finally:
         bridge.stop()
         pad.stop()

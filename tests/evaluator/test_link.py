@@ -153,3 +153,57 @@ def test_a_pad_with_a_question_whose_poll_failed_is_polled_again_at_once(
     # round robin 1, 2, 1, 2 …, except that pad 1 is asked again right after its lost answer, twice
     # at most (a pad that stays silent then waits for its turn like the others)
     assert polls[lost - 1 : lost + 5] == [2, 1, 1, 1, 2, 1], polls
+
+
+class Watching(AskingPads):
+    """Pads with a question on screen; which of them the master declared offline."""
+
+    def __init__(self) -> None:
+        self.gone: list[int] = []
+
+    def lost(self, address: int) -> None:
+        self.gone.append(address)
+
+
+def test_no_pad_is_reported_offline_while_the_host_is_slow_to_make_a_rating_durable() -> None:
+    pad = ScriptedPad()
+    handled, rated = threading.Event(), threading.Event()
+    polls = [0]
+
+    def stalled_disk(address: int, message: p.Message, arrived: float) -> p.Message | None:
+        if isinstance(message, p.Rating):
+            time.sleep(4.0)  # the outbox's disk stalls past the offline rule's 3 s
+            handled.set()
+        return p.Ack()
+
+    def two_pads(frame: p.Frame) -> None:
+        if frame.command == p.Command.IDENTIFY:
+            pad.write(p.encode(frame.address, frame.seq, p.Identity(1, "V", "M", "1", str(frame.address))))
+        elif frame.command == p.Command.HEARTBEAT:
+            polls[0] += 1
+            if frame.address == 1 and polls[0] >= 6 and not rated.is_set():
+                rated.set()  # pad 1's rater pressed: the rating answers the poll
+                pad.write(p.encode(1, 50, p.Rating(7, p.Level.SATISFIED, (), 10)))
+            else:
+                status = p.Status(p.StatusFlag.ONLINE | p.StatusFlag.ASKING)
+                pad.write(p.encode(frame.address, frame.seq, status))
+
+    pad.answer = two_pads
+    link = HostLink(pad.port, 9600, on_pad=stalled_disk)
+    driver = Watching()
+    master = BusMaster(link, {1: Line.RS485, 2: Line.RS485}, driver)
+    stop = threading.Event()
+    link.start()
+    thread = threading.Thread(target=master.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert wait_for(handled.is_set, 30)
+        after = polls[0]
+        assert wait_for(lambda: polls[0] >= after + 10, 30)  # the bus goes on once the rating is safe
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        link.stop()
+        pad.close()
+    # the pads answered all along; their answers waited behind the rating: nobody went silent
+    assert driver.gone == []
