@@ -262,6 +262,7 @@ class SqlOutboxStore:
             "phone_masked": s.phone_masked,
             "ahead_sent": s.ahead_sent,
             "created_at": at,
+            "language": s.language,
         }
         self.conn.execute(_SUBSCRIBE, values)
 
@@ -273,7 +274,14 @@ class SqlOutboxStore:
         rows = self.conn.execute(select(s).where(s.c.token.in_(list(tokens))))
         return {
             r.token: SmsSubscription(
-                r.token, r.hall_id, r.number, r.phone_cipher, r.phone_hash, r.phone_masked, bool(r.ahead_sent)
+                r.token,
+                r.hall_id,
+                r.number,
+                r.phone_cipher,
+                r.phone_hash,
+                r.phone_masked,
+                bool(r.ahead_sent),
+                r.language,
             )
             for r in rows
         }

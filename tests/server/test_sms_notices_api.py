@@ -141,3 +141,54 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     got = [item["key"] for item in seen]
     assert got == [f"sms:{t['token']}:taken" for t in tickets] + [f"sms:{tickets[0]['token']}:called"]
     assert len(set(got)) == len(got)
+
+
+def test_a_service_s_own_n_ahead_set_in_the_catalogue_overrides_the_hall_s(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall  # the hall tells at 3 ahead
+    headers = hall.as_("manager")
+    changed = hall.client.patch("/api/v1/catalogue/services/S3", json={"notice_ahead_at": 1}, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["notice_ahead_at"] == 1
+    bad = hall.client.patch("/api/v1/catalogue/services/S3", json={"notice_ahead_at": 0}, headers=headers)
+    assert bad.status_code == 422
+    for _ in range(3):
+        hall.issue("S3")
+    mine = hall.issue("S3", phone=PHONE, sms=True)  # 3 ahead when taken: the hall's N would tell now
+    for _ in range(3):
+        assert hall.act("3", "call-next").status_code == 200
+        assert hall.act("3", "conclude").status_code == 200
+    seen = received(gateway, lambda s: len(texts(s)) >= 2)
+    assert texts(seen)[1] == f"【测试大厅t1】{mine['number']} 号前面还有 1 人，请回到大厅等候叫号。"
+    assert [item["key"] for item in seen] == [f"sms:{mine['token']}:taken", f"sms:{mine['token']}:ahead"]
+    back = hall.client.patch("/api/v1/catalogue/services/S3", json={"notice_ahead_at": None}, headers=headers)
+    assert back.json()["notice_ahead_at"] is None  # the hall's N again
+
+
+def test_a_ticket_taken_in_english_gets_the_hall_s_english_wording_and_zh_cn_where_none(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    english = {
+        "called": {
+            "on": True,
+            "zh": "【{hall}】{number} 号，请到 {window} 号窗口。",
+            "en": "[{hall}] Number {number}, please go to window {window}.",
+        }
+    }
+    assert put_settings(hall, notices={**current, "templates": english}).status_code == 200
+    mine = hall.issue("S3", phone=PHONE, sms=True, language="en")
+    other = hall.issue("S3", phone="13900139000", sms=True)  # zh-CN, the default
+    for _ in range(2):
+        assert hall.act("3", "call-next").status_code == 200
+        assert hall.act("3", "conclude").status_code == 200
+    seen = received(gateway, lambda s: len(texts(s)) >= 2 and len(texts(s, "13900139000")) >= 2)
+    assert texts(seen)[0].startswith(f"【测试大厅t1】您已取号 {mine['number']}")  # no English "taken": zh-CN
+    assert texts(seen)[1] == f"[测试大厅t1] Number {mine['number']}, please go to window 3."
+    assert texts(seen, "13900139000")[1] == f"【测试大厅t1】{other['number']} 号，请到 3 号窗口。"
+    refused = hall.client.post(
+        "/api/v1/tickets", json={"service_code": "S3", "language": "fr"}, headers=hall.as_("kiosk")
+    )
+    assert refused.status_code == 422

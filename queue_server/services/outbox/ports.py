@@ -81,6 +81,7 @@ class SmsSubscription:
     phone_hash: str
     phone_masked: str
     ahead_sent: bool
+    language: str = "zh-CN"  # the kiosk's or guide's language when it was taken: the notices' wording
 
 
 class OutboxStore(Protocol):
