@@ -20,7 +20,9 @@ DEFAULT_TEMPLATES = {
     "ahead": "【{hall}】{number} 号前面还有 {ahead} 人，请回到大厅等候叫号。",
     "called": "【{hall}】{number} 号，请到 {window} 号窗口办理。",
     "missed": "【{hall}】{number} 号已过号，请到服务台重新排队（按大厅规则后移）。",
-    "correction": "【{hall}】{number} 号办理的{service}需补正材料：{missing}。请备齐后再来办理。",
+    "correction": (
+        "【{hall}】{number} 号办理的{service}需补正材料：{missing}。请备齐后再来办理，告知书：{link}"
+    ),
     "ready": "【{hall}】您办理的{service}（{number} 号）已办结，请携带受理回执到大厅领取结果。",
     "reminder": "【{hall}】您预约了 {day} {time} 办理{service}，预约码 {code}，请按时到大厅签到。",
 }

@@ -221,7 +221,7 @@ class FakeCaseStore:
         found = self.ticket_rows.by_id(id) if id is not None else self.ticket_rows.by_token(token or "")
         if found is None or (token is not None and found.token != token):
             return None
-        return TicketRef(found.id, found.hall_id, found.service_id, found.number)
+        return TicketRef(found.id, found.hall_id, found.service_id, found.number, found.token)
 
 
 class FakeCalendarStore:

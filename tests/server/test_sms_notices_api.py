@@ -10,6 +10,7 @@ import pytest
 
 from hardware_mocks.gateway import MockGateway
 from tests.server.conftest import Hall
+from tests.server.test_cases_api import set_guide_limit
 from tests.support.gateway import running_gateway
 
 SECRET_ENV = "HALLQ_TEST_SMS_SECRET"
@@ -192,3 +193,57 @@ def test_a_ticket_taken_in_english_gets_the_hall_s_english_wording_and_zh_cn_whe
         "/api/v1/tickets", json={"service_code": "S3", "language": "fr"}, headers=hall.as_("kiosk")
     )
     assert refused.status_code == 422
+
+
+def concluded_at_window_1(hall: Hall, body: dict[str, Any], **issue: Any) -> dict[str, Any]:
+    """A ticket of S1 (a two-item checklist, a 3-day promise) served at window 1 with ``body``."""
+    set_guide_limit(hall, 3)
+    assert hall.act("1", "open").status_code == 200
+    ticket = hall.issue("S1", **issue)
+    assert hall.act("1", "call-next").status_code == 200
+    done = hall.act("1", "conclude", body=body)
+    assert done.status_code == 200, done.text
+    return ticket
+
+
+def test_materials_missing_reach_the_holder_by_sms_with_the_notice_s_link(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    body = {"outcome": "correction", "missing_items": ["户口簿", "居民身份证"]}
+    ticket = concluded_at_window_1(hall, body, phone=PHONE, sms=True)
+    seen = received(gateway, lambda s: len(texts(s)) >= 3)  # taken, called, then the 补正 notice
+    assert texts(seen)[2] == (
+        f"【测试大厅t1】{ticket['number']} 号办理的事项S1需补正材料：户口簿、居民身份证。"
+        f"请备齐后再来办理，告知书：https://hall.example/t/{ticket['token']}"
+    )
+    assert seen[2]["key"] == f"sms:{ticket['token']}:correction"
+
+
+def test_a_promised_case_marked_done_tells_its_holder_it_is_ready_once_and_only_when_on(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    # No opt-in at the kiosk: the call-back number the clerk took at the window is told.
+    ticket = concluded_at_window_1(hall, {"outcome": "promised", "phone": "13812345678"})
+    (case,) = hall.client.get("/api/v1/cases?status=open", headers=hall.as_("manager")).json()
+    done = hall.client.post(f"/api/v1/cases/{case['id']}/complete", headers=hall.as_("clerk1"))
+    assert done.status_code == 200, done.text
+    again = hall.client.post(f"/api/v1/cases/{case['id']}/complete", headers=hall.as_("clerk1"))
+    assert again.status_code == 409 and again.json()["code"] == "case.not_open"
+    seen = received(gateway, lambda s: len(texts(s, "13812345678")) >= 1)
+    assert texts(seen, "13812345678") == [
+        f"【测试大厅t1】您办理的事项S1（{ticket['number']} 号）已办结，请携带受理回执到大厅领取结果。"
+    ]
+    assert seen[0]["key"] == f"sms:{ticket['token']}:ready"
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    off = {**current, "templates": {"ready": {"on": False}}}
+    assert put_settings(hall, notices=off).status_code == 200
+    hall.issue("S1")
+    assert hall.act("1", "call-next").status_code == 200
+    promised = {"outcome": "promised", "phone": "13912345678"}
+    assert hall.act("1", "conclude", body=promised).status_code == 200
+    open_case = hall.client.get("/api/v1/cases?status=open", headers=hall.as_("manager")).json()[0]
+    hall.client.post(f"/api/v1/cases/{open_case['id']}/complete", headers=hall.as_("clerk1"))
+    view = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
+    assert [(d["destination"], d["sent"] + d["pending"]) for d in view] == [("sms", 1)]

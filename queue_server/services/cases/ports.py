@@ -165,6 +165,7 @@ class TicketRef:
     hall_id: int
     service_id: int
     number: str
+    token: str = ""  # the holder's ticket page (and SMS opt-in) key
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,7 +70,8 @@ def tell_holder(
         return 0
     target = uow.stores.outbox.subscriptions([token]).get(token)
     if target is None and phone_cipher:
-        target = _subscription(uow, catalogue.id, token, number, reveal(uow.caches.pii_key, phone_cipher), "")
+        phone = reveal(uow.caches.pii_key, phone_cipher)
+        target = _subscription(uow, catalogue.id, token, number, phone, "zh-CN")
     if target is None:
         return 0
     return _write(uow, catalogue, target, kind, values)
