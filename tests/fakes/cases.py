@@ -29,6 +29,7 @@ class FakeAppointmentStore:
     def __init__(self, tickets: FakeTicketStore) -> None:
         self.slots_by_id: dict[int, Slot] = {}
         self.bookings: dict[int, Booking] = {}
+        self.reminded: dict[int, datetime] = {}
         self.tickets = tickets
 
     def slot(self, hall_id: int, slot_id: int) -> Slot | None:
@@ -172,6 +173,22 @@ class FakeAppointmentStore:
     def ticket_number(self, ticket_id: int) -> str | None:
         found = self.tickets.by_id(ticket_id)
         return found.number if found is not None else None
+
+    def to_remind(self, hall_id: int, after: date, through: date, limit: int | None) -> list[DueBooking]:
+        found = sorted(
+            (
+                self._with_slot(b)
+                for b in self.bookings.values()
+                if b.hall_id == hall_id and b.status == "booked" and b.phone_cipher
+                if b.id not in self.reminded
+            ),
+            key=lambda b: (b.day, b.start, b.id),
+        )
+        due = [b for b in found if after < b.day <= through]
+        return due[:limit] if limit is not None else due
+
+    def mark_reminded(self, booking_id: int, at: datetime) -> None:
+        self.reminded[booking_id] = at
 
 
 class FakeCaseStore:

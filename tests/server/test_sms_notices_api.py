@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from hardware_mocks.gateway import MockGateway
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
+from tests.server.test_appointments_api import booked, slot
 from tests.server.test_cases_api import set_guide_limit
 from tests.support.gateway import running_gateway
 
@@ -247,3 +249,33 @@ def test_a_promised_case_marked_done_tells_its_holder_it_is_ready_once_and_only_
     hall.client.post(f"/api/v1/cases/{open_case['id']}/complete", headers=hall.as_("clerk1"))
     view = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
     assert [(d["destination"], d["sent"] + d["pending"]) for d in view] == [("sms", 1)]
+
+
+def test_a_booking_is_reminded_the_working_day_before_once_and_not_in_quiet_hours(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall  # Monday 2026-03-02, 09:00 in the hall
+    tuesday = booked(hall, slot(hall, "10:00", "10:30", day="2026-03-03"))  # the default phone
+    wednesday = booked(hall, slot(hall, "14:00", "14:30", day="2026-03-04"), phone="13900139000")
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    assert put_settings(hall, notices={**current, "quiet_hours": ["08:00", "10:00"]}).status_code == 200
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))  # quiet now: held, not dropped
+    assert hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"] == []
+    hall.clock.advance(hours=2)
+    for _ in range(2):  # a second round writes nothing again
+        hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    seen = received(gateway, lambda s: len(s) >= 1)
+    assert [item["text"] for item in seen] == [
+        f"【测试大厅t1】您预约了 2026-03-03 10:00 办理事项S1，预约码 {tuesday['code']}，请按时到大厅签到。"
+    ]
+    assert (
+        seen[0]["phone"] == "13812345678" and seen[0]["key"] == f"sms:appointment:{tuesday['code']}:reminder"
+    )
+    hall.clock.advance(days=1)  # Tuesday 11:00: Wednesday's booking
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    seen = received(gateway, lambda s: len(s) >= 2)
+    assert [item["key"] for item in seen] == [
+        f"sms:appointment:{tuesday['code']}:reminder",
+        f"sms:appointment:{wednesday['code']}:reminder",
+    ]
+    assert seen[1]["phone"] == "13900139000"

@@ -36,7 +36,7 @@ def subscribe(
     """Keep a new ticket's opt-in and write its "taken" notice (with the ticket page's link)."""
     subscription = _subscription(uow, catalogue.id, token, number, phone, language)
     uow.stores.outbox.subscribe(subscription, uow.now)
-    _write(uow, catalogue, subscription, "taken", {**values, "link": ticket_link(catalogue, token)})
+    write_notice(uow, catalogue, subscription, "taken", {**values, "link": ticket_link(catalogue, token)})
 
 
 def ticket_link(catalogue: HallCatalogue, token: str) -> str:
@@ -74,7 +74,7 @@ def tell_holder(
         target = _subscription(uow, catalogue.id, token, number, phone, "zh-CN")
     if target is None:
         return 0
-    return _write(uow, catalogue, target, kind, values)
+    return write_notice(uow, catalogue, target, kind, values)
 
 
 def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
@@ -108,7 +108,7 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         if kind == "called" and event.payload.get("recall"):
             continue  # the first call told them already
         values = {"ahead": event.payload.get("people_ahead"), "window": event.payload.get("window")}
-        written += _write(uow, catalogue, sub, kind, values)
+        written += write_notice(uow, catalogue, sub, kind, values)
     return written
 
 
@@ -120,7 +120,7 @@ def _ahead_at(uow: UnitOfWork, event: Any) -> int:
     return catalogue.settings.notices.ahead_for(service.notice_ahead_at if service else None)
 
 
-def _write(
+def write_notice(
     uow: UnitOfWork,
     catalogue: HallCatalogue,
     sub: SmsSubscription,
