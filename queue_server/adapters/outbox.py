@@ -290,3 +290,8 @@ class SqlOutboxStore:
         """Note that a ticket's "N ahead" notice was written."""
         s = t.sms_subscriptions
         self.conn.execute(update(s).where(s.c.token == token).values(ahead_sent=True))
+
+    def unsubscribe(self, token: str) -> bool:
+        """Forget a ticket's opt-in; whether there was one."""
+        s = t.sms_subscriptions
+        return bool(self.conn.execute(s.delete().where(s.c.token == token)).rowcount)

@@ -279,3 +279,40 @@ def test_a_booking_is_reminded_the_working_day_before_once_and_not_in_quiet_hour
         f"sms:appointment:{wednesday['code']}:reminder",
     ]
     assert seen[1]["phone"] == "13900139000"
+
+
+def test_the_ticket_page_opts_in_after_the_fact_changes_the_number_and_opts_out(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    ticket = hall.issue("S3")
+    sms = f"/api/v1/tickets/{ticket['token']}/sms"
+    assert hall.client.get(sms).json() == {"available": True, "enabled": False, "phone_masked": None}
+    bad = hall.client.put(sms, json={"phone": "12345"})
+    assert bad.status_code == 422 and bad.json()["code"] == "ticket.invalid_phone"
+    opted = hall.client.put(sms, json={"phone": "139 0013 9000"})
+    assert opted.json() == {"available": True, "enabled": True, "phone_masked": "139****9000"}
+    changed = hall.client.put(sms, json={"phone": PHONE, "language": "en"})  # no second confirmation
+    assert changed.json()["phone_masked"] == "138****8000"
+    assert hall.client.get(sms).json()["phone_masked"] == "138****8000"
+    seen = received(gateway, lambda s: len(s) >= 1)
+    assert seen[0]["phone"] == "13900139000" and seen[0]["key"] == f"sms:{ticket['token']}:taken"
+    assert f"https://hall.example/t/{ticket['token']}" in seen[0]["text"]
+    assert hall.client.delete(sms).json() == {"available": True, "enabled": False, "phone_masked": None}
+    assert hall.act("3", "call-next").status_code == 200  # opted out: no "called" notice
+    view = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
+    assert [(d["sent"] + d["pending"]) for d in view] == [1]
+    assert hall.client.get("/api/v1/tickets/nope/sms").json()["code"] == "ticket.not_found"
+    for _ in range(6):  # 4 changes so far; the address is allowed 10 in 10 minutes
+        hall.client.delete(sms)
+    busy = hall.client.put(sms, json={"phone": PHONE})
+    assert busy.status_code == 429 and busy.json()["code"] == "ticket.sms_busy"
+    assert busy.json()["message"].startswith("操作过于频繁")
+
+
+def test_a_hall_without_sms_notices_refuses_the_opt_in_clearly(hall: Hall) -> None:
+    ticket = hall.issue("S1")
+    sms = f"/api/v1/tickets/{ticket['token']}/sms"
+    assert hall.client.get(sms).json()["available"] is False
+    refused = hall.client.put(sms, json={"phone": PHONE})
+    assert refused.status_code == 409 and refused.json()["code"] == "ticket.sms_off"

@@ -164,6 +164,10 @@ class OutboxStore(Protocol):
         """Note that a ticket's "N ahead" notice was written (it goes once)."""
         ...
 
+    def unsubscribe(self, token: str) -> bool:
+        """Forget a ticket's opt-in (its holder opted out); whether there was one."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
