@@ -342,4 +342,5 @@ def _service(row: Row[Any]) -> ServiceRow:
         keywords=list(row.keywords or []),
         guide=dict(row.guide or {}),
         active=bool(row.active),
+        notice_ahead_at=row.notice_ahead_at,
     )

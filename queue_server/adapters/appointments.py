@@ -231,6 +231,38 @@ class SqlAppointmentStore:
         number = self.conn.execute(select(t.tickets.c.number).where(t.tickets.c.id == ticket_id)).scalar()
         return None if number is None else str(number)
 
+    def to_remind(self, hall_id: int, after: date, through: date, limit: int | None) -> list[DueBooking]:
+        """Booked, with a phone, not yet reminded, the slot's day in (after, through]."""
+        b = bookings.c
+        query = (
+            select(bookings, slots.c.day, slots.c.start, slots.c.end)
+            .join(slots, slots.c.id == b.slot_id)
+            .where(
+                b.hall_id == hall_id,
+                b.status == "booked",
+                b.reminded_at.is_(None),
+                b.phone_cipher.is_not(None),
+                slots.c.day > after,
+                slots.c.day <= through,
+            )
+            .order_by(slots.c.day, slots.c.start, b.id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            DueBooking(
+                **{name: getattr(row, name) for name in BOOKING_FIELDS},
+                day=row.day,
+                start=row.start,
+                end=row.end,
+            )
+            for row in self.conn.execute(query)
+        ]
+
+    def mark_reminded(self, booking_id: int, at: datetime) -> None:
+        """Note that a booking's reminder was dealt with."""
+        self.conn.execute(update(bookings).where(bookings.c.id == booking_id).values(reminded_at=at))
+
 
 # The name the ticket check-in still builds the store by (it takes ``uow.stores.appointments`` once
 # its own package speaks to ports).

@@ -94,13 +94,13 @@ class SqlCaseStore:
     def ticket(self, *, id: int | None = None, token: str | None = None) -> TicketRef | None:
         """A ticket by id or by its citizen's token."""
         k = t.tickets.c
-        query = select(k.id, k.hall_id, k.service_id, k.number)
+        query = select(k.id, k.hall_id, k.service_id, k.number, k.token)
         if id is not None:
             query = query.where(k.id == id)
         if token is not None:
             query = query.where(k.token == token)
         row = self.conn.execute(query).first()
-        return None if row is None else TicketRef(row.id, row.hall_id, row.service_id, row.number)
+        return None if row is None else TicketRef(row.id, row.hall_id, row.service_id, row.number, row.token)
 
 
 class SqlCalendarStore:

@@ -116,6 +116,7 @@ class SqlHallStore:
                 r.daily_cap,
                 r.priority_allowed,
                 r.avg_handle_seconds,
+                notice_ahead_at=r.notice_ahead_at,
             )
             for r in self.conn.execute(
                 select(t.services).where(t.services.c.hall_id == hall_id, t.services.c.active.is_(True))

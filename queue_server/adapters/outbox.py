@@ -262,6 +262,7 @@ class SqlOutboxStore:
             "phone_masked": s.phone_masked,
             "ahead_sent": s.ahead_sent,
             "created_at": at,
+            "language": s.language,
         }
         self.conn.execute(_SUBSCRIBE, values)
 
@@ -273,7 +274,14 @@ class SqlOutboxStore:
         rows = self.conn.execute(select(s).where(s.c.token.in_(list(tokens))))
         return {
             r.token: SmsSubscription(
-                r.token, r.hall_id, r.number, r.phone_cipher, r.phone_hash, r.phone_masked, bool(r.ahead_sent)
+                r.token,
+                r.hall_id,
+                r.number,
+                r.phone_cipher,
+                r.phone_hash,
+                r.phone_masked,
+                bool(r.ahead_sent),
+                r.language,
             )
             for r in rows
         }
@@ -282,3 +290,8 @@ class SqlOutboxStore:
         """Note that a ticket's "N ahead" notice was written."""
         s = t.sms_subscriptions
         self.conn.execute(update(s).where(s.c.token == token).values(ahead_sent=True))
+
+    def unsubscribe(self, token: str) -> bool:
+        """Forget a ticket's opt-in; whether there was one."""
+        s = t.sms_subscriptions
+        return bool(self.conn.execute(s.delete().where(s.c.token == token)).rowcount)

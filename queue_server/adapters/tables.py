@@ -126,6 +126,7 @@ services = Table(
     Column("keywords", JSON, nullable=False, default=list),
     Column("guide", JSON, nullable=False, default=dict),
     Column("active", Boolean, nullable=False, default=True),
+    Column("notice_ahead_at", Integer),  # 前面还有 N 人 for this service; null: the hall's N
     UniqueConstraint("hall_id", "code"),
 )
 
@@ -359,6 +360,7 @@ appointments = Table(
     Column("checked_in_at", UtcDateTime),
     Column("ticket_id", Id, ForeignKey("tickets.id")),
     Index("ix_appointments_slot", "slot_id"),
+    Column("reminded_at", UtcDateTime),  # the SMS reminder the working day before went (once)
 )
 
 cases = Table(
@@ -658,4 +660,6 @@ sms_subscriptions = Table(
     Column("phone_masked", String(16), nullable=False),
     Column("ahead_sent", Boolean, nullable=False, default=False),  # "前面还有 N 人" goes once per ticket
     Column("created_at", UtcDateTime, nullable=False),
+    # The kiosk's or guide's language when the ticket was taken: its notices' wording (zh-CN or en).
+    Column("language", String(8), nullable=False, default="zh-CN", server_default="zh-CN"),
 )

@@ -146,6 +146,7 @@ from queue_server.contract.hall import (
     WorkProfile,
     WorkProfileIn,
 )
+from queue_server.contract.notices import TicketSms, TicketSmsOptIn
 from queue_server.contract.outbox import (
     EvaluationPushSettings,
     GatewaySettings,
@@ -372,6 +373,8 @@ __all__ = [
     "Text",
     "TicketLookup",
     "TicketPublic",
+    "TicketSms",
+    "TicketSmsOptIn",
     "Transfer",
     "VoiceSettings",
     "WallTime",

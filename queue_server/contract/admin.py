@@ -32,6 +32,9 @@ class ServiceFields(Model):
     keywords: list[Name] = Field(default=[], max_length=100)
     active: bool = True
     guide: Guide = Guide()
+    notice_ahead_at: int | None = Field(
+        default=None, ge=1, le=50, description="短信 前面还有 N 人 for this service; null = the hall's N"
+    )
 
 
 class ServiceCreate(ServiceFields):
@@ -57,6 +60,7 @@ class ServicePatch(Model):
     keywords: list[Name] | None = Field(default=None, max_length=100)
     active: bool | None = None
     guide: Guide | None = None
+    notice_ahead_at: int | None = Field(default=None, ge=1, le=50)
 
 
 class ServiceAdmin(ServiceFields):

@@ -47,7 +47,9 @@ class NoticeSettings(Model):
     )
     daily_cap: int = Field(default=10, ge=1, le=100, description="messages a number gets a day")
     page_base: str = Field(default="", max_length=200, description="the ticket page's public address")
-    templates: dict[Literal["taken", "ahead", "called", "missed"], NoticeTemplate] = {}
+    templates: dict[
+        Literal["taken", "ahead", "called", "missed", "correction", "ready", "reminder"], NoticeTemplate
+    ] = {}
     gateway: GatewaySettings = GatewaySettings()
 
 

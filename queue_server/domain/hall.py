@@ -83,6 +83,7 @@ class ServiceItem:
     priority_allowed: bool
     avg_handle_seconds: int
     zone: str | None = None
+    notice_ahead_at: int | None = None  # 前面还有 N 人 for this service; None: the hall's N
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-KINDS = ("taken", "ahead", "called", "missed")
+KINDS = ("taken", "ahead", "called", "missed", "correction", "ready", "reminder")
+# The languages a notice is worded in: zh-CN always, English where the hall wrote it.
+LANGUAGES = ("zh-CN", "en")
 
 DEFAULT_TEMPLATES = {
     "taken": "【{hall}】您已取号 {number}（{service}），前面还有 {ahead} 人。进度：{link}",
     "ahead": "【{hall}】{number} 号前面还有 {ahead} 人，请回到大厅等候叫号。",
     "called": "【{hall}】{number} 号，请到 {window} 号窗口办理。",
     "missed": "【{hall}】{number} 号已过号，请到服务台重新排队（按大厅规则后移）。",
+    "correction": (
+        "【{hall}】{number} 号办理的{service}需补正材料：{missing}。请备齐后再来办理，告知书：{link}"
+    ),
+    "ready": "【{hall}】您办理的{service}（{number} 号）已办结，请携带受理回执到大厅领取结果。",
+    "reminder": "【{hall}】您预约了 {day} {time} 办理{service}，预约码 {code}，请按时到大厅签到。",
 }
 
 
@@ -29,9 +36,11 @@ class Template:
     zh: str
     en: str = ""
 
-    def render(self, values: dict[str, Any]) -> str:
-        """The text, with ``{name}`` fields filled in (an unknown field stays as written)."""
-        return self.zh.format_map(_Lenient(values))
+    def render(self, values: dict[str, Any], language: str = "zh-CN") -> str:
+        """The text in ``language`` (English only where the hall wrote it, zh-CN otherwise), with
+        ``{name}`` fields filled in (an unknown field stays as written)."""
+        wording = self.en if language == "en" and self.en else self.zh
+        return wording.format_map(_Lenient(values))
 
 
 class _Lenient(dict[str, Any]):
@@ -81,6 +90,10 @@ class NoticeRules:
         if self.quiet_from <= self.quiet_until:
             return self.quiet_from <= local < self.quiet_until
         return local >= self.quiet_from or local < self.quiet_until
+
+    def ahead_for(self, service_ahead_at: int | None) -> int:
+        """The "N ahead" figure of a service: its own N where it has one, the hall's otherwise."""
+        return service_ahead_at if service_ahead_at is not None else self.ahead_at
 
     def sends(self, kind: str) -> bool:
         """Whether the hall sends notices of ``kind`` at all."""

@@ -30,6 +30,8 @@ def test_a_manager_changes_a_prefix_and_the_materials_and_the_next_ticket_follow
     row = page.locator("#materials tbody tr").last
     row.locator(".m-name").fill("户口簿")
     row.locator(".m-copies").fill("1")
+    assert page.get_attribute("input[name=notice_ahead_at]", "placeholder") == "按大厅设置 the hall's setting"
+    page.fill("input[name=notice_ahead_at]", "2")  # this service's SMS "N ahead", not the hall's
     page.click("#save-service")
     page.wait_for_selector("#toast:not(.error) >> text=已保存")
     page.wait_for_selector("#history li >> text=prefix")
@@ -42,6 +44,8 @@ def test_a_manager_changes_a_prefix_and_the_materials_and_the_next_ticket_follow
     guide = httpx.get(served.url + "/api/v1/services/S3", headers=bearer(served.tokens["kiosk"])).json()
     materials = {m["name"]: m for m in guide["guide"]["materials"]}
     assert materials["户口簿"]["originals"] == 1 and materials["户口簿"]["copies"] == 1
+    edited = httpx.get(served.url + "/api/v1/catalogue/services/S3", headers=bearer(served.tokens["manager"]))
+    assert edited.json()["notice_ahead_at"] == 2
 
     page.fill("input[name=daily_cap]", "-3")  # refused by the server, in both languages
     page.click("#save-service")

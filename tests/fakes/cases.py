@@ -29,6 +29,7 @@ class FakeAppointmentStore:
     def __init__(self, tickets: FakeTicketStore) -> None:
         self.slots_by_id: dict[int, Slot] = {}
         self.bookings: dict[int, Booking] = {}
+        self.reminded: dict[int, datetime] = {}
         self.tickets = tickets
 
     def slot(self, hall_id: int, slot_id: int) -> Slot | None:
@@ -173,6 +174,22 @@ class FakeAppointmentStore:
         found = self.tickets.by_id(ticket_id)
         return found.number if found is not None else None
 
+    def to_remind(self, hall_id: int, after: date, through: date, limit: int | None) -> list[DueBooking]:
+        found = sorted(
+            (
+                self._with_slot(b)
+                for b in self.bookings.values()
+                if b.hall_id == hall_id and b.status == "booked" and b.phone_cipher
+                if b.id not in self.reminded
+            ),
+            key=lambda b: (b.day, b.start, b.id),
+        )
+        due = [b for b in found if after < b.day <= through]
+        return due[:limit] if limit is not None else due
+
+    def mark_reminded(self, booking_id: int, at: datetime) -> None:
+        self.reminded[booking_id] = at
+
 
 class FakeCaseStore:
     """Cases and services' guides in dictionaries; the tickets cases belong to are read from the
@@ -221,7 +238,7 @@ class FakeCaseStore:
         found = self.ticket_rows.by_id(id) if id is not None else self.ticket_rows.by_token(token or "")
         if found is None or (token is not None and found.token != token):
             return None
-        return TicketRef(found.id, found.hall_id, found.service_id, found.number)
+        return TicketRef(found.id, found.hall_id, found.service_id, found.number, found.token)
 
 
 class FakeCalendarStore:

@@ -206,6 +206,7 @@ class FakeCatalogueStore:
                     s.daily_cap,
                     s.priority_allowed,
                     s.avg_handle_seconds,
+                    notice_ahead_at=s.notice_ahead_at,
                 )
                 for s in self.services(hall_id, active_only=True)
             },

@@ -152,3 +152,6 @@ class FakeOutboxStore:
 
     def mark_ahead_sent(self, token: str) -> None:
         self.subs[token] = replace(self.subs[token], ahead_sent=True)
+
+    def unsubscribe(self, token: str) -> bool:
+        return self.subs.pop(token, None) is not None

@@ -12,6 +12,7 @@ import pytest
 
 from hardware_mocks.gateway import MockGateway
 from queue_server.services.operations.alerts import run_alerts
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
 from tests.server.test_evaluations_api import concluded, evaluation_of, rate
 from tests.support.gateway import running_gateway
@@ -121,3 +122,37 @@ def test_a_refused_rating_is_dead_lettered_with_the_reason_raises_a_light_and_is
     again = hall.client.post(f"/api/v1/outbox/{dead[0]['id']}/retry", headers=hall.as_("manager"))
     assert again.status_code == 409 and again.json()["code"] == "outbox.not_dead"
     assert hall.client.get("/api/v1/outbox", headers=hall.as_("clerk1")).status_code == 403
+
+
+def test_a_default_rating_given_by_housekeeping_reaches_the_platform_once_flagged_as_default(
+    pushing: Hall, platform: MockGateway
+) -> None:
+    hall = pushing
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()
+    current["evaluation"] = {**current["evaluation"], "default_level": "satisfied", "default_after_days": 1}
+    assert (
+        hall.client.put("/api/v1/hall/settings", json=current, headers=hall.as_("manager")).status_code == 200
+    )
+    rated = evaluation_of(hall, concluded(hall))
+    assert rate(hall, rated["id"], level="very_satisfied").status_code == 201
+    left = concluded(hall)
+    unrated = evaluation_of(hall, left)
+    hall.clock.advance(days=3)
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))  # unrated at the deadline, then defaulted
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))  # a second round gives nothing twice
+    assert evaluation_of(hall, left)["status"] == "defaulted"
+    seen = eventually(lambda: len(platform.emulator.received) >= 2 and list(platform.emulator.received))
+    by_id = {r["evaluation_id"]: r for r in seen}
+    given = by_id[f"t1-{unrated['id']}"]
+    assert (given["level"], given["level_name"], given["channel"], given["is_default"]) == (
+        4,
+        "满意",
+        "系统默认",
+        True,
+    )
+    assert given["rated_at"].startswith("2026-03-05") and given["ticket"] == unrated["ticket"]
+    assert by_id[f"t1-{rated['id']}"]["is_default"] is False
+    figures = outbox(hall)["destinations"]
+    assert [(d["destination"], d["sent"], d["pending"], d["dead"]) for d in figures] == [
+        ("evaluation", 2, 0, 0)
+    ]

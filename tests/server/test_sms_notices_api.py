@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from hardware_mocks.gateway import MockGateway
+from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
+from tests.server.test_appointments_api import booked, slot
+from tests.server.test_cases_api import set_guide_limit
 from tests.support.gateway import running_gateway
 
 SECRET_ENV = "HALLQ_TEST_SMS_SECRET"
@@ -141,3 +144,175 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     got = [item["key"] for item in seen]
     assert got == [f"sms:{t['token']}:taken" for t in tickets] + [f"sms:{tickets[0]['token']}:called"]
     assert len(set(got)) == len(got)
+
+
+def test_a_service_s_own_n_ahead_set_in_the_catalogue_overrides_the_hall_s(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall  # the hall tells at 3 ahead
+    headers = hall.as_("manager")
+    changed = hall.client.patch("/api/v1/catalogue/services/S3", json={"notice_ahead_at": 1}, headers=headers)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["notice_ahead_at"] == 1
+    bad = hall.client.patch("/api/v1/catalogue/services/S3", json={"notice_ahead_at": 0}, headers=headers)
+    assert bad.status_code == 422
+    for _ in range(3):
+        hall.issue("S3")
+    mine = hall.issue("S3", phone=PHONE, sms=True)  # 3 ahead when taken: the hall's N would tell now
+    for _ in range(3):
+        assert hall.act("3", "call-next").status_code == 200
+        assert hall.act("3", "conclude").status_code == 200
+    seen = received(gateway, lambda s: len(texts(s)) >= 2)
+    assert texts(seen)[1] == f"【测试大厅t1】{mine['number']} 号前面还有 1 人，请回到大厅等候叫号。"
+    assert [item["key"] for item in seen] == [f"sms:{mine['token']}:taken", f"sms:{mine['token']}:ahead"]
+    back = hall.client.patch("/api/v1/catalogue/services/S3", json={"notice_ahead_at": None}, headers=headers)
+    assert back.json()["notice_ahead_at"] is None  # the hall's N again
+
+
+def test_a_ticket_taken_in_english_gets_the_hall_s_english_wording_and_zh_cn_where_none(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    english = {
+        "called": {
+            "on": True,
+            "zh": "【{hall}】{number} 号，请到 {window} 号窗口。",
+            "en": "[{hall}] Number {number}, please go to window {window}.",
+        }
+    }
+    assert put_settings(hall, notices={**current, "templates": english}).status_code == 200
+    mine = hall.issue("S3", phone=PHONE, sms=True, language="en")
+    other = hall.issue("S3", phone="13900139000", sms=True)  # zh-CN, the default
+    for _ in range(2):
+        assert hall.act("3", "call-next").status_code == 200
+        assert hall.act("3", "conclude").status_code == 200
+    seen = received(gateway, lambda s: len(texts(s)) >= 2 and len(texts(s, "13900139000")) >= 2)
+    assert texts(seen)[0].startswith(f"【测试大厅t1】您已取号 {mine['number']}")  # no English "taken": zh-CN
+    assert texts(seen)[1] == f"[测试大厅t1] Number {mine['number']}, please go to window 3."
+    assert texts(seen, "13900139000")[1] == f"【测试大厅t1】{other['number']} 号，请到 3 号窗口。"
+    refused = hall.client.post(
+        "/api/v1/tickets", json={"service_code": "S3", "language": "fr"}, headers=hall.as_("kiosk")
+    )
+    assert refused.status_code == 422
+
+
+def concluded_at_window_1(hall: Hall, body: dict[str, Any], **issue: Any) -> dict[str, Any]:
+    """A ticket of S1 (a two-item checklist, a 3-day promise) served at window 1 with ``body``."""
+    set_guide_limit(hall, 3)
+    assert hall.act("1", "open").status_code == 200
+    ticket = hall.issue("S1", **issue)
+    assert hall.act("1", "call-next").status_code == 200
+    done = hall.act("1", "conclude", body=body)
+    assert done.status_code == 200, done.text
+    return ticket
+
+
+def test_materials_missing_reach_the_holder_by_sms_with_the_notice_s_link(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    body = {"outcome": "correction", "missing_items": ["户口簿", "居民身份证"]}
+    ticket = concluded_at_window_1(hall, body, phone=PHONE, sms=True)
+    seen = received(gateway, lambda s: len(texts(s)) >= 3)  # taken, called, then the 补正 notice
+    assert texts(seen)[2] == (
+        f"【测试大厅t1】{ticket['number']} 号办理的事项S1需补正材料：户口簿、居民身份证。"
+        f"请备齐后再来办理，告知书：https://hall.example/t/{ticket['token']}"
+    )
+    assert seen[2]["key"] == f"sms:{ticket['token']}:correction"
+
+
+def test_a_promised_case_marked_done_tells_its_holder_it_is_ready_once_and_only_when_on(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    # No opt-in at the kiosk: the call-back number the clerk took at the window is told.
+    ticket = concluded_at_window_1(hall, {"outcome": "promised", "phone": "13812345678"})
+    (case,) = hall.client.get("/api/v1/cases?status=open", headers=hall.as_("manager")).json()
+    done = hall.client.post(f"/api/v1/cases/{case['id']}/complete", headers=hall.as_("clerk1"))
+    assert done.status_code == 200, done.text
+    again = hall.client.post(f"/api/v1/cases/{case['id']}/complete", headers=hall.as_("clerk1"))
+    assert again.status_code == 409 and again.json()["code"] == "case.not_open"
+    seen = received(gateway, lambda s: len(texts(s, "13812345678")) >= 1)
+    assert texts(seen, "13812345678") == [
+        f"【测试大厅t1】您办理的事项S1（{ticket['number']} 号）已办结，请携带受理回执到大厅领取结果。"
+    ]
+    assert seen[0]["key"] == f"sms:{ticket['token']}:ready"
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    off = {**current, "templates": {"ready": {"on": False}}}
+    assert put_settings(hall, notices=off).status_code == 200
+    hall.issue("S1")
+    assert hall.act("1", "call-next").status_code == 200
+    promised = {"outcome": "promised", "phone": "13912345678"}
+    assert hall.act("1", "conclude", body=promised).status_code == 200
+    open_case = hall.client.get("/api/v1/cases?status=open", headers=hall.as_("manager")).json()[0]
+    hall.client.post(f"/api/v1/cases/{open_case['id']}/complete", headers=hall.as_("clerk1"))
+    view = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
+    assert [(d["destination"], d["sent"] + d["pending"]) for d in view] == [("sms", 1)]
+
+
+def test_a_booking_is_reminded_the_working_day_before_once_and_not_in_quiet_hours(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall  # Monday 2026-03-02, 09:00 in the hall
+    tuesday = booked(hall, slot(hall, "10:00", "10:30", day="2026-03-03"))  # the default phone
+    wednesday = booked(hall, slot(hall, "14:00", "14:30", day="2026-03-04"), phone="13900139000")
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    assert put_settings(hall, notices={**current, "quiet_hours": ["08:00", "10:00"]}).status_code == 200
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))  # quiet now: held, not dropped
+    assert hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"] == []
+    hall.clock.advance(hours=2)
+    for _ in range(2):  # a second round writes nothing again
+        hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    seen = received(gateway, lambda s: len(s) >= 1)
+    assert [item["text"] for item in seen] == [
+        f"【测试大厅t1】您预约了 2026-03-03 10:00 办理事项S1，预约码 {tuesday['code']}，请按时到大厅签到。"
+    ]
+    assert (
+        seen[0]["phone"] == "13812345678" and seen[0]["key"] == f"sms:appointment:{tuesday['code']}:reminder"
+    )
+    hall.clock.advance(days=1)  # Tuesday 11:00: Wednesday's booking
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    seen = received(gateway, lambda s: len(s) >= 2)
+    assert [item["key"] for item in seen] == [
+        f"sms:appointment:{tuesday['code']}:reminder",
+        f"sms:appointment:{wednesday['code']}:reminder",
+    ]
+    assert seen[1]["phone"] == "13900139000"
+
+
+def test_the_ticket_page_opts_in_after_the_fact_changes_the_number_and_opts_out(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    ticket = hall.issue("S3")
+    sms = f"/api/v1/tickets/{ticket['token']}/sms"
+    assert hall.client.get(sms).json() == {"available": True, "enabled": False, "phone_masked": None}
+    bad = hall.client.put(sms, json={"phone": "12345"})
+    assert bad.status_code == 422 and bad.json()["code"] == "ticket.invalid_phone"
+    opted = hall.client.put(sms, json={"phone": "139 0013 9000"})
+    assert opted.json() == {"available": True, "enabled": True, "phone_masked": "139****9000"}
+    changed = hall.client.put(sms, json={"phone": PHONE, "language": "en"})  # no second confirmation
+    assert changed.json()["phone_masked"] == "138****8000"
+    assert hall.client.get(sms).json()["phone_masked"] == "138****8000"
+    seen = received(gateway, lambda s: len(s) >= 1)
+    assert seen[0]["phone"] == "13900139000" and seen[0]["key"] == f"sms:{ticket['token']}:taken"
+    assert f"https://hall.example/t/{ticket['token']}" in seen[0]["text"]
+    assert hall.client.delete(sms).json() == {"available": True, "enabled": False, "phone_masked": None}
+    assert hall.act("3", "call-next").status_code == 200  # opted out: no "called" notice
+    view = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
+    assert [(d["sent"] + d["pending"]) for d in view] == [1]
+    assert hall.client.get("/api/v1/tickets/nope/sms").json()["code"] == "ticket.not_found"
+    for _ in range(6):  # 4 changes so far; the address is allowed 10 in 10 minutes
+        hall.client.delete(sms)
+    busy = hall.client.put(sms, json={"phone": PHONE})
+    assert busy.status_code == 429 and busy.json()["code"] == "ticket.sms_busy"
+    assert busy.json()["message"].startswith("操作过于频繁")
+
+
+def test_a_hall_without_sms_notices_refuses_the_opt_in_clearly(hall: Hall) -> None:
+    ticket = hall.issue("S1")
+    sms = f"/api/v1/tickets/{ticket['token']}/sms"
+    assert hall.client.get(sms).json()["available"] is False
+    refused = hall.client.put(sms, json={"phone": PHONE})
+    assert refused.status_code == 409 and refused.json()["code"] == "ticket.sms_off"

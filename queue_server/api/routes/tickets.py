@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
+from queue_server.auth.sessions import TooManyAttempts
+from queue_server.domain.rate import RateLimit
+from queue_server.services.outbox import opt_in
 from queue_server.services.tickets import check_in, holder, person
 from queue_server.services.tickets import issue as tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
+
+# The ticket page's SMS opt-in is public: one address may change opt-ins this often (per server).
+SMS_CHANGES = (10, timedelta(minutes=10))
 
 
 @router.post("", response_model=c.TicketPublic, status_code=201)
@@ -87,3 +95,35 @@ async def ticket_guide(token: str, runtime: RuntimeDep) -> c.ServiceDetail:
 async def cancel_ticket(token: str, runtime: RuntimeDep, actor: MaybeActorDep) -> c.TicketPublic:
     """Give up a waiting ticket (its holder, by token, or hall staff)."""
     return await runtime.write(lambda uow: tickets.cancel_ticket(uow, token, actor))
+
+
+@router.get("/{token}/sms", response_model=c.TicketSms)
+async def ticket_sms(token: str, runtime: RuntimeDep) -> c.TicketSms:
+    """Whether the hall sends SMS notices and to which (masked) number this ticket's go; no login."""
+    return await runtime.read(lambda uow: opt_in.sms_state(uow, token))
+
+
+@router.put("/{token}/sms", response_model=c.TicketSms)
+async def ticket_sms_opt_in(
+    token: str, body: c.TicketSmsOptIn, request: Request, runtime: RuntimeDep
+) -> c.TicketSms:
+    """短信告知 from the ticket page: this ticket's notices go to ``phone`` (kept encrypted)."""
+    _limit(request, runtime.clock())
+    return await runtime.write(lambda uow: opt_in.opt_in(uow, token, body))
+
+
+@router.delete("/{token}/sms", response_model=c.TicketSms)
+async def ticket_sms_opt_out(token: str, request: Request, runtime: RuntimeDep) -> c.TicketSms:
+    """No more SMS notices for this ticket."""
+    _limit(request, runtime.clock())
+    return await runtime.write(lambda uow: opt_in.opt_out(uow, token))
+
+
+def _limit(request: Request, now: datetime) -> None:
+    address = request.client.host if request.client else ""
+    state = request.app.state
+    if getattr(state, "sms_changes", None) is None:
+        state.sms_changes = RateLimit(*SMS_CHANGES)
+    wait = state.sms_changes.hit(address, now)
+    if wait:
+        raise TooManyAttempts("ticket.sms_busy", retry_after=math.ceil(wait))

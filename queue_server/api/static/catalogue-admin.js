@@ -13,7 +13,7 @@
   const GUIDE_TEXT = ["fee", "fee_basis", "quantity_limit", "result_document", "location", "hours", "consult_phone", "complaint_phone"];
   const GUIDE_NUMBERS = ["legal_limit_days", "promised_limit_days", "visits_needed"];
   const FIELDS = ["name", "name_en", "department", "prefix", "theme", "category", "case_type", "daily_cap",
-    "priority_allowed", "weight", "avg_handle_minutes", "keywords", "active", "guide"];
+    "priority_allowed", "weight", "avg_handle_minutes", "keywords", "active", "guide", "notice_ahead_at"];
 
   let services = [];
   let current = null;  // the service being edited as loaded, or null for a new one
@@ -118,6 +118,7 @@
     f.code.readOnly = Boolean(current);
     for (const name of ["name", "name_en", "department", "prefix", "theme", "category", "case_type"]) f[name].value = s[name] || "";
     f.daily_cap.value = s.daily_cap === null || s.daily_cap === undefined ? "" : String(s.daily_cap);
+    f.notice_ahead_at.value = s.notice_ahead_at == null ? "" : String(s.notice_ahead_at);
     f.weight.value = String(s.weight ?? 1);
     f.avg_handle_minutes.value = String(s.avg_handle_minutes ?? 10);
     f.keywords.value = (s.keywords || []).join(", ");
@@ -145,13 +146,14 @@
     for (const name of GUIDE_TEXT) guide[name] = f[name].value.trim();
     for (const name of GUIDE_NUMBERS) guide[name] = Number(f[name].value || 0);
     const cap = f.daily_cap.value.trim();
+    const ahead = f.notice_ahead_at.value.trim();  // empty: the hall's "N ahead"
     return {
       name: f.name.value, name_en: f.name_en.value, department: f.department.value, prefix: f.prefix.value,
       theme: f.theme.value, category: f.category.value, case_type: f.case_type.value,
       daily_cap: cap === "" ? null : Number(cap), priority_allowed: f.priority_allowed.checked,
       weight: Number(f.weight.value || 1), avg_handle_minutes: Number(f.avg_handle_minutes.value || 10),
       keywords: f.keywords.value.split(/[,，、]/).map((k) => k.trim()).filter(Boolean),
-      active: f.active.checked, guide,
+      active: f.active.checked, guide, notice_ahead_at: ahead === "" ? null : Number(ahead),
     };
   }
 

@@ -68,7 +68,9 @@ def update_service(uow: UnitOfWork, actor: Actor, code: str, patch: c.ServicePat
     row = _row(uow, actor.hall_id, code)
     before = _admin(uow, actor.hall_id, row)
     wanted = {
-        k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None or k == "daily_cap"
+        k: v
+        for k, v in patch.model_dump(exclude_unset=True).items()
+        if v is not None or k in ("daily_cap", "notice_ahead_at")  # null: no cap, the hall's N
     }
     merged = before.model_dump(include=set(c.ServiceFields.model_fields)) | wanted
     fields = _normalised(c.ServiceFields.model_validate(merged))

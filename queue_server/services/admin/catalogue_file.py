@@ -86,6 +86,7 @@ class ServiceEntry(_File):
     avg_handle_minutes: float = 10
     keywords: list[str] = []
     guide: c.Guide = c.Guide()
+    notice_ahead_at: int | None = None
 
 
 class WindowService(_File):
@@ -214,6 +215,7 @@ def service_values(entry: ServiceEntry, department_id: int, active: bool = True)
         avg_handle_seconds=round(entry.avg_handle_minutes * 60),
         guide=entry.guide.model_dump(mode="json"),
         active=active,
+        notice_ahead_at=entry.notice_ahead_at,
     )
 
 
@@ -234,6 +236,7 @@ def service_entry(row: ServiceRow, department_code: str) -> ServiceEntry:
         avg_handle_minutes=row.avg_handle_seconds / 60,
         keywords=row.keywords or [],
         guide=c.Guide.model_validate(row.guide or {}),
+        notice_ahead_at=row.notice_ahead_at,
     )
 
 

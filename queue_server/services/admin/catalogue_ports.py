@@ -33,6 +33,7 @@ class ServiceValues(TypedDict):
     avg_handle_seconds: int
     guide: JsonObject
     active: bool
+    notice_ahead_at: int | None
 
 
 class HallValues(TypedDict):
@@ -102,6 +103,7 @@ class ServiceRow:
     keywords: list[str]
     guide: JsonObject
     active: bool
+    notice_ahead_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from queue_server.domain.numbering import business_day
 from queue_server.domain.outcomes import OPEN_OUTCOMES, Outcome, check_outcome, promised_date
 from queue_server.services import pii
 from queue_server.services.cases.ports import Case, NewCase
+from queue_server.services.outbox.notices import tell_holder, ticket_link
 from queue_server.services.unit_of_work import UnitOfWork
 
 
@@ -24,6 +25,10 @@ class ConcludedTicket(Protocol):
     def service_id(self) -> int: ...
     @property
     def priority_class(self) -> str | None: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def token(self) -> str: ...
 
 
 class Promised(Protocol):
@@ -77,7 +82,18 @@ def record_outcome(
             completed_at=None if outcome in OPEN_OUTCOMES else uow.now,
         )
     )
+    if outcome is Outcome.CORRECTION:  # 一次性告知 by SMS too: what to bring, and the notice's page
+        values = {
+            "service": catalogue.services[ticket.service_id].name,
+            "missing": "、".join(command.missing_items),
+            "link": ticket_link(catalogue, ticket.token),
+        }
+        tell_holder(uow, catalogue, ticket.token, ticket.number, "correction", values, _cipher(phone))
     return {"outcome": outcome.value, "promised_date": due.isoformat() if due else None}, case_id
+
+
+def _cipher(phone: pii.ProtectedPhone | None) -> str | None:
+    return phone.cipher if phone is not None else None
 
 
 def _case_row(uow: UnitOfWork, actor: Actor, case_id: int) -> Case:
@@ -141,6 +157,12 @@ def complete_case(uow: UnitOfWork, actor: Actor, case_id: int) -> c.CasePublic:
     uow.record(
         actor, "case.completed", ticket_id=row.ticket_id, service_id=row.service_id, data={"case": case_id}
     )
+    ticket = uow.stores.cases.ticket(id=row.ticket_id)
+    if row.promised_date is not None and ticket is not None:  # 承诺件 ready: the holder may come for it
+        catalogue = uow.catalogue(actor.hall_id)
+        service = catalogue.services.get(row.service_id)
+        values = {"service": service.name if service else "", "link": ticket_link(catalogue, ticket.token)}
+        tell_holder(uow, catalogue, ticket.token, ticket.number, "ready", values, row.phone_cipher)
     return _public(uow, _case_row(uow, actor, case_id))
 
 

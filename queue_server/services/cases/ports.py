@@ -153,6 +153,15 @@ class AppointmentStore(Protocol):
         """The number of the ticket a booking was checked in as."""
         ...
 
+    def to_remind(self, hall_id: int, after: date, through: date, limit: int | None) -> list[DueBooking]:
+        """Bookings with a phone, still booked and not yet reminded, whose slot's day is after
+        ``after`` and not after ``through`` (at most ``limit``, in slot order)."""
+        ...
+
+    def mark_reminded(self, booking_id: int, at: datetime) -> None:
+        """Note that a booking's reminder was dealt with (it goes once)."""
+        ...
+
 
 # ---------------------------------------------------------------------------- cases
 
@@ -165,6 +174,7 @@ class TicketRef:
     hall_id: int
     service_id: int
     number: str
+    token: str = ""  # the holder's ticket page (and SMS opt-in) key
 
 
 @dataclass(frozen=True, slots=True)

@@ -275,4 +275,11 @@ def default_unrated(uow: UnitOfWork, hall_id: int, limit: int | None = None) -> 
     store = uow.stores.evaluations
     ids = store.unrated_before(hall_id, uow.now - timedelta(days=settings.default_after_days), limit)
     store.give_default(ids, settings.default_level.value)
+    if ids and uow.catalogue(hall_id).settings.evaluation_push:
+        # The platform hears of a default like any rating, flagged as one; the chunk's rows and
+        # their tickets, clerks and follow-ups are read once for all of them.
+        defaulted = [row for row in (store.get(i) for i in ids) if row is not None]
+        known = lookups(uow, hall_id, defaulted)
+        for row in defaulted:
+            push_rating(uow, hall_id, public(uow, row, known))
     return len(ids)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from queue_server.services.evaluations.ratings import default_unrated, expire_evaluations
 from queue_server.services.operations.alerts import run_alerts
 from queue_server.services.operations.closing import close_left_open
+from queue_server.services.outbox.reminders import remind_appointments
 from queue_server.services.tickets.check_in import mark_missed
 from queue_server.services.tickets.day import expire_past_days
 from queue_server.services.unit_of_work import UnitOfWork
@@ -29,12 +30,13 @@ CHUNKED: dict[str, Step] = {
     "missed bookings": lambda uow, hall_id, limit: mark_missed(uow, hall_id, limit=limit),
     "unrated evaluations": lambda uow, hall_id, limit: expire_evaluations(uow, hall_id, limit=limit),
     "defaulted evaluations": lambda uow, hall_id, limit: default_unrated(uow, hall_id, limit=limit),
+    "appointment reminders": lambda uow, hall_id, limit: remind_appointments(uow, hall_id, limit=limit),
 }
 
 
 def chores(uow: UnitOfWork, hall_id: int) -> None:
-    """Expire tickets of earlier days, close windows left open, mark missed bookings, then raise and
-    clear alerts."""
+    """Expire tickets of earlier days, close windows left open, mark missed bookings, remind
+    tomorrow's bookings by SMS, then raise and clear alerts."""
     expired = expire_past_days(uow, hall_id)
     if expired:
         log.info("expired %d tickets of earlier days in hall %d", expired, hall_id)
@@ -47,4 +49,7 @@ def chores(uow: UnitOfWork, hall_id: int) -> None:
     unrated = expire_evaluations(uow, hall_id)
     if unrated:
         log.info("%d evaluations unrated at their deadline in hall %d", unrated, hall_id)
+    reminded = remind_appointments(uow, hall_id)
+    if reminded:
+        log.info("%d appointment reminders dealt with in hall %d", reminded, hall_id)
     run_alerts(uow, hall_id)

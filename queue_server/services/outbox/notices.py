@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.live import LiveEvent
 from queue_server.services.outbox.ports import NewMessage, SmsSubscription
-from queue_server.services.pii import protect_phone
+from queue_server.services.pii import protect_phone, reveal
 from queue_server.services.unit_of_work import UnitOfWork
 
 DESTINATION = "sms"
@@ -25,17 +25,56 @@ CAUSES = {"ticket.ahead": "ahead", "ticket.called": "called", "ticket.no_show": 
 
 
 def subscribe(
-    uow: UnitOfWork, catalogue: HallCatalogue, token: str, number: str, phone: str, values: dict[str, Any]
+    uow: UnitOfWork,
+    catalogue: HallCatalogue,
+    token: str,
+    number: str,
+    phone: str,
+    values: dict[str, Any],
+    language: str = "zh-CN",
 ) -> None:
     """Keep a new ticket's opt-in and write its "taken" notice (with the ticket page's link)."""
-    protected = protect_phone(uow.caches.pii_key, phone)
-    subscription = SmsSubscription(
-        token, catalogue.id, number, protected.cipher, protected.digest, protected.masked, False
-    )
+    subscription = _subscription(uow, catalogue.id, token, number, phone, language)
     uow.stores.outbox.subscribe(subscription, uow.now)
-    rules = catalogue.settings.notices
-    link = f"{rules.page_base.rstrip('/')}/t/{token}" if rules.page_base else f"/t/{token}"
-    _write(uow, catalogue, subscription, "taken", {**values, "link": link})
+    write_notice(uow, catalogue, subscription, "taken", {**values, "link": ticket_link(catalogue, token)})
+
+
+def ticket_link(catalogue: HallCatalogue, token: str) -> str:
+    """The ticket page's address, as the hall publishes it."""
+    base = catalogue.settings.notices.page_base
+    return f"{base.rstrip('/')}/t/{token}" if base else f"/t/{token}"
+
+
+def _subscription(
+    uow: UnitOfWork, hall_id: int, token: str, number: str, phone: str, language: str
+) -> SmsSubscription:
+    protected = protect_phone(uow.caches.pii_key, phone)
+    return SmsSubscription(
+        token, hall_id, number, protected.cipher, protected.digest, protected.masked, False, language
+    )
+
+
+def tell_holder(
+    uow: UnitOfWork,
+    catalogue: HallCatalogue,
+    token: str,
+    number: str,
+    kind: str,
+    values: dict[str, Any],
+    phone_cipher: str | None = None,
+) -> int:
+    """Write a case's notice (补正, 承诺件 ready) to its ticket's holder: to the number the ticket
+    opted in with, or else to the call-back number the clerk took at the window (``phone_cipher``,
+    given for exactly this). How many were written (0 or 1)."""
+    if not catalogue.settings.notices.sends(kind):
+        return 0
+    target = uow.stores.outbox.subscriptions([token]).get(token)
+    if target is None and phone_cipher:
+        phone = reveal(uow.caches.pii_key, phone_cipher)
+        target = _subscription(uow, catalogue.id, token, number, phone, "zh-CN")
+    if target is None:
+        return 0
+    return write_notice(uow, catalogue, target, kind, values)
 
 
 def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
@@ -48,7 +87,7 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         rules = uow.catalogue(event.hall_id).settings.notices  # cached: a hall without SMS costs nothing
         if not rules.sends(kind):
             continue
-        if kind == "ahead" and event.payload.get("people_ahead") != rules.ahead_at:
+        if kind == "ahead" and event.payload.get("people_ahead") != _ahead_at(uow, event):
             continue  # a call pushes every waiting ticket's figure: only those at N matter
         token = next((t[7:] for t in event.topics if t.startswith("ticket:")), None)
         if token is not None:
@@ -69,12 +108,25 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         if kind == "called" and event.payload.get("recall"):
             continue  # the first call told them already
         values = {"ahead": event.payload.get("people_ahead"), "window": event.payload.get("window")}
-        written += _write(uow, catalogue, sub, kind, values)
+        written += write_notice(uow, catalogue, sub, kind, values)
     return written
 
 
-def _write(
-    uow: UnitOfWork, catalogue: HallCatalogue, sub: SmsSubscription, kind: str, values: dict[str, Any]
+def _ahead_at(uow: UnitOfWork, event: Any) -> int:
+    """The N of "前面还有 N 人" for the event's ticket: its service's own, or the hall's."""
+    catalogue = uow.catalogue(event.hall_id)
+    code = event.payload.get("service_code")
+    service = next((s for s in catalogue.services.values() if s.code == code), None) if code else None
+    return catalogue.settings.notices.ahead_for(service.notice_ahead_at if service else None)
+
+
+def write_notice(
+    uow: UnitOfWork,
+    catalogue: HallCatalogue,
+    sub: SmsSubscription,
+    kind: str,
+    values: dict[str, Any],
+    key: str | None = None,
 ) -> int:
     rules = catalogue.settings.notices
     local = uow.now.astimezone(ZoneInfo(catalogue.timezone))
@@ -85,13 +137,13 @@ def _write(
         return 0
     service = values.pop("service", "")
     text = rules.templates[kind].render(
-        {"hall": catalogue.name, "number": sub.number, "service": service, **values}
+        {"hall": catalogue.name, "number": sub.number, "service": service, **values}, sub.language
     )
     message = NewMessage(
         hall_id=catalogue.id,
         destination=DESTINATION,
         kind=f"sms.{kind}",
-        idempotency_key=f"sms:{sub.token}:{kind}",
+        idempotency_key=key or f"sms:{sub.token}:{kind}",
         ordering_key=order,
         payload={"phone_cipher": sub.phone_cipher, "phone_masked": sub.phone_masked, "text": text},
         created_at=uow.now,

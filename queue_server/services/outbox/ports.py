@@ -81,6 +81,7 @@ class SmsSubscription:
     phone_hash: str
     phone_masked: str
     ahead_sent: bool
+    language: str = "zh-CN"  # the kiosk's or guide's language when it was taken: the notices' wording
 
 
 class OutboxStore(Protocol):
@@ -161,6 +162,10 @@ class OutboxStore(Protocol):
 
     def mark_ahead_sent(self, token: str) -> None:
         """Note that a ticket's "N ahead" notice was written (it goes once)."""
+        ...
+
+    def unsubscribe(self, token: str) -> bool:
+        """Forget a ticket's opt-in (its holder opted out); whether there was one."""
         ...
 
 

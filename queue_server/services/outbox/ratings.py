@@ -29,6 +29,9 @@ GRADES = {
 }
 # 评价渠道 as the platform names them.
 CHANNELS = {"pad": "评价器", "web": "二维码", "kiosk": "自助终端", "phone": "电话"}
+# A rating the hall's default rule gave (no citizen pressed anything): its channel, as the platforms
+# name it, and the flag that keeps it out of the active figures.
+DEFAULT_CHANNEL = "系统默认"
 
 
 def push_rating(uow: UnitOfWork, hall_id: int, rating: c.EvaluationPublic) -> None:
@@ -37,6 +40,10 @@ def push_rating(uow: UnitOfWork, hall_id: int, rating: c.EvaluationPublic) -> No
     if not catalogue.settings.evaluation_push or rating.level is None:
         return
     level = rating.level.value
+    default = rating.is_default
+    channel = DEFAULT_CHANNEL if default else CHANNELS.get(rating.channel.value if rating.channel else "", "")
+    # A default has no moment of rating: it counts from when the rule gave it (this job).
+    rated_at = uow.now if default or rating.recorded_at is None else rating.recorded_at
     items: dict[str, Any] = {
         "hall_code": catalogue.code,
         "hall_name": catalogue.name,
@@ -48,13 +55,14 @@ def push_rating(uow: UnitOfWork, hall_id: int, rating: c.EvaluationPublic) -> No
         "department_code": rating.department_code,
         "department_name": rating.department_name,
         "window": rating.window,
-        "channel": CHANNELS.get(rating.channel.value if rating.channel else "", ""),
+        "channel": channel,
         "level": GRADES[level],
         "level_name": rating.level_name,
         "reasons": list(rating.reasons),
         "comment": rating.comment,
-        "rated_at": rating.recorded_at.isoformat() if rating.recorded_at else "",
+        "rated_at": rated_at.isoformat(),
         "late": rating.late,
+        "is_default": default,  # 默认评价: given by the hall's rule, not the citizen
     }
     _write(uow, hall_id, catalogue, rating.id, "rating", items)
 

@@ -23,11 +23,13 @@ def push_people_ahead(uow: UnitOfWork, catalogue: HallCatalogue, service_id: int
         return
     ahead = people_ahead([(r.priority_class is not None, r.rank_at, r.id) for r in rows])
     serving = serving_windows(uow, catalogue, service_id)
+    code = catalogue.services[service_id].code
     for row, count in sorted(zip(rows, ahead, strict=True), key=lambda pair: pair[1])[:PUSHED]:
         payload = {
             "number": row.number,
             "people_ahead": count,
             "estimated_wait_seconds": wait_estimate(uow, catalogue, service_id, count),
             "serving_windows": serving,
+            "service_code": code,  # the SMS notices read the service's own "N ahead"
         }
         uow.emit(catalogue.id, "ticket.ahead", (f"ticket:{row.token}",), payload)

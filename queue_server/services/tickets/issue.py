@@ -92,7 +92,8 @@ def issue_ticket(
     )
     ticket_id = uow.stores.tickets.add(ticket)
     if command.sms and phone is not None:  # 短信告知: the number kept encrypted, the "taken" notice
-        subscribe(uow, catalogue, ticket.token, number, phone, {"service": service.name, "ahead": ahead})
+        values = {"service": service.name, "ahead": ahead}
+        subscribe(uow, catalogue, ticket.token, number, phone, values, command.language)
     uow.record(
         actor,
         "ticket.issued",

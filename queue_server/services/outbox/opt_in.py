@@ -1,0 +1,72 @@
+"""A holder opts a ticket in to SMS notices on its page after it was taken, changes the number, or
+opts out. No login: the ticket's token is the key (it is the holder's secret, printed as the QR).
+
+Opting in writes the "taken" notice as its confirmation, under the ticket's one "taken" key: a
+ticket confirms at most once however often its number is changed, so the page cannot be used to
+send text after text to someone else's phone (the number's daily cap holds as well, and the
+route limits how often one address may ask).
+"""
+
+from __future__ import annotations
+
+from queue_server import contract as c
+from queue_server.domain.actors import Actor
+from queue_server.domain.errors import NotFound, Rejected
+from queue_server.domain.lifecycle import Status
+from queue_server.services.hall.views import ticket_public
+from queue_server.services.outbox.notices import subscribe
+from queue_server.services.tickets.ports import TicketRow
+from queue_server.services.unit_of_work import UnitOfWork
+
+# A ticket that can no longer be called has nothing left to tell.
+ENDED = frozenset({Status.CANCELLED.value, Status.EXPIRED.value})
+
+
+def sms_state(uow: UnitOfWork, token: str) -> c.TicketSms:
+    """Whether the hall sends SMS notices, and to which (masked) number this ticket's go."""
+    row = _ticket(uow, token)
+    available = uow.catalogue(row.hall_id).settings.notices.enabled
+    sub = uow.stores.outbox.subscriptions([token]).get(token)
+    return c.TicketSms(
+        available=available, enabled=sub is not None, phone_masked=sub.phone_masked if sub else None
+    )
+
+
+def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:
+    """Send this ticket's notices to ``body.phone`` (a number already given is replaced)."""
+    row = _ticket(uow, token)
+    catalogue = uow.catalogue(row.hall_id)
+    if not catalogue.settings.notices.enabled:
+        raise Rejected("ticket.sms_off")
+    if row.status in ENDED:
+        raise Rejected("ticket.sms_closed", number=row.number)
+    store = uow.stores.outbox
+    store.unsubscribe(token)
+    service = catalogue.services[row.service_id]
+    ahead = ticket_public(uow, catalogue, row).people_ahead
+    values = {"service": service.name, "ahead": ahead}
+    subscribe(uow, catalogue, token, row.number, body.phone, values, body.language)
+    sub = store.subscriptions([token])[token]
+    _record(uow, row, "ticket.sms_opted_in", sub.phone_masked)
+    return c.TicketSms(available=True, enabled=True, phone_masked=sub.phone_masked)
+
+
+def opt_out(uow: UnitOfWork, token: str) -> c.TicketSms:
+    """Send this ticket no more notices (what is already queued still goes)."""
+    row = _ticket(uow, token)
+    if uow.stores.outbox.unsubscribe(token):
+        _record(uow, row, "ticket.sms_opted_out", None)
+    available = uow.catalogue(row.hall_id).settings.notices.enabled
+    return c.TicketSms(available=available, enabled=False, phone_masked=None)
+
+
+def _ticket(uow: UnitOfWork, token: str) -> TicketRow:
+    row = uow.stores.tickets.by_token(token)
+    if row is None:
+        raise NotFound("ticket.not_found")
+    return row
+
+
+def _record(uow: UnitOfWork, row: TicketRow, what: str, masked: str | None) -> None:
+    holder = Actor(row.hall_id, "citizen", name="ticket")
+    uow.record(holder, what, ticket_id=row.id, service_id=row.service_id, data={"phone": masked})
