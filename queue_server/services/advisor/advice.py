@@ -17,6 +17,7 @@ from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.policy import Assignment
 from queue_server.domain.simulation.advice import Progress, Recommendation, recommend
+from queue_server.domain.simulation.breaks import learn_breaks
 from queue_server.domain.simulation.history import (
     SEASON_SPAN,
     YEAR,
@@ -85,9 +86,20 @@ def forecast(
         catalogue.timezone,
     )
     calendar = catalogue.settings.working_days
-    known = replace(known, season=season(per_day, day, calendar, LOOKBACK_DAYS), kind=day_kind(day, calendar))
+    first, last = day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1)
+    breaks = learn_breaks(
+        history.stretches(actor.hall_id, first, last, catalogue.timezone),
+        hall.opening_periods(catalogue, first, last),
+    )
+    known = replace(
+        known,
+        season=season(per_day, day, calendar, LOOKBACK_DAYS),
+        kind=day_kind(day, calendar),
+        breaks=breaks,
+    )
     threshold = history.wait_threshold(actor.hall_id)
-    return hall.with_covers(hall.scenario(catalogue, day, known, threshold), _ab_pairs(uow, actor)), known
+    scenario = hall.with_breaks(hall.scenario(catalogue, day, known, threshold), breaks)
+    return hall.with_covers(scenario, _ab_pairs(uow, actor)), known
 
 
 def _ab_pairs(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[str, ...]]:

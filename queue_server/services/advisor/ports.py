@@ -21,6 +21,13 @@ class History(Protocol):
         """Each window's open stretches on ``day``, seconds from local midnight."""
         ...
 
+    def stretches(
+        self, hall_id: int, first: date, last: date, timezone: str
+    ) -> dict[date, dict[str, list[tuple[float, float]]]]:
+        """Each window's open stretches on each hall-local day ``first`` to ``last`` (days and
+        windows without any left out)."""
+        ...
+
     def issued_per_day(self, hall_id: int, first: date, last: date, timezone: str) -> dict[date, int]:
         """Tickets issued on each hall-local day ``first`` to ``last`` (days without any left out)."""
         ...
