@@ -61,6 +61,20 @@ class SqlHistory:
         )
         return list(self.conn.execute(query))
 
+    def mark(self, hall_id: int, before: date, timezone: str) -> tuple[Any, ...]:
+        """The newest event row before ``before``'s local midnight, as (at, id): one seek down the
+        (hall, at, id) index. Events are only ever added, so an unchanged mark is an unchanged past."""
+        end = datetime.combine(before, time(0), ZoneInfo(timezone))
+        e = t.events.c
+        query = (
+            select(e.at, e.id)
+            .where(e.hall_id == hall_id, e.at < end)
+            .order_by(e.at.desc(), e.id.desc())
+            .limit(1)
+        )
+        found = self.conn.execute(query).first()
+        return (str(found[0]), int(found[1])) if found is not None else ()
+
     def wait_threshold(self, hall_id: int) -> float:
         """The hall's yellow waiting alert in seconds (the alert engine's own setting)."""
         stored = self.conn.execute(select(t.halls.c.settings).where(t.halls.c.id == hall_id)).scalar()

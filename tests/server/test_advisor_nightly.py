@@ -16,7 +16,8 @@ from queue_server.api.chores import Housekeeper
 from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
-from queue_server.services.advisor import nightly, public
+from queue_server.services.advisor import advice, nightly, public
+from queue_server.services.desk.windows import open_window
 from tests.server.catalogue import small_hall
 from tests.server.conftest import Clock
 
@@ -76,6 +77,14 @@ def test_the_housekeeping_stores_the_next_day_s_prediction_once_and_the_check_us
     again = asyncio.run(Housekeeper(runtime).run(1))
     assert "nightly prediction" not in again.chores
     assert stored(runtime, wednesday) == kept
+    # The forecast it made is kept: the day's first what-if learns nothing again and finds today's
+    # allocation simulated, so it simulates its change only.
+    scenario, known = runtime.read_sync(
+        lambda uow: advice.forecast(uow, MANAGER, uow.stores.history, wednesday, nightly.REPLICATIONS)
+    )
+    again = runtime.read_sync(lambda uow: advice.forecast(uow, MANAGER, uow.stores.history, wednesday))
+    assert again[1] is known
+    assert advice._kept(scenario, nightly.REPLICATIONS, 1) is not None
     # The next day's check compares against it, and says where it came from.
     check = runtime.read_sync(lambda uow: public.check(uow, MANAGER, uow.stores.history, wednesday))
     assert check.source == nightly.SOURCE and check.rows and all(r.stored for r in check.rows)
@@ -89,6 +98,10 @@ def test_a_prediction_stored_when_a_proposal_was_applied_is_kept(hall: Any) -> N
     runtime.write_sync(lambda uow: public.predict(uow, MANAGER, uow.stores.history, body, "proposal 09:00"))
     asyncio.run(keeper.run(1))
     assert {p.source for p in stored(runtime, thursday)} == {"proposal 09:00"}
+    # A window still open after closing (its clerk finishing the last tickets): not yet.
+    clock.now = shanghai(thursday, 18)
+    runtime.write_sync(lambda uow: open_window(uow, Actor(hall_id=1, role="clerk", window="1"), "1"))
+    assert "nightly prediction" not in asyncio.run(keeper.run(1)).chores
     # While the hall is open, nothing is forecast.
     clock.now = shanghai(thursday, 10)
     assert "nightly prediction" not in asyncio.run(keeper.run(1)).chores

@@ -13,6 +13,7 @@ import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallCatalogue
@@ -50,9 +51,13 @@ def due(catalogue: HallCatalogue, now: datetime) -> date | None:
 
 def wanted(uow: UnitOfWork, hall_id: int) -> date | None:
     """The day to predict now, unless a prediction for it is already stored (by this chore, or when a
-    manager applied a proposal: that one is what the manager was told)."""
+    manager applied a proposal: that one is what the manager was told), or a window is still open
+    (a clerk finishing the day's last tickets: the day's history is not complete yet, and the
+    forecast made now would not be the one the morning's what-ifs find kept)."""
     day = due(uow.catalogue(hall_id), uow.now)
     if day is None or uow.stores.predictions.for_day(hall_id, day):
+        return None
+    if any(row.status != c.WindowStatus.CLOSED for row in uow.stores.windows.rows(hall_id)):
         return None
     return day
 

@@ -32,6 +32,10 @@ class History(Protocol):
         """Tickets issued on each hall-local day ``first`` to ``last`` (days without any left out)."""
         ...
 
+    def mark(self, hall_id: int, before: date, timezone: str) -> tuple[object, ...]:
+        """A cheap token of the history before the hall-local day ``before``: equal marks, equal past."""
+        ...
+
     def wait_threshold(self, hall_id: int) -> float:
         """The hall's waiting alert (yellow), in seconds."""
         ...
