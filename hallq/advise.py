@@ -9,7 +9,8 @@ from rich.table import Table
 
 from queue_server.domain.actors import Actor
 from queue_server.domain.simulation.advice import Progress, Recommendation
-from queue_server.domain.simulation.history import KIND_NAMES, Learned, Rate
+from queue_server.domain.simulation.history import Learned, Rate
+from queue_server.messages import render
 from queue_server.runtime import Runtime
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
@@ -97,7 +98,8 @@ def learned_table(known: Learned) -> Table:
         "booked",
         title=(
             f"Learned from {known.days} days, {known.tickets} tickets; "
-            f"{KIND_NAMES[kind] if kind is not None else 'all days'}, season ×{season.factor:.2f} "
+            f"{render(f'advisor.kind.{kind}')[1] if kind is not None else 'all days'}, "
+            f"season ×{season.factor:.2f} "
             f"({season.days} days a year back, {season.baseline_days} before them)"
         ),
     )

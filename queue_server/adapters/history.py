@@ -44,7 +44,9 @@ class SqlHistory:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def _rows(self, hall_id: int, first: date, last: date, timezone: str) -> list[Any]:
+    def _rows(
+        self, hall_id: int, first: date, last: date, timezone: str, types: tuple[str, ...] = EVENTS
+    ) -> list[Any]:
         zone = ZoneInfo(timezone)
         start = datetime.combine(first, time(0), zone)
         end = datetime.combine(last + timedelta(days=1), time(0), zone)
@@ -54,10 +56,24 @@ class SqlHistory:
             .select_from(
                 t.events.outerjoin(t.services, s.id == e.service_id).outerjoin(t.windows, w.id == e.window_id)
             )
-            .where(e.hall_id == hall_id, e.at >= start, e.at < end, e.type.in_(EVENTS))
+            .where(e.hall_id == hall_id, e.at >= start, e.at < end, e.type.in_(types))
             .order_by(e.at, e.id)
         )
         return list(self.conn.execute(query))
+
+    def mark(self, hall_id: int, before: date, timezone: str) -> tuple[Any, ...]:
+        """The newest event row before ``before``'s local midnight, as (at, id): one seek down the
+        (hall, at, id) index. Events are only ever added, so an unchanged mark is an unchanged past."""
+        end = datetime.combine(before, time(0), ZoneInfo(timezone))
+        e = t.events.c
+        query = (
+            select(e.at, e.id)
+            .where(e.hall_id == hall_id, e.at < end)
+            .order_by(e.at.desc(), e.id.desc())
+            .limit(1)
+        )
+        found = self.conn.execute(query).first()
+        return (str(found[0]), int(found[1])) if found is not None else ()
 
     def wait_threshold(self, hall_id: int) -> float:
         """The hall's yellow waiting alert in seconds (the alert engine's own setting)."""
@@ -125,21 +141,30 @@ class SqlHistory:
 
     def shifts(self, hall_id: int, day: date, timezone: str) -> dict[str, list[tuple[float, float]]]:
         """Each window's open stretches on ``day`` (seconds from local midnight; pauses are the gaps)."""
+        return self.stretches(hall_id, day, day, timezone).get(day, {})
+
+    def stretches(
+        self, hall_id: int, first: date, last: date, timezone: str
+    ) -> dict[date, dict[str, list[tuple[float, float]]]]:
+        """Each window's open stretches on each day ``first`` to ``last``, by the day they began on
+        (the window status events only: cheap next to the tickets' events)."""
         zone = ZoneInfo(timezone)
-        opened: dict[str, float] = {}
-        out: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        for type_, at, _, window, _, data in self._rows(hall_id, day, day, timezone):
-            if type_ != "window.status" or window is None:
+        opened: dict[str, tuple[date, float]] = {}
+        out: dict[date, dict[str, list[tuple[float, float]]]] = defaultdict(lambda: defaultdict(list))
+        for _, at, _, window, _, data in self._rows(hall_id, first, last, timezone, ("window.status",)):
+            if window is None:
                 continue
-            seconds = _seconds(_local(at, zone))
+            local = _local(at, zone)
             status = _data(data).get("status")
             if status == "open":
-                opened.setdefault(window, seconds)
+                opened.setdefault(window, (local.date(), _seconds(local)))
             elif window in opened:
-                out[window].append((opened.pop(window), seconds))
-        for window, since in opened.items():
-            out[window].append((since, 86400.0))
-        return dict(out)
+                day, since = opened.pop(window)
+                # A stretch past midnight ends, for its day, at midnight.
+                out[day][window].append((since, _seconds(local) if local.date() == day else 86400.0))
+        for window, (day, since) in opened.items():
+            out[day][window].append((since, 86400.0))
+        return {d: dict(windows) for d, windows in out.items()}
 
 
 def _local(value: Any, zone: ZoneInfo) -> datetime:

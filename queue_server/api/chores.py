@@ -15,10 +15,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 
 from queue_server.domain import alerts as rules
 from queue_server.runtime import Runtime
+from queue_server.services.advisor import nightly
 from queue_server.services.operations import alerts
 from queue_server.services.operations.housekeeping import CHUNKED, Step
 from queue_server.services.reports.days import ClosedDay
@@ -57,6 +59,9 @@ class Housekeeper:
     limits: dict[str, int] = field(default_factory=dict)
     max_limit: int = MAX_LIMIT
     longest: float = 0.0  # the longest job since start (seconds)
+    predicted: dict[int, date] = field(
+        default_factory=dict
+    )  # hall → the day its nightly prediction was tried for
 
     async def run(self, hall_id: int) -> Round:
         """One round of every chore for ``hall_id``."""
@@ -78,6 +83,7 @@ class Housekeeper:
             await self._job(done, hall_id, "closed days", partial(_keep, hall_id, day))
         if closed:
             log.info("kept the statistics of %d closed days of hall %d", len(closed), hall_id)
+        await self._nightly(done, hall_id)
         if done.items:
             log.info(
                 "housekeeping of hall %d: %d items in %d writer jobs, longest %.1f ms (%s), "
@@ -90,6 +96,21 @@ class Housekeeper:
                 done.longest_cpu * 1000,
             )
         return done
+
+    async def _nightly(self, done: Round, hall_id: int) -> None:
+        """The next working day's prediction, once, while the hall is closed (``advisor.nightly``):
+        worked out on a reader, stored in one writer job. Tried once per day in this process, so a
+        hall without history is not forecast again every round."""
+        day = await self.runtime.read(lambda uow: nightly.wanted(uow, hall_id))
+        if day is None or self.predicted.get(hall_id) == day:
+            return
+        self.predicted[hall_id] = day
+        kept = await self.runtime.read(lambda uow: nightly.forecast(uow, hall_id, day))
+        if kept:
+            await self._job(
+                done, hall_id, "nightly prediction", lambda uow: nightly.store(uow, hall_id, day, kept)
+            )
+            log.info("stored the advisor's prediction for %s of hall %d", day, hall_id)
 
     async def _drain(
         self, done: Round, hall_id: int, name: str, step: Callable[[UnitOfWork, int], int]

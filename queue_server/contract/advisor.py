@@ -123,6 +123,17 @@ class AdvisorLearnedService(Model):
     kind_days: int = 0
 
 
+class AdvisorLearnedWindow(Model):
+    """A window's breaks and 暂离 as its recorded open stretches show them (within the hall's hours)."""
+
+    window: str
+    days: int  # the days it opened, which the figures stand on
+    breaks: int  # breaks seen over those days
+    per_day: float
+    mean_minutes: float
+    by_hour: list[int]  # breaks starting in each hour 0..23
+
+
 class AdvisorLearned(Model):
     """``GET /api/v1/advisor/learned?day=``: the eight weeks of history before ``day`` in figures."""
 
@@ -138,6 +149,8 @@ class AdvisorLearned(Model):
     season_factor: float = 1.0
     season_days: int = 0
     season_baseline_days: int = 0
+    # Each window's breaks, which a forecast draws (a recorded day of them per window and replication).
+    windows: list[AdvisorLearnedWindow] = []
 
 
 class AdvisorCheckRow(Model):

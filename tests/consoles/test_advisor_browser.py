@@ -62,6 +62,12 @@ def test_a_manager_gets_a_recommendation_applies_it_and_checks_a_past_day(
         assert "2 天" in page.inner_text("#learned-summary")  # the Monday and Tuesday of history
         season = page.inner_text("#learned-season")  # a Monday's rates; nothing a year back
         assert "周一" in season and "×1.00" in season and "0 天" in season
+        # Each language names the kind of day in its own words (the catalogue's).
+        english = page.inner_text("#learned-season .en")
+        assert "Rates of Monday days" in english and "周" not in english
+        # Each window's breaks learned from its recorded pauses, with the days behind them.
+        assert page.locator("#learned-breaks tbody tr").count() >= 2
+        assert "2" in page.inner_text("#learned-breaks tbody tr >> nth=0 >> td >> nth=1")
         learned_s1 = page.inner_text("#learned tbody tr[data-service='S1']")
         assert "/" in learned_s1  # each share with the count behind it
         assert page.locator("#chart svg polyline.series.now").count() == 1

@@ -105,7 +105,7 @@ def test_the_forecast_shows_its_kind_of_day_and_season_with_the_data_behind_them
     assert sorted(per_day) == DAYS and sum(per_day.values()) == summary.issued
     thursday = DAYS[-1] + timedelta(days=1)
     found = runtime.read_sync(lambda uow: public.learned(uow, MANAGER, uow.stores.history, thursday))
-    assert found.kind == "周四" and found.days == 3
+    assert (found.kind, found.kind_en, found.days) == ("周四", "Thursday", 3)
     # No Thursday seen: each service's rates are all days' mean, three days behind them.
     assert {s.kind_days for s in found.services if s.tickets} == {3}
     # Nothing a year back: no season, and it says so.
@@ -129,3 +129,22 @@ def test_the_check_compares_with_the_prediction_stored_before_the_day(recorded: 
             assert row.predicted == stored[row.code] and row.observed_n > 0
     recomputed = runtime.read_sync(lambda uow: public.check(uow, MANAGER, uow.stores.history, tuesday, 2))
     assert recomputed.source == "" and not any(r.stored for r in recomputed.rows)
+
+
+def test_the_learned_breaks_are_the_pauses_the_clerks_took(recorded: Any) -> None:
+    """``hallq simulate`` has each clerk take none, one or two pauses of 5–25 minutes a day (besides
+    lunch, when the hall is closed): the windows' breaks learned from the recorded status events are
+    those pauses, as many and as long, each with the days behind it."""
+    runtime, summary = recorded
+    thursday = DAYS[-1] + timedelta(days=1)
+    found = runtime.read_sync(lambda uow: public.learned(uow, MANAGER, uow.stores.history, thursday))
+    assert found.windows and all(w.days == len(DAYS) for w in found.windows)
+    assert summary.pauses > 0 and sum(w.breaks for w in found.windows) == summary.pauses
+    assert all(w.breaks == sum(w.by_hour) for w in found.windows)
+    assert all(5 <= w.mean_minutes <= 26 for w in found.windows if w.breaks)
+    # The forecast draws them: each window carries its recorded days of breaks.
+    scenario, _ = runtime.read_sync(
+        lambda uow: advice.forecast(uow, MANAGER, uow.stores.history, thursday, 2)
+    )
+    drawn = {w.number: w.breaks for w in scenario.windows}
+    assert all(len(drawn[w.window]) == len(DAYS) for w in found.windows if w.window in drawn)

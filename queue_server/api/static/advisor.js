@@ -132,9 +132,12 @@
   async function showLearned(day) {
     const found = await H.api("GET", "/advisor/learned?day=" + encodeURIComponent(day));
     H.pair($("learned-summary"), "advisor.learned_summary", { days: found.days, tickets: found.tickets });
-    H.pair($("learned-season"), "advisor.learned_season", {
-      kind: found.kind, factor: found.season_factor.toFixed(2), days: found.season_days, baseline: found.season_baseline_days,
-    });
+    const season = { factor: found.season_factor.toFixed(2), days: found.season_days, baseline: found.season_baseline_days };
+    // The kind of day is named in each language (the catalogue's, as the server sends it).
+    H.pair($("learned-season"), "advisor.learned_season", { ...season, kind: found.kind });
+    $("learned-season").querySelector(":scope > .en").textContent =
+      H.t("advisor.learned_season", { ...season, kind: found.kind_en })[1];
+    showBreaks(found.windows);
     $("learned").tBodies[0].replaceChildren(...found.services.map((s) => {
       const tr = el("tr");
       tr.dataset.service = s.code;
@@ -143,6 +146,21 @@
         cell(s.code + " · " + s.name), cell(String(s.tickets)),
         cell(s.peak_per_hour === null ? "—" : s.peak_per_hour.toFixed(1)), cell(handling),
         cell(share(s.no_show)), cell(share(s.transfer)), cell(share(s.priority)), cell(share(s.appointment)),
+      );
+      return tr;
+    }));
+  }
+
+  /** Each window's learned breaks, with the days behind them and the hours they are taken at. */
+  function showBreaks(windows) {
+    $("learned-breaks").tBodies[0].replaceChildren(...windows.map((w) => {
+      const tr = el("tr");
+      tr.dataset.window = w.window;
+      const hours = w.by_hour.map((n, h) => [n, h]).filter(([n]) => n).sort((a, b) => b[0] - a[0]).slice(0, 3)
+        .map(([n, h]) => String(h).padStart(2, "0") + ":00 ×" + n).join(", ");
+      tr.append(
+        cell(w.window), cell(String(w.days)), cell(w.per_day.toFixed(2) + " (" + w.breaks + ")"),
+        cell(w.breaks ? w.mean_minutes.toFixed(1) : "—"), cell(hours || "—"),
       );
       return tr;
     }));

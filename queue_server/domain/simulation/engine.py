@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import cast
 
 from queue_server.domain.policy import Assignment, Candidate, WindowView, choose_next
+from queue_server.domain.simulation.breaks import draw_breaks, without
 from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec
 
 # Drawn days kept (a pure function of the services and the seed): a what-if and a recommendation
@@ -162,9 +163,10 @@ def _service_arrivals(spec: ServiceSpec, slot: float, rng: random.Random) -> lis
 class _Day:
     """The agenda and state of one replication."""
 
-    def __init__(self, scenario: Scenario, rng: random.Random) -> None:
+    def __init__(self, scenario: Scenario, rng: random.Random, seed: int = 0) -> None:
         self.scenario = scenario
         self.rng = rng
+        self.seed = seed  # the replication's, for its draw of each window's breaks
         self.specs = {s.code: s for s in scenario.services}
         self.agenda: list[tuple[float, int, int, object]] = []
         self.seq = itertools.count()
@@ -197,7 +199,12 @@ class _Day:
         ordered = all(a.at <= b.at for a, b in itertools.pairwise(arrivals))
         self.arrivals = arrivals if ordered else sorted(arrivals, key=lambda a: a.at)
         for spec, window in zip(self.scenario.windows, self.windows, strict=True):
-            for start, end in spec.shifts:
+            shifts = spec.shifts
+            if spec.breaks:
+                shifts = without(shifts, draw_breaks(spec.breaks, spec.number, self.seed))
+            if spec.number in self.covered_by and (not shifts or shifts[0][0] > 0.0):
+                self.cover(0.0, window, True)  # covered until it first opens (a late start, a day away)
+            for start, end in shifts:
                 self.push(start, _OPEN, window)
                 self.push(end, _CLOSE, window)
                 self.open_time[spec.number] += end - start
@@ -392,6 +399,6 @@ def simulate_day(scenario: Scenario, seed: int) -> DayResult:
     arrivals = scenario.replay
     if arrivals is None:
         arrivals = _drawn(scenario.services, scenario.slot, seed)
-    day = _Day(scenario, random.Random(seed * 7919 + 1))
+    day = _Day(scenario, random.Random(seed * 7919 + 1), seed)
     day.plan(arrivals)
     return day.run()

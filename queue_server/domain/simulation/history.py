@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from queue_server.domain.simulation.breaks import WindowBreaks
 from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
 from queue_server.domain.workdays import WORKWEEK, WorkingCalendar
 
@@ -27,21 +28,9 @@ PACE_T = 3.0  # |Welch t| on log handling times from which a window's pace count
 GapKind = Literal["busy", "idle", "moved"]
 # Kinds of day demand is learned by: 0–6 the weekdays (0 = Monday) of ordinary days, and the
 # working calendar's exceptions apart, so a 调休 Saturday is not taken for a Saturday nor a holiday
-# Monday for a Monday.
+# Monday for a Monday. Their names are the catalogue's (``advisor.kind.<kind>``).
 MAKEUP = 7  # 调休: a weekend day worked (people come as on a working day)
 HOLIDAY = 8  # a declared holiday the hall opened on
-KIND_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "调休工作日", "节假日")
-KIND_NAMES_EN = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-    "make-up working day",
-    "holiday",
-)
 SEASON_SPAN = 14  # days either side of the date a year back that make its season
 SEASON_MIN_DAYS = 5  # fewer ordinary days on either side: no season factor (1.0)
 YEAR = 364  # 52 weeks: a year back on the same weekday
@@ -216,6 +205,9 @@ class Learned:
     no_show_seconds: float  # median seconds a window spends on a no-show
     season: Season = Season(1.0, 0, 0)  # the forecast day's season (set by the forecast)
     kind: int | None = None  # the forecast day's kind (``day_kind``; set by the forecast)
+    # Each window's breaks and 暂离 from its recorded stretches (``breaks.learn_breaks``; set by
+    # the forecast).
+    breaks: Mapping[str, WindowBreaks] = field(default_factory=dict)
 
     def window_pace(self) -> dict[str, tuple[tuple[str, float], ...]]:
         """Window → (service, multiple of the service's mean handling) where the window differs."""

@@ -108,6 +108,9 @@ class WindowSpec:
     # AB岗: the windows this one covers for — while one of them is closed (a break, 暂离, a clerk
     # away), this window, when open, serves its services too, after its own.
     covers: tuple[str, ...] = ()
+    # Breaks and 暂离 in a forecast: recorded days of closed pieces (``breaks.learn_breaks``); each
+    # replication takes one of them out of ``shifts`` (``breaks.draw_breaks``).
+    breaks: tuple[tuple[tuple[float, float], ...], ...] = ()
 
     def serves_at(self, at: float) -> tuple[Assignment, ...]:
         """The assignments in force at ``at``."""

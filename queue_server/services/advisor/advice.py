@@ -17,6 +17,7 @@ from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.policy import Assignment
 from queue_server.domain.simulation.advice import Progress, Recommendation, recommend
+from queue_server.domain.simulation.breaks import learn_breaks
 from queue_server.domain.simulation.history import (
     SEASON_SPAN,
     YEAR,
@@ -44,6 +45,10 @@ MAX_REPLICATIONS = 200
 TODAY_KEPT = 8
 _today: OrderedDict[tuple[Scenario, int, int], DayFigures] = OrderedDict()
 _today_lock = threading.Lock()
+# What the history says for a day, per (hall, day, catalogue version, history mark): see ``_history_of``.
+LEARNED_KEPT = 8
+_learned: OrderedDict[tuple[int, date, int, tuple[object, ...]], Learned] = OrderedDict()
+_learned_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,27 @@ def forecast(
 ) -> tuple[Scenario, Learned]:
     """``day`` as the simulator will take it: demand learned from the eight weeks before it."""
     catalogue = _checked(uow, actor, replications)
-    known = learned(uow, actor, history, day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1))
+    known = _history_of(uow, actor, history, catalogue, day)
+    threshold = history.wait_threshold(actor.hall_id)
+    scenario = hall.with_breaks(hall.scenario(catalogue, day, known, threshold), known.breaks)
+    return hall.with_covers(scenario, _ab_pairs(uow, actor)), known
+
+
+def _history_of(
+    uow: UnitOfWork, actor: Actor, history: History, catalogue: HallCatalogue, day: date
+) -> Learned:
+    """What the eight weeks before ``day`` say (demand, season, breaks), learned once per history:
+    kept while the newest event before the day (``History.mark``, one index seek) and the hall's
+    catalogue are the same, so the day's what-ifs after the first (or after the nightly prediction)
+    do not read and learn eight weeks of events again."""
+    key = (actor.hall_id, day, catalogue.version, history.mark(actor.hall_id, day, catalogue.timezone))
+    with _learned_lock:
+        found = _learned.get(key)
+        if found is not None:
+            _learned.move_to_end(key)
+            return found
+    first, last = day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1)
+    known = learned(uow, actor, history, first, last)
     if known.tickets == 0:
         raise Rejected("advisor.no_history", day=day.isoformat())
     then = day - timedelta(days=YEAR)  # the season: how last year's went against its eight weeks before
@@ -85,9 +110,21 @@ def forecast(
         catalogue.timezone,
     )
     calendar = catalogue.settings.working_days
-    known = replace(known, season=season(per_day, day, calendar, LOOKBACK_DAYS), kind=day_kind(day, calendar))
-    threshold = history.wait_threshold(actor.hall_id)
-    return hall.with_covers(hall.scenario(catalogue, day, known, threshold), _ab_pairs(uow, actor)), known
+    breaks = learn_breaks(
+        history.stretches(actor.hall_id, first, last, catalogue.timezone),
+        hall.opening_periods(catalogue, first, last),
+    )
+    known = replace(
+        known,
+        season=season(per_day, day, calendar, LOOKBACK_DAYS),
+        kind=day_kind(day, calendar),
+        breaks=breaks,
+    )
+    with _learned_lock:
+        _learned[key] = known
+        while len(_learned) > LEARNED_KEPT:
+            _learned.popitem(last=False)
+    return known
 
 
 def _ab_pairs(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[str, ...]]:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.hall import HallCatalogue
+from queue_server.domain.simulation.breaks import WindowBreaks
 from queue_server.domain.simulation.history import Learned, day_kind
 from queue_server.domain.simulation.model import Arrival, Block, Handling, Scenario, ServiceSpec, WindowSpec
 
@@ -135,3 +136,26 @@ def with_covers(scenario: Scenario, covers: Mapping[str, tuple[str, ...]]) -> Sc
     if not covers:
         return scenario
     return scenario.with_windows(tuple(replace(w, covers=covers.get(w.number, ())) for w in scenario.windows))
+
+
+def opening_periods(
+    catalogue: HallCatalogue, first: date, last: date
+) -> dict[date, tuple[tuple[float, float], ...]]:
+    """The hall's opening periods on each day ``first`` to ``last`` (closed days left out)."""
+    out = {}
+    day = first
+    while day <= last:
+        found = tuple((seconds(a), seconds(b)) for a, b in catalogue.settings.hours.periods_on(day))
+        if found:
+            out[day] = found
+        day += timedelta(days=1)
+    return out
+
+
+def with_breaks(scenario: Scenario, breaks: Mapping[str, WindowBreaks]) -> Scenario:
+    """The scenario with each window's recorded days of breaks to draw from (a forecast)."""
+    if not breaks:
+        return scenario
+    return scenario.with_windows(
+        tuple(replace(w, breaks=b.patterns) if (b := breaks.get(w.number)) else w for w in scenario.windows)
+    )

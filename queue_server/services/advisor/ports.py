@@ -21,8 +21,19 @@ class History(Protocol):
         """Each window's open stretches on ``day``, seconds from local midnight."""
         ...
 
+    def stretches(
+        self, hall_id: int, first: date, last: date, timezone: str
+    ) -> dict[date, dict[str, list[tuple[float, float]]]]:
+        """Each window's open stretches on each hall-local day ``first`` to ``last`` (days and
+        windows without any left out)."""
+        ...
+
     def issued_per_day(self, hall_id: int, first: date, last: date, timezone: str) -> dict[date, int]:
         """Tickets issued on each hall-local day ``first`` to ``last`` (days without any left out)."""
+        ...
+
+    def mark(self, hall_id: int, before: date, timezone: str) -> tuple[object, ...]:
+        """A cheap token of the history before the hall-local day ``before``: equal marks, equal past."""
         ...
 
     def wait_threshold(self, hall_id: int) -> float:

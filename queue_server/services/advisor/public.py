@@ -10,8 +10,9 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.simulation.advice import Recommendation
-from queue_server.domain.simulation.history import KIND_NAMES, KIND_NAMES_EN, Rate, day_kind, observed_waits
+from queue_server.domain.simulation.history import Rate, day_kind, observed_waits
 from queue_server.domain.simulation.summary import DayFigures, Estimate, replicate
+from queue_server.messages import render
 from queue_server.services.advisor import advice
 from queue_server.services.advisor import hall as hall_model
 from queue_server.services.advisor.ports import History, Prediction
@@ -106,6 +107,7 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
     _, known = advice.forecast(uow, actor, history, when)
     catalogue = uow.catalogue(actor.hall_id)
     kind = day_kind(when, catalogue.settings.working_days)
+    kind_zh, kind_en = render(f"advisor.kind.{kind}")
     rows = []
     for code, s in sorted(known.services.items()):
         rates, behind = s.rates(kind)
@@ -132,11 +134,22 @@ def learned(uow: UnitOfWork, actor: Actor, history: History, when: date) -> c.Ad
         days=known.days,
         tickets=known.tickets,
         services=rows,
-        kind=KIND_NAMES[kind],
-        kind_en=KIND_NAMES_EN[kind],
+        kind=kind_zh,
+        kind_en=kind_en,
         season_factor=round(known.season.factor, 3),
         season_days=known.season.days,
         season_baseline_days=known.season.baseline_days,
+        windows=[
+            c.AdvisorLearnedWindow(
+                window=b.window,
+                days=b.days,
+                breaks=b.count,
+                per_day=round(b.per_day, 2),
+                mean_minutes=round(b.mean_seconds / 60, 1),
+                by_hour=list(b.by_hour()),
+            )
+            for b in known.breaks.values()
+        ],
     )
 
 
