@@ -108,3 +108,14 @@ def test_notices_turned_off_one_by_one_or_all_write_nothing(sms_hall: Hall) -> N
     off = hall_with(enabled=False)
     issue(off, phone=PHONE, sms=True)
     assert kinds(off) == [] and off.stores.outbox.subs  # the opt-in is kept for when they turn on
+
+
+def test_english_wording_where_the_hall_wrote_it_and_zh_cn_otherwise() -> None:
+    english = {"called": {"en": "[{hall}] {number}, window {window}."}}
+    hall = hall_with(templates=english)
+    step(hall, lambda uow: windows.open_window(uow, CLERK, "1"))
+    issue(hall, phone=PHONE, sms=True, language="en")
+    step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+    texts = [m.payload["text"] for m in sorted(hall.stores.outbox.rows.values(), key=lambda m: m.id)]
+    assert texts[0].startswith("【测试大厅】您已取号 A001")  # no English "taken": zh-CN
+    assert texts[1] == "[测试大厅] A001, window 1."
