@@ -115,8 +115,7 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
 def _ahead_at(uow: UnitOfWork, event: Any) -> int:
     """The N of "前面还有 N 人" for the event's ticket: its service's own, or the hall's."""
     catalogue = uow.catalogue(event.hall_id)
-    code = event.payload.get("service_code")
-    service = next((s for s in catalogue.services.values() if s.code == code), None) if code else None
+    service = catalogue.by_code.get(event.payload.get("service_code") or "")
     return catalogue.settings.notices.ahead_for(service.notice_ahead_at if service else None)
 
 
