@@ -122,7 +122,7 @@ def test_english_wording_where_the_hall_wrote_it_and_zh_cn_otherwise() -> None:
     step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
     texts = [m.payload["text"] for m in sorted(hall.stores.outbox.rows.values(), key=lambda m: m.id)]
     assert texts[0].startswith("【测试大厅】您已取号 A001")  # no English "taken": zh-CN
-    assert texts[1] == "[测试大厅] A001, window 1."
+    assert texts[1] == "[Test hall] A001, window 1."
 
 
 def test_a_friday_reminds_monday_s_bookings_a_saturday_none_and_each_booking_once() -> None:

@@ -134,10 +134,12 @@ def write_notice(
     order = f"sms:{sub.phone_hash}"
     if uow.stores.outbox.count_since(order, _midnight(local)) >= rules.daily_cap:
         return 0
-    service = values.pop("service", "")
-    text = rules.templates[kind].render(
-        {"hall": catalogue.name, "number": sub.number, "service": service, **values}, sub.language
-    )
+    service, service_en = values.pop("service", ""), values.pop("service_en", "")
+    template = rules.templates[kind]
+    hall = catalogue.name
+    if sub.language == "en" and template.en:  # English wording names hall and service in English
+        hall, service = catalogue.name_en or hall, service_en or service
+    text = template.render({"hall": hall, "number": sub.number, "service": service, **values}, sub.language)
     message = NewMessage(
         hall_id=catalogue.id,
         destination=DESTINATION,
