@@ -47,6 +47,7 @@
   H.pair($("reasons-title"), "ticket_page.rate_reasons");
   H.pair($("rate-submit"), "ticket_page.rate_submit");
   buildRating();
+  buildSms();
 
   function event(frame) {
     const t = state.ticket;
@@ -310,6 +311,56 @@
         $("rate-submit").disabled = false;
       })
       .catch(() => { $("rate-submit").disabled = false; });
+  }
+
+  // ---------------------------------------------------------------- 短信告知, opted in from the phone
+
+  function buildSms() {
+    H.pair($("sms-title"), "ticket_page.sms_title");
+    H.pair($("sms-hint"), "ticket_page.sms_hint");
+    H.pair($("sms-phone-label"), "ticket_page.sms_phone");
+    H.pair($("sms-english-label"), "ticket_page.sms_english");
+    H.pair($("sms-on"), "ticket_page.sms_on");
+    H.pair($("sms-off"), "ticket_page.sms_off");
+    $("sms-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const phone = $("sms-phone").value.replace(/\s+/g, "");
+      changeSms("PUT", { phone: phone, language: $("sms-english").checked ? "en" : "zh-CN" });
+    });
+    $("sms-off").addEventListener("click", () => changeSms("DELETE", null));
+    fetch(api + "/sms")
+      .then((r) => (r.ok ? r.json() : null))
+      .then((sms) => { if (sms) showSms(sms); })
+      .catch(() => {});
+  }
+
+  /** Shown only where the hall sends SMS notices; the number only ever masked. */
+  function showSms(sms) {
+    const t = state.ticket;
+    const ended = t && ["cancelled", "expired"].includes(t.status);
+    $("sms").hidden = !sms.available || (ended && !sms.enabled);
+    $("sms").dataset.enabled = String(sms.enabled);
+    $("sms-form").hidden = sms.enabled;
+    $("sms-enabled").hidden = !sms.enabled;
+    if (sms.enabled) H.pair($("sms-to"), "ticket_page.sms_enabled", { phone: sms.phone_masked });
+  }
+
+  function changeSms(method, body) {
+    $("sms-on").disabled = $("sms-off").disabled = true;
+    $("sms-error").hidden = true;
+    const options = { method: method, headers: { "Content-Type": "application/json" } };
+    if (body) options.body = JSON.stringify(body);
+    fetch(api + "/sms", options)
+      .then((r) => r.json().then((answer) => ({ ok: r.ok, answer: answer })))
+      .then(({ ok, answer }) => {
+        if (ok) { $("sms-phone").value = ""; showSms(answer); return; }
+        const error = $("sms-error");  // the server's message in both languages, with its stable code
+        error.dataset.code = answer.code || "";
+        error.replaceChildren(H.el("span", "zh", answer.message || ""), H.el("span", "en", answer.message_en || ""));
+        error.hidden = false;
+      })
+      .catch(() => {})
+      .finally(() => { $("sms-on").disabled = $("sms-off").disabled = false; });
   }
 
   setInterval(() => {

@@ -117,6 +117,7 @@ class SqlHallStore:
                 r.priority_allowed,
                 r.avg_handle_seconds,
                 notice_ahead_at=r.notice_ahead_at,
+                name_en=r.name_en,
             )
             for r in self.conn.execute(
                 select(t.services).where(t.services.c.hall_id == hall_id, t.services.c.active.is_(True))

@@ -200,6 +200,7 @@ class HallInfo(Model):
     timezone: str
     notice: str = ""
     now: datetime
+    sms_notices: bool = Field(default=False, description="the hall sends SMS notices to holders who opt in")
 
 
 class LoginHall(Model):

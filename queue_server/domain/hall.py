@@ -84,6 +84,7 @@ class ServiceItem:
     avg_handle_seconds: int
     zone: str | None = None
     notice_ahead_at: int | None = None  # 前面还有 N 人 for this service; None: the hall's N
+    name_en: str = ""  # for English SMS notices; the Chinese name where none is given
 
 
 @dataclass(frozen=True)

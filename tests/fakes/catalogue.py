@@ -207,6 +207,7 @@ class FakeCatalogueStore:
                     s.priority_allowed,
                     s.avg_handle_seconds,
                     notice_ahead_at=s.notice_ahead_at,
+                    name_en=s.name_en,
                 )
                 for s in self.services(hall_id, active_only=True)
             },

@@ -189,12 +189,23 @@ def test_a_ticket_taken_in_english_gets_the_hall_s_english_wording_and_zh_cn_whe
         assert hall.act("3", "conclude").status_code == 200
     seen = received(gateway, lambda s: len(texts(s)) >= 2 and len(texts(s, "13900139000")) >= 2)
     assert texts(seen)[0].startswith(f"【测试大厅t1】您已取号 {mine['number']}")  # no English "taken": zh-CN
-    assert texts(seen)[1] == f"[测试大厅t1] Number {mine['number']}, please go to window 3."
+    assert texts(seen)[1] == f"[Test hall t1] Number {mine['number']}, please go to window 3."
     assert texts(seen, "13900139000")[1] == f"【测试大厅t1】{other['number']} 号，请到 3 号窗口。"
     refused = hall.client.post(
         "/api/v1/tickets", json={"service_code": "S3", "language": "fr"}, headers=hall.as_("kiosk")
     )
     assert refused.status_code == 422
+    named = {"name_en": "Residence permit"}
+    assert hall.client.patch(
+        "/api/v1/catalogue/services/S3", json=named, headers=hall.as_("manager")
+    ).is_success
+    taken = {"taken": {"en": "[{hall}] You have number {number} for {service}."}}
+    assert put_settings(hall, notices={**current, "templates": taken}).status_code == 200
+    third = hall.issue("S3", phone="13700137000", sms=True, language="en")
+    seen = received(gateway, lambda s: len(texts(s, "13700137000")) >= 1)
+    assert texts(seen, "13700137000") == [
+        f"[Test hall t1] You have number {third['number']} for Residence permit."
+    ]
 
 
 def concluded_at_window_1(hall: Hall, body: dict[str, Any], **issue: Any) -> dict[str, Any]:
@@ -255,10 +266,11 @@ def test_a_booking_is_reminded_the_working_day_before_once_and_not_in_quiet_hour
     sms_hall: Hall, gateway: MockGateway
 ) -> None:
     hall = sms_hall  # Monday 2026-03-02, 09:00 in the hall
-    tuesday = booked(hall, slot(hall, "10:00", "10:30", day="2026-03-03"))  # the default phone
-    wednesday = booked(hall, slot(hall, "14:00", "14:30", day="2026-03-04"), phone="13900139000")
     current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
     assert put_settings(hall, notices={**current, "quiet_hours": ["08:00", "10:00"]}).status_code == 200
+    # Quiet before anything is booked: the server's own housekeeping rounds run meanwhile too.
+    tuesday = booked(hall, slot(hall, "10:00", "10:30", day="2026-03-03"))  # the default phone
+    wednesday = booked(hall, slot(hall, "14:00", "14:30", day="2026-03-04"), phone="13900139000")
     hall.runtime.write_sync(lambda uow: chores(uow, 1))  # quiet now: held, not dropped
     assert hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"] == []
     hall.clock.advance(hours=2)

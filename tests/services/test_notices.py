@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -10,9 +11,11 @@ import pytest
 from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.notices import NoticeRules
+from queue_server.services.cases import appointments, slots
 from queue_server.services.desk import windows
 from queue_server.services.live import LiveEvent
 from queue_server.services.outbox.notices import react
+from queue_server.services.outbox.reminders import remind_appointments
 from queue_server.services.pii import reveal
 from queue_server.services.tickets.issue import issue_ticket
 from tests.fakes.stores import FakeStores
@@ -20,6 +23,7 @@ from tests.services.conftest import HALL, Hall, small_catalogue
 
 KIOSK = Actor(hall_id=HALL, role="kiosk", name="kiosk-1")
 CLERK = Actor(hall_id=HALL, role="clerk", window="1", user_id=1, name="clerk 1")
+MANAGER = Actor(hall_id=HALL, role="manager", user_id=7, name="manager")
 PHONE = "13800138000"
 
 
@@ -108,3 +112,35 @@ def test_notices_turned_off_one_by_one_or_all_write_nothing(sms_hall: Hall) -> N
     off = hall_with(enabled=False)
     issue(off, phone=PHONE, sms=True)
     assert kinds(off) == [] and off.stores.outbox.subs  # the opt-in is kept for when they turn on
+
+
+def test_english_wording_where_the_hall_wrote_it_and_zh_cn_otherwise() -> None:
+    english = {"called": {"en": "[{hall}] {number}, window {window}."}}
+    hall = hall_with(templates=english)
+    step(hall, lambda uow: windows.open_window(uow, CLERK, "1"))
+    issue(hall, phone=PHONE, sms=True, language="en")
+    step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+    texts = [m.payload["text"] for m in sorted(hall.stores.outbox.rows.values(), key=lambda m: m.id)]
+    assert texts[0].startswith("【测试大厅】您已取号 A001")  # no English "taken": zh-CN
+    assert texts[1] == "[Test hall] A001, window 1."
+
+
+def test_a_friday_reminds_monday_s_bookings_a_saturday_none_and_each_booking_once() -> None:
+    catalogue = small_catalogue()
+    rules = NoticeRules.from_dict({"enabled": True})
+    stores = FakeStores()
+    stores.hall.put(replace(catalogue, settings=replace(catalogue.settings, notices=rules)))
+    monday_nine = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in the hall
+    codes = {}
+    for day in (date(2026, 3, 9), date(2026, 3, 10)):  # next Monday and Tuesday
+        command = c.OpenSlot(service_code="S1", day=day, start=time(10), end=time(10, 30), capacity=1)
+        slot = slots.open_slot(stores.unit(monday_nine), MANAGER, command)
+        booking = c.BookAppointment(slot_id=slot.id, phone=PHONE)
+        codes[day] = appointments.book(stores.unit(monday_nine), KIOSK, booking).code
+    friday, saturday = monday_nine + timedelta(days=4), monday_nine + timedelta(days=5)
+    assert remind_appointments(stores.unit(friday), HALL) == 1  # Monday's, not Tuesday's
+    assert remind_appointments(stores.unit(friday), HALL) == 0  # once
+    assert remind_appointments(stores.unit(saturday), HALL) == 0  # no reminders on a day off
+    assert remind_appointments(stores.unit(friday + timedelta(days=3)), HALL) == 1  # Monday: Tuesday's
+    keys = [m.idempotency_key for m in sorted(stores.outbox.rows.values(), key=lambda m: m.id)]
+    assert keys == [f"sms:appointment:{codes[d]}:reminder" for d in (date(2026, 3, 9), date(2026, 3, 10))]

@@ -116,6 +116,11 @@
     const id = form.elements.id_number.value.replace(/\s+/g, "");
     if (phone) body.phone = phone;
     if (id) body.id_number = id;
+    const sms = state.hall.sms_notices && form.elements.sms.checked;
+    if (sms) {  // 短信告知: the server refuses it without a phone (ticket.sms_needs_phone), in both languages
+      body.sms = true;
+      body.language = form.elements.sms_english.checked ? "en" : "zh-CN";
+    }
     if (state.priority) body.priority_class = state.priority;
     let ticket = await H.api("POST", "/tickets", body);
     if (state.priority && document.getElementById("proof").checked) {
@@ -123,12 +128,12 @@
     }
     form.reset();
     setPriority(null);
-    showTicket(ticket);
+    showTicket(ticket, sms);
   }
 
   // ------------------------------------------------------------------ the issued ticket
 
-  function showTicket(ticket) {
+  function showTicket(ticket, sms) {
     const box = document.getElementById("issued");
     box.dataset.number = ticket.number;
     box.dataset.token = ticket.token;
@@ -156,6 +161,10 @@
     link.textContent = page;
     const person = [ticket.id_masked, ticket.phone_masked].filter(Boolean).join(" · ");
     document.getElementById("ticket-person").textContent = person;
+    const told = document.getElementById("ticket-sms");
+    told.replaceChildren();
+    told.hidden = !(sms && ticket.phone_masked);
+    if (!told.hidden) H.pair(told, "guide.sms_to", { phone: ticket.phone_masked });  // masked, never the number
     document.getElementById("ticket-time").textContent = H.format("time", Date.parse(ticket.issued_at));
     box.hidden = false;
     box.scrollIntoView({ block: "center" });
@@ -196,6 +205,7 @@
     const who = await H.nav("/guide");
     document.body.dataset.role = who.role;
     state.hall = (await H.api("GET", "/hall")).hall;
+    document.getElementById("sms-choice").hidden = !state.hall.sms_notices;  // only where the hall sends SMS
     H.clock.seen(state.hall.now);
     H.clock.timezone = state.hall.timezone;
     priorityButtons();

@@ -64,6 +64,7 @@ def hall_snapshot(uow: UnitOfWork, actor: Actor, zone: str | None = None) -> c.H
             timezone=catalogue.timezone,
             notice=catalogue.notice,
             now=uow.now,
+            sms_notices=catalogue.settings.notices.enabled,
         ),
         windows=windows,
         queues=queues,

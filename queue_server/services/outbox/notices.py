@@ -115,8 +115,7 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
 def _ahead_at(uow: UnitOfWork, event: Any) -> int:
     """The N of "前面还有 N 人" for the event's ticket: its service's own, or the hall's."""
     catalogue = uow.catalogue(event.hall_id)
-    code = event.payload.get("service_code")
-    service = next((s for s in catalogue.services.values() if s.code == code), None) if code else None
+    service = catalogue.by_code.get(event.payload.get("service_code") or "")
     return catalogue.settings.notices.ahead_for(service.notice_ahead_at if service else None)
 
 
@@ -135,10 +134,12 @@ def write_notice(
     order = f"sms:{sub.phone_hash}"
     if uow.stores.outbox.count_since(order, _midnight(local)) >= rules.daily_cap:
         return 0
-    service = values.pop("service", "")
-    text = rules.templates[kind].render(
-        {"hall": catalogue.name, "number": sub.number, "service": service, **values}, sub.language
-    )
+    service, service_en = values.pop("service", ""), values.pop("service_en", "")
+    template = rules.templates[kind]
+    hall = catalogue.name
+    if sub.language == "en" and template.en:  # English wording names hall and service in English
+        hall, service = catalogue.name_en or hall, service_en or service
+    text = template.render({"hall": hall, "number": sub.number, "service": service, **values}, sub.language)
     message = NewMessage(
         hall_id=catalogue.id,
         destination=DESTINATION,

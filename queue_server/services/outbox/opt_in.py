@@ -44,7 +44,7 @@ def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:
     store.unsubscribe(token)
     service = catalogue.services[row.service_id]
     ahead = ticket_public(uow, catalogue, row).people_ahead
-    values = {"service": service.name, "ahead": ahead}
+    values = {"service": service.name, "service_en": service.name_en, "ahead": ahead}
     subscribe(uow, catalogue, token, row.number, body.phone, values, body.language)
     sub = store.subscriptions([token])[token]
     _record(uow, row, "ticket.sms_opted_in", sub.phone_masked)

@@ -92,7 +92,7 @@ def issue_ticket(
     )
     ticket_id = uow.stores.tickets.add(ticket)
     if command.sms and phone is not None:  # 短信告知: the number kept encrypted, the "taken" notice
-        values = {"service": service.name, "ahead": ahead}
+        values = {"service": service.name, "service_en": service.name_en, "ahead": ahead}
         subscribe(uow, catalogue, ticket.token, number, phone, values, command.language)
     uow.record(
         actor,
