@@ -136,6 +136,17 @@ def card_stages(cards: list[dict[str, Any]], server: list[dict[str, Any]]) -> No
         spent = [e[key] for e in cards if key in e]
         if spent:
             report(f"  card: {label} put → drawn, median", statistics.median(spent), "ms", None, None)
+    frames = [e["frames"] for e in cards if "frames" in e]
+    if frames:
+        report("  card: frames drawn put → drawn, median", statistics.median(frames), "", None, None)
+        report("  card: frames drawn put → drawn, max", max(frames), "", None, None)
+    tenth = len(cards) // 10
+    if tenth >= 2:  # work per card must not grow with the cards before it
+        for label, part in (("first", cards[:tenth]), ("last", cards[-tenth:])):
+            spent = [e["ui_cpu_ms"] for e in part if "ui_cpu_ms" in e]
+            if spent:
+                median = statistics.median(spent)
+                report(f"  card: UI thread CPU, {label} {tenth} cards, median", median, "ms", None, None)
     paths = sorted({path for e in cards for path, _a, _b in e.get("calls", [])})
     for path in paths:
         spans = [(a, b) for e in cards for p, a, b in e.get("calls", []) if p == path]

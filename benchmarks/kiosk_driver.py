@@ -187,9 +187,11 @@ def cards(app: Any, reader: Any, count: int, pump: Any) -> None:
     rebuilt for the holder, ``shown`` the frame drawn. The server's own time per route is read from its
     ``/metrics`` before and after (a mean over the cards). ``cpu_ms`` is the kiosk process's CPU time
     (all threads) from the card put to the frame drawn, ``ui_cpu_ms`` the UI thread's: on a loaded
-    machine the wall-clock figure is mostly waiting for a core, these are the work itself.
+    machine the wall-clock figure is mostly waiting for a core, these are the work itself. ``frames`` is
+    how many frames the window drew meanwhile (each a full-screen redraw on software GL).
     """
     from kivy.base import EventLoop
+    from kivy.core.window import Window
 
     from hardware_mocks.idcard_reader import sample_card
 
@@ -197,9 +199,12 @@ def cards(app: Any, reader: Any, count: int, pump: Any) -> None:
     calls: list[tuple[str, float, float]] = []
     trace(app, reader, marks, calls)
     before = server_seconds(app)
+    flips = [0]
+    Window.bind(on_flip=lambda *_: flips.__setitem__(0, flips[0] + 1))
     for _card in range(count):
         marks.clear()
         calls.clear()
+        drawn = flips[0]
         started, cpu, ui_cpu = time.perf_counter(), time.process_time(), time.thread_time()
         reader.put(sample_card())
         pump(lambda: app.person is not None and app.root.ids.screens.current == "start" and not app.busy)
@@ -209,7 +214,17 @@ def cards(app: Any, reader: Any, count: int, pump: Any) -> None:
         stages = {name: (at - started) * 1000 for name, at in marks.items()}
         stages["shown"] = (shown - started) * 1000
         spans = [(path, (a - started) * 1000, (b - started) * 1000) for path, a, b in calls]
-        say(event="card", t0=started, shown=shown, stages=stages, calls=spans, cpu_ms=cpu, ui_cpu_ms=ui_cpu)
+        frames = flips[0] - drawn
+        say(
+            event="card",
+            t0=started,
+            shown=shown,
+            stages=stages,
+            calls=spans,
+            cpu_ms=cpu,
+            ui_cpu_ms=ui_cpu,
+            frames=frames,
+        )
         reader.remove()
         app.reset()
         cards_on = app.watch.cards

@@ -28,6 +28,7 @@ class Outcome:
     problem: c.DeviceState | None = None  # why it did not print
     appointment: bool = False
     reprint: bool = False
+    sms: bool = False  # 到号短信提醒 asked for with this ticket (to its phone)
 
     @property
     def cancelled(self) -> bool:
@@ -93,7 +94,7 @@ class Desk:
             if error.ambiguous:
                 self._later(f"abandoned {request.idempotency_key}", lambda: self._withdraw(request))
             raise
-        return self.print(ticket, lang)
+        return self.print(ticket, lang, sms=request.sms)
 
     def check_in(
         self, code: str, lang: str, on_retry: RetryHook | None = None, id_number: str | None = None
@@ -124,11 +125,13 @@ class Desk:
         outcome = self.print(fresh, lang)
         return Outcome(outcome.ticket, outcome.printed, outcome.problem, reprint=True)
 
-    def print(self, ticket: c.TicketPublic, lang: str, *, appointment: bool = False) -> Outcome:
+    def print(
+        self, ticket: c.TicketPublic, lang: str, *, appointment: bool = False, sms: bool = False
+    ) -> Outcome:
         """Print a ticket; if the printer cannot, say so to the server (flag or cancel) and the manager."""
         detail = self.guide(ticket.service_code)
         if self.printer is None:
-            return Outcome(ticket, printed=False, appointment=appointment)
+            return Outcome(ticket, printed=False, appointment=appointment, sms=sms)
         paper = TicketPaper(
             hall_name=self.paper.hall_name,
             timezone=self.paper.timezone,
@@ -138,15 +141,16 @@ class Desk:
             paper_mm=self.paper.paper_mm,
             materials=self.paper.materials,
             appointment=appointment,
+            sms=sms,
         )
         try:
             state = self.printer.print(ticket_layout(ticket, paper))
         except PrinterProblem as problem:
             log.warning("ticket %s not printed: %s", ticket.number, problem)
             self.report_printer(problem.state, problem.detail)
-            return Outcome(self._not_printed(ticket, problem), False, problem.state, appointment)
+            return Outcome(self._not_printed(ticket, problem), False, problem.state, appointment, sms=sms)
         self.report_printer(state)
-        return Outcome(ticket, True, appointment=appointment)
+        return Outcome(ticket, True, appointment=appointment, sms=sms)
 
     # ------------------------------------------------------------ the printer and the server
 

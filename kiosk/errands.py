@@ -56,6 +56,7 @@ class Errands:
         id_number: str | None = None,
         phone: str | None = None,
         priority: c.PriorityClass | None = None,
+        sms: bool = False,
         again: bool = False,
     ) -> None:
         """Take a ticket: one idempotency key for this tap, however often it is retried.
@@ -69,13 +70,14 @@ class Errands:
             return
         held = self.paperless(service.code)
         if held is not None and not again:
-            self._offer_held(held, service, id_number=id_number, phone=phone, priority=priority)
+            self._offer_held(held, service, id_number=id_number, phone=phone, priority=priority, sms=sms)
             return
         request = c.IssueTicket(
             service_code=service.code,
             priority_class=priority,
             id_number=id_number,
             phone=phone,
+            sms=sms,
             idempotency_key=uuid.uuid4().hex,
         )
         app.show_busy(app.t("kiosk.busy.issuing"))

@@ -89,6 +89,7 @@ class TicketPaper:
     paper_mm: int = 80
     materials: int = 3
     appointment: bool = False
+    sms: bool = False  # the holder asked for 到号短信提醒 (the masked number is printed)
 
 
 def display_width(value: str) -> int:
@@ -226,6 +227,8 @@ def ticket_layout(ticket: c.TicketPublic, paper: TicketPaper) -> list[PrintOp]:
     if ticket.priority_class is not None:
         kind = text(f"kiosk.priority.{ticket.priority_class.value}", lang)
         ops += _lines(text("kiosk.paper.priority", lang, kind=kind), cols, bold=True)
+    if paper.sms and ticket.phone_masked:  # which phone the reminders go to, never the whole number
+        ops += _lines(text("kiosk.paper.sms", lang, masked=ticket.phone_masked), cols)
     ops += _materials(guide, paper, cols)
     ops += [Rule(), Qr(ticket_qr(ticket, paper.qr_url), QR_SIZE.get(paper.paper_mm, 6))]
     ops += _lines(text("kiosk.paper.scan", lang), cols, align="center")

@@ -151,6 +151,14 @@ class HallWatch:
                 guide.update_queue()
         if refresh:
             self._queues_soon()
+        if frame.get("type") == "hall.settings":
+            self.reload_settings()
+
+    def reload_settings(self) -> None:
+        """The manager changed the hall's rules (SMS notices switched on or off, a daily limit): the
+        next citizen's screens follow them."""
+        hall = self.parts.hall
+        self.app.background(self.parts.client.settings, done=lambda rules: setattr(hall, "settings", rules))
 
     def connected(self, up: bool) -> None:
         """The live feed came up or went down: say so, and catch up when back."""

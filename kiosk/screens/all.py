@@ -15,9 +15,11 @@ from kiosk.screens.widgets import (
     InputField,
     KButton,
     Keypad,
+    KScrollView,
     NoticeView,
     QrImage,
     ServiceButton,
+    ServiceList,
 )
 
 __all__ = [
@@ -30,11 +32,13 @@ __all__ = [
     "HolderScreen",
     "InputField",
     "KButton",
+    "KScrollView",
     "Keypad",
     "NoticeView",
     "QrImage",
     "ReprintScreen",
     "ServiceButton",
+    "ServiceList",
     "StartScreen",
     "TakeScreen",
     "TicketScreen",

@@ -1,5 +1,6 @@
 """Before the ticket: an ID card number (validated; required where the hall queues by real name), a
-mobile number (to find the ticket again), and a self-declared priority the clerk confirms."""
+mobile number (to find the ticket again, and for 到号短信提醒 where the hall sends SMS notices), and a
+self-declared priority the clerk confirms."""
 
 from __future__ import annotations
 
@@ -27,9 +28,12 @@ class TakeScreen(Screen):
     priority = StringProperty("")
     error = StringProperty("")
     title = StringProperty("")
+    sms = BooleanProperty(False)  # 到号短信提醒 asked for (sent to the phone typed here)
+    sms_offered = BooleanProperty(False)  # the hall sends SMS notices (its settings, as loaded)
 
     def __init__(self, **kwargs: Any) -> None:
         self._priority_buttons: dict[str, KButton] = {}
+        self._sms_box: Any = None  # held here: out of the form, only the kv's weak ids would know it
         super().__init__(**kwargs)  # after: the kv rules (on_kv_post) may use them
 
     @property
@@ -45,6 +49,19 @@ class TakeScreen(Screen):
             button.bind(on_release=lambda b: self.choose_priority(b.kind))
             self.ids.priorities.add_widget(button)
             self._priority_buttons[kind.value] = button
+        self._sms_box = self.ids.sms_box.__self__
+        self.on_sms_offered(self, self.sms_offered)
+
+    def on_sms_offered(self, _instance: Any, offered: bool) -> None:
+        """The SMS choice is in the form only where the hall sends SMS notices: out of the form, it
+        neither takes room nor taps (a hidden widget still would)."""
+        box, fields = self._sms_box, self.ids.fields
+        if box is None:  # still being built
+            return
+        if offered and box.parent is None:
+            fields.add_widget(box, index=fields.children.index(self.ids.phone_field))  # under the phone
+        elif not offered and box.parent is not None:
+            fields.remove_widget(box)
 
     def prepare(self, service: Any, required: bool = False, priority_first: bool = False) -> None:
         """A fresh form for ``service`` (``priority_first``: scrolled to the priority choice)."""
@@ -52,6 +69,8 @@ class TakeScreen(Screen):
         self.required = required
         self.priority = ""
         self.error = ""
+        self.sms = False  # every citizen chooses for themselves
+        self.sms_offered = self.app.parts.hall.settings.notices.enabled
         person = self.app.person
         self.ids.id_field.value = person.id_number if person is not None else ""
         self.ids.phone_field.value = ""
@@ -98,6 +117,14 @@ class TakeScreen(Screen):
         for name, button in self._priority_buttons.items():
             button.role = "accent" if name == self.priority else "quiet"
 
+    def toggle_sms(self) -> None:
+        """到号短信提醒 on or off; turned on without a phone, the keypad types the phone next."""
+        self.sms = not self.sms
+        self.error = ""
+        if self.sms and not clean(self.ids.phone_field.value):
+            self.activate(self.ids.phone_field)
+        self.app.speak("kiosk.voice.sms_on" if self.sms else "kiosk.voice.sms_off")
+
     def confirm(self) -> None:
         """Check what was typed, then take the ticket."""
         id_number, phone = clean(self.ids.id_field.value), clean(self.ids.phone_field.value)
@@ -109,11 +136,17 @@ class TakeScreen(Screen):
             self.error = self.app.t("kiosk.take.bad_phone")
             self.activate(self.ids.phone_field)
             return
+        sms = self.sms and self.sms_offered
+        if sms and not phone:  # the server would refuse it (ticket.sms_needs_phone): ask here
+            self.error = self.app.t("kiosk.sms.needs_phone")
+            self.activate(self.ids.phone_field)
+            return
         self.app.errands.take(
             self.service,
             id_number=id_number or None,
             phone=phone or None,
             priority=PriorityClass(self.priority) if self.priority else None,
+            sms=sms,
         )
 
     def on_enter(self, *_: Any) -> None:
@@ -122,4 +155,4 @@ class TakeScreen(Screen):
 
     def speak(self) -> None:
         """This screen's voice prompt."""
-        self.app.speak("kiosk.voice.take")
+        self.app.speak("kiosk.voice.take_sms" if self.sms_offered else "kiosk.voice.take")

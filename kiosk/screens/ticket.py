@@ -81,6 +81,8 @@ class TicketScreen(Screen):
             facts.append(text("kiosk.ticket.priority", lang, kind=kind))
         issued = issued_time(ticket, app.parts.desk.paper.timezone).strftime("%H:%M")
         facts.append(text("kiosk.ticket.issued_at", lang, time=issued))
+        if outcome.sms and ticket.phone_masked:  # 到号短信提醒: where the reminders go
+            facts.append(text("kiosk.ticket.sms", lang, masked=ticket.phone_masked))
         masked = ticket.phone_masked or ticket.id_masked
         if outcome.problem is not None and masked:  # what 补打 will find this ticket by
             facts.append(text("kiosk.holder.saved", lang, masked=masked))

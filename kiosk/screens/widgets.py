@@ -17,6 +17,8 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
+from kivy.uix.recycleview import RecycleView
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.idcard import grouped
 from kiosk.layout import wrap
@@ -175,6 +177,28 @@ class InputField(ButtonBehavior, BoxLayout):
             self.value = ""
         elif len(self.value) < self.limit:
             self.value += key
+
+
+class SteadyBar:
+    """A scroll view whose bar keeps its colour.
+
+    Kivy shows the bar at ``bar_color`` after every scroll or relayout and, half a second later,
+    fades it to ``bar_inactive_color`` over another half second. The start screen's list relays out
+    at each card read and each reset, and every frame of that fade redraws the whole screen (~60 ms
+    of the UI thread's CPU on software GL) while the card reader's thread waits for the interpreter:
+    measured, 3 to 9 such frames per card (tests/kiosk/test_card_cost.py counts them).
+    """
+
+    def _bind_inactive_bar_color(self, *_args: Any) -> None:
+        """Where Kivy (2.3) starts the fade: the bar stays as it is."""
+
+
+class KScrollView(SteadyBar, ScrollView):
+    """The kiosk's scroll view (a steady bar)."""
+
+
+class ServiceList(SteadyBar, RecycleView):
+    """The start screen's recycled list of services (a steady bar)."""
 
 
 class ServiceButton(ButtonBehavior, BoxLayout):

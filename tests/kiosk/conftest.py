@@ -31,6 +31,7 @@ from kiosk.config import KioskSettings
 from tests.support.hall_server import ROOT, HallServer, seed
 
 ARTIFACTS = ROOT / "artifacts" / "kiosk"
+SMS_SECRET_ENV, SMS_SECRET = "HALLQ_KIOSK_TEST_SMS_SECRET", "kiosk-sms-secret"  # the SMS gateway's (test_sms)
 
 
 def seen(value: str) -> str:
@@ -52,7 +53,13 @@ def hall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer
     db = folder / "hall.db"
     newer = os.environ.get("HALLQ_TEST_NEWER_SERVER") == "1"
     module = "tests.support.newer_server" if newer else "hallq"
-    server = HallServer(db, seed(db, every_day_hall()), log=folder / "server.log", module=module)
+    server = HallServer(
+        db,
+        seed(db, every_day_hall()),
+        log=folder / "server.log",
+        module=module,
+        env={SMS_SECRET_ENV: SMS_SECRET},
+    )
     server.start()
     if newer:  # the run proves nothing unless the replies really grew
         assert "added_by_a_newer_server" in server.call("GET", "/hall", who="kiosk").json()

@@ -36,7 +36,8 @@ def flips(kiosk: Kiosk) -> Iterator[list[int]]:
 
 
 def still(kiosk: Kiosk) -> bool:
-    """Nothing of the start screen's list is moving or about to: no scroll bar fade pending or running."""
+    """Nothing of the start screen's list is moving or about to: no scroll bar fade pending or running
+    (Kivy's ScrollView fades its bar half a second after each relayout)."""
     from kivy.animation import Animation
 
     scroll = kiosk.screen("start").ids.scroll

@@ -103,6 +103,15 @@ def test_priority_and_appointments_are_marked_for_the_clerk() -> None:
     assert "预约号（已签到）" in text
 
 
+def test_the_sms_reminder_prints_the_masked_number_only_when_asked_for() -> None:
+    asked = lines(ticket_layout(ticket(phone_masked="138****5678"), paper(sms=True)))
+    assert "短信提醒：138****5678" in asked
+    not_asked = lines(ticket_layout(ticket(phone_masked="138****5678"), paper()))
+    assert not [line for line in not_asked if "短信提醒" in line]
+    english = lines(ticket_layout(ticket(phone_masked="138****5678"), paper(sms=True, lang="en")))
+    assert "SMS reminder: 138****5678" in english
+
+
 def test_an_english_ticket_reads_in_english() -> None:
     text = lines(ticket_layout(ticket(estimated_wait_seconds=None), paper(lang="en")))
     assert "Your number" in text and "3 ahead of you" in text and "Expected wait not known yet" in text
