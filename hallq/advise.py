@@ -119,3 +119,25 @@ def learned_table(known: Learned) -> Table:
             _share(s.appointment),
         )
     return table
+
+
+def breaks_table(known: Learned) -> Table:
+    """Each window's breaks and 暂离 as its recorded stretches show them (what a forecast draws)."""
+    table = Table(
+        "window",
+        "days open",
+        "breaks a day (all)",
+        "mean min",
+        "usual hours",
+        title="Breaks and 暂离 per window (the hall's hours its open stretches leave uncovered)",
+    )
+    for window, b in sorted(known.breaks.items()):
+        hours = sorted(((n, h) for h, n in enumerate(b.by_hour()) if n), reverse=True)[:3]
+        table.add_row(
+            window,
+            str(b.days),
+            f"{b.per_day:.2f} ({b.count})",
+            f"{b.mean_seconds / 60:.1f}" if b.count else "—",
+            ", ".join(f"{h:02d}:00 ×{n}" for n, h in hours) or "—",
+        )
+    return table

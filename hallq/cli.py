@@ -698,9 +698,10 @@ def advise(
         _fail(error)
     finally:
         runtime.stop()
-    from hallq.advise import comparison_table, learned_table
+    from hallq.advise import breaks_table, comparison_table, learned_table
 
     Console(soft_wrap=True).print(learned_table(known))
+    Console(soft_wrap=True).print(breaks_table(known))
     Console(soft_wrap=True).print(comparison_table(found))
     target = out or Path(f"proposal-{content['hall']}-{day.isoformat()}.json")
     target.write_text(json.dumps(content, ensure_ascii=False, indent=2), encoding="utf-8")

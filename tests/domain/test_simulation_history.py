@@ -14,6 +14,7 @@ from queue_server.domain.simulation.history import (
     Journey,
     Season,
     Visit,
+    clerk_pace,
     day_kind,
     learn,
     season,
@@ -109,3 +110,26 @@ def test_a_window_whose_handling_differs_significantly_gets_its_own_pace() -> No
 @given(st.lists(st.floats(30.0, 3600.0), min_size=20, max_size=60))
 def test_windows_with_the_same_handling_times_share_the_service_s_pace(handles: list[float]) -> None:
     assert learn([*served("1", handles), *served("2", handles, 1000)]).window_pace() == {}
+
+
+def test_a_parked_ticket_s_call_back_is_not_counted_in_the_clerk_s_turnaround() -> None:
+    """A window parks a ticket (挂起), serves two others, calls the parked one back and then the
+    next, each press 30 s after the previous ticket ended or was parked. The replay spends both of
+    the parked ticket's stretches at its first call, so the call back's 110 s must not also count as
+    the clerk's delay before the next call (taken as one stay from its first call to its end, the
+    parked ticket hid two of the gaps and stretched another: 30 and 170 s, a mean of 100 s)."""
+    day = date(2026, 3, 2)
+    nine = 9 * 3600.0
+
+    def ticket(number: int, called: float, ended: float, **parked: float) -> Journey:
+        visit = Visit("S1", nine, nine + called, "1", nine + ended, "concluded", **parked)
+        return Journey(number, day, "S1", nine, visits=[visit])
+
+    journeys = [
+        ticket(1, 10, 510, parked_for=60.0, resumed=nine + 400),  # parked at +70, called back at +400
+        ticket(2, 100, 200),
+        ticket(3, 230, 370),
+        ticket(4, 540, 700),
+    ]
+    pace = clerk_pace(journeys, {"1": [(nine, nine + 3600)]})
+    assert pace.turnaround == 30.0

@@ -52,6 +52,7 @@ def test_advise_recommends_undoing_an_unbalanced_allocation_and_its_file_applies
     assert advised.returncode == 0, advised.stderr
     assert "S2" in advised.stdout and "p90" in advised.stdout
     assert "Learned from 1 days" in advised.stdout  # what the history says comes first
+    assert "Breaks and 暂离 per window" in advised.stdout  # each window's, with the days behind them
     content = json.loads(proposal.read_text(encoding="utf-8"))
     assert content["expected"]["gain"] >= 0.3
     given = {w: p["services"] for b in content["blocks"] for p in b["profiles"] for w in p["windows"]}

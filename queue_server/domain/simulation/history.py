@@ -327,14 +327,28 @@ def _gap(journeys: list[Journey], kind: GapKind, shifts: Shifts | None = None) -
     (``busy``), else after the next ticket joined the idle window's queue — from the kiosk
     (``idle``) or by a transfer or requeue (``moved``).
 
+    A parked ticket occupies its window twice (until it is parked, and from its call back to its
+    end) and the window serves others in between: both are stays of the window, and the call back
+    is a call like another (the clerk pressed for it after the previous ticket). Taken as one stay
+    from the first call to the end, the gap before the next call would hold the call back's whole
+    time, which the replay already spends on the ticket at its first call: the pace counted twice.
+
     With one day's ``shifts`` a gap counts whatever its length when the window stayed open through
     it (a slow clerk, a call that found nobody), and not when it spans a break; without, gaps over
     five minutes are taken for breaks."""
     by_window: dict[tuple[date, str], list[tuple[float, float, float, bool]]] = defaultdict(list)
     for j in journeys:
         for i, v in enumerate(j.visits):
-            if v.window and v.called is not None and v.ended is not None:
-                by_window[(j.day, v.window)].append((v.called, v.ended, v.queued, i > 0))
+            if not v.window or v.called is None or v.ended is None:
+                continue
+            stays = by_window[(j.day, v.window)]
+            if v.resumed is None:
+                stays.append((v.called, v.ended, v.queued, i > 0))
+                continue
+            parked = v.called + v.parked_for
+            stays.append((v.called, parked, v.queued, i > 0))
+            # Waiting (parked) since then; not a queue's newcomer, so no idle window's reaction.
+            stays.append((v.resumed, v.ended, parked if kind == "busy" else math.inf, False))
     gaps: list[tuple[str, float, float]] = []
     for (_, window), stays in by_window.items():
         stays.sort()
