@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any
 
 from queue_server.domain.outbox import Outcome, RetryPolicy
-from queue_server.runtime import Runtime
+from queue_server.runtime import OUTBOX_ROWS, Runtime
 from queue_server.services.outbox.dispatch import (
     claim_due,
     destination_back,
@@ -109,11 +109,11 @@ class Dispatcher:
             return False  # a read, so an idle hall costs its writer nothing
         now = time.monotonic()
         skip = [key for key, (until, _) in self._away.items() if until > now]
-        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip))
+        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip), OUTBOX_ROWS)
         if claimed:
             receipts = await asyncio.gather(*(self._deliver(message) for message in claimed))
             policy, done = self.policy, list(zip(claimed, receipts, strict=True))
-            await self.runtime.write(lambda uow: record_attempts(uow, policy, owner, done))  # one job
+            await self.runtime.write(lambda uow: record_attempts(uow, policy, owner, done), OUTBOX_ROWS)
             await self._note_health(claimed, [receipt.outcome for receipt in receipts])
         return bool(claimed)
 
@@ -134,7 +134,7 @@ class Dispatcher:
             if self._away.pop(key, None) is not None:
                 hall_id, destination = key
                 hastened = await self.runtime.write(
-                    partial(destination_back, hall_id=hall_id, destination=destination)
+                    partial(destination_back, hall_id=hall_id, destination=destination), OUTBOX_ROWS
                 )
                 log.info(
                     "outbox destination %s of hall %d answers again; %d messages due now",
