@@ -44,7 +44,19 @@ _SETTLE = (
         lease_owner=None,
         lease_until=None,
     )
+    .returning(o.c.hall_id, o.c.destination)
 )
+
+# A delivery counts once more for its hall's destination (the manager's figures read the counts).
+_sent = t.outbox_sent
+_COUNT_SENT = {
+    "sqlite": sqlite.insert(_sent)
+    .values(hall_id=bindparam("b_hall"), destination=bindparam("b_destination"), sent=1)
+    .on_conflict_do_update(index_elements=["hall_id", "destination"], set_={"sent": _sent.c.sent + 1}),
+    "postgresql": postgresql.insert(_sent)
+    .values(hall_id=bindparam("b_hall"), destination=bindparam("b_destination"), sent=1)
+    .on_conflict_do_update(index_elements=["hall_id", "destination"], set_={"sent": _sent.c.sent + 1}),
+}
 
 
 def _message(row: Row[Any]) -> MessageRow:
@@ -164,7 +176,11 @@ class SqlOutboxStore:
             "b_error": attempt.error[:500] if attempt.error else None,
             "b_sent_at": attempt.at if attempt.status == "sent" else None,
         }
-        return bool(self.conn.execute(_SETTLE, values).rowcount)
+        kept = self.conn.execute(_SETTLE, values).first()
+        if kept is not None and attempt.status == "sent":
+            count = {"b_hall": kept.hall_id, "b_destination": kept.destination}
+            self.conn.execute(_COUNT_SENT[self.conn.dialect.name], count)
+        return kept is not None
 
     def get(self, message_id: int) -> MessageRow | None:
         """A message by id."""
@@ -184,7 +200,8 @@ class SqlOutboxStore:
         self.conn.execute(update(o).where(o.c.id == message_id).values(status="dropped", settled_by=by))
 
     def figures(self, hall_id: int) -> list[DestinationFigures]:
-        """Each destination's counts, by destination."""
+        """Each destination's counts, by destination: the delivered ones from their kept count, the
+        others read by status (pending, dead and dropped are few; the history of sent is not)."""
 
         def count(status: str) -> Any:
             return func.sum(case((o.c.status == status, 1), else_=0))
@@ -193,22 +210,27 @@ class SqlOutboxStore:
         query = (
             select(
                 o.c.destination,
-                count("sent"),
                 count("pending"),
                 count("dead"),
                 count("dropped"),
                 func.min(case((pending, o.c.created_at), else_=None), type_=t.UtcDateTime),
                 func.sum(case((and_(pending, o.c.attempts >= FAILING_ATTEMPTS), 1), else_=0)),
             )
-            .where(o.c.hall_id == hall_id)
+            .where(o.c.hall_id == hall_id, o.c.status.in_(("pending", "dead", "dropped")))
             .group_by(o.c.destination)
-            .order_by(o.c.destination)
+        )
+        unsent = {row[0]: row[1:] for row in self.conn.execute(query)}
+        sent = dict(
+            self.conn.execute(
+                select(_sent.c.destination, _sent.c.sent).where(_sent.c.hall_id == hall_id)
+            ).all()
         )
         out = []
-        for dest, sent, waiting, dead, dropped, oldest, failing in self.conn.execute(query):
+        for dest in sorted(set(unsent) | set(sent)):
+            waiting, dead, dropped, oldest, failing = unsent.get(dest, (0, 0, 0, None, 0))
             out.append(
                 DestinationFigures(
-                    dest, int(sent), int(waiting), int(dead), int(dropped), oldest, int(failing)
+                    dest, int(sent.get(dest, 0)), int(waiting), int(dead), int(dropped), oldest, int(failing)
                 )
             )
         return out
