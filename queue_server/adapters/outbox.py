@@ -261,12 +261,12 @@ class SqlOutboxStore:
 
     def kinds_between(
         self, hall_id: int, kind: str, lower: datetime, upper: datetime
-    ) -> list[tuple[datetime, str]]:
-        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
-        query = select(o.c.created_at, o.c.status).where(
+    ) -> list[tuple[datetime, str, str | None]]:
+        """(created_at, status, last error) of the hall's messages of ``kind`` written in [lower, upper)."""
+        query = select(o.c.created_at, o.c.status, o.c.last_error).where(
             o.c.hall_id == hall_id, o.c.kind == kind, o.c.created_at >= lower, o.c.created_at < upper
         )
-        return [(r.created_at, r.status) for r in self.conn.execute(query)]
+        return [(r.created_at, r.status, r.last_error) for r in self.conn.execute(query)]
 
     def count_since(self, ordering_key: str, since: datetime) -> int:
         """Messages of an ordering key written since ``since``."""

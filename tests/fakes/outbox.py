@@ -134,9 +134,9 @@ class FakeOutboxStore:
 
     def kinds_between(
         self, hall_id: int, kind: str, lower: datetime, upper: datetime
-    ) -> list[tuple[datetime, str]]:
+    ) -> list[tuple[datetime, str, str | None]]:
         return [
-            (r.created_at, r.status)
+            (r.created_at, r.status, r.last_error)
             for r in self.rows.values()
             if r.hall_id == hall_id and r.kind == kind and lower <= r.created_at < upper
         ]

@@ -143,8 +143,8 @@ class OutboxStore(Protocol):
 
     def kinds_between(
         self, hall_id: int, kind: str, lower: datetime, upper: datetime
-    ) -> list[tuple[datetime, str]]:
-        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
+    ) -> list[tuple[datetime, str, str | None]]:
+        """(created_at, status, last error) of the hall's messages of ``kind`` written in [lower, upper)."""
         ...
 
     def count_since(self, ordering_key: str, since: datetime) -> int:
