@@ -62,7 +62,10 @@ def test_a_manager_sees_each_days_ratings_stored_against_accepted_and_refused(
     ):  # the last: no reasons
         rated(served, level)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not call(served, "GET", "/outbox")["dead"]:
+    while time.monotonic() < deadline:  # every rating accepted or refused, and that recorded
+        figures = call(served, "GET", "/outbox")["destinations"]
+        if [(d["sent"], d["pending"], d["dead"]) for d in figures] == [(3, 0, 1)]:
+            break
         time.sleep(0.1)
 
     with checked_context(browser, viewport={"width": 1366, "height": 768}) as desk:

@@ -96,6 +96,16 @@ class FakeOutboxStore:
         )
         return True
 
+    def settle_sent(self, message_ids: Sequence[int], owner: str, at: datetime) -> list[int]:
+        kept = []
+        for message_id in message_ids:
+            row = self.rows.get(message_id)
+            if row is not None and self.settle(
+                Attempt(row.id, owner, "sent", row.attempts + 1, at, None, at)
+            ):
+                kept.append(message_id)
+        return kept
+
     def get(self, message_id: int) -> MessageRow | None:
         return self.rows.get(message_id)
 

@@ -23,8 +23,8 @@ HISTORY, SENT, PENDING, DEAD = 5000, 20, 2, 1
 
 def fill(hall: Hall) -> None:
     """Hall t1's SMS outbox: a long history of delivered messages (written in bulk, counted as the
-    migration counts them), then some delivered, a few pending and one dead through the store, as
-    the dispatcher records them."""
+    migration counts them), then some delivered (one statement, as a dispatcher's round records
+    them), a few pending and one dead through the store."""
     now = hall.clock.now
     earlier = now - timedelta(hours=1)
     with hall.runtime.read_engine.connect() as conn:
@@ -48,9 +48,10 @@ def fill(hall: Hall) -> None:
             [NewMessage(hall_id, "sms", "sms.called", f"k{n}", f"o{n}", {}, earlier) for n in range(count)]
         )
         claimed = store.claim(now, "test", now + timedelta(minutes=1), count)
-        for n, message in enumerate(claimed[: SENT + DEAD]):
-            status = "sent" if n < SENT else "dead"
-            assert store.settle(Attempt(message.id, "test", status, 1, now, None, now))
+        delivered = [message.id for message in claimed[:SENT]]
+        assert store.settle_sent(delivered, "another dispatcher", now) == []  # not its lease
+        assert store.settle_sent(delivered, "test", now) == delivered  # a round's deliveries at once
+        assert store.settle(Attempt(claimed[SENT].id, "test", "dead", 1, now, "HTTP 422", now))
 
     hall.runtime.writer.run_sync(history)
     hall.runtime.write_sync(recent)

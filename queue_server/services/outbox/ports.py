@@ -116,6 +116,11 @@ class OutboxStore(Protocol):
         """Record an attempt on a message still leased to its owner; False if the lease was lost."""
         ...
 
+    def settle_sent(self, message_ids: Sequence[int], owner: str, at: datetime) -> list[int]:
+        """Record the delivery of messages still leased to ``owner``, all in one statement (a
+        round's usual outcome); the ids whose lease held."""
+        ...
+
     def get(self, message_id: int) -> MessageRow | None:
         """A message by id."""
         ...
