@@ -5,7 +5,10 @@ It accepts what HallQ's gateways send, shaped like the real ones, and checks the
 - ``POST /sms`` and ``POST /evaluations``: HallQ's signed JSON (``X-HallQ-Timestamp`` and
   ``X-HallQ-Signature`` = hex HMAC-SHA256 of ``timestamp + "\\n" + body``; ``Idempotency-Key``);
 - ``GET /?Action=SendSms&…``: Alibaba Cloud's SendSms RPC call (HMAC-SHA1 ``Signature``; ``OutId``
-  taken as the idempotency key).
+  taken as the idempotency key);
+- ``GET|POST|PUT /generic``: a generic HTTP SMS gateway as a hall's contract shapes it (fields as
+  JSON, a form or the query string; HallQ's HMAC header, Alibaba's RPC ``Signature``, or unsigned
+  when the emulator has no secret), recorded with its method, format and fields.
 
 Each accepted message is recorded once per idempotency key (a JSON line in ``record`` when given);
 a repeated key is answered as delivered and not recorded again. It can misbehave on purpose: fail a
@@ -133,6 +136,35 @@ class GatewayEmulator:
         answer = self.accept("/aliyun/SendSms", params.get("OutId", ""), item)
         return 200, {"Code": "OK", "Message": "OK", "BizId": answer["key"], "RequestId": answer["key"]}
 
+    def shaped(self, method: str, query: str, headers: Any, raw: bytes) -> tuple[int, dict[str, Any]]:
+        """A generic HTTP SMS gateway's request, shaped as a hall's contract says (JSON, a form or
+        the query string), with its signature checked: HallQ's HMAC header, or Alibaba's RPC
+        ``Signature`` parameter; unsigned only when the emulator has no secret."""
+        form = method == "GET" or "json" not in headers.get("Content-Type", "")
+        signed = query.encode() if method == "GET" else raw
+        try:
+            fields = dict(parse_qsl(signed.decode(), keep_blank_values=True)) if form else json.loads(raw)
+        except ValueError:
+            return 400, {"reason": "body is not JSON"}
+        if not isinstance(fields, dict):
+            return 400, {"reason": "body is not an object"}
+        if "Signature" in fields:
+            given = fields.pop("Signature")
+            if self.secret and not hmac.compare_digest(given, aliyun_sms.sign(method, fields, self.secret)):
+                return 200, {"Code": "SignatureDoesNotMatch", "Message": "Specified signature is not matched"}
+        elif headers.get("X-HallQ-Signature"):
+            stamp, given = headers.get("X-HallQ-Timestamp", ""), headers["X-HallQ-Signature"]
+            if self.secret and not hmac.compare_digest(given, body_signature(self.secret, stamp, signed)):
+                return 401, {"reason": "bad signature"}
+        elif self.secret:
+            return 401, {"reason": "unsigned request"}
+        key = headers.get("Idempotency-Key") or str(fields.get("OutId") or "")
+        if not key:
+            return 400, {"reason": "no idempotency key"}
+        shape = {"method": method, "format": "form" if form else "json", "fields": fields}
+        answer = self.accept("/generic", key, shape)
+        return 200, {"Code": "OK", "Message": "OK", **answer}
+
 
 def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -160,7 +192,19 @@ def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
                 return
             emulator.requests += 1
             trouble = emulator.misbehaves()
+            if url.path == "/generic":
+                self._answer(*(trouble or emulator.shaped("GET", url.query, self.headers, b"")))
+                return
             self._answer(*(trouble or emulator.aliyun(url.query)))
+
+        def do_PUT(self) -> None:
+            url = urlsplit(self.path)
+            raw = self._body()
+            emulator.requests += 1
+            if url.path != "/generic":
+                self._answer(404, {"reason": "no such endpoint"})
+                return
+            self._answer(*(emulator.misbehaves() or emulator.shaped("PUT", url.query, self.headers, raw)))
 
         def do_POST(self) -> None:
             url = urlsplit(self.path)
@@ -172,6 +216,9 @@ def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
             trouble = emulator.misbehaves()
             if trouble:
                 self._answer(*trouble)
+                return
+            if url.path == "/generic":
+                self._answer(*emulator.shaped("POST", url.query, self.headers, raw))
                 return
             data = emulator.signed_json(self.headers, raw)
             if isinstance(data, tuple):

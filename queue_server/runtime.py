@@ -36,6 +36,11 @@ Work = Callable[[Connection, Any], T]  # a job on the writer's connection, given
 # The hall the current request acts for, set once its caller is known (``api.deps``): each write it
 # makes names that hall, so that on PostgreSQL the writer locks that hall alone (``pg_locks``).
 ACTING_FOR: ContextVar[int | None] = ContextVar("hallq_acting_for", default=None)
+# The writer "hall" of the outbox dispatcher's jobs (claim, record, hasten). They name no hall of
+# their own, yet touch only outbox rows (and append event rows): on PostgreSQL they take a lock of
+# their own, ordered before every hall's (``pg_locks``), instead of the whole site exclusively, so
+# they run beside the halls' writes and only two processes' dispatchers take turns.
+OUTBOX_ROWS = -1
 
 
 class SingleWriter(WriterFigures, Protocol):

@@ -44,6 +44,20 @@ def sign(method: str, params: dict[str, str], secret: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+def common_params(
+    access_key_id: str, now: datetime | None = None, nonce: str | None = None
+) -> dict[str, str]:
+    """The parameters every RPC call signs besides its own (a generic gateway's fields add theirs)."""
+    return {
+        "AccessKeyId": access_key_id,
+        "Format": "JSON",
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": nonce or str(uuid.uuid4()),
+        "SignatureVersion": "1.0",
+        "Timestamp": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 def send_sms_params(
     *,
     access_key_id: str,
@@ -57,19 +71,14 @@ def send_sms_params(
 ) -> dict[str, str]:
     """The SendSms request's parameters (``OutId`` carries the outbox's idempotency key)."""
     return {
-        "AccessKeyId": access_key_id,
+        **common_params(access_key_id, now, nonce),
         "Action": "SendSms",
-        "Format": "JSON",
         "OutId": out_id,
         "PhoneNumbers": phone,
         "RegionId": "cn-hangzhou",
         "SignName": sign_name,
-        "SignatureMethod": "HMAC-SHA1",
-        "SignatureNonce": nonce or str(uuid.uuid4()),
-        "SignatureVersion": "1.0",
         "TemplateCode": template_code,
         "TemplateParam": json.dumps(template_param, ensure_ascii=False, separators=(",", ":")),
-        "Timestamp": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": "2017-05-25",
     }
 

@@ -1,4 +1,5 @@
 """The gateways that carry outbox messages: a signed HTTP JSON gateway (SMS or the 好差评 platform),
+the same shaped by a hall's contract (method, field templates, form or JSON, signature scheme),
 Alibaba Cloud SMS, and a log-only backend for halls without a contract.
 
 A gateway answers every send with a ``Receipt``: delivered, failed (try again later: the gateway was
@@ -18,10 +19,12 @@ import os
 import threading
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 from queue_server.adapters import aliyun_sms
+from queue_server.domain.gateway_body import fill_body
 from queue_server.domain.outbox import Outcome
 from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
 from queue_server.services.pii import reveal
@@ -168,15 +171,19 @@ class AliyunSmsGateway:
             out_id=message.idempotency_key,
         )
         query = aliyun_sms.signed_query("GET", params, self.secret)
-        status, raw = self.http.exchange("GET", f"{self.url.rstrip('/')}/?{query}", None, {})
-        if status == 200:
-            code = _reason_code(raw)
-            if code == "OK":
-                return Receipt(Outcome.DELIVERED.value, "OK")
-            if code.startswith("isv.") and "LIMIT" not in code.upper():
-                return Receipt(Outcome.REFUSED.value, code)
-            return Receipt(Outcome.FAILED.value, code)
+        return _aliyun_receipt(*self.http.exchange("GET", f"{self.url.rstrip('/')}/?{query}", None, {}))
+
+
+def _aliyun_receipt(status: int, raw: bytes) -> Receipt:
+    """An Alibaba Cloud RPC answer: HTTP 200 carries the verdict in its ``Code``."""
+    if status != 200:
         return _classify(status, raw)
+    code = _reason_code(raw)
+    if code == "OK":
+        return Receipt(Outcome.DELIVERED.value, "OK")
+    if code.startswith("isv.") and "LIMIT" not in code.upper():
+        return Receipt(Outcome.REFUSED.value, code)
+    return Receipt(Outcome.FAILED.value, code)
 
 
 def _reason_code(raw: bytes) -> str:
@@ -186,11 +193,72 @@ def _reason_code(raw: bytes) -> str:
         return ""
 
 
+class ShapedHttpGateway:
+    """The generic HTTP SMS gateway as a hall's contract shapes it: its method, its fields (filled
+    from templates), JSON, a form or the query string, and its signature scheme."""
+
+    def __init__(self, settings: Mapping[str, Any], secret: str, pii_key: bytes) -> None:
+        self.settings = settings
+        self.url = str(settings["url"])
+        self.method = str(settings.get("method", "POST"))
+        self.form = self.method == "GET" or settings.get("body_format") == "form"
+        self.signature = str(settings.get("signature", "hmac_sha256"))
+        self.fields: dict[str, str] = dict(settings.get("body") or {})
+        self.secret = secret
+        self.pii_key = pii_key
+        self.http = KeepAlive(float(settings.get("timeout_seconds", 5.0)))
+
+    def values(self, message: MessageRow, now: datetime) -> dict[str, str]:
+        """What the placeholders stand for in this message (the number decrypted here)."""
+        payload = {k: v for k, v in message.payload.items() if k not in ("phone_cipher", "phone_masked")}
+        text = str(payload.get("text", ""))
+        cipher = message.payload.get("phone_cipher")
+        return {
+            "phone": reveal(self.pii_key, str(cipher)) if cipher else "",
+            "text": text,
+            "template_code": str(self.settings.get("template_code", "")),
+            "template_params": json.dumps({"text": text}, ensure_ascii=False, separators=(",", ":")),
+            "key": message.idempotency_key,
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "kind": message.kind,
+            "data": json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        }
+
+    def send(self, message: MessageRow) -> Receipt:
+        now = datetime.now(UTC)
+        try:
+            fields = fill_body(self.fields, self.values(message, now))
+        except ValueError as error:  # a number this server's key cannot decrypt: never deliverable
+            return Receipt(Outcome.REFUSED.value, str(error))
+        headers = {KEY_HEADER: message.idempotency_key}
+        if self.signature == "aliyun_rpc":
+            common = aliyun_sms.common_params(str(self.settings.get("access_key_id", "")), now)
+            encoded = aliyun_sms.signed_query(self.method, {**common, **fields}, self.secret).encode()
+        elif self.form:
+            encoded = urlencode(fields).encode()
+        else:
+            encoded = json.dumps(fields, ensure_ascii=False).encode()
+        if self.signature == "hmac_sha256":  # over the body, or over the query string of a GET
+            stamp = str(int(now.timestamp()))
+            headers[TIMESTAMP_HEADER] = stamp
+            headers[SIGNATURE_HEADER] = body_signature(self.secret, stamp, encoded)
+        if self.method == "GET":
+            joiner = "&" if urlsplit(self.url).query else "?"
+            answer = self.http.exchange("GET", f"{self.url}{joiner}{encoded.decode()}", None, headers)
+        else:
+            form = "application/x-www-form-urlencoded" if self.form else "application/json; charset=utf-8"
+            headers["Content-Type"] = form
+            answer = self.http.exchange(self.method, self.url, encoded, headers)
+        return _aliyun_receipt(*answer) if self.signature == "aliyun_rpc" else _classify(*answer)
+
+
 def build_gateway(settings: Mapping[str, Any], pii_key: bytes) -> Gateway:
     """The gateway a hall's settings for one destination describe (its secret from the environment)."""
     kind = str(settings.get("kind", "log"))
     secret = os.environ.get(str(settings.get("secret_env") or ""), "") if settings.get("secret_env") else ""
     timeout = float(settings.get("timeout_seconds", 5.0))
+    if kind == "http" and settings.get("url") and settings.get("body"):
+        return ShapedHttpGateway(settings, secret, pii_key)
     if kind == "http" and settings.get("url"):
         return HttpGateway(str(settings["url"]), secret, pii_key, timeout)
     if kind == "aliyun":

@@ -3,15 +3,17 @@ PostgreSQL, so two server processes never claim one message) and the SMS subscri
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements
 from queue_server.domain.outbox import FAILING_ATTEMPTS
 from queue_server.services.outbox.ports import (
     Attempt,
@@ -24,14 +26,12 @@ from queue_server.services.outbox.ports import (
 o = t.outbox
 # Statements of the issue path built once (a statement built per call costs more Python than its SQL).
 # A key already stored is left as it is: the same message is never queued twice.
-_INSERT = {
-    "sqlite": sqlite.insert(o).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-    "postgresql": postgresql.insert(o).on_conflict_do_nothing(index_elements=["idempotency_key"]),
-}
-_COUNT_SINCE = select(func.count()).where(
-    o.c.ordering_key == bindparam("key"), o.c.created_at >= bindparam("since", type_=t.UtcDateTime)
+_INSERT = (  # SQL both SQLite and PostgreSQL accept, run on the raw cursor
+    "INSERT INTO outbox (hall_id, destination, kind, idempotency_key, ordering_key, payload, status,"
+    " attempts, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (idempotency_key) DO NOTHING"
 )
-_SUBSCRIBE = insert(t.sms_subscriptions)
+_COUNT_SINCE = "SELECT count(*) FROM outbox WHERE ordering_key = ? AND created_at >= ?"
 _SETTLE = (
     update(o)
     .where(o.c.id == bindparam("b_id"), o.c.lease_owner == bindparam("b_owner"), o.c.status == "pending")
@@ -44,6 +44,43 @@ _SETTLE = (
         lease_owner=None,
         lease_until=None,
     )
+    .returning(o.c.hall_id, o.c.destination)
+)
+
+# A delivery counts once more for its hall's destination (the manager's figures read the counts).
+_sent = t.outbox_sent
+_COUNT_SENT = {
+    "sqlite": sqlite.insert(_sent)
+    .values(hall_id=bindparam("b_hall"), destination=bindparam("b_destination"), sent=bindparam("b_n"))
+    .on_conflict_do_update(
+        index_elements=["hall_id", "destination"], set_={"sent": _sent.c.sent + bindparam("b_n")}
+    ),
+    "postgresql": postgresql.insert(_sent)
+    .values(hall_id=bindparam("b_hall"), destination=bindparam("b_destination"), sent=bindparam("b_n"))
+    .on_conflict_do_update(
+        index_elements=["hall_id", "destination"], set_={"sent": _sent.c.sent + bindparam("b_n")}
+    ),
+}
+
+# A round's deliveries in one statement: its usual outcome, recorded without a statement per message.
+_AT = bindparam("b_at", type_=t.UtcDateTime)
+_SETTLE_SENT = (
+    update(o)
+    .where(
+        o.c.id.in_(bindparam("b_ids", expanding=True)),
+        o.c.lease_owner == bindparam("b_owner"),
+        o.c.status == "pending",
+    )
+    .values(
+        status="sent",
+        attempts=o.c.attempts + 1,
+        next_at=_AT,
+        last_error=None,
+        sent_at=_AT,
+        lease_owner=None,
+        lease_until=None,
+    )
+    .returning(o.c.id, o.c.hall_id, o.c.destination)
 )
 
 
@@ -68,15 +105,16 @@ def _message(row: Row[Any]) -> MessageRow:
 class SqlOutboxStore:
     """The outbox on one connection."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, raw: RawStatements | None = None) -> None:
         self.conn = conn
+        # The issue path's statements (opt-in, its "taken" notice, the daily cap) on the driver's
+        # cursor: through Core they cost more Python than the ticket's own insert (``adapters.raw``).
+        self.raw = raw or RawStatements(conn)
 
     def add(self, messages: Sequence[NewMessage]) -> None:
         """Store new pending messages (a key already stored is left as it is)."""
-        if not messages:
-            return
-        rows = [
-            {
+        for m in messages:  # one a change, as a rule
+            values = {
                 "hall_id": m.hall_id,
                 "destination": m.destination,
                 "kind": m.kind,
@@ -88,9 +126,8 @@ class SqlOutboxStore:
                 "created_at": m.created_at,
                 "next_at": m.created_at,
             }
-            for m in messages
-        ]
-        self.conn.execute(_INSERT[self.conn.dialect.name], rows)
+            params = tuple(self.raw.bind(o, name, value) for name, value in values.items())
+            self.raw.execute(_INSERT, params)
 
     def claim(
         self,
@@ -164,7 +201,24 @@ class SqlOutboxStore:
             "b_error": attempt.error[:500] if attempt.error else None,
             "b_sent_at": attempt.at if attempt.status == "sent" else None,
         }
-        return bool(self.conn.execute(_SETTLE, values).rowcount)
+        kept = self.conn.execute(_SETTLE, values).first()
+        if kept is not None and attempt.status == "sent":
+            self._count_sent(Counter([(kept.hall_id, kept.destination)]))
+        return kept is not None
+
+    def settle_sent(self, message_ids: Sequence[int], owner: str, at: datetime) -> list[int]:
+        """Record the delivery of messages still leased to ``owner``, in one statement."""
+        if not message_ids:
+            return []
+        values = {"b_ids": list(message_ids), "b_owner": owner, "b_at": at}
+        kept = self.conn.execute(_SETTLE_SENT, values).all()
+        self._count_sent(Counter((row.hall_id, row.destination) for row in kept))
+        return [row.id for row in kept]
+
+    def _count_sent(self, delivered: Counter[tuple[int, str]]) -> None:
+        counts = [{"b_hall": h, "b_destination": d, "b_n": n} for (h, d), n in sorted(delivered.items())]
+        for count in counts:  # a few destinations a round
+            self.conn.execute(_COUNT_SENT[self.conn.dialect.name], count)
 
     def get(self, message_id: int) -> MessageRow | None:
         """A message by id."""
@@ -184,7 +238,8 @@ class SqlOutboxStore:
         self.conn.execute(update(o).where(o.c.id == message_id).values(status="dropped", settled_by=by))
 
     def figures(self, hall_id: int) -> list[DestinationFigures]:
-        """Each destination's counts, by destination."""
+        """Each destination's counts, by destination: the delivered ones from their kept count, the
+        others read by status (pending, dead and dropped are few; the history of sent is not)."""
 
         def count(status: str) -> Any:
             return func.sum(case((o.c.status == status, 1), else_=0))
@@ -193,22 +248,27 @@ class SqlOutboxStore:
         query = (
             select(
                 o.c.destination,
-                count("sent"),
                 count("pending"),
                 count("dead"),
                 count("dropped"),
                 func.min(case((pending, o.c.created_at), else_=None), type_=t.UtcDateTime),
                 func.sum(case((and_(pending, o.c.attempts >= FAILING_ATTEMPTS), 1), else_=0)),
             )
-            .where(o.c.hall_id == hall_id)
+            .where(o.c.hall_id == hall_id, o.c.status.in_(("pending", "dead", "dropped")))
             .group_by(o.c.destination)
-            .order_by(o.c.destination)
+        )
+        unsent = {row[0]: row[1:] for row in self.conn.execute(query)}
+        sent = dict(
+            self.conn.execute(
+                select(_sent.c.destination, _sent.c.sent).where(_sent.c.hall_id == hall_id)
+            ).all()
         )
         out = []
-        for dest, sent, waiting, dead, dropped, oldest, failing in self.conn.execute(query):
+        for dest in sorted(set(unsent) | set(sent)):
+            waiting, dead, dropped, oldest, failing = unsent.get(dest, (0, 0, 0, None, 0))
             out.append(
                 DestinationFigures(
-                    dest, int(sent), int(waiting), int(dead), int(dropped), oldest, int(failing)
+                    dest, int(sent.get(dest, 0)), int(waiting), int(dead), int(dropped), oldest, int(failing)
                 )
             )
         return out
@@ -239,16 +299,16 @@ class SqlOutboxStore:
 
     def kinds_between(
         self, hall_id: int, kind: str, lower: datetime, upper: datetime
-    ) -> list[tuple[datetime, str]]:
-        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
-        query = select(o.c.created_at, o.c.status).where(
+    ) -> list[tuple[datetime, str, str | None]]:
+        """(created_at, status, last error) of the hall's messages of ``kind`` written in [lower, upper)."""
+        query = select(o.c.created_at, o.c.status, o.c.last_error).where(
             o.c.hall_id == hall_id, o.c.kind == kind, o.c.created_at >= lower, o.c.created_at < upper
         )
-        return [(r.created_at, r.status) for r in self.conn.execute(query)]
+        return [(r.created_at, r.status, r.last_error) for r in self.conn.execute(query)]
 
     def count_since(self, ordering_key: str, since: datetime) -> int:
         """Messages of an ordering key written since ``since``."""
-        return int(self.conn.execute(_COUNT_SINCE, {"key": ordering_key, "since": since}).scalar_one())
+        return int(self.raw.one(_COUNT_SINCE, (ordering_key, self.raw.bind(o, "created_at", since))))
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
         """Keep a ticket's opt-in to SMS notices."""
@@ -264,7 +324,7 @@ class SqlOutboxStore:
             "created_at": at,
             "language": s.language,
         }
-        self.conn.execute(_SUBSCRIBE, values)
+        self.raw.insert(t.sms_subscriptions, values, returning_id=False)
 
     def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
         """The opted-in tickets among ``tokens``."""

@@ -8,7 +8,10 @@ session dies with its process):
 
 1. the *site* lock, shared: held by every hall-bound transaction; taken exclusively by a job whose
    hall is unknown (it could touch any hall), which therefore runs alone on the whole site;
-2. then the lock of each hall its jobs act for, in ascending hall id.
+2. then the lock of each hall its jobs act for, in ascending hall id. The outbox dispatcher's jobs
+   name ``runtime.OUTBOX_ROWS`` (-1): a lock of their own, first in that order, since they touch
+   outbox rows of any hall but no hall's counters, windows or tickets; they run beside the halls'
+   writes, and two processes' dispatchers take turns.
 
 A transaction only waits for a lock while holding locks that come before it in that one order, so
 no cycle of waits can form: no deadlock, by design, for everything that runs under these locks.
@@ -37,7 +40,7 @@ log = logging.getLogger(__name__)
 # The advisory lock space is database-wide: HallQ's keys carry this first half ("HQ") so another
 # application's locks on the same database never collide with them.
 LOCK_CLASS = 0x4851
-SITE = 0  # hall ids start at 1; 0 is the site lock
+SITE = 0  # hall ids start at 1; 0 is the site lock, -1 the outbox dispatcher's (``OUTBOX_ROWS``)
 HOUSEKEEPING_CLASS = 0x4852  # session-level: which process does a hall's housekeeping
 _LEASE = "SELECT pg_try_advisory_lock(%s, %s)"
 

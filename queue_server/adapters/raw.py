@@ -127,6 +127,12 @@ class RawStatements:
         row = cursor.fetchone()
         return None if row is None else row[0]
 
+    def execute(self, text: str, params: tuple[Any, ...]) -> int:
+        """Run a statement that returns no rows; how many rows it changed."""
+        cursor = self.cursor
+        cursor.execute(self._sql(text), params)
+        return int(cursor.rowcount)
+
     def rows(self, text: str, params: tuple[Any, ...]) -> list[Any]:
         """Run a query and return all its rows as tuples."""
         cursor = self.cursor

@@ -52,7 +52,7 @@ class SqlStores:
         self.sessions = SqlSessionStore(conn)
         self.predictions = SqlPredictionStore(conn)
         self.city = SqlCityStore(conn)
-        self.outbox = SqlOutboxStore(conn)
+        self.outbox = SqlOutboxStore(conn, raw)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -646,7 +646,11 @@ outbox = Table(
     UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
     Index("ix_outbox_due", "status", "next_at"),
     Index("ix_outbox_order", "ordering_key", "status", "id"),
-    Index("ix_outbox_hall", "hall_id", "destination", "status"),
+    # The manager's figures, the alert rule and a destination's hastening read a hall's pending, dead
+    # and dropped messages by status: a seek per status, never the history of those sent (counted in
+    # ``outbox_sent``). Status before destination: (hall, destination, status) made SQLite walk the
+    # hall's whole outbox for them, in destination order.
+    Index("ix_outbox_hall_status", "hall_id", "status", "destination"),
 )
 
 sms_subscriptions = Table(
@@ -662,4 +666,15 @@ sms_subscriptions = Table(
     Column("created_at", UtcDateTime, nullable=False),
     # The kiosk's or guide's language when the ticket was taken: its notices' wording (zh-CN or en).
     Column("language", String(8), nullable=False, default="zh-CN", server_default="zh-CN"),
+)
+
+# How many messages each hall's destination has delivered, kept by the dispatcher's record job in
+# the transaction that marks them sent: the manager's figures read it rather than count the history.
+outbox_sent = Table(
+    "outbox_sent",
+    metadata,
+    _hall(),
+    Column("destination", String(20), nullable=False),
+    Column("sent", BigInteger, nullable=False),
+    PrimaryKeyConstraint("hall_id", "destination", name="pk_outbox_sent"),
 )

@@ -26,12 +26,12 @@ from functools import partial
 from typing import Any
 
 from queue_server.domain.outbox import Outcome, RetryPolicy
-from queue_server.runtime import Runtime
+from queue_server.runtime import OUTBOX_ROWS, Runtime
 from queue_server.services.outbox.dispatch import (
     claim_due,
     destination_back,
     gateway_settings,
-    record_attempts,
+    record_and_claim,
 )
 from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
 
@@ -84,38 +84,53 @@ class Dispatcher:
     async def run(self) -> None:
         """Dispatch until cancelled; a failing round is logged and the next one tried."""
         try:
+            told = False  # woken by a commit that wrote messages: no need to ask whether any are due
             while True:
                 try:
-                    busy = await self.round()
+                    busy = await self.round(ask=not told)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     log.exception("outbox round failed; will try again")
                     busy = False
+                told = False
                 if not busy:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self.idle)
+                        told = True
                 # Linger a moment: the messages of the commits that follow go in the same round
                 # (one claim, one record job for many), not one round each under a busy kiosk load.
                 await asyncio.sleep(self.linger)
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def round(self) -> bool:
-        """Claim what is due and send it; whether anything was claimed."""
-        owner, lease, batch = self.owner, self.lease, self.batch
-        if not await self.runtime.read(lambda uow: uow.stores.outbox.any_due(uow.now)):
-            return False  # a read, so an idle hall costs its writer nothing
-        now = time.monotonic()
-        skip = [key for key, (until, _) in self._away.items() if until > now]
-        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip))
-        if claimed:
+    async def round(self, ask: bool = True) -> bool:
+        """Claim what is due and send it, batch after batch while there is more; whether anything
+        was claimed. Unless told that messages were just written (``ask`` False), a read asks
+        first, so an idle hall costs its writer nothing. Under load each batch costs the writer one
+        job, not two: a batch's results are recorded in the job that claims the next one."""
+        owner, lease, batch, policy = self.owner, self.lease, self.batch, self.policy
+        if ask and not await self.runtime.read(lambda uow: uow.stores.outbox.any_due(uow.now)):
+            return False
+        skip = self._skip()
+        claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip), OUTBOX_ROWS)
+        busy = bool(claimed)
+        while claimed:
             receipts = await asyncio.gather(*(self._deliver(message) for message in claimed))
-            policy, done = self.policy, list(zip(claimed, receipts, strict=True))
-            await self.runtime.write(lambda uow: record_attempts(uow, policy, owner, done))  # one job
+            done = list(zip(claimed, receipts, strict=True))
             await self._note_health(claimed, [receipt.outcome for receipt in receipts])
-        return bool(claimed)
+            await asyncio.sleep(self.linger)  # the messages of the commits meanwhile join the next batch
+            skip = self._skip()
+            job = partial(
+                record_and_claim, policy=policy, owner=owner, done=done, lease=lease, limit=batch, skip=skip
+            )
+            claimed = await self.runtime.write(job, OUTBOX_ROWS)
+        return busy
+
+    def _skip(self) -> list[Destination]:
+        now = time.monotonic()
+        return [key for key, (until, _) in self._away.items() if until > now]
 
     async def _note_health(self, claimed: list[MessageRow], results: list[str]) -> None:
         """Pause a destination that failed this round; hasten its backlog once it delivers again."""
@@ -134,7 +149,7 @@ class Dispatcher:
             if self._away.pop(key, None) is not None:
                 hall_id, destination = key
                 hastened = await self.runtime.write(
-                    partial(destination_back, hall_id=hall_id, destination=destination)
+                    partial(destination_back, hall_id=hall_id, destination=destination), OUTBOX_ROWS
                 )
                 log.info(
                     "outbox destination %s of hall %d answers again; %d messages due now",

@@ -29,6 +29,11 @@ UNPROCESSABLE = {
     "request.invalid",
     "assignment.invalid",
     "appointment.invalid_code",
+    "settings.gateway_template",
+    "settings.gateway_placeholder",
+    "settings.gateway_no_phone",
+    "settings.gateway_needs_body",
+    "settings.gateway_rpc_form",
 }
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from queue_server.contract.base import Line, Model, WallTime
 
@@ -35,6 +35,19 @@ class GatewaySettings(Model):
     sign_name: str = Field(default="", max_length=40, description="SMS 签名 (aliyun)")
     template_code: str = Field(default="", max_length=40, description="SMS template code (aliyun)")
     timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The generic HTTP gateway (``http``) shaped as the hall's contract wants it. With no ``body``
+    # it posts HallQ's own signed JSON; with one, each field is a template (placeholders in
+    # ``queue_server.domain.gateway_body.PLACEHOLDERS``), sent as JSON, a form or (GET) the query.
+    method: Literal["POST", "GET", "PUT"] = "POST"
+    body_format: Literal["json", "form"] = "json"
+    body: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=60)], Annotated[str, Field(max_length=500)]
+    ] = Field(default={}, max_length=30, description='field → template, e.g. {"mobile": "{phone}"}')
+    signature: Literal["hmac_sha256", "none", "aliyun_rpc"] = Field(
+        default="hmac_sha256",
+        description="hmac_sha256: X-HallQ-Signature over the body; aliyun_rpc: Alibaba Cloud's RPC "
+        "signature (HMAC-SHA1) over the form or query parameters; none",
+    )
 
 
 class NoticeSettings(Model):

@@ -7,6 +7,7 @@ so a copy of the database alone reveals no number. Only matching needs the keyed
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ class ProtectedPhone:
     masked: str
 
 
+@functools.lru_cache(maxsize=4)  # one server key: derived once, not for every number kept or sent
 def _fernet(key: bytes) -> Fernet:
     derived = hashlib.sha256(b"hallq-pii-encryption:" + key).digest()
     return Fernet(base64.urlsafe_b64encode(derived))

@@ -96,6 +96,16 @@ class FakeOutboxStore:
         )
         return True
 
+    def settle_sent(self, message_ids: Sequence[int], owner: str, at: datetime) -> list[int]:
+        kept = []
+        for message_id in message_ids:
+            row = self.rows.get(message_id)
+            if row is not None and self.settle(
+                Attempt(row.id, owner, "sent", row.attempts + 1, at, None, at)
+            ):
+                kept.append(message_id)
+        return kept
+
     def get(self, message_id: int) -> MessageRow | None:
         return self.rows.get(message_id)
 
@@ -134,9 +144,9 @@ class FakeOutboxStore:
 
     def kinds_between(
         self, hall_id: int, kind: str, lower: datetime, upper: datetime
-    ) -> list[tuple[datetime, str]]:
+    ) -> list[tuple[datetime, str, str | None]]:
         return [
-            (r.created_at, r.status)
+            (r.created_at, r.status, r.last_error)
             for r in self.rows.values()
             if r.hall_id == hall_id and r.kind == kind and lower <= r.created_at < upper
         ]

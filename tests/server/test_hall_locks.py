@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select, text
 from queue_server.adapters.db import make_engine, normalise_url
 from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, HousekeepingLeases, claim
 from queue_server.adapters.writer import Outbox, Writer
+from queue_server.runtime import OUTBOX_ROWS
 from tests.server.test_writer import insert, probe
 from tests.support.postgres import PostgresCluster, create_database
 
@@ -53,6 +54,7 @@ def waiting_for(reader: Engine, hall: int, within: float = 20.0) -> None:
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
         "AND classid = :cls AND objid = :hall"
     )
+    hall &= 0xFFFFFFFF  # pg_locks shows the lock's second key as an unsigned oid
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         with reader.connect() as conn:
@@ -156,6 +158,35 @@ def test_a_job_for_no_particular_hall_waits_for_the_whole_site(engines: tuple[En
         assert writer.run_sync(insert("hall 3"), hall=3) == "hall 3"
     finally:
         writer.stop()
+
+
+def test_the_outbox_dispatchers_jobs_and_the_halls_writes_do_not_wait_for_each_other(
+    engines: tuple[Engine, Engine],
+) -> None:
+    """The dispatcher's jobs name no hall, but touch outbox rows only: they hold a lock of their own,
+    not the whole site. Another process's dispatcher mid-job blocks no hall write here, another
+    process's hall writes block no dispatcher job; two dispatchers take turns."""
+    engine, reader = engines
+    writer = Writer(engine, lambda _events: None, claim=claim)
+    writer.start()
+    try:
+        with reader.connect() as other, other.begin():  # another process's dispatcher, mid-job
+            assert claim(other, [OUTBOX_ROWS]).halls == {OUTBOX_ROWS}
+            writes = [writer.submit(insert(f"hall {hall}"), hall=hall) for hall in (1, 2, 3)]
+            assert [job.result(20) for job in writes] == ["hall 1", "hall 2", "hall 3"]
+        with reader.connect() as other, other.begin():  # another process's writer, mid-batch
+            assert claim(other, [1, 2, 3]).halls == {1, 2, 3}
+            assert writer.run_sync(insert("dispatch"), hall=OUTBOX_ROWS) == "dispatch"
+        with reader.connect() as other, other.begin():  # two dispatchers: one job at a time
+            claim(other, [OUTBOX_ROWS])
+            second = writer.submit(insert("second dispatch"), hall=OUTBOX_ROWS)
+            waiting_for(reader, OUTBOX_ROWS)
+            assert not second.done()
+        assert second.result(20) == "second dispatch"
+        assert writer.site_jobs == 0 and writer.put_back == 0
+    finally:
+        writer.stop()
+    assert names(reader) == {"hall 1", "hall 2", "hall 3", "dispatch", "second dispatch"}
 
 
 HOLDER = """

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from hardware_mocks.gateway import MockGateway
@@ -48,6 +49,14 @@ def notices_on(server: HallServer, gateway: MockGateway) -> None:
 def sms_figures(server: HallServer) -> dict[str, Any]:
     destinations = server.call("GET", "/outbox").json()["destinations"]
     return next((d for d in destinations if d["destination"] == "sms"), {})
+
+
+def site_jobs(server: HallServer) -> float:
+    """How many writer jobs of a process named no hall, so locked the whole site (its /metrics)."""
+    for line in httpx.get(f"{server.url}/metrics", timeout=10).text.splitlines():
+        if line.startswith("hallq_writer_site_jobs_total "):
+            return float(line.split()[1])
+    raise AssertionError("no hallq_writer_site_jobs_total")
 
 
 def issue(server: HallServer, phone: str) -> dict[str, Any]:
@@ -104,6 +113,9 @@ def test_two_servers_on_one_postgresql_send_each_message_once(
         for n in range(30):
             issue(servers[n % 2], f"138{n:08d}")
         assert eventually(lambda: sms_figures(servers[1]).get("sent") == 30)
+        # The dispatchers' claim and record jobs took their own lock, never the whole site: they
+        # ran beside the halls' writes (no job of either process locked every hall).
+        assert [site_jobs(server) for server in servers] == [0, 0]
     finally:
         for server in started:
             if server.process is not None:

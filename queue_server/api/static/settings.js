@@ -54,8 +54,23 @@
     for (const node of fields()) {
       const value = get(settings, node.name);
       if (node.type === "checkbox") node.checked = Boolean(value);
+      else if (node.dataset.kind === "pairs") node.value = Object.entries(value || {}).map(([k, v]) => `${k} = ${v}`).join("\n");
       else node.value = value === null || value === undefined ? "" : String(value);
     }
+  }
+
+  /** "field = template" lines as an object (a gateway's request fields); a line without "=" is refused. */
+  function pairs(text) {
+    const out = {};
+    for (const line of text.split("\n").map((l) => l.trim()).filter(Boolean)) {
+      const at = line.indexOf("=");
+      if (at < 1) {
+        const [zh, en] = H.t("manager.gateway.bad_line", { line });
+        throw new H.ApiError(0, { code: "manager.gateway.bad_line", message: zh, message_en: en });
+      }
+      out[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+    }
+    return out;
   }
 
   function read(settings) {
@@ -65,6 +80,7 @@
       let value;
       if (node.type === "checkbox") value = node.checked;
       else if (node.type === "number") value = node.value.trim() === "" ? null : Number(node.value);
+      else if (node.dataset.kind === "pairs") value = pairs(node.value);
       else value = node.value;
       put(settings, node.name, value);
     }

@@ -10,6 +10,7 @@ from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallSettings
 from queue_server.services.hall.ports import HallRules
 from queue_server.services.live import hall_topics
+from queue_server.services.outbox.gateway_check import check_gateways
 from queue_server.services.unit_of_work import UnitOfWork
 
 
@@ -23,6 +24,7 @@ def read_settings(uow: UnitOfWork, actor: Actor) -> c.HallSettingsModel:
 def replace_settings(uow: UnitOfWork, actor: Actor, wanted: c.HallSettingsModel) -> c.HallSettingsModel:
     """Change the hall's rules; every process applies them from its next transaction."""
     actor.require(Permission.MANAGE_HALL)
+    check_gateways(wanted)
     before = read_settings(uow, actor)
     stored: dict[str, Any] = wanted.model_dump(mode="json", exclude={"notice"})
     for key in ("hours", "extended_hours"):

@@ -39,8 +39,35 @@ def destination_back(uow: UnitOfWork, hall_id: int, destination: str) -> int:
 def record_attempts(
     uow: UnitOfWork, policy: RetryPolicy, owner: str, done: Sequence[tuple[MessageRow, Receipt]]
 ) -> list[str]:
-    """Store a round's attempts in one transaction; each message's new status."""
-    return [record_attempt(uow, policy, owner, message, receipt) for message, receipt in done]
+    """Store a round's attempts in one transaction; each message's new status. The deliveries go
+    in one statement (most of a round); the rest, one by one with their back-off or dead letter."""
+    delivered = [message.id for message, receipt in done if receipt.outcome == Outcome.DELIVERED.value]
+    kept = set(uow.stores.outbox.settle_sent(delivered, owner, uow.now))
+    if len(kept) < len(delivered):
+        log.warning(
+            "outbox: %d messages' leases lost before their delivery was stored", len(delivered) - len(kept)
+        )
+    return [
+        ("sent" if message.id in kept else "lost")
+        if receipt.outcome == Outcome.DELIVERED.value
+        else record_attempt(uow, policy, owner, message, receipt)
+        for message, receipt in done
+    ]
+
+
+def record_and_claim(
+    uow: UnitOfWork,
+    policy: RetryPolicy,
+    owner: str,
+    done: Sequence[tuple[MessageRow, Receipt]],
+    lease: timedelta,
+    limit: int,
+    skip: Sequence[tuple[int, str]] = (),
+) -> list[MessageRow]:
+    """A busy dispatcher's one job per batch: store the last batch's attempts, then lease the next
+    (a message delivered just now lets the next one of its citizen go in this very claim)."""
+    record_attempts(uow, policy, owner, done)
+    return claim_due(uow, owner, lease, limit, skip)
 
 
 def record_attempt(

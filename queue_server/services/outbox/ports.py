@@ -117,6 +117,11 @@ class OutboxStore(Protocol):
         """Record an attempt on a message still leased to its owner; False if the lease was lost."""
         ...
 
+    def settle_sent(self, message_ids: Sequence[int], owner: str, at: datetime) -> list[int]:
+        """Record the delivery of messages still leased to ``owner``, all in one statement (a
+        round's usual outcome); the ids whose lease held."""
+        ...
+
     def get(self, message_id: int) -> MessageRow | None:
         """A message by id."""
         ...
@@ -144,8 +149,8 @@ class OutboxStore(Protocol):
 
     def kinds_between(
         self, hall_id: int, kind: str, lower: datetime, upper: datetime
-    ) -> list[tuple[datetime, str]]:
-        """(created_at, status) of the hall's messages of ``kind`` written in [lower, upper)."""
+    ) -> list[tuple[datetime, str, str | None]]:
+        """(created_at, status, last error) of the hall's messages of ``kind`` written in [lower, upper)."""
         ...
 
     def count_since(self, ordering_key: str, since: datetime) -> int:

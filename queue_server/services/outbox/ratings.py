@@ -109,17 +109,24 @@ def _write(
 
 
 def reconciliation(uow: UnitOfWork, actor: Actor, start: date, end: date) -> list[dict[str, Any]]:
-    """Per local day: ratings stored (pushed to the outbox) and accepted, pending, refused by the platform."""
+    """Per local day: ratings stored (pushed to the outbox) and accepted, pending, refused by the
+    platform, with how many were refused for each of the platform's reasons."""
     actor.require(Permission.MANAGE_HALL)
     zone = ZoneInfo(uow.catalogue(actor.hall_id).timezone)
     lower = datetime.combine(start, datetime.min.time(), zone)
     upper = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
     days: dict[date, dict[str, Any]] = {}
-    for created, status in uow.stores.outbox.kinds_between(actor.hall_id, "evaluation.rating", lower, upper):
+    rows = uow.stores.outbox.kinds_between(actor.hall_id, "evaluation.rating", lower, upper)
+    for created, status, error in rows:
         day = created.astimezone(zone).date()
         row = days.setdefault(
-            day, {"day": day.isoformat(), "stored": 0, "accepted": 0, "pending": 0, "refused": 0}
+            day,
+            {"day": day.isoformat(), "stored": 0, "accepted": 0, "pending": 0, "refused": 0, "reasons": {}},
         )
         row["stored"] += 1
-        row[{"sent": "accepted", "pending": "pending"}.get(status, "refused")] += 1
+        verdict = {"sent": "accepted", "pending": "pending"}.get(status, "refused")
+        row[verdict] += 1
+        if verdict == "refused":
+            reason = (error or "").strip() or "—"
+            row["reasons"][reason] = row["reasons"].get(reason, 0) + 1
     return [days[d] for d in sorted(days)]

@@ -1,0 +1,25 @@
+"""A hall's gateway settings checked when saved: body templates, and the signature they allow."""
+
+from __future__ import annotations
+
+from queue_server import contract as c
+from queue_server.domain.errors import Rejected
+from queue_server.domain.gateway_body import check_body
+
+
+def check_gateway(gateway: c.GatewaySettings, *, sms: bool) -> None:
+    """Refuse settings the gateway could never send by (a clear code rather than a dead letter)."""
+    if gateway.kind != "http":
+        return
+    check_body(gateway.body, sms=sms)
+    shaped = gateway.method != "POST" or gateway.body_format != "json" or gateway.signature != "hmac_sha256"
+    if shaped and not gateway.body:  # HallQ's own JSON is POSTed and HMAC-signed: nothing else
+        raise Rejected("settings.gateway_needs_body")
+    if gateway.signature == "aliyun_rpc" and gateway.method != "GET" and gateway.body_format == "json":
+        raise Rejected("settings.gateway_rpc_form")
+
+
+def check_gateways(settings: c.HallSettingsModel) -> None:
+    """Both destinations' gateways of a hall's settings."""
+    check_gateway(settings.notices.gateway, sms=True)
+    check_gateway(settings.evaluation_push.gateway, sms=False)
