@@ -1,16 +1,16 @@
 """the outbox's delivered counts per hall and destination, and its per-status index (the manager's
 figures no longer count the history of messages sent)
 
-Revision ID: 0011_outbox2
-Revises: 0010_house
+Revision ID: 0012_outbox2
+Revises: 0011_notices
 Create Date: 2026-12-07 08:00:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_outbox2"
-down_revision = "0010_house"
+revision = "0012_outbox2"
+down_revision = "0011_notices"
 branch_labels = None
 depends_on = None
 
