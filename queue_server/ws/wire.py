@@ -28,7 +28,10 @@ from websockets.protocol import State
 
 log = logging.getLogger(__name__)
 
-BUFFER_LIMIT = 1 << 20  # unsent bytes of one connection before it is cut off as too slow
+# Unsent bytes of one connection before it is cut off as too slow: past what the kernel's socket
+# buffer already holds, about the 512 frames the ASGI path queues, and what a thousand stalled
+# boards could cost at most (256 MB), not more.
+BUFFER_LIMIT = 256 * 1024
 SERVER_SEND = "hallq.server_send"  # scope key: the server's own send callable (see KeepServerSend)
 
 Scope = MutableMapping[str, Any]

@@ -213,6 +213,7 @@ async def test_a_stalled_board_is_cut_off_and_told_to_resync_while_the_others_ge
     stalled_from = orjson.loads(stalled.frames[-1].data)["seq"]
     dropped = served.runtime.hub.dropped
     notice = "x" * 32 * 1024  # big frames: the stalled socket's buffers fill in a few dozen
+    batch = 4  # 128 KiB at a time: well under the live board's limit while it catches up
 
     def publish(n: int) -> None:
         event = LiveEvent("notice", ("hall",), {"n": n, "text": notice}, datetime.now(UTC), served.hall_id)
@@ -221,10 +222,10 @@ async def test_a_stalled_board_is_cut_off_and_told_to_resync_while_the_others_ge
     sent = 0
     while served.runtime.hub.dropped == dropped:  # until the hub gives up on the stalled board
         assert sent < 4000, "the stalled board was never cut off"
-        for _ in range(10):
+        for _ in range(batch):
             publish(sent)
             sent += 1
-        frames = await read_to(live, first + sent - 10, first + sent)  # each batch reaches the live board
+        frames = await read_to(live, first + sent - batch, first + sent)  # each batch reaches the live board
     publish(sent)  # after the cut-off the others are served as before
     frames = await read_to(live, first + sent, first + sent + 1)
     assert frames[-1]["payload"]["n"] == sent
