@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from queue_server.services.admin.accounts import create_token
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from queue_server.services.live import LiveEvent
 from queue_server.ws import hub as hub_module
+from queue_server.ws.wire import Wire
 from tests.server.catalogue import small_hall
 from tests.support.hall_server import free_port
 
@@ -238,3 +240,38 @@ async def test_a_stalled_board_is_cut_off_and_told_to_resync_while_the_others_ge
     assert len(seqs) < sent
     assert Close.parse(stalled.frames[-1].data).code == 1013  # try again later: reconnect and resync
     stalled.sock.close()
+
+
+class Transport:
+    """A transport whose unsent bytes the test sets (the kernel's pace is not the point here)."""
+
+    def __init__(self) -> None:
+        self.unsent = 0
+        self.written: list[bytes] = []
+
+    def get_write_buffer_size(self) -> int:
+        return self.unsent
+
+    def is_closing(self) -> bool:
+        return False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+        self.unsent += len(data)
+
+
+def test_a_big_snapshot_still_unsent_on_a_slow_link_does_not_count_as_falling_behind() -> None:
+    transport = Transport()
+    connection = SimpleNamespace(
+        close_sent=False, conn=SimpleNamespace(state=State.OPEN), transport=transport
+    )
+    wire = Wire(connection, limit=1000)
+    assert wire.write(b"s" * 100_000, answer=True)  # a 223-window hall's snapshot, hardly sent yet
+    events = 0
+    while wire.write(b"e" * 100):
+        events += 1
+    assert events == 11  # the snapshot aside, 1,000 bytes of events may wait, and one more frame
+    transport.unsent = 0  # the link caught up with everything ...
+    assert wire.write(b"e" * 100)
+    transport.unsent = 1001  # ... and then stalls: now only events wait, and the limit holds
+    assert not wire.write(b"e" * 100)
