@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import ws_client
 from benchmarks.common import (
     CORES_NOTE,
     RESULTS,
@@ -200,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.rounds} rounds"
     )
     print(CORES_NOTE)
+    print(f"client: {args.client} on {ws_client.loop_name()}")
     print(f"load before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="hallq-fanout-") as tmp, PostgresCluster() as cluster:
         folder = Path(tmp)
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             upstreams = [f"127.0.0.1:{s.port}" for s in servers]
             # Each proxied websocket holds two connections (client side and upstream side).
             proxy = Proxy(folder / "nginx", upstreams, connections=2 * args.subscribers + 256).start()
-            asyncio.run(measure(servers, proxy, tokens, args))
+            ws_client.run(measure(servers, proxy, tokens, args))
         finally:
             if proxy is not None:
                 proxy.stop()

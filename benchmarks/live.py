@@ -457,13 +457,13 @@ def main(argv: list[str] | None = None) -> int:
     deflate = "not offered (--no-deflate)" if args.no_deflate else "offered, as browsers do"
     if args.client == "raw":
         deflate = "not offered (the raw client; the server never negotiates it anyway)"
-    print(f"client: {args.client}")
+    print(f"client: {args.client} on {ws_client.loop_name()}")
     print(f"permessage-deflate: {deflate}")
     server = Server().start()
     try:
         if args.rounds + args.late + 10 > DEMO_CAPS:
             server.lift_daily_caps()
-        asyncio.run(measure(server, args))
+        ws_client.run(measure(server, args))
     finally:
         server.stop()
     show_log_problems(server)

@@ -80,11 +80,15 @@ class Subscriber:
             self.offer(data)
 
     def offer(self, data: Frame | str) -> None:
-        """Send or queue a frame, or mark the subscriber as too slow and have its sender close."""
+        """Send or queue a frame (a ``Frame`` is broadcast, a ``str`` this client's own answer), or
+        mark the subscriber as too slow and have its sender close."""
         if self.overflowed:
             return
         if self.wire is not None:
-            if self.wire.write(data.framed if isinstance(data, Frame) else text_frame(data.encode())):
+            # A broadcast frame counts against the wire's limit; this client's own answers do not.
+            if isinstance(data, Frame) and self.wire.write(data.framed):
+                return
+            if isinstance(data, str) and self.wire.write(text_frame(data.encode()), answer=True):
                 return
         else:
             try:

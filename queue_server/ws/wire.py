@@ -28,7 +28,10 @@ from websockets.protocol import State
 
 log = logging.getLogger(__name__)
 
-BUFFER_LIMIT = 1 << 20  # unsent bytes of one connection before it is cut off as too slow
+# Unsent bytes of one connection before it is cut off as too slow: past what the kernel's socket
+# buffer already holds, about the 512 frames the ASGI path queues, and what a thousand stalled
+# boards could cost at most (256 MB), not more.
+BUFFER_LIMIT = 256 * 1024
 SERVER_SEND = "hallq.server_send"  # scope key: the server's own send callable (see KeepServerSend)
 
 Scope = MutableMapping[str, Any]
@@ -49,21 +52,32 @@ def text_frame(payload: bytes) -> bytes:
 
 
 class Wire:
-    """One open websocket connection's transport, written to directly."""
+    """One open websocket connection's transport, written to directly.
 
-    __slots__ = ("_protocol", "_transport", "limit")
+    Only broadcast frames count against ``limit``: a snapshot (100 KB for a 223-window hall) or an
+    error is this client's own answer and may sit unsent for a while on a slow link without the
+    client being taken for a stalled one. Those bytes are sent first-in first-out, so at most
+    ``min(exempt, unsent)`` of what is unsent is answers.
+    """
+
+    __slots__ = ("_exempt", "_protocol", "_transport", "limit")
 
     def __init__(self, protocol: Any, limit: int = BUFFER_LIMIT) -> None:
         self._protocol = protocol
         self._transport = protocol.transport
+        self._exempt = 0  # bytes of answers possibly still unsent
         self.limit = limit
 
-    def write(self, framed: bytes) -> bool:
+    def write(self, framed: bytes, answer: bool = False) -> bool:
         """Write a frame; False when the connection is too far behind (nothing written)."""
         protocol = self._protocol
         if protocol.close_sent or protocol.conn.state is not State.OPEN or self._transport.is_closing():
             return True  # closing: its route forgets the subscriber when the socket is gone
-        if self._transport.get_write_buffer_size() > self.limit:
+        unsent = self._transport.get_write_buffer_size()
+        self._exempt = min(self._exempt, unsent)
+        if answer:
+            self._exempt += len(framed)
+        elif unsent - self._exempt > self.limit:
             return False
         self._transport.write(framed)
         return True

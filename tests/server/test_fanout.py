@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from queue_server.services.admin.accounts import create_token
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from queue_server.services.live import LiveEvent
 from queue_server.ws import hub as hub_module
+from queue_server.ws.wire import Wire
 from tests.server.catalogue import small_hall
 from tests.support.hall_server import free_port
 
@@ -213,6 +215,7 @@ async def test_a_stalled_board_is_cut_off_and_told_to_resync_while_the_others_ge
     stalled_from = orjson.loads(stalled.frames[-1].data)["seq"]
     dropped = served.runtime.hub.dropped
     notice = "x" * 32 * 1024  # big frames: the stalled socket's buffers fill in a few dozen
+    batch = 4  # 128 KiB at a time: well under the live board's limit while it catches up
 
     def publish(n: int) -> None:
         event = LiveEvent("notice", ("hall",), {"n": n, "text": notice}, datetime.now(UTC), served.hall_id)
@@ -221,10 +224,10 @@ async def test_a_stalled_board_is_cut_off_and_told_to_resync_while_the_others_ge
     sent = 0
     while served.runtime.hub.dropped == dropped:  # until the hub gives up on the stalled board
         assert sent < 4000, "the stalled board was never cut off"
-        for _ in range(10):
+        for _ in range(batch):
             publish(sent)
             sent += 1
-        frames = await read_to(live, first + sent - 10, first + sent)  # each batch reaches the live board
+        frames = await read_to(live, first + sent - batch, first + sent)  # each batch reaches the live board
     publish(sent)  # after the cut-off the others are served as before
     frames = await read_to(live, first + sent, first + sent + 1)
     assert frames[-1]["payload"]["n"] == sent
@@ -237,3 +240,38 @@ async def test_a_stalled_board_is_cut_off_and_told_to_resync_while_the_others_ge
     assert len(seqs) < sent
     assert Close.parse(stalled.frames[-1].data).code == 1013  # try again later: reconnect and resync
     stalled.sock.close()
+
+
+class Transport:
+    """A transport whose unsent bytes the test sets (the kernel's pace is not the point here)."""
+
+    def __init__(self) -> None:
+        self.unsent = 0
+        self.written: list[bytes] = []
+
+    def get_write_buffer_size(self) -> int:
+        return self.unsent
+
+    def is_closing(self) -> bool:
+        return False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+        self.unsent += len(data)
+
+
+def test_a_big_snapshot_still_unsent_on_a_slow_link_does_not_count_as_falling_behind() -> None:
+    transport = Transport()
+    connection = SimpleNamespace(
+        close_sent=False, conn=SimpleNamespace(state=State.OPEN), transport=transport
+    )
+    wire = Wire(connection, limit=1000)
+    assert wire.write(b"s" * 100_000, answer=True)  # a 223-window hall's snapshot, hardly sent yet
+    events = 0
+    while wire.write(b"e" * 100):
+        events += 1
+    assert events == 11  # the snapshot aside, 1,000 bytes of events may wait, and one more frame
+    transport.unsent = 0  # the link caught up with everything ...
+    assert wire.write(b"e" * 100)
+    transport.unsent = 1001  # ... and then stalls: now only events wait, and the limit holds
+    assert not wire.write(b"e" * 100)
