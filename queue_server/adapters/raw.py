@@ -130,7 +130,7 @@ class RawStatements:
     def execute(self, text: str, params: tuple[Any, ...]) -> int:
         """Run a statement that returns no rows; how many rows it changed."""
         cursor = self.cursor
-        cursor.execute(self._sql(text), params)
+        cursor.execute(self.sql(text), params)
         return int(cursor.rowcount)
 
     def rows(self, text: str, params: tuple[Any, ...]) -> list[Any]:
