@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Connection, Row, Select, select, update
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements
 from queue_server.services.evaluations.ports import (
     AuditLine,
     Complaint,
@@ -85,9 +86,12 @@ class SqlEvaluationStore(SqlStore):
         return found if isinstance(found, dict) else {}
 
     def add(self, new: NewEvaluation) -> int:
+        # Once per conclusion: on the driver's cursor, every column given (no Core defaults apply).
         values = {**asdict(new), "status": "pending", "reasons": [], "comment": "", "late": False}
-        query = t.evaluations.insert().returning(ev.id)
-        return int(self.conn.execute(query, {**values, "is_default": False}).scalar_one())
+        return int(
+            RawStatements(self.conn).insert(t.evaluations, {**values, "is_default": False}, returning_id=True)
+            or 0
+        )
 
     def _first(self, query: Select[Any]) -> Evaluation | None:
         row = self.conn.execute(query).first()
