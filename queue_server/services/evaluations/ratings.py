@@ -23,9 +23,10 @@ from queue_server.services.evaluations.follow_up import (
     step_follow_up,
 )
 from queue_server.services.evaluations.indicators import indicators
-from queue_server.services.evaluations.ports import Evaluation, NewEvaluation, Person, Rating
+from queue_server.services.evaluations.ports import Evaluation, NewEvaluation, Rating
 from queue_server.services.evaluations.reading import (
     Lookups,
+    clerk_of,
     evaluation,
     list_evaluations,
     lookups,
@@ -85,15 +86,6 @@ def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received:
     if channel is not c.EvaluationChannel.PAD or claimed is None:
         return received
     return min(claimed, received)
-
-
-def clerk_of(uow: UnitOfWork, hall_id: int, clerk_id: int | None) -> Person | None:
-    """The clerk an evaluation names, kept with the catalogue: a change of a name refreshes it."""
-    if clerk_id is None:
-        return None
-    return uow.memo(
-        hall_id, ("person", clerk_id), lambda: uow.stores.evaluations.people([clerk_id]).get(clerk_id)
-    )
 
 
 def request_evaluation(
