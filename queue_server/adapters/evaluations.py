@@ -45,6 +45,9 @@ def typed(kind: type[R], row: Row[*tuple[Any, ...]], **converted: Any) -> R:
     return kind(**values, **converted)
 
 
+EVALUATION_COLUMNS = tuple(column.name for column in t.evaluations.columns)
+
+
 def _evaluation(row: Row[Any]) -> Evaluation:
     return typed(Evaluation, row, reasons=tuple(row.reasons or ()))
 
@@ -98,18 +101,22 @@ class SqlEvaluationStore(SqlStore):
         return _evaluation(row) if row is not None else None
 
     def get(self, evaluation_id: int) -> Evaluation | None:
-        return self._first(select(t.evaluations).where(ev.id == evaluation_id))
+        # Every rating reads its evaluation: on the driver's cursor.
+        row = RawStatements(self.conn).by_id(t.evaluations, EVALUATION_COLUMNS, evaluation_id)
+        if row is None:
+            return None
+        values = dict(zip(EVALUATION_COLUMNS, row, strict=True))
+        return Evaluation(
+            **{f.name: values[f.name] for f in fields(Evaluation) if f.name != "reasons"},
+            reasons=tuple(values["reasons"] or ()),
+        )
 
     def of_ticket(self, ticket_id: int) -> Evaluation | None:
         return self._first(select(t.evaluations).where(ev.ticket_id == ticket_id))
 
     def rate(self, evaluation_id: int, rating: Rating) -> None:
-        values = {**asdict(rating), "reasons": list(rating.reasons)}
-        self.conn.execute(
-            update(t.evaluations)
-            .where(ev.id == evaluation_id)
-            .values(status="rated", is_default=False, **values)
-        )
+        values = {"status": "rated", "is_default": False, **asdict(rating), "reasons": list(rating.reasons)}
+        RawStatements(self.conn).update(t.evaluations, values, {"id": evaluation_id})  # every rating
 
     def overdue(self, hall_id: int, now: datetime, limit: int | None) -> list[Evaluation]:
         query = select(t.evaluations).where(
