@@ -212,7 +212,14 @@ def rate(
     # What the rating stored is known (no read back); the reply's and the announcement's lookups are
     # read once for both.
     rated = replace(row, status="rated", is_default=False, **asdict(rating))
-    known = lookups(uow, hall_id, [rated])
+    known = lookups(uow, hall_id)
+    known.tickets = uow.stores.evaluations.tickets([row.ticket_id])
+    # Its clerk as the catalogue keeps them; and it was pending until now, so the only follow-up it
+    # can have is the one a 差评 opened a moment ago.
+    clerk = clerk_of(uow, hall_id, row.clerk_user_id)
+    known.people = {clerk.id: clerk} if clerk is not None else {}
+    if level not in ev.BAD:
+        known.follow_ups = {}
     result = public(uow, rated, known)
     _announce(uow, hall_id, rated, result, known)
     push_rating(uow, hall_id, result)  # the 好差评 platform hears of it through the outbox
