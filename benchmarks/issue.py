@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import re
 import shutil
 import sqlite3
@@ -36,6 +37,7 @@ from benchmarks.common import (
     report,
     show_log_problems,
 )
+from benchmarks.outbox import server_cpu
 
 SERVICE_CODES = ("RS001", "YB001", "GA001", "BDC001", "JJ001", "GJ001")  # prefixes A, A, C, B, D, H
 
@@ -238,7 +240,10 @@ def run_wrk(args: argparse.Namespace) -> None:
             f"{server.base_url}/api/v1/tickets",
         ]
         rss_before = server.rss_mb()
+        cpu_before = server_cpu(server)
+        load = os.getloadavg()[0]
         done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60)
+        cpu = server_cpu(server) - cpu_before
         rss_after = server.rss_mb()
         if done.returncode != 0:
             print(done.stdout, done.stderr)
@@ -259,6 +264,10 @@ def run_wrk(args: argparse.Namespace) -> None:
         report("requests completed", result.requests, "requests", None, None)
         report("non-2xx replies", result.non_2xx, "replies", "== 0", result.non_2xx == 0)
         report("socket errors/timeouts", result.socket_errors, "", "== 0", result.socket_errors == 0)
+        # The machine may be shared: the server's own CPU per reply is the figure to judge it by.
+        per_reply = cpu / max(result.requests, 1) * 1000
+        report("server CPU per issue request", per_reply, "ms", "<= 0.5", per_reply <= 0.5)
+        report("load (1 min) at start / end", f"{load:.2f} / {os.getloadavg()[0]:.2f}", "", None, None)
         report("server RSS after the run", rss_after, "MB", None, None)
         if args.verbose:
             print(f"    (RSS before the run {rss_before:.1f} MB)")

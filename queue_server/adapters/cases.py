@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, delete, select, update
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements
 from queue_server.services.cases.ports import (
     CalendarMark,
     Case,
@@ -48,9 +49,11 @@ class SqlCaseStore:
 
     def add(self, case: NewCase) -> int:
         """Write a case (no extensions yet) and return its id."""
+        # Once per conclusion: on the driver's cursor, every column given (no Core defaults apply).
         values = {name: getattr(case, name) for name in NewCase.__dataclass_fields__}
-        statement = t.cases.insert().returning(t.cases.c.id)
-        return int(self.conn.execute(statement, {**values, "extensions": []}).scalar_one())
+        return int(
+            RawStatements(self.conn).insert(t.cases, {**values, "extensions": []}, returning_id=True) or 0
+        )
 
     def case(self, case_id: int) -> Case | None:
         """A case by id, or None."""

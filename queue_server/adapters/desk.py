@@ -54,8 +54,10 @@ class SqlWindowStore:
 
     def rows(self, hall_id: int) -> list[WindowRow]:
         """Every window's live row in a hall."""
-        query = select(*WINDOW_COLUMNS).where(t.windows.c.hall_id == hall_id)
-        return [WindowRow(*r) for r in self.conn.execute(query)]
+        # The open windows' cache reads them every few seconds, and the desk pages: on the raw cursor.
+        return [
+            WindowRow(*r) for r in self.raw.select(t.windows, WINDOW_NAMES, "windows.hall_id = ?", (hall_id,))
+        ]
 
     def update(self, window_id: int, **changes: Unpack[WindowChanges]) -> None:
         """Change a window's live row (on the raw cursor: every call and conclusion does)."""

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Connection, Row, Select, select, update
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.raw import RawStatements
 from queue_server.services.evaluations.ports import (
     AuditLine,
     Complaint,
@@ -42,6 +43,9 @@ def typed(kind: type[R], row: Row[*tuple[Any, ...]], **converted: Any) -> R:
     mapping = row._mapping
     values = {f.name: mapping[f.name] for f in fields(kind) if f.name not in converted}
     return kind(**values, **converted)
+
+
+EVALUATION_COLUMNS = tuple(column.name for column in t.evaluations.columns)
 
 
 def _evaluation(row: Row[Any]) -> Evaluation:
@@ -85,27 +89,34 @@ class SqlEvaluationStore(SqlStore):
         return found if isinstance(found, dict) else {}
 
     def add(self, new: NewEvaluation) -> int:
+        # Once per conclusion: on the driver's cursor, every column given (no Core defaults apply).
         values = {**asdict(new), "status": "pending", "reasons": [], "comment": "", "late": False}
-        query = t.evaluations.insert().returning(ev.id)
-        return int(self.conn.execute(query, {**values, "is_default": False}).scalar_one())
+        return int(
+            RawStatements(self.conn).insert(t.evaluations, {**values, "is_default": False}, returning_id=True)
+            or 0
+        )
 
     def _first(self, query: Select[Any]) -> Evaluation | None:
         row = self.conn.execute(query).first()
         return _evaluation(row) if row is not None else None
 
     def get(self, evaluation_id: int) -> Evaluation | None:
-        return self._first(select(t.evaluations).where(ev.id == evaluation_id))
+        # Every rating reads its evaluation: on the driver's cursor.
+        row = RawStatements(self.conn).by_id(t.evaluations, EVALUATION_COLUMNS, evaluation_id)
+        if row is None:
+            return None
+        values = dict(zip(EVALUATION_COLUMNS, row, strict=True))
+        return Evaluation(
+            **{f.name: values[f.name] for f in fields(Evaluation) if f.name != "reasons"},
+            reasons=tuple(values["reasons"] or ()),
+        )
 
     def of_ticket(self, ticket_id: int) -> Evaluation | None:
         return self._first(select(t.evaluations).where(ev.ticket_id == ticket_id))
 
     def rate(self, evaluation_id: int, rating: Rating) -> None:
-        values = {**asdict(rating), "reasons": list(rating.reasons)}
-        self.conn.execute(
-            update(t.evaluations)
-            .where(ev.id == evaluation_id)
-            .values(status="rated", is_default=False, **values)
-        )
+        values = {"status": "rated", "is_default": False, **asdict(rating), "reasons": list(rating.reasons)}
+        RawStatements(self.conn).update(t.evaluations, values, {"id": evaluation_id})  # every rating
 
     def overdue(self, hall_id: int, now: datetime, limit: int | None) -> list[Evaluation]:
         query = select(t.evaluations).where(

@@ -22,8 +22,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 DEVICE_PAGE_ROLES = frozenset({Role.BOARD.value})  # the tokens a screen's cookie may hold
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The process's runtime, set by the app factory."""
+async def get_runtime(request: Request) -> Runtime:
+    """The process's runtime, set by the app factory (``async``: FastAPI runs a plain ``def``
+    dependency on a worker thread, a thread hop per request for an attribute read)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 

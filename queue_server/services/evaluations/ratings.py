@@ -23,9 +23,10 @@ from queue_server.services.evaluations.follow_up import (
     step_follow_up,
 )
 from queue_server.services.evaluations.indicators import indicators
-from queue_server.services.evaluations.ports import Evaluation, NewEvaluation, Person, Rating
+from queue_server.services.evaluations.ports import Evaluation, NewEvaluation, Rating
 from queue_server.services.evaluations.reading import (
     Lookups,
+    clerk_of,
     evaluation,
     list_evaluations,
     lookups,
@@ -85,15 +86,6 @@ def press_time(channel: c.EvaluationChannel, claimed: datetime | None, received:
     if channel is not c.EvaluationChannel.PAD or claimed is None:
         return received
     return min(claimed, received)
-
-
-def clerk_of(uow: UnitOfWork, hall_id: int, clerk_id: int | None) -> Person | None:
-    """The clerk an evaluation names, kept with the catalogue: a change of a name refreshes it."""
-    if clerk_id is None:
-        return None
-    return uow.memo(
-        hall_id, ("person", clerk_id), lambda: uow.stores.evaluations.people([clerk_id]).get(clerk_id)
-    )
 
 
 def request_evaluation(
@@ -220,7 +212,14 @@ def rate(
     # What the rating stored is known (no read back); the reply's and the announcement's lookups are
     # read once for both.
     rated = replace(row, status="rated", is_default=False, **asdict(rating))
-    known = lookups(uow, hall_id, [rated])
+    known = lookups(uow, hall_id)
+    known.tickets = uow.stores.evaluations.tickets([row.ticket_id])
+    # Its clerk as the catalogue keeps them; and it was pending until now, so the only follow-up it
+    # can have is the one a 差评 opened a moment ago.
+    clerk = clerk_of(uow, hall_id, row.clerk_user_id)
+    known.people = {clerk.id: clerk} if clerk is not None else {}
+    if level not in ev.BAD:
+        known.follow_ups = {}
     result = public(uow, rated, known)
     _announce(uow, hall_id, rated, result, known)
     push_rating(uow, hall_id, result)  # the 好差评 platform hears of it through the outbox

@@ -89,13 +89,25 @@ def lookups(uow: UnitOfWork, hall_id: int, rows: list[Evaluation] | None = None)
     return found
 
 
+def clerk_of(uow: UnitOfWork, hall_id: int, clerk_id: int | None) -> Person | None:
+    """The clerk an evaluation names, kept with the catalogue: a change of a name refreshes it."""
+    if clerk_id is None:
+        return None
+    return uow.memo(
+        hall_id, ("person", clerk_id), lambda: uow.stores.evaluations.people([clerk_id]).get(clerk_id)
+    )
+
+
 def public(uow: UnitOfWork, row: Evaluation, known: Lookups | None = None) -> c.EvaluationPublic:
     """An evaluation as the API shows it (``known`` saves lookups when showing many)."""
     store = uow.stores.evaluations
     known = known if known is not None else lookups(uow, row.hall_id)
     catalogue = uow.catalogue(row.hall_id)
     tickets = known.tickets if known.tickets is not None else store.tickets([row.ticket_id])
-    people = known.people if known.people is not None else store.people([row.clerk_user_id])
+    people = known.people
+    if people is None:  # one evaluation (a pad's pending one, say): its clerk as the catalogue keeps it
+        one = clerk_of(uow, row.hall_id, row.clerk_user_id)
+        people = {one.id: one} if one is not None else {}
     follow_ups = known.follow_ups if known.follow_ups is not None else store.follow_ups_of([row.id])
     ticket = tickets[row.ticket_id]
     clerk = people.get(row.clerk_user_id) if row.clerk_user_id is not None else None

@@ -1,0 +1,50 @@
+"""What every request pays before its handler runs: no dependency hops to a worker thread.
+
+FastAPI runs a plain ``def`` dependency on the thread pool, a hand-off there and back for each
+request that uses it; the dependencies every API route shares (the runtime, the caller) are
+``async`` so they run on the event loop. Counted, not timed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from queue_server.api.app import create_app
+from tests.server.conftest import Hall
+
+# The app's routes are the same on either database.
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
+def api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+    """Every API route, also inside included routers (kept apart by FastAPI until first used)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from api_routes(route.original_router.routes)
+
+
+def dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from dependencies(sub)
+
+
+def test_no_dependency_of_an_api_route_runs_on_a_worker_thread(hall: Hall) -> None:
+    app = create_app(hall.runtime)
+    routes = list(api_routes(app.routes))
+    assert any(r.endpoint.__name__ == "issue_ticket" for r in routes)
+    threaded = {
+        f"{r.path}: {d.call.__name__}"
+        for r in routes
+        for d in dependencies(r.dependant)
+        if inspect.isfunction(d.call) and not inspect.iscoroutinefunction(d.call)
+    }
+    assert threaded == set()
