@@ -13,8 +13,9 @@ scheduling delays on top, so the difference between the two is the machine, not 
 
 Version-2 pads (PROTOCOL.md section 11) are modelled too: ASK_RATING goes out unanswered (a lost
 one is seen at the pad's next STATUS and asked again), a rating answering a poll is acknowledged
-by the pad's next poll (POLL_ACK, one byte longer than a HEARTBEAT) instead of an ACK, and the
-turn-around after such a pad's answer is 2 byte times instead of 3.5.
+by the pad's next poll (POLL_ACK, one byte longer than a HEARTBEAT) instead of an ACK, the rating
+itself is a SHORT_RATING (four bytes shorter), and the turn-around after such a pad's answer is 2
+byte times instead of 3.5.
 
     .venv/bin/python -m benchmarks.pad_bus_model [--ratings 1000] [--think 1] [--gap 1]
 """
@@ -37,6 +38,7 @@ HEARTBEAT, STATUS, ACK = 8, 9, 8
 POLL_ACK = HEARTBEAT + 1  # version 2: a HEARTBEAT that also acknowledges the pad's last RATING/KEY
 ASK = 8 + 4 + 1 + 4 + 2  # evaluation id, a 4-character ticket number, the timeout
 RATING = 8 + 10  # no reasons; one more byte per reason
+SHORT_RATING = 8 + 6  # version 2 on RS-485: the id's low 16 bits and a 16-bit age
 REACTION = 0.0005  # the emulator's reaction time (PROTOCOL.md: SHOULD be under 2 ms)
 ASK_DELAY = 0.030  # conclude → the bridge has the question (HTTP + live stream), measured ~20–40 ms
 STORE_DELAY = 0.020  # the rating heard → the server's 201, measured ~10–30 ms
@@ -166,7 +168,8 @@ class Model:
             self._missed(pad, command)
             return
         pending = pad.pressed_at is not None
-        size = ACK if command else (RATING + pad.reasons if pending else STATUS)
+        rating = SHORT_RATING if pad.version >= 2 else RATING
+        size = ACK if command else (rating + pad.reasons if pending else STATUS)
         self.now += REACTION + self._wire(size)
         dropped, corrupted = self._lost(size)
         if dropped:

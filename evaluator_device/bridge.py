@@ -160,20 +160,30 @@ class Bridge:
             return None  # not ours on a shared bus: stay silent
         if isinstance(message, p.Rating):
             return self._take_rating(state, message, arrived)
+        if isinstance(message, p.ShortRating):
+            # version 2: the id's low 16 bits name one of the questions this pad was asked
+            eid = self.outbox.asked_as(message.evaluation_low, address)
+            if eid is None:
+                log.warning("pad %d rated evaluation …%d it was not asked", address, message.evaluation_low)
+                return p.Nak(p.NakReason.NOT_ASKED)
+            rating = p.Rating(eid, message.level, message.reasons, message.age_ms)
+            return self._take_rating(state, rating, arrived, short=True)
         if isinstance(message, p.Status):
             self._pad_status(state, message.flags)
         elif isinstance(message, p.KeyEvent):
             log.info("pad %d (window %s) key %d", address, state.config.window, message.key)
         return p.Ack()
 
-    def _take_rating(self, state: PadState, rating: p.Rating, arrived: float) -> p.Message:
+    def _take_rating(
+        self, state: PadState, rating: p.Rating, arrived: float, short: bool = False
+    ) -> p.Message:
         address, eid = state.config.address, rating.evaluation_id
         question = self.outbox.question(eid, address)
         if question is None:
             log.warning("pad %d rated evaluation %d it was not asked", address, eid)
             return p.Nak(p.NakReason.NOT_ASKED)
         window, asked_at = question
-        pressed = self._pressed_at(state, rating, arrived, asked_at)
+        pressed = self._pressed_at(state, rating, arrived, asked_at, short)
         if pressed is None:
             return p.Nak(p.NakReason.BAD_PAYLOAD)
         stored = StoredRating(
@@ -188,7 +198,7 @@ class Bridge:
         return p.Ack()
 
     def _pressed_at(
-        self, state: PadState, rating: p.Rating, arrived: float, asked_at: datetime
+        self, state: PadState, rating: p.Rating, arrived: float, asked_at: datetime, short: bool = False
     ) -> datetime | None:
         """When the key was pressed, from the rating's age; None when the age is impossible.
 
@@ -200,7 +210,7 @@ class Bridge:
         arrival = datetime.now(UTC) - timedelta(seconds=time.monotonic() - arrived)
         if rating.age_ms == p.AGE_UNKNOWN:
             return arrival
-        frame_seconds = (8 + 10 + len(rating.reasons)) * self.link.byte_time
+        frame_seconds = (8 + (6 if short else 10) + len(rating.reasons)) * self.link.byte_time
         pressed = arrival - timedelta(seconds=rating.age_ms / 1000 + frame_seconds)
         slack = timedelta(seconds=AGE_SLACK_SECONDS + AGE_SLACK_SHARE * rating.age_ms / 1000)
         if rating.age_ms > p.MAX_AGE_MS or pressed < asked_at - slack:

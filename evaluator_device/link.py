@@ -209,7 +209,7 @@ class HostLink:
         # a pad's own frame: act once (make it durable first), then ACK every copy; ratings are
         # idempotent by evaluation id downstream, so a pad rebooted onto an old SEQ loses none
         answer: p.Message | None = p.Ack()
-        if isinstance(message, p.Rating) or not self.seen.is_duplicate(frame):
+        if isinstance(message, p.Rating | p.ShortRating) or not self.seen.is_duplicate(frame):
             try:
                 answer = self.on_pad(frame.address, message, arrived) if self.on_pad else p.Ack()
             except Exception:

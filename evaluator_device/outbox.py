@@ -73,6 +73,17 @@ class Outbox:
             ).fetchone()
         return (str(row[0]), datetime.fromisoformat(row[1])) if row else None
 
+    def asked_as(self, evaluation_low: int, address: int) -> int | None:
+        """The evaluation, among those this pad was asked about, whose id ends in these 16 bits
+        (version 2's SHORT_RATING); the latest asked when several do."""
+        with self.lock:
+            row = self.db.execute(
+                "SELECT evaluation_id FROM asked WHERE address = ? AND evaluation_id % 65536 = ? "
+                "ORDER BY asked_at DESC LIMIT 1",
+                (address, evaluation_low),
+            ).fetchone()
+        return int(row[0]) if row else None
+
     def add(self, rating: StoredRating) -> bool:
         """Keep a rating (durably); False when this evaluation already has one (a copy)."""
         with self.lock:

@@ -49,6 +49,8 @@ BAUD_RATES: Final = (9600, 19200, 38400, 57600, 115200)
 # any other value above MAX_AGE_MS is refused (NAK 2) so a wild counter can never date a press.
 AGE_UNKNOWN: Final = 0xFFFFFFFF
 MAX_AGE_MS: Final = 24 * 3600 * 1000
+# Version 2's SHORT_RATING carries the age in 16 bits; an older (or unknown) age goes as a RATING.
+SHORT_AGE_MAX_MS: Final = 0xFFFE
 REPLY_TIMEOUT_S: Final = 0.050  # a receiver starts its answer within this after the frame's last byte
 MIN_FRAME_TIMEOUT_S: Final = 0.020  # USB adapters deliver in chunks: never below 20 ms
 # Silence on an RS-485 bus after a pad's last byte before the host drives the line again: version 1
@@ -90,6 +92,7 @@ class Command(IntEnum):
     RATING = 0x82
     KEY = 0x83
     STATUS = 0x84
+    SHORT_RATING = 0x86  # version 2 only
 
 
 class NakReason(IntEnum):
@@ -153,6 +156,7 @@ MAX_LEN: Final[dict[int, int]] = {
     Command.RATING: 4 + 1 + 1 + MAX_REASONS + 4,
     Command.KEY: 1,
     Command.STATUS: 1,
+    Command.SHORT_RATING: 2 + 1 + 1 + MAX_REASONS + 2,
 }
 
 
@@ -368,6 +372,17 @@ class Rating:
 
 
 @dataclass(frozen=True, slots=True)
+class ShortRating:
+    """Version 2's RATING on RS-485: the evaluation id's low 16 bits (the host knows the question it
+    asked that pad) and an age of at most ``SHORT_AGE_MAX_MS``; four bytes shorter on the line."""
+
+    evaluation_low: int
+    level: Level
+    reasons: tuple[Reason, ...] = ()
+    age_ms: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class KeyEvent:
     """A key press outside a rating (key 1..5 levels, 6..13 reasons, 14 confirm, 15 call clerk)."""
 
@@ -393,6 +408,7 @@ Message = (
     | PollAck
     | Identity
     | Rating
+    | ShortRating
     | KeyEvent
     | Status
 )
@@ -496,6 +512,11 @@ def payload_of(message: Message) -> bytes:
         case Rating(evaluation_id=eid, level=level, reasons=reasons, age_ms=age):
             _check_rating(eid, level.key, reasons)
             return _u32(eid) + bytes((level.key, len(reasons))) + bytes(int(r) for r in reasons) + _u32(age)
+        case ShortRating(evaluation_low=low, level=level, reasons=reasons, age_ms=age):
+            _check_rating(low, level.key, reasons)
+            if age > SHORT_AGE_MAX_MS:
+                raise ProtocolError(f"a short rating's age is at most {SHORT_AGE_MAX_MS} ms")
+            return _u16(low) + bytes((level.key, len(reasons))) + bytes(int(r) for r in reasons) + _u16(age)
         case KeyEvent(key=key):
             if not 1 <= key <= 255:
                 raise ProtocolError("key code out of range")
@@ -566,6 +587,16 @@ def decode(frame: Frame) -> Message:
             age = r.u32()
             _check_rating(eid, level, raw)
             message = Rating(eid, Level.of_key(level), tuple(Reason(x) for x in raw), age)
+        case Command.SHORT_RATING:
+            low, level, count = r.u16(), r.u8(), r.u8()
+            if count > MAX_REASONS:
+                raise ProtocolError("too many reasons")
+            raw = tuple(r.take(count))
+            age = r.u16()
+            _check_rating(low, level, raw)
+            if age > SHORT_AGE_MAX_MS:
+                raise ProtocolError(f"a short rating's age is at most {SHORT_AGE_MAX_MS} ms")
+            message = ShortRating(low, Level.of_key(level), tuple(Reason(x) for x in raw), age)
         case Command.KEY:
             key = r.u8()
             if key == 0:
@@ -594,6 +625,7 @@ _COMMANDS: Final[dict[type, Command]] = {
     PollAck: Command.POLL_ACK,
     Identity: Command.IDENTITY,
     Rating: Command.RATING,
+    ShortRating: Command.SHORT_RATING,
     KeyEvent: Command.KEY,
     Status: Command.STATUS,
 }

@@ -292,6 +292,12 @@ class EmulatedPad:
         message = item.message
         if isinstance(message, p.Rating):
             age = min(int((time.monotonic() - item.pressed) * 1000), p.MAX_AGE_MS)
+            low = message.evaluation_id & 0xFFFF
+            if self.version >= p.PROTOCOL_V2 and self.line == "rs485" and low and age <= p.SHORT_AGE_MAX_MS:
+                # version 2 on RS-485: four bytes shorter (PROTOCOL.md section 11)
+                short = p.ShortRating(low, message.level, message.reasons, age)
+                self._write(p.encode(self.address, item.seq, short))
+                return
             message = p.Rating(message.evaluation_id, message.level, message.reasons, age)
         self._write(p.encode(self.address, item.seq, message))
 

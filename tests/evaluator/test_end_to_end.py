@@ -236,6 +236,12 @@ def test_the_mock_pad_and_bridge_commands_rate_a_case(live_server: LiveServer, t
     )
     env = dict(os.environ, HALLQ_EVALUATOR_TOKENS=f"1={live_server.tokens['evaluator1']}")
     command = ["evaluator", "--serial", str(link), "--pad", "1=1", "--server", live_server.url]
+    # the bridge refuses a port that does not exist yet (exit code 2): the pad's process, slow to
+    # start on a loaded machine, must have made its pty first
+    if not wait_for(link.exists, 120):
+        pad.terminate()
+        pad.wait(timeout=10)
+        pytest.fail("the mock pad made no pty in 120 s")
     bridge = subprocess.Popen(
         [sys.executable, "-m", "hallq", *command, "--outbox", str(tmp_path / "outbox.db")],
         cwd=root,

@@ -32,6 +32,23 @@ from tests.server.catalogue import small_hall
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def test_the_short_rating_is_four_bytes_shorter_and_keeps_the_ratings_rules() -> None:
+    short = p.ShortRating(0x2A, p.Level.DISSATISFIED, (p.Reason.ATTITUDE,), 850)
+    wire = p.encode(1, 8, short)
+    assert (
+        len(wire) == len(p.encode(1, 8, p.Rating(0x2A, p.Level.DISSATISFIED, (p.Reason.ATTITUDE,), 850))) - 4
+    )
+    (frame,) = p.Framer().feed(wire)
+    assert p.decode(frame) == short
+    for bad in (
+        p.Frame(1, 8, p.Command.SHORT_RATING, bytes.fromhex("002a 01 01 01 0352")),  # reason after 非常满意
+        p.Frame(1, 8, p.Command.SHORT_RATING, bytes.fromhex("0000 02 00 0352")),  # id 0
+        p.Frame(1, 8, p.Command.SHORT_RATING, bytes.fromhex("002a 02 00 ffff")),  # age beyond 65 534 ms
+    ):
+        with pytest.raises(p.ProtocolError):
+            p.decode(bad)
+
+
 def test_section_11_states_what_the_code_does() -> None:
     text = (ROOT / "evaluator_device" / "PROTOCOL.md").read_text(encoding="utf-8")
     section = text.split("## 11.")[1]
@@ -42,7 +59,7 @@ def test_section_11_states_what_the_code_does() -> None:
     assert p.SUPPORTED_VERSIONS == (1, 2)
     frames = [p.Framer().feed(bytes.fromhex(h)) for h in re.findall(r"a5 5a(?: [0-9a-f]{2})+", section)]
     commands = [p.decode(frame).__class__ for (frame,) in frames]
-    assert p.PollAck in commands and p.Rating in commands and len(frames) >= 12
+    assert p.PollAck in commands and p.ShortRating in commands and len(frames) >= 14
 
 
 # ------------------------------------------------------------------ a vendor's pads, from the document
@@ -55,7 +72,7 @@ class DocumentPads:
     def __init__(self, line: ScriptedPad) -> None:
         self.line = line
         self.heard: list[p.Frame] = []
-        self.pending: dict[int, tuple[int, p.Rating]] = {}  # address → (own SEQ, rating)
+        self.pending: dict[int, tuple[int, p.Rating | p.ShortRating]] = {}  # address → (own SEQ, rating)
         self.acked: dict[int, int] = {}  # address → SEQ of the rating the host acknowledged
         self.lock = threading.Lock()
 
@@ -72,8 +89,12 @@ class DocumentPads:
             case p.Identify():
                 return p.encode(address, frame.seq, p.Identity(version, "V", "M", "1", str(address)))
             case p.AskRating(evaluation_id=eid):
-                # the rater presses 满意 at once: the rating waits for the next poll (SEQ 100 + address)
-                self.pending[address] = (100 + address, p.Rating(eid, p.Level.SATISFIED, (), 5))
+                # the rater presses 满意 at once: the rating waits for the next poll (SEQ 100 + address);
+                # version 2 sends the short form (the id's low 16 bits, a 16-bit age)
+                rating: p.Rating | p.ShortRating = p.Rating(eid, p.Level.SATISFIED, (), 5)
+                if version == 2:
+                    rating = p.ShortRating(eid & 0xFFFF, p.Level.SATISFIED, (), 5)
+                self.pending[address] = (100 + address, rating)
                 return None if version == 2 else p.encode(address, frame.seq, p.Ack())
             case p.Ack() if address in self.pending and frame.seq == self.pending[address][0]:
                 self.acked[address] = self.pending.pop(address)[0]
@@ -94,15 +115,18 @@ class OneQuestionEach:
 
     def __init__(self) -> None:
         self.asked: set[int] = set()
-        self.ratings: list[tuple[int, int]] = []  # (address, evaluation id)
+        self.ratings: list[tuple[int, int]] = []  # (address, evaluation id, its low 16 bits if short)
 
     def on_pad(self, address: int, message: p.Message, arrived: float) -> p.Message | None:
         if isinstance(message, p.Rating):
             self.ratings.append((address, message.evaluation_id))
+        elif isinstance(message, p.ShortRating):
+            self.ratings.append((address, message.evaluation_low))
         return p.Ack()
 
     def command_for(self, address: int) -> p.Message | None:
-        return None if address in self.asked else p.AskRating(40 + address, f"A{address}", 60)
+        eid = 0x50000 + 40 + address  # above 16 bits: the short form names it by its low 16 bits
+        return None if address in self.asked else p.AskRating(eid, f"A{address}", 60)
 
     def command_done(self, address: int, message: p.Message, reply: p.Message) -> None:
         self.asked.add(address)
@@ -138,7 +162,7 @@ def test_a_version_2_pad_built_from_the_document_shares_a_line_with_a_version_1_
         thread.join(timeout=5)
         link.stop()
         line.close()
-    assert sorted(driver.ratings) == [(1, 41), (2, 42)]  # each taken once
+    assert sorted(driver.ratings) == [(1, 41), (2, 0x50000 + 42)]  # each once; pad 1's in the short form
     to = {address: [f for f in pads.heard if f.address == address] for address in (1, 2)}
     # version 2: the unanswered question went out once; the rating was acknowledged by the next
     # poll, a POLL_ACK naming its SEQ, and never by an ACK of its own
