@@ -10,7 +10,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
@@ -97,13 +98,15 @@ def _history_of(
     kept while the newest event before the day (``History.mark``, one index seek) and the hall's
     catalogue are the same, so the day's what-ifs after the first (or after the nightly prediction)
     do not read and learn eight weeks of events again."""
-    key = (actor.hall_id, day, catalogue.version, history.mark(actor.hall_id, day, catalogue.timezone))
+    last = _learned_until(catalogue, day, uow.now)
+    end = last + timedelta(days=1)
+    key = (actor.hall_id, day, catalogue.version, history.mark(actor.hall_id, end, catalogue.timezone))
     with _learned_lock:
         found = _learned.get(key)
         if found is not None:
             _learned.move_to_end(key)
             return found
-    first, last = day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1)
+    first = day - timedelta(days=LOOKBACK_DAYS)
     known = learned(uow, actor, history, first, last)
     if known.tickets == 0:
         raise Rejected("advisor.no_history", day=day.isoformat())
@@ -130,6 +133,19 @@ def _history_of(
         while len(_learned) > LEARNED_KEPT:
             _learned.popitem(last=False)
     return known
+
+
+def _learned_until(catalogue: HallCatalogue, day: date, now: datetime) -> date:
+    """The last day learned for ``day``: the day before it, but never a day still running — while
+    today's hours last (all day in a hall open at all hours), yesterday. A half-recorded today would
+    read as a quiet day, and each of its new events would make a forecast learn eight weeks again."""
+    local = now.astimezone(ZoneInfo(catalogue.timezone))
+    today, last = local.date(), day - timedelta(days=1)
+    if last < today:
+        return last
+    periods = catalogue.settings.hours.periods_on(today)
+    closed = bool(periods) and local.time() >= periods[-1][1]
+    return last if closed else today - timedelta(days=1)
 
 
 def _ab_pairs(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[str, ...]]:
