@@ -144,7 +144,7 @@ def _learned_until(catalogue: HallCatalogue, day: date, now: datetime) -> date:
     if last < today:
         return last
     periods = catalogue.settings.hours.periods_on(today)
-    closed = bool(periods) and local.time() >= periods[-1][1]
+    closed = bool(periods) and local.time() >= max(end for _, end in periods)  # as the nightly's
     return last if closed else today - timedelta(days=1)
 
 
