@@ -91,6 +91,7 @@ def big_hall(tickets: int, windows: int, seed: int = 7) -> tuple[Scenario, Const
 def forget() -> None:
     """Drop what the process kept: today's figures per scenario, and the seeds' people."""
     advisor._today.clear()
+    advisor._today_days.clear()
     _drawn.cache_clear()
 
 
@@ -138,14 +139,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average (1, 5, 15 min): {os.getloadavg()}")
     # What-ifs as the manager page asks them (services.advisor.advice.what_if), each of 20
     # replications. Cold: a process that has simulated nothing for the day (restarted), so the
-    # first what-if simulates today's allocation and the change (40 replications) and draws the
-    # seeds' people. Then as a day runs: the housekeeping's nightly prediction (while the hall is
-    # closed) simulates today's allocation with the same replications and seed, so the manager's
-    # first what-if of the day finds it kept and simulates its change only; and a next one.
+    # first what-if simulates today's allocation (20 replications), draws the seeds' people, and
+    # simulates again only the part of the hall its change reaches. Then as a day runs: the
+    # housekeeping's nightly prediction (while the hall is closed) simulates today's allocation
+    # with the same replications and seed, so the manager's first what-if of the day finds it kept
+    # and simulates its change only; and a next one.
     elsewhere = [a.service for a in scenario.windows[-1].blocks[0].assignments]
     moved = {w.number: elsewhere for w in scenario.windows[:3]}
     forget()
-    timed_what_if("what-if, 20 reps, cold first", scenario, moved, None)
+    timed_what_if("what-if, 20 reps, cold first", scenario, moved, 3.0)
     forget()
     wall, cpu = time.perf_counter(), time.process_time()
     advisor.today(scenario, 20)

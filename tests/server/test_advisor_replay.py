@@ -7,8 +7,9 @@ them), read back through the SQL history adapter.
 from __future__ import annotations
 
 import statistics
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -148,3 +149,27 @@ def test_the_learned_breaks_are_the_pauses_the_clerks_took(recorded: Any) -> Non
     )
     drawn = {w.number: w.breaks for w in scenario.windows}
     assert all(len(drawn[w.window]) == len(DAYS) for w in found.windows if w.window in drawn)
+
+
+def test_a_forecast_asked_during_the_day_learns_only_finished_days_and_keeps_them(recorded: Any) -> None:
+    """Asked on Wednesday while its hours last (this hall is open at all hours), Thursday's forecast
+    learns Monday and Tuesday: half of Wednesday would read as a quiet day, and each new event would
+    make the forecast learn its eight weeks again. What it learned is kept through the day."""
+    runtime, _ = recorded
+    thursday = DAYS[-1] + timedelta(days=1)
+    zone = ZoneInfo("Asia/Shanghai")
+    clock = runtime.clock
+    try:
+        runtime.clock = lambda: datetime.combine(DAYS[-1], time(10), zone)
+        _, morning = runtime.read_sync(
+            lambda uow: advice.forecast(uow, MANAGER, uow.stores.history, thursday)
+        )
+        runtime.clock = lambda: datetime.combine(DAYS[-1], time(16), zone)
+        _, afternoon = runtime.read_sync(
+            lambda uow: advice.forecast(uow, MANAGER, uow.stores.history, thursday)
+        )
+    finally:
+        runtime.clock = clock
+    assert morning.days == 2 and afternoon is morning
+    _, later = runtime.read_sync(lambda uow: advice.forecast(uow, MANAGER, uow.stores.history, thursday))
+    assert later.days == 3  # Wednesday over: learned too

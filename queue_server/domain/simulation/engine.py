@@ -17,15 +17,15 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import cast
 
 from queue_server.domain.policy import Assignment, Candidate, WindowView, choose_next
 from queue_server.domain.simulation.breaks import draw_breaks, without
-from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec
+from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec, WindowSpec
 
 # Drawn days kept (a pure function of the services and the seed): a what-if and a recommendation
 # run many allocations on the same seeds (common random numbers), so each seed's people are drawn
@@ -163,8 +163,11 @@ def _service_arrivals(spec: ServiceSpec, slot: float, rng: random.Random) -> lis
 class _Day:
     """The agenda and state of one replication."""
 
-    def __init__(self, scenario: Scenario, rng: random.Random, seed: int = 0) -> None:
+    def __init__(
+        self, scenario: Scenario, rng: random.Random, seed: int = 0, close: float | None = None
+    ) -> None:
         self.scenario = scenario
+        self.close = close  # the hall's last close (a part of the hall: the whole hall's)
         self.rng = rng
         self.seed = seed  # the replication's, for its draw of each window's breaks
         self.specs = {s.code: s for s in scenario.services}
@@ -238,7 +241,9 @@ class _Day:
                 self.cover(now, payload, True)
             else:
                 self.reassign(now, *cast(tuple[_Window, tuple[Assignment, ...]], payload))
-        close = max((end for w in self.scenario.windows for _, end in w.shifts), default=0.0)
+        close = self.close
+        if close is None:
+            close = max((end for w in self.scenario.windows for _, end in w.shifts), default=0.0)
         for code, queues in self.queues.items():
             left = [entry[2] for queue in queues for entry in queue]
             self.results[code].unserved = len(left)
@@ -376,7 +381,16 @@ class _Day:
     def transfer(self, now: float, ticket: _Ticket, target: str) -> None:
         rank = ticket.arrived if self.scenario.transfer_keeps_place else now
         self.next_id += 1
-        again = Arrival(rank, target, handle=ticket.handle_after)
+        handle = ticket.handle_after
+        if handle is None:
+            # Drawn from the ticket's own stream (its seed, arrival and target), not the day's: the
+            # draw is the same whatever else happens in the hall, so a part of the hall simulated
+            # alone (``simulate_part``) gives what the whole hall's run gives there.
+            spec = self.specs[target]
+            handle = spec.handling.draw(
+                random.Random(f"{self.seed}:{ticket.arrived!r}:{ticket.service}:{target}")
+            )
+        again = Arrival(rank, target, handle=handle)
         moved = _Ticket(again, self.next_id, rank)
         moved.queued = now
         moved.arrived = ticket.arrived
@@ -401,4 +415,50 @@ def simulate_day(scenario: Scenario, seed: int) -> DayResult:
         arrivals = _drawn(scenario.services, scenario.slot, seed)
     day = _Day(scenario, random.Random(seed * 7919 + 1), seed)
     day.plan(arrivals)
+    return day.run()
+
+
+def connected(scenario: Scenario, services: Iterable[str]) -> frozenset[str]:
+    """``services`` and every service that can exchange work with them: served by a window that
+    serves one of them (in any block, or covering for a window that does), or transferred to or
+    from one. Outside this set the day runs the same whatever these services' windows do."""
+    found = set(services)
+    links = [set(_reach(scenario, w)) for w in scenario.windows]
+    links.extend({spec.code, *spec.transfer_to} for spec in scenario.services if spec.transfer_to)
+    grown = True
+    while grown:
+        grown = False
+        for link in links:
+            if link & found and not link <= found:
+                found |= link
+                grown = True
+    return frozenset(found)
+
+
+def _reach(scenario: Scenario, window: WindowSpec) -> frozenset[str]:
+    """The services ``window`` may serve in the day: its own in any block, and those of the windows
+    it covers for (AB岗)."""
+    away = set(window.covers)
+    return frozenset(
+        a.service
+        for w in scenario.windows
+        if w is window or w.number in away
+        for b in w.blocks
+        for a in b.assignments
+    )
+
+
+def simulate_part(scenario: Scenario, part: frozenset[str], seed: int) -> DayResult:
+    """One replication of ``scenario`` for the services ``part`` only (closed under ``connected``):
+    their windows and the seed's people who ask for them. Equal to the whole hall's replication
+    there, at the cost of the part (a what-if that moves a few windows simulates what they touch)."""
+    windows = tuple(w for w in scenario.windows if not part.isdisjoint(_reach(scenario, w)))
+    close = max((end for w in scenario.windows for _, end in w.shifts), default=0.0)
+    arrivals = scenario.replay
+    if arrivals is None:
+        arrivals = _drawn(scenario.services, scenario.slot, seed)
+    mine = tuple(a for a in arrivals if a.service in part)
+    piece = replace(scenario, services=tuple(s for s in scenario.services if s.code in part), windows=windows)
+    day = _Day(piece, random.Random(seed * 7919 + 1), seed, close)
+    day.plan(mine)
     return day.run()

@@ -149,9 +149,16 @@ def replicate(
     Two scenarios run with the same ``seed`` see the same arrivals (common random numbers), so
     their difference is measured more sharply than either figure alone.
     """
+    return figures(days_of(scenario, replications, seed, progress), scenario.threshold, unserved)
+
+
+def days_of(
+    scenario: Scenario, replications: int, seed: int = 1, progress: Callable[[int, int], None] | None = None
+) -> list[DayResult]:
+    """The ``replications`` days of ``replicate``, each as it came out."""
     days = []
     for i in range(replications):
         days.append(simulate_day(scenario, seed + i))
         if progress is not None:
             progress(i + 1, replications)
-    return figures(days, scenario.threshold, unserved)
+    return days

@@ -10,7 +10,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
@@ -18,6 +19,7 @@ from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.policy import Assignment
 from queue_server.domain.simulation.advice import Progress, Recommendation, recommend
 from queue_server.domain.simulation.breaks import learn_breaks
+from queue_server.domain.simulation.engine import DayResult, connected, simulate_part
 from queue_server.domain.simulation.history import (
     SEASON_SPAN,
     YEAR,
@@ -32,7 +34,7 @@ from queue_server.domain.simulation.history import (
 )
 from queue_server.domain.simulation.model import Block, Scenario
 from queue_server.domain.simulation.search import Choice, Constraints
-from queue_server.domain.simulation.summary import DayFigures, replicate
+from queue_server.domain.simulation.summary import DayFigures, days_of, figures, replicate
 from queue_server.services.advisor import hall
 from queue_server.services.advisor.ports import History
 from queue_server.services.unit_of_work import UnitOfWork
@@ -45,6 +47,10 @@ MAX_REPLICATIONS = 200
 TODAY_KEPT = 8
 _today: OrderedDict[tuple[Scenario, int, int], DayFigures] = OrderedDict()
 _today_lock = threading.Lock()
+# … and the last two's replications themselves (some 20 MB for 20 days of 10,000 tickets), so a
+# what-if simulates only the part of the hall its change reaches (``engine.simulate_part``).
+TODAY_DAYS_KEPT = 2
+_today_days: OrderedDict[tuple[Scenario, int, int], list[DayResult]] = OrderedDict()
 # What the history says for a day, per (hall, day, catalogue version, history mark): see ``_history_of``.
 LEARNED_KEPT = 8
 _learned: OrderedDict[tuple[int, date, int, tuple[object, ...]], Learned] = OrderedDict()
@@ -92,13 +98,15 @@ def _history_of(
     kept while the newest event before the day (``History.mark``, one index seek) and the hall's
     catalogue are the same, so the day's what-ifs after the first (or after the nightly prediction)
     do not read and learn eight weeks of events again."""
-    key = (actor.hall_id, day, catalogue.version, history.mark(actor.hall_id, day, catalogue.timezone))
+    last = _learned_until(catalogue, day, uow.now)
+    end = last + timedelta(days=1)
+    key = (actor.hall_id, day, catalogue.version, history.mark(actor.hall_id, end, catalogue.timezone))
     with _learned_lock:
         found = _learned.get(key)
         if found is not None:
             _learned.move_to_end(key)
             return found
-    first, last = day - timedelta(days=LOOKBACK_DAYS), day - timedelta(days=1)
+    first = day - timedelta(days=LOOKBACK_DAYS)
     known = learned(uow, actor, history, first, last)
     if known.tickets == 0:
         raise Rejected("advisor.no_history", day=day.isoformat())
@@ -125,6 +133,19 @@ def _history_of(
         while len(_learned) > LEARNED_KEPT:
             _learned.popitem(last=False)
     return known
+
+
+def _learned_until(catalogue: HallCatalogue, day: date, now: datetime) -> date:
+    """The last day learned for ``day``: the day before it, but never a day still running — while
+    today's hours last (all day in a hall open at all hours), yesterday. A half-recorded today would
+    read as a quiet day, and each of its new events would make a forecast learn eight weeks again."""
+    local = now.astimezone(ZoneInfo(catalogue.timezone))
+    today, last = local.date(), day - timedelta(days=1)
+    if last < today:
+        return last
+    periods = catalogue.settings.hours.periods_on(today)
+    closed = bool(periods) and local.time() >= max(end for _, end in periods)  # as the nightly's
+    return last if closed else today - timedelta(days=1)
 
 
 def _ab_pairs(uow: UnitOfWork, actor: Actor) -> dict[str, tuple[str, ...]]:
@@ -185,15 +206,62 @@ def what_if(
         else w
         for w in scenario.windows
     )
-    return today(scenario, replications, seed), replicate(scenario.with_windows(windows), replications, seed)
+    changed = scenario.with_windows(windows)
+    current = today(scenario, replications, seed)
+    part = _touched(scenario, changed, changes)
+    with _today_lock:
+        days = _today_days.get((scenario, replications, seed))
+    if part is None or days is None:
+        return current, replicate(changed, replications, seed)
+    # Only the part of the hall the change reaches is simulated again; the rest of each day is
+    # today's (same seeds, same people, same windows: the same run).
+    merged = [_merged(day, simulate_part(changed, part, seed + i), part) for i, day in enumerate(days)]
+    return current, figures(merged, changed.threshold)
+
+
+def _touched(
+    scenario: Scenario, changed: Scenario, changes: Mapping[str, Sequence[str]]
+) -> frozenset[str] | None:
+    """The services a what-if's ``changes`` can alter (None: all of them, or a window left with nothing)."""
+    if not changes or any(not services for services in changes.values()):
+        return None
+    moved = set(changes)
+    part = frozenset(
+        a.service
+        for s in (scenario, changed)
+        for w in s.windows
+        if w.number in moved
+        for b in w.blocks
+        for a in b.assignments
+    )
+    while True:
+        grown = connected(changed, connected(scenario, part))
+        if grown == part:
+            break
+        part = grown
+    return None if len(part) >= len(scenario.services) else part
+
+
+def _merged(day: DayResult, piece: DayResult, part: frozenset[str]) -> DayResult:
+    """Today's replication with the part the change reaches taken from ``piece``."""
+    return DayResult(
+        {code: piece.services[code] if code in part else result for code, result in day.services.items()},
+        {n: piece.busy.get(n, seconds) for n, seconds in day.busy.items()},
+        {n: piece.open.get(n, seconds) for n, seconds in day.open.items()},
+    )
 
 
 def today(scenario: Scenario, replications: int, seed: int = 1) -> DayFigures:
     """``scenario`` as it stands, simulated once per scenario, replications and seed (then kept)."""
     found = _kept(scenario, replications, seed)
     if found is None:
-        found = replicate(scenario, replications, seed)
+        days = days_of(scenario, replications, seed)
+        found = figures(days, scenario.threshold)
         _keep(scenario, replications, seed, found)
+        with _today_lock:
+            _today_days[(scenario, replications, seed)] = days
+            while len(_today_days) > TODAY_DAYS_KEPT:
+                _today_days.popitem(last=False)
     return found
 
 
