@@ -6,6 +6,7 @@ lock and the re-checked condition make it exact across transactions and server p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
@@ -216,15 +217,7 @@ class SqlAppointmentStore:
             .where(bookings.c.hall_id == hall_id, bookings.c.status == "booked", slots.c.day <= day)
             .order_by(slots.c.day, slots.c.start, bookings.c.id)
         )
-        return [
-            DueBooking(
-                **{name: getattr(row, name) for name in BOOKING_FIELDS},
-                day=row.day,
-                start=row.start,
-                end=row.end,
-            )
-            for row in self.conn.execute(query)
-        ]
+        return _due_bookings(self.conn.execute(query))
 
     def ticket_number(self, ticket_id: int) -> str | None:
         """The number of the ticket a booking was checked in as."""
@@ -249,15 +242,7 @@ class SqlAppointmentStore:
         )
         if limit is not None:
             query = query.limit(limit)
-        return [
-            DueBooking(
-                **{name: getattr(row, name) for name in BOOKING_FIELDS},
-                day=row.day,
-                start=row.start,
-                end=row.end,
-            )
-            for row in self.conn.execute(query)
-        ]
+        return _due_bookings(self.conn.execute(query))
 
     def mark_reminded(self, booking_id: int, at: datetime) -> None:
         """Note that a booking's reminder was dealt with."""
@@ -267,3 +252,16 @@ class SqlAppointmentStore:
 # The name the ticket check-in still builds the store by (it takes ``uow.stores.appointments`` once
 # its own package speaks to ports).
 AppointmentStore = SqlAppointmentStore
+
+
+def _due_bookings(rows: Iterable[Any]) -> list[DueBooking]:
+    """Booking rows read with their slot's day, start and end."""
+    return [
+        DueBooking(
+            **{name: getattr(row, name) for name in BOOKING_FIELDS},
+            day=row.day,
+            start=row.start,
+            end=row.end,
+        )
+        for row in rows
+    ]
