@@ -267,7 +267,10 @@ def test_a_rating_with_silence_inside_it_is_never_taken(open_windows: LiveServer
         for seq in range(220, 228):
             wire = p.encode(1, seq, p.Rating(asked.evaluation_id, p.Level.SATISFIED, (), 10))
             os.write(pad.fd, wire[:9])
-            time.sleep(0.040)  # 40 ms of silence inside the frame: twice the frame timeout
+            # Silence inside the frame, well past the frame timeout (about 21 ms at 9600 baud): the host
+            # can only see it if its reader thread reads the first part before the rest arrives, so
+            # the gap is long enough that a loaded machine's scheduling does not glue the two reads.
+            time.sleep(0.25)
             os.write(pad.fd, wire[9:])
         send_rating(pad, 230, asked.evaluation_id, 10)  # a whole frame after them is taken
         assert rig.bridge.wait_delivered(1, timeout=20)
