@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hallq.bootstrap import build_runtime
 from queue_server.config import ServerSettings
@@ -87,6 +88,28 @@ def _issue(served: ServedHall) -> str:
     return str(response.json()["number"])
 
 
+def _press_until_open(page: Any, key: str, button: str, dialog: str) -> None:
+    """Press a shortcut key once the desk is idle and its button enabled, until its dialog opens.
+
+    A press can be lost on a loaded machine (a refresh of the desk starting between the wait and the
+    press disables the button for a moment); the key is pressed again then, and if the dialog never
+    opens the failure says what the page showed.
+    """
+    for _ in range(12):
+        page.wait_for_selector(f"body[data-busy='0'] {button}:not([disabled])", state="attached")
+        page.keyboard.press(key)
+        try:
+            page.wait_for_selector(f"{dialog}[open]", timeout=15_000)
+            return
+        except PlaywrightTimeout:  # the press was lost: press again
+            continue
+    shown = page.evaluate(
+        "() => ({toast: document.getElementById('toast').innerText, busy: document.body.dataset.busy,"
+        " focus: document.activeElement && document.activeElement.id})"
+    )
+    raise AssertionError(f"{dialog} never opened on {key!r}: {shown}")
+
+
 def _rect(page: Any, selector: str) -> dict[str, float]:
     return dict(
         page.eval_on_selector(
@@ -160,8 +183,8 @@ def test_after_calling_the_longest_list_every_action_is_in_view_and_messages_cov
         page.keyboard.press("Escape")
         page.wait_for_selector("#conclude-dialog:not([open])", state="attached")
 
-        page.keyboard.press("t")
-        page.wait_for_selector("#transfer-dialog[open]")
+        # as for 结束 below: the key is pressed once the desk is idle and 转移 can be pressed
+        _press_until_open(page, "t", "#transfer", "#transfer-dialog")
         page.click("#transfer-ok")  # no reason: the console's words, not the browser's bubble
         reason = page.locator("#transfer-dialog .field-error[data-for='reason']")
         reason.wait_for(state="visible")
