@@ -274,8 +274,8 @@ def test_a_rating_with_silence_inside_it_is_never_taken(open_windows: LiveServer
             os.write(pad.fd, wire[9:])
         send_rating(pad, 230, asked.evaluation_id, 10)  # a whole frame after them is taken
         assert rig.bridge.wait_delivered(1, timeout=20)
+        assert wait_for(lambda: answer_to(pad, 230) == p.Command.ACK, 10)  # the pad hears its ACK
         assert all(answer_to(pad, seq) is None for seq in range(220, 228))
-        assert answer_to(pad, 230) == p.Command.ACK
     finally:
         rig.close()
 
