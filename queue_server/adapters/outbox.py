@@ -8,7 +8,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
@@ -239,39 +254,47 @@ class SqlOutboxStore:
 
     def figures(self, hall_id: int) -> list[DestinationFigures]:
         """Each destination's counts, by destination: the delivered ones from their kept count, the
-        others read by status (pending, dead and dropped are few; the history of sent is not)."""
+        others read by status (pending, dead and dropped are few; the history of sent is not).
 
-        def count(status: str) -> Any:
-            return func.sum(case((o.c.status == status, 1), else_=0))
+        One statement, so one snapshot on PostgreSQL's read committed too: read as two, a message the
+        dispatcher settles between them would be counted both pending and sent."""
+
+        def flag(condition: Any) -> Any:
+            return case((condition, 1), else_=0)
 
         pending = o.c.status == "pending"
+        none = literal(0)
+        rows = union_all(
+            select(
+                o.c.destination.label("destination"),
+                flag(pending).label("waiting"),
+                flag(o.c.status == "dead").label("dead"),
+                flag(o.c.status == "dropped").label("dropped"),
+                case((pending, o.c.created_at), else_=None).label("oldest"),
+                flag(and_(pending, o.c.attempts >= FAILING_ATTEMPTS)).label("failing"),
+                none.label("sent"),
+            ).where(o.c.hall_id == hall_id, o.c.status.in_(("pending", "dead", "dropped"))),
+            select(
+                _sent.c.destination, none, none, none, cast(null(), t.UtcDateTime), none, _sent.c.sent
+            ).where(_sent.c.hall_id == hall_id),
+        ).subquery()
         query = (
             select(
-                o.c.destination,
-                count("pending"),
-                count("dead"),
-                count("dropped"),
-                func.min(case((pending, o.c.created_at), else_=None), type_=t.UtcDateTime),
-                func.sum(case((and_(pending, o.c.attempts >= FAILING_ATTEMPTS), 1), else_=0)),
+                rows.c.destination,
+                func.sum(rows.c.sent),
+                func.sum(rows.c.waiting),
+                func.sum(rows.c.dead),
+                func.sum(rows.c.dropped),
+                func.min(rows.c.oldest, type_=t.UtcDateTime),
+                func.sum(rows.c.failing),
             )
-            .where(o.c.hall_id == hall_id, o.c.status.in_(("pending", "dead", "dropped")))
-            .group_by(o.c.destination)
+            .group_by(rows.c.destination)
+            .order_by(rows.c.destination)
         )
-        unsent = {row[0]: row[1:] for row in self.conn.execute(query)}
-        sent = dict(
-            self.conn.execute(
-                select(_sent.c.destination, _sent.c.sent).where(_sent.c.hall_id == hall_id)
-            ).all()
-        )
-        out = []
-        for dest in sorted(set(unsent) | set(sent)):
-            waiting, dead, dropped, oldest, failing = unsent.get(dest, (0, 0, 0, None, 0))
-            out.append(
-                DestinationFigures(
-                    dest, int(sent.get(dest, 0)), int(waiting), int(dead), int(dropped), oldest, int(failing)
-                )
-            )
-        return out
+        return [
+            DestinationFigures(dest, int(sent), int(waiting), int(dead), int(dropped), oldest, int(failing))
+            for dest, sent, waiting, dead, dropped, oldest, failing in self.conn.execute(query)
+        ]
 
     def troubles(self, hall_id: int) -> list[tuple[str, int, int]]:
         """(destination, failing, dead) of the hall's destinations with either."""

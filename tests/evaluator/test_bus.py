@@ -266,11 +266,14 @@ def test_a_rating_with_silence_inside_it_is_never_taken(open_windows: LiveServer
         asked = conclude_and_ask(open_windows, pad)
         for seq in range(220, 228):
             wire = p.encode(1, seq, p.Rating(asked.evaluation_id, p.Level.SATISFIED, (), 10))
+            stats = rig.bridge.link.framer.stats
+            given_up = stats.timeouts + stats.crc_errors
             os.write(pad.fd, wire[:9])
-            # Silence inside the frame, well past the frame timeout (about 21 ms at 9600 baud): the host
-            # can only see it if its reader thread reads the first part before the rest arrives, so
-            # the gap is long enough that a loaded machine's scheduling does not glue the two reads.
-            time.sleep(0.25)
+            # Silence inside the frame, past the frame timeout (about 21 ms at 9600 baud). The rest is sent
+            # once the host has given up the first part: a reader kept off the CPU longer than any fixed gap
+            # would read both parts at once, and bytes read together were one frame to it. It gives up at
+            # the silence, or sooner when a poll's answer lands behind the part and fails its CRC.
+            assert wait_for(lambda: stats.timeouts + stats.crc_errors > given_up, 10)  # noqa: B023
             os.write(pad.fd, wire[9:])
         send_rating(pad, 230, asked.evaluation_id, 10)  # a whole frame after them is taken
         assert rig.bridge.wait_delivered(1, timeout=20)
