@@ -526,6 +526,14 @@ def payload_of(message: Message) -> bytes:
     raise ProtocolError(f"not a message: {message!r}")
 
 
+def _reasons(r: _Reader) -> tuple[int, ...]:
+    """A rating's reason count and its reason bytes."""
+    count = r.u8()
+    if count > MAX_REASONS:
+        raise ProtocolError("too many reasons")
+    return tuple(r.take(count))
+
+
 def _check_rating(evaluation_id: int, level: int, reasons: tuple[int, ...]) -> None:
     """The rules every rating obeys, on both sides."""
     if evaluation_id == 0:
@@ -580,18 +588,12 @@ def decode(frame: Frame) -> Message:
         case Command.IDENTITY:
             message = Identity(r.u8(), r.text(), r.text(), r.text(), r.text())
         case Command.RATING:
-            eid, level, count = r.u32(), r.u8(), r.u8()
-            if count > MAX_REASONS:
-                raise ProtocolError("too many reasons")
-            raw = tuple(r.take(count))
+            eid, level, raw = r.u32(), r.u8(), _reasons(r)
             age = r.u32()
             _check_rating(eid, level, raw)
             message = Rating(eid, Level.of_key(level), tuple(Reason(x) for x in raw), age)
         case Command.SHORT_RATING:
-            low, level, count = r.u16(), r.u8(), r.u8()
-            if count > MAX_REASONS:
-                raise ProtocolError("too many reasons")
-            raw = tuple(r.take(count))
+            low, level, raw = r.u16(), r.u8(), _reasons(r)
             age = r.u16()
             _check_rating(low, level, raw)
             if age > SHORT_AGE_MAX_MS:

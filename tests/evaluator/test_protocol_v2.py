@@ -26,7 +26,7 @@ from queue_server.config import ServerSettings
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from tests.evaluator.conftest import LiveServer, make_tokens_t1
 from tests.evaluator.test_end_to_end import evaluations, wait_for
-from tests.evaluator.test_link import ScriptedPad
+from tests.evaluator.test_link import AskingPads, ScriptedPad
 from tests.server.catalogue import small_hall
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +110,7 @@ class DocumentPads:
         return None
 
 
-class OneQuestionEach:
+class OneQuestionEach(AskingPads):
     """The bus master's driver: one question for each pad, ratings taken as they come."""
 
     def __init__(self) -> None:
@@ -130,15 +130,6 @@ class OneQuestionEach:
 
     def command_done(self, address: int, message: p.Message, reply: p.Message) -> None:
         self.asked.add(address)
-
-    def polled(self, address: int, reply: p.Message) -> None:
-        pass
-
-    def identified(self, address: int, identity: p.Identity) -> bool:
-        return True
-
-    def lost(self, address: int) -> None:
-        pass
 
     def priority(self, address: int) -> bool:
         return address in self.asked
