@@ -170,12 +170,11 @@ class _Day:
         self.scenario = scenario
         self.close = close  # the hall's last close (a part of the hall: the whole hall's)
         self.rng = rng
-        self.recorded = scenario.recorded or Recorded()
+        self.recorded = scenario.recorded  # a replay's clerks (None: a forecast's means, at no cost)
+        recorded = self.recorded or Recorded()
         # (times, gaps) of each window's recorded gaps after a ticket, for a bisection by time
-        self.after = {
-            w: ([at for at, _ in gaps], [gap for _, gap in gaps]) for w, gaps in self.recorded.after
-        }
-        self.opened = {(w, at): delay for w, at, delay in self.recorded.opened}
+        self.after = {w: ([at for at, _ in gaps], [gap for _, gap in gaps]) for w, gaps in recorded.after}
+        self.opened = {(w, at): delay for w, at, delay in recorded.opened}
         # A replay's delays drawn where the record has none of its own: a stream apart, so the
         # replications differ in the path the calls take; a forecast draws none.
         self.delays = random.Random(seed * 7919 + 2)
@@ -244,7 +243,10 @@ class _Day:
                 assert isinstance(payload, _Window)
                 payload.is_open = True
                 self.cover(now, payload, False)
-                self.wake(now, payload, self.opened.get((payload.number, now), self.scenario.opening))
+                opening = self.scenario.opening
+                if self.recorded is not None:
+                    opening = self.opened.get((payload.number, now), opening)
+                self.wake(now, payload, opening)
             elif kind == _CLOSE:
                 assert isinstance(payload, _Window)
                 payload.is_open = False
@@ -285,21 +287,22 @@ class _Day:
 
     def arrive(self, now: float, arrival: Arrival) -> None:
         self.next_id += 1
-        reaction = arrival.reaction
-        if reaction is None:
-            reaction = self._drawn(self.recorded.reactions, self.scenario.reaction)
+        reaction = self.scenario.reaction
+        if self.recorded is not None:  # a replay: this newcomer's recorded answer, else a drawn one
+            recorded = arrival.reaction
+            reaction = self._drawn(self.recorded.reactions, reaction) if recorded is None else recorded
         self.enqueue(now, _Ticket(arrival, self.next_id, now), reaction)
 
     def _drawn(self, measured: tuple[float, ...], mean: float) -> float:
-        """One of a replay's ``measured`` delays, or the ``mean`` without them (a forecast)."""
+        """One of a replay's ``measured`` delays, or the ``mean`` without them."""
         return measured[int(self.delays.random() * len(measured))] if measured else mean
 
-    def _turnaround(self, now: float, window: _Window) -> float:
-        """Seconds before ``window``, freed at ``now`` while people wait, calls: in a replay its own
-        recorded gap nearest in time (``Recorded``), else the mean."""
+    def _turnaround(self, now: float, window: _Window, recorded: Recorded) -> float:
+        """Seconds before ``window``, freed at ``now`` while people wait, calls in a replay: its own
+        recorded gap nearest in time (``Recorded``), else one of the day's drawn."""
         own = self.after.get(window.number)
         if own is None:
-            return self._drawn(self.recorded.turnarounds, self.scenario.turnaround)
+            return self._drawn(recorded.turnarounds, self.scenario.turnaround)
         times, gaps = own
         i = bisect.bisect_left(times, now)
         if i == len(times) or (i > 0 and now - times[i - 1] <= times[i] - now):
@@ -405,7 +408,10 @@ class _Day:
         if target is not None and not ticket.no_show and target in self.specs:
             self.transfer(now, ticket, target)
         if any(self.lengths[a.service] for a in window.assignments):  # else an arrival wakes it
-            self.wake(now, window, self._turnaround(now, window))
+            delay = self.scenario.turnaround
+            if self.recorded is not None:
+                delay = self._turnaround(now, window, self.recorded)
+            self.wake(now, window, delay)
 
     def transfer(self, now: float, ticket: _Ticket, target: str) -> None:
         rank = ticket.arrived if self.scenario.transfer_keeps_place else now
