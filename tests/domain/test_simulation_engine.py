@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 
 from queue_server.domain.policy import Assignment, Candidate, Mode, PolicySettings, WindowView, choose_next
 from queue_server.domain.simulation.engine import simulate_day
-from queue_server.domain.simulation.model import Arrival, Block, Handling, Scenario, ServiceSpec, WindowSpec
+from queue_server.domain.simulation.model import (
+    Arrival,
+    Block,
+    Handling,
+    Recorded,
+    Scenario,
+    ServiceSpec,
+    WindowSpec,
+)
 from queue_server.domain.simulation.summary import replicate
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -168,6 +176,48 @@ def test_an_idle_window_notices_a_transferred_ticket_after_its_own_delay() -> No
     assert day.services["S1"].waits == [5.0] and day.services["S2"].waits == [60.0]
     same = simulate_day(replay(moved, windows=windows, reaction=5.0), 1)
     assert same.services["S2"].waits == [5.0]  # no delay of its own: the arrivals' one
+
+
+def test_a_replayed_window_calls_after_its_own_recorded_gap_so_a_near_tie_goes_as_on_the_day() -> None:
+    """Windows 1 and 2 free 1.5 s apart while a long and a short ticket wait. On the day window 2
+    pressed 2 s after its ticket and window 1 30 s after: window 2 took the long one. One mean gap
+    for both (16 s) lets window 1, freed first, take it: the other path, where every later call of
+    the two windows differs."""
+    windows = tuple(WindowSpec(n, (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)) for n in "12")
+    arrivals = (
+        Arrival(0.0, "S1", handle=100.0, window="1"),
+        Arrival(0.5, "S1", handle=101.0, window="2"),
+        Arrival(50.0, "S1", handle=1000.0),
+        Arrival(51.0, "S1", handle=10.0),
+    )
+    # Window 1's gap near 100 s is its own (the one at 5000 s is another hour's).
+    as_on_the_day = Recorded(after=(("1", ((100.0, 30.0), (5000.0, 300.0))), ("2", ((101.5, 2.0),))))
+    day = simulate_day(replay(*arrivals, windows=windows, turnaround=16.0, recorded=as_on_the_day), 1)
+    assert day.busy == {"1": 110.0, "2": 1101.0}
+    assert day.services["S1"].waits == [0.0, 0.0, 53.5, 79.0]
+    one_mean = simulate_day(replay(*arrivals, windows=windows, turnaround=16.0), 1)
+    assert one_mean.busy == {"1": 1100.0, "2": 111.0}
+
+
+def test_a_replay_answers_a_newcomer_and_reopens_after_the_delays_recorded_on_the_day() -> None:
+    """An idle window calls a newcomer after that ticket's recorded delay; one who waited on the day
+    (none of its own) after one of the day's measured delays; back from a break, the window calls
+    after its recorded delay for that stretch."""
+    window = one_window(Block(0.0, (Assignment("S1"),)), shifts=((0.0, 500.0), (1000.0, 9000.0)))
+    recorded = Recorded(opened=(("1", 1000.0, 45.0),), reactions=(3.0,))
+    day = simulate_day(
+        replay(
+            Arrival(100.0, "S1", handle=60.0, reaction=7.0),
+            Arrival(300.0, "S1", handle=60.0),
+            Arrival(600.0, "S1", handle=60.0),
+            windows=(window,),
+            reaction=20.0,
+            opening=30.0,
+            recorded=recorded,
+        ),
+        1,
+    )
+    assert day.services["S1"].waits == [7.0, 3.0, 445.0]
 
 
 def test_a_window_s_own_pace_scales_its_handling_times_and_a_replay_s_too() -> None:

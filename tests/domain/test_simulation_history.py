@@ -133,3 +133,29 @@ def test_a_parked_ticket_s_call_back_is_not_counted_in_the_clerk_s_turnaround() 
     ]
     pace = clerk_pace(journeys, {"1": [(nine, nine + 3600)]})
     assert pace.turnaround == 30.0
+
+
+def test_a_day_s_pace_keeps_each_clerk_s_delay_for_the_replay() -> None:
+    """Besides the means, the day's pace keeps for a replay each window's gap after a ticket while
+    people waited (by the time it freed), each newcomer's delay before an idle window called it (by
+    ticket), and each window's delay from opening to its first call of someone already waiting."""
+    day = date(2026, 3, 2)
+    nine = 9 * 3600.0
+
+    def ticket(number: int, window: str, queued: float, called: float, ended: float) -> Journey:
+        visit = Visit("S1", nine + queued, nine + called, window, nine + ended, "concluded")
+        return Journey(number, day, "S1", nine + queued, visits=[visit])
+
+    journeys = [
+        ticket(1, "1", -60, 20, 300),  # waited for the window to open at 9:00: 20 s to its call
+        ticket(2, "1", 100, 340, 500),  # waited: window 1's gap after ticket 1 is 40 s
+        ticket(5, "2", -30, 30, 150),  # window 2 opened 30 s before its first call
+        ticket(3, "2", 200, 212, 400),  # window 2 idle: called 12 s after it came
+        ticket(4, "1", 600, 609, 700),  # window 1 idle again: 9 s
+    ]
+    pace = clerk_pace(journeys, {"1": [(nine, nine + 3600)], "2": [(nine, nine + 3600)]})
+    assert pace.recorded.after == (("1", ((nine + 300, 40.0),)),)
+    assert pace.recorded.opened == (("1", nine, 20.0), ("2", nine, 30.0))
+    assert pace.answered == {3: 12.0, 4: 9.0}
+    assert sorted(pace.recorded.reactions) == [9.0, 12.0] and pace.recorded.turnarounds == (40.0,)
+    assert (pace.turnaround, pace.reaction, pace.opening) == (40.0, 10.5, 25.0)

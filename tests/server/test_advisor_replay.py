@@ -58,36 +58,67 @@ def test_the_advisor_learns_the_day_with_the_data_behind_each_figure(recorded: A
     assert 0 < found.turnaround < 120
 
 
-def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_ten_percent(
-    recorded: Any,
-) -> None:
-    """Three recorded days replayed (their tickets, handling times, windows' stretches, and which
-    idle window answered a newcomer): the mean wait per service over the days, observed and
-    simulated, agree within 10 %.
-
-    Measured here: S1 1651 s observed / 1530 s replayed (−7.3 %), S2 790 / 768 (−2.8 %), S3 548 /
-    530 (−3.2 %). Before the replay took the answering window from the record, S2 was −10.0 %: one
-    newcomer sent to another idle window than on the day moves every later call of a busy morning.
-    """
-    runtime, _ = recorded
+def compared(runtime: Any, replications: int = 10) -> dict[str, tuple[int, int]]:
+    """Service → (observed, replayed) mean wait in seconds over the recorded days, for each service
+    with at least 60 called tickets (fewer: a mean says little). The replayed figure is the mean
+    over the replications (they differ where a clerk's delay is drawn, ``model.Recorded``)."""
     observed: dict[str, list[float]] = {}
     simulated: dict[str, list[tuple[float, float]]] = {}
     for day in DAYS:
         found = runtime.read_sync(
-            lambda uow, day=day: advice.replay(uow, MANAGER, uow.stores.history, day, replications=5)
+            lambda uow, day=day: advice.replay(uow, MANAGER, uow.stores.history, day, replications)
         )
         for code, waits in found.observed.items():
             observed.setdefault(code, []).extend(waits)
             figures = found.simulated.services[code]
             simulated.setdefault(code, []).append((figures.mean_wait.mean, figures.served))
-    compared = {}
+    out = {}
     for code, waits in observed.items():
         if len(waits) < 60:
-            continue  # too few tickets for a mean to mean much
+            continue
         replayed = sum(m * n for m, n in simulated[code]) / sum(n for _, n in simulated[code])
-        compared[code] = (round(statistics.fmean(waits)), round(replayed))
-    assert len(compared) >= 3
-    assert all(abs(replayed - seen) <= 0.10 * seen for seen, replayed in compared.values()), compared
+        out[code] = (round(statistics.fmean(waits)), round(replayed))
+    return out
+
+
+def test_replaying_recorded_days_reproduces_each_service_s_mean_wait_within_ten_percent(
+    recorded: Any,
+) -> None:
+    """Three recorded days replayed (their tickets, handling times, windows' stretches, which idle
+    window answered a newcomer, and each clerk's delays): the mean wait per service over the days,
+    observed and simulated, agree within 10 %.
+
+    Measured here: S1 1651 s observed / 1607 s replayed (−2.7 %), S2 790 / 778 (−1.6 %), S3 548 /
+    551 (+0.6 %). With one mean delay for every clerk: −8.5, −7.1 and −0.5 %; before the replay
+    took the answering window from the record, S2 was −10.0 %: one newcomer sent to another idle
+    window than on the day moves every later call of a busy morning.
+    """
+    runtime, _ = recorded
+    found = compared(runtime)
+    assert len(found) >= 3
+    assert all(abs(replayed - seen) <= 0.10 * seen for seen, replayed in found.values()), found
+
+
+@pytest.fixture(scope="module", params=[2, 6])
+def other_seed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    folder = tmp_path_factory.mktemp(f"seed{request.param}")
+    runtime = build_runtime(ServerSettings(db=str(folder / "sim.db"), secret_key_file=str(folder / "key")))
+    runtime.write_sync(lambda uow: import_catalogue(uow, CatalogueFile.model_validate(small_hall("t1"))))
+    simulate(runtime, "t1", MONDAY, len(DAYS), seed=request.param, load=0.6)
+    yield runtime
+    runtime.stop()
+
+
+def test_the_replay_holds_within_ten_percent_on_other_seeds_too(other_seed: Any) -> None:
+    """The same comparison on the days ``hallq simulate`` records with seeds 2 and 6, where the
+    replay was off most while every clerk took the day's mean delay (S1 +16.6 and S3 +19.1 % on
+    seed 2, S3 +15.6 % on seed 6): two windows freeing within seconds called in the other order
+    than on the day, and every later call took another path. Measured with each clerk's delays as
+    recorded: seed 2 S1 +7.7, S2 −1.0, S3 +5.9 %; seed 6 S1 −0.0, S2 +4.3, S3 +8.3 %
+    (``benchmarks/advisor_replay.py`` prints seeds 1–6 and 21)."""
+    found = compared(other_seed)
+    assert len(found) >= 2
+    assert all(abs(replayed - seen) <= 0.10 * seen for seen, replayed in found.values()), found
 
 
 def test_a_day_without_history_is_refused_with_a_clear_code(recorded: Any) -> None:

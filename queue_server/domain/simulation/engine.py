@@ -14,6 +14,7 @@ transfer goes once to another service's queue, keeping its place if the hall say
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import random
@@ -25,7 +26,7 @@ from typing import cast
 
 from queue_server.domain.policy import Assignment, Candidate, WindowView, choose_next
 from queue_server.domain.simulation.breaks import draw_breaks, without
-from queue_server.domain.simulation.model import Arrival, Scenario, ServiceSpec, WindowSpec
+from queue_server.domain.simulation.model import Arrival, Recorded, Scenario, ServiceSpec, WindowSpec
 
 # Drawn days kept (a pure function of the services and the seed): a what-if and a recommendation
 # run many allocations on the same seeds (common random numbers), so each seed's people are drawn
@@ -169,6 +170,14 @@ class _Day:
         self.scenario = scenario
         self.close = close  # the hall's last close (a part of the hall: the whole hall's)
         self.rng = rng
+        self.recorded = scenario.recorded  # a replay's clerks (None: a forecast's means, at no cost)
+        recorded = self.recorded or Recorded()
+        # (times, gaps) of each window's recorded gaps after a ticket, for a bisection by time
+        self.after = {w: ([at for at, _ in gaps], [gap for _, gap in gaps]) for w, gaps in recorded.after}
+        self.opened = {(w, at): delay for w, at, delay in recorded.opened}
+        # A replay's delays drawn where the record has none of its own: a stream apart, so the
+        # replications differ in the path the calls take; a forecast draws none.
+        self.delays = random.Random(seed * 7919 + 2)
         self.seed = seed  # the replication's, for its draw of each window's breaks
         self.specs = {s.code: s for s in scenario.services}
         self.agenda: list[tuple[float, int, int, object]] = []
@@ -234,7 +243,10 @@ class _Day:
                 assert isinstance(payload, _Window)
                 payload.is_open = True
                 self.cover(now, payload, False)
-                self.wake(now, payload, self.scenario.opening)
+                opening = self.scenario.opening
+                if self.recorded is not None:
+                    opening = self.opened.get((payload.number, now), opening)
+                self.wake(now, payload, opening)
             elif kind == _CLOSE:
                 assert isinstance(payload, _Window)
                 payload.is_open = False
@@ -275,7 +287,27 @@ class _Day:
 
     def arrive(self, now: float, arrival: Arrival) -> None:
         self.next_id += 1
-        self.enqueue(now, _Ticket(arrival, self.next_id, now), self.scenario.reaction)
+        reaction = self.scenario.reaction
+        if self.recorded is not None:  # a replay: this newcomer's recorded answer, else a drawn one
+            recorded = arrival.reaction
+            reaction = self._drawn(self.recorded.reactions, reaction) if recorded is None else recorded
+        self.enqueue(now, _Ticket(arrival, self.next_id, now), reaction)
+
+    def _drawn(self, measured: tuple[float, ...], mean: float) -> float:
+        """One of a replay's ``measured`` delays, or the ``mean`` without them."""
+        return measured[int(self.delays.random() * len(measured))] if measured else mean
+
+    def _turnaround(self, now: float, window: _Window, recorded: Recorded) -> float:
+        """Seconds before ``window``, freed at ``now`` while people wait, calls in a replay: its own
+        recorded gap nearest in time (``Recorded``), else one of the day's drawn."""
+        own = self.after.get(window.number)
+        if own is None:
+            return self._drawn(recorded.turnarounds, self.scenario.turnaround)
+        times, gaps = own
+        i = bisect.bisect_left(times, now)
+        if i == len(times) or (i > 0 and now - times[i - 1] <= times[i] - now):
+            i -= 1
+        return gaps[i]
 
     def wake(self, now: float, window: _Window, delay: float = 0.0) -> None:
         if window.is_open and not window.busy and not window.pending:
@@ -376,7 +408,10 @@ class _Day:
         if target is not None and not ticket.no_show and target in self.specs:
             self.transfer(now, ticket, target)
         if any(self.lengths[a.service] for a in window.assignments):  # else an arrival wakes it
-            self.wake(now, window, self.scenario.turnaround)
+            delay = self.scenario.turnaround
+            if self.recorded is not None:
+                delay = self._turnaround(now, window, self.recorded)
+            self.wake(now, window, delay)
 
     def transfer(self, now: float, ticket: _Ticket, target: str) -> None:
         rank = ticket.arrived if self.scenario.transfer_keeps_place else now

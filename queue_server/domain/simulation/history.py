@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from queue_server.domain.simulation.breaks import WindowBreaks
-from queue_server.domain.simulation.model import Arrival, Handling, ServiceSpec, Shape
+from queue_server.domain.simulation.model import Arrival, Handling, Recorded, ServiceSpec, Shape
 from queue_server.domain.workdays import WORKWEEK, WorkingCalendar
 
 Shifts = Mapping[str, Sequence[tuple[float, float]]]
@@ -323,9 +323,15 @@ def _service(
 
 
 def _gap(journeys: list[Journey], kind: GapKind, shifts: Shifts | None = None) -> float:
-    """Mean delay of a window's call: after its previous ticket when the next already waited
-    (``busy``), else after the next ticket joined the idle window's queue — from the kiosk
-    (``idle``) or by a transfer or requeue (``moved``).
+    """Mean delay of a window's call of ``kind`` (``_spans``), in seconds."""
+    kept = [called - at for _, at, called, _ in _kept(_spans(journeys, kind), shifts)]
+    return statistics.fmean(kept) if kept else 0.0
+
+
+def _spans(journeys: list[Journey], kind: GapKind) -> list[tuple[str, float, float, int]]:
+    """Each delay of a window's call, as (window, from, call, ticket called): after its previous
+    ticket when the next already waited (``busy``), else after the next ticket joined the idle
+    window's queue — from the kiosk (``idle``) or by a transfer or requeue (``moved``).
 
     A parked ticket occupies its window twice (until it is parked, and from its call back to its
     end) and the window serves others in between: both are stays of the window, and the call back
@@ -336,40 +342,42 @@ def _gap(journeys: list[Journey], kind: GapKind, shifts: Shifts | None = None) -
     With one day's ``shifts`` a gap counts whatever its length when the window stayed open through
     it (a slow clerk, a call that found nobody), and not when it spans a break; without, gaps over
     five minutes are taken for breaks."""
-    by_window: dict[tuple[date, str], list[tuple[float, float, float, bool]]] = defaultdict(list)
+    by_window: dict[tuple[date, str], list[tuple[float, float, float, bool, int]]] = defaultdict(list)
     for j in journeys:
         for i, v in enumerate(j.visits):
             if not v.window or v.called is None or v.ended is None:
                 continue
             stays = by_window[(j.day, v.window)]
             if v.resumed is None:
-                stays.append((v.called, v.ended, v.queued, i > 0))
+                stays.append((v.called, v.ended, v.queued, i > 0, j.ticket))
                 continue
             parked = v.called + v.parked_for
-            stays.append((v.called, parked, v.queued, i > 0))
+            stays.append((v.called, parked, v.queued, i > 0, j.ticket))
             # Waiting (parked) since then; not a queue's newcomer, so no idle window's reaction.
-            stays.append((v.resumed, v.ended, parked if kind == "busy" else math.inf, False))
-    gaps: list[tuple[str, float, float]] = []
+            stays.append((v.resumed, v.ended, parked if kind == "busy" else math.inf, False, j.ticket))
+    gaps: list[tuple[str, float, float, int]] = []
     for (_, window), stays in by_window.items():
         stays.sort()
-        for (_, ended, _, _), (called, _, queued, moved) in itertools.pairwise(stays):
+        for (_, ended, _, _, _), (called, _, queued, moved, ticket) in itertools.pairwise(stays):
             if kind == "busy" and queued <= ended <= called:
-                gaps.append((window, ended, called))
+                gaps.append((window, ended, called, ticket))
             elif kind != "busy" and ended < queued <= called and moved == (kind == "moved"):
-                gaps.append((window, queued, called))
-    return _mean_within(gaps, shifts)
+                gaps.append((window, queued, called, ticket))
+    return gaps
 
 
-def _mean_within(gaps: Sequence[tuple[str, float, float]], shifts: Shifts | None) -> float:
+def _kept(
+    gaps: Sequence[tuple[str, float, float, int]], shifts: Shifts | None
+) -> list[tuple[str, float, float, int]]:
+    """The gaps that are the clerk's pace, not a break."""
     if shifts is None:
-        kept = [b - a for _, a, b in gaps if b - a < PAUSE_SECONDS]  # longer: a pause
-    else:
-        kept = [b - a for w, a, b in gaps if any(s <= a and b <= e for s, e in shifts.get(w, ()))]
-    return statistics.fmean(kept) if kept else 0.0
+        return [g for g in gaps if g[2] - g[1] < PAUSE_SECONDS]  # longer: a pause
+    return [g for g in gaps if any(s <= g[1] and g[2] <= e for s, e in shifts.get(g[0], ()))]
 
 
-def _opening(journeys: list[Journey], shifts: Shifts) -> float:
-    """Mean delay from a window's opening (or return from a break) to its first call while someone waited."""
+def _openings(journeys: list[Journey], shifts: Shifts) -> list[tuple[str, float, float]]:
+    """(window, opened at, delay) of each opening (or return from a break) followed by a call
+    of someone who already waited."""
     calls: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for j in journeys:
         for v in j.visits:
@@ -381,29 +389,46 @@ def _opening(journeys: list[Journey], shifts: Shifts) -> float:
         for start, end in stretches:
             first = next(((c, q) for c, q in mine if start <= c <= end), None)
             if first is not None and first[1] <= start:
-                gaps.append(first[0] - start)
-    return statistics.fmean(gaps) if gaps else 0.0
+                gaps.append((window, start, first[0] - start))
+    return gaps
 
 
 @dataclass(frozen=True)
 class Pace:
-    """How quickly a day's clerks called (seconds; see ``Learned`` and ``Scenario``)."""
+    """How quickly a day's clerks called (seconds; see ``Learned`` and ``Scenario``), and each
+    delay itself for a replay (``Recorded``; ``answered``: ticket → the delay before an idle
+    window called it, for ``replay_arrivals``)."""
 
     turnaround: float
     reaction: float
     opening: float
     transfer_reaction: float | None  # None: no transferred ticket found an idle window
+    recorded: Recorded = field(default_factory=Recorded)
+    answered: Mapping[int, float] = field(default_factory=dict)
 
 
 def clerk_pace(journeys: Iterable[Journey], shifts: Shifts) -> Pace:
     """One recorded day's pace of calling, knowing its windows' open stretches."""
     day = list(journeys)
     moved = _gap(day, "moved", shifts)
+    freed, answered = _kept(_spans(day, "busy"), shifts), _kept(_spans(day, "idle"), shifts)
+    after: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for window, at, called, _ in freed:
+        after[window].append((at, called - at))
+    opened = _openings(day, shifts)
+    recorded = Recorded(
+        after=tuple((w, tuple(sorted(gaps))) for w, gaps in sorted(after.items())),
+        opened=tuple(opened),
+        turnarounds=tuple(called - at for _, at, called, _ in freed),
+        reactions=tuple(called - at for _, at, called, _ in answered),
+    )
     return Pace(
-        turnaround=_gap(day, "busy", shifts),
-        reaction=_gap(day, "idle", shifts),
-        opening=_opening(day, shifts),
+        turnaround=statistics.fmean(recorded.turnarounds) if freed else 0.0,
+        reaction=statistics.fmean(recorded.reactions) if answered else 0.0,
+        opening=statistics.fmean(d for _, _, d in opened) if opened else 0.0,
         transfer_reaction=moved or None,
+        recorded=recorded,
+        answered={ticket: called - at for _, at, called, ticket in answered},
     )
 
 
@@ -417,8 +442,12 @@ def _no_show_seconds(journeys: list[Journey]) -> float:
     return statistics.median(spent) if spent else 90.0
 
 
-def replay_arrivals(journeys: Iterable[Journey]) -> tuple[Arrival, ...]:
-    """A recorded day's tickets as arrivals, each with the time it actually took at the window."""
+def replay_arrivals(
+    journeys: Iterable[Journey], answered: Mapping[int, float] | None = None
+) -> tuple[Arrival, ...]:
+    """A recorded day's tickets as arrivals, each with the time it actually took at the window
+    (and, from ``answered``, the delay before an idle window called it: ``Pace.answered``)."""
+    answered = answered or {}
     out = []
     for j in journeys:
         if not j.visits:
@@ -440,6 +469,7 @@ def replay_arrivals(journeys: Iterable[Journey]) -> tuple[Arrival, ...]:
                 transfer_to,
                 handle_after,
                 first.window,
+                answered.get(j.ticket),
             )
         )
     return tuple(sorted(out, key=lambda a: a.at))

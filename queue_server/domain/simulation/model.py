@@ -84,6 +84,9 @@ class Arrival:
     # one answers, as on the day (which idle clerk reacts first is the day's chance, like its
     # handling times; taking it from the record keeps one early difference from moving the whole day).
     window: str | None = None
+    # Seconds from its arrival to its call on the recorded day, where an idle window called it: an
+    # idle window it comes to calls after as long (``Recorded``).
+    reaction: float | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,28 @@ class WindowSpec:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """A recorded day's clerks for a replay: when each window called, as they did on the day.
+
+    How soon a clerk calls after a ticket is the day's chance like its handling times: the same
+    clerk is quicker where its services are busy, and of two windows freeing within seconds the
+    one that called first on the day took the next ticket. A replay taking one mean delay for all
+    broke such near-ties the other way, and every later call followed another path. So a window
+    freeing while people wait calls after its own recorded gap nearest in time (``after``), a
+    window opening or back from a break after its recorded delay for that stretch (``opened``),
+    and an idle window answers a newcomer after that ticket's recorded delay (``Arrival.reaction``).
+    Where the day has none of its own (a window with no such gap, a newcomer who waited on the
+    day), one of the day's measured delays is drawn (``turnarounds``, ``reactions``): the
+    replications then differ in the path they take, and the replay's figure is their mean.
+    """
+
+    after: tuple[tuple[str, tuple[tuple[float, float], ...]], ...] = ()  # window → (freed at, gap), by time
+    opened: tuple[tuple[str, float, float], ...] = ()  # (window, opened at, seconds to its first call)
+    turnarounds: tuple[float, ...] = ()  # every measured gap behind ``Scenario.turnaround``
+    reactions: tuple[float, ...] = ()  # every measured delay behind ``Scenario.reaction``
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A day to simulate: demand, windows and the hall's rules."""
 
@@ -142,6 +167,7 @@ class Scenario:
     transfer_keeps_place: bool = True
     count_from: float = 0.0  # waits of tickets arriving before this are not counted (a warm-up)
     replay: tuple[Arrival, ...] | None = None  # recorded arrivals instead of drawn ones
+    recorded: Recorded | None = None  # a replay's clerks as on the day (None: the means above)
 
     def with_windows(self, windows: tuple[WindowSpec, ...]) -> Scenario:
         """The same day under another allocation."""

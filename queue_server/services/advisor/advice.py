@@ -170,7 +170,6 @@ def replay(
         learn(journeys, catalogue.settings.working_days),
         history.wait_threshold(actor.hall_id),
         shifts=calling_stretches(journeys, recorded),
-        replay=replay_arrivals(journeys),
     )
     pace = clerk_pace(journeys, recorded)
     scenario = replace(
@@ -179,6 +178,9 @@ def replay(
         reaction=pace.reaction,
         opening=pace.opening,
         transfer_reaction=pace.transfer_reaction,
+        # The clerks as on the day (each delay, not only their means): ``model.Recorded``.
+        recorded=pace.recorded,
+        replay=replay_arrivals(journeys, pace.answered),
     )
     # Called tickets only, as the observed waits (a ticket that expired has no wait on record).
     return Replayed(observed_waits(journeys), replicate(scenario, replications, seed, unserved=False))
