@@ -107,6 +107,8 @@ def test_a_manager_rewords_the_taken_notice_and_the_next_ticket_is_told_so(
     assert "138****8000" in preview and "A012" in preview and f"{PAGE_BASE}/t/" in preview
     assert "{" not in editor.locator(".preview-zh").inner_text()
     page.uncheck("input[name='notices.templates.missed.on']")
+    page.evaluate("document.getElementById('notices').scrollIntoView()")
+    shot(page, "settings-notices-top-1366")
     editor.scroll_into_view_if_needed()
     shot(page, "settings-notices-1366")
     save(page)
