@@ -54,7 +54,7 @@
     body.rows = 5;
     body.placeholder = sms ? "mobile = {phone}\ncontent = {text}" : "data = {data}\nid = {key}";
     const parts = [
-      field("manager.gateway.kind", kind, ["log", "http", "aliyun"]),
+      field("manager.gateway.kind", kind, ["log", "http", "aliyun"], true),
       field("manager.gateway.url", input(prefix + ".url", { type: "url", maxlength: "300" }), HTTP, true),
       field("manager.gateway.method", select(prefix + ".method", [["POST", "POST"], ["GET", "GET"], ["PUT", "PUT"]]), HTTP),
       field("manager.gateway.body_format", select(prefix + ".body_format", [["json", "JSON"], ["form", "form"]]), HTTP),
