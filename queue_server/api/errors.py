@@ -34,6 +34,8 @@ UNPROCESSABLE = {
     "settings.gateway_no_phone",
     "settings.gateway_needs_body",
     "settings.gateway_rpc_form",
+    "settings.notice_template",
+    "settings.notice_placeholder",
 }
 
 
@@ -70,9 +72,8 @@ def install(app: FastAPI) -> None:
     async def _invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return error_response(
-            422, "request.invalid", {"detail": f"{where}: {first.get('msg', '')}".strip(": ")}
-        )
+        detail = f"{where}: {first.get('msg', '')}".strip(": ")
+        return error_response(422, "request.invalid", {"detail": detail, "at": where})  # at: the field
 
     @app.exception_handler(HTTPException)
     async def _http(_request: Request, error: HTTPException) -> JSONResponse:

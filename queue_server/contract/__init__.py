@@ -151,11 +151,15 @@ from queue_server.contract.notices import TicketSms, TicketSmsOptIn
 from queue_server.contract.outbox import (
     EvaluationPushSettings,
     GatewaySettings,
+    NoticeKind,
+    NoticeKinds,
     NoticeSettings,
     NoticeTemplate,
     OutboxDestination,
     OutboxMessage,
     OutboxView,
+    SmsTrial,
+    SmsTrialResult,
 )
 from queue_server.contract.people import PersonLookup, PersonToday
 from queue_server.contract.reports import (
@@ -324,6 +328,8 @@ __all__ = [
     "NewComplaint",
     "NewPraise",
     "Notice",
+    "NoticeKind",
+    "NoticeKinds",
     "NoticeSettings",
     "NoticeTemplate",
     "OpenSlot",
@@ -366,6 +372,8 @@ __all__ = [
     "ServiceRef",
     "ServiceSummary",
     "SlotPublic",
+    "SmsTrial",
+    "SmsTrialResult",
     "StaffCreate",
     "StaffPatch",
     "StaffPublic",

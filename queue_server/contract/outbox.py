@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from queue_server.contract.base import Line, Model, WallTime
+from queue_server.contract.base import Line, Model, Personal, WallTime
 
 
 class NoticeTemplate(Model):
@@ -103,3 +103,39 @@ class OutboxView(Model):
 
     destinations: list[OutboxDestination]
     dead: list[OutboxMessage]
+
+
+class NoticeKind(Model):
+    """One SMS notice as the settings page edits it: its name, the placeholders it may use and the
+    wording sent when the hall writes none."""
+
+    kind: str
+    name: str
+    name_en: str
+    placeholders: list[str]
+    default_zh: str
+
+
+class NoticeKinds(Model):
+    """``GET /api/v1/hall/settings/notice-kinds``: what the notice editors need, from the one place
+    the server defines it (``domain.notices``), with sample values for the preview."""
+
+    kinds: list[NoticeKind]
+    samples: dict[str, str]
+    sample_phone: str = Field(description="the preview's number, masked")
+    gateway_placeholders: list[str]
+
+
+class SmsTrial(Model):
+    """``POST /api/v1/outbox/test-sms``: one test text to ``phone`` through the saved SMS gateway."""
+
+    phone: Personal
+
+
+class SmsTrialResult(Model):
+    """What the gateway answered to a test text (the number masked)."""
+
+    phone_masked: str
+    gateway: str = Field(description="the gateway's kind: log, http, aliyun")
+    outcome: Literal["delivered", "refused", "failed"]
+    detail: str

@@ -7,9 +7,13 @@ be stale. A number gets at most ``daily_cap`` messages a day, and a ticket one "
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from string import Formatter
 from typing import Any
+
+from queue_server.domain.errors import Rejected
 
 KINDS = ("taken", "ahead", "called", "missed", "correction", "ready", "reminder")
 # The languages a notice is worded in: zh-CN always, English where the hall wrote it.
@@ -26,6 +30,64 @@ DEFAULT_TEMPLATES = {
     "ready": "【{hall}】您办理的{service}（{number} 号）已办结，请携带受理回执到大厅领取结果。",
     "reminder": "【{hall}】您预约了 {day} {time} 办理{service}，预约码 {code}，请按时到大厅签到。",
 }
+
+
+# What each notice's wording may name: the values its cause fills in (the issue, a call, a case's
+# outcome, the reminder chore), and nothing else. Saving a wording that names anything more is
+# refused, and the settings page lists these beside each notice.
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "taken": ("hall", "number", "service", "ahead", "link"),
+    "ahead": ("hall", "number", "ahead"),
+    "called": ("hall", "number", "window"),
+    "missed": ("hall", "number"),
+    "correction": ("hall", "number", "service", "missing", "link"),
+    "ready": ("hall", "number", "service", "link"),
+    "reminder": ("hall", "service", "day", "time", "code"),
+}
+# Made-up values for the settings page's preview (the hall's own name and page address are used
+# where it has them). The number is the preview's masked sample; no real number is ever shown.
+SAMPLES: dict[str, str] = {
+    "hall": "明川市政务服务中心",
+    "number": "A012",
+    "service": "居民身份证换领",
+    "ahead": "3",
+    "window": "5",
+    "link": "/t/8KQ2ZP",
+    "missing": "户口簿原件、近期免冠照片",
+    "day": "2026-12-08",
+    "time": "09:30",
+    "code": "Y7K2P4",
+}
+SAMPLE_PHONE = "138****8000"
+_FORMATTER = Formatter()
+
+
+def check_wording(kind: str, language: str, wording: str) -> None:
+    """Refuse a notice's wording that names a value its notice never has, or has broken braces
+    (a stable code for each, with where: ``kind`` and ``language``)."""
+    known = PLACEHOLDERS[kind]
+    at = f"notices.templates.{kind}.{language}"  # the settings' field, for the page to point at
+    try:
+        parts = list(_FORMATTER.parse(wording))
+    except ValueError as error:  # a lone "{" or "}": literal braces are written "{{" and "}}"
+        raise Rejected("settings.notice_template", notice=kind, at=at, detail=str(error)) from error
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in known:
+            listed = " ".join(f"{{{k}}}" for k in known)
+            raise Rejected("settings.notice_placeholder", notice=kind, at=at, name=name, known=listed)
+        if spec or conversion:
+            raise Rejected(
+                "settings.notice_template", notice=kind, at=at, detail=f"{{{name}}} takes no format"
+            )
+
+
+def check_wordings(templates: Mapping[str, Mapping[str, Any]]) -> None:
+    """Every notice's zh-CN and English wording of a hall's settings (``notices.templates``)."""
+    for kind, template in templates.items():
+        for language in ("zh", "en"):
+            check_wording(kind, language, str(template.get(language) or ""))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.services.hall import settings
 from queue_server.services.hall import snapshot as hall
+from queue_server.services.outbox import trial
 
 router = APIRouter(tags=["hall"])
 
@@ -30,3 +31,9 @@ async def put_settings(
 ) -> c.HallSettingsModel:
     """Change the hall's rules live (manager); audited with before and after."""
     return await runtime.write(lambda uow: settings.replace_settings(uow, actor, body))
+
+
+@router.get("/hall/settings/notice-kinds", response_model=c.NoticeKinds)
+async def notice_kinds(runtime: RuntimeDep, actor: ActorDep) -> c.NoticeKinds:
+    """Each SMS notice's placeholders and default wording, with sample values (manager)."""
+    return await runtime.read(lambda uow: trial.notice_kinds(uow, actor))

@@ -8,6 +8,7 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Rejected
 from queue_server.domain.hall import HallSettings
+from queue_server.domain.notices import check_wordings
 from queue_server.services.hall.ports import HallRules
 from queue_server.services.live import hall_topics
 from queue_server.services.outbox.gateway_check import check_gateways
@@ -25,6 +26,7 @@ def replace_settings(uow: UnitOfWork, actor: Actor, wanted: c.HallSettingsModel)
     """Change the hall's rules; every process applies them from its next transaction."""
     actor.require(Permission.MANAGE_HALL)
     check_gateways(wanted)
+    check_wordings(wanted.notices.model_dump()["templates"])
     before = read_settings(uow, actor)
     stored: dict[str, Any] = wanted.model_dump(mode="json", exclude={"notice"})
     for key in ("hours", "extended_hours"):

@@ -20,6 +20,14 @@ def check_gateway(gateway: c.GatewaySettings, *, sms: bool) -> None:
 
 
 def check_gateways(settings: c.HallSettingsModel) -> None:
-    """Both destinations' gateways of a hall's settings."""
-    check_gateway(settings.notices.gateway, sms=True)
-    check_gateway(settings.evaluation_push.gateway, sms=False)
+    """Both destinations' gateways of a hall's settings; a refusal says which (``at``, the request
+    fields of that gateway), so the settings page shows it beside them."""
+    for at, gateway, sms in (
+        ("notices.gateway", settings.notices.gateway, True),
+        ("evaluation_push.gateway", settings.evaluation_push.gateway, False),
+    ):
+        try:
+            check_gateway(gateway, sms=sms)
+        except Rejected as error:
+            error.fields.setdefault("at", f"{at}.body")
+            raise
