@@ -1,0 +1,106 @@
+"""What a ticket's life costs a server process besides its SQL, counted (not timed): reads handed to
+a worker thread, and the stores a unit of work builds. A device's token is read once, then kept
+until it is revoked or the staff it speaks for change; each of those is seen by the next request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from queue_server.adapters.stores import SqlStores
+from tests.server.conftest import Hall
+
+STAFF = "/api/v1/staff"
+TOKENS = "/api/v1/devices/tokens"
+
+
+@pytest.fixture
+def reads(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The reads the requests hand to a worker thread from now on (by the handler's name; the
+    server's own housekeeping reads too, on its own schedule: not counted)."""
+    seen: list[str] = []
+    read_sync = hall.runtime.read_sync
+
+    def counted(handler: Callable[[Any], Any]) -> Any:
+        name = getattr(handler, "__qualname__", repr(handler))
+        if not name.startswith("Housekeeper."):
+            seen.append(name)
+        return read_sync(handler)
+
+    monkeypatch.setattr(hall.runtime, "read_sync", counted)
+    return seen
+
+
+@pytest.fixture
+def built(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[SqlStores]]:
+    """Every unit of work's stores from now on, to see which of them it built."""
+    made: list[SqlStores] = []
+    database = hall.runtime.database
+    stores = database.stores
+
+    def kept(conn: Any) -> Any:
+        made.append(stores(conn))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr(database, "stores", kept)
+    yield made
+
+
+def test_a_devices_token_is_read_from_the_database_once(hall: Hall, reads: list[str]) -> None:
+    assert hall.act("1", "open").status_code == 200
+    first = len(reads)
+    for _ in range(3):
+        hall.issue("S1")
+        assert hall.act("1", "call-next").status_code == 200
+        assert hall.act("1", "conclude").status_code == 200
+    hall.clock.advance(minutes=30)  # kept until revoked, not for a while
+    hall.issue("S1")
+    assert len(reads) == first + 1, reads  # the kiosk's token, the first time only
+
+
+def test_a_window_request_builds_only_the_stores_it_uses(hall: Hall, built: list[SqlStores]) -> None:
+    assert hall.act("1", "open").status_code == 200
+    hall.issue("S1")
+    built.clear()
+    assert hall.act("1", "call-next").status_code == 200
+    # Housekeeping's units may run meanwhile: the call's is one that touched the windows.
+    units = [stores.built() for stores in built]
+    calls = [names for names in units if "windows" in names]
+    assert any(set(names) <= {"hall", "tickets", "windows", "outbox"} for names in calls), units
+    assert max(len(names) for names in units) <= 6, units  # of the ~25 every unit used to build
+
+
+def test_a_revoked_token_is_refused_by_the_next_request(hall: Hall) -> None:
+    issued = hall.client.post(TOKENS, json={"role": "kiosk", "label": "k9"}, headers=hall.as_("manager"))
+    assert issued.status_code == 201, issued.text
+    headers = {"Authorization": f"Bearer {issued.json()['token']}"}
+    body = {"service_code": "S1"}
+    assert hall.client.post("/api/v1/tickets", json=body, headers=headers).status_code == 201
+    revoked = hall.client.post(f"{TOKENS}/{issued.json()['id']}/revoke", headers=hall.as_("manager"))
+    assert revoked.status_code in (200, 204), revoked.text
+    refused = hall.client.post("/api/v1/tickets", json=body, headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
+
+
+def test_a_deactivated_clerks_token_is_refused_by_the_next_request(hall: Hall) -> None:
+    def clerks_token(uow: Any) -> str:
+        catalogue = uow.catalogue(1)
+        user_id = uow.stores.staff.user_id(1, "C1")
+        window_id = catalogue.window("1").id
+        conn = uow.stores.conn
+        book = hall.runtime.tokens
+        token, _ = book.create(
+            conn, hall_id=1, role="clerk", now=uow.now, window_id=window_id, user_id=user_id
+        )
+        return token
+
+    headers = {"Authorization": f"Bearer {hall.runtime.write_sync(clerks_token)}"}
+    assert hall.client.get("/api/v1/windows/1", headers=headers).status_code == 200  # now kept
+    off = hall.client.patch(f"{STAFF}/C1", json={"active": False}, headers=hall.as_("manager"))
+    assert off.status_code == 200, off.text
+    refused = hall.client.get("/api/v1/windows/1", headers=headers)
+    assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
+    assert hall.client.get("/api/v1/windows/1", headers=hall.as_("clerk1")).status_code == 200
