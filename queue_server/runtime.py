@@ -158,6 +158,9 @@ class Runtime:
             result = handler(uow)
             if react(uow, outbox) or uow.stores.notes().pop("outbox_written", False):
                 uow.after_commit(self.outbox_written)
+            if any(getattr(event, "type", None) in FORGET_TOKENS for event in outbox):
+                # before the caller is answered: its next request must not find the old actor
+                uow.after_commit(self.tokens.forget)
             return result
 
         return job
