@@ -5,13 +5,15 @@ until it is revoked or the staff it speaks for change; each of those is seen by 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from queue_server.adapters.stores import SqlStores
-from tests.server.conftest import Hall
+from tests.server.conftest import Hall, start_hall
 
 STAFF = "/api/v1/staff"
 TOKENS = "/api/v1/devices/tokens"
@@ -104,3 +106,24 @@ def test_a_deactivated_clerks_token_is_refused_by_the_next_request(hall: Hall) -
     refused = hall.client.get("/api/v1/windows/1", headers=headers)
     assert refused.status_code == 401 and refused.json()["code"] == "auth.invalid_token"
     assert hall.client.get("/api/v1/windows/1", headers=hall.as_("clerk1")).status_code == 200
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # one process owns a SQLite file
+def test_on_postgresql_every_server_process_forgets_kept_tokens_when_staff_change(
+    hall: Hall, db_url: str, templates: dict[str, str]
+) -> None:
+    other, _clock = start_hall(db_url, Path(templates["dir"]) / "secret.key")
+    assert other.listener is not None
+    other.listener.start()
+    try:
+        token = hall.tokens["clerk1"]
+        assert other.read_sync(lambda uow: other.tokens.lookup(uow.stores.sessions, token)) is not None
+        assert other.tokens.cached(token) is not None
+        renamed = hall.client.patch(f"{STAFF}/C1", json={"name": "张敏华"}, headers=hall.as_("manager"))
+        assert renamed.status_code == 200, renamed.text
+        deadline = time.monotonic() + 30  # the event crosses through LISTEN/NOTIFY: wait for it
+        while other.tokens.cached(token) is not None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert other.tokens.cached(token) is None
+    finally:
+        other.stop()
