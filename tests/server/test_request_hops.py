@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from queue_server.adapters.stores import SqlStores
 from tests.server.conftest import Hall, start_hall
@@ -127,3 +128,24 @@ def test_on_postgresql_every_server_process_forgets_kept_tokens_when_staff_chang
         assert other.tokens.cached(token) is None
     finally:
         other.stop()
+
+
+def test_a_citizens_status_page_and_a_pads_question_build_no_sqlalchemy_statement(hall: Hall) -> None:
+    """Both are read on the driver's cursor (a reader's), as the window actions are written."""
+    built: list[str] = []
+
+    def note(_conn: Any, element: Any, *_args: Any) -> None:
+        built.append(str(element))
+
+    assert hall.act("1", "open").status_code == 200
+    ticket = hall.issue("S1")
+    event.listen(hall.runtime.read_engine, "before_execute", note)
+    try:
+        assert hall.client.get(f"/api/v1/tickets/{ticket['token']}").status_code == 200
+        pending = hall.client.get("/api/v1/windows/1/pending-evaluation", headers=hall.as_("evaluator1"))
+        assert pending.status_code == 200, pending.text
+    finally:
+        event.remove(hall.runtime.read_engine, "before_execute", note)
+    # the ticket by its token and the window's latest pending evaluation (the people ahead are still
+    # counted through Core)
+    assert not [sql for sql in built if "tickets.token =" in sql or "evaluations.window_id =" in sql], built
