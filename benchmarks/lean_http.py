@@ -42,12 +42,14 @@ class _Connection(asyncio.Protocol):
         self.body: list[bytes] = []
         self.waiter: asyncio.Future[LeanResponse] | None = None
         self.open = True
+        self.received = False  # any byte of the current reply
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        self.received = True
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -101,19 +103,45 @@ class LeanClient:
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         message = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
         async with self._slots:
-            conn = self._idle.pop() if self._idle else await self._connect()
-            conn.waiter = asyncio.get_running_loop().create_future()
-            assert conn.transport is not None
-            conn.transport.write(message)
+            conn = self._reuse()
+            if conn is not None:
+                try:
+                    return await self._exchange(conn, message)
+                except LeanHTTPError:
+                    # The server closed the idle connection (its keep-alive timeout) as the request
+                    # went out: nothing of a reply came, so send it once more on a new connection.
+                    if conn.received:
+                        raise LeanHTTPError(f"{method} {path}: no complete reply") from None
             try:
-                async with asyncio.timeout(self.timeout):
-                    response = await conn.waiter
-            except (TimeoutError, LeanHTTPError):
-                conn._fail(LeanHTTPError("abandoned"))
+                return await self._exchange(await self._connect(), message)
+            except LeanHTTPError:
                 raise LeanHTTPError(f"{method} {path}: no complete reply") from None
+
+    def _reuse(self) -> _Connection | None:
+        """An idle connection still open, if any."""
+        while self._idle:
+            conn = self._idle.pop()
             if conn.open:
-                self._idle.append(conn)
-            return response
+                return conn
+        return None
+
+    async def _exchange(self, conn: _Connection, message: bytes) -> LeanResponse:
+        conn.waiter = asyncio.get_running_loop().create_future()
+        conn.received = False
+        assert conn.transport is not None
+        conn.transport.write(message)
+        try:
+            async with asyncio.timeout(self.timeout):
+                response = await conn.waiter
+        except TimeoutError:
+            conn._fail(LeanHTTPError("abandoned"))
+            raise LeanHTTPError("no reply in time") from None
+        except LeanHTTPError:
+            conn._fail(LeanHTTPError("abandoned"))
+            raise
+        if conn.open:
+            self._idle.append(conn)
+        return response
 
     async def _connect(self) -> _Connection:
         try:
