@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from queue_server.adapters.stores import SqlStores
+from queue_server.api.routes import windows as windows_routes
 from tests.server.conftest import Hall, start_hall
 
 STAFF = "/api/v1/staff"
@@ -149,3 +150,14 @@ def test_a_citizens_status_page_and_a_pads_question_build_no_sqlalchemy_statemen
     # the ticket by its token and the window's latest pending evaluation (the people ahead are still
     # counted through Core)
     assert not [sql for sql in built if "tickets.token =" in sql or "evaluations.window_id =" in sql], built
+
+
+def test_a_window_action_has_fastapi_solve_two_dependencies() -> None:
+    """FastAPI solves every dependency and every dependency of one again on each request: the
+    runtime and the caller, with nothing beneath (the caller was three levels deep)."""
+    route = next(r for r in windows_routes.router.routes if getattr(r, "path", "").endswith("/call-next"))
+
+    def solved(dependant: Any) -> int:
+        return sum(1 + solved(sub) for sub in dependant.dependencies)
+
+    assert solved(route.dependant) == 2
