@@ -20,7 +20,7 @@ from queue_server.auth.tokens import TokenBook
 from queue_server.config import ServerSettings
 from queue_server.domain.throttle import LoginThrottle
 from queue_server.ops.metrics import HallMetrics, WriterFigures
-from queue_server.services.live import TOKEN_REVOKED, LiveEvent
+from queue_server.services.live import STAFF_CHANGED, TOKEN_REVOKED, LiveEvent
 from queue_server.services.outbox.notices import react
 from queue_server.services.outbox.ports import Gateway
 from queue_server.services.stores import Stores
@@ -41,6 +41,7 @@ ACTING_FOR: ContextVar[int | None] = ContextVar("hallq_acting_for", default=None
 # their own, ordered before every hall's (``pg_locks``), instead of the whole site exclusively, so
 # they run beside the halls' writes and only two processes' dispatchers take turns.
 OUTBOX_ROWS = -1
+FORGET_TOKENS = frozenset({TOKEN_REVOKED, STAFF_CHANGED})  # the events after which no kept actor holds
 
 
 class SingleWriter(WriterFigures, Protocol):
@@ -108,7 +109,7 @@ class Runtime:
             settings.db,
             counted=self.metrics.tickets.committed,
             deliver=self._deliver,
-            disconnect=self.hub.disconnect_all_threadsafe,
+            disconnect=self._disconnected,
         )
         self.url = self.database.url
         self.write_engine = self.database.write_engine
@@ -123,10 +124,17 @@ class Runtime:
         self.gateways: Callable[[Mapping[str, Any]], Gateway] | None = None
 
     def _deliver(self, events: list[LiveEvent]) -> None:
-        """Committed events to the hub; a revoked token is first forgotten by this process."""
-        if any(event.type == TOKEN_REVOKED for event in events):
+        """Committed events to the hub; a revoked token or changed staff is first forgotten by this
+        process (it keeps token actors until then)."""
+        if any(event.type in FORGET_TOKENS for event in events):
             self.tokens.forget()
         self.hub.publish_threadsafe(events)
+
+    def _disconnected(self) -> None:
+        """Other processes' events may have been missed: a revocation among them, so forget every
+        kept token actor, and resync every websocket client."""
+        self.tokens.forget()
+        self.hub.disconnect_all_threadsafe()
 
     def start(self) -> None:
         """Start the database's threads (the writer, and its checkpointer or listener)."""
@@ -150,6 +158,9 @@ class Runtime:
             result = handler(uow)
             if react(uow, outbox) or uow.stores.notes().pop("outbox_written", False):
                 uow.after_commit(self.outbox_written)
+            if any(getattr(event, "type", None) in FORGET_TOKENS for event in outbox):
+                # before the caller is answered: its next request must not find the old actor
+                uow.after_commit(self.tokens.forget)
             return result
 
         return job

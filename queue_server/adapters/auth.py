@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, or_, select
 
 from queue_server.adapters import tables as t
 from queue_server.auth.ports import Account, LiveSession, NewSession, TokenHolder
@@ -71,6 +71,10 @@ class SqlSessionStore:
             )
             .outerjoin(t.windows, t.windows.c.id == tk.c.window_id)
             .outerjoin(t.users, t.users.c.id == tk.c.user_id)
-            .where(tk.c.token_hash == token_hash, tk.c.revoked_at.is_(None))
+            .where(
+                tk.c.token_hash == token_hash,
+                tk.c.revoked_at.is_(None),
+                or_(tk.c.user_id.is_(None), t.users.c.active.is_(True)),  # a deactivated member's: none
+            )
         ).first()
         return None if row is None else TokenHolder(*row)

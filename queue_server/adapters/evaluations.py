@@ -48,8 +48,20 @@ def typed(kind: type[R], row: Row[*tuple[Any, ...]], **converted: Any) -> R:
 EVALUATION_COLUMNS = tuple(column.name for column in t.evaluations.columns)
 
 
+TICKET_REF_COLUMNS = tuple(f.name for f in fields(TicketRef))
+
+
 def _evaluation(row: Row[Any]) -> Evaluation:
     return typed(Evaluation, row, reasons=tuple(row.reasons or ()))
+
+
+def _raw_evaluation(row: tuple[Any, ...]) -> Evaluation:
+    """An evaluation from a raw-cursor row of ``EVALUATION_COLUMNS``."""
+    values = dict(zip(EVALUATION_COLUMNS, row, strict=True))
+    return Evaluation(
+        **{f.name: values[f.name] for f in fields(Evaluation) if f.name != "reasons"},
+        reasons=tuple(values["reasons"] or ()),
+    )
 
 
 def _follow_up(row: Row[Any]) -> FollowUp:
@@ -103,13 +115,7 @@ class SqlEvaluationStore(SqlStore):
     def get(self, evaluation_id: int) -> Evaluation | None:
         # Every rating reads its evaluation: on the driver's cursor.
         row = RawStatements(self.conn).by_id(t.evaluations, EVALUATION_COLUMNS, evaluation_id)
-        if row is None:
-            return None
-        values = dict(zip(EVALUATION_COLUMNS, row, strict=True))
-        return Evaluation(
-            **{f.name: values[f.name] for f in fields(Evaluation) if f.name != "reasons"},
-            reasons=tuple(values["reasons"] or ()),
-        )
+        return None if row is None else _raw_evaluation(row)
 
     def of_ticket(self, ticket_id: int) -> Evaluation | None:
         return self._first(select(t.evaluations).where(ev.ticket_id == ticket_id))
@@ -160,19 +166,28 @@ class SqlEvaluationStore(SqlStore):
         return [_evaluation(r) for r in self.conn.execute(query.order_by(ev.id).limit(limit))]
 
     def latest_pending(self, window_id: int, now: datetime) -> Evaluation | None:
-        return self._first(
-            select(t.evaluations)
-            .where(ev.window_id == window_id, ev.status == "pending", ev.deadline_at > now)
-            .order_by(ev.id.desc())
-            .limit(1)
+        # Every pad asks after every conclusion at its window: on the driver's cursor.
+        raw = RawStatements(self.conn)
+        rows = raw.select(
+            t.evaluations,
+            EVALUATION_COLUMNS,
+            "evaluations.window_id = ? AND evaluations.status = 'pending' AND evaluations.deadline_at > ?"
+            " ORDER BY evaluations.id DESC LIMIT 1",
+            (window_id, raw.bind(t.evaluations, "deadline_at", now)),
         )
+        return _raw_evaluation(rows[0]) if rows else None
 
     def tickets(self, ids: Iterable[int]) -> dict[int, TicketRef]:
+        # Every rating and every pad's question read their ticket's number: on the driver's cursor.
         wanted = sorted(set(ids))
         found: dict[int, TicketRef] = {}
+        raw = RawStatements(self.conn)
         for chunk in range(0, len(wanted), CHUNK):
-            query = select(t.tickets).where(t.tickets.c.id.in_(wanted[chunk : chunk + CHUNK]))
-            found.update({r.id: typed(TicketRef, r) for r in self.conn.execute(query)})
+            part = tuple(wanted[chunk : chunk + CHUNK])
+            where = f"tickets.id IN ({', '.join('?' * len(part))})"
+            found.update(
+                {r[0]: TicketRef(*r) for r in raw.select(t.tickets, TICKET_REF_COLUMNS, where, part)}
+            )
         return found
 
     def ticket_by_token(self, token: str) -> TicketRef | None:

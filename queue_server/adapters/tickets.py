@@ -78,8 +78,9 @@ class SqlTicketStore:
         return None if row is None else TicketRow(*row)
 
     def by_token(self, token: str) -> TicketRow | None:
-        """A ticket by its public token."""
-        return self._one(t.tickets.c.token == token)
+        """A ticket by its public token (every status page, reprint and cancel: on the raw cursor)."""
+        rows = self.raw.select(t.tickets, TICKET_COLUMNS, "tickets.token = ?", (token,))
+        return TicketRow(*rows[0]) if rows else None
 
     def by_idempotency_key(self, hall_id: int, key: str) -> TicketRow | None:
         """The ticket a retried kiosk request already issued."""

@@ -66,12 +66,16 @@ class Outbox(list[Any]):
 
 @dataclass
 class Job(Generic[T]):
-    """A change to run on the writer's connection."""
+    """A change to run on the writer's connection, and who waits for it: a blocking caller's
+    ``future``, or a coroutine's ``waiter`` on its event loop (resolved from that loop)."""
 
     work: Callable[[Connection, Outbox], T]
     hall: int | None = None  # the hall it acts for; None: it may touch any
-    future: Future[T] = field(default_factory=Future)
+    future: Future[T] | None = field(default_factory=Future)
     waited: bool = False  # put back once for a busy hall: the next transaction waits for it
+    loop: asyncio.AbstractEventLoop | None = None
+    waiter: asyncio.Future[T] | None = None
+    settled: bool = False  # its outcome was handed to its caller (only the writer thread sets it)
 
 
 class Writer:
@@ -130,19 +134,31 @@ class Writer:
 
     def submit(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> Future[T]:
         """Queue ``work`` (acting for ``hall``); the future resolves after its transaction committed."""
-        job: Job[T] = Job(work, hall)
-        if hall is None:
+        future: Future[T] = Future()
+        if not self._enqueue(Job(work, hall, future)):
+            future.set_exception(WriterStopped("the writer has stopped"))
+        return future
+
+    async def run(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> T:
+        """Queue ``work`` and wait for its committed result without blocking the event loop.
+
+        The writer resolves the waiter on this loop itself, once for all of a batch's jobs of this
+        loop (one wake-up of the loop per batch, not a thread-safe future and a wake-up per job)."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[T] = loop.create_future()
+        if not self._enqueue(Job(work, hall, None, loop=loop, waiter=waiter)):
+            raise WriterStopped("the writer has stopped")
+        return await waiter
+
+    def _enqueue(self, job: Job[Any]) -> bool:
+        """Queue the job, unless the writer was told to stop."""
+        if job.hall is None:
             self.site_jobs += 1
         with self._submit_lock:  # nothing slips in behind the stop mark, where nobody would run it
             if self._stopping:
-                job.future.set_exception(WriterStopped("the writer has stopped"))
-            else:
-                self._queue.put(job)
-        return job.future
-
-    async def run(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> T:
-        """Queue ``work`` and wait for its committed result without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(work, hall))
+                return False
+            self._queue.put(job)
+        return True
 
     def run_sync(self, work: Callable[[Connection, Outbox], T], hall: int | None = None) -> T:
         """Queue ``work`` and block until it committed (for command-line tools and tests)."""
@@ -174,7 +190,7 @@ class Writer:
                     self._run_batch(conn, batch)
                 except Exception as error:  # never let the writer die: fail this batch, go on
                     log.exception("writer batch crashed")
-                    self._settle([(job, error, None) for job in batch if not job.future.done()])
+                    self._settle([(job, error, None) for job in batch if not job.settled])
                 self.busy_seconds += time.perf_counter() - started
 
     def _run_batch(self, conn: Connection, batch: list[Job[Any]]) -> None:
@@ -271,21 +287,44 @@ class Writer:
                     change()
                 except Exception:
                     log.exception("a cache change after commit failed")
+        woken: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, bool]]] = {}
         for job, result, outbox in settled:
             if outbox is not None:  # committed: its events go out even if nobody waits any more
                 events.extend(outbox)
+            job.settled = True
+            if job.loop is not None and job.waiter is not None:
+                woken.setdefault(job.loop, []).append((job.waiter, result, outbox is not None))
+                continue
             try:
+                if job.future is None:
+                    continue
                 if outbox is None:
                     job.future.set_exception(result)
                 else:
                     job.future.set_result(result)
             except InvalidStateError:  # its caller gave up (cancelled at shutdown): nobody to tell
                 continue
+        for loop, waiters in woken.items():
+            try:
+                loop.call_soon_threadsafe(_resolve, waiters)
+            except RuntimeError:  # the loop is closed (shutdown): nobody is left to tell
+                log.debug("event loop closed; %d callers not told", len(waiters))
         if events:
             try:
                 self._publish(events)
             except Exception:
                 log.exception("publishing live events failed")
+
+
+def _resolve(waiters: list[tuple[asyncio.Future[Any], Any, bool]]) -> None:
+    """On the callers' event loop: hand each its result (or error), unless it gave up waiting."""
+    for waiter, result, ok in waiters:
+        if waiter.done():  # cancelled: its request was abandoned
+            continue
+        if ok:
+            waiter.set_result(result)
+        else:
+            waiter.set_exception(result)
 
 
 class _Refused(Exception):

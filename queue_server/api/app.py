@@ -110,6 +110,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="政务服务大厅排队叫号与好差评 — queue server API. Errors carry a stable `code` "
         "and messages in zh-CN (`message`) and English (`message_en`).",
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry bridge: HallQ has its Prometheus metrics and no tracer, and
+        # the bridge looked for one (environment and provider checks) on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
     errors.install(app)

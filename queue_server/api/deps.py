@@ -87,10 +87,14 @@ async def _caller(request: Request, runtime: Runtime) -> Actor | None:
     return None
 
 
-async def required_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
-    """Who is calling; 401 when nobody is."""
+async def required_actor(request: Request) -> Actor:
+    """Who is calling; 401 when nobody is. One dependency with no dependencies of its own: FastAPI
+    solves every level of them again on each request, and nearly every request has this one."""
+    runtime: Runtime = request.app.state.runtime
+    actor = await _caller(request, runtime)
     if actor is None:
         raise sessions.Unauthorized("auth.required")
+    ACTING_FOR.set(actor.hall_id)
     return actor
 
 

@@ -1,8 +1,12 @@
 """Tokens: random, shown once, stored as a keyed hash, checked against an in-memory cache.
 
 A device token is checked on every request, so it is hashed with HMAC-SHA256 (microseconds), not a
-password hash (tens of milliseconds). A revoked token stops working everywhere within
-``CACHE_SECONDS``.
+password hash (tens of milliseconds), and the actor it speaks for is kept in memory for as long as
+that actor can be trusted: until the token is revoked or the staff it names change. Both are live
+events every server process hears in commit order (``Runtime._deliver``), and each makes it drop
+what it keeps, so the next request anywhere reads the token again. (A timed expiry re-read every
+device's token every few seconds: a database read on a worker thread for ~15 % of a busy hall's
+requests.)
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import hashlib
 import hmac
 import secrets
 import threading
-import time
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +24,6 @@ from queue_server.adapters import tables as t
 from queue_server.auth.ports import SessionStore
 from queue_server.domain.actors import Actor
 
-CACHE_SECONDS = 10.0
 TOKEN_BYTES = 32
 
 
@@ -40,22 +42,21 @@ class TokenBook:
 
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._cache: dict[str, tuple[float, Actor]] = {}
+        self._cache: dict[str, Actor] = {}
         self._lock = threading.Lock()
+        self._generation = 0  # moved by ``forget``: a lookup that began before it keeps nothing
 
     def cached(self, token: str) -> Actor | None:
-        """The actor of a recently seen token, without touching the database."""
-        entry = self._cache.get(token_hash(self._key, token))
-        if entry is not None and entry[0] > time.monotonic():
-            return entry[1]
-        return None
+        """The actor of a token seen since the last revocation or staff change, without the database."""
+        return self._cache.get(token_hash(self._key, token))
 
     def lookup(self, store: SessionStore, token: str) -> Actor | None:
-        """The actor a token speaks for, or None when unknown or revoked."""
+        """The actor a token speaks for, or None when unknown, revoked or its staff deactivated."""
         digest = token_hash(self._key, token)
-        entry = self._cache.get(digest)
-        if entry is not None and entry[0] > time.monotonic():
-            return entry[1]
+        actor = self._cache.get(digest)
+        if actor is not None:
+            return actor
+        generation = self._generation
         row = store.token(digest)
         if row is None:
             return None
@@ -68,7 +69,10 @@ class TokenBook:
             name=row.user_name or row.label,
         )
         with self._lock:
-            self._cache[digest] = (time.monotonic() + CACHE_SECONDS, actor)
+            # A revocation that landed while the row was read may not be in what was read (a reader's
+            # snapshot can be older): keep nothing then, the next request reads again.
+            if generation == self._generation:
+                self._cache[digest] = actor
         return actor
 
     def create(
@@ -97,6 +101,7 @@ class TokenBook:
         return token, int(token_id)
 
     def forget(self) -> None:
-        """Drop the cache (after a revocation in this process)."""
+        """Drop what is kept (a token revoked, or staff changed, in any process)."""
         with self._lock:
+            self._generation += 1
             self._cache.clear()

@@ -11,6 +11,9 @@ from queue_server.domain.hall import HallCatalogue
 # A token was revoked: every server process drops its cached lookups and closes the token's
 # websockets (they follow the internal topic ``token_topic``) as soon as this event reaches it.
 TOKEN_REVOKED = "auth.revoked"
+# Staff were changed (renamed, deactivated, moved): every server process drops the actors it keeps
+# for tokens (a token may speak for a member of staff). It has no topic: no client hears it.
+STAFF_CHANGED = "auth.staff_changed"
 
 
 def token_topic(token_id: int) -> str:

@@ -177,3 +177,16 @@ def test_a_window_request_builds_few_statements_with_sqlalchemy_core(
     job = job_with(built, MARKERS[action])
     core = [sql for sql in job if sql.startswith(CORE)]
     assert len(core) <= most, job
+
+
+def test_the_pads_rating_builds_no_statement_with_sqlalchemy_core(hall: Hall, built: list[str]) -> None:
+    """The rating reads its evaluation and its ticket's number on the driver's cursor, as the pad's
+    question for the window's pending evaluation does."""
+    assert hall.act("1", "open").status_code == 200
+    first = evaluation_of(hall, concluded(hall))  # the first round fills the caches
+    assert rate(hall, first["id"], level="satisfied").status_code == 201
+    evaluation = evaluation_of(hall, concluded(hall))
+    built.clear()
+    assert rate(hall, evaluation["id"], level="satisfied").status_code == 201
+    job = job_with(built, "UPDATE evaluations SET status='rated'")
+    assert [sql for sql in job if sql.startswith(CORE)] == [], job

@@ -4,6 +4,7 @@ and the one datetime converter of the Core and raw paths."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 from collections.abc import Callable, Iterator
@@ -128,6 +129,31 @@ def test_a_job_whose_caller_gave_up_commits_and_the_rest_of_its_batch_is_answere
     hall.writer.stop()
     assert hall.names() == ["a", "b", "c"]
     assert hall.published == [["inserted a", "inserted b", "inserted c"]]
+
+
+def test_a_batch_wakes_its_callers_event_loop_once_and_each_gets_its_own_outcome(hall: Hall) -> None:
+    async def callers() -> tuple[list[Any], int]:
+        loop = asyncio.get_running_loop()
+        wakes: list[Any] = []
+        wake = loop.call_soon_threadsafe
+
+        def counted(callback: Any, *args: Any) -> Any:
+            wakes.append(callback)
+            return wake(callback, *args)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        jobs = [hall.writer.run(insert(n, refuse if n == "b" else None)) for n in ("a", "b", "c", "d")]
+        tasks = [asyncio.ensure_future(job) for job in jobs]
+        await asyncio.sleep(0)  # each caller has queued its job
+        tasks[3].cancel()  # its caller goes away: the job still commits
+        hall.writer.start()  # the four run as one batch
+        return await asyncio.gather(*tasks, return_exceptions=True), len(wakes)
+
+    outcomes, wakes = asyncio.run(callers())
+    assert outcomes[0] == "a" and isinstance(outcomes[1], Rejected) and outcomes[2] == "c"
+    assert isinstance(outcomes[3], asyncio.CancelledError)
+    assert hall.writer.batches == 1 and wakes == 1
+    assert hall.names() == ["a", "c", "d"]
 
 
 def test_stop_runs_every_job_queued_before_it_and_refuses_later_ones(hall: Hall) -> None:

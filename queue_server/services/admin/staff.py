@@ -20,6 +20,7 @@ from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.errors import Forbidden, NotFound, Rejected
 from queue_server.services.admin.accounts import issue_token, revoke_token, save_user
 from queue_server.services.admin.ports import DeviceReport, StaffMember, TokenRow, UserValues
+from queue_server.services.live import STAFF_CHANGED
 from queue_server.services.unit_of_work import UnitOfWork
 
 STAFF_NO = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
@@ -100,6 +101,8 @@ def update_staff(uow: UnitOfWork, actor: Actor, staff_no: str, patch: c.StaffPat
         values["active"] = patch.active
     if values:
         uow.stores.staff.update(row.id, values)
+        # Every process drops the actors it keeps for tokens, which may speak for this member.
+        uow.emit(actor.hall_id, STAFF_CHANGED, (), {"user_id": row.id})
     if "name" in values:  # the name the windows' replies and evaluations show, kept with the catalogue
         uow.refresh_catalogue(actor.hall_id)
     if values.get("active") is False:
