@@ -154,6 +154,13 @@ class FakeOutboxStore:
     def count_since(self, ordering_key: str, since: datetime) -> int:
         return sum(r.ordering_key == ordering_key and r.created_at >= since for r in self.rows.values())
 
+    def add_capped(self, message: NewMessage, since: datetime, cap: int) -> bool:
+        known = {r.idempotency_key for r in self.rows.values()}
+        if message.idempotency_key in known or self.count_since(message.ordering_key, since) >= cap:
+            return False
+        self.add([message])
+        return True
+
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
         self.subs[subscription.token] = subscription
 
