@@ -38,3 +38,20 @@ def test_a_ticket_with_sms_costs_two_statements_more_than_one_without(
     assert len(sms) == len(plain) + 2, sms
     assert "SELECT count(*) FROM outbox" in added[1]  # the cap, counted where the notice is stored
     assert "13800138001" not in "\n".join(sms)  # the number only encrypted, hashed and masked
+
+
+def test_a_call_looks_up_only_the_holders_it_may_tell(hall: Hall, statements: list[str]) -> None:
+    """A call moves every waiting ticket up one place; of those, only the one now at N ("前面还有 N
+    人") and the one called can get a notice, so only their opt-ins are read, however long the queue."""
+    assert put_settings(hall, notices={"enabled": True, "ahead_at": 3}).status_code == 200
+    assert hall.act("1", "open").status_code == 200
+    tokens = [hall.issue("S1", phone=f"1380013{i:04d}", sms=True)["token"] for i in range(12)]
+    statements.clear()
+    assert hall.act("1", "call-next").status_code == 200
+    job = job_with(statements, "UPDATE tickets SET status='called'")
+    reads = [sql for sql in job if sql.startswith("SELECT") and "FROM sms_subscriptions" in sql]
+    assert len(reads) == 1, job
+    looked_up = sorted(token for token in tokens if f"'{token}'" in reads[0])
+    assert looked_up == sorted([tokens[0], tokens[4]])  # called, and now 3 ahead
+    changed = [sql for sql in job if sql.startswith("UPDATE sms_subscriptions")]
+    assert len(changed) == 1 and f"'{tokens[4]}'" in changed[0], job  # its "N ahead" goes once
