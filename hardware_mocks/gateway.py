@@ -169,6 +169,9 @@ class GatewayEmulator:
 def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out as two writes: with Nagle on, each answer on a kept connection
+        # waited for the client's delayed ACK (40 ms), which no real gateway does.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet: the record is the log
             log.debug(format, *args)

@@ -47,6 +47,13 @@ _INSERT = (  # SQL both SQLite and PostgreSQL accept, run on the raw cursor
     " ON CONFLICT (idempotency_key) DO NOTHING"
 )
 _COUNT_SINCE = "SELECT count(*) FROM outbox WHERE ordering_key = ? AND created_at >= ?"
+# A notice under its number's daily cap: the count and the insert in one statement (a WHERE is
+# what lets SQLite read the ON CONFLICT after an INSERT … SELECT as the upsert's).
+_INSERT_CAPPED = (
+    "INSERT INTO outbox (hall_id, destination, kind, idempotency_key, ordering_key, payload, status,"
+    " attempts, created_at, next_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+    f" WHERE ({_COUNT_SINCE}) < ? ON CONFLICT (idempotency_key) DO NOTHING"
+)
 _SETTLE = (
     update(o)
     .where(o.c.id == bindparam("b_id"), o.c.lease_owner == bindparam("b_owner"), o.c.status == "pending")
@@ -129,20 +136,27 @@ class SqlOutboxStore:
     def add(self, messages: Sequence[NewMessage]) -> None:
         """Store new pending messages (a key already stored is left as it is)."""
         for m in messages:  # one a change, as a rule
-            values = {
-                "hall_id": m.hall_id,
-                "destination": m.destination,
-                "kind": m.kind,
-                "idempotency_key": m.idempotency_key,
-                "ordering_key": m.ordering_key,
-                "payload": m.payload,
-                "status": "pending",
-                "attempts": 0,
-                "created_at": m.created_at,
-                "next_at": m.created_at,
-            }
-            params = tuple(self.raw.bind(o, name, value) for name, value in values.items())
-            self.raw.execute(_INSERT, params)
+            self.raw.execute(_INSERT, self._row(m))
+
+    def add_capped(self, message: NewMessage, since: datetime, cap: int) -> bool:
+        """Store a new pending message unless its ordering key has ``cap`` messages since ``since``."""
+        count = (message.ordering_key, self.raw.bind(o, "created_at", since), cap)
+        return self.raw.execute(_INSERT_CAPPED, self._row(message) + count) == 1
+
+    def _row(self, m: NewMessage) -> tuple[Any, ...]:
+        values = {
+            "hall_id": m.hall_id,
+            "destination": m.destination,
+            "kind": m.kind,
+            "idempotency_key": m.idempotency_key,
+            "ordering_key": m.ordering_key,
+            "payload": m.payload,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": m.created_at,
+            "next_at": m.created_at,
+        }
+        return tuple(self.raw.bind(o, name, value) for name, value in values.items())
 
     def claim(
         self,
@@ -328,10 +342,6 @@ class SqlOutboxStore:
             o.c.hall_id == hall_id, o.c.kind == kind, o.c.created_at >= lower, o.c.created_at < upper
         )
         return [(r.created_at, r.status, r.last_error) for r in self.conn.execute(query)]
-
-    def count_since(self, ordering_key: str, since: datetime) -> int:
-        """Messages of an ordering key written since ``since``."""
-        return int(self.raw.one(_COUNT_SINCE, (ordering_key, self.raw.bind(o, "created_at", since))))
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
         """Keep a ticket's opt-in to SMS notices."""

@@ -66,18 +66,31 @@ class Dispatcher:
         self.idle = idle
         self.linger = linger
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:60]
+        self.senders = senders
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="hallq-outbox")
         self._wake = asyncio.Event()
+        self._nudged = False  # a wake-up is on its way to the event loop
         self._gateways: dict[Destination, tuple[float, str, Gateway]] = {}
         self._away: dict[Destination, tuple[float, int]] = {}  # until (monotonic), failed rounds
         self.sent = 0
         self.failed = 0
 
     def nudge_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
-        """A callback for other threads (the writer, after a commit) that wakes the dispatcher."""
+        """A callback for other threads (the writer, after a commit) that wakes the dispatcher.
+
+        Under a busy kiosk every committed SMS ticket calls it: while one wake-up is on its way to
+        the event loop, the next calls add nothing (their commits are done, so the round that
+        wake-up starts sees their messages) and cost no hand-off to the loop."""
+
+        def wake() -> None:
+            self._nudged = False
+            self._wake.set()
 
         def nudge() -> None:
-            loop.call_soon_threadsafe(self._wake.set)
+            if self._nudged:
+                return
+            self._nudged = True
+            loop.call_soon_threadsafe(wake)
 
         return nudge
 
@@ -117,7 +130,7 @@ class Dispatcher:
         claimed = await self.runtime.write(lambda uow: claim_due(uow, owner, lease, batch, skip), OUTBOX_ROWS)
         busy = bool(claimed)
         while claimed:
-            receipts = await asyncio.gather(*(self._deliver(message) for message in claimed))
+            receipts = await self._deliver(claimed)
             done = list(zip(claimed, receipts, strict=True))
             await self._note_health(claimed, [receipt.outcome for receipt in receipts])
             await asyncio.sleep(self.linger)  # the messages of the commits meanwhile join the next batch
@@ -158,19 +171,28 @@ class Dispatcher:
                     hastened,
                 )
 
-    async def _deliver(self, message: MessageRow) -> Receipt:
-        gateway = await self._gateway(message.hall_id, message.destination)
+    async def _deliver(self, claimed: list[MessageRow]) -> list[Receipt]:
+        """Send a batch on the sending threads, one slice of it per thread, each slice's messages in
+        turn: the event loop hands off and is woken once a slice, not once a message (a batch holds
+        at most one message per citizen, so nothing in it has to wait for another)."""
+        gateways: dict[Destination, Gateway] = {}
+        for message in claimed:
+            key = (message.hall_id, message.destination)
+            if key not in gateways:
+                gateways[key] = await self._gateway(*key)
+        work = [(gateways[(m.hall_id, m.destination)], m) for m in claimed]
+        slices = [work[start :: self.senders] for start in range(min(self.senders, len(work)))]
         loop = asyncio.get_running_loop()
-        try:
-            receipt = await loop.run_in_executor(self._pool, gateway.send, message)
-        except Exception as error:  # a gateway bug must not lose the message: it is tried again
-            log.exception("gateway for %s failed on message %d", message.destination, message.id)
-            receipt = Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}")
-        if receipt.outcome == Outcome.DELIVERED.value:
-            self.sent += 1
-        else:
-            self.failed += 1
-        return receipt
+        sent = await asyncio.gather(*(loop.run_in_executor(self._pool, _send, part) for part in slices))
+        receipts: list[Receipt] = [Receipt(Outcome.FAILED.value)] * len(claimed)
+        for start, part in enumerate(sent):
+            receipts[start :: self.senders] = part
+        for receipt in receipts:
+            if receipt.outcome == Outcome.DELIVERED.value:
+                self.sent += 1
+            else:
+                self.failed += 1
+        return receipts
 
     async def _gateway(self, hall_id: int, destination: str) -> Gateway:
         cached = self._gateways.get((hall_id, destination))
@@ -182,3 +204,15 @@ class Dispatcher:
         gateway = cached[2] if cached is not None and cached[1] == fingerprint else self.build(settings)
         self._gateways[(hall_id, destination)] = (now, fingerprint, gateway)
         return gateway
+
+
+def _send(work: list[tuple[Gateway, MessageRow]]) -> list[Receipt]:
+    """A slice of a batch, sent in turn on one thread; a gateway's bug fails its message alone."""
+    receipts = []
+    for gateway, message in work:
+        try:
+            receipts.append(gateway.send(message))
+        except Exception as error:  # a gateway bug must not lose the message: it is tried again
+            log.exception("gateway for %s failed on message %d", message.destination, message.id)
+            receipts.append(Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}"))
+    return receipts

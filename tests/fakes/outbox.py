@@ -151,8 +151,14 @@ class FakeOutboxStore:
             if r.hall_id == hall_id and r.kind == kind and lower <= r.created_at < upper
         ]
 
-    def count_since(self, ordering_key: str, since: datetime) -> int:
-        return sum(r.ordering_key == ordering_key and r.created_at >= since for r in self.rows.values())
+    def add_capped(self, message: NewMessage, since: datetime, cap: int) -> bool:
+        known = {r.idempotency_key for r in self.rows.values()}
+        key = message.ordering_key
+        written = sum(r.ordering_key == key and r.created_at >= since for r in self.rows.values())
+        if message.idempotency_key in known or written >= cap:
+            return False
+        self.add([message])
+        return True
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
         self.subs[subscription.token] = subscription

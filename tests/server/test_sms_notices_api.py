@@ -120,6 +120,18 @@ def test_quiet_hours_hold_every_notice(sms_hall: Hall, gateway: MockGateway) -> 
     assert hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"] == []
 
 
+def test_a_number_gets_no_more_notices_a_day_than_its_cap(sms_hall: Hall) -> None:
+    """The cap is counted by the statement that stores a notice (``add_capped``), on either database."""
+    hall = sms_hall
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    assert put_settings(hall, notices={**current, "daily_cap": 2}).status_code == 200
+    for _ in range(3):
+        hall.issue("S3", phone=PHONE, sms=True)
+    hall.issue("S3", phone="13900139000", sms=True)
+    view = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
+    assert [(d["destination"], d["sent"] + d["pending"]) for d in view] == [("sms", 3)]
+
+
 def test_opting_in_without_a_phone_is_refused_with_a_clear_error(sms_hall: Hall) -> None:
     response = sms_hall.client.post(
         "/api/v1/tickets", json={"service_code": "S3", "sms": True}, headers=sms_hall.as_("kiosk")

@@ -132,8 +132,6 @@ def write_notice(
     if not rules.sends(kind) or rules.quiet(local.time().replace(tzinfo=None)):
         return 0
     order = f"sms:{sub.phone_hash}"
-    if uow.stores.outbox.count_since(order, _midnight(local)) >= rules.daily_cap:
-        return 0
     service, service_en = values.pop("service", ""), values.pop("service_en", "")
     template = rules.templates[kind]
     hall = catalogue.name
@@ -149,7 +147,9 @@ def write_notice(
         payload={"phone_cipher": sub.phone_cipher, "phone_masked": sub.phone_masked, "text": text},
         created_at=uow.now,
     )
-    uow.stores.outbox.add([message])
+    # The number's daily cap is counted by the statement that stores the notice (one, not two).
+    if not uow.stores.outbox.add_capped(message, _midnight(local), rules.daily_cap):
+        return 0  # capped, or this notice's key was written before
     uow.stores.notes()["outbox_written"] = True  # wakes the dispatcher once this commits
     return 1
 

@@ -153,8 +153,10 @@ class OutboxStore(Protocol):
         """(created_at, status, last error) of the hall's messages of ``kind`` written in [lower, upper)."""
         ...
 
-    def count_since(self, ordering_key: str, since: datetime) -> int:
-        """Messages of an ordering key written since ``since`` (a number's daily cap)."""
+    def add_capped(self, message: NewMessage, since: datetime, cap: int) -> bool:
+        """Store a new pending message unless its ordering key already has ``cap`` messages written
+        since ``since`` (a number's daily cap), the count and the insert in one statement; whether it
+        was stored (False too for a key already stored)."""
         ...
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:

@@ -1,0 +1,57 @@
+"""What 短信告知 adds to issuing a ticket, counted in the writer's SQL statements (not timed): the
+opt-in row and the "taken" notice, whose number's daily cap is counted by the statement that
+stores it. A kiosk issuing with SMS on every ticket pays these on the writer's one thread."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.conftest import Hall
+from tests.server.test_sms_notices_api import put_settings
+from tests.server.test_statements_per_request import job_with, statements
+
+__all__ = ["statements"]  # the fixture, shared with the window requests' counts
+
+# The count comes from sqlite3's trace callback (statements with their values): SQLite only.
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+ISSUE = "INSERT INTO tickets"
+
+
+def test_a_ticket_with_sms_costs_two_statements_more_than_one_without(
+    hall: Hall, statements: list[str]
+) -> None:
+    assert put_settings(hall, notices={"enabled": True, "ahead_at": 3}).status_code == 200
+    hall.issue("S1", phone="13800138000", sms=True)  # the first of each fills the caches
+    hall.issue("S1")
+    statements.clear()
+    hall.issue("S1")
+    plain = job_with(statements, ISSUE)
+    statements.clear()
+    hall.issue("S1", phone="13800138001", sms=True)
+    sms = job_with(statements, ISSUE)
+    added = [sql for sql in sms if not sql.startswith(tuple(s.split("(")[0] for s in plain))]
+    assert [sql.split(" (")[0] for sql in added] == [
+        "INSERT INTO sms_subscriptions",
+        "INSERT INTO outbox",
+    ], sms
+    assert len(sms) == len(plain) + 2, sms
+    assert "SELECT count(*) FROM outbox" in added[1]  # the cap, counted where the notice is stored
+    assert "13800138001" not in "\n".join(sms)  # the number only encrypted, hashed and masked
+
+
+def test_a_call_looks_up_only_the_holders_it_may_tell(hall: Hall, statements: list[str]) -> None:
+    """A call moves every waiting ticket up one place; of those, only the one now at N ("前面还有 N
+    人") and the one called can get a notice, so only their opt-ins are read, however long the queue."""
+    assert put_settings(hall, notices={"enabled": True, "ahead_at": 3}).status_code == 200
+    assert hall.act("1", "open").status_code == 200
+    tokens = [hall.issue("S1", phone=f"1380013{i:04d}", sms=True)["token"] for i in range(12)]
+    statements.clear()
+    assert hall.act("1", "call-next").status_code == 200
+    job = job_with(statements, "UPDATE tickets SET status='called'")
+    reads = [sql for sql in job if sql.startswith("SELECT") and "FROM sms_subscriptions" in sql]
+    assert len(reads) == 1, job
+    looked_up = sorted(token for token in tokens if f"'{token}'" in reads[0])
+    assert looked_up == sorted([tokens[0], tokens[4]])  # called, and now 3 ahead
+    changed = [sql for sql in job if sql.startswith("UPDATE sms_subscriptions")]
+    assert len(changed) == 1 and f"'{tokens[4]}'" in changed[0], job  # its "N ahead" goes once
