@@ -6,10 +6,12 @@ describes: what it runs units of work on, never which database it is.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
@@ -19,6 +21,12 @@ from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
 from queue_server.services.live import LiveEvent
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+# PostgreSQL's SQLSTATE for a session ended by ``idle_in_transaction_session_timeout`` (a writer
+# session's, see ``pg_locks``): the server rolled the transaction back, so running it again is safe.
+IDLE_IN_TRANSACTION_ENDED = "25P03"
+DIRECT_ATTEMPTS = 3
 Events = Callable[[list[LiveEvent]], None]
 
 
@@ -82,14 +90,27 @@ class SqlDatabase:
     def write_direct(self, work: Callable[[Connection, Outbox], T]) -> T:
         """Run ``work`` in a transaction of its own, on this thread (before the writer starts:
         command-line tools, seeding); what it wants done after the commit runs then."""
-        outbox = Outbox()
-        with self.write_engine.connect() as conn:
-            conn.info[TRANSACTION_NOTES] = {}
-            with conn.begin():
-                result = work(conn, outbox)
-        for change in outbox.after_commit:
-            change()
-        return result
+        for attempt in range(1, DIRECT_ATTEMPTS + 1):
+            outbox = Outbox()
+            try:
+                with self.write_engine.connect() as conn:
+                    conn.info[TRANSACTION_NOTES] = {}
+                    with conn.begin():
+                        result = work(conn, outbox)
+            except DBAPIError as error:
+                # A process kept off the CPU (a loaded machine, a pause) past the idle timeout
+                # loses its transaction, as designed; nothing of it was kept, so it runs again.
+                if (
+                    getattr(error.orig, "sqlstate", None) != IDLE_IN_TRANSACTION_ENDED
+                    or attempt == DIRECT_ATTEMPTS
+                ):
+                    raise
+                log.warning("transaction ended by the idle timeout (attempt %d); running it again", attempt)
+                continue
+            for change in outbox.after_commit:
+                change()
+            return result
+        raise AssertionError("unreachable")
 
     def read(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` on a reader connection."""

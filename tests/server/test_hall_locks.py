@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 
+from queue_server.adapters.database import SqlDatabase
 from queue_server.adapters.db import make_engine, normalise_url
 from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, HousekeepingLeases, claim
 from queue_server.adapters.writer import Outbox, Writer
@@ -273,3 +274,28 @@ def test_each_halls_housekeeping_is_one_processs_until_that_process_is_gone(pg_u
     finally:
         first.close()
         second.close()
+
+
+def test_a_direct_write_whose_transaction_postgresql_ended_runs_again(pg_url: str) -> None:
+    """A command-line tool or a seeding step kept off the CPU inside its transaction past the idle
+    timeout (a loaded machine) loses that transaction, as designed, and runs it again."""
+    database = SqlDatabase(pg_url, counted=lambda _e: None, deliver=lambda _e: None, disconnect=lambda: None)
+    attempts: list[int] = []
+
+    def work(conn: Any, outbox: Outbox) -> str:
+        attempts.append(1)
+        if len(attempts) == 1:  # the first attempt idles past a (shortened) timeout
+            conn.execute(text("SET LOCAL idle_in_transaction_session_timeout = '100ms'"))
+            time.sleep(0.5)
+        return insert("direct")(conn, outbox)
+
+    try:
+        assert database.write_direct(work) == "direct"
+    finally:
+        database.stop()
+    assert len(attempts) == 2
+    reader = make_engine(pg_url, writer=False)
+    try:
+        assert "direct" in names(reader)
+    finally:
+        reader.dispose()
