@@ -52,8 +52,9 @@ _KNOWN: dict[Any, Callable[[Request], Coroutine[Any, Any, Any]]] = {
 class _Plan:
     """What a request of the route needs, found once."""
 
-    path: tuple[str, ...]
+    path: tuple[tuple[str, Any], ...]  # (parameter, FastAPI field to validate it by, or None)
     request: str | None  # the parameter given the request itself, if any
+    response: str | None  # the parameter given a response to set the status or headers on
     headers: tuple[tuple[str, str, Any], ...]  # (parameter, header name, FastAPI field)
     body: tuple[str, Any, bool] | None  # (parameter, FastAPI field, required)
     dependencies: tuple[tuple[str, Callable[[Request], Coroutine[Any, Any, Any]]], ...]
@@ -69,7 +70,7 @@ def _plan(route: APIRoute) -> _Plan | None:
         return None
     if dependant.websocket_param_name or dependant.http_connection_param_name:
         return None
-    if dependant.response_param_name or dependant.background_tasks_param_name:
+    if dependant.background_tasks_param_name:
         return None
     if dependant.security_scopes_param_name:
         return None
@@ -77,13 +78,12 @@ def _plan(route: APIRoute) -> _Plan | None:
         return None  # FastAPI serialises other responses another way
     if route.status_code is not None and not is_body_allowed_for_status_code(route.status_code):
         return None
-    if any(
-        field.field_info.annotation is not str or field.field_info.metadata for field in dependant.path_params
-    ):
-        return None
     dependencies = []
     for sub in dependant.dependencies:
-        if sub.call not in _KNOWN or sub.dependencies or sub.name is None or not sub.use_cache:
+        if sub.call not in _KNOWN or sub.name is None or not sub.use_cache:
+            return None
+        # the optional caller asks for the runtime, which its stand-in gets itself
+        if [inner.call for inner in sub.dependencies] not in ([], [deps.get_runtime]):
             return None
         dependencies.append((sub.name, _KNOWN[sub.call]))
     body = None
@@ -101,12 +101,20 @@ def _plan(route: APIRoute) -> _Plan | None:
             return None
         headers.append((field.name, field.alias.replace("_", "-"), field))
     return _Plan(
-        path=tuple(field.name for field in dependant.path_params),
+        path=tuple((field.name, _path_field(field)) for field in dependant.path_params),
         request=dependant.request_param_name,
+        response=dependant.response_param_name,
         headers=tuple(headers),
         body=body,
         dependencies=tuple(dependencies),
     )
+
+
+def _path_field(field: Any) -> Any:
+    """The field a path parameter is validated by; None for a plain ``str``, which FastAPI's
+    validation would hand over as it is."""
+    plain = field.field_info.annotation is str and not field.field_info.metadata
+    return None if plain else field
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -186,8 +194,20 @@ class LeanRoute(APIRoute):
                         return await full(_replayed(request, body))
                     values[name] = value
             path_params = request.path_params
-            for name in plan.path:
-                values[name] = path_params[name]
+            for name, path_field in plan.path:
+                if path_field is None:
+                    values[name] = path_params[name]
+                    continue
+                value, errors = path_field.validate(path_params[name], values, loc=("path", name))
+                if errors:
+                    return await full(_replayed(request, body))
+                values[name] = value
+            sub_response = None
+            if plan.response is not None:  # as FastAPI makes it: no status, no length of its own
+                sub_response = Response()
+                del sub_response.headers["content-length"]
+                sub_response.status_code = None  # type: ignore[assignment]
+                values[plan.response] = sub_response
             if plan.request is not None:
                 values[plan.request] = request
             for name, dependency in plan.dependencies:
@@ -196,8 +216,14 @@ class LeanRoute(APIRoute):
             if isinstance(result, Response):
                 return result
             content = await serialize(response_content=result)
-            if status_code is None:
-                return Response(content=content, media_type="application/json")
-            return Response(content=content, media_type="application/json", status_code=status_code)
+            status = status_code or 200
+            if sub_response is not None and sub_response.status_code:
+                status = sub_response.status_code
+            response = Response(content=content, media_type="application/json", status_code=status)
+            if not is_body_allowed_for_status_code(response.status_code):
+                response.body = b""
+            if sub_response is not None:
+                response.headers.raw.extend(sub_response.headers.raw)
+            return response
 
         return handler

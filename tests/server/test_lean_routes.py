@@ -45,6 +45,26 @@ def test_a_tickets_life_has_fastapi_solve_nothing(hall: Hall, solved: list[str])
     assert solved == []
 
 
+def test_a_pads_rating_has_fastapi_solve_nothing_and_a_repeat_answers_200(
+    hall: Hall, solved: list[str]
+) -> None:
+    assert hall.act("1", "open").status_code == 200
+    hall.issue("S1")
+    for action in ("call-next", "conclude"):
+        assert hall.act("1", action).status_code == 200, action
+    pad = hall.as_("evaluator1")
+    pending = hall.client.get("/api/v1/windows/1/pending-evaluation", headers=pad)
+    assert pending.status_code == 200, pending.text
+    rating = f"/api/v1/evaluations/{pending.json()['id']}/rating"
+    first = hall.client.post(rating, json={"level": "satisfied"}, headers=pad)
+    again = hall.client.post(rating, json={"level": "satisfied"}, headers=pad)
+    assert (first.status_code, again.status_code) == (201, 200), (first.text, again.text)
+    assert again.json() == first.json()
+    assert solved == []
+    not_a_row = hall.client.post("/api/v1/evaluations/0/rating", json={"level": "satisfied"}, headers=pad)
+    assert not_a_row.status_code == 422 and solved == ["/api/v1/evaluations/{evaluation_id}/rating"]
+
+
 def test_what_the_plan_does_not_cover_gets_fastapis_own_answer(hall: Hall, solved: list[str]) -> None:
     kiosk = hall.as_("kiosk")
     missing = hall.client.post(TICKETS, json={}, headers=kiosk)
@@ -70,6 +90,9 @@ def _answers(hall: Hall, token: str) -> list[tuple[int, bytes, list[tuple[str, s
         hall.client.post(TICKETS, json={"service_code": 5}, headers=kiosk),
         hall.client.post(TICKETS, json={"service_code": "S1"}),
         hall.client.post("/api/v1/windows/1/transfer", json={}, headers=hall.as_("clerk1")),
+        hall.client.get("/api/v1/evaluations/abc", headers=hall.as_("manager")),
+        hall.client.get("/api/v1/evaluations/999", headers=hall.as_("manager")),
+        hall.client.post(f"{TICKETS}/no-such-token/cancel"),
     ]
     return [
         (r.status_code, r.content, [(k, v) for k, v in r.headers.items() if k != "x-request-id"])
@@ -80,13 +103,13 @@ def _answers(hall: Hall, token: str) -> list[tuple[int, bytes, list[tuple[str, s
 def test_lean_answers_are_fastapis_byte_for_byte(hall: Hall, solved: list[str]) -> None:
     token = hall.issue("S1")["token"]
     lean = _answers(hall, token)
-    assert len(solved) == 2  # the two invalid bodies
+    assert len(solved) == 3  # the two invalid bodies and the id that is not a number
     overrides: dict[Any, Any] = hall.client.app.dependency_overrides  # type: ignore[attr-defined]
     overrides[object()] = object  # any override: every request is FastAPI's to solve
     try:
         full = _answers(hall, token)
     finally:
         overrides.clear()
-    assert len(solved) == 2 + 6
+    assert len(solved) == 3 + 9
     assert lean == full
-    assert [status for status, _body, _headers in lean] == [200, 200, 404, 422, 401, 422]
+    assert [status for status, _body, _headers in lean] == [200, 200, 404, 422, 401, 422, 422, 404, 404]
