@@ -34,9 +34,9 @@ from fastapi.routing import APIRoute, serialize_response
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Message, Receive
 
 from queue_server.api import deps
+from queue_server.api.guard import replay
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -124,18 +124,7 @@ def _is_json(content_type: str | None) -> bool:
 
 def _replayed(request: Request, body: bytes) -> Request:
     """The request again, for FastAPI's handler, with the body already read."""
-    sent = False
-    receive = request.receive
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    replay_receive: Receive = replay
-    return Request(request.scope, replay_receive)
+    return Request(request.scope, replay(body, request.receive))
 
 
 class LeanRoute(APIRoute):
