@@ -5,12 +5,13 @@ FastAPI solves a route's parameters on every request by walking its whole depend
 generic code), which cost a ticket's issue more of the event loop's time than its service. A
 ``LeanRoute`` plans once, when the route is built, for the shapes the hall's busy routes have:
 
-- plain ``str`` path parameters (FastAPI's validation of a ``str`` from the path changes nothing);
+- path parameters: a plain ``str`` as it is (FastAPI's validation would change nothing), any other
+  (a row id) validated by its FastAPI field;
 - header parameters, validated by their own FastAPI field (so ``max_length`` still holds);
 - at most one JSON body, a single model validated by its FastAPI field as FastAPI would
   (the request guard has already parsed it strictly, so it is known to be valid JSON);
-- dependencies from ``deps``: the runtime and the caller (required or optional), with none of
-  their own;
+- dependencies from ``deps``: the runtime and the caller (required or optional);
+- the request itself, or a response the endpoint sets its status on (FastAPI's sub-response);
 - an ``async`` endpoint whose result is serialised by the same response field and function.
 
 Any request the plan does not cover — a body missing, of another content type or failing
