@@ -102,7 +102,7 @@ class RequestGuard:
             status, code, detail = problem
             await self._refuse(scope, receive, send, status, code, detail=detail)
             return
-        await self.app(scope, _replay(body, receive), send)
+        await self.app(scope, replay(body, receive), send)
 
     async def _read(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
@@ -128,7 +128,7 @@ class RequestGuard:
         await error_response(status, code, fields)(scope, receive, send)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """A ``receive`` that hands the route the body already read, then waits on the real one."""
     sent = False
 

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Response
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
+from queue_server.api.lean import LeanRoute
 from queue_server.api.params import Day, RowId
 from queue_server.services.evaluations import ratings as evaluations
 from queue_server.services.unit_of_work import UnitOfWork
 
-router = APIRouter(tags=["evaluations"])
+router = APIRouter(tags=["evaluations"], route_class=LeanRoute)
 
 
 @router.post(

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Header, Request
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
+from queue_server.api.lean import LeanRoute
 from queue_server.auth.sessions import TooManyAttempts
 from queue_server.domain.rate import RateLimit
 from queue_server.services.outbox import opt_in
 from queue_server.services.tickets import check_in, holder, person
 from queue_server.services.tickets import issue as tickets
 
-router = APIRouter(prefix="/tickets", tags=["tickets"])
+router = APIRouter(prefix="/tickets", tags=["tickets"], route_class=LeanRoute)
 
 # The ticket page's SMS opt-in is public: one address may change opt-ins this often (per server).
 SMS_CHANGES = (10, timedelta(minutes=10))

@@ -8,13 +8,14 @@ from fastapi import APIRouter
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
+from queue_server.api.lean import LeanRoute
 from queue_server.domain.actors import Actor
 from queue_server.services.desk import actions as desk
 from queue_server.services.desk import assignments, windows
 from queue_server.services.hall import snapshot as hall
 from queue_server.services.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/windows", tags=["windows"])
+router = APIRouter(prefix="/windows", tags=["windows"], route_class=LeanRoute)
 
 Simple = Callable[[UnitOfWork, Actor, str, c.WindowCommand | None], c.WindowActionResult]
 
