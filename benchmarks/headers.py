@@ -1,6 +1,6 @@
-"""What the browser-security layer costs per request: the security headers and the trusted-proxy
-middleware wrapped around an app, driven in-process (no sockets, so the figure is the layer's CPU
-alone, not the network's).
+"""What the browser-security layer costs per request: the request context (request id, security
+headers, latency histogram) and the trusted-proxy middleware wrapped around an app, driven
+in-process (no sockets, so the figure is the layer's CPU alone, not the network's).
 
 Every response of the queue server passes through both, the ticket issue included: the target is
 that together they add at most 20 µs of CPU per request (the issue path's whole budget is ~0.5 ms).
@@ -18,7 +18,8 @@ from typing import Any
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from benchmarks.common import heading, report
-from queue_server.api.security import SecurityHeaders
+from queue_server.api.ops import RequestContext
+from queue_server.ops.metrics import HallMetrics
 
 BODY = b'{"number":"A001","people_ahead":3}'
 TARGET_US = 20.0
@@ -78,14 +79,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=50_000)
     args = parser.parse_args(argv)
     heading("browser security layer: CPU per request, in-process")
-    layered = ProxyHeadersMiddleware(SecurityHeaders(bare), trusted_hosts=["10.0.0.0/24"])  # type: ignore[arg-type]
+    context = RequestContext(bare, metrics=HallMetrics())  # type: ignore[arg-type]
+    layered = ProxyHeadersMiddleware(context, trusted_hosts=["10.0.0.0/24"])  # type: ignore[arg-type]
     alone = asyncio.run(per_request_us(bare, args.requests))
     wrapped = asyncio.run(per_request_us(layered, args.requests))
-    headers_only = asyncio.run(per_request_us(SecurityHeaders(bare), args.requests))
+    headers_only = asyncio.run(per_request_us(context, args.requests))
     report("bare endpoint", alone, "µs/request", None, None)
-    report("security headers added", headers_only - alone, "µs/request", None, None)
+    report("request context and security headers added", headers_only - alone, "µs/request", None, None)
     added = wrapped - alone
-    report("headers + trusted proxy added", added, "µs/request", f"<= {TARGET_US:g}", added <= TARGET_US)
+    report("context + trusted proxy added", added, "µs/request", f"<= {TARGET_US:g}", added <= TARGET_US)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,6 @@ from queue_server.api.routes import (
     tickets,
     windows,
 )
-from queue_server.api.security import SecurityHeaders
 from queue_server.domain.outbox import RetryPolicy
 from queue_server.runtime import Runtime
 from queue_server.ws.wire import KeepServerSend
@@ -133,8 +132,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     pages.install(app)
     reports.install(app)
     app.include_router(live.router)
-    app.add_middleware(SecurityHeaders)
-    ops.install(app, runtime)  # /healthz, /readyz, /metrics; request ids; 503 when the database is away
+    # /healthz, /readyz, /metrics; request ids and security headers; 503 when the database is away
+    ops.install(app, runtime)
     proxies = [host.strip() for host in runtime.settings.trusted_proxies.split(",") if host.strip()]
     if proxies:  # outermost, so every part sees the scheme and address the proxy vouched for
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)

@@ -11,7 +11,9 @@
 Every HTTP request gets an id (``X-Request-Id``, taken from the proxy when it sent a sane one) that
 every log line of the request carries and the response returns, so a clerk's error message can be
 matched to the server's log; its latency goes to the ``hallq_request_seconds`` histogram under its
-route template. A database that went away answers 503 ``server.database_unavailable`` at once.
+route template. The same middleware adds the security headers (``security.headers_for``) to every
+response, a crash's 500 included. A database that went away answers 503
+``server.database_unavailable`` at once.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from queue_server.api import security
 from queue_server.api.errors import error_response
 from queue_server.ops import readiness
 from queue_server.ops.logs import REQUEST_ID, new_request_id
@@ -63,7 +66,11 @@ def _route_template(scope: Scope) -> str:
 
 
 class RequestContext:
-    """ASGI middleware: request id in and out, latency by route, an access line, no lost crash."""
+    """ASGI middleware: request id in and out, the security headers (``security.headers_for``),
+    latency by route, an access line, no lost crash.
+
+    One middleware, not two wrapping ``send`` each: every response, a crash's 500 answered here
+    included, carries the request id and the security headers."""
 
     def __init__(self, app: ASGIApp, metrics: HallMetrics, access_log: bool = False) -> None:
         self.app = app
@@ -78,24 +85,29 @@ class RequestContext:
         request_id = offered if offered and _SANE_ID.match(offered) else new_request_id()
         token = REQUEST_ID.set(request_id)
         raw_id = request_id.encode()
+        extra = security.headers_for(scope.get("path", ""))
         status = 500
         started = False
         began = time.perf_counter()
 
-        async def send_with_id(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             nonlocal status, started
             if message["type"] == "http.response.start":
                 started = True
                 status = int(message["status"])
-                message = {**message, "headers": [*message.get("headers", ()), (b"x-request-id", raw_id)]}
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _value in headers}
+                headers.extend(pair for pair in extra if pair[0] not in present)
+                headers.append((b"x-request-id", raw_id))
+                message = {**message, "headers": headers}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, send_with_headers)
         except Exception:  # logged here, inside the request's context, and answered with its id
             log.exception("unhandled error")
             if not started:
-                await error_response(500, "server.error")(scope, receive, send_with_id)
+                await error_response(500, "server.error")(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - began
             template = _route_template(scope)

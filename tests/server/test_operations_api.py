@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
@@ -108,3 +109,19 @@ def test_every_series_the_grafana_dashboard_plots_is_one_the_server_exports(hall
         for name in re.findall(r"\bhallq_[a-z_]+", target["expr"])
     }
     assert len(plotted) >= 10 and plotted <= exported, plotted - exported
+
+
+def test_a_crash_is_answered_with_the_request_id_and_the_security_headers(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> bytes:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(hall.runtime.metrics, "render", broken)
+    crashed = hall.client.get("/metrics")
+    assert crashed.status_code == 500 and crashed.json()["code"] == "server.error"
+    assert len(crashed.headers["x-request-id"]) == 16
+    assert crashed.headers["content-security-policy"].endswith("frame-ancestors 'none'")
+    assert crashed.headers["x-frame-options"] == "DENY"
+    assert crashed.headers["x-content-type-options"] == "nosniff"
+    assert crashed.headers["referrer-policy"] == "no-referrer"
