@@ -13,7 +13,7 @@ from display_board.pages import install as install_board
 from queue_server.adapters.database import SqlDatabase
 from queue_server.adapters.gateways import build_gateway
 from queue_server.adapters.migrate import upgrade
-from queue_server.api.app import create_app
+from queue_server.api.app import build_routes, create_app
 from queue_server.api.deps import device_page_actor
 from queue_server.config import ServerSettings
 from queue_server.runtime import Clock, Runtime, utc_now
@@ -86,13 +86,15 @@ def serve(app: FastAPI, host: str, port: int) -> None:
     """Run ``app`` under uvicorn, tuned for a hall's traffic.
 
     Frames are compressed never (a board on the hall's LAN gains nothing, and deflate would run
-    once per subscriber, undoing the hub's serialise-once); the objects made at start-up are
-    frozen out of the garbage collector so its full passes stay short under load.
+    once per subscriber, undoing the hub's serialise-once); the routes FastAPI would build on the
+    first requests are built first (``build_routes``), and the objects made at start-up are frozen
+    out of the garbage collector so its full passes stay short under load.
     """
     import gc
 
     import uvicorn
 
+    build_routes(app)
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 50)

@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, _EffectiveRouteContext
+from fastapi.testclient import TestClient
 
-from queue_server.api.app import create_app
+from queue_server.api.app import build_routes, create_app
 from tests.server.conftest import Hall
 
 # The app's routes are the same on either database.
@@ -48,3 +49,31 @@ def test_no_dependency_of_an_api_route_runs_on_a_worker_thread(hall: Hall) -> No
         if inspect.isfunction(d.call) and not inspect.iscoroutinefunction(d.call)
     }
     assert threaded == set()
+
+
+def test_a_process_answers_its_first_requests_with_every_route_already_built(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    build = _EffectiveRouteContext.from_api_route.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: Any, *, original_route: APIRoute, include_context: Any) -> Any:
+        built.append(original_route.path)
+        return build(cls, original_route=original_route, include_context=include_context)
+
+    monkeypatch.setattr(_EffectiveRouteContext, "from_api_route", classmethod(counted))
+
+    def first_requests(app: Any) -> None:
+        client = TestClient(app)  # the hall's runtime is already started
+        issued = client.post("/api/v1/tickets", json={"service_code": "S1"}, headers=hall.as_("kiosk"))
+        assert issued.status_code == 201, issued.text
+        called = client.post("/api/v1/windows/1/open", headers=hall.as_("clerk1"))
+        assert called.status_code == 200, called.text
+
+    first_requests(create_app(hall.runtime))
+    assert built  # FastAPI builds the routes of an included router on its first request
+    app = create_app(hall.runtime)
+    assert build_routes(app) > 100
+    built.clear()
+    first_requests(app)
+    assert built == []
