@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import APIRouter
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, _EffectiveRouteContext
+from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
 from fastapi.testclient import TestClient
 
 from queue_server.api.app import build_routes, create_app
@@ -77,3 +78,48 @@ def test_a_process_answers_its_first_requests_with_every_route_already_built(
     built.clear()
     first_requests(app)
     assert built == []
+
+
+def test_a_path_seen_before_goes_straight_to_the_router_that_serves_it(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    matches = _IncludedRouter.matches
+
+    def counted(self: _IncludedRouter, scope: Any) -> Any:
+        asked.append(self.include_context.prefix)
+        return matches(self, scope)
+
+    monkeypatch.setattr(_IncludedRouter, "matches", counted)
+    assert hall.act("1", "open").status_code == 200
+    hall.issue("S1")
+    assert hall.act("1", "call-next").status_code == 200
+    assert hall.act("1", "conclude").status_code == 200
+    pending = "/api/v1/windows/1/pending-evaluation"
+    first = hall.client.get(pending, headers=hall.as_("evaluator1"))
+    assert first.status_code == 200 and first.json() is not None, first.text
+    assert len(asked) > 5  # the first time, the routers before the evaluations' one were asked
+    asked.clear()
+    again = hall.client.get(pending, headers=hall.as_("evaluator1"))
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+    assert asked == []
+
+
+def test_a_route_added_later_is_found_and_a_path_nobody_serves_still_answers_404(hall: Hall) -> None:
+    app = hall.client.app
+    path = "/api/v1/added-later"
+    for _ in range(2):  # the second time from the memo
+        missing = hall.client.get(path)
+        assert missing.status_code == 404 and missing.json()["code"] == "not_found", missing.text
+    refused = hall.client.get("/api/v1/tickets", headers=hall.as_("kiosk"))  # the walk's 405
+    assert refused.status_code == 405
+
+    later = APIRouter()
+
+    @later.get("/added-later")
+    async def added() -> dict[str, bool]:
+        return {"added": True}
+
+    app.include_router(later, prefix="/api/v1")  # type: ignore[attr-defined]
+    found = hall.client.get(path)
+    assert found.status_code == 200 and found.json() == {"added": True}
