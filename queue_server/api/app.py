@@ -13,7 +13,7 @@ from fastapi.routing import iter_route_contexts
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from queue_server import contract
-from queue_server.api import errors, openapi, ops, route_memo
+from queue_server.api import errors, openapi, ops, route_index
 from queue_server.api.chores import Housekeeper
 from queue_server.api.dispatcher import Dispatcher
 from queue_server.api.guard import RequestGuard
@@ -139,7 +139,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     if proxies:  # outermost, so every part sees the scheme and address the proxy vouched for
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.add_middleware(KeepServerSend)  # outermost: the live hub writes to the server's connections
-    route_memo.install(app.router)  # the router's walk remembered per method and path
+    route_index.install(app.router)  # the router asks only the routes that could match a path
     return app
 
 
