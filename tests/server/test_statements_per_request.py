@@ -37,6 +37,10 @@ def statements(hall: Hall) -> Iterator[list[str]]:
 
 
 CORE = "-- built by SQLAlchemy Core: "
+# A cached catalogue's version check, run by whichever job comes more than half a second after the
+# last one (``UnitOfWork.catalogue``): on a loaded machine any request may carry it, so it is not
+# a request's own cost.
+VERSION_CHECK = "SELECT halls.id, halls.catalogue_version"
 
 
 @pytest.fixture
@@ -65,6 +69,9 @@ def job_with(statements: list[str], marker: str) -> list[str]:
             if any(s.startswith(marker) for s in current):
                 found.append(current)
             current = []
+        elif sql.startswith(VERSION_CHECK):
+            if current[-1:] == [CORE + "Select"]:
+                current.pop()  # the check's own note that SQLAlchemy Core built it
         else:
             current.append(sql)
     assert len(found) == 1, found
