@@ -35,6 +35,7 @@ from sqlalchemy.sql.expression import false as sa_false
 from sqlalchemy.types import TypeDecorator
 
 from queue_server.adapters import utc
+from queue_server.adapters.queue_lengths import keep_counts
 
 metadata = MetaData(
     naming_convention={
@@ -678,3 +679,17 @@ outbox_sent = Table(
     Column("sent", BigInteger, nullable=False),
     PrimaryKeyConstraint("hall_id", "destination", name="pk_outbox_sent"),
 )
+
+# How many tickets of each hall's service wait (and how many of them with a priority): kept by
+# triggers on ``tickets`` (``queue_lengths.py``), so an issue reads its "people ahead" in one seek
+# instead of counting the queue.
+queue_lengths = Table(
+    "queue_lengths",
+    metadata,
+    _hall(),
+    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("waiting", Integer, nullable=False),
+    Column("waiting_priority", Integer, nullable=False),
+    PrimaryKeyConstraint("hall_id", "service_id", name="pk_queue_lengths"),
+)
+keep_counts(tickets)

@@ -135,11 +135,11 @@ class SqlTicketStore:
         return [TicketRow(*row) for row in rows]
 
     def count_waiting(self, hall_id: int, service_id: int, *, priority_only: bool = False) -> int:
-        """How many tickets of a service wait (all, or priority only)."""
-        text = "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?"
-        if priority_only:
-            text += " AND priority_class IS NOT NULL"
-        return int(self.raw.one(text, (hall_id, service_id)))
+        """How many tickets of a service wait (all, or priority only): one seek in the counts the
+        triggers on ``tickets`` keep (``queue_lengths.py``), however long the queue."""
+        column = "waiting_priority" if priority_only else "waiting"
+        text = f"SELECT {column} FROM queue_lengths WHERE hall_id = ? AND service_id = ?"
+        return int(self.raw.one(text, (hall_id, service_id)) or 0)  # no row: none waited yet
 
     def count_ahead(self, row: TicketRow) -> int:
         """Waiting tickets of the ticket's service called before it: priority ones, then earlier ranks."""
