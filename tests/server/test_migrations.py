@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, insert, inspect, select, text, update
 
+from queue_server.adapters import tables as t
 from queue_server.adapters.db import normalise_url
 from queue_server.adapters.migrate import upgrade
 from queue_server.adapters.tables import metadata
+from tests.support.postgres import create_database
 
 
 def test_the_migrated_schema_matches_the_declared_tables(db_url: str) -> None:
@@ -40,3 +46,91 @@ def test_the_schema_migrates_down_to_nothing_and_back_up(db_url: str) -> None:
     with engine.connect() as conn:
         assert "tickets" in inspect(conn).get_table_names()
     engine.dispose()
+
+
+TRIGGERS = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets'",
+    "postgresql": "SELECT tgname FROM pg_trigger WHERE tgrelid = 'tickets'::regclass AND NOT tgisinternal",
+}
+
+
+def _migrate(db_url: str, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+
+    from queue_server.adapters.migrate import alembic_config
+
+    engine = create_engine(normalise_url(db_url))
+    with engine.begin() as conn:
+        config = alembic_config(db_url)
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+    engine.dispose()
+
+
+def test_the_waiting_counts_are_counted_from_the_tickets_then_kept_and_go_with_a_downgrade(
+    db_url: str,
+) -> None:
+    _migrate(db_url, "0012_outbox2", down=True)  # a database from before the counts were kept
+    engine = create_engine(normalise_url(db_url))
+    now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        services = dict(
+            conn.execute(select(t.services.c.code, t.services.c.id).where(t.services.c.hall_id == 1)).all()
+        )
+        rows = [
+            ("S1", None, "waiting"),
+            ("S1", "elderly", "waiting"),
+            ("S1", None, "called"),
+            ("S3", None, "waiting"),
+        ]
+        for seq, (code, priority, status) in enumerate(rows, start=1):
+            conn.execute(
+                insert(t.tickets).values(
+                    hall_id=1,
+                    token=f"m{seq}",
+                    business_day=date(2026, 3, 2),
+                    prefix="M",
+                    seq=seq,
+                    number=f"M{seq:03}",
+                    service_id=services[code],
+                    priority_class=priority,
+                    status=status,
+                    rank_at=now,
+                    issued_at=now,
+                )
+            )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_engine(normalise_url(db_url))
+    kept = text("SELECT service_id, waiting, waiting_priority FROM queue_lengths WHERE hall_id = 1")
+    with engine.begin() as conn:
+        assert set(conn.execute(kept)) == {(services["S1"], 2, 1), (services["S3"], 1, 0)}
+        conn.execute(update(t.tickets).where(t.tickets.c.token == "m2").values(status="called"))
+        assert set(conn.execute(kept)) == {(services["S1"], 1, 0), (services["S3"], 1, 0)}
+        triggers = set(conn.execute(text(TRIGGERS[engine.dialect.name])).scalars())
+    assert triggers == {"tickets_queue_insert", "tickets_queue_update", "tickets_queue_delete"}
+    engine.dispose()
+    _migrate(db_url, "0012_outbox2", down=True)
+    engine = create_engine(normalise_url(db_url))
+    with engine.begin() as conn:
+        assert "queue_lengths" not in inspect(conn).get_table_names()
+        assert list(conn.execute(text(TRIGGERS[engine.dialect.name]))) == []
+        # no trigger left to write to the table that is gone
+        conn.execute(update(t.tickets).where(t.tickets.c.token == "m1").values(status="called"))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_schema_made_from_the_metadata_keeps_the_waiting_counts_too(
+    kind: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'bare.db'}"
+    else:
+        url = create_database(request.getfixturevalue("pg_cluster").url, "hallq_bare_metadata")
+    engine = create_engine(normalise_url(url))
+    metadata.create_all(engine)
+    with engine.connect() as conn:
+        triggers = set(conn.execute(text(TRIGGERS[kind])).scalars())
+    engine.dispose()
+    assert triggers == {"tickets_queue_insert", "tickets_queue_update", "tickets_queue_delete"}
