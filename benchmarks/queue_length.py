@@ -1,0 +1,207 @@
+"""What an issue's "people ahead" costs the writer when a service's queue is long: one seek in the
+waiting counts the triggers on ``tickets`` keep (``queue_lengths``), against counting the waiting
+tickets as issuing did before.
+
+    .venv/bin/python -m benchmarks.queue_length [--waiting 100 1000 20000] [--issues 300] [--rows 3000]
+                                                [--no-postgres]
+
+For each queue length, a hall (a SQLite file, then a database of a throwaway PostgreSQL cluster)
+gets that many waiting tickets of one service, bulk-inserted. Then, on the writer's connection:
+
+- **issue**: CPU per ticket issued through the issue service (``runtime.write_sync``), ``--issues``
+  of them, one transaction each;
+- **count vs seek**: CPU per ``SELECT count(*) … status = 'waiting'`` (the statement issuing ran
+  before) and per seek in ``queue_lengths`` (the one it runs now), 500 of each;
+- **what the triggers add**: CPU per ticket inserted waiting and per ticket moved to ``called``,
+  with the triggers and with them dropped (``--rows`` of each, 20 to a transaction).
+
+CPU is this process's (SQLite runs in it) plus, on PostgreSQL, the writer's backend process's,
+read from /proc. The load is printed with every section: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert, select
+
+from benchmarks.common import cpu_seconds, heading, on_sqlite_and_postgresql, report
+from benchmarks.report import catalogue
+from hallq.bootstrap import build_runtime
+from queue_server import contract as c
+from queue_server.adapters import tables as t
+from queue_server.adapters.db import normalise_url
+from queue_server.adapters.queue_lengths import create_triggers, drop_triggers
+from queue_server.config import ServerSettings
+from queue_server.domain.actors import Actor
+from queue_server.runtime import Runtime
+from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.tickets.issue import issue_ticket
+
+ISSUED = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+SERVICE = "S01"
+COUNT = "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?"
+SEEK = "SELECT waiting FROM queue_lengths WHERE hall_id = ? AND service_id = ?"
+
+
+def tickets(hall_id: int, service_id: int, first: int, count: int, prefix: str) -> list[dict[str, Any]]:
+    """``count`` waiting tickets of one service, numbered from ``first``."""
+    return [
+        {
+            "hall_id": hall_id,
+            "token": f"{prefix}{n:09d}",
+            "business_day": ISSUED.date(),
+            "prefix": prefix,
+            "seq": n,
+            "number": f"{prefix}{n:05d}",
+            "service_id": service_id,
+            "status": "waiting",
+            "rank_at": ISSUED,
+            "issued_at": ISSUED,
+            "channel": "kiosk",
+            "priority_confirmed": False,
+            "recalls": 0,
+        }
+        for n in range(first, first + count)
+    ]
+
+
+class Meter:
+    """CPU spent by this process and, on PostgreSQL, by the writer's backend."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.backend = None
+        if runtime.write_engine.dialect.name == "postgresql":
+            self.backend = runtime.write_sync(
+                lambda uow: uow.stores.tickets.raw.one("SELECT pg_backend_pid()", ())
+            )
+
+    def now(self) -> float:
+        return time.process_time() + (cpu_seconds(self.backend) if self.backend else 0.0)
+
+    def per_call(self, runs: int, work: Callable[[], object]) -> float:
+        """Milliseconds of CPU per run of ``work``."""
+        started = self.now()
+        for _ in range(runs):
+            work()
+        return (self.now() - started) / runs * 1000
+
+
+def load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def bench(kind: str, url: str, args: Any) -> None:
+    """Every figure on one database kind, for each queue length."""
+    for waiting in args.waiting:
+        with tempfile.TemporaryDirectory() as folder:
+            target = str(Path(folder) / "hall.db") if kind == "sqlite" else url
+            one_length(kind, target, waiting, args.issues, args.rows)
+        if kind == "postgresql":
+            drop_all(url)
+
+
+def drop_all(url: str) -> None:
+    """An empty database again for the next queue length (PostgreSQL: the cluster's one database)."""
+    engine = create_engine(normalise_url(url))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+
+
+def one_length(kind: str, url: str, waiting: int, issues: int, rows: int) -> None:
+    """The figures of one queue length on a fresh hall."""
+    runtime = build_runtime(
+        ServerSettings(db=url, secret_key_file=str(Path(tempfile.gettempdir()) / "qlen.key"))
+    )
+    data = CatalogueFile.model_validate(catalogue(8))
+    runtime.write_sync(lambda uow: import_catalogue(uow, data))
+    hall_id, service_id = runtime.read_sync(
+        lambda uow: uow.stores.conn.execute(
+            select(t.services.c.hall_id, t.services.c.id).where(t.services.c.code == SERVICE)
+        ).one()
+    )
+    runtime.write_sync(
+        lambda uow: uow.stores.conn.execute(insert(t.tickets), tickets(hall_id, service_id, 1, waiting, "Q"))
+    )
+    heading(f"{kind}: {waiting} tickets waiting for one service (load {load()})")
+    meter = Meter(runtime)
+    kiosk = Actor(hall_id=hall_id, role="kiosk", name="bench")
+    command = c.IssueTicket(service_code=SERVICE)
+    issued = meter.per_call(issues, lambda: runtime.write_sync(lambda uow: issue_ticket(uow, kiosk, command)))
+    report("issue, CPU per ticket", issued, "ms", None, None)
+    key = (hall_id, service_id)
+    for name, statement in (
+        ("count(*) of the waiting (before)", COUNT),
+        ("seek in queue_lengths (now)", SEEK),
+    ):
+
+        def run(uow: Any, statement: str = statement) -> None:
+            raw = uow.stores.tickets.raw
+            text, cursor = raw.sql(statement), raw.cursor
+            for _ in range(500):
+                cursor.execute(text, key)
+                cursor.fetchone()
+
+        report(
+            name, meter.per_call(1, lambda run=run: runtime.write_sync(run)) / 500 * 1000, "µs", None, None
+        )
+    trigger_costs(runtime, meter, (hall_id, service_id), waiting + issues + 10, rows)
+    runtime.stop()
+    runtime.write_engine.dispose()
+    runtime.read_engine.dispose()
+
+
+def trigger_costs(runtime: Runtime, meter: Meter, key: tuple[int, int], first: int, count: int) -> None:
+    """Insert and call ``count`` tickets with the triggers, then as many with them dropped, 20 to a
+    transaction (a writer's batch: a count row updated many times in one transaction costs more)."""
+    for label, prefix, drop in (("with triggers", "R", False), ("triggers dropped", "U", True)):
+        if drop:
+            runtime.write_sync(lambda uow: drop_triggers(uow.stores.conn))
+        rows = tickets(*key, first, count, prefix)
+        batches = [rows[n : n + 20] for n in range(0, len(rows), 20)]
+
+        def insert_rows(uow: Any, batch: list[dict[str, Any]]) -> None:
+            for row in batch:
+                uow.stores.tickets.raw.insert(t.tickets, row, returning_id=False)
+
+        def call_rows(uow: Any, batch: list[dict[str, Any]]) -> None:
+            raw = uow.stores.tickets.raw
+            for row in batch:
+                raw.update(t.tickets, {"status": "called"}, {"token": row["token"], "status": "waiting"})
+
+        for name, change in (
+            (f"ticket insert, {label}", insert_rows),
+            (f"waiting -> called, {label}", call_rows),
+        ):
+            started = meter.now()
+            for batch in batches:
+                runtime.write_sync(lambda uow, change=change, batch=batch: change(uow, batch))
+            report(name, (meter.now() - started) / count * 1e6, "µs/row", None, None)
+    runtime.write_sync(lambda uow: create_triggers(uow.stores.conn))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--waiting", type=int, nargs="+", default=[100, 1000, 20000])
+    parser.add_argument("--issues", type=int, default=300)
+    parser.add_argument(
+        "--rows", type=int, default=3000, help="tickets inserted and called per trigger figure"
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    on_sqlite_and_postgresql("queue_length", bench, args)
+
+
+if __name__ == "__main__":
+    main()
