@@ -29,9 +29,11 @@ log = logging.getLogger(__name__)
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
+# The waiting counts the triggers on tickets keep (adapters/queue_lengths.py): a scrape no longer
+# counts every hall's queue; services with none waiting stay out, as when they were counted.
 _WAITING = text(
-    "SELECT h.code, s.code, count(*) FROM tickets t JOIN services s ON s.id = t.service_id "
-    "JOIN halls h ON h.id = t.hall_id WHERE t.status = 'waiting' GROUP BY h.code, s.code"
+    "SELECT h.code, s.code, q.waiting FROM queue_lengths q JOIN services s ON s.id = q.service_id "
+    "JOIN halls h ON h.id = q.hall_id WHERE q.waiting > 0"
 )
 _HALLS = text("SELECT id, code FROM halls")
 _DEVICES = text(
