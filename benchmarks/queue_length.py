@@ -13,7 +13,8 @@ gets that many waiting tickets of one service, bulk-inserted. Then, on the write
 - **count vs seek**: CPU per ``SELECT count(*) … status = 'waiting'`` (the statement issuing ran
   before) and per seek in ``queue_lengths`` (the one it runs now), 500 of each;
 - **what the triggers add**: CPU per ticket inserted waiting and per ticket moved to ``called``,
-  with the triggers and with them dropped (``--rows`` of each, 20 to a transaction).
+  with the triggers and with them dropped (``--rows`` of each, 20 to a transaction); on PostgreSQL
+  also the same inside the backend (a ``DO`` loop, its own clock): the client's round trips left out.
 
 CPU is this process's (SQLite runs in it) plus, on PostgreSQL, the writer's backend process's,
 read from /proc. The load is printed with every section: the machine is shared.
@@ -38,7 +39,12 @@ from hallq.bootstrap import build_runtime
 from queue_server import contract as c
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import normalise_url
-from queue_server.adapters.queue_lengths import create_triggers, drop_triggers
+from queue_server.adapters.queue_lengths import (
+    POSTGRESQL_CREATE,
+    POSTGRESQL_DROP,
+    create_triggers,
+    drop_triggers,
+)
 from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.runtime import Runtime
@@ -187,6 +193,61 @@ def trigger_costs(runtime: Runtime, meter: Meter, key: tuple[int, int], first: i
                 runtime.write_sync(lambda uow, change=change, batch=batch: change(uow, batch))
             report(name, (meter.now() - started) / count * 1e6, "µs/row", None, None)
     runtime.write_sync(lambda uow: create_triggers(uow.stores.conn))
+    if runtime.write_engine.dialect.name == "postgresql":
+        in_the_backend(runtime, key, first + 2 * count, count)
+
+
+# A ticket inserted waiting, then called, by a loop inside PostgreSQL (committing every 20 rows, as a
+# writer's batch): the backend's own time per row, without the client's round trips around it.
+_LOOP = """DO $$ DECLARE started timestamptz; BEGIN
+  started := clock_timestamp();
+  FOR i IN {first}..{last} LOOP
+    INSERT INTO tickets (hall_id, token, business_day, prefix, seq, number, service_id, status,
+                         rank_at, issued_at, channel, priority_confirmed, recalls)
+    VALUES ({hall}, '{prefix}' || i, DATE '2026-12-07', '{prefix}', i, '{prefix}' || i, {service},
+            'waiting', now(), now(), 'kiosk', false, 0);
+    IF i % 20 = 0 THEN COMMIT; END IF;
+  END LOOP;
+  RAISE NOTICE 'insert %', extract(epoch FROM clock_timestamp() - started);
+  started := clock_timestamp();
+  FOR i IN {first}..{last} LOOP
+    UPDATE tickets SET status = 'called' WHERE token = '{prefix}' || i AND status = 'waiting';
+    IF i % 20 = 0 THEN COMMIT; END IF;
+  END LOOP;
+  RAISE NOTICE 'call %', extract(epoch FROM clock_timestamp() - started);
+END $$"""
+
+
+def in_the_backend(runtime: Runtime, key: tuple[int, int], first: int, count: int) -> None:
+    """The triggers' cost inside PostgreSQL: the same loop with the triggers and with them dropped,
+    twice each, alternating (wall time of the backend; the box is shared)."""
+    import psycopg
+
+    url = normalise_url(runtime.url).replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(url, autocommit=True) as conn:
+        notices: list[str] = []
+        conn.add_notice_handler(lambda notice: notices.append(notice.message_primary or ""))
+        for round_ in range(2):
+            for label, prefix, drop in (
+                ("with triggers", f"V{round_}", False),
+                ("triggers dropped", f"W{round_}", True),
+            ):
+                with conn.cursor() as cur:
+                    for statement in POSTGRESQL_DROP if drop else ():
+                        cur.execute(statement)
+                    notices.clear()
+                    hall, service = key
+                    cur.execute(
+                        _LOOP.format(
+                            first=first, last=first + count - 1, hall=hall, service=service, prefix=prefix
+                        )
+                    )
+                    for statement in POSTGRESQL_CREATE if drop else ():
+                        cur.execute(statement)
+                figures = dict(n.split() for n in notices)
+                for step in ("insert", "call"):
+                    value = float(figures[step]) / count * 1e6
+                    report(f"in PostgreSQL: {step}, {label}", value, "µs/row", None, None)
 
 
 def main() -> None:
