@@ -682,12 +682,14 @@ outbox_sent = Table(
 
 # How many tickets of each hall's service wait (and how many of them with a priority): kept by
 # triggers on ``tickets`` (``queue_lengths.py``), so an issue reads its "people ahead" in one seek
-# instead of counting the queue.
+# instead of counting the queue. No foreign keys: the triggers copy hall and service from a ticket
+# (which has them), and PostgreSQL checks a foreign key again on every update of a row its own
+# transaction wrote, which is every count row a writer's batch changes twice.
 queue_lengths = Table(
     "queue_lengths",
     metadata,
-    _hall(),
-    Column("service_id", Id, ForeignKey("services.id"), nullable=False),
+    Column("hall_id", Id, nullable=False),
+    Column("service_id", Id, nullable=False),
     Column("waiting", Integer, nullable=False),
     Column("waiting_priority", Integer, nullable=False),
     PrimaryKeyConstraint("hall_id", "service_id", name="pk_queue_lengths"),

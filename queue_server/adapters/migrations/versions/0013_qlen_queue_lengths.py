@@ -26,10 +26,7 @@ def upgrade() -> None:
         sa.Column("service_id", Id, nullable=False),
         sa.Column("waiting", sa.Integer(), nullable=False),
         sa.Column("waiting_priority", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["hall_id"], ["halls.id"], name=op.f("fk_queue_lengths_hall_id_halls")),
-        sa.ForeignKeyConstraint(
-            ["service_id"], ["services.id"], name=op.f("fk_queue_lengths_service_id_services")
-        ),
+        # no foreign keys: see tables.queue_lengths
         sa.PrimaryKeyConstraint("hall_id", "service_id", name="pk_queue_lengths"),
     )
     # Counted once from today's rows, then kept by the triggers (both in this one transaction:
