@@ -71,7 +71,7 @@ SQLITE_DROP = (
 )
 
 POSTGRESQL_CREATE = (
-    "CREATE FUNCTION hallq_queue_lengths() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "CREATE OR REPLACE FUNCTION hallq_queue_lengths() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     f"IF TG_OP <> 'INSERT' THEN IF OLD.status = 'waiting' THEN {_take('OLD')} END IF; END IF; "
     f"IF TG_OP <> 'DELETE' THEN IF NEW.status = 'waiting' THEN {_add('NEW')} END IF; END IF; "
     "RETURN NULL; END $$",
