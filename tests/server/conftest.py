@@ -89,13 +89,18 @@ def _loaded(db_url: str, key_file: Path) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, templates: dict[str, str]) -> str:
     """A fresh database of each kind, migrated, with the two small halls."""
+    return fresh_database(request, request.param, tmp_path / "hall.db", templates)
+
+
+def fresh_database(request: pytest.FixtureRequest, kind: str, target: Path, templates: dict[str, str]) -> str:
+    """A copy of the session's template database of ``kind`` (made on first use), migrated, with
+    the two small halls; ``target`` is the SQLite file to make."""
     key_file = Path(templates["dir"]) / "secret.key"
-    if request.param == "sqlite":
+    if kind == "sqlite":
         template = Path(templates["dir"]) / "template.db"
         if "sqlite" not in templates:
             _loaded(str(template), key_file)
             templates["sqlite"] = str(template)
-        target = tmp_path / "hall.db"
         shutil.copyfile(template, target)
         return str(target)
     cluster: PostgresCluster = request.getfixturevalue("pg_cluster")

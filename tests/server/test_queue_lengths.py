@@ -24,8 +24,7 @@ from sqlalchemy import text
 
 from queue_server.api.app import create_app
 from queue_server.services.tickets.day import expire_past_days
-from tests.server.conftest import Hall, _loaded, make_tokens, start_hall
-from tests.support.postgres import PostgresCluster, create_database
+from tests.server.conftest import Hall, fresh_database, make_tokens, start_hall
 
 # Two windows, so that each step often finds a window with a ticket to act on.
 WINDOWS = ("1", "4")  # serving S1, S2 and S1, S3 (tests/server/catalogue.py)
@@ -42,17 +41,15 @@ SERVICE_IDS = text("SELECT h.code, s.code, s.id, h.id FROM services s JOIN halls
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def hall(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
-    """One running server per database kind for the whole module, windows 1–4 of hall t1 open."""
-    folder = tmp_path_factory.mktemp("queue_lengths")
-    key_file = folder / "secret.key"
-    if request.param == "sqlite":
-        url = str(folder / "hall.db")
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
-        url = create_database(cluster.url, "hallq_queue_lengths")
-    _loaded(url, key_file)
-    runtime, clock = start_hall(url, Path(key_file))
+def hall(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, templates: dict[str, str]
+) -> Iterator[Hall]:
+    """One running server per database kind for the whole module (a copy of the session's template
+    with the two small halls), windows 1 and 4 of hall t1 open."""
+    url = fresh_database(
+        request, request.param, tmp_path_factory.mktemp("queue_lengths") / "hall.db", templates
+    )
+    runtime, clock = start_hall(url, Path(templates["dir"]) / "secret.key")
     with TestClient(create_app(runtime)) as client:
         hall = Hall(client, runtime, clock, make_tokens(runtime))
         hall.open_all()
