@@ -684,7 +684,7 @@ outbox_sent = Table(
 # triggers on ``tickets`` (``queue_lengths.py``), so an issue reads its "people ahead" in one seek
 # instead of counting the queue. No foreign keys: the triggers copy hall and service from a ticket
 # (which has them), and PostgreSQL checks a foreign key again on every update of a row its own
-# transaction wrote, which is every count row a writer's batch changes twice.
+# transaction wrote: every count row a writer's batch changes more than once.
 queue_lengths = Table(
     "queue_lengths",
     metadata,
