@@ -255,6 +255,7 @@ def pending_reads(bench: Bench, numbers: list[str]) -> dict[str, int]:
 
 
 async def drive(bench: Bench, cycles: int, warm: int, backlog: int) -> None:
+    bench.runtime.hub.bind(asyncio.get_running_loop())  # as the app does: the writer hands events on
     numbers = list(bench.clerks)
     kiosk = bench.kiosk
     for start in range(0, backlog, len(numbers)):  # the queue a call moves (each ticket hears of it)

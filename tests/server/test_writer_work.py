@@ -3,13 +3,16 @@ repeat, it does once (``benchmarks/writer.py`` measures the CPU)."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
 
 from queue_server.adapters.db import make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
@@ -79,3 +82,28 @@ def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_c
     assert writer.batches == 1
     assert [e.payload["n"] for e in heard] == list(range(60))  # in the order the jobs made them
     assert not [sql for sql in core if "pg_notify" in sql], core  # none through SQLAlchemy
+
+
+def test_a_sqlite_transaction_begins_on_the_driver_and_its_error_is_still_sqlalchemys(tmp_path: Path) -> None:
+    """The writer's BEGIN IMMEDIATE, once a transaction, went through SQLAlchemy's whole execution
+    (a context, its events, a result) for one statement."""
+    engine = make_engine(str(tmp_path / "begin.db"), writer=True)
+    through: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: through.append(sql))
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                conn.execute(text("CREATE TABLE probe (id INTEGER PRIMARY KEY)"))
+            assert through == ["CREATE TABLE probe (id INTEGER PRIMARY KEY)"]  # no BEGIN among them
+            conn.connection.driver_connection.execute("PRAGMA busy_timeout=0")
+            other = sqlite3.connect(tmp_path / "begin.db", isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # another writer holds the file
+            try:
+                with pytest.raises(OperationalError, match="locked"), conn.begin():
+                    pass
+            finally:
+                other.close()
+            with conn.begin():  # free again: the connection carries on
+                conn.execute(text("INSERT INTO probe (id) VALUES (1)"))
+    finally:
+        engine.dispose()
