@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool, StaticPool
 
 from queue_server.adapters.pg_locks import WRITER_OPTIONS
@@ -70,9 +72,17 @@ def make_engine(url: str, *, writer: bool) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         _sqlite_pragmas(dbapi_conn, immediate=writer)
 
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        # Straight to the driver: through SQLAlchemy's execution (a context, its events, a result)
+        # this one statement cost several times SQLite's own work, once every transaction. Its
+        # error is still SQLAlchemy's, as from any other statement.
+        try:
+            conn.connection.driver_connection.execute(begin)
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(begin, (), error, sqlite3.Error) from error
 
     return engine
 
@@ -104,8 +114,6 @@ class Checkpointer:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        import sqlite3
-
         path = normalise_url(self.url).split("///", 1)[1]
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout=50")

@@ -68,6 +68,12 @@ def _follow_up(row: Row[Any]) -> FollowUp:
     return typed(FollowUp, row, notes=tuple(row.notes or ()))
 
 
+def _fields(record: Any) -> dict[str, Any]:
+    """A flat record's fields by name: every conclusion and rating passes here, and ``asdict``
+    deep-copies each value (the values are immutable: nothing to copy)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 class SqlStore:
     """A store on one connection, naming staff and writing the audit log as every store may."""
 
@@ -102,7 +108,7 @@ class SqlEvaluationStore(SqlStore):
 
     def add(self, new: NewEvaluation) -> int:
         # Once per conclusion: on the driver's cursor, every column given (no Core defaults apply).
-        values = {**asdict(new), "status": "pending", "reasons": [], "comment": "", "late": False}
+        values = {**_fields(new), "status": "pending", "reasons": [], "comment": "", "late": False}
         return int(
             RawStatements(self.conn).insert(t.evaluations, {**values, "is_default": False}, returning_id=True)
             or 0
@@ -121,7 +127,7 @@ class SqlEvaluationStore(SqlStore):
         return self._first(select(t.evaluations).where(ev.ticket_id == ticket_id))
 
     def rate(self, evaluation_id: int, rating: Rating) -> None:
-        values = {"status": "rated", "is_default": False, **asdict(rating), "reasons": list(rating.reasons)}
+        values = {"status": "rated", "is_default": False, **_fields(rating), "reasons": list(rating.reasons)}
         RawStatements(self.conn).update(t.evaluations, values, {"id": evaluation_id})  # every rating
 
     def overdue(self, hall_id: int, now: datetime, limit: int | None) -> list[Evaluation]:

@@ -33,15 +33,11 @@ def _pg_json(value: Any) -> Any:
     return Json(value)
 
 
-def _keep(value: Any) -> Any:
-    return value
-
-
 @cache
-def _converters(table: Table, dialect: str) -> dict[str, Convert]:
-    """How each column's Python value is bound on the raw cursor."""
+def _converters(table: Table, dialect: str) -> dict[str, Convert | None]:
+    """How each column's Python value is bound on the raw cursor (None: as it is)."""
     sqlite = dialect == "sqlite"
-    out: dict[str, Convert] = {}
+    out: dict[str, Convert | None] = {}
     for column in table.columns:
         kind = column.type
         if isinstance(kind, UtcDateTime):
@@ -53,7 +49,7 @@ def _converters(table: Table, dialect: str) -> dict[str, Convert]:
         elif isinstance(kind, Boolean) and sqlite:
             out[column.name] = int
         else:
-            out[column.name] = _keep
+            out[column.name] = None
     return out
 
 
@@ -62,10 +58,11 @@ def _sqlite_date(value: Any) -> date:
 
 
 @cache
-def _readers(table: Table, dialect: str) -> dict[str, Convert]:
-    """How each column's stored value is read on the raw cursor, as SQLAlchemy Core reads it."""
+def _readers(table: Table, dialect: str) -> dict[str, Convert | None]:
+    """How each column's stored value is read on the raw cursor, as SQLAlchemy Core reads it
+    (None: as the driver hands it back)."""
     sqlite = dialect == "sqlite"
-    out: dict[str, Convert] = {}
+    out: dict[str, Convert | None] = {}
     for column in table.columns:
         kind = column.type
         if isinstance(kind, UtcDateTime):
@@ -77,14 +74,60 @@ def _readers(table: Table, dialect: str) -> dict[str, Convert]:
         elif isinstance(kind, Boolean) and sqlite:
             out[column.name] = bool
         else:
-            out[column.name] = _keep
+            out[column.name] = None
     return out
+
+
+@cache
+def _bind_plan(table: Table, dialect: str, names: tuple[str, ...]) -> tuple[Convert | None, ...]:
+    """The binders of ``names``, looked up once per statement shape rather than per value."""
+    converters = _converters(table, dialect)
+    return tuple(converters[name] for name in names)
+
+
+@cache
+def _read_plan(table: Table, dialect: str, names: tuple[str, ...]) -> tuple[tuple[int, Convert], ...]:
+    """The positions among ``names`` whose stored value needs converting, with their reader: the
+    rest (ids, text, numbers) are kept as the driver hands them back, untouched."""
+    readers = _readers(table, dialect)
+    return tuple((i, reader) for i, name in enumerate(names) if (reader := readers[name]) is not None)
+
+
+def _bound(plan: tuple[Convert | None, ...], values: Sequence[Any]) -> tuple[Any, ...]:
+    """``values`` as their columns store them (an enum member as its value)."""
+    out = []
+    for convert, value in zip(plan, values, strict=True):
+        if value is not None:
+            if isinstance(value, Enum):
+                value = value.value
+            if convert is not None:
+                value = convert(value)
+        out.append(value)
+    return tuple(out)
+
+
+def _read(plan: tuple[tuple[int, Convert], ...], row: Sequence[Any]) -> tuple[Any, ...]:
+    """A fetched row as SQLAlchemy Core reads it."""
+    if not plan:
+        return tuple(row)
+    out = list(row)
+    for i, reader in plan:
+        value = out[i]
+        if value is not None:
+            out[i] = reader(value)
+    return tuple(out)
 
 
 @cache
 def _select_by_id(table: Table, names: tuple[str, ...], lock: bool) -> str:
     columns = ", ".join(f"{table.name}.{name}" for name in names)
     return f"SELECT {columns} FROM {table.name} WHERE {table.name}.id = ?" + (" FOR UPDATE" if lock else "")
+
+
+@cache
+def _select(table: Table, names: tuple[str, ...], where: str, lock: bool) -> str:
+    columns = ", ".join(f"{table.name}.{name}" for name in names)
+    return f"SELECT {columns} FROM {table.name} WHERE {where}" + (" FOR UPDATE" if lock else "")
 
 
 @cache
@@ -96,9 +139,29 @@ def _update(table: Table, names: tuple[str, ...], keys: tuple[str, ...]) -> str:
     return f"UPDATE {table.name} SET {changes} WHERE {where}"
 
 
+@cache
+def _update_columns(table: Table, given: frozenset[str]) -> tuple[str, ...]:
+    """The columns an update of ``given`` sets, in the table's order."""
+    names = tuple(c.name for c in table.columns if c.name in given)
+    if len(names) != len(given):
+        raise KeyError(f"not columns of {table.name}: {sorted(given - set(names))}")
+    return names
+
+
+@cache
+def _insert(table: Table, names: tuple[str, ...], returning_id: bool) -> str:
+    text = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    return text + " RETURNING id" if returning_id else text
+
+
 def read_time(value: Any) -> datetime | None:
     """A UtcDateTime column read on the raw cursor (text on SQLite, naive datetime on PostgreSQL)."""
     return utc.from_stored(value)
+
+
+@cache
+def _pg_sql(text: str) -> str:
+    return text.replace("?", "%s")
 
 
 class RawStatements:
@@ -107,6 +170,7 @@ class RawStatements:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._dialect = conn.dialect.name
+        self._sqlite = self._dialect == "sqlite"
         self._cursor: Any = None
 
     @property
@@ -118,7 +182,7 @@ class RawStatements:
 
     def sql(self, text: str) -> str:
         """``text`` written with ``?`` placeholders, as the driver takes it."""
-        return text if self._dialect == "sqlite" else text.replace("?", "%s")
+        return text if self._sqlite else _pg_sql(text)
 
     def one(self, text: str, params: tuple[Any, ...]) -> Any:
         """Run a statement and return the first column of its first row."""
@@ -141,52 +205,37 @@ class RawStatements:
 
     def bind(self, table: Table, name: str, value: Any) -> Any:
         """A value as the column ``name`` of ``table`` stores it (an enum member as its value)."""
-        if value is None:
-            return None
-        if isinstance(value, Enum):
-            value = value.value
-        return _converters(table, self._dialect)[name](value)
+        return _bound(_bind_plan(table, self._dialect, (name,)), (value,))[0]
 
     def by_id(
         self, table: Table, names: Sequence[str], row_id: int, *, lock: bool = False
     ) -> tuple[Any, ...] | None:
         """The columns ``names`` of the row ``row_id``, read as SQLAlchemy reads them; ``lock``
         locks the row for the transaction on PostgreSQL (SQLite's writer holds the whole file)."""
-        text = _select_by_id(table, tuple(names), lock and self._dialect != "sqlite")
+        names = tuple(names)
+        text = _select_by_id(table, names, lock and not self._sqlite)
         cursor = self.cursor
         cursor.execute(self.sql(text), (row_id,))
         row = cursor.fetchone()
-        if row is None:
-            return None
-        readers = _readers(table, self._dialect)
-        return tuple(None if v is None else readers[n](v) for n, v in zip(names, row, strict=True))
+        return None if row is None else _read(_read_plan(table, self._dialect, names), row)
 
     def select(
         self, table: Table, names: Sequence[str], where: str, params: tuple[Any, ...], *, lock: bool = False
     ) -> list[tuple[Any, ...]]:
         """The columns ``names`` of the rows matching ``where`` (SQL with ``?`` for ``params``), read
         as SQLAlchemy reads them; ``lock`` locks them for the transaction on PostgreSQL."""
-        columns = ", ".join(f"{table.name}.{name}" for name in names)
-        text = f"SELECT {columns} FROM {table.name} WHERE {where}"
-        if lock and self._dialect != "sqlite":
-            text += " FOR UPDATE"
+        names = tuple(names)
         cursor = self.cursor
-        cursor.execute(self.sql(text), params)
-        readers = _readers(table, self._dialect)
-        return [
-            tuple(None if v is None else readers[n](v) for n, v in zip(names, row, strict=True))
-            for row in cursor.fetchall()
-        ]
+        cursor.execute(self.sql(_select(table, names, where, lock and not self._sqlite)), params)
+        plan = _read_plan(table, self._dialect, names)
+        return [_read(plan, row) for row in cursor.fetchall()]
 
     def update(self, table: Table, values: dict[str, Any], where: dict[str, Any]) -> int:
         """Change the columns of ``values`` in the rows matching every ``where`` column; how many."""
-        names = tuple(c.name for c in table.columns if c.name in values)
-        if len(names) != len(values):
-            raise KeyError(f"not columns of {table.name}: {sorted(set(values) - set(names))}")
+        names = _update_columns(table, frozenset(values))
         keys = tuple(where)
-        params = (
-            *(self.bind(table, n, values[n]) for n in names),
-            *(self.bind(table, k, where[k]) for k in keys),
+        params = _bound(
+            _bind_plan(table, self._dialect, names + keys), [*map(values.__getitem__, names), *where.values()]
         )
         cursor = self.cursor
         cursor.execute(self.sql(_update(table, names, keys)), params)
@@ -194,10 +243,10 @@ class RawStatements:
 
     def insert(self, table: Table, values: dict[str, Any], *, returning_id: bool) -> int | None:
         """Insert one row (values bound per column type); return its id when asked."""
-        names = list(values)
-        text = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
-        params = tuple(self.bind(table, n, values[n]) for n in names)
+        names = tuple(values)
+        params = _bound(_bind_plan(table, self._dialect, names), tuple(values.values()))
+        cursor = self.cursor
+        cursor.execute(self.sql(_insert(table, names, returning_id)), params)
         if returning_id:
-            return int(self.one(text + " RETURNING id", params))
-        self.cursor.execute(self.sql(text), params)
+            return int(cursor.fetchone()[0])
         return None

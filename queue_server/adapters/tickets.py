@@ -87,9 +87,11 @@ class SqlTicketStore:
         return self._one(t.tickets.c.hall_id == hall_id, t.tickets.c.idempotency_key == key)
 
     def by_number(self, hall_id: int, day: date, number: str) -> TicketRow | None:
-        """The day's ticket people call ``number``."""
-        tk = t.tickets
-        return self._one(tk.c.hall_id == hall_id, tk.c.business_day == day, tk.c.number == number)
+        """The day's ticket people call ``number`` (every requeue and call-back: on the raw cursor)."""
+        where = "tickets.hall_id = ? AND tickets.business_day = ? AND tickets.number = ?"
+        params = (hall_id, self.raw.bind(t.tickets, "business_day", day), number)
+        rows = self.raw.select(t.tickets, TICKET_COLUMNS, where, params)
+        return TicketRow(*rows[0]) if rows else None
 
     def by_ids(self, ids: Iterable[int]) -> dict[int, TicketRow]:
         """Tickets by id."""

@@ -52,6 +52,7 @@ class UnitOfWork:
         self.caches = caches
         self.now = now
         self._catalogues: dict[int, HallCatalogue] = {}  # changed by this unit: seen by it alone
+        self._stats: dict[int, HandlingStats] = {}  # handling figures this unit read or folded
 
     def after_commit(self, change: Callable[[], None]) -> None:
         """Change the process's caches once this transaction committed (never if it rolls back or
@@ -111,11 +112,16 @@ class UnitOfWork:
     def handling(self, service_id: int, default_seconds: int) -> HandlingStats:
         """A service's running handling-time mean (from concluded cases, or its configured average),
         re-read every few seconds since other server processes fold their cases in too."""
+        own = self._stats.get(service_id)
+        if own is not None:  # read (or folded) by this unit already: the cache takes it at commit
+            return own
         stats = self.caches.stats.get(service_id)
         clock = time.monotonic()
         if stats is None or clock - self.caches.stats_read.get(service_id, 0.0) > STATS_TTL:
             stored = self.stores.hall.handling_stats(service_id)
-            fresh = HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))
+            fresh = self._stats[service_id] = (
+                HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))
+            )
             self.after_commit(lambda: self._cache_stats(service_id, fresh, clock))
             return fresh
         return stats
@@ -126,6 +132,7 @@ class UnitOfWork:
         stored = self.stores.hall.handling_stats(service_id, for_update=True)
         stats = (HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))).observe(seconds)
         self.stores.hall.save_handling_stats(hall_id, service_id, stats.mean_seconds, stats.samples)
+        self._stats[service_id] = stats
         clock = time.monotonic()
         self.after_commit(lambda: self._cache_stats(service_id, stats, clock))
 

@@ -7,7 +7,7 @@ names are re-exported here for the callers that knew them from here.
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -211,7 +211,8 @@ def rate(
     )
     # What the rating stored is known (no read back); the reply's and the announcement's lookups are
     # read once for both.
-    rated = replace(row, status="rated", is_default=False, **asdict(rating))
+    rated_as = {f.name: getattr(rating, f.name) for f in fields(rating)}  # asdict would deep-copy each
+    rated = replace(row, status="rated", is_default=False, **rated_as)
     known = lookups(uow, hall_id)
     known.tickets = uow.stores.evaluations.tickets([row.ticket_id])
     # Its clerk as the catalogue keeps them; and it was pending until now, so the only follow-up it

@@ -80,12 +80,15 @@ def tell_holder(
 def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
     """Write the notices this job's live events call for; how many were written."""
     wanted: list[tuple[LiveEvent, str, str]] = []
+    sends: dict[tuple[int, str], bool] = {}  # a call tells every waiting ticket: asked once a kind
     for event in events:
         kind = CAUSES.get(getattr(event, "type", ""))
         if kind is None:
             continue
-        rules = uow.catalogue(event.hall_id).settings.notices  # cached: a hall without SMS costs nothing
-        if not rules.sends(kind):
+        allowed = sends.get((event.hall_id, kind))
+        if allowed is None:  # the catalogue is cached: a hall without SMS costs nothing
+            allowed = sends[event.hall_id, kind] = uow.catalogue(event.hall_id).settings.notices.sends(kind)
+        if not allowed:
             continue
         if kind == "ahead" and event.payload.get("people_ahead") != _ahead_at(uow, event):
             continue  # a call pushes every waiting ticket's figure: only those at N matter

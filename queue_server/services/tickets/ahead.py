@@ -7,9 +7,9 @@ ticket's figures and goes to that ticket's topic alone (a token is the holder's 
 
 from __future__ import annotations
 
-from queue_server.domain.estimates import people_ahead
+from queue_server.domain.estimates import estimated_wait_seconds, people_ahead
 from queue_server.domain.hall import HallCatalogue
-from queue_server.services.hall.views import serving_windows, wait_estimate
+from queue_server.services.hall.views import serving_windows
 from queue_server.services.unit_of_work import UnitOfWork
 
 # A long queue's tail moves by one place per call: past this many, a holder's page has its poll.
@@ -22,13 +22,17 @@ def push_people_ahead(uow: UnitOfWork, catalogue: HallCatalogue, service_id: int
     if not rows:
         return
     ahead = people_ahead([(r.priority_class is not None, r.rank_at, r.id) for r in rows])
+    service = catalogue.services[service_id]
+    # What every ticket's estimate shares, worked out once for the queue, not once a ticket (as
+    # ``wait_estimate`` would: the service's windows now, and its handling figure).
     serving = serving_windows(uow, catalogue, service_id)
-    code = catalogue.services[service_id].code
+    handling = uow.handling(service_id, service.avg_handle_seconds)
+    code = service.code
     for row, count in sorted(zip(rows, ahead, strict=True), key=lambda pair: pair[1])[:PUSHED]:
         payload = {
             "number": row.number,
             "people_ahead": count,
-            "estimated_wait_seconds": wait_estimate(uow, catalogue, service_id, count),
+            "estimated_wait_seconds": estimated_wait_seconds(count, handling, serving),
             "serving_windows": serving,
             "service_code": code,  # the SMS notices read the service's own "N ahead"
         }

@@ -1,0 +1,109 @@
+"""What the writer does per job and per transaction, counted (not timed): what a job need not
+repeat, it does once (``benchmarks/writer.py`` measures the CPU)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+
+from queue_server.adapters.db import make_engine, normalise_url
+from queue_server.adapters.pg_events import Listener, notify
+from queue_server.adapters.writer import Outbox, Writer
+from queue_server.services.live import LiveEvent
+from tests.server.conftest import Hall
+from tests.server.test_statements_per_request import MARKERS, job_with, statements
+from tests.support.postgres import PostgresCluster, create_database
+
+__all__ = ["statements"]  # the fixture, shared with the statement counts
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_call_tells_every_waiting_ticket_its_wait_reading_the_handling_figure_once(
+    hall: Hall, statements: list[str]
+) -> None:
+    assert hall.act("1", "open").status_code == 200
+    for _ in range(4):
+        hall.issue("S1")
+    hall.runtime.caches.stats.clear()  # the figure is read afresh (as every few seconds)
+    statements.clear()
+    called = hall.act("1", "call-next")
+    assert called.status_code == 200 and called.json()["ticket"]["number"] == "A001"
+    job = job_with(statements, MARKERS["call-next"])
+    figures = [sql for sql in job if "FROM service_stats" in sql]
+    assert len(figures) == 1, job  # was one a waiting ticket: each one's estimate read it again
+
+
+def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_cursor(
+    pg_cluster: PostgresCluster,
+) -> None:
+    """Each event was a SQLAlchemy statement (and a round trip) of its own; a call tells every
+    waiting ticket of its service how many are ahead, so a batch carries tens of them."""
+    url = normalise_url(create_database(pg_cluster.url, "writer_work_notify"))
+    heard: list[LiveEvent] = []
+    everything = threading.Event()
+
+    def deliver(events: list[LiveEvent]) -> None:
+        heard.extend(events)
+        if len(heard) >= 60:
+            everything.set()
+
+    listener = Listener(url, deliver)
+    engine = make_engine(url, writer=True)
+    core: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: core.append(sql))
+    writer = Writer(engine, lambda _events: None, before_commit=notify)
+    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+    def emit(first: int) -> Callable[[Any, Outbox], None]:
+        def work(_conn: Any, outbox: Outbox) -> None:
+            outbox.extend(LiveEvent("probe", ("hall",), {"n": n}, at, 1) for n in range(first, first + 20))
+
+        return work
+
+    listener.start()
+    try:
+        futures = [writer.submit(emit(first), hall=1) for first in (0, 20, 40)]
+        writer.start()  # the three jobs were queued: one transaction
+        for future in futures:
+            future.result(30)
+        assert everything.wait(30)
+    finally:
+        writer.stop()
+        listener.stop()
+        engine.dispose()
+    assert writer.batches == 1
+    assert [e.payload["n"] for e in heard] == list(range(60))  # in the order the jobs made them
+    assert not [sql for sql in core if "pg_notify" in sql], core  # none through SQLAlchemy
+
+
+def test_a_sqlite_transaction_begins_on_the_driver_and_its_error_is_still_sqlalchemys(tmp_path: Path) -> None:
+    """The writer's BEGIN IMMEDIATE, once a transaction, went through SQLAlchemy's whole execution
+    (a context, its events, a result) for one statement."""
+    engine = make_engine(str(tmp_path / "begin.db"), writer=True)
+    through: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: through.append(sql))
+    try:
+        with engine.connect() as conn:
+            with conn.begin():
+                conn.execute(text("CREATE TABLE probe (id INTEGER PRIMARY KEY)"))
+            assert through == ["CREATE TABLE probe (id INTEGER PRIMARY KEY)"]  # no BEGIN among them
+            conn.connection.driver_connection.execute("PRAGMA busy_timeout=0")
+            other = sqlite3.connect(tmp_path / "begin.db", isolation_level=None)
+            other.execute("BEGIN IMMEDIATE")  # another writer holds the file
+            try:
+                with pytest.raises(OperationalError, match="locked"), conn.begin():
+                    pass
+            finally:
+                other.close()
+            with conn.begin():  # free again: the connection carries on
+                conn.execute(text("INSERT INTO probe (id) VALUES (1)"))
+    finally:
+        engine.dispose()
