@@ -3,6 +3,7 @@ PostgreSQL, so two server processes never claim one message) and the SMS subscri
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,7 +16,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     func,
     literal,
     null,
@@ -24,11 +24,9 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from queue_server.adapters import tables as t
-from queue_server.adapters.raw import RawStatements
+from queue_server.adapters.raw import RawStatements, read_time
 from queue_server.domain.outbox import FAILING_ATTEMPTS
 from queue_server.services.outbox.ports import (
     Attempt,
@@ -54,6 +52,51 @@ _INSERT_CAPPED = (
     " attempts, created_at, next_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
     f" WHERE ({_COUNT_SINCE}) < ? ON CONFLICT (idempotency_key) DO NOTHING"
 )
+# The dispatcher's jobs, on the raw cursor too: under a kiosk issuing with SMS they run on the
+# writer's thread a few times a second, and built through Core each cost more Python than its SQL.
+# Due pending messages, each the oldest pending one of its citizen (ordering key), in id order;
+# ``{skip}`` leaves out the destinations away right now, ``{lock}`` is PostgreSQL's row lock that
+# lets two processes claim side by side, each message once.
+_DUE = (
+    "SELECT o.id FROM outbox AS o WHERE o.status = 'pending' AND o.next_at <= ?"
+    " AND (o.lease_until IS NULL OR o.lease_until < ?)"
+    " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.ordering_key = o.ordering_key"
+    " AND e.status = 'pending' AND e.id < o.id){skip} ORDER BY o.id LIMIT ?{lock}"
+)
+_COLUMNS = (
+    "id",
+    "hall_id",
+    "destination",
+    "kind",
+    "idempotency_key",
+    "ordering_key",
+    "payload",
+    "status",
+    "attempts",
+    "created_at",
+    "next_at",
+    "last_error",
+    "sent_at",
+)
+_LEASE = "UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN ({ids}) RETURNING " + ", ".join(
+    _COLUMNS
+)
+_SENT = (
+    "UPDATE outbox SET status = 'sent', attempts = attempts + 1, next_at = ?, last_error = NULL,"
+    " sent_at = ?, lease_owner = NULL, lease_until = NULL"
+    " WHERE id IN ({ids}) AND lease_owner = ? AND status = 'pending' RETURNING id, hall_id, destination"
+)
+# A delivery counts once more for its hall's destination (the manager's figures read the counts).
+_COUNT_SENT = (
+    "INSERT INTO outbox_sent (hall_id, destination, sent) VALUES (?, ?, ?)"
+    " ON CONFLICT (hall_id, destination) DO UPDATE SET sent = outbox_sent.sent + excluded.sent"
+)
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
 _SETTLE = (
     update(o)
     .where(o.c.id == bindparam("b_id"), o.c.lease_owner == bindparam("b_owner"), o.c.status == "pending")
@@ -69,41 +112,13 @@ _SETTLE = (
     .returning(o.c.hall_id, o.c.destination)
 )
 
-# A delivery counts once more for its hall's destination (the manager's figures read the counts).
 _sent = t.outbox_sent
-_COUNT_SENT = {
-    "sqlite": sqlite.insert(_sent)
-    .values(hall_id=bindparam("b_hall"), destination=bindparam("b_destination"), sent=bindparam("b_n"))
-    .on_conflict_do_update(
-        index_elements=["hall_id", "destination"], set_={"sent": _sent.c.sent + bindparam("b_n")}
-    ),
-    "postgresql": postgresql.insert(_sent)
-    .values(hall_id=bindparam("b_hall"), destination=bindparam("b_destination"), sent=bindparam("b_n"))
-    .on_conflict_do_update(
-        index_elements=["hall_id", "destination"], set_={"sent": _sent.c.sent + bindparam("b_n")}
-    ),
-}
 
-# A round's deliveries in one statement: its usual outcome, recorded without a statement per message.
-_AT = bindparam("b_at", type_=t.UtcDateTime)
-_SETTLE_SENT = (
-    update(o)
-    .where(
-        o.c.id.in_(bindparam("b_ids", expanding=True)),
-        o.c.lease_owner == bindparam("b_owner"),
-        o.c.status == "pending",
-    )
-    .values(
-        status="sent",
-        attempts=o.c.attempts + 1,
-        next_at=_AT,
-        last_error=None,
-        sent_at=_AT,
-        lease_owner=None,
-        lease_until=None,
-    )
-    .returning(o.c.id, o.c.hall_id, o.c.destination)
-)
+
+def _time(value: Any) -> datetime:
+    stamp = read_time(value)
+    assert stamp is not None  # a NOT NULL column
+    return stamp
 
 
 def _message(row: Row[Any]) -> MessageRow:
@@ -167,30 +182,37 @@ class SqlOutboxStore:
         skip: Sequence[tuple[int, str]] = (),
     ) -> list[MessageRow]:
         """Due pending messages, each the oldest pending one of its ordering key, leased to ``owner``."""
-        earlier = aliased(o)
-        blocked = exists().where(
-            earlier.c.ordering_key == o.c.ordering_key,
-            earlier.c.status == "pending",
-            earlier.c.id < o.c.id,
-        )
-        due = (
-            select(o.c.id)
-            .where(
-                o.c.status == "pending",
-                o.c.next_at <= now,
-                or_(o.c.lease_until.is_(None), o.c.lease_until < now),
-                ~blocked,
-                *([~or_(*(and_(o.c.hall_id == h, o.c.destination == d) for h, d in skip))] if skip else []),
-            )
-            .order_by(o.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=o)
-        )
-        ids = list(self.conn.scalars(due))
+        at = self.raw.bind(o, "next_at", now)
+        away = " AND NOT (" + " OR ".join(["(o.hall_id = ? AND o.destination = ?)"] * len(skip)) + ")"
+        lock = " FOR UPDATE OF o SKIP LOCKED" if self.conn.dialect.name == "postgresql" else ""
+        due = _DUE.format(skip=away if skip else "", lock=lock)
+        params = (at, at, *(value for pair in skip for value in pair), limit)
+        ids = [row[0] for row in self.raw.rows(due, params)]
         if not ids:
             return []
-        self.conn.execute(update(o).where(o.c.id.in_(ids)).values(lease_owner=owner, lease_until=lease_until))
-        return [_message(r) for r in self.conn.execute(select(o).where(o.c.id.in_(ids)).order_by(o.c.id))]
+        lease = (owner, self.raw.bind(o, "lease_until", lease_until), *ids)
+        rows = self.raw.rows(_LEASE.format(ids=_marks(len(ids))), lease)
+        return sorted((self._read(row) for row in rows), key=lambda m: m.id)
+
+    def _read(self, row: tuple[Any, ...]) -> MessageRow:
+        """A row of ``_COLUMNS`` read on the raw cursor as Core reads it."""
+        (id_, hall_id, destination, kind, key, order, payload, status, attempts) = row[:9]
+        created_at, next_at, last_error, sent_at = row[9:]
+        return MessageRow(
+            id=id_,
+            hall_id=hall_id,
+            destination=destination,
+            kind=kind,
+            idempotency_key=key,
+            ordering_key=order,
+            payload=dict(json.loads(payload) if isinstance(payload, str) else payload or {}),
+            status=status,
+            attempts=attempts,
+            created_at=_time(created_at),
+            next_at=_time(next_at),
+            last_error=last_error,
+            sent_at=read_time(sent_at),
+        )
 
     def any_due(self, now: datetime) -> bool:
         """Whether some pending message is due and not leased."""
@@ -239,15 +261,15 @@ class SqlOutboxStore:
         """Record the delivery of messages still leased to ``owner``, in one statement."""
         if not message_ids:
             return []
-        values = {"b_ids": list(message_ids), "b_owner": owner, "b_at": at}
-        kept = self.conn.execute(_SETTLE_SENT, values).all()
-        self._count_sent(Counter((row.hall_id, row.destination) for row in kept))
-        return [row.id for row in kept]
+        stamp = self.raw.bind(o, "sent_at", at)
+        params = (stamp, stamp, *message_ids, owner)
+        kept = self.raw.rows(_SENT.format(ids=_marks(len(message_ids))), params)
+        self._count_sent(Counter((hall_id, destination) for _, hall_id, destination in kept))
+        return [row[0] for row in kept]
 
     def _count_sent(self, delivered: Counter[tuple[int, str]]) -> None:
-        counts = [{"b_hall": h, "b_destination": d, "b_n": n} for (h, d), n in sorted(delivered.items())]
-        for count in counts:  # a few destinations a round
-            self.conn.execute(_COUNT_SENT[self.conn.dialect.name], count)
+        for (hall_id, destination), n in sorted(delivered.items()):  # a few destinations a round
+            self.raw.execute(_COUNT_SENT, (hall_id, destination, n))
 
     def get(self, message_id: int) -> MessageRow | None:
         """A message by id."""
