@@ -161,3 +161,22 @@ def test_a_window_action_has_fastapi_solve_two_dependencies() -> None:
         return sum(1 + solved(sub) for sub in dependant.dependencies)
 
     assert solved(route.dependant) == 2
+
+
+def test_a_status_page_and_a_pads_question_are_read_without_a_worker_thread(
+    hall: Hall, reads: list[str]
+) -> None:
+    """Both go to the reader thread, woken once per batch, not one AnyIO worker hop each."""
+    assert hall.act("1", "open").status_code == 200
+    ticket = hall.issue("S1")
+    pad = hall.as_("evaluator1")
+    assert hall.client.get("/api/v1/windows/1/pending-evaluation", headers=pad).status_code == 200
+    reader = hall.runtime.database.reader
+    before, done = len(reads), reader.reads  # the pad's token was read (once) on a worker thread
+    for _ in range(3):
+        status = hall.client.get(f"/api/v1/tickets/{ticket['token']}")
+        assert status.status_code == 200 and status.json()["number"] == ticket["number"]
+        pending = hall.client.get("/api/v1/windows/1/pending-evaluation", headers=pad)
+        assert pending.status_code == 200, pending.text
+    assert reads[before:] == []
+    assert reader.reads == done + 6
