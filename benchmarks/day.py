@@ -157,6 +157,19 @@ class Servers:
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
+    def thread_cpu(self) -> dict[tuple[int, int], float]:
+        """User + system CPU of each live thread of the servers so far, by (process, thread) id."""
+        tick = os.sysconf("SC_CLK_TCK")
+        found = {}
+        for proc in self.procs:
+            for stat in Path(f"/proc/{proc.pid}/task").glob("*/stat"):
+                try:
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                except OSError:  # the thread ended meanwhile
+                    continue
+                found[(proc.pid, int(stat.parent.name))] = (int(fields[11]) + int(fields[12])) / tick
+        return found
+
     def writer_figures(self) -> dict[str, float]:
         """The writers' figures summed over the processes, from each one's /metrics."""
         wanted = (
@@ -526,6 +539,7 @@ def run(
     servers.start()
     try:
         cpu_before = servers.cpu_seconds()
+        threads_before = servers.thread_cpu()
         pg_before = pg.seconds() if pg else 0.0
         deadlocks_before = pg_deadlocks(url) if pg else 0
         started = time.perf_counter()
@@ -535,6 +549,7 @@ def run(
         wall = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         cpu = servers.cpu_seconds() - cpu_before
+        threads = servers.thread_cpu()
         writers = servers.writer_figures()
         pg_cpu = pg.seconds() - pg_before if pg else 0.0
         pg_deadlocked = pg_deadlocks(url) - deadlocks_before if pg else 0
@@ -556,6 +571,16 @@ def run(
         cpu / max(requests, 1) <= 0.0009,
     )
     report("load (1 min) at start / end", f"{load:.2f} / {os.getloadavg()[0]:.2f}", "", None, None)
+    # Per thread (/proc/PID/task): the event loop is each process's main thread; the busiest of the
+    # others is the writer; the rest (the reader, worker threads, ones that ended) is what remains.
+    spent = {key: seconds - threads_before.get(key, 0.0) for key, seconds in threads.items()}
+    loop_cpu = sum(seconds for (pid, tid), seconds in spent.items() if pid == tid)
+    others = sorted((seconds for (pid, tid), seconds in spent.items() if pid != tid), reverse=True)
+    busiest = others[0] if others else 0.0
+    per = 1000 / max(requests, 1)
+    report("  event loop thread CPU per request", loop_cpu * per, "ms", None, None)
+    report("  busiest other thread (writer) CPU/request", busiest * per, "ms", None, None)
+    report("  every other thread CPU per request", (cpu - loop_cpu - busiest) * per, "ms", None, None)
     report("replay client CPU per request", client_cpu / max(requests, 1) * 1000, "ms", None, None)
     if pg:
         report("PostgreSQL CPU per request", pg_cpu / max(requests, 1) * 1000, "ms", None, None)
