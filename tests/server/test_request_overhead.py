@@ -130,3 +130,25 @@ def test_a_route_added_later_is_found_and_a_path_nobody_serves_still_answers_404
     app.include_router(later, prefix="/api/v1")  # type: ignore[attr-defined]
     found = hall.client.get(path)
     assert found.status_code == 200 and found.json() == {"added": True}
+
+
+def test_the_latency_histograms_series_is_looked_up_once_per_route_and_status(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The histogram's ``labels`` (argument checks, a lock, a lookup) cost more than the
+    observation: the request context keeps each series it looked up."""
+    latency = hall.runtime.metrics.latency
+    looked_up: list[tuple[str, ...]] = []
+    labels = latency.labels
+
+    def counted(*values: str) -> Any:
+        looked_up.append(values)
+        return labels(*values)
+
+    monkeypatch.setattr(latency, "labels", counted)
+    for _ in range(4):
+        hall.issue("S1")
+    series = ("POST", "/api/v1/tickets", "201")
+    assert looked_up.count(series) <= 1, looked_up
+    page = hall.client.get("/metrics").text
+    assert 'hallq_request_seconds_count{method="POST",route="/api/v1/tickets",status="201"} 4.0' in page
