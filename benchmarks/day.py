@@ -52,7 +52,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from benchmarks.common import HALLQ, free_port, heading, percentile, report
+from benchmarks.common import HALLQ, free_port, heading, percentile, report, thread_cpu, thread_split
 from benchmarks.lean_http import LeanClient, LeanHTTPError
 from benchmarks.report import catalogue
 from hallq.bootstrap import build_runtime
@@ -157,18 +157,9 @@ class Servers:
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
-    def thread_cpu(self) -> dict[tuple[int, int], float]:
-        """User + system CPU of each live thread of the servers so far, by (process, thread) id."""
-        tick = os.sysconf("SC_CLK_TCK")
-        found = {}
-        for proc in self.procs:
-            for stat in Path(f"/proc/{proc.pid}/task").glob("*/stat"):
-                try:
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                except OSError:  # the thread ended meanwhile
-                    continue
-                found[(proc.pid, int(stat.parent.name))] = (int(fields[11]) + int(fields[12])) / tick
-        return found
+    def thread_cpu(self) -> dict[int, dict[int, float]]:
+        """Each server's ``thread_cpu`` so far, by process id."""
+        return {proc.pid: thread_cpu(proc.pid) for proc in self.procs}
 
     def writer_figures(self) -> dict[str, float]:
         """The writers' figures summed over the processes, from each one's /metrics."""
@@ -573,10 +564,9 @@ def run(
     report("load (1 min) at start / end", f"{load:.2f} / {os.getloadavg()[0]:.2f}", "", None, None)
     # Per thread (/proc/PID/task): the event loop is each process's main thread; the busiest of the
     # others is the writer; the rest (the reader, worker threads, ones that ended) is what remains.
-    spent = {key: seconds - threads_before.get(key, 0.0) for key, seconds in threads.items()}
-    loop_cpu = sum(seconds for (pid, tid), seconds in spent.items() if pid == tid)
-    others = sorted((seconds for (pid, tid), seconds in spent.items() if pid != tid), reverse=True)
-    busiest = others[0] if others else 0.0
+    split = [thread_split(pid, threads_before.get(pid, {}), after) for pid, after in threads.items()]
+    loop_cpu = sum(main for main, _busiest in split)
+    busiest = sum(busiest for _main, busiest in split)
     per = 1000 / max(requests, 1)
     report("  event loop thread CPU per request", loop_cpu * per, "ms", None, None)
     report("  busiest other thread (writer) CPU/request", busiest * per, "ms", None, None)
