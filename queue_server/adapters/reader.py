@@ -32,11 +32,12 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from queue_server.adapters.waiters import Settled, resolve
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_BATCH = 64
-Settled = list[tuple["asyncio.Future[Any]", Any, bool]]
 
 
 class ReaderStopped(RuntimeError):
@@ -122,7 +123,7 @@ class Reader:
         self.reads += len(batch)
         for loop, settled in woken.items():
             try:
-                loop.call_soon_threadsafe(_settle, settled)
+                loop.call_soon_threadsafe(resolve, settled)
             except RuntimeError:  # the loop is closed (shutdown): nobody is left to tell
                 log.debug("event loop closed; %d readers not told", len(settled))
 
@@ -138,14 +139,3 @@ def _outcome(conn: Connection, work: Callable[[Connection], Any]) -> tuple[Any, 
         return error, False
     except Exception as error:
         return error, False
-
-
-def _settle(settled: Settled) -> None:
-    """On the callers' event loop: hand each its result (or error), unless it gave up waiting."""
-    for waiter, result, ok in settled:
-        if waiter.done():  # cancelled: its request was abandoned
-            continue
-        if ok:
-            waiter.set_result(result)
-        else:
-            waiter.set_exception(result)

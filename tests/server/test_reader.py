@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -29,7 +29,9 @@ def hall_codes(conn: Connection) -> list[str]:
     return sorted(str(code) for code in conn.execute(text("SELECT code FROM halls")).scalars())
 
 
-def test_reads_queued_meanwhile_run_in_one_batch(reader: Reader) -> None:
+async def behind_a_held_read(reader: Reader, works: list[Callable[[Connection], Any]]) -> list[Any]:
+    """The outcomes of ``works``, queued while the reader's thread is held by a first read (whose
+    outcome comes first): they are all on the queue before the thread is let go."""
     held, free = threading.Event(), threading.Event()
 
     def first(conn: Connection) -> list[str]:
@@ -37,44 +39,29 @@ def test_reads_queued_meanwhile_run_in_one_batch(reader: Reader) -> None:
         free.wait(30)
         return hall_codes(conn)
 
-    async def main() -> list[Any]:
-        loop = asyncio.get_running_loop()
-        busy = asyncio.ensure_future(reader.run(first))
-        await loop.run_in_executor(None, held.wait, 30)  # the thread now holds the first read
-        queued = [asyncio.ensure_future(reader.run(hall_codes)) for _ in range(5)]
-        await asyncio.sleep(0)  # every read is on the queue before the thread is let go
-        free.set()
-        return await asyncio.gather(busy, *queued)
+    loop = asyncio.get_running_loop()
+    busy = asyncio.ensure_future(reader.run(first))
+    await loop.run_in_executor(None, held.wait, 30)  # the thread now holds the first read
+    queued = [asyncio.ensure_future(reader.run(work)) for work in works]
+    await asyncio.sleep(0)  # each queued task puts its read on the queue
+    free.set()
+    return await asyncio.gather(busy, *queued, return_exceptions=True)
 
-    assert asyncio.run(main()) == [["t1", "t2"]] * 6
+
+def test_reads_queued_meanwhile_run_in_one_batch(reader: Reader) -> None:
+    assert asyncio.run(behind_a_held_read(reader, [hall_codes] * 5)) == [["t1", "t2"]] * 6
     assert (reader.batches, reader.reads) == (2, 6)
 
 
 def test_a_failing_read_spoils_no_other_read_of_its_batch(reader: Reader) -> None:
-    held, free = threading.Event(), threading.Event()
-
-    def first(conn: Connection) -> list[str]:
-        held.set()
-        free.wait(30)
-        return hall_codes(conn)
-
     def broken(conn: Connection) -> Any:
         return conn.execute(text("SELECT no_such_column FROM halls")).all()
 
     def refused(_conn: Connection) -> Any:
         raise LookupError("not found")
 
-    async def main() -> list[Any]:
-        loop = asyncio.get_running_loop()
-        busy = asyncio.ensure_future(reader.run(first))
-        await loop.run_in_executor(None, held.wait, 30)
-        works = (broken, hall_codes, refused, hall_codes)
-        queued = [asyncio.ensure_future(reader.run(work)) for work in works]
-        await asyncio.sleep(0)
-        free.set()
-        return await asyncio.gather(busy, *queued, return_exceptions=True)
-
-    first_codes, db_error, after_error, domain_error, last = asyncio.run(main())
+    outcomes = asyncio.run(behind_a_held_read(reader, [broken, hall_codes, refused, hall_codes]))
+    first_codes, db_error, after_error, domain_error, last = outcomes
     assert first_codes == after_error == last == ["t1", "t2"]  # PostgreSQL's aborted transaction rolled back
     assert "no_such_column" in str(db_error)
     assert isinstance(domain_error, LookupError)
