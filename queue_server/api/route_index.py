@@ -15,14 +15,24 @@ handed on directly (its match adds nothing to the scope: it matches its own rout
 handles the request); anything else — no match, a method not allowed, a plain route or mount, a
 websocket, a scope with a ``root_path`` — goes through the router's own walk as before. The index
 is built again when a route is added to the app's router; a route added later to a router already
-included is found by that walk too (the index finds no full match for it).
+included is found by that walk too when no router the index knows serves its path (its literal
+parts are the ones the routes had when the index was built: HallQ adds no route after start-up).
+
+Whether an included router matches a path in full is told without asking it, when every route it
+holds is an API route: one of them whose literal part the path starts with matches the path by its
+regular expression and allows the method — what FastAPI's own match of the router decides, without
+its per-route scope bookkeeping (an included router's match was its whole walk, done again when it
+then handles the request: a pad's pending evaluation paid both walks of the windows' router and
+of the evaluations' one). A router holding anything else (a websocket route, a mount) is asked as
+before, and a router whose routes changed since (FastAPI's routes version) is read again first.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from fastapi.routing import APIRouter
+from fastapi.routing import APIRoute, APIRouter
 from starlette.routing import BaseRoute, Host, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -48,6 +58,40 @@ def _parts(route: BaseRoute) -> tuple[str, ...]:
     return tuple(sorted(parts))
 
 
+# An included router's API routes, by method: one regular expression matching every path one of
+# the router's routes allowing that method matches (and, under ``None``, those allowing any method).
+Leaves = dict[str | None, "re.Pattern[str]"]
+_NAMED = re.compile(r"\(\?P<\w+>")
+
+
+def _leaves(route: BaseRoute) -> Leaves | None:
+    """An included router's routes as ``Leaves``; None when one is of a kind not told here."""
+    contexts = getattr(route, "effective_route_contexts", None)
+    if contexts is None:
+        return None
+    patterns: dict[str | None, list[str]] = {}
+    for context in contexts():
+        regex = getattr(context, "path_regex", None)
+        if not isinstance(getattr(context, "original_route", None), APIRoute) or regex is None:
+            return None
+        body = regex.pattern
+        if not (body.startswith("^") and body.endswith("$")):
+            return None
+        body = _NAMED.sub("(?:", body[1:-1])  # its parameters need no names here
+        for method in context.methods or (None,):
+            patterns.setdefault(method, []).append(body)
+    return {method: re.compile(f"^(?:{'|'.join(bodies)})$") for method, bodies in patterns.items()}
+
+
+def _matches_in_full(leaves: Leaves, path: str, method: str) -> bool:
+    """Whether a route of ``leaves`` matches ``path`` and allows ``method`` (FastAPI's full match)."""
+    for allowed in (method, None):
+        regex = leaves.get(allowed)
+        if regex is not None and regex.match(path) is not None:
+            return True
+    return False
+
+
 class RouteIndex:
     """ASGI app in place of ``router``'s own: its walk over the routes that could match a path."""
 
@@ -56,6 +100,7 @@ class RouteIndex:
         self.walk: ASGIApp = router.middleware_stack
         self.version: tuple[int, int] = (-1, -1)
         self.index: tuple[tuple[BaseRoute, tuple[str, ...]], ...] = ()
+        self.leaves: dict[int, tuple[int, Leaves | None]] = {}  # by id(route): (routes version, leaves)
 
     def _build(self) -> None:
         self.index = tuple((route, _parts(route)) for route in self.router.routes)
@@ -63,6 +108,25 @@ class RouteIndex:
 
     def _version(self) -> tuple[int, int]:
         return self.router._routes_version, len(self.router.routes)
+
+    def _leaves_of(self, route: BaseRoute) -> Leaves | None:
+        """``route``'s leaves as its routes are now (read again once they changed)."""
+        original = getattr(route, "original_router", None)
+        if not isinstance(original, APIRouter):
+            return None
+        version = original._get_routes_version()
+        known = self.leaves.get(id(route))
+        if known is None or known[0] != version:
+            known = self.leaves[id(route)] = (version, _leaves(route))
+        return known[1]
+
+    def _full(self, route: BaseRoute, scope: Scope) -> bool:
+        """Whether ``route`` matches the request in full (told from its leaves when it can be)."""
+        leaves = self._leaves_of(route)
+        if leaves is None:
+            match, _child = route.matches(scope)
+            return match is Match.FULL
+        return _matches_in_full(leaves, scope["path"], scope["method"])
 
     def candidates(self, path: str) -> Iterable[BaseRoute]:
         """The routes that could match ``path``, in the walk's order."""
@@ -73,12 +137,14 @@ class RouteIndex:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):
             for route in self.candidates(scope["path"]):
-                match, _child = route.matches(scope)
-                if match is Match.FULL:
-                    if hasattr(route, "original_router"):  # an included router
+                if hasattr(route, "original_router"):  # an included router
+                    if self._full(route, scope):
                         scope.setdefault("router", self.router)  # as the walk does before
                         await route.handle(scope, receive, send)
                         return
+                    continue
+                match, _child = route.matches(scope)
+                if match is Match.FULL:
                     break
         await self.walk(scope, receive, send)
 
