@@ -131,6 +131,7 @@ class RouteIndex:
 
     def _build(self) -> None:
         self.index = tuple((route, _parts(route)) for route in self.router.routes)
+        self.leaves = {}  # kept by id: a router gone from the app must not lend its id to another
         self.version = self._version()
 
     def _version(self) -> tuple[int, int]:
