@@ -128,6 +128,26 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(v) for v in fields[11:15]) / TICK  # utime stime cutime cstime
 
 
+def thread_cpu(pid: int) -> dict[int, float]:
+    """User + system CPU of each live thread of a process so far, by thread id (/proc/PID/task)."""
+    found = {}
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the thread ended meanwhile
+            continue
+        found[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    return found
+
+
+def thread_split(pid: int, before: dict[int, float], after: dict[int, float]) -> tuple[float, float]:
+    """CPU seconds between two ``thread_cpu`` readings of a server: its main thread (the event
+    loop) and its busiest other thread (the writer, under load)."""
+    spent = {tid: seconds - before.get(tid, 0.0) for tid, seconds in after.items()}
+    others = [seconds for tid, seconds in spent.items() if tid != pid]
+    return spent.get(pid, 0.0), max(others, default=0.0)
+
+
 def hallq(*args: str, cwd: Path | None = None) -> str:
     """Run the ``hallq`` command line; its stdout (raises with stderr on failure)."""
     done = subprocess.run([HALLQ, *args], cwd=cwd, capture_output=True, text=True, timeout=120)

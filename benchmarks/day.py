@@ -52,7 +52,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, text
 
-from benchmarks.common import HALLQ, free_port, heading, percentile, report
+from benchmarks.common import HALLQ, free_port, heading, percentile, report, thread_cpu, thread_split
 from benchmarks.lean_http import LeanClient, LeanHTTPError
 from benchmarks.report import catalogue
 from hallq.bootstrap import build_runtime
@@ -156,6 +156,10 @@ class Servers:
             fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
+
+    def thread_cpu(self) -> dict[int, dict[int, float]]:
+        """Each server's ``thread_cpu`` so far, by process id."""
+        return {proc.pid: thread_cpu(proc.pid) for proc in self.procs}
 
     def writer_figures(self) -> dict[str, float]:
         """The writers' figures summed over the processes, from each one's /metrics."""
@@ -526,6 +530,7 @@ def run(
     servers.start()
     try:
         cpu_before = servers.cpu_seconds()
+        threads_before = servers.thread_cpu()
         pg_before = pg.seconds() if pg else 0.0
         deadlocks_before = pg_deadlocks(url) if pg else 0
         started = time.perf_counter()
@@ -535,6 +540,7 @@ def run(
         wall = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         cpu = servers.cpu_seconds() - cpu_before
+        threads = servers.thread_cpu()
         writers = servers.writer_figures()
         pg_cpu = pg.seconds() - pg_before if pg else 0.0
         pg_deadlocked = pg_deadlocks(url) - deadlocks_before if pg else 0
@@ -556,6 +562,15 @@ def run(
         cpu / max(requests, 1) <= 0.0009,
     )
     report("load (1 min) at start / end", f"{load:.2f} / {os.getloadavg()[0]:.2f}", "", None, None)
+    # Per thread (/proc/PID/task): the event loop is each process's main thread; the busiest of the
+    # others is the writer; the rest (the reader, worker threads, ones that ended) is what remains.
+    split = [thread_split(pid, threads_before.get(pid, {}), after) for pid, after in threads.items()]
+    loop_cpu = sum(main for main, _busiest in split)
+    busiest = sum(busiest for _main, busiest in split)
+    per = 1000 / max(requests, 1)
+    report("  event loop thread CPU per request", loop_cpu * per, "ms", None, None)
+    report("  busiest other thread (writer) CPU/request", busiest * per, "ms", None, None)
+    report("  every other thread CPU per request", (cpu - loop_cpu - busiest) * per, "ms", None, None)
     report("replay client CPU per request", client_cpu / max(requests, 1) * 1000, "ms", None, None)
     if pg:
         report("PostgreSQL CPU per request", pg_cpu / max(requests, 1) * 1000, "ms", None, None)

@@ -36,6 +36,8 @@ from benchmarks.common import (
     heading,
     report,
     show_log_problems,
+    thread_cpu,
+    thread_split,
 )
 from benchmarks.outbox import server_cpu
 
@@ -241,9 +243,11 @@ def run_wrk(args: argparse.Namespace) -> None:
         ]
         rss_before = server.rss_mb()
         cpu_before = server_cpu(server)
+        threads_before = thread_cpu(server.pid)
         load = os.getloadavg()[0]
         done = subprocess.run(command, capture_output=True, text=True, timeout=args.seconds + 60)
         cpu = server_cpu(server) - cpu_before
+        loop_cpu, writer_cpu = thread_split(server.pid, threads_before, thread_cpu(server.pid))
         rss_after = server.rss_mb()
         if done.returncode != 0:
             print(done.stdout, done.stderr)
@@ -268,6 +272,10 @@ def run_wrk(args: argparse.Namespace) -> None:
         per_reply = cpu / max(result.requests, 1) * 1000
         report("server CPU per issue request", per_reply, "ms", "<= 0.5", per_reply <= 0.5)
         report("load (1 min) at start / end", f"{load:.2f} / {os.getloadavg()[0]:.2f}", "", None, None)
+        per = 1000 / max(result.requests, 1)  # the loop: the main thread
+        report("  event loop thread CPU per request", loop_cpu * per, "ms", None, None)
+        report("  busiest other thread (writer) CPU/request", writer_cpu * per, "ms", None, None)
+        report("  every other thread CPU per request", (cpu - loop_cpu - writer_cpu) * per, "ms", None, None)
         report("server RSS after the run", rss_after, "MB", None, None)
         if args.verbose:
             print(f"    (RSS before the run {rss_before:.1f} MB)")

@@ -53,6 +53,14 @@ class SingleWriter(WriterFigures, Protocol):
     def run_sync(self, work: Work[T], hall: int | None = None) -> T: ...
 
 
+class SmallReader(Protocol):
+    """The thread of the busy GET routes' small reads, woken once per batch (``adapters.reader``)."""
+
+    @property
+    def started(self) -> bool: ...
+    async def run(self, work: Callable[[Connection], T]) -> T: ...
+
+
 class LiveListener(Protocol):
     """What readiness reads of the listener of other processes' events (PostgreSQL)."""
 
@@ -70,6 +78,8 @@ class Database(Protocol):
     def writer(self) -> SingleWriter: ...
     @property
     def listener(self) -> LiveListener | None: ...
+    @property
+    def reader(self) -> SmallReader: ...
     def stores(self, conn: Connection) -> Stores: ...
     def start(self) -> None: ...
     def stop(self) -> None: ...
@@ -184,3 +194,11 @@ class Runtime:
     async def read(self, handler: Callable[[UnitOfWork], T]) -> T:
         """Run a read handler on a worker thread so the event loop stays free."""
         return await run_in_threadpool(self.read_sync, handler)
+
+    async def read_small(self, handler: Callable[[UnitOfWork], T]) -> T:
+        """A small, bounded read of a busy route (a status page, a pad's question) on the reader
+        thread, batched with the others queued then; before ``start``, as ``read``."""
+        reader = self.database.reader
+        if not reader.started:
+            return await self.read(handler)
+        return await reader.run(lambda conn: handler(self._unit(conn, [])))

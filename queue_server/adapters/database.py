@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from queue_server.adapters.db import Checkpointer, is_sqlite, make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
 from queue_server.adapters.pg_locks import HousekeepingLeases, claim
+from queue_server.adapters.reader import Reader
 from queue_server.adapters.stores import SqlStores
 from queue_server.adapters.writer import TRANSACTION_NOTES, Outbox, Writer
 from queue_server.services.live import LiveEvent
@@ -38,6 +39,8 @@ class SqlDatabase:
         self.url = normalise_url(db)
         self.write_engine = make_engine(self.url, writer=True)
         self.read_engine = make_engine(self.url, writer=False)
+        # The busy GET routes' small reads: one thread woken per batch, not a worker hop each.
+        self.reader = Reader(self.read_engine)
         self.listener: Listener | None
         self.checkpointer: Checkpointer | None
         if is_sqlite(self.url):
@@ -67,12 +70,14 @@ class SqlDatabase:
         if self.listener:
             self.listener.start()
         self.writer.start()
+        self.reader.start()
         if self.checkpointer:
             self.checkpointer.start()
 
     def stop(self) -> None:
         """Drain the writer and release the database."""
         self.writer.stop()
+        self.reader.stop()
         if self.checkpointer:
             self.checkpointer.stop()
         if self.listener:

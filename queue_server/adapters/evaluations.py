@@ -49,6 +49,7 @@ EVALUATION_COLUMNS = tuple(column.name for column in t.evaluations.columns)
 
 
 TICKET_REF_COLUMNS = tuple(f.name for f in fields(TicketRef))
+FOLLOW_UP_COLUMNS = tuple(f.name for f in fields(FollowUp))
 
 
 def _evaluation(row: Row[Any]) -> Evaluation:
@@ -213,11 +214,17 @@ class SqlEvaluationStore(SqlStore):
         return _follow_up(row) if row is not None else None
 
     def follow_ups_of(self, evaluation_ids: Iterable[int]) -> dict[int, FollowUp]:
-        wanted = list(evaluation_ids)
+        # Every pad's question shows its evaluation's follow-up (none, mostly): on the driver's cursor.
+        wanted = sorted(set(evaluation_ids))
         found: dict[int, FollowUp] = {}
+        raw = RawStatements(self.conn)
         for chunk in range(0, len(wanted), CHUNK):
-            query = select(t.evaluation_follow_ups).where(fu.evaluation_id.in_(wanted[chunk : chunk + CHUNK]))
-            found.update({r.evaluation_id: _follow_up(r) for r in self.conn.execute(query)})
+            part = tuple(wanted[chunk : chunk + CHUNK])
+            where = f"evaluation_follow_ups.evaluation_id IN ({', '.join('?' * len(part))})"
+            for row in raw.select(t.evaluation_follow_ups, FOLLOW_UP_COLUMNS, where, part):
+                values = dict(zip(FOLLOW_UP_COLUMNS, row, strict=True))
+                follow_up = FollowUp(**{**values, "notes": tuple(values["notes"] or ())})
+                found[follow_up.evaluation_id] = follow_up
         return found
 
     def follow_ups(self, hall_id: int, open_only: bool) -> list[FollowUp]:

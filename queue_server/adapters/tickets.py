@@ -20,6 +20,7 @@ from queue_server.services.tickets.ports import NewTicket, TicketChanges, Ticket
 NEW_TICKET_COLUMNS = tuple(f.name for f in fields(NewTicket))
 TICKET_COLUMNS = tuple(f.name for f in fields(TicketRow))
 OPEN_STATUSES = ["waiting", "called", "parked", "no_show"]
+CASE_OUTCOME_COLUMNS = ("outcome", "promised_date", "missing_items", "reasons", "referred_to")
 
 
 def ticket_row(row: Row[Any]) -> TicketRow:
@@ -259,25 +260,26 @@ class SqlTicketStore:
         return [ticket_row(r) for r in self.conn.execute(query)]
 
     def was_transferred(self, ticket_id: int) -> bool:
-        """Whether a ``ticket.transferred`` event exists for the ticket."""
-        query = (
-            select(t.events.c.id)
-            .where(t.events.c.ticket_id == ticket_id, t.events.c.type == "ticket.transferred")
-            .limit(1)
+        """Whether a ``ticket.transferred`` event exists for the ticket (every waiting ticket's
+        status page asks: on the raw cursor)."""
+        found = self.raw.one(
+            "SELECT events.id FROM events WHERE events.ticket_id = ? AND events.type = 'ticket.transferred'"
+            " LIMIT 1",
+            (ticket_id,),
         )
-        return self.conn.execute(query).first() is not None
+        return found is not None
 
     def outcome(self, ticket_id: int) -> TicketOutcome | None:
-        """The ticket's case outcome (承诺 date, 补正 items, reasons, where to)."""
-        cs = t.cases
-        query = select(cs.c.outcome, cs.c.promised_date, cs.c.missing_items, cs.c.reasons, cs.c.referred_to)
-        case = self.conn.execute(query.where(cs.c.ticket_id == ticket_id)).first()
-        if case is None:
+        """The ticket's case outcome (承诺 date, 补正 items, reasons, where to); every concluded
+        ticket's status page asks: on the raw cursor."""
+        rows = self.raw.select(t.cases, CASE_OUTCOME_COLUMNS, "cases.ticket_id = ?", (ticket_id,))
+        if not rows:
             return None
+        outcome, promised_date, missing_items, reasons, referred_to = rows[0]
         return TicketOutcome(
-            outcome=case.outcome,
-            promised_date=case.promised_date,
-            missing_items=tuple(case.missing_items or ()),
-            reasons=case.reasons or "",
-            referred_to=case.referred_to or "",
+            outcome=outcome,
+            promised_date=promised_date,
+            missing_items=tuple(missing_items or ()),
+            reasons=reasons or "",
+            referred_to=referred_to or "",
         )

@@ -24,6 +24,7 @@ import ipaddress
 import logging
 import re
 import time
+from typing import Any
 
 import psycopg
 from fastapi import APIRouter, FastAPI, Request
@@ -76,6 +77,9 @@ class RequestContext:
         self.app = app
         self.metrics = metrics
         self.access_log = access_log
+        # Each (method, route, status) series of the latency histogram, looked up once: the
+        # histogram's ``labels`` (checks, a lock, a lookup) cost more than the observation itself.
+        self._series: dict[tuple[str, str, str], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,7 +115,11 @@ class RequestContext:
         finally:
             elapsed = time.perf_counter() - began
             template = _route_template(scope)
-            self.metrics.latency.labels(scope.get("method", ""), template, str(status)).observe(elapsed)
+            key = (scope.get("method", ""), template, str(status))
+            series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = self.metrics.latency.labels(*key)
+            series.observe(elapsed)
             if self.access_log:
                 access.info(
                     "%s %s %d",

@@ -18,7 +18,6 @@ from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
 from fastapi.testclient import TestClient
 
 from queue_server.api.app import build_routes, create_app
-from queue_server.api.routes import evaluations as evaluations_routes
 from queue_server.api.routes import windows as windows_routes
 from tests.server.conftest import Hall
 
@@ -82,34 +81,56 @@ def test_a_process_answers_its_first_requests_with_every_route_already_built(
     assert built == []
 
 
-def test_a_request_asks_only_the_routers_that_could_serve_its_path(
+def test_a_request_is_matched_by_the_route_that_serves_it_alone_and_once(
     hall: Hall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The index tells which included router matches a path, and which of its routes serves it,
+    from the routers' regular expressions: FastAPI matches that route alone, once, for its
+    parameters (a router walked its routes to say it matched, then again to handle the request)."""
     asked: list[APIRouter] = []
-    matches = _IncludedRouter.matches
+    routes: list[str] = []
+    router_matches, route_matches = _IncludedRouter.matches, _EffectiveRouteContext.matches
 
-    def counted(self: _IncludedRouter, scope: Any) -> Any:
+    def router_counted(self: _IncludedRouter, scope: Any) -> Any:
         asked.append(self.original_router)
-        return matches(self, scope)
+        return router_matches(self, scope)
 
-    monkeypatch.setattr(_IncludedRouter, "matches", counted)
+    def route_counted(self: _EffectiveRouteContext, scope: Any) -> Any:
+        routes.append(self.path_format)
+        return route_matches(self, scope)
+
+    monkeypatch.setattr(_IncludedRouter, "matches", router_counted)
+    monkeypatch.setattr(_EffectiveRouteContext, "matches", route_counted)
     assert hall.act("1", "open").status_code == 200
     hall.issue("S1")
     assert hall.act("1", "call-next").status_code == 200
     assert hall.act("1", "conclude").status_code == 200
     asked.clear()
+    routes.clear()
     pending = hall.client.get("/api/v1/windows/1/pending-evaluation", headers=hall.as_("evaluator1"))
     assert pending.status_code == 200 and pending.json() is not None, pending.text
-    # The windows' router (its paths start alike) then the evaluations' one: not the ten before it.
-    assert asked == [windows_routes.router, evaluations_routes.router]
+    windows = {f"/api/v1{route.path}" for route in windows_routes.router.routes}
+    # Neither the windows' router (its paths start alike) nor the ten before it is asked, nor the
+    # evaluations' routes before the one that serves the request.
+    assert asked == []
+    assert routes == ["/api/v1/windows/{window}/pending-evaluation"] and not windows & set(routes)
     asked.clear()
+    routes.clear()
     rated = hall.client.post(
         f"/api/v1/evaluations/{pending.json()['id']}/rating",
         json={"level": "satisfied"},
         headers=hall.as_("evaluator1"),
     )
     assert rated.status_code == 201, rated.text
-    assert asked == [evaluations_routes.router]
+    assert asked == [] and routes == ["/api/v1/evaluations/{evaluation_id}/rating"]
+    hall.issue("S1")
+    asked.clear()
+    routes.clear()
+    assert hall.act("1", "call-next").status_code == 200 and hall.act("1", "conclude").status_code == 200
+    assert asked == [] and routes == [
+        "/api/v1/windows/{window}/call-next",
+        "/api/v1/windows/{window}/conclude",
+    ]
 
 
 def test_a_route_added_later_is_found_and_a_path_nobody_serves_still_answers_404(hall: Hall) -> None:
@@ -130,3 +151,51 @@ def test_a_route_added_later_is_found_and_a_path_nobody_serves_still_answers_404
     app.include_router(later, prefix="/api/v1")  # type: ignore[attr-defined]
     found = hall.client.get(path)
     assert found.status_code == 200 and found.json() == {"added": True}
+
+
+def test_a_route_added_later_to_an_included_router_is_matched_in_the_walks_order(hall: Hall) -> None:
+    """A router's routes are read again once they changed (HallQ adds none after start-up; the
+    index itself is built from the literal parts the routes had then)."""
+    app = hall.client.app
+    first, second = APIRouter(), APIRouter()
+
+    @first.get("/later/{name}/more")
+    async def first_more(name: str) -> str:
+        return f"first {name} more"
+
+    @second.get("/later/{name}")
+    async def second_any(name: str) -> str:
+        return f"second {name}"
+
+    app.include_router(first, prefix="/api/v1")  # type: ignore[attr-defined]
+    app.include_router(second, prefix="/api/v1")  # type: ignore[attr-defined]
+    assert hall.client.get("/api/v1/later/b").json() == "second b"
+
+    @first.get("/later/{name}")
+    async def first_any(name: str) -> str:
+        return f"first {name}"
+
+    # the first router now holds a route for the path: it comes first, as in FastAPI's own walk
+    assert hall.client.get("/api/v1/later/b").json() == "first b"
+
+
+def test_the_latency_histograms_series_is_looked_up_once_per_route_and_status(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The histogram's ``labels`` (argument checks, a lock, a lookup) cost more than the
+    observation: the request context keeps each series it looked up."""
+    latency = hall.runtime.metrics.latency
+    looked_up: list[tuple[str, ...]] = []
+    labels = latency.labels
+
+    def counted(*values: str) -> Any:
+        looked_up.append(values)
+        return labels(*values)
+
+    monkeypatch.setattr(latency, "labels", counted)
+    for _ in range(4):
+        hall.issue("S1")
+    series = ("POST", "/api/v1/tickets", "201")
+    assert looked_up.count(series) <= 1, looked_up
+    page = hall.client.get("/metrics").text
+    assert 'hallq_request_seconds_count{method="POST",route="/api/v1/tickets",status="201"} 4.0' in page

@@ -90,19 +90,19 @@ async def export(
 @router.get("/evaluations/{evaluation_id}", response_model=c.EvaluationPublic)
 async def get_evaluation(evaluation_id: RowId, runtime: RuntimeDep, actor: ActorDep) -> c.EvaluationPublic:
     """One evaluation (manager, or the evaluator device of its window)."""
-    return await runtime.read(lambda uow: evaluations.evaluation(uow, actor, evaluation_id))
+    return await runtime.read_small(lambda uow: evaluations.evaluation(uow, actor, evaluation_id))
 
 
 @router.get("/tickets/{token}/evaluation", response_model=c.EvaluationPublic)
 async def ticket_evaluation(token: str, runtime: RuntimeDep) -> c.EvaluationPublic:
     """The evaluation of a concluded ticket (public, by its token): the status page rates from it."""
-    return await runtime.read(lambda uow: evaluations.ticket_evaluation(uow, token))
+    return await runtime.read_small(lambda uow: evaluations.ticket_evaluation(uow, token))
 
 
 @router.get("/windows/{window}/pending-evaluation", response_model=c.EvaluationPublic | None)
 async def pending_evaluation(window: str, runtime: RuntimeDep, actor: ActorDep) -> c.EvaluationPublic | None:
     """The window's evaluation still waiting for a rating, or null (the window's evaluator device)."""
-    return await runtime.read(lambda uow: evaluations.pending_at_window(uow, actor, window))
+    return await runtime.read_small(lambda uow: evaluations.pending_at_window(uow, actor, window))
 
 
 @router.get("/follow-ups", response_model=list[c.FollowUpPublic])

@@ -83,7 +83,7 @@ async def attach_holder(
 @router.get("/{token}", response_model=c.TicketPublic)
 async def ticket_status(token: str, runtime: RuntimeDep) -> c.TicketPublic:
     """A ticket's live status by its public token (the QR code); no login, nothing personal."""
-    return await runtime.read(lambda uow: tickets.ticket_status(uow, token))
+    return await runtime.read_small(lambda uow: tickets.ticket_status(uow, token))
 
 
 @router.get("/{token}/guide", response_model=c.ServiceDetail)
