@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from queue_server.adapters.pg_locks import Held
+from queue_server.adapters.waiters import Settled, resolve
 from queue_server.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -287,7 +288,7 @@ class Writer:
                     change()
                 except Exception:
                     log.exception("a cache change after commit failed")
-        woken: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, bool]]] = {}
+        woken: dict[asyncio.AbstractEventLoop, Settled] = {}
         for job, result, outbox in settled:
             if outbox is not None:  # committed: its events go out even if nobody waits any more
                 events.extend(outbox)
@@ -306,7 +307,7 @@ class Writer:
                 continue
         for loop, waiters in woken.items():
             try:
-                loop.call_soon_threadsafe(_resolve, waiters)
+                loop.call_soon_threadsafe(resolve, waiters)
             except RuntimeError:  # the loop is closed (shutdown): nobody is left to tell
                 log.debug("event loop closed; %d callers not told", len(waiters))
         if events:
@@ -314,17 +315,6 @@ class Writer:
                 self._publish(events)
             except Exception:
                 log.exception("publishing live events failed")
-
-
-def _resolve(waiters: list[tuple[asyncio.Future[Any], Any, bool]]) -> None:
-    """On the callers' event loop: hand each its result (or error), unless it gave up waiting."""
-    for waiter, result, ok in waiters:
-        if waiter.done():  # cancelled: its request was abandoned
-            continue
-        if ok:
-            waiter.set_result(result)
-        else:
-            waiter.set_exception(result)
 
 
 class _Refused(Exception):
