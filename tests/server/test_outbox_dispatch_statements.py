@@ -10,7 +10,7 @@ import pytest
 
 from tests.server.conftest import Hall
 from tests.server.test_sms_notices_api import put_settings, settled_figures
-from tests.server.test_statements_per_request import CORE, VERSION_CHECK, built, statements
+from tests.server.test_statements_per_request import CORE, built, jobs_with, statements
 
 __all__ = ["built", "statements"]  # the fixtures, shared with the requests' counts
 
@@ -19,25 +19,6 @@ pytestmark = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 LEASE = "UPDATE outbox SET lease_owner"
 SENT = "UPDATE outbox SET status"
-
-
-def jobs_with(statements: list[str], marker: str) -> list[list[str]]:
-    """Every writer job (a transaction, or a savepoint in a batch) that ran ``marker``."""
-    found: list[list[str]] = []
-    current: list[str] = []
-    for sql in statements:
-        if sql.startswith(("BEGIN", "SAVEPOINT")):
-            current = []
-        elif sql.startswith(("COMMIT", "RELEASE")):
-            if any(s.startswith(marker) for s in current):
-                found.append(current)
-            current = []
-        elif sql.startswith(VERSION_CHECK):
-            if current[-1:] == [CORE + "Select"]:
-                current.pop()  # the cached catalogue's check (any job may carry it) and its note
-        else:
-            current.append(sql)
-    return found
 
 
 def test_the_dispatchers_claim_and_record_run_on_the_drivers_cursor(hall: Hall, built: list[str]) -> None:

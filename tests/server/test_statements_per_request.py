@@ -65,10 +65,10 @@ def built(hall: Hall, statements: list[str]) -> Iterator[list[str]]:
     event.remove(hall.runtime.write_engine, "before_execute", note)
 
 
-def job_with(statements: list[str], marker: str) -> list[str]:
-    """The statements of the one writer job that ran ``marker``: the writer runs a batch of jobs in
-    one transaction, each under its own savepoint (a lone job straight in its transaction), and
-    other jobs, the server's own housekeeping, may share the batch."""
+def jobs_with(statements: list[str], marker: str) -> list[list[str]]:
+    """Every writer job that ran ``marker``: the writer runs a batch of jobs in one transaction,
+    each under its own savepoint (a lone job straight in its transaction), and other jobs, the
+    server's own housekeeping, may share the batch."""
     found: list[list[str]] = []
     current: list[str] = []
     for sql in statements:
@@ -83,6 +83,12 @@ def job_with(statements: list[str], marker: str) -> list[str]:
                 current.pop()  # the check's own note that SQLAlchemy Core built it
         else:
             current.append(sql)
+    return found
+
+
+def job_with(statements: list[str], marker: str) -> list[str]:
+    """The statements of the one writer job that ran ``marker``."""
+    found = jobs_with(statements, marker)
     assert len(found) == 1, found
     return found[0]
 
