@@ -207,6 +207,11 @@ class RawStatements:
         """A value as the column ``name`` of ``table`` stores it (an enum member as its value)."""
         return _bound(_bind_plan(table, self._dialect, (name,)), (value,))[0]
 
+    def bind_row(self, table: Table, names: tuple[str, ...], values: Sequence[Any]) -> tuple[Any, ...]:
+        """``values`` as the columns ``names`` of ``table`` store them, in one pass (a name may
+        repeat: a statement that binds a column twice)."""
+        return _bound(_bind_plan(table, self._dialect, names), values)
+
     def by_id(
         self, table: Table, names: Sequence[str], row_id: int, *, lock: bool = False
     ) -> tuple[Any, ...] | None:
