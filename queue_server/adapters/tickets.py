@@ -199,18 +199,25 @@ class SqlTicketStore:
 
     def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
         """A service's waiting tickets in the order people are counted ahead (the first ``limit``)."""
-        # After every call, transfer and issue (the people ahead of each): three columns on the raw
+        # After every call, transfer and issue (the people ahead of each): two columns on the raw
         # cursor, ordered by the database as ``count_ahead`` counts, not whole rows sorted here.
         text = (
-            "SELECT number, token, rank_at FROM tickets WHERE hall_id = ? AND status = 'waiting' "
+            "SELECT number, token FROM tickets WHERE hall_id = ? AND status = 'waiting' "
             "AND service_id = ? ORDER BY priority_class IS NULL, rank_at, id"
         )
         params: tuple[int, ...] = (hall_id, service_id)
         if limit is not None:
             text += " LIMIT ?"
             params = (*params, limit)
-        rows = self.raw.rows(text, params)
-        return [QueuePlace(number, token, cast(datetime, read_time(rank))) for number, token, rank in rows]
+        return [QueuePlace(number, token) for number, token in self.raw.rows(text, params)]
+
+    def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
+        """The ranks of a service's waiting tickets."""
+        rows = self.raw.rows(
+            "SELECT rank_at FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?",
+            (hall_id, service_id),
+        )
+        return [cast(datetime, read_time(rank)) for (rank,) in rows]
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
         """Tickets one person (by ID hash) took for a service on a day, cancelled ones aside."""

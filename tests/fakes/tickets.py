@@ -176,7 +176,10 @@ class FakeTicketStore:
         rows = sorted(
             self.waiting(hall_id, [service_id]), key=lambda r: (r.priority_class is None, r.rank_at, r.id)
         )
-        return [QueuePlace(r.number, r.token, r.rank_at) for r in rows[:limit]]
+        return [QueuePlace(r.number, r.token) for r in rows[:limit]]
+
+    def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
+        return [r.rank_at for r in self.waiting(hall_id, [service_id])]
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
         return sum(

@@ -125,7 +125,8 @@ def test_a_calls_people_ahead_push_reads_only_what_its_events_carry(
     statements.clear()
     with hall.client.websocket_connect("/ws") as ws:
         ws.send_json({"type": "subscribe", "topics": [f"ticket:{t['token']}" for t in waiting]})
-        assert ws.receive_json()["type"] == "snapshot"
+        for _ in waiting:  # one a topic: each subscribed before the call
+            assert ws.receive_json()["type"] == "snapshot"
         called = hall.act("1", "call-next")
         assert called.status_code == 200 and called.json()["ticket"]["number"] == tickets[3]["number"]
         pushed: dict[str, int] = {}
@@ -141,3 +142,7 @@ def test_a_calls_people_ahead_push_reads_only_what_its_events_carry(
         job = job_with(statements, MARKERS["call-next"])
         whole_rows = [sql for sql in job if sql.startswith("SELECT") and "tickets.id_hash" in sql]
         assert len(whole_rows) == 1, job  # the called ticket's; the push read one a waiting ticket too
+        ranks = [sql for sql in job if sql.startswith("SELECT") and "rank_at" in sql.split("FROM")[0]]
+        # the policy's candidates and the called ticket's row: the push's order is the database's,
+        # no rank of it read, parsed and sorted here
+        assert len(ranks) == 2, job

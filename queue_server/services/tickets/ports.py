@@ -51,11 +51,10 @@ class TicketRow:
 
 @dataclass(frozen=True, slots=True)
 class QueuePlace:
-    """A waiting ticket as its queue's people-ahead push and a requeue see it: no more is read."""
+    """A waiting ticket as its queue's people-ahead push sees it: no more is read."""
 
     number: str
     token: str
-    rank_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +188,10 @@ class TicketStore(Protocol):
     def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
         """A service's waiting tickets in the order people are counted ahead (priority ones first,
         then by rank and id; the first ``limit``): a ticket's place is how many are ahead of it."""
+        ...
+
+    def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
+        """The ranks of a service's waiting tickets (where a requeued ticket re-enters)."""
         ...
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
