@@ -15,7 +15,13 @@ from queue_server.adapters.raw import RawStatements, read_time
 from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.policy import Candidate
-from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketOutcome, TicketRow
+from queue_server.services.tickets.ports import (
+    NewTicket,
+    QueuePlace,
+    TicketChanges,
+    TicketOutcome,
+    TicketRow,
+)
 
 NEW_TICKET_COLUMNS = tuple(f.name for f in fields(NewTicket))
 TICKET_COLUMNS = tuple(f.name for f in fields(TicketRow))
@@ -191,6 +197,28 @@ class SqlTicketStore:
             )
             for ticket_id, service_id, rank_at, priority, target, appointment_at in rows
         ]
+
+    def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
+        """A service's waiting tickets in the order people are counted ahead (the first ``limit``)."""
+        # After every call, transfer and issue (the people ahead of each): two columns on the raw
+        # cursor, ordered by the database as ``count_ahead`` counts, not whole rows sorted here.
+        text = (
+            "SELECT number, token FROM tickets WHERE hall_id = ? AND status = 'waiting' "
+            "AND service_id = ? ORDER BY priority_class IS NULL, rank_at, id"
+        )
+        params: tuple[int, ...] = (hall_id, service_id)
+        if limit is not None:
+            text += " LIMIT ?"
+            params = (*params, limit)
+        return [QueuePlace(number, token) for number, token in self.raw.rows(text, params)]
+
+    def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
+        """The ranks of a service's waiting tickets."""
+        rows = self.raw.rows(
+            "SELECT rank_at FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?",
+            (hall_id, service_id),
+        )
+        return [cast(datetime, read_time(rank)) for (rank,) in rows]
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
         """Tickets one person (by ID hash) took for a service on a day, cancelled ones aside."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 
 # How much one new sample moves the running mean: about the last 20 cases count.
 SMOOTHING = 0.1
@@ -43,16 +42,3 @@ def estimated_wait_seconds(people_ahead: int, stats: HandlingStats, serving_wind
     if people_ahead <= 0:
         return 0
     return math.ceil(people_ahead / serving_windows * stats.mean_seconds)
-
-
-def people_ahead(tickets: list[tuple[bool, datetime, int]]) -> list[int]:
-    """People ahead of each waiting ticket of one service, given (priority, rank time, id) each.
-
-    The same rule as the repository's count: priority tickets first, then by rank and id; the
-    result is in the order given, so a caller zips it back onto its rows.
-    """
-    order = sorted(range(len(tickets)), key=lambda i: (not tickets[i][0], tickets[i][1], tickets[i][2]))
-    ahead = [0] * len(tickets)
-    for place, index in enumerate(order):
-        ahead[index] = place
-    return ahead

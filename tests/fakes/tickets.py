@@ -11,7 +11,13 @@ from queue_server.domain.hall import HallCatalogue
 from queue_server.domain.lifecycle import Action, Status, next_status
 from queue_server.domain.policy import Candidate
 from queue_server.services.hall.ports import NewEvent
-from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketOutcome, TicketRow
+from queue_server.services.tickets.ports import (
+    NewTicket,
+    QueuePlace,
+    TicketChanges,
+    TicketOutcome,
+    TicketRow,
+)
 
 OPEN = ("waiting", "called", "parked", "no_show")
 
@@ -165,6 +171,15 @@ class FakeTicketStore:
             for r in self._waiting(catalogue.id)
             if r.service_id in service_ids or r.target_window_id == window_id
         ]
+
+    def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
+        rows = sorted(
+            self.waiting(hall_id, [service_id]), key=lambda r: (r.priority_class is None, r.rank_at, r.id)
+        )
+        return [QueuePlace(r.number, r.token) for r in rows[:limit]]
+
+    def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
+        return [r.rank_at for r in self.waiting(hall_id, [service_id])]
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
         return sum(

@@ -107,3 +107,42 @@ def test_a_sqlite_transaction_begins_on_the_driver_and_its_error_is_still_sqlalc
                 conn.execute(text("INSERT INTO probe (id) VALUES (1)"))
     finally:
         engine.dispose()
+
+
+def test_a_calls_people_ahead_push_reads_only_what_its_events_carry(
+    hall: Hall, request: pytest.FixtureRequest
+) -> None:
+    """The push read every column of each waiting ticket (ID and phone hashes, masks, times…) to
+    tell each holder a number; it reads the queue's numbers, tokens and order, and the counts it
+    pushes are still the ones the ticket's status page works out."""
+    assert hall.act("1", "open").status_code == 200
+    tickets = [hall.issue("S1") for _ in range(3)]
+    tickets.append(hall.issue("S1", priority_class="green"))
+    tickets.append(hall.issue("S1"))
+    waiting = [t for i, t in enumerate(tickets) if i != 3]  # the priority one is called first
+    sqlite = hall.runtime.write_engine.dialect.name == "sqlite"
+    statements: list[str] = request.getfixturevalue("statements") if sqlite else []  # SQLite's trace
+    statements.clear()
+    with hall.client.websocket_connect("/ws") as ws:
+        ws.send_json({"type": "subscribe", "topics": [f"ticket:{t['token']}" for t in waiting]})
+        for _ in waiting:  # one a topic: each subscribed before the call
+            assert ws.receive_json()["type"] == "snapshot"
+        called = hall.act("1", "call-next")
+        assert called.status_code == 200 and called.json()["ticket"]["number"] == tickets[3]["number"]
+        pushed: dict[str, int] = {}
+        while len(pushed) < len(waiting):
+            frame = ws.receive_json()
+            if frame["type"] == "ticket.ahead":
+                pushed[frame["payload"]["number"]] = frame["payload"]["people_ahead"]
+    status = {
+        t["number"]: hall.client.get(f"/api/v1/tickets/{t['token']}").json()["people_ahead"] for t in waiting
+    }
+    assert pushed == status == {t["number"]: n for n, t in enumerate(waiting)}
+    if sqlite:
+        job = job_with(statements, MARKERS["call-next"])
+        whole_rows = [sql for sql in job if sql.startswith("SELECT") and "tickets.id_hash" in sql]
+        assert len(whole_rows) == 1, job  # the called ticket's; the push read one a waiting ticket too
+        ranks = [sql for sql in job if sql.startswith("SELECT") and "rank_at" in sql.split("FROM")[0]]
+        # the policy's candidates and the called ticket's row: the push's order is the database's,
+        # no rank of it read, parsed and sorted here
+        assert len(ranks) == 2, job

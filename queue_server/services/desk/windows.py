@@ -322,7 +322,7 @@ def requeue(uow: UnitOfWork, actor: Actor, number: str, command: c.Requeue) -> c
     places = (
         command.places_back if command.places_back is not None else at.catalogue.settings.requeue_places_back
     )
-    ranks = [r.rank_at for r in uow.stores.tickets.waiting(actor.hall_id, [ticket.service_id])]
+    ranks = uow.stores.tickets.waiting_ranks(actor.hall_id, ticket.service_id)
     ticket = _move(uow, actor, at, ticket, Action.REQUEUE, rank_at=requeue_rank(ranks, places, uow.now))
     uow.emit(
         actor.hall_id, "ticket.requeued", (*at.topics, f"ticket:{ticket.token}"), {"number": ticket.number}

@@ -50,6 +50,14 @@ class TicketRow:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuePlace:
+    """A waiting ticket as its queue's people-ahead push sees it: no more is read."""
+
+    number: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
 class NewTicket:
     """A ticket about to be issued (the store gives it its id)."""
 
@@ -175,6 +183,15 @@ class TicketStore(Protocol):
         self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int
     ) -> list[Candidate]:
         """Waiting tickets of these services and those sent to the window, as the policy sees them."""
+        ...
+
+    def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
+        """A service's waiting tickets in the order people are counted ahead (priority ones first,
+        then by rank and id; the first ``limit``): a ticket's place is how many are ahead of it."""
+        ...
+
+    def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
+        """The ranks of a service's waiting tickets (where a requeued ticket re-enters)."""
         ...
 
     def count_person_tickets(self, hall_id: int, day: date, service_id: int, id_hash: str) -> int:
