@@ -14,13 +14,13 @@ all. Every process may still write any hall: the writers lock the halls they act
 other's halls.
 
 Kiosks and windows run concurrently (asyncio + a lean keep-alive HTTP client,
-``benchmarks.lean_http``, in this process, on the same cores): 8 kiosk loops issue tickets (10 %
-priority, 绿色通道) while fewer than ``--backlog`` wait per hall; every window loops call-next and then,
-by chance, recall (10 %), no-show (4 %, most requeued later: 过号召回), transfer to another service
-keeping its place (3 %), park and call back (2 %), or start and conclude; after 80 % of conclusions
-the window's evaluator pad fetches its pending evaluation and rates it (the rest expire unrated
-through the housekeeping); 30 % of citizens open their ticket's status page once. The rating timeout
-is 120 s, so expiries happen during the replay.
+``benchmarks.lean_http``, in this process, on the same cores): 8 kiosk loops (at least 4 a hall)
+issue tickets (10 % priority, 绿色通道) while fewer than ``--backlog`` wait per hall; every window loops
+call-next and then, by chance, recall (10 %), no-show (4 %, most requeued later: 过号召回), transfer to
+another service keeping its place (3 %), park and call back (2 %), or start and conclude; after 80 %
+of conclusions the window's evaluator pad fetches its pending evaluation and rates it (the rest
+expire unrated through the housekeeping); 30 % of citizens open their ticket's status page once. The
+rating timeout is 120 s, so expiries happen during the replay.
 
 Printed: wall time, requests/s, server CPU per request (utime + stime of every server process from
 /proc, over all requests), p50/p99 per request type, the 5xx count, call-next p99 in the first and
@@ -61,7 +61,11 @@ from queue_server.config import ServerSettings
 from queue_server.services.admin.accounts import create_token
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 
-KIOSKS = 8
+KIOSKS = 8  # kiosk loops in all, split over the halls
+# ... but at least this many a hall: with one loop a hall the multi-hall day's 20 loops, each waiting
+# for its issue's reply, set the pace, not the servers (1 and 2 processes on PostgreSQL both issued
+# ~72 tickets/s with the CPU half idle), and a ratio of processes measured nothing.
+KIOSKS_PER_HALL = 4
 HOUSEKEEPING_LINE = re.compile(
     r"housekeeping of hall \d+: (\d+) items in (\d+) writer jobs, longest ([\d.]+) ms"
     r".*? CPU at most ([\d.]+) ms"
@@ -441,7 +445,7 @@ async def replay(
     stats.began = time.perf_counter()
     tasks = []
     for day in days:
-        tasks += [day.kiosk() for _ in range(max(1, KIOSKS // len(days)))]
+        tasks += [day.kiosk() for _ in range(max(KIOSKS_PER_HALL, KIOSKS // len(days)))]
         tasks += [day.window(n) for n in day.setup.windows]
     monitor = asyncio.ensure_future(progress(stats, days))
     await asyncio.gather(*tasks)
