@@ -93,9 +93,7 @@ def test_a_cancelled_ticket_leaves_the_queue_and_cannot_be_cancelled_twice(hall:
     assert refused.value.code == "ticket.illegal_transition"
 
 
-def test_an_issue_looks_up_the_open_windows_once(
-    hall: Hall, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_issue_looks_up_the_open_windows_once(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
     looked_up: list[int] = []
     real = UnitOfWork.open_window_ids
 
