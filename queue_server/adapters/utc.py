@@ -17,14 +17,21 @@ class NaiveDatetime(ValueError):
 
 def to_stored(value: datetime) -> datetime:
     """An aware datetime as stored: naive, in UTC."""
+    if value.tzinfo is UTC:  # the server's own clock: already UTC, no conversion to work out
+        return value.replace(tzinfo=None)
     if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
         raise NaiveDatetime(f"naive datetime given to a UTC column: {value.isoformat()}")
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def to_sqlite_text(value: datetime) -> str:
-    """The stored form as SQLite keeps it (the text SQLAlchemy's DateTime writes and reads)."""
-    return to_stored(value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """The stored form as SQLite keeps it (the text SQLAlchemy's DateTime writes and reads):
+    ``%Y-%m-%d %H:%M:%S.%f``, written by ``isoformat`` (half the CPU of ``strftime``, which parses
+    its format on every call), the same bytes from year 1000 on (``%Y`` does not pad below)."""
+    stored = to_stored(value)
+    if stored.year < 1000:
+        return stored.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return stored.isoformat(" ", "microseconds")
 
 
 def from_stored(value: Any) -> datetime | None:

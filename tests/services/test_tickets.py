@@ -8,6 +8,7 @@ from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import IllegalTransition, Rejected
 from queue_server.services.tickets.issue import cancel_ticket, issue_ticket, lookup_tickets, ticket_status
+from queue_server.services.unit_of_work import UnitOfWork
 from tests.services.conftest import HALL, S1, S3, Hall
 
 KIOSK = Actor(hall_id=HALL, role="kiosk", name="kiosk-1")
@@ -90,3 +91,20 @@ def test_a_cancelled_ticket_leaves_the_queue_and_cannot_be_cancelled_twice(hall:
     with pytest.raises(IllegalTransition) as refused:
         cancel_ticket(hall.unit(), first.token)
     assert refused.value.code == "ticket.illegal_transition"
+
+
+def test_an_issue_looks_up_the_open_windows_once(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_up: list[int] = []
+    real = UnitOfWork.open_window_ids
+
+    def counted(uow: UnitOfWork, hall_id: int) -> frozenset[int]:
+        looked_up.append(hall_id)
+        return real(uow, hall_id)
+
+    monkeypatch.setattr(UnitOfWork, "open_window_ids", counted)
+
+    ticket = issue(hall)
+
+    assert looked_up == [HALL]  # the estimate and the reply's serving windows share the one count
+    assert ticket.serving_windows == 0
+    assert ticket.estimated_wait_seconds is None

@@ -108,11 +108,13 @@ def serving_windows(uow: UnitOfWork, catalogue: HallCatalogue, service_id: int) 
 
 
 def wait_estimate(
-    uow: UnitOfWork, catalogue: HallCatalogue, service_id: int, people_ahead: int
+    uow: UnitOfWork, catalogue: HallCatalogue, service_id: int, people_ahead: int, serving: int | None = None
 ) -> int | None:
-    """Estimated wait from the live handling mean and the open windows serving the service now."""
+    """Estimated wait from the live handling mean and the open windows serving the service now
+    (``serving``: their count, when the caller has it already)."""
     service = catalogue.services[service_id]
-    serving = serving_windows(uow, catalogue, service_id)
+    if serving is None:
+        serving = serving_windows(uow, catalogue, service_id)
     return estimated_wait_seconds(people_ahead, uow.handling(service_id, service.avg_handle_seconds), serving)
 
 

@@ -101,7 +101,8 @@ def issue_ticket(
         service_id=service.id,
         data={"number": number, "priority": ticket.priority_class, "channel": channel},
     )
-    estimate = wait_estimate(uow, catalogue, service.id, ahead)
+    serving = serving_windows(uow, catalogue, service.id)  # once: the estimate and the reply both show it
+    estimate = wait_estimate(uow, catalogue, service.id, ahead, serving)
     waiting = ahead + 1 if not is_priority else uow.stores.tickets.count_waiting(actor.hall_id, service.id)
     uow.emit(
         actor.hall_id,
@@ -124,7 +125,7 @@ def issue_ticket(
         phone_masked=ticket.phone_masked,
         channel=channel,
         appointment_at=appointment_at,
-        serving_windows=serving_windows(uow, catalogue, service.id),
+        serving_windows=serving,
     )
 
 
