@@ -25,10 +25,16 @@ def test_a_board_gets_a_snapshot_then_each_call_with_consecutive_seq(hall: Hall)
         hall.issue("S1")
         hall.issue("S1")
         hall.act("1", "call-next")
-        frames = [ws.receive_json() for _ in range(3)]
-        assert [f["type"] for f in frames] == ["ticket.issued", "ticket.issued", "ticket.called"]
-        assert [f["seq"] for f in frames] == [start + 1, start + 2, start + 3]
-        called = frames[2]["payload"]
+        # On PostgreSQL the windows' openings reach this process through LISTEN, and may come after
+        # the snapshot that already shows them open: they are sent on, in order, like any event.
+        frames = [ws.receive_json()]
+        while frames[-1]["type"] != "ticket.called":
+            frames.append(ws.receive_json())
+        late = [f["type"] for f in frames[:-3]]
+        assert set(late) <= {"window.status"}, late
+        assert [f["type"] for f in frames[-3:]] == ["ticket.issued", "ticket.issued", "ticket.called"]
+        assert [f["seq"] for f in frames] == list(range(start + 1, start + 1 + len(frames)))
+        called = frames[-1]["payload"]
         assert (called["number"], called["window"], called["window_name"]) == ("A001", "1", "一号窗口")
 
 
