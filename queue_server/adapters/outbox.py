@@ -93,20 +93,9 @@ _COUNT_SENT = (
 )
 
 
-# The columns a new message binds, in the order of ``_INSERT``; the capped insert's count adds its
-# ordering key and the day's start (a created_at).
-_NEW = (
-    "hall_id",
-    "destination",
-    "kind",
-    "idempotency_key",
-    "ordering_key",
-    "payload",
-    "status",
-    "attempts",
-    "created_at",
-    "next_at",
-)
+# The columns a new message binds, in the order of ``_INSERT`` (all but its id and what sending
+# fills in); the capped insert's count adds its ordering key and the day's start (a created_at).
+_NEW = _COLUMNS[1:11]
 _NEW_CAPPED = (*_NEW, "ordering_key", "created_at")
 
 
