@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -50,3 +51,12 @@ def log_in(
 def shot(page: Any, name: str, **options: Any) -> Any:
     """Save a screenshot under artifacts/consoles/."""
     return screenshot(page, "consoles", name, **options)
+
+
+def slot_around(now: datetime) -> tuple[str, str]:
+    """A half-hour booking slot ("HH:MM", "HH:MM") that began five minutes before ``now``, kept inside
+    ``now``'s day: a slot cannot cross midnight, and the suite may run at 23:50 in the hall's zone."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    start = max(now.replace(second=0, microsecond=0) - timedelta(minutes=5), midnight)
+    end = min(start + timedelta(minutes=30), midnight + timedelta(hours=23, minutes=59))
+    return start.strftime("%H:%M"), end.strftime("%H:%M")

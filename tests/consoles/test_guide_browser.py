@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from tests.consoles.conftest import ServedHall, log_in, shot
+from tests.consoles.conftest import ServedHall, log_in, shot, slot_around
 from tests.support.browser import checked_context
 
 
@@ -133,15 +133,15 @@ def test_the_guide_confirms_a_priority_declared_at_the_kiosk(served: ServedHall,
 
 def test_the_guide_checks_in_a_booking_by_its_code(served: ServedHall, tablet: Any) -> None:
     page = tablet
-    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0)
-    start = now - timedelta(minutes=5)
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    start, end = slot_around(now)
     slot = httpx.post(
         served.url + "/api/v1/appointments/slots",
         json={
             "service_code": "S3",
             "day": now.date().isoformat(),
-            "start": start.strftime("%H:%M"),
-            "end": (start + timedelta(minutes=30)).strftime("%H:%M"),
+            "start": start,
+            "end": end,
             "capacity": 2,
         },
         headers=served.as_("manager"),

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.consoles.conftest import ServedHall, log_in, shot
+from tests.consoles.conftest import ServedHall, log_in, shot, slot_around
 from tests.support.browser import checked_context
 
 M = "manager"
@@ -144,10 +144,10 @@ def test_a_manager_opens_slots_marks_a_holiday_and_sees_bookings_checked_in(
     holiday = (now.date() + timedelta(days=3)).isoformat()
     page.goto(f"{served.url}/manager/calendar?day={today}")
     page.wait_for_selector("body[data-ready='1']")
-    start = now.replace(second=0, microsecond=0) - timedelta(minutes=5)
+    start, end = slot_around(now)
     page.select_option("#slot select[name=service]", "S1")
-    page.fill("#slot input[name=start]", start.strftime("%H:%M"))
-    page.fill("#slot input[name=end]", (start + timedelta(minutes=30)).strftime("%H:%M"))
+    page.fill("#slot input[name=start]", start)
+    page.fill("#slot input[name=end]", end)
     page.fill("#slot input[name=capacity]", "3")
     page.click("#slot-open")
     page.wait_for_selector("#slots tbody tr")
