@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -32,9 +31,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from queue_server.adapters.waiters import Settled, resolve
-
-log = logging.getLogger(__name__)
+from queue_server.adapters.waiters import Settled, hand_over
 
 T = TypeVar("T")
 MAX_BATCH = 64
@@ -121,11 +118,7 @@ class Reader:
                     woken.setdefault(read.loop, []).append((read.waiter, error, False))
         self.batches += 1
         self.reads += len(batch)
-        for loop, settled in woken.items():
-            try:
-                loop.call_soon_threadsafe(resolve, settled)
-            except RuntimeError:  # the loop is closed (shutdown): nobody is left to tell
-                log.debug("event loop closed; %d readers not told", len(settled))
+        hand_over(woken)
 
 
 def _outcome(conn: Connection, work: Callable[[Connection], Any]) -> tuple[Any, bool]:

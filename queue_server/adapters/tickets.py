@@ -198,19 +198,16 @@ class SqlTicketStore:
             for ticket_id, service_id, rank_at, priority, target, appointment_at in rows
         ]
 
-    def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
+    def queue(self, hall_id: int, service_id: int, *, limit: int) -> list[QueuePlace]:
         """A service's waiting tickets in the order people are counted ahead (the first ``limit``)."""
         # After every call, transfer and issue (the people ahead of each): two columns on the raw
         # cursor, ordered by the database as ``count_ahead`` counts, not whole rows sorted here.
         text = (
             "SELECT number, token FROM tickets WHERE hall_id = ? AND status = 'waiting' "
-            "AND service_id = ? ORDER BY priority_class IS NULL, rank_at, id"
+            "AND service_id = ? ORDER BY priority_class IS NULL, rank_at, id LIMIT ?"
         )
-        params: tuple[int, ...] = (hall_id, service_id)
-        if limit is not None:
-            text += " LIMIT ?"
-            params = (*params, limit)
-        return [QueuePlace(number, token) for number, token in self.raw.rows(text, params)]
+        rows = self.raw.rows(text, (hall_id, service_id, limit))
+        return [QueuePlace(number, token) for number, token in rows]
 
     def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
         """The ranks of a service's waiting tickets."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 # (the caller's future, its result or error, whether it is a result)
 Settled = list[tuple["asyncio.Future[Any]", Any, bool]]
@@ -19,3 +22,12 @@ def resolve(settled: Settled) -> None:
             waiter.set_result(result)
         else:
             waiter.set_exception(result)
+
+
+def hand_over(woken: dict[asyncio.AbstractEventLoop, Settled]) -> None:
+    """From a worker thread: wake each loop once, to resolve all of its callers."""
+    for loop, settled in woken.items():
+        try:
+            loop.call_soon_threadsafe(resolve, settled)
+        except RuntimeError:  # the loop is closed (shutdown): nobody is left to tell
+            log.debug("event loop closed; %d callers not told", len(settled))

@@ -35,7 +35,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from queue_server.adapters.pg_locks import Held
-from queue_server.adapters.waiters import Settled, resolve
+from queue_server.adapters.waiters import Settled, hand_over
 from queue_server.domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -305,11 +305,7 @@ class Writer:
                     job.future.set_result(result)
             except InvalidStateError:  # its caller gave up (cancelled at shutdown): nobody to tell
                 continue
-        for loop, waiters in woken.items():
-            try:
-                loop.call_soon_threadsafe(resolve, waiters)
-            except RuntimeError:  # the loop is closed (shutdown): nobody is left to tell
-                log.debug("event loop closed; %d callers not told", len(waiters))
+        hand_over(woken)
         if events:
             try:
                 self._publish(events)

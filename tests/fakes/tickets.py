@@ -172,7 +172,7 @@ class FakeTicketStore:
             if r.service_id in service_ids or r.target_window_id == window_id
         ]
 
-    def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
+    def queue(self, hall_id: int, service_id: int, *, limit: int) -> list[QueuePlace]:
         rows = sorted(
             self.waiting(hall_id, [service_id]), key=lambda r: (r.priority_class is None, r.rank_at, r.id)
         )

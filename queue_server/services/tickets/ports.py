@@ -185,7 +185,7 @@ class TicketStore(Protocol):
         """Waiting tickets of these services and those sent to the window, as the policy sees them."""
         ...
 
-    def queue(self, hall_id: int, service_id: int, *, limit: int | None = None) -> list[QueuePlace]:
+    def queue(self, hall_id: int, service_id: int, *, limit: int) -> list[QueuePlace]:
         """A service's waiting tickets in the order people are counted ahead (priority ones first,
         then by rank and id; the first ``limit``): a ticket's place is how many are ahead of it."""
         ...
