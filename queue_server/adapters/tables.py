@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import false as sa_false
@@ -463,6 +464,16 @@ evaluations = Table(
     Column("rater_token_id", Id),
     Index("ix_evaluations_pending", "hall_id", "status", "deadline_at"),
     Index("ix_evaluations_hall_requested", "hall_id", "requested_at"),
+    # A pad's question after every conclusion: its window's newest pending evaluation. Only the
+    # pending ones are indexed (a few per window at any time), so it is a seek however long the
+    # history; without it the question walked every evaluation ever stored.
+    Index(
+        "ix_evaluations_window_pending",
+        "window_id",
+        "id",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
 )
 
 evaluation_follow_ups = Table(

@@ -7,7 +7,6 @@ taken) the rows its plan reads from the outbox are no more than the messages not
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +16,7 @@ from queue_server.adapters import tables as t
 from queue_server.services.outbox.ports import Attempt, NewMessage
 from queue_server.services.unit_of_work import UnitOfWork
 from tests.server.conftest import Hall
+from tests.support.plans import pg_rows_read, sqlite_plan
 
 HISTORY, SENT, PENDING, DEAD = 5000, 20, 2, 1
 
@@ -74,15 +74,6 @@ def statements_of_the_view(hall: Hall) -> tuple[dict[str, Any], list[tuple[str, 
     return response.json(), seen
 
 
-def outbox_rows_read(node: dict[str, Any]) -> int:
-    """Rows a PostgreSQL plan node (and those under it) read from the outbox table."""
-    read = 0
-    if node.get("Relation Name") == "outbox":
-        kept = node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
-        read += kept + node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
-    return read + sum(outbox_rows_read(child) for child in node.get("Plans", []))
-
-
 def test_the_outbox_figures_read_no_history_of_sent_messages(hall: Hall) -> None:
     fill(hall)
     view, seen = statements_of_the_view(hall)
@@ -94,8 +85,7 @@ def test_the_outbox_figures_read_no_history_of_sent_messages(hall: Hall) -> None
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             for statement, parameters in seen:
-                explained = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-                steps = [str(row[-1]) for row in explained]
+                steps = sqlite_plan(conn, statement, parameters)
                 reads = [step for step in steps if step.startswith(("SEARCH outbox ", "SCAN outbox "))]
                 # Each read of the outbox seeks a status; ``hall_id=?`` alone would walk the history.
                 assert all("status=?" in step for step in reads), (statement, steps)
@@ -103,7 +93,5 @@ def test_the_outbox_figures_read_no_history_of_sent_messages(hall: Hall) -> None
             conn.exec_driver_sql("ANALYZE outbox")
             conn.exec_driver_sql("ANALYZE outbox_sent")
             for statement, parameters in seen:
-                explained = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
-                plan = explained.scalar_one()
-                plan = json.loads(plan) if isinstance(plan, str) else plan
-                assert outbox_rows_read(plan[0]["Plan"]) <= PENDING + DEAD, (statement, plan)
+                read = pg_rows_read(conn, statement, parameters, "outbox")
+                assert read <= PENDING + DEAD, (statement, read)
