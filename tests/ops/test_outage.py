@@ -86,7 +86,9 @@ def test_a_database_outage_under_load_fails_fast_and_heals_by_itself(
     assert (
         httpx.post(f"{server.url}/api/v1/windows/{WINDOW}/open", headers=clerk, timeout=20).status_code == 200
     )
-    board = connect(f"ws://127.0.0.1:{server.port}/ws?token={server.tokens['board']}", open_timeout=20)
+    board = connect(
+        f"ws://127.0.0.1:{server.port}/ws?token={server.tokens['board']}", open_timeout=20, legacy=True
+    )
     board.send(json.dumps({"type": "subscribe", "topics": [f"window:{WINDOW}"]}))
     assert json.loads(board.recv(timeout=20))["type"] == "snapshot"
 
@@ -131,7 +133,9 @@ def test_a_database_outage_under_load_fails_fast_and_heals_by_itself(
     with pytest.raises(Exception):  # noqa: B017 - closed by the server, however the library words it
         while True:
             board.recv(timeout=30)
-    board = connect(f"ws://127.0.0.1:{server.port}/ws?token={server.tokens['board']}", open_timeout=20)
+    board = connect(
+        f"ws://127.0.0.1:{server.port}/ws?token={server.tokens['board']}", open_timeout=20, legacy=True
+    )
     board.send(json.dumps({"type": "subscribe", "topics": [f"window:{WINDOW}"]}))
     snapshot = json.loads(board.recv(timeout=20))
     assert snapshot["type"] == "snapshot"

@@ -89,7 +89,9 @@ class Board:
     """A board's websocket on one process, reading the hall topic on a thread; seq checked."""
 
     def __init__(self, server: HallServer, token: str) -> None:
-        self.ws: ClientConnection = connect(f"ws://127.0.0.1:{server.port}/ws?token={token}", open_timeout=30)
+        self.ws: ClientConnection = connect(
+            f"ws://127.0.0.1:{server.port}/ws?token={token}", open_timeout=30, legacy=True
+        )
         self.ws.send(json.dumps({"type": "subscribe", "topics": ["hall"]}))
         self.seqs: list[int] = []
         self.called: list[str] = []

@@ -51,6 +51,7 @@ class Site:
                     f"wss://127.0.0.1:{self.proxy.https_port}/ws?token={self.tokens['board']}",
                     ssl=self.proxy.ssl_context(),
                     open_timeout=15,
+                    legacy=True,  # held by the Board across calls, closed by the test
                 )
                 return Board(ws)
             except (OSError, TimeoutError, InvalidHandshake) as failure:
