@@ -20,6 +20,7 @@ from queue_server import contract as c
 from queue_server.domain import notices
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.gateway_body import PLACEHOLDERS as GATEWAY_PLACEHOLDERS
+from queue_server.domain.gateway_body import PUSH_PLACEHOLDERS
 from queue_server.domain.rate import wait_for
 from queue_server.messages import FIELD_WORDS, render
 from queue_server.services.outbox.ports import MessageRow, Receipt
@@ -31,7 +32,8 @@ ALLOWANCE = (5, timedelta(minutes=10))
 
 
 def notice_kinds(uow: UnitOfWork, actor: Actor) -> c.NoticeKinds:
-    """Each notice's name, placeholders and default wording, and sample values for a preview."""
+    """Each notice's name, placeholders and default wording, sample values for a preview, and what
+    each gateway's request fields may name (the SMS gateway's, the 好差评 push's)."""
     actor.require(Permission.MANAGE_HALL)
     catalogue = uow.catalogue(actor.hall_id)
     names = FIELD_WORDS["notice"]
@@ -51,6 +53,7 @@ def notice_kinds(uow: UnitOfWork, actor: Actor) -> c.NoticeKinds:
         samples=samples,
         sample_phone=notices.SAMPLE_PHONE,
         gateway_placeholders=list(GATEWAY_PLACEHOLDERS),
+        push_placeholders=list(PUSH_PLACEHOLDERS),
     )
 
 
