@@ -5,6 +5,7 @@ server restarted, does not start it afresh (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -48,6 +49,12 @@ def test_two_servers_or_a_restart_share_one_allowance_of_five_in_ten_minutes(
                 assert send_test_text(first)[:2] == (429, "outbox.test_sms_busy")
                 first.clock.advance(minutes=10)
                 assert send_test_text(first)[0] == 200  # ten minutes on, the allowance is back
+                # A fresh allowance asked for by both servers at once: five go, whoever asks.
+                first.clock.advance(minutes=20)
+                second.clock.now = first.clock.now  # one time for both, as on one machine
+                with ThreadPoolExecutor(8) as pool:
+                    answers = list(pool.map(lambda n: send_test_text((first, second)[n % 2])[0], range(8)))
+                assert sorted(answers) == [200] * 5 + [429] * 3
             else:
                 second.clock.advance(minutes=10)
                 assert send_test_text(second)[0] == 200
