@@ -179,3 +179,29 @@ def test_every_notice_fills_every_placeholder_its_settings_page_lists() -> None:
         filled = dict(part.split("=", 1) for part in said.split(" "))
         assert list(filled) == list(PLACEHOLDERS[kind]) and all(filled.values()), said
         assert "{" not in said and "None" not in said, said
+
+
+def test_an_english_ticket_s_notices_name_its_service_in_english_each_one() -> None:
+    kinds = ("taken", "ahead", "called", "missed", "correction", "ready")
+    hall = hall_with(templates={kind: {"en": f"{kind}: {{service}}"} for kind in kinds})
+    catalogue = hall.stores.hall.load_catalogue(HALL)
+    named = replace(catalogue.services[S1], name_en="Residence permit")
+    hall.stores.hall.put(replace(catalogue, services={**catalogue.services, S1: named}))
+    step(hall, lambda uow: windows.open_window(uow, CLERK, "1"))
+    hall.stores.cases.guides[S1] = {"promised_limit_days": 3, "materials": [{"name": "户口簿"}]}
+    issue(hall)
+    issue(hall)
+    english = {"phone": PHONE, "sms": True, "language": "en"}
+    issue(hall, **english)  # taken
+    for _ in range(3):  # two before it (ahead: one ahead, the hall's N), then it: called, missed
+        step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+        step(hall, lambda uow: windows.no_show(uow, CLERK, "1"))
+    for outcome in (c.Outcome.CORRECTION, c.Outcome.PROMISED):
+        issue(hall, **english)
+        step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+        conclusion = c.Conclude(outcome=outcome, missing_items=["户口簿"] if outcome == "correction" else [])
+        step(hall, lambda uow, conclusion=conclusion: windows.conclude(uow, CLERK, "1", conclusion))
+    (case,) = outcomes.list_cases(hall.unit(), CLERK, "open")
+    step(hall, lambda uow: outcomes.complete_case(uow, CLERK, case.id))
+    texts = {m.payload["text"] for m in hall.stores.outbox.rows.values()}  # the later tickets are called too
+    assert texts == {f"{kind}: Residence permit" for kind in kinds}
