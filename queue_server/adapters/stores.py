@@ -23,6 +23,7 @@ from queue_server.adapters.predictions import SqlPredictionStore
 from queue_server.adapters.raw import RawStatements
 from queue_server.adapters.reports import SqlReportStore
 from queue_server.adapters.tickets import SqlTicketStore
+from queue_server.adapters.trial_sends import SqlTrialSendStore
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
 
@@ -131,6 +132,10 @@ class SqlStores:
     @cached_property
     def outbox(self) -> SqlOutboxStore:
         return SqlOutboxStore(self.conn, self._raw)
+
+    @cached_property
+    def trial_sends(self) -> SqlTrialSendStore:
+        return SqlTrialSendStore(self.conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

@@ -706,3 +706,15 @@ queue_lengths = Table(
     PrimaryKeyConstraint("hall_id", "service_id", name="pk_queue_lengths"),
 )
 keep_counts(tickets)
+
+# The test texts managers sent through their hall's SMS gateway, kept only as long as they count
+# against the hall's allowance (a few in 10 minutes): in the database, so every server process on
+# it, and the same server after a restart, sees the same allowance.
+sms_test_sends = Table(
+    "sms_test_sends",
+    metadata,
+    _id(),
+    _hall(),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Index("ix_sms_test_sends_hall_id", "hall_id", "sent_at"),
+)

@@ -123,7 +123,10 @@ class NoticeKinds(Model):
     kinds: list[NoticeKind]
     samples: dict[str, str]
     sample_phone: str = Field(description="the preview's number, masked")
-    gateway_placeholders: list[str]
+    gateway_placeholders: list[str] = Field(description="what the SMS gateway's request fields may name")
+    push_placeholders: list[str] = Field(
+        default_factory=list, description="what the 好差评 push's request fields may name"
+    )
 
 
 class SmsTrial(Model):

@@ -37,9 +37,9 @@ DEFAULT_TEMPLATES = {
 # refused, and the settings page lists these beside each notice.
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "taken": ("hall", "number", "service", "ahead", "link"),
-    "ahead": ("hall", "number", "ahead"),
-    "called": ("hall", "number", "window"),
-    "missed": ("hall", "number"),
+    "ahead": ("hall", "number", "service", "ahead"),
+    "called": ("hall", "number", "service", "window"),
+    "missed": ("hall", "number", "service"),
     "correction": ("hall", "number", "service", "missing", "link"),
     "ready": ("hall", "number", "service", "link"),
     "reminder": ("hall", "service", "day", "time", "code"),

@@ -178,6 +178,16 @@ def test_the_push_destination_is_set_in_the_same_fieldset_and_a_rating_reaches_t
     assert page.locator("#push-gateway select[name='evaluation_push.gateway.kind'] option").count() == 2
     page.check("input[name='evaluation_push.enabled']")
     page.select_option("select[name='evaluation_push.gateway.kind']", "http")
+    # Under each gateway what its request fields may name: a rating has no number and no text.
+    listed = "#{} [data-gateway-placeholders] code"
+    assert page.locator(listed.format("push-gateway")).all_inner_texts() == [
+        "{key}",
+        "{timestamp}",
+        "{kind}",
+        "{data}",
+    ]
+    sms_listed = page.locator(listed.format("sms-gateway")).all_text_contents()  # shown for its http kind
+    assert {"{phone}", "{text}", "{key}"} <= set(sms_listed)
     page.fill("input[name='evaluation_push.gateway.url']", f"{gateway.url}/evaluations")
     page.select_option("select[name='evaluation_push.gateway.signature']", "none")
     page.click("#save-settings")  # another signature without request fields: refused beside them

@@ -28,7 +28,7 @@ def test_a_placeholder_another_notice_has_is_refused_with_where_and_what_it_may_
         "notice": "ahead",
         "at": "notices.templates.ahead.en",
         "name": "window",
-        "known": "{hall} {number} {ahead}",
+        "known": "{hall} {number} {service} {ahead}",
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from queue_server.domain.rate import RateLimit
+from queue_server.domain.rate import RateLimit, wait_for
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
@@ -22,3 +22,12 @@ def test_it_remembers_a_bounded_number_of_addresses() -> None:
     for n in range(10):
         limit.hit(f"made-up-{n}", T0)
     assert limit.hit("made-up-0", T0) == 0  # forgotten, so counted afresh: memory stays small
+
+
+def test_hits_kept_elsewhere_are_judged_alike_only_those_within_the_period_counting() -> None:
+    period = timedelta(minutes=10)
+    kept = [T0 - timedelta(minutes=30), T0, T0 + timedelta(minutes=4)]  # the first has aged out
+    assert wait_for(kept, 3, period, T0 + timedelta(minutes=5)) == 0
+    assert wait_for(kept, 2, period, T0 + timedelta(minutes=5)) == 5 * 60  # until T0's is 10 min old
+    assert wait_for(kept, 2, period, T0 + timedelta(minutes=9, seconds=59.5)) == 1  # never under 1 s
+    assert wait_for([], 1, period, T0) == 0

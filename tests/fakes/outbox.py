@@ -171,3 +171,19 @@ class FakeOutboxStore:
 
     def unsubscribe(self, token: str) -> bool:
         return self.subs.pop(token, None) is not None
+
+
+class FakeTrialSendStore:
+    """The managers' test texts as (hall, when) pairs."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, datetime]] = []
+
+    def sent_since(self, hall_id: int, since: datetime) -> list[datetime]:
+        return sorted(at for hall, at in self.sent if hall == hall_id and at >= since)
+
+    def add(self, hall_id: int, at: datetime) -> None:
+        self.sent.append((hall_id, at))
+
+    def forget_before(self, hall_id: int, before: datetime) -> None:
+        self.sent = [(hall, at) for hall, at in self.sent if hall != hall_id or at >= before]

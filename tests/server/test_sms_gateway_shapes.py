@@ -76,6 +76,33 @@ def test_a_gateway_template_the_server_could_never_send_is_refused_when_saved(
     assert hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json() == before
 
 
+def test_the_push_s_request_fields_may_name_only_what_a_rating_fills_in(hall: Hall) -> None:
+    """The 好差评 push carries a rating, no number and no text: its request fields may use the key,
+    the time, the kind and the data, and the settings page lists those (and no SMS ones) for it."""
+    manager = hall.as_("manager")
+    kinds = hall.client.get("/api/v1/hall/settings/notice-kinds", headers=manager).json()
+    assert kinds["push_placeholders"] == ["key", "timestamp", "kind", "data"]
+    assert {"phone", "text"} <= set(kinds["gateway_placeholders"])  # the SMS gateway's list
+    current = hall.client.get("/api/v1/hall/settings", headers=manager).json()
+    push = {"kind": "http", "url": "http://127.0.0.1:9/generic", "method": "PUT", "body_format": "form"}
+    fields = {"data": "{data}", "id": "{key}", "at": "{timestamp}", "what": "{kind}"}
+    current["evaluation_push"] = {"enabled": True, "gateway": {**push, "body": fields}}
+    assert hall.client.put("/api/v1/hall/settings", json=current, headers=manager).status_code == 200
+    for sms_only in ("phone", "text", "template_code", "template_params"):
+        current["evaluation_push"]["gateway"]["body"] = {**fields, "extra": f"{{{sms_only}}}"}
+        refused = hall.client.put("/api/v1/hall/settings", json=current, headers=manager)
+        assert refused.status_code == 422, refused.text
+        said = refused.json()
+        assert (said["code"], said["fields"]["at"], said["fields"]["name"]) == (
+            "settings.gateway_placeholder",
+            "evaluation_push.gateway.body",
+            sms_only,
+        )
+        assert said["fields"]["known"] == "key, timestamp, kind, data"
+    kept = hall.client.get("/api/v1/hall/settings", headers=manager).json()["evaluation_push"]["gateway"]
+    assert kept["body"] == fields
+
+
 def received(gateway: MockGateway, timeout: float = 60) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

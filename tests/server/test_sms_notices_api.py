@@ -167,6 +167,39 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     assert len(set(got)) == len(got)
 
 
+def test_the_ahead_called_and_missed_notices_fill_every_placeholder_their_settings_list(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    """A hall that writes "您办理的{service}" into a queue notice gets the service's name, not braces:
+    each of these notices names every placeholder the settings page lists for it, and each is filled."""
+    hall = sms_hall
+    kinds = hall.client.get("/api/v1/hall/settings/notice-kinds", headers=hall.as_("manager")).json()
+    listed = {k["kind"]: k["placeholders"] for k in kinds["kinds"]}
+    queue_kinds = ("ahead", "called", "missed")
+    assert all("service" in listed[kind] for kind in queue_kinds)
+    every = {kind: " ".join(f"{{{name}}}" for name in listed[kind]) for kind in queue_kinds}
+    templates = {
+        kind: {"on": True, "zh": f"您办理的{{service}}（{kind}）{every[kind]}"} for kind in queue_kinds
+    }
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    saved = put_settings(hall, notices={**current, "ahead_at": 1, "templates": templates})
+    assert saved.status_code == 200, saved.text
+    for _ in range(2):
+        hall.issue("S3")
+    mine = hall.issue("S3", phone=PHONE, sms=True)
+    # 1 ahead after the first call, then called, then missed.
+    for action in ("call-next", "conclude", "call-next", "conclude", "call-next", "no-show"):
+        assert hall.act("3", action).status_code == 200, action
+    seen = received(gateway, lambda s: len(texts(s)) >= 4)
+    told = texts(seen)[1:]
+    assert [item["key"] for item in seen][1:] == [f"sms:{mine['token']}:{kind}" for kind in queue_kinds]
+    assert told == [
+        f"您办理的事项S3（ahead）测试大厅t1 {mine['number']} 事项S3 1",
+        f"您办理的事项S3（called）测试大厅t1 {mine['number']} 事项S3 3",
+        f"您办理的事项S3（missed）测试大厅t1 {mine['number']} 事项S3",
+    ]
+
+
 def test_a_service_s_own_n_ahead_set_in_the_catalogue_overrides_the_hall_s(
     sms_hall: Hall, gateway: MockGateway
 ) -> None:

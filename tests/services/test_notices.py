@@ -10,8 +10,8 @@ import pytest
 
 from queue_server import contract as c
 from queue_server.domain.actors import Actor
-from queue_server.domain.notices import NoticeRules
-from queue_server.services.cases import appointments, slots
+from queue_server.domain.notices import KINDS, PLACEHOLDERS, NoticeRules
+from queue_server.services.cases import appointments, outcomes, slots
 from queue_server.services.desk import windows
 from queue_server.services.live import LiveEvent
 from queue_server.services.outbox.notices import react
@@ -19,7 +19,7 @@ from queue_server.services.outbox.reminders import remind_appointments
 from queue_server.services.pii import reveal
 from queue_server.services.tickets.issue import issue_ticket
 from tests.fakes.stores import FakeStores
-from tests.services.conftest import HALL, Hall, small_catalogue
+from tests.services.conftest import HALL, S1, Hall, small_catalogue
 
 KIOSK = Actor(hall_id=HALL, role="kiosk", name="kiosk-1")
 CLERK = Actor(hall_id=HALL, role="clerk", window="1", user_id=1, name="clerk 1")
@@ -144,3 +144,64 @@ def test_a_friday_reminds_monday_s_bookings_a_saturday_none_and_each_booking_onc
     assert remind_appointments(stores.unit(friday + timedelta(days=3)), HALL) == 1  # Monday: Tuesday's
     keys = [m.idempotency_key for m in sorted(stores.outbox.rows.values(), key=lambda m: m.id)]
     assert keys == [f"sms:appointment:{codes[d]}:reminder" for d in (date(2026, 3, 9), date(2026, 3, 10))]
+
+
+def test_every_notice_fills_every_placeholder_its_settings_page_lists() -> None:
+    """A wording that names each placeholder its notice lists is sent with every one filled in."""
+    every = {kind: {"zh": " ".join(f"{name}={{{name}}}" for name in PLACEHOLDERS[kind])} for kind in KINDS}
+    hall = hall_with(templates=every)
+    step(hall, lambda uow: windows.open_window(uow, CLERK, "1"))
+    hall.stores.cases.guides[S1] = {"promised_limit_days": 3, "materials": [{"name": "户口簿"}]}
+    issue(hall)
+    issue(hall)
+    issue(hall, phone=PHONE, sms=True)  # taken, two ahead
+    call_and_conclude(hall)  # ahead: one ahead now
+    call_and_conclude(hall)
+    step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))  # called
+    step(hall, lambda uow: windows.no_show(uow, CLERK, "1"))  # missed
+    for phone, outcome in (("13900139000", c.Outcome.CORRECTION), ("13700137000", c.Outcome.PROMISED)):
+        issue(hall, phone=phone, sms=True)
+        step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+        conclusion = c.Conclude(outcome=outcome, missing_items=["户口簿"] if outcome == "correction" else [])
+        step(hall, lambda uow, conclusion=conclusion: windows.conclude(uow, CLERK, "1", conclusion))
+    (case,) = outcomes.list_cases(hall.unit(), CLERK, "open")
+    step(hall, lambda uow: outcomes.complete_case(uow, CLERK, case.id))  # ready
+    tomorrow = c.OpenSlot(
+        service_code="S1", day=date(2026, 3, 3), start=time(10), end=time(10, 30), capacity=1
+    )
+    slot = slots.open_slot(hall.unit(), MANAGER, tomorrow)
+    appointments.book(hall.unit(), KIOSK, c.BookAppointment(slot_id=slot.id, phone="13600136000"))
+    assert remind_appointments(hall.unit(), HALL) == 1  # reminder
+    texts = {m.kind: m.payload["text"] for m in hall.stores.outbox.rows.values()}
+    assert sorted(texts) == sorted(f"sms.{kind}" for kind in KINDS)
+    for kind in KINDS:
+        said = texts[f"sms.{kind}"]
+        filled = dict(part.split("=", 1) for part in said.split(" "))
+        assert list(filled) == list(PLACEHOLDERS[kind]) and all(filled.values()), said
+        assert "{" not in said and "None" not in said, said
+
+
+def test_an_english_ticket_s_notices_name_its_service_in_english_each_one() -> None:
+    kinds = ("taken", "ahead", "called", "missed", "correction", "ready")
+    hall = hall_with(templates={kind: {"en": f"{kind}: {{service}}"} for kind in kinds})
+    catalogue = hall.stores.hall.load_catalogue(HALL)
+    named = replace(catalogue.services[S1], name_en="Residence permit")
+    hall.stores.hall.put(replace(catalogue, services={**catalogue.services, S1: named}))
+    step(hall, lambda uow: windows.open_window(uow, CLERK, "1"))
+    hall.stores.cases.guides[S1] = {"promised_limit_days": 3, "materials": [{"name": "户口簿"}]}
+    issue(hall)
+    issue(hall)
+    english = {"phone": PHONE, "sms": True, "language": "en"}
+    issue(hall, **english)  # taken
+    for _ in range(3):  # two before it (ahead: one ahead, the hall's N), then it: called, missed
+        step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+        step(hall, lambda uow: windows.no_show(uow, CLERK, "1"))
+    for outcome in (c.Outcome.CORRECTION, c.Outcome.PROMISED):
+        issue(hall, **english)
+        step(hall, lambda uow: windows.call_next(uow, CLERK, "1"))
+        conclusion = c.Conclude(outcome=outcome, missing_items=["户口簿"] if outcome == "correction" else [])
+        step(hall, lambda uow, conclusion=conclusion: windows.conclude(uow, CLERK, "1", conclusion))
+    (case,) = outcomes.list_cases(hall.unit(), CLERK, "open")
+    step(hall, lambda uow: outcomes.complete_case(uow, CLERK, case.id))
+    texts = {m.payload["text"] for m in hall.stores.outbox.rows.values()}  # the later tickets are called too
+    assert texts == {f"{kind}: Residence permit" for kind in kinds}

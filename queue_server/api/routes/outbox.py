@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from queue_server import contract as c
 from queue_server.api.deps import ActorDep, RuntimeDep
 from queue_server.api.params import RowId
 from queue_server.auth.sessions import TooManyAttempts
-from queue_server.domain.rate import RateLimit
 from queue_server.services.outbox import board, ratings, trial
 
 router = APIRouter(prefix="/outbox", tags=["outbox"])
-TEST_SMS = (5, timedelta(minutes=10))  # test texts a hall may send in any 10 minutes (per server)
 
 
 @router.get("", response_model=c.OutboxView)
@@ -35,16 +33,11 @@ async def reconciliation(
 
 
 @router.post("/test-sms", response_model=c.SmsTrialResult)
-async def test_sms(
-    body: c.SmsTrial, request: Request, runtime: RuntimeDep, actor: ActorDep
-) -> c.SmsTrialResult:
+async def test_sms(body: c.SmsTrial, runtime: RuntimeDep, actor: ActorDep) -> c.SmsTrialResult:
     """One test text through the hall's saved SMS gateway, answered with the gateway's verdict
     (manager; audited, the number masked; a few per hall in 10 minutes)."""
     sent = await runtime.read(lambda uow: trial.prepare(uow, actor, body))
-    state = request.app.state
-    if getattr(state, "test_texts", None) is None:
-        state.test_texts = RateLimit(*TEST_SMS)
-    wait = state.test_texts.hit(str(actor.hall_id), runtime.clock())
+    wait = await runtime.write(lambda uow: trial.take_turn(uow, actor))
     if wait:
         raise TooManyAttempts("outbox.test_sms_busy", retry_after=math.ceil(wait))
     if runtime.gateways is None:  # no composition root wired the gateways: nothing can be sent

@@ -73,7 +73,7 @@
     parts.push(field("manager.gateway.body", body, HTTP, true));
     const chips = el("p", "chips muted");
     chips.dataset.kinds = HTTP.join(" ");
-    chips.dataset.gatewayPlaceholders = "1";
+    chips.dataset.gatewayPlaceholders = sms ? "sms" : "push";  // each destination fills in its own
     parts.push(chips);
     box.classList.add("fields", "gateway");
     box.replaceChildren(...parts);
@@ -86,10 +86,14 @@
     show();
   }
 
-  /** The placeholders a request field may use, shown under each gateway's fields. */
-  function gatewayPlaceholders(names) {
+  /** The placeholders a request field may use, shown under each gateway's fields: ``lists.sms``
+      under the SMS gateway, ``lists.push`` under the 好差评 push (no number, no text); nothing
+      where a destination has none. */
+  function gatewayPlaceholders(lists) {
     for (const node of document.querySelectorAll("[data-gateway-placeholders]")) {
-      node.replaceChildren(H.pair(el("span"), "manager.notices.placeholders"), ...names.map((n) => el("code", null, "{" + n + "}")));
+      const names = lists[node.dataset.gatewayPlaceholders] || [];
+      const chips = names.map((n) => el("code", null, "{" + n + "}"));
+      node.replaceChildren(...(chips.length ? [H.pair(el("span"), "manager.notices.placeholders"), ...chips] : []));
     }
   }
 

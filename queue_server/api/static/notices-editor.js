@@ -116,7 +116,7 @@
     vocabulary = found;
     editors = found.kinds.map(editor);
     box.replaceChildren(...editors.map((e) => e.wordings.zh.closest(".notice-editor")));
-    H.gatewayPlaceholders(found.gateway_placeholders);
+    H.gatewayPlaceholders({ sms: found.gateway_placeholders, push: found.push_placeholders || [] });
     if (pageBase) pageBase.addEventListener("input", () => editors.forEach((e) => e.update()));
   });
 

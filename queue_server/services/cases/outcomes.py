@@ -83,8 +83,10 @@ def record_outcome(
         )
     )
     if outcome is Outcome.CORRECTION:  # 一次性告知 by SMS too: what to bring, and the notice's page
+        service = catalogue.services[ticket.service_id]
         values = {
-            "service": catalogue.services[ticket.service_id].name,
+            "service": service.name,
+            "service_en": service.name_en,  # for a holder who took the ticket in English
             "missing": "、".join(command.missing_items),
             "link": ticket_link(catalogue, ticket.token),
         }
@@ -161,7 +163,11 @@ def complete_case(uow: UnitOfWork, actor: Actor, case_id: int) -> c.CasePublic:
     if row.promised_date is not None and ticket is not None:  # 承诺件 ready: the holder may come for it
         catalogue = uow.catalogue(actor.hall_id)
         service = catalogue.services.get(row.service_id)
-        values = {"service": service.name if service else "", "link": ticket_link(catalogue, ticket.token)}
+        values = {
+            "service": service.name if service else "",
+            "service_en": service.name_en if service else "",
+            "link": ticket_link(catalogue, ticket.token),
+        }
         tell_holder(uow, catalogue, ticket.token, ticket.number, "ready", values, row.phone_cipher)
     return _public(uow, _case_row(uow, actor, case_id))
 

@@ -311,7 +311,9 @@ def _set_aside(
     ticket = _move(uow, actor, at, _current(uow, at), action)
     _free_window(uow, at)
     topics = (*at.topics, f"ticket:{ticket.token}")
-    uow.emit(actor.hall_id, f"ticket.{action.value}", topics, {"number": ticket.number})
+    service_code = at.catalogue.services[ticket.service_id].code  # the "missed" notice names its service
+    payload = {"number": ticket.number, "service_code": service_code}
+    uow.emit(actor.hall_id, f"ticket.{action.value}", topics, payload)
     return _result(uow, at, ticket)
 
 

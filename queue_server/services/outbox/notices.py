@@ -111,8 +111,15 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         if kind == "called" and event.payload.get("recall"):
             continue  # the first call told them already
         values = {"ahead": event.payload.get("people_ahead"), "window": event.payload.get("window")}
-        written += write_notice(uow, catalogue, sub, kind, values)
+        written += write_notice(uow, catalogue, sub, kind, {**values, **_service_names(catalogue, event)})
     return written
+
+
+def _service_names(catalogue: HallCatalogue, event: Any) -> dict[str, str]:
+    """``{service}`` of a queue notice: the service the event's ticket is in now (its English name
+    for English wordings), named by the event's ``service_code``."""
+    service = catalogue.by_code.get(event.payload.get("service_code") or "")
+    return {"service": service.name, "service_en": service.name_en or ""} if service else {}
 
 
 def _ahead_at(uow: UnitOfWork, event: Any) -> int:

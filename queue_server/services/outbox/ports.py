@@ -176,6 +176,23 @@ class OutboxStore(Protocol):
         ...
 
 
+class TrialSendStore(Protocol):
+    """The managers' test texts of the last minutes, per hall: their allowance, seen alike by every
+    server process on the database."""
+
+    def sent_since(self, hall_id: int, since: datetime) -> list[datetime]:
+        """When the hall's test texts at or after ``since`` were sent, oldest first."""
+        ...
+
+    def add(self, hall_id: int, at: datetime) -> None:
+        """Count a test text of the hall sent at ``at``."""
+        ...
+
+    def forget_before(self, hall_id: int, before: datetime) -> None:
+        """Drop the hall's test texts sent before ``before`` (they no longer count)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """A gateway's answer to one send."""

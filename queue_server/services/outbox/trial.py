@@ -4,28 +4,36 @@ The notice editors read each notice's placeholders and sample values from ``doma
 one place they are defined). A test SMS goes to a number the manager types, through the hall's
 saved gateway, and its answer comes back at once: unlike a notice it is not caused by a change of
 the hall's state, so nothing is lost if it never goes, and the manager waits for the verdict. The
-send itself runs on a worker thread between two short jobs (``prepare`` reads, ``record`` audits),
-never on the writer.
+send itself runs on a worker thread after three short jobs (``prepare`` reads, ``take_turn``
+counts it against the hall's allowance, kept in the database so every server process shares it)
+and before one (``record`` audits), never on the writer.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Literal
 
 from queue_server import contract as c
 from queue_server.domain import notices
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.gateway_body import PLACEHOLDERS as GATEWAY_PLACEHOLDERS
+from queue_server.domain.gateway_body import PUSH_PLACEHOLDERS
+from queue_server.domain.rate import wait_for
 from queue_server.messages import FIELD_WORDS, render
 from queue_server.services.outbox.ports import MessageRow, Receipt
 from queue_server.services.pii import protect_phone
 from queue_server.services.unit_of_work import UnitOfWork
 
+# Test texts a hall may send in any 10 minutes, whichever server process the manager reaches.
+ALLOWANCE = (5, timedelta(minutes=10))
+
 
 def notice_kinds(uow: UnitOfWork, actor: Actor) -> c.NoticeKinds:
-    """Each notice's name, placeholders and default wording, and sample values for a preview."""
+    """Each notice's name, placeholders and default wording, sample values for a preview, and what
+    each gateway's request fields may name (the SMS gateway's, the 好差评 push's)."""
     actor.require(Permission.MANAGE_HALL)
     catalogue = uow.catalogue(actor.hall_id)
     names = FIELD_WORDS["notice"]
@@ -45,6 +53,7 @@ def notice_kinds(uow: UnitOfWork, actor: Actor) -> c.NoticeKinds:
         samples=samples,
         sample_phone=notices.SAMPLE_PHONE,
         gateway_placeholders=list(GATEWAY_PLACEHOLDERS),
+        push_placeholders=list(PUSH_PLACEHOLDERS),
     )
 
 
@@ -81,6 +90,20 @@ def prepare(uow: UnitOfWork, actor: Actor, body: c.SmsTrial) -> TrialSend:
         sent_at=None,
     )
     return TrialSend(message, gateway, protected.masked)
+
+
+def take_turn(uow: UnitOfWork, actor: Actor) -> float:
+    """Count a test text against the hall's allowance: 0 when it may go now, else the seconds to
+    wait (a refused one is not counted). A writer job: it holds the hall, so two server processes
+    never both take the last turn."""
+    actor.require(Permission.MANAGE_HALL)
+    count, period = ALLOWANCE
+    store = uow.stores.trial_sends
+    store.forget_before(actor.hall_id, uow.now - period)
+    wait = wait_for(store.sent_since(actor.hall_id, uow.now - period), count, period, uow.now)
+    if not wait:
+        store.add(actor.hall_id, uow.now)
+    return wait
 
 
 def record(uow: UnitOfWork, actor: Actor, sent: TrialSend, receipt: Receipt) -> c.SmsTrialResult:
