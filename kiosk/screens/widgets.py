@@ -205,10 +205,11 @@ class StillContent:
     - ``DampedScrollEffect`` lets a drag pull the content past its end and springs it back, also while
       the next finger already rests on it (the hand-over cancels the effect, which resumes the spring);
       ``ScrollEffect`` stops at the ends: a touch stops any motion, and nothing else moves it.
-    - ``always_overscroll`` (on since Kivy 2.0) lets content that fits the view be placed by
-      ``scroll_y`` too: the take form fits in normal print, and ``scroll_to`` (Kivy answers a scroll of
-      1 for content that fits) had put it at the bottom of its view, from where the first touch's effect
-      pulled it to the top. Off, content that fits stays at the top whatever ``scroll_y`` says.
+    - ``always_overscroll`` (on since Kivy 2.0) places even content that fits the view by ``scroll_y``:
+      the take form fits in normal print, Kivy's ``scroll_to`` (the guide's 老年人 / 残疾人优先 path) sets
+      such a view's ``scroll_y`` to 0, which put the form at the bottom of its view, and the first
+      touch's effect pulled it back to the top under the finger. Off, content that fits stays at the top
+      whatever ``scroll_y`` says.
     """
 
     effect_cls = ObjectProperty(ScrollEffect, allownone=True)
@@ -217,14 +218,6 @@ class StillContent:
 
 class KScrollView(StillContent, SteadyBar, ScrollView):
     """The kiosk's scroll view (still content, a steady bar)."""
-
-    def scroll_to(self, widget: Any, padding: Any = 10, animate: Any = True) -> None:
-        """Bring ``widget`` into view; content that fits the view is all in view already (Kivy would
-        still set ``scroll_y`` to 0, which the content would follow once it grows past the view)."""
-        viewport = self._viewport
-        if viewport is not None and viewport.height <= self.height and viewport.width <= self.width:
-            return
-        super().scroll_to(widget, padding=padding, animate=animate)
 
 
 class ServiceList(StillContent, SteadyBar, RecycleView):
