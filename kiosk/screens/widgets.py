@@ -8,8 +8,9 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.effects.scroll import ScrollEffect
 from kivy.graphics.texture import Texture
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -193,12 +194,34 @@ class SteadyBar:
         """Where Kivy (2.3) starts the fade: the bar stays as it is."""
 
 
-class KScrollView(SteadyBar, ScrollView):
-    """The kiosk's scroll view (a steady bar)."""
+class StillContent:
+    """A scroll view whose content moves only with a moving finger, so that a press held there is taken.
+
+    Kivy's scroll view holds a touch for ``scroll_timeout`` (250 ms) to tell a tap from a drag; a finger
+    still resting then is handed to the button under it *where the finger is now*, and the button takes
+    the lift only if it is still under the finger. Two of Kivy's defaults move the content on their own
+    under a resting finger, and the held press (an elderly citizen's) was lost:
+
+    - ``DampedScrollEffect`` lets a drag pull the content past its end and springs it back, also while
+      the next finger already rests on it (the hand-over cancels the effect, which resumes the spring);
+      ``ScrollEffect`` stops at the ends: a touch stops any motion, and nothing else moves it.
+    - ``always_overscroll`` (on since Kivy 2.0) places even content that fits the view by ``scroll_y``:
+      the take form fits in normal print, Kivy's ``scroll_to`` (the guide's 老年人 / 残疾人优先 path) sets
+      such a view's ``scroll_y`` to 0, which put the form at the bottom of its view, and the first
+      touch's effect pulled it back to the top under the finger. Off, content that fits stays at the top
+      whatever ``scroll_y`` says.
+    """
+
+    effect_cls = ObjectProperty(ScrollEffect, allownone=True)
+    always_overscroll = BooleanProperty(False)
 
 
-class ServiceList(SteadyBar, RecycleView):
-    """The start screen's recycled list of services (a steady bar)."""
+class KScrollView(StillContent, SteadyBar, ScrollView):
+    """The kiosk's scroll view (still content, a steady bar)."""
+
+
+class ServiceList(StillContent, SteadyBar, RecycleView):
+    """The start screen's recycled list of services (still content, a steady bar)."""
 
 
 class ServiceButton(ButtonBehavior, BoxLayout):

@@ -114,8 +114,26 @@ class Kiosk:
         touch.touch_up()
         self.pump(frames=3)
 
-    def swipe(self, widget: Any, dy: float) -> None:
-        """Drag a finger up (dy > 0) across a widget, as a citizen scrolls."""
+    def hold(self, widget: Any, seconds: float) -> None:
+        """Press a widget in its middle and keep the finger still for ``seconds`` of Kivy's clock, frames
+        running as on the kiosk (elderly citizens press slowly and hold), then lift it."""
+        from kivy.clock import Clock
+        from kivy.tests.common import UnitTestTouch
+
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        pressed, frames = Clock.get_time(), Clock.frames
+
+        def held() -> bool:  # some frames too: a scroll view hands the touch on after 3 at least
+            return Clock.get_time() - pressed >= seconds and Clock.frames - frames >= 10
+
+        self.pump(held, timeout=seconds + 60)
+        touch.touch_up()
+        self.pump(frames=3)
+
+    def swipe(self, widget: Any, dy: float, settle: int = 20) -> None:
+        """Drag a finger up (dy > 0) across a widget, as a citizen scrolls; then ``settle`` frames."""
         from kivy.tests.common import UnitTestTouch
 
         x, y = widget.to_window(*widget.center)
@@ -126,7 +144,7 @@ class Kiosk:
             touch.touch_move(x, y - dy / 2 + dy * step / steps)
             self.pump(frames=1)
         touch.touch_up()
-        self.pump(frames=20)
+        self.pump(frames=settle)
 
     def screen(self, name: str) -> Any:
         """A screen of the app."""
