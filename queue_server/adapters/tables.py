@@ -249,7 +249,8 @@ tickets = Table(
     Column("print_failed", Boolean, nullable=False, server_default=sa_false()),
     UniqueConstraint("hall_id", "business_day", "prefix", "seq", name="uq_tickets_number"),
     UniqueConstraint("hall_id", "idempotency_key", name="uq_tickets_idempotency"),
-    Index("ix_tickets_queue", "hall_id", "status", "service_id"),
+    # issued_at last: a service's longest-waiting ticket is one seek (the board's snapshot)
+    Index("ix_tickets_queue", "hall_id", "status", "service_id", "issued_at"),
 )
 
 events = Table(

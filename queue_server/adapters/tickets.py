@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, Unpack, cast
 
-from sqlalchemy import ColumnElement, Connection, Date, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Date, Row, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.adapters import tables as t
@@ -32,6 +32,18 @@ CASE_OUTCOME_COLUMNS = ("outcome", "promised_date", "missing_items", "reasons", 
 def ticket_row(row: Row[Any]) -> TicketRow:
     """A ticket row read with ``select(tickets)`` as the services' typed row."""
     return TicketRow(**row._mapping)
+
+
+# The board's snapshot, each board's (re)connection and the kiosks' service list read these: the
+# counts the triggers on tickets keep (queue_lengths.py), not the waiting tickets grouped and
+# counted, and each queue's oldest issue time in one seek on the queue index, whose key ends with
+# it (hall, status, service, issued_at); a count row of 0 is a service whose queue emptied.
+_WAITING_COUNTS = text("SELECT service_id, waiting FROM queue_lengths WHERE hall_id = :hall AND waiting > 0")
+_WAITING_AND_OLDEST = text(
+    "SELECT q.service_id, q.waiting, (SELECT min(tk.issued_at) FROM tickets tk WHERE tk.hall_id = q.hall_id "
+    "AND tk.status = 'waiting' AND tk.service_id = q.service_id) FROM queue_lengths q "
+    "WHERE q.hall_id = :hall AND q.waiting > 0"
+)
 
 
 class SqlTicketStore:
@@ -242,15 +254,14 @@ class SqlTicketStore:
 
     def waiting_by_service(self, hall_id: int) -> dict[int, tuple[int, datetime | None]]:
         """For each service: how many wait and since when the longest has waited."""
-        query = (
-            select(t.tickets.c.service_id, func.count(), func.min(t.tickets.c.issued_at))
-            .where(t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting")
-            .group_by(t.tickets.c.service_id)
-        )
         out: dict[int, tuple[int, datetime | None]] = {}
-        for service_id, count, oldest in self.conn.execute(query):
+        for service_id, count, oldest in self.conn.execute(_WAITING_AND_OLDEST, {"hall": hall_id}):
             out[service_id] = (count, t.UtcDateTime().process_result_value(oldest, self.conn.dialect))
         return out
+
+    def waiting_counts(self, hall_id: int) -> dict[int, int]:
+        """How many wait per service (services with none aside): the hall's kept counts."""
+        return {sid: count for sid, count in self.conn.execute(_WAITING_COUNTS, {"hall": hall_id})}
 
     def open_before(self, hall_id: int, day: date, limit: int | None = None) -> list[TicketRow]:
         """Tickets of earlier business days still waiting, parked or no-show (to expire them)."""

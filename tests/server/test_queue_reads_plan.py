@@ -1,0 +1,143 @@
+"""The board's snapshot and the kiosks' service list read how many wait from the counts the triggers
+keep (``queue_lengths``) and each queue's longest wait in one seek: never the waiting tickets one by
+one, which a board's every (re)connection did (50 boards at once after a restart).
+
+Counted, not timed, with one service's queue much longer than anything else the reads touch: on
+SQLite the virtual machine's steps of each statement that reads the tickets or their counts stay
+below the queue's length; on PostgreSQL (statistics taken) the rows its plan reads from ``tickets``
+are at most one per service with a queue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, event, insert, select
+
+from queue_server.adapters import tables as t
+from queue_server.api.app import create_app
+from tests.server.conftest import Hall, fresh_database, make_tokens, start_hall
+
+LONG, SHORT = 400, 2  # waiting for S1 and S2; S3 and S4 have nobody
+READS = (("/api/v1/hall", "board"), ("/api/v1/services", "kiosk"))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def hall(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, templates: dict[str, str]
+) -> Iterator[Hall]:
+    """One server per database kind, hall t1 with a long queue for S1 and a short one for S2."""
+    url = fresh_database(
+        request, request.param, tmp_path_factory.mktemp("queue_reads") / "hall.db", templates
+    )
+    runtime, clock = start_hall(url, Path(templates["dir"]) / "secret.key")
+    with TestClient(create_app(runtime)) as client:
+        hall = Hall(client, runtime, clock, make_tokens(runtime))
+        fill(hall)
+        yield hall
+    runtime.write_engine.dispose()
+    runtime.read_engine.dispose()
+
+
+def fill(hall: Hall) -> None:
+    """The waiting tickets, written in bulk (the triggers count them as the issue would)."""
+    with hall.runtime.read_engine.connect() as conn:
+        ids = dict(
+            conn.execute(
+                select(t.services.c.code, t.services.c.id)
+                .join(t.halls, t.halls.c.id == t.services.c.hall_id)
+                .where(t.halls.c.code == "t1")
+            ).all()
+        )
+        hall_id = conn.execute(select(t.halls.c.id).where(t.halls.c.code == "t1")).scalar_one()
+    start = hall.clock.now - timedelta(hours=1)
+
+    def ticket(service: str, n: int) -> dict[str, Any]:
+        issued = start + timedelta(seconds=n)
+        return {
+            **dict(hall_id=hall_id, token=f"q{service}{n:06d}", business_day=hall.clock.now.date()),
+            **dict(prefix="Q" if service == "S1" else "R", seq=n + 1, number=f"{service}{n:04d}"),
+            **dict(service_id=ids[service], status="waiting", rank_at=issued, issued_at=issued),
+            **dict(channel="kiosk", priority_confirmed=False, recalls=0),
+        }
+
+    rows = [ticket("S1", n) for n in range(LONG)] + [ticket("S2", n) for n in range(SHORT)]
+    hall.runtime.writer.run_sync(lambda conn, _: conn.execute(insert(t.tickets), rows))
+
+
+def statements_of(hall: Hall, path: str, who: str) -> tuple[Any, list[tuple[str, Any]]]:
+    """The answer to a GET and the statements it ran on the tickets or their counts."""
+    seen: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "tickets" in statement or "queue_lengths" in statement:
+            seen.append((statement, parameters))
+
+    engine = hall.runtime.read_engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        response = hall.client.get(path, headers=hall.as_(who))
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert response.status_code == 200, response.text
+    return response.json(), seen
+
+
+def sqlite_steps(conn: Connection, statement: str, parameters: Any) -> int:
+    """Virtual-machine instructions SQLite runs for a statement: a step or more per row it reads."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    raw.set_progress_handler(count, 1)
+    try:
+        conn.exec_driver_sql(statement, parameters).all()
+    finally:
+        raw.set_progress_handler(None, 1)
+    return steps
+
+
+def ticket_rows_read(node: dict[str, Any]) -> int:
+    """Rows a PostgreSQL plan node (and those under it) read from the tickets table."""
+    read = 0
+    if node.get("Relation Name") == "tickets":
+        kept = node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
+        read += kept + node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+    return read + sum(ticket_rows_read(child) for child in node.get("Plans", []))
+
+
+@pytest.mark.parametrize(("path", "who"), READS)
+def test_a_queue_read_costs_the_same_however_long_the_queue(hall: Hall, path: str, who: str) -> None:
+    answer, seen = statements_of(hall, path, who)
+    key = "service_code" if path == "/api/v1/hall" else "code"
+    queues = answer["queues"] if path == "/api/v1/hall" else answer
+    waiting = {q[key]: q["waiting"] for q in queues}
+    assert waiting == {"S1": LONG, "S2": SHORT, "S3": 0, "S4": 0}
+    if path == "/api/v1/hall":
+        longest = {q[key]: q["longest_wait_seconds"] for q in queues}
+        assert longest == {"S1": 3600, "S2": 3600, "S3": 0, "S4": 0}  # the first of each, an hour ago
+    assert seen, "the read took nothing from the queue"
+    engine = hall.runtime.read_engine
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            for statement, parameters in seen:
+                assert sqlite_steps(conn, statement, parameters) < LONG, statement
+        else:
+            conn.exec_driver_sql("ANALYZE tickets")
+            conn.exec_driver_sql("ANALYZE queue_lengths")
+            for statement, parameters in seen:
+                explained = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+                plan = explained.scalar_one()
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                assert ticket_rows_read(plan[0]["Plan"]) <= 2, (statement, plan)  # a seek per queue
