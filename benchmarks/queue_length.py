@@ -3,7 +3,7 @@ waiting counts the triggers on ``tickets`` keep (``queue_lengths``), against cou
 tickets as issuing did before.
 
     .venv/bin/python -m benchmarks.queue_length [--waiting 100 1000 20000] [--issues 300] [--rows 3000]
-                                                [--no-postgres]
+                                                [--snapshots 200] [--no-postgres]
 
 For each queue length, a hall (a SQLite file, then a database of a throwaway PostgreSQL cluster)
 gets that many waiting tickets of one service, bulk-inserted. Then, on the writer's connection:
@@ -12,6 +12,10 @@ gets that many waiting tickets of one service, bulk-inserted. Then, on the write
   of them, one transaction each;
 - **count vs seek**: CPU per ``SELECT count(*) … status = 'waiting'`` (the statement issuing ran
   before) and per seek in ``queue_lengths`` (the one it runs now), 500 of each;
+- **a board's snapshot** (``hall_snapshot``, what every board gets when it connects or reconnects):
+  CPU per snapshot before (the waiting tickets grouped and counted, on the queue index as it was,
+  hall, status, service) and now (the kept counts and each queue's oldest ticket in one seek on the
+  index that ends with ``issued_at``), ``--snapshots`` of each;
 - **what the triggers add**: CPU per ticket inserted waiting and per ticket moved to ``called``,
   with the triggers and with them dropped (``--rows`` of each, 20 to a transaction); on PostgreSQL
   also the same inside the backend (a ``DO`` loop, its own clock): the client's round trips left out.
@@ -49,12 +53,27 @@ from queue_server.config import ServerSettings
 from queue_server.domain.actors import Actor
 from queue_server.runtime import Runtime
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
+from queue_server.services.hall.snapshot import hall_snapshot
 from queue_server.services.tickets.issue import issue_ticket
 
 ISSUED = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 SERVICE = "S01"
 COUNT = "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ?"
 SEEK = "SELECT waiting FROM queue_lengths WHERE hall_id = ? AND service_id = ?"
+# What the board's snapshot read before: the hall's waiting tickets grouped per service, on the
+# queue index as it was (its key without issued_at).
+GROUPED = (
+    "SELECT service_id, count(*), min(issued_at) FROM tickets WHERE hall_id = ? AND status = 'waiting' "
+    "GROUP BY service_id"
+)
+OLD_INDEX = (
+    "DROP INDEX ix_tickets_queue",
+    "CREATE INDEX ix_tickets_queue ON tickets (hall_id, status, service_id)",
+)
+NEW_INDEX = (
+    "DROP INDEX ix_tickets_queue",
+    "CREATE INDEX ix_tickets_queue ON tickets (hall_id, status, service_id, issued_at)",
+)
 
 
 def tickets(hall_id: int, service_id: int, first: int, count: int, prefix: str) -> list[dict[str, Any]]:
@@ -109,7 +128,7 @@ def bench(kind: str, url: str, args: Any) -> None:
     for waiting in args.waiting:
         with tempfile.TemporaryDirectory() as folder:
             target = str(Path(folder) / "hall.db") if kind == "sqlite" else url
-            one_length(kind, target, waiting, args.issues, args.rows)
+            one_length(kind, target, waiting, args.issues, args.rows, args.snapshots)
         if kind == "postgresql":
             drop_all(url)
 
@@ -123,7 +142,7 @@ def drop_all(url: str) -> None:
     engine.dispose()
 
 
-def one_length(kind: str, url: str, waiting: int, issues: int, rows: int) -> None:
+def one_length(kind: str, url: str, waiting: int, issues: int, rows: int, snapshots: int) -> None:
     """The figures of one queue length on a fresh hall."""
     runtime = build_runtime(
         ServerSettings(db=url, secret_key_file=str(Path(tempfile.gettempdir()) / "qlen.key"))
@@ -160,10 +179,47 @@ def one_length(kind: str, url: str, waiting: int, issues: int, rows: int) -> Non
         report(
             name, meter.per_call(1, lambda run=run: runtime.write_sync(run)) / 500 * 1000, "µs", None, None
         )
+    board_snapshots(runtime, meter, hall_id, snapshots)
     trigger_costs(runtime, meter, (hall_id, service_id), waiting + issues + 10, rows)
     runtime.stop()
     runtime.write_engine.dispose()
     runtime.read_engine.dispose()
+
+
+def board_snapshots(runtime: Runtime, meter: Meter, hall_id: int, runs: int) -> None:
+    """CPU per board snapshot, reading the queues as before and as now (on the writer's connection,
+    whose backend the meter reads on PostgreSQL)."""
+    board = Actor(hall_id=hall_id, role="board", name="bench")
+    postgresql = runtime.write_engine.dialect.name == "postgresql"
+
+    def grouped(uow: Any) -> dict[int, tuple[int, datetime | None]]:
+        rows = uow.stores.tickets.raw.rows(GROUPED, (hall_id,))
+        dialect = uow.stores.conn.dialect
+        return {sid: (n, t.UtcDateTime().process_result_value(at, dialect)) for sid, n, at in rows}
+
+    def before(uow: Any) -> object:
+        uow.stores.tickets.waiting_by_service = lambda _hall: grouped(uow)  # this unit of work's store
+        return hall_snapshot(uow, board)
+
+    def index(statements: tuple[str, ...]) -> None:
+        for statement in statements:
+            runtime.write_sync(lambda uow, statement=statement: uow.stores.conn.exec_driver_sql(statement))
+        if postgresql:
+            runtime.write_sync(lambda uow: uow.stores.conn.exec_driver_sql("ANALYZE tickets"))
+
+    def queues(job: Callable[[Any], Any]) -> list[tuple[str, int, int]]:
+        found = runtime.write_sync(job).queues
+        # the longest wait in whole minutes: the two reads run a moment apart
+        return [(q.service_code, q.waiting, q.longest_wait_seconds // 60) for q in found]
+
+    now = queues(lambda uow: hall_snapshot(uow, board))
+    index(OLD_INDEX)
+    assert queues(before) == now, "the snapshot read as before differs from today's"
+    for label, job, statements in (("before", before, NEW_INDEX), ("now", None, ())):
+        work = job or (lambda uow: hall_snapshot(uow, board))
+        spent = meter.per_call(runs, lambda work=work: runtime.write_sync(work))
+        report(f"board snapshot, {label}", spent, "ms", None, None)
+        index(statements)
 
 
 def trigger_costs(runtime: Runtime, meter: Meter, key: tuple[int, int], first: int, count: int) -> None:
@@ -259,6 +315,7 @@ def main() -> None:
     parser.add_argument(
         "--rows", type=int, default=3000, help="tickets inserted and called per trigger figure"
     )
+    parser.add_argument("--snapshots", type=int, default=200, help="board snapshots per figure")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     on_sqlite_and_postgresql("queue_length", bench, args)
