@@ -20,8 +20,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, event, insert, select
 
+from queue_server import contract as c
 from queue_server.adapters import tables as t
 from queue_server.api.app import create_app
+from queue_server.services.admin.accounts import create_token
 from tests.server.conftest import Hall, fresh_database, make_tokens, start_hall
 
 LONG, SHORT = 400, 2  # waiting for S1 and S2; S3 and S4 have nobody
@@ -39,6 +41,9 @@ def hall(
     runtime, clock = start_hall(url, Path(templates["dir"]) / "secret.key")
     with TestClient(create_app(runtime)) as client:
         hall = Hall(client, runtime, clock, make_tokens(runtime))
+        hall.tokens["city"] = runtime.write_sync(
+            lambda uow: create_token(uow, runtime.tokens, hall="t1", role=c.Role.CITY)
+        )
         fill(hall)
         yield hall
     runtime.write_engine.dispose()
@@ -127,6 +132,17 @@ def test_a_queue_read_costs_the_same_however_long_the_queue(hall: Hall, path: st
     if path == "/api/v1/hall":
         longest = {q[key]: q["longest_wait_seconds"] for q in queues}
         assert longest == {"S1": 3600, "S2": 3600, "S3": 0, "S4": 0}  # the first of each, an hour ago
+    reads_are_bounded(hall, seen)
+
+
+def test_the_citys_waiting_figure_costs_the_same_however_long_the_queues(hall: Hall) -> None:
+    answer, seen = statements_of(hall, "/api/v1/city/halls", "city")
+    assert {h["code"]: h["waiting"] for h in answer["halls"]} == {"t1": LONG + SHORT, "t2": 0}
+    reads_are_bounded(hall, seen)
+
+
+def reads_are_bounded(hall: Hall, seen: list[tuple[str, Any]]) -> None:
+    """No statement seen reads the long queue ticket by ticket."""
     assert seen, "the read took nothing from the queue"
     engine = hall.runtime.read_engine
     with engine.connect() as conn:
