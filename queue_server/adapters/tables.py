@@ -696,3 +696,15 @@ queue_lengths = Table(
     PrimaryKeyConstraint("hall_id", "service_id", name="pk_queue_lengths"),
 )
 keep_counts(tickets)
+
+# The waiting tickets alone, by service, priority class and rank: a ticket's "people ahead" (the
+# status page) counts only the tickets before it here, not every waiting ticket of its service.
+# status, last, only so that SQLite reads the count from the index alone (its planner wants every
+# column the query names in the index, the partial index's own condition's too).
+_waiting_only = tickets.c.status == "waiting"
+Index(
+    "ix_tickets_waiting_rank",
+    *(tickets.c[n] for n in ("hall_id", "service_id", "priority_class", "rank_at", "id", "status")),
+    sqlite_where=_waiting_only,
+    postgresql_where=_waiting_only,
+)

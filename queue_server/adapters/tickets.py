@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, Unpack, cast
 
-from sqlalchemy import ColumnElement, Connection, Date, Row, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Connection, Date, Row, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.adapters import tables as t
@@ -44,6 +44,19 @@ _WAITING_AND_OLDEST = text(
     "AND tk.status = 'waiting' AND tk.service_id = q.service_id) FROM queue_lengths q "
     "WHERE q.hall_id = :hall AND q.waiting > 0"
 )
+
+# A ticket's people ahead in its own class, on ix_tickets_waiting_rank (the waiting tickets by hall,
+# service, priority class, rank and id): earlier ranks, and the same rank issued before it. A normal
+# ticket walks the normal ones up to its rank (class IS NULL, then rank); a priority one every
+# waiting priority ticket of the service, few by the hall's rules. ">= ''" is "IS NOT NULL" for a
+# text column (every string sorts after the empty one), written so that SQLite seeks it as a range.
+# (SQLite 3.40 seeks a row value "(rank_at, id) < (?, ?)" on rank_at alone too, and walks more.)
+_AHEAD = (
+    "SELECT count(*) FROM tickets WHERE hall_id = ? AND service_id = ? AND status = 'waiting' "
+    "AND priority_class {} AND rank_at <= ? AND (rank_at < ? OR id < ?)"
+)
+_NORMAL_AHEAD = _AHEAD.format("IS NULL")
+_PRIORITY_AHEAD = _AHEAD.format(">= ''")
 
 
 class SqlTicketStore:
@@ -163,21 +176,18 @@ class SqlTicketStore:
         return int(self.raw.one(text, (hall_id, service_id)) or 0)  # no row: none waited yet
 
     def count_ahead(self, row: TicketRow) -> int:
-        """Waiting tickets of the ticket's service called before it: priority ones, then earlier ranks."""
-        tk = t.tickets
-        before = or_(tk.c.rank_at < row.rank_at, and_(tk.c.rank_at == row.rank_at, tk.c.id < row.id))
-        if row.priority_class is None:
-            before = or_(before, tk.c.priority_class.is_not(None))
-        else:
-            before = and_(before, tk.c.priority_class.is_not(None))
-        query = select(func.count()).where(
-            tk.c.hall_id == row.hall_id,
-            tk.c.status == "waiting",
-            tk.c.service_id == row.service_id,
-            tk.c.id != row.id,
-            before,
-        )
-        return int(self.conn.execute(query).scalar_one())
+        """Waiting tickets of the ticket's service called before it: priority ones, then earlier ranks.
+
+        The priority ones ahead of a normal ticket are the kept count (one seek); the rest are counted
+        on the waiting tickets' own index from the front of the ticket's class to the ticket: as many
+        entries as the ticket has people ahead, none behind it (no index answers "how many before
+        this key" without walking them: a B-tree keeps no counts)."""
+        rank = self.raw.bind(t.tickets, "rank_at", row.rank_at)
+        key = (row.hall_id, row.service_id, rank, rank, row.id)
+        if row.priority_class is not None:
+            return int(self.raw.one(_PRIORITY_AHEAD, key))
+        before = int(self.raw.one(_NORMAL_AHEAD, key))
+        return before + self.count_waiting(row.hall_id, row.service_id, priority_only=True)
 
     def waiting_candidates(
         self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int

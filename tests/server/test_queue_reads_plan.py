@@ -24,9 +24,10 @@ from queue_server import contract as c
 from queue_server.adapters import tables as t
 from queue_server.api.app import create_app
 from queue_server.services.admin.accounts import create_token
+from queue_server.services.unit_of_work import UnitOfWork
 from tests.server.conftest import Hall, fresh_database, make_tokens, start_hall
 
-LONG, SHORT = 400, 2  # waiting for S1 and S2; S3 and S4 have nobody
+LONG, PRIORITY, SHORT = 400, 2, 2  # waiting for S1 (normal and priority ones) and S2; S3, S4 none
 READS = (("/api/v1/hall", "board"), ("/api/v1/services", "kiosk"))
 
 
@@ -69,10 +70,19 @@ def fill(hall: Hall) -> None:
             **dict(hall_id=hall_id, token=f"q{service}{n:06d}", business_day=hall.clock.now.date()),
             **dict(prefix="Q" if service == "S1" else "R", seq=n + 1, number=f"{service}{n:04d}"),
             **dict(service_id=ids[service], status="waiting", rank_at=issued, issued_at=issued),
-            **dict(channel="kiosk", priority_confirmed=False, recalls=0),
+            **dict(channel="kiosk", priority_class=None, priority_confirmed=False, recalls=0),
+        }
+
+    def priority(n: int) -> dict[str, Any]:
+        ranked = start + timedelta(minutes=30, seconds=n)  # behind most of the queue, called first
+        return {
+            **ticket("S1", n),
+            **dict(token=f"pS1{n:06d}", prefix="P", number=f"P{n:04d}", priority_class="elderly"),
+            **dict(rank_at=ranked, issued_at=ranked),
         }
 
     rows = [ticket("S1", n) for n in range(LONG)] + [ticket("S2", n) for n in range(SHORT)]
+    rows += [priority(n) for n in range(PRIORITY)]
     hall.runtime.writer.run_sync(lambda conn, _: conn.execute(insert(t.tickets), rows))
 
 
@@ -128,7 +138,7 @@ def test_a_queue_read_costs_the_same_however_long_the_queue(hall: Hall, path: st
     key = "service_code" if path == "/api/v1/hall" else "code"
     queues = answer["queues"] if path == "/api/v1/hall" else answer
     waiting = {q[key]: q["waiting"] for q in queues}
-    assert waiting == {"S1": LONG, "S2": SHORT, "S3": 0, "S4": 0}
+    assert waiting == {"S1": LONG + PRIORITY, "S2": SHORT, "S3": 0, "S4": 0}
     if path == "/api/v1/hall":
         longest = {q[key]: q["longest_wait_seconds"] for q in queues}
         assert longest == {"S1": 3600, "S2": 3600, "S3": 0, "S4": 0}  # the first of each, an hour ago
@@ -137,12 +147,59 @@ def test_a_queue_read_costs_the_same_however_long_the_queue(hall: Hall, path: st
 
 def test_the_citys_waiting_figure_costs_the_same_however_long_the_queues(hall: Hall) -> None:
     answer, seen = statements_of(hall, "/api/v1/city/halls", "city")
-    assert {h["code"]: h["waiting"] for h in answer["halls"]} == {"t1": LONG + SHORT, "t2": 0}
+    assert {h["code"]: h["waiting"] for h in answer["halls"]} == {"t1": LONG + PRIORITY + SHORT, "t2": 0}
     reads_are_bounded(hall, seen)
 
 
-def reads_are_bounded(hall: Hall, seen: list[tuple[str, Any]]) -> None:
-    """No statement seen reads the long queue ticket by ticket."""
+class Recording:
+    """A driver cursor that notes each statement run on it (the hot path's raw statements)."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.seen: list[tuple[str, Any]] = []
+
+    def execute(self, statement: str, parameters: Any) -> Any:
+        self.seen.append((statement, parameters))
+        return self.cursor.execute(statement, parameters)
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
+
+
+@pytest.mark.parametrize(
+    ("token", "ahead"),
+    [("qS1000010", PRIORITY + 10), ("pS1000001", 1)],  # a normal ticket 11th in its class; a priority one
+    ids=["normal", "priority"],
+)
+def test_a_tickets_people_ahead_walk_only_the_tickets_before_it(hall: Hall, token: str, ahead: int) -> None:
+    status = hall.client.get(f"/api/v1/tickets/{token}")
+    assert status.status_code == 200 and status.json()["people_ahead"] == ahead
+
+    def count(uow: UnitOfWork) -> tuple[int, list[tuple[str, Any]]]:
+        store = uow.stores.tickets
+        row = store.by_token(token)
+        assert row is not None
+        recording = Recording(store.raw.cursor)
+        store.raw._cursor = recording  # this unit of work's cursor, noted
+        return store.count_ahead(row), recording.seen
+
+    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        core.append((statement, parameters))  # anything not on the raw cursor
+
+    core: list[tuple[str, Any]] = []
+    event.listen(hall.runtime.read_engine, "before_cursor_execute", capture)
+    try:
+        counted, seen = hall.runtime.read_sync(count)
+    finally:
+        event.remove(hall.runtime.read_engine, "before_cursor_execute", capture)
+    assert counted == ahead
+    seen += [(statement, parameters) for statement, parameters in core if "count(" in statement]
+    reads_are_bounded(hall, seen, rows=ahead + 1)
+
+
+def reads_are_bounded(hall: Hall, seen: list[tuple[str, Any]], rows: int = 2) -> None:
+    """No statement seen reads the long queue ticket by ticket: on PostgreSQL, at most ``rows`` rows
+    of the tickets (by default a seek per queue with anyone waiting)."""
     assert seen, "the read took nothing from the queue"
     engine = hall.runtime.read_engine
     with engine.connect() as conn:
@@ -156,4 +213,4 @@ def reads_are_bounded(hall: Hall, seen: list[tuple[str, Any]]) -> None:
                 explained = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
                 plan = explained.scalar_one()
                 plan = json.loads(plan) if isinstance(plan, str) else plan
-                assert ticket_rows_read(plan[0]["Plan"]) <= 2, (statement, plan)  # a seek per queue
+                assert ticket_rows_read(plan[0]["Plan"]) <= rows, (statement, plan)
