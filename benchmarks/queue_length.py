@@ -31,7 +31,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +66,25 @@ GROUPED = (
     "SELECT service_id, count(*), min(issued_at) FROM tickets WHERE hall_id = ? AND status = 'waiting' "
     "GROUP BY service_id"
 )
+# ... and a status page's people ahead (of a ticket without a priority), before the waiting tickets'
+# own index (ix_tickets_waiting_rank).
+OLD_AHEAD = (
+    "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ? AND id <> ? "
+    "AND (rank_at < ? OR (rank_at = ? AND id < ?) OR priority_class IS NOT NULL)"
+)
+WAITING_RANK = (
+    "CREATE INDEX ix_tickets_waiting_rank ON tickets "
+    "(hall_id, service_id, priority_class, rank_at, id, status) WHERE status = 'waiting'"
+)
 OLD_INDEX = (
     "DROP INDEX ix_tickets_queue",
     "CREATE INDEX ix_tickets_queue ON tickets (hall_id, status, service_id)",
+    "DROP INDEX ix_tickets_waiting_rank",
 )
 NEW_INDEX = (
     "DROP INDEX ix_tickets_queue",
     "CREATE INDEX ix_tickets_queue ON tickets (hall_id, status, service_id, issued_at)",
+    WAITING_RANK,
 )
 
 
@@ -88,8 +100,8 @@ def tickets(hall_id: int, service_id: int, first: int, count: int, prefix: str) 
             "number": f"{prefix}{n:05d}",
             "service_id": service_id,
             "status": "waiting",
-            "rank_at": ISSUED,
-            "issued_at": ISSUED,
+            "rank_at": ISSUED + timedelta(seconds=n),  # one apart, as tickets are issued
+            "issued_at": ISSUED + timedelta(seconds=n),
             "channel": "kiosk",
             "priority_confirmed": False,
             "recalls": 0,
@@ -179,16 +191,20 @@ def one_length(kind: str, url: str, waiting: int, issues: int, rows: int, snapsh
         report(
             name, meter.per_call(1, lambda run=run: runtime.write_sync(run)) / 500 * 1000, "µs", None, None
         )
-    board_snapshots(runtime, meter, hall_id, snapshots)
+    reads_before_and_after(runtime, meter, (hall_id, service_id), waiting, snapshots)
     trigger_costs(runtime, meter, (hall_id, service_id), waiting + issues + 10, rows)
     runtime.stop()
     runtime.write_engine.dispose()
     runtime.read_engine.dispose()
 
 
-def board_snapshots(runtime: Runtime, meter: Meter, hall_id: int, runs: int) -> None:
-    """CPU per board snapshot, reading the queues as before and as now (on the writer's connection,
-    whose backend the meter reads on PostgreSQL)."""
+def reads_before_and_after(
+    runtime: Runtime, meter: Meter, key: tuple[int, int], waiting: int, runs: int
+) -> None:
+    """CPU per board snapshot and per status page's people ahead (of the 10th ticket and of the last
+    of the bulk-inserted queue), read as before and as now (on the writer's connection, whose backend
+    the meter reads on PostgreSQL)."""
+    hall_id, service_id = key
     board = Actor(hall_id=hall_id, role="board", name="bench")
     postgresql = runtime.write_engine.dialect.name == "postgresql"
 
@@ -201,6 +217,16 @@ def board_snapshots(runtime: Runtime, meter: Meter, hall_id: int, runs: int) -> 
         uow.stores.tickets.waiting_by_service = lambda _hall: grouped(uow)  # this unit of work's store
         return hall_snapshot(uow, board)
 
+    def ahead_before(uow: Any, token: str) -> int:
+        store = uow.stores.tickets
+        row = store.by_token(token)
+        rank = store.raw.bind(t.tickets, "rank_at", row.rank_at)
+        return int(store.raw.one(OLD_AHEAD, (hall_id, service_id, row.id, rank, rank, row.id)))
+
+    def ahead_now(uow: Any, token: str) -> int:
+        store = uow.stores.tickets
+        return int(store.count_ahead(store.by_token(token)))
+
     def index(statements: tuple[str, ...]) -> None:
         for statement in statements:
             runtime.write_sync(lambda uow, statement=statement: uow.stores.conn.exec_driver_sql(statement))
@@ -212,23 +238,48 @@ def board_snapshots(runtime: Runtime, meter: Meter, hall_id: int, runs: int) -> 
         # the longest wait in whole minutes: the two reads run a moment apart
         return [(q.service_code, q.waiting, q.longest_wait_seconds // 60) for q in found]
 
+    places = {"10th": f"Q{10:09d}", "last": f"Q{waiting:09d}"}
     now = queues(lambda uow: hall_snapshot(uow, board))
+    counted = {
+        place: runtime.write_sync(lambda uow, t=token: ahead_now(uow, t)) for place, token in places.items()
+    }
     index(OLD_INDEX)
     assert queues(before) == now, "the snapshot read as before differs from today's"
-    for label, job, statements in (("before", before, NEW_INDEX), ("now", None, ())):
-        work = job or (lambda uow: hall_snapshot(uow, board))
-        spent = meter.per_call(runs, lambda work=work: runtime.write_sync(work))
+    for place, token in places.items():
+        assert runtime.write_sync(lambda uow, t=token: ahead_before(uow, t)) == counted[place], place
+    variants: tuple[tuple[str, Callable[[Any], object], Callable[[Any, str], int], tuple[str, ...]], ...] = (
+        ("before", before, ahead_before, NEW_INDEX),
+        ("now", lambda uow: hall_snapshot(uow, board), ahead_now, ()),
+    )
+    for label, snapshot, ahead, statements in variants:
+        spent = meter.per_call(runs, lambda job=snapshot: runtime.write_sync(job))
         report(f"board snapshot, {label}", spent, "ms", None, None)
+        for place, token in places.items():
+
+            def people_ahead(uow: Any, ahead: Callable[[Any, str], int] = ahead, token: str = token) -> None:
+                for _ in range(20):
+                    ahead(uow, token)
+
+            spent = meter.per_call(max(1, runs // 20), lambda job=people_ahead: runtime.write_sync(job)) / 20
+            report(f"people ahead of the {place}, {label}", spent * 1000, "µs", None, None)
         index(statements)
 
 
 def trigger_costs(runtime: Runtime, meter: Meter, key: tuple[int, int], first: int, count: int) -> None:
-    """Insert and call ``count`` tickets with the triggers, then as many with them dropped, 20 to a
-    transaction (a writer's batch: a count row updated many times in one transaction costs more)."""
-    for label, prefix, drop in (("with triggers", "R", False), ("triggers dropped", "U", True)):
-        if drop:
+    """Insert and call ``count`` tickets with the triggers, then as many without the waiting tickets'
+    index (``ix_tickets_waiting_rank``), then with the triggers dropped, 20 to a transaction (a
+    writer's batch: a count row updated many times in one transaction costs more)."""
+    variants = (
+        ("with triggers", "R", None),
+        ("waiting index dropped", "X", "DROP INDEX ix_tickets_waiting_rank"),
+        ("triggers dropped", "U", WAITING_RANK),  # the index back, the triggers away
+    )
+    for n, (label, prefix, change_schema) in enumerate(variants):
+        if change_schema:
+            runtime.write_sync(lambda uow, sql=change_schema: uow.stores.conn.exec_driver_sql(sql))
+        if change_schema == WAITING_RANK:
             runtime.write_sync(lambda uow: drop_triggers(uow.stores.conn))
-        rows = tickets(*key, first, count, prefix)
+        rows = tickets(*key, first + n * count, count, prefix)
         batches = [rows[n : n + 20] for n in range(0, len(rows), 20)]
 
         def insert_rows(uow: Any, batch: list[dict[str, Any]]) -> None:
@@ -250,7 +301,7 @@ def trigger_costs(runtime: Runtime, meter: Meter, key: tuple[int, int], first: i
             report(name, (meter.now() - started) / count * 1e6, "µs/row", None, None)
     runtime.write_sync(lambda uow: create_triggers(uow.stores.conn))
     if runtime.write_engine.dialect.name == "postgresql":
-        in_the_backend(runtime, key, first + 2 * count, count)
+        in_the_backend(runtime, key, first + 4 * count, count)
 
 
 # A ticket inserted waiting, then called, by a loop inside PostgreSQL (committing every 20 rows, as a
