@@ -55,7 +55,11 @@ _AHEAD = (
     "SELECT count(*) FROM tickets WHERE hall_id = ? AND service_id = ? AND status = 'waiting' "
     "AND priority_class {} AND rank_at <= ? AND (rank_at < ? OR id < ?)"
 )
-_NORMAL_AHEAD = _AHEAD.format("IS NULL")
+# A normal ticket's adds the kept count of the priority ones waiting, in the same round trip.
+_NORMAL_AHEAD = (
+    f"SELECT ({_AHEAD.format('IS NULL')}) + coalesce((SELECT waiting_priority FROM queue_lengths "
+    "WHERE hall_id = ? AND service_id = ?), 0)"
+)
 _PRIORITY_AHEAD = _AHEAD.format(">= ''")
 
 
@@ -186,8 +190,7 @@ class SqlTicketStore:
         key = (row.hall_id, row.service_id, rank, rank, row.id)
         if row.priority_class is not None:
             return int(self.raw.one(_PRIORITY_AHEAD, key))
-        before = int(self.raw.one(_NORMAL_AHEAD, key))
-        return before + self.count_waiting(row.hall_id, row.service_id, priority_only=True)
+        return int(self.raw.one(_NORMAL_AHEAD, (*key, row.hall_id, row.service_id)))
 
     def waiting_candidates(
         self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int
