@@ -165,6 +165,9 @@ class Recording:
     def fetchone(self) -> Any:
         return self.cursor.fetchone()
 
+    def fetchall(self) -> Any:
+        return self.cursor.fetchall()
+
 
 @pytest.mark.parametrize(
     ("token", "ahead"),
@@ -195,6 +198,23 @@ def test_a_tickets_people_ahead_walk_only_the_tickets_before_it(hall: Hall, toke
     assert counted == ahead
     seen += [(statement, parameters) for statement, parameters in core if "count(" in statement]
     reads_are_bounded(hall, seen, rows=ahead + 1)
+
+
+def test_the_pushed_queue_reads_its_first_places_not_the_whole_queue(hall: Hall) -> None:
+    """After a call, the people-ahead push reads the first places of the queue (priority ones first)."""
+
+    def first(uow: UnitOfWork) -> tuple[list[str], list[tuple[str, Any]]]:
+        store = uow.stores.tickets
+        row = store.by_token("qS1000000")
+        assert row is not None
+        recording = Recording(store.raw.cursor)
+        store.raw._cursor = recording
+        places = store.queue(row.hall_id, row.service_id, limit=5)
+        return [place.token for place in places], recording.seen
+
+    tokens, seen = hall.runtime.read_sync(first)
+    assert tokens == ["pS1000000", "pS1000001", "qS1000000", "qS1000001", "qS1000002"]
+    reads_are_bounded(hall, seen, rows=5 + PRIORITY)
 
 
 def reads_are_bounded(hall: Hall, seen: list[tuple[str, Any]], rows: int = 2) -> None:
