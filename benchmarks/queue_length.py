@@ -54,6 +54,7 @@ from queue_server.domain.actors import Actor
 from queue_server.runtime import Runtime
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from queue_server.services.hall.snapshot import hall_snapshot
+from queue_server.services.tickets.ahead import PUSHED
 from queue_server.services.tickets.issue import issue_ticket
 
 ISSUED = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
@@ -71,6 +72,11 @@ GROUPED = (
 OLD_AHEAD = (
     "SELECT count(*) FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ? AND id <> ? "
     "AND (rank_at < ? OR (rank_at = ? AND id < ?) OR priority_class IS NOT NULL)"
+)
+# ... and the people-ahead push's first places of the queue (PUSHED of them), sorted from the whole.
+OLD_QUEUE = (
+    "SELECT number, token FROM tickets WHERE hall_id = ? AND status = 'waiting' AND service_id = ? "
+    "ORDER BY priority_class IS NULL, rank_at, id LIMIT ?"
 )
 WAITING_RANK = (
     "CREATE INDEX ix_tickets_waiting_rank ON tickets "
@@ -227,6 +233,12 @@ def reads_before_and_after(
         store = uow.stores.tickets
         return int(store.count_ahead(store.by_token(token)))
 
+    def queue_before(uow: Any) -> list[Any]:
+        return list(uow.stores.tickets.raw.rows(OLD_QUEUE, (hall_id, service_id, PUSHED)))
+
+    def queue_now(uow: Any) -> list[Any]:
+        return [(p.number, p.token) for p in uow.stores.tickets.queue(hall_id, service_id, limit=PUSHED)]
+
     def index(statements: tuple[str, ...]) -> None:
         for statement in statements:
             runtime.write_sync(lambda uow, statement=statement: uow.stores.conn.exec_driver_sql(statement))
@@ -243,17 +255,22 @@ def reads_before_and_after(
     counted = {
         place: runtime.write_sync(lambda uow, t=token: ahead_now(uow, t)) for place, token in places.items()
     }
+    first_places = runtime.write_sync(queue_now)
     index(OLD_INDEX)
     assert queues(before) == now, "the snapshot read as before differs from today's"
+    assert [tuple(r) for r in runtime.write_sync(queue_before)] == first_places, "the queue's order differs"
     for place, token in places.items():
         assert runtime.write_sync(lambda uow, t=token: ahead_before(uow, t)) == counted[place], place
-    variants: tuple[tuple[str, Callable[[Any], object], Callable[[Any, str], int], tuple[str, ...]], ...] = (
-        ("before", before, ahead_before, NEW_INDEX),
-        ("now", lambda uow: hall_snapshot(uow, board), ahead_now, ()),
+    Job = Callable[[Any], object]
+    variants: tuple[tuple[str, Job, Callable[[Any, str], int], Job, tuple[str, ...]], ...] = (
+        ("before", before, ahead_before, queue_before, NEW_INDEX),
+        ("now", lambda uow: hall_snapshot(uow, board), ahead_now, queue_now, ()),
     )
-    for label, snapshot, ahead, statements in variants:
+    for label, snapshot, ahead, first, statements in variants:
         spent = meter.per_call(runs, lambda job=snapshot: runtime.write_sync(job))
         report(f"board snapshot, {label}", spent, "ms", None, None)
+        spent = meter.per_call(max(1, runs // 4), lambda job=first: runtime.write_sync(job))
+        report(f"queue's first {PUSHED} (push), {label}", spent, "ms", None, None)
         for place, token in places.items():
 
             def people_ahead(uow: Any, ahead: Callable[[Any, str], int] = ahead, token: str = token) -> None:

@@ -62,23 +62,18 @@ _NORMAL_AHEAD = (
 )
 _PRIORITY_AHEAD = _AHEAD.format(">= ''")
 
-# The first of a queue in the order people are counted ahead: the priority ones by rank, then the
-# others by rank, each class read in that order from ix_tickets_waiting_rank up to the limit (the
-# priority ones sorted: few), not the whole queue sorted for its first few hundred. The order names
-# priority_class (one value, NULL, among the others) so that PostgreSQL takes the index's order: it
-# does not count "IS NULL" as an equality that lets a column drop out of it.
-_CLASS_IN_ORDER = (
-    "SELECT * FROM (SELECT number, token, {first} AS class_order, rank_at, id FROM tickets "
-    "WHERE hall_id = ? AND service_id = ? AND status = 'waiting' AND priority_class {which} "
-    "ORDER BY {order}rank_at, id LIMIT ?) AS {name}"
+# The first of a queue in the order people are counted ahead: the priority ones by rank (few:
+# sorted), then the others by rank, read in that order from ix_tickets_waiting_rank up to the limit,
+# not the whole queue sorted for its first few hundred. Two statements, not one UNION: SQLite would
+# sort the union's rows once more. The order names priority_class (one value, NULL, among the
+# others) so that PostgreSQL takes the index's order: it does not count "IS NULL" as an equality
+# that lets a column drop out of it.
+_QUEUE_CLASS = (
+    "SELECT number, token FROM tickets WHERE hall_id = ? AND service_id = ? AND status = 'waiting' "
+    "AND priority_class {which} ORDER BY {order}rank_at, id LIMIT ?"
 )
-_QUEUE = (
-    "SELECT number, token FROM ("
-    + _CLASS_IN_ORDER.format(first=0, which=">= ''", order="", name="priority")
-    + " UNION ALL "
-    + _CLASS_IN_ORDER.format(first=1, which="IS NULL", order="priority_class, ", name="normal")
-    + ") AS queue ORDER BY class_order, rank_at, id LIMIT ?"
-)
+_QUEUE_PRIORITY = _QUEUE_CLASS.format(which=">= ''", order="")
+_QUEUE_NORMAL = _QUEUE_CLASS.format(which="IS NULL", order="priority_class, ")
 
 
 class SqlTicketStore:
@@ -245,8 +240,9 @@ class SqlTicketStore:
         """A service's waiting tickets in the order people are counted ahead (the first ``limit``)."""
         # After every call, transfer and issue (the people ahead of each): two columns on the raw
         # cursor, ordered by the database as ``count_ahead`` counts, not whole rows sorted here.
-        key = (hall_id, service_id, limit)
-        rows = self.raw.rows(_QUEUE, (*key, *key, limit))
+        rows = self.raw.rows(_QUEUE_PRIORITY, (hall_id, service_id, limit))
+        if len(rows) < limit:
+            rows += self.raw.rows(_QUEUE_NORMAL, (hall_id, service_id, limit - len(rows)))
         return [QueuePlace(number, token) for number, token in rows]
 
     def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
