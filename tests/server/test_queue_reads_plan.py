@@ -1,11 +1,13 @@
-"""The board's snapshot and the kiosks' service list read how many wait from the counts the triggers
-keep (``queue_lengths``) and each queue's longest wait in one seek: never the waiting tickets one by
-one, which a board's every (re)connection did (50 boards at once after a restart).
+"""The reads of a queue cost what they return, not the queue's length: the board's snapshot, the
+kiosks' service list and the city view read how many wait from the counts the triggers keep
+(``queue_lengths``) and each queue's longest wait in one seek, never the waiting tickets one by one
+(which a board's every (re)connection did: 50 boards at once after a restart); a ticket's people
+ahead walk only the tickets before it, and the people-ahead push only the first places it pushes.
 
 Counted, not timed, with one service's queue much longer than anything else the reads touch: on
 SQLite the virtual machine's steps of each statement that reads the tickets or their counts stay
-below the queue's length; on PostgreSQL (statistics taken) the rows its plan reads from ``tickets``
-are at most one per service with a queue.
+below the queue's length; on PostgreSQL (statistics taken) the rows its executed plan reads from
+``tickets`` are at most one per queue, or the places and people ahead the read returns.
 """
 
 from __future__ import annotations
