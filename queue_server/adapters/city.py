@@ -12,7 +12,6 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from queue_server.adapters import tables as t
 from queue_server.domain.evaluations import Status as EvaluationStatus
-from queue_server.domain.lifecycle import Status
 from queue_server.domain.rating import BAD_LEVELS
 from queue_server.services.city.ports import CityHall, Ratings
 
@@ -33,14 +32,11 @@ class SqlCityStore:
         return [CityHall(r.id, r.code, r.name, r.name_en or "", r.timezone) for r in self.conn.execute(query)]
 
     def waiting(self, hall_ids: list[int]) -> dict[int, int]:
-        """Tickets waiting now, per hall."""
-        k = t.tickets.c
-        query = (
-            select(k.hall_id, func.count())
-            .where(k.hall_id.in_(hall_ids), k.status == Status.WAITING.value)
-            .group_by(k.hall_id)
-        )
-        return {hall: n for hall, n in self.conn.execute(query)}
+        """Tickets waiting now, per hall: the counts the triggers on tickets keep per service
+        (``queue_lengths``), summed, not the halls' queues counted ticket by ticket."""
+        q = t.queue_lengths.c
+        query = select(q.hall_id, func.sum(q.waiting)).where(q.hall_id.in_(hall_ids)).group_by(q.hall_id)
+        return {hall: int(n) for hall, n in self.conn.execute(query)}
 
     def served(self, hall_ids: list[int], start: datetime, end: datetime) -> dict[int, int]:
         """Tickets concluded in [start, end), per hall (one ``ticket.concluded`` event each)."""

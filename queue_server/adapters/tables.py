@@ -250,7 +250,8 @@ tickets = Table(
     Column("print_failed", Boolean, nullable=False, server_default=sa_false()),
     UniqueConstraint("hall_id", "business_day", "prefix", "seq", name="uq_tickets_number"),
     UniqueConstraint("hall_id", "idempotency_key", name="uq_tickets_idempotency"),
-    Index("ix_tickets_queue", "hall_id", "status", "service_id"),
+    # issued_at last: a service's longest-waiting ticket is one seek (the board's snapshot)
+    Index("ix_tickets_queue", "hall_id", "status", "service_id", "issued_at"),
 )
 
 events = Table(
@@ -717,4 +718,16 @@ sms_test_sends = Table(
     _hall(),
     Column("sent_at", UtcDateTime, nullable=False),
     Index("ix_sms_test_sends_hall_id", "hall_id", "sent_at"),
+)
+
+# The waiting tickets alone, by service, priority class and rank: a ticket's "people ahead" (the
+# status page) counts only the tickets before it here, not every waiting ticket of its service.
+# status, last, only so that SQLite reads the count from the index alone (its planner wants every
+# column the query names in the index, the partial index's own condition's too).
+_waiting_only = tickets.c.status == "waiting"
+Index(
+    "ix_tickets_waiting_rank",
+    *(tickets.c[n] for n in ("hall_id", "service_id", "priority_class", "rank_at", "id", "status")),
+    sqlite_where=_waiting_only,
+    postgresql_where=_waiting_only,
 )

@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any, Unpack, cast
 
-from sqlalchemy import ColumnElement, Connection, Date, Row, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Date, Row, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from queue_server.adapters import tables as t
@@ -32,6 +32,48 @@ CASE_OUTCOME_COLUMNS = ("outcome", "promised_date", "missing_items", "reasons", 
 def ticket_row(row: Row[Any]) -> TicketRow:
     """A ticket row read with ``select(tickets)`` as the services' typed row."""
     return TicketRow(**row._mapping)
+
+
+# The board's snapshot, each board's (re)connection and the kiosks' service list read these: the
+# counts the triggers on tickets keep (queue_lengths.py), not the waiting tickets grouped and
+# counted, and each queue's oldest issue time in one seek on the queue index, whose key ends with
+# it (hall, status, service, issued_at); a count row of 0 is a service whose queue emptied.
+_WAITING_COUNTS = text("SELECT service_id, waiting FROM queue_lengths WHERE hall_id = :hall AND waiting > 0")
+_WAITING_AND_OLDEST = text(
+    "SELECT q.service_id, q.waiting, (SELECT min(tk.issued_at) FROM tickets tk WHERE tk.hall_id = q.hall_id "
+    "AND tk.status = 'waiting' AND tk.service_id = q.service_id) FROM queue_lengths q "
+    "WHERE q.hall_id = :hall AND q.waiting > 0"
+)
+
+# A ticket's people ahead in its own class, on ix_tickets_waiting_rank (the waiting tickets by hall,
+# service, priority class, rank and id): earlier ranks, and the same rank issued before it. A normal
+# ticket walks the normal ones up to its rank (class IS NULL, then rank); a priority one every
+# waiting priority ticket of the service, few by the hall's rules. ">= ''" is "IS NOT NULL" for a
+# text column (every string sorts after the empty one), written so that SQLite seeks it as a range.
+# (SQLite 3.40 seeks a row value "(rank_at, id) < (?, ?)" on rank_at alone too, and walks more.)
+_AHEAD = (
+    "SELECT count(*) FROM tickets WHERE hall_id = ? AND service_id = ? AND status = 'waiting' "
+    "AND priority_class {} AND rank_at <= ? AND (rank_at < ? OR id < ?)"
+)
+# A normal ticket's adds the kept count of the priority ones waiting, in the same round trip.
+_NORMAL_AHEAD = (
+    f"SELECT ({_AHEAD.format('IS NULL')}) + coalesce((SELECT waiting_priority FROM queue_lengths "
+    "WHERE hall_id = ? AND service_id = ?), 0)"
+)
+_PRIORITY_AHEAD = _AHEAD.format(">= ''")
+
+# The first of a queue in the order people are counted ahead: the priority ones by rank (few:
+# sorted), then the others by rank, read in that order from ix_tickets_waiting_rank up to the limit,
+# not the whole queue sorted for its first few hundred. Two statements, not one UNION: SQLite would
+# sort the union's rows once more. The order names priority_class (one value, NULL, among the
+# others) so that PostgreSQL takes the index's order: it does not count "IS NULL" as an equality
+# that lets a column drop out of it.
+_QUEUE_CLASS = (
+    "SELECT number, token FROM tickets WHERE hall_id = ? AND service_id = ? AND status = 'waiting' "
+    "AND priority_class {which} ORDER BY {order}rank_at, id LIMIT ?"
+)
+_QUEUE_PRIORITY = _QUEUE_CLASS.format(which=">= ''", order="")
+_QUEUE_NORMAL = _QUEUE_CLASS.format(which="IS NULL", order="priority_class, ")
 
 
 class SqlTicketStore:
@@ -151,21 +193,17 @@ class SqlTicketStore:
         return int(self.raw.one(text, (hall_id, service_id)) or 0)  # no row: none waited yet
 
     def count_ahead(self, row: TicketRow) -> int:
-        """Waiting tickets of the ticket's service called before it: priority ones, then earlier ranks."""
-        tk = t.tickets
-        before = or_(tk.c.rank_at < row.rank_at, and_(tk.c.rank_at == row.rank_at, tk.c.id < row.id))
-        if row.priority_class is None:
-            before = or_(before, tk.c.priority_class.is_not(None))
-        else:
-            before = and_(before, tk.c.priority_class.is_not(None))
-        query = select(func.count()).where(
-            tk.c.hall_id == row.hall_id,
-            tk.c.status == "waiting",
-            tk.c.service_id == row.service_id,
-            tk.c.id != row.id,
-            before,
-        )
-        return int(self.conn.execute(query).scalar_one())
+        """Waiting tickets of the ticket's service called before it: priority ones, then earlier ranks.
+
+        The priority ones ahead of a normal ticket are the kept count (one seek); the rest are counted
+        on the waiting tickets' own index from the front of the ticket's class to the ticket: as many
+        entries as the ticket has people ahead, none behind it (no index answers "how many before
+        this key" without walking them: a B-tree keeps no counts)."""
+        rank = self.raw.bind(t.tickets, "rank_at", row.rank_at)
+        key = (row.hall_id, row.service_id, rank, rank, row.id)
+        if row.priority_class is not None:
+            return int(self.raw.one(_PRIORITY_AHEAD, key))
+        return int(self.raw.one(_NORMAL_AHEAD, (*key, row.hall_id, row.service_id)))
 
     def waiting_candidates(
         self, catalogue: HallCatalogue, service_ids: Sequence[int], window_id: int
@@ -202,11 +240,9 @@ class SqlTicketStore:
         """A service's waiting tickets in the order people are counted ahead (the first ``limit``)."""
         # After every call, transfer and issue (the people ahead of each): two columns on the raw
         # cursor, ordered by the database as ``count_ahead`` counts, not whole rows sorted here.
-        text = (
-            "SELECT number, token FROM tickets WHERE hall_id = ? AND status = 'waiting' "
-            "AND service_id = ? ORDER BY priority_class IS NULL, rank_at, id LIMIT ?"
-        )
-        rows = self.raw.rows(text, (hall_id, service_id, limit))
+        rows = self.raw.rows(_QUEUE_PRIORITY, (hall_id, service_id, limit))
+        if len(rows) < limit:
+            rows += self.raw.rows(_QUEUE_NORMAL, (hall_id, service_id, limit - len(rows)))
         return [QueuePlace(number, token) for number, token in rows]
 
     def waiting_ranks(self, hall_id: int, service_id: int) -> list[datetime]:
@@ -242,15 +278,14 @@ class SqlTicketStore:
 
     def waiting_by_service(self, hall_id: int) -> dict[int, tuple[int, datetime | None]]:
         """For each service: how many wait and since when the longest has waited."""
-        query = (
-            select(t.tickets.c.service_id, func.count(), func.min(t.tickets.c.issued_at))
-            .where(t.tickets.c.hall_id == hall_id, t.tickets.c.status == "waiting")
-            .group_by(t.tickets.c.service_id)
-        )
         out: dict[int, tuple[int, datetime | None]] = {}
-        for service_id, count, oldest in self.conn.execute(query):
+        for service_id, count, oldest in self.conn.execute(_WAITING_AND_OLDEST, {"hall": hall_id}):
             out[service_id] = (count, t.UtcDateTime().process_result_value(oldest, self.conn.dialect))
         return out
+
+    def waiting_counts(self, hall_id: int) -> dict[int, int]:
+        """How many wait per service (services with none aside): the hall's kept counts."""
+        return {sid: count for sid, count in self.conn.execute(_WAITING_COUNTS, {"hall": hall_id})}
 
     def open_before(self, hall_id: int, day: date, limit: int | None = None) -> list[TicketRow]:
         """Tickets of earlier business days still waiting, parked or no-show (to expire them)."""

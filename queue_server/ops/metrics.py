@@ -30,10 +30,13 @@ BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 # The waiting counts the triggers on tickets keep (adapters/queue_lengths.py): a scrape no longer
-# counts every hall's queue; services with none waiting stay out, as when they were counted.
+# counts every hall's queue. Every active service of every hall has its series, 0 when nobody waits
+# (a series that vanished when a queue emptied broke dashboards' graphs and alerts: "absent" is not
+# "0"); a service taken out of the catalogue keeps its series while tickets of it still wait.
 _WAITING = text(
-    "SELECT h.code, s.code, q.waiting FROM queue_lengths q JOIN services s ON s.id = q.service_id "
-    "JOIN halls h ON h.id = q.hall_id WHERE q.waiting > 0"
+    "SELECT h.code, s.code, coalesce(q.waiting, 0) FROM services s JOIN halls h ON h.id = s.hall_id "
+    "LEFT JOIN queue_lengths q ON q.hall_id = s.hall_id AND q.service_id = s.id "
+    "WHERE s.active OR q.waiting > 0"
 )
 _HALLS = text("SELECT id, code FROM halls")
 _DEVICES = text(

@@ -208,6 +208,9 @@ class FakeTicketStore:
             out[r.service_id] = (count + 1, r.issued_at if oldest is None else min(oldest, r.issued_at))
         return out
 
+    def waiting_counts(self, hall_id: int) -> dict[int, int]:
+        return {sid: count for sid, (count, _) in self.waiting_by_service(hall_id).items()}
+
     def open_before(self, hall_id: int, day: date, limit: int | None = None) -> list[TicketRow]:
         rows = [
             r

@@ -64,6 +64,35 @@ def test_metrics_count_tickets_issued_and_called_the_queue_and_the_writer(hall: 
     assert got[("hallq_websocket_subscribers", ())] == 0
 
 
+def waiting_gauge(hall: Hall) -> dict[tuple[str, str], float]:
+    """``hallq_tickets_waiting`` of a fresh scrape, by (hall, service)."""
+    got = samples(hall.client.get("/metrics").text)
+    return {
+        (dict(labels)["hall"], dict(labels)["service"]): value
+        for (name, labels), value in got.items()
+        if name == "hallq_tickets_waiting"
+    }
+
+
+def test_the_waiting_gauge_has_every_service_and_drops_to_zero_when_the_last_ticket_is_called(
+    hall: Hall,
+) -> None:
+    # A series that vanishes when a queue empties reads as "no data" on a dashboard, not as 0.
+    before = waiting_gauge(hall)
+    assert {key: before[key] for key in [("t1", "S1"), ("t1", "S4"), ("t2", "S1")]} == {
+        ("t1", "S1"): 0,
+        ("t1", "S4"): 0,
+        ("t2", "S1"): 0,
+    }
+    hall.open_all()
+    hall.issue("S1")
+    assert waiting_gauge(hall)[("t1", "S1")] == 1
+    assert hall.act("1", "call-next").status_code == 200
+    after = waiting_gauge(hall)
+    assert after[("t1", "S1")] == 0 and after[("t1", "S2")] == 0
+    assert set(after) == set(before)
+
+
 def test_metrics_count_websocket_subscribers(hall: Hall) -> None:
     with hall.client.websocket_connect(f"/ws?token={hall.tokens['board']}") as ws:
         ws.send_json({"type": "subscribe", "topics": ["hall"]})

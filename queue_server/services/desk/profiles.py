@@ -117,7 +117,7 @@ def _waiting_by_code(uow: UnitOfWork, hall_id: int) -> dict[str, int]:
     catalogue = uow.catalogue(hall_id)
     return {
         catalogue.services[sid].code: count
-        for sid, (count, _) in uow.stores.tickets.waiting_by_service(hall_id).items()
+        for sid, count in uow.stores.tickets.waiting_counts(hall_id).items()
         if sid in catalogue.services
     }
 

@@ -126,11 +126,11 @@ def _services(
     uow: UnitOfWork, hall_id: int, code: str | None = None
 ) -> list[tuple[c.ServiceSummary, ServiceEntry]]:
     catalogue = uow.catalogue(hall_id)
-    waiting = uow.stores.tickets.waiting_by_service(hall_id)
+    waiting = uow.stores.tickets.waiting_counts(hall_id)
     open_ids = uow.open_window_ids(hall_id)
     out = []
     for row in uow.stores.hall.service_entries(hall_id, code):
-        count = waiting.get(row.id, (0, None))[0]
+        count = waiting.get(row.id, 0)
         out.append(
             (
                 c.ServiceSummary(

@@ -208,6 +208,10 @@ class TicketStore(Protocol):
         """Per service: how many wait, and since when the longest has waited."""
         ...
 
+    def waiting_counts(self, hall_id: int) -> dict[int, int]:
+        """Per service: how many wait (services with none aside), without their times."""
+        ...
+
     def open_before(self, hall_id: int, day: date, limit: int | None = None) -> list[TicketRow]:
         """Tickets of earlier days still waiting, parked or no-show (the first ``limit``)."""
         ...
