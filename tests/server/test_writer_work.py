@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
@@ -42,11 +43,21 @@ def test_a_call_tells_every_waiting_ticket_its_wait_reading_the_handling_figure_
 
 
 def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_cursor(
-    pg_cluster: PostgresCluster,
+    pg_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each event was a SQLAlchemy statement (and a round trip) of its own; a call tells every
-    waiting ticket of its service how many are ahead, so a batch carries tens of them."""
+    waiting ticket of its service how many are ahead, so a batch carries tens of them. They go as
+    one JSON text: a ``text[]`` parameter had psycopg escape every quote of every event in Python."""
     url = normalise_url(create_database(pg_cluster.url, "writer_work_notify"))
+    sent: list[tuple[Any, ...]] = []
+    execute = psycopg.Cursor.execute
+
+    def recording(cursor: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        if "pg_notify" in str(query):
+            sent.append(tuple(params))
+        return execute(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", recording)
     heard: list[LiveEvent] = []
     everything = threading.Event()
 
@@ -64,7 +75,9 @@ def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_c
 
     def emit(first: int) -> Callable[[Any, Outbox], None]:
         def work(_conn: Any, outbox: Outbox) -> None:
-            outbox.extend(LiveEvent("probe", ("hall",), {"n": n}, at, 1) for n in range(first, first + 20))
+            outbox.extend(
+                LiveEvent("probe", ("hall",), {"n": n, "s": TRICKY}, at, 1) for n in range(first, first + 20)
+            )
 
         return work
 
@@ -81,7 +94,13 @@ def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_c
         engine.dispose()
     assert writer.batches == 1
     assert [e.payload["n"] for e in heard] == list(range(60))  # in the order the jobs made them
+    assert {e.payload["s"] for e in heard} == {TRICKY}  # every character as it was sent
     assert not [sql for sql in core if "pg_notify" in sql], core  # none through SQLAlchemy
+    assert len(sent) == 1, sent  # one statement for the transaction's 60 events
+    assert not [p for p in sent[0] if isinstance(p, list | tuple)], sent  # no array for psycopg to escape
+
+
+TRICKY = 'a "quoted" \\ back\\slash, {braces}, 中文 and \\u0000-looking text'
 
 
 def test_a_sqlite_transaction_begins_on_the_driver_and_its_error_is_still_sqlalchemys(tmp_path: Path) -> None:
