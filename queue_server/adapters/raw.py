@@ -125,6 +125,22 @@ def _select_by_id(table: Table, names: tuple[str, ...], lock: bool) -> str:
 
 
 @cache
+def _select_with_linked(
+    table: Table, names: tuple[str, ...], linked: Table, linked_names: tuple[str, ...], link: str, lock: bool
+) -> str:
+    if linked_names[:1] != ("id",):
+        raise ValueError("the linked row's id comes first: it tells whether there is one")
+    columns = ", ".join(
+        [f"{table.name}.{name}" for name in names] + [f"{linked.name}.{name}" for name in linked_names]
+    )
+    return (
+        f"SELECT {columns} FROM {table.name} LEFT OUTER JOIN {linked.name} "
+        f"ON {linked.name}.id = {table.name}.{link} WHERE {table.name}.id = ?"
+        + (f" FOR UPDATE OF {table.name}" if lock else "")
+    )
+
+
+@cache
 def _select(table: Table, names: tuple[str, ...], where: str, lock: bool) -> str:
     columns = ", ".join(f"{table.name}.{name}" for name in names)
     return f"SELECT {columns} FROM {table.name} WHERE {where}" + (" FOR UPDATE" if lock else "")
@@ -223,6 +239,31 @@ class RawStatements:
         cursor.execute(self.sql(text), (row_id,))
         row = cursor.fetchone()
         return None if row is None else _read(_read_plan(table, self._dialect, names), row)
+
+    def by_id_with_linked(
+        self,
+        table: Table,
+        names: tuple[str, ...],
+        linked: Table,
+        linked_names: tuple[str, ...],
+        link: str,
+        row_id: int,
+        *,
+        lock: bool = False,
+    ) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+        """The row ``row_id`` and the row of ``linked`` its column ``link`` points to (None when it
+        is null), in one statement; ``lock`` locks the first row only, on PostgreSQL."""
+        text = _select_with_linked(table, names, linked, linked_names, link, lock and not self._sqlite)
+        cursor = self.cursor
+        cursor.execute(self.sql(text), (row_id,))
+        found = cursor.fetchone()
+        if found is None:
+            return None, None
+        row = _read(_read_plan(table, self._dialect, names), found[: len(names)])
+        other = found[len(names) :]
+        if other[0] is None:  # the first of ``linked_names`` is its id: nothing linked
+            return row, None
+        return row, _read(_read_plan(linked, self._dialect, linked_names), other)
 
     def select(
         self, table: Table, names: Sequence[str], where: str, params: tuple[Any, ...], *, lock: bool = False
