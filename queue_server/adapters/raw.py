@@ -156,6 +156,13 @@ def _update(table: Table, names: tuple[str, ...], keys: tuple[str, ...]) -> str:
 
 
 @cache
+def _update_returning(
+    table: Table, names: tuple[str, ...], keys: tuple[str, ...], back: tuple[str, ...]
+) -> str:
+    return _update(table, names, keys) + " RETURNING " + ", ".join(back)
+
+
+@cache
 def _update_columns(table: Table, given: frozenset[str]) -> tuple[str, ...]:
     """The columns an update of ``given`` sets, in the table's order."""
     names = tuple(c.name for c in table.columns if c.name in given)
@@ -286,6 +293,23 @@ class RawStatements:
         cursor = self.cursor
         cursor.execute(self.sql(_update(table, names, keys)), params)
         return int(cursor.rowcount)
+
+    def update_returning(
+        self, table: Table, values: dict[str, Any], where: dict[str, Any], names: tuple[str, ...]
+    ) -> tuple[Any, ...] | None:
+        """Change the one row matching every ``where`` column and return its columns ``names`` as
+        they now stand, read as SQLAlchemy reads them (None: no row matched); one statement where
+        a read and an update were two."""
+        changed = _update_columns(table, frozenset(values))
+        keys = tuple(where)
+        params = _bound(
+            _bind_plan(table, self._dialect, changed + keys),
+            [*map(values.__getitem__, changed), *where.values()],
+        )
+        cursor = self.cursor
+        cursor.execute(self.sql(_update_returning(table, changed, keys, names)), params)
+        row = cursor.fetchone()
+        return None if row is None else _read(_read_plan(table, self._dialect, names), row)
 
     def insert(self, table: Table, values: dict[str, Any], *, returning_id: bool) -> int | None:
         """Insert one row (values bound per column type); return its id when asked."""

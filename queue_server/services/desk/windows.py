@@ -223,12 +223,9 @@ def call_next(
         choice = choose_next(view, pool.values(), uow.now, settings)
         if choice is None:
             break
-        row = ticket_now(uow, choice.ticket_id)
         changes: TicketChanges = {"window_id": at.window.id, "target_window_id": None, "called_at": uow.now}
-        claimed = uow.stores.tickets.move(
-            row.id, Status.WAITING.value, Action.CALL, number=row.number, **changes
-        )
-        if not claimed:  # another server process took it a moment ago
+        row = uow.stores.tickets.claim(choice.ticket_id, Action.CALL, **changes)
+        if row is None:  # another server process took it a moment ago
             del pool[choice.ticket_id]
             continue
         _set_window(uow, at, current_ticket_id=row.id)
@@ -244,11 +241,10 @@ def call_next(
                 **({"request_id": command.request_id} if command.request_id else {}),
             },
         )
-        called = _moved(row, Action.CALL, changes)
-        payload = call_payload(at.catalogue, called, number, recall=False)
+        payload = call_payload(at.catalogue, row, number, recall=False)
         uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{row.token}"), payload)
         push_people_ahead(uow, at.catalogue, row.service_id)
-        return _result(uow, at, called)
+        return _result(uow, at, row)
     return _result(uow, at, None)
 
 
