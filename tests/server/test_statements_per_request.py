@@ -133,6 +133,22 @@ def test_a_window_request_reads_its_window_and_ticket_once(
     assert read_back(job) == []
 
 
+def test_a_conclusion_folds_its_handling_time_into_the_services_figure_in_one_statement(
+    hall: Hall, statements: list[str]
+) -> None:
+    """It read the service's figure (locked, on PostgreSQL), then stored the new one: two statements.
+    Now the statement that stores it folds the case in (``test_writer_work.py``: the same figure)."""
+    assert hall.act("1", "open").status_code == 200
+    for _ in range(2):
+        hall.issue("S1")
+        assert hall.act("1", "call-next").status_code == 200
+        statements.clear()
+        assert hall.act("1", "conclude").status_code == 200
+        job = job_with(statements, MARKERS["conclude"])
+        figures = [sql for sql in job if "service_stats" in sql]
+        assert len(figures) == 1 and figures[0].startswith("INSERT INTO service_stats"), job
+
+
 def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str]) -> None:
     assert hall.act("1", "open").status_code == 200
     evaluation = evaluation_of(hall, concluded(hall))

@@ -12,12 +12,15 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
+from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
+from queue_server.adapters.stores import SqlStores
 from queue_server.adapters.writer import Outbox, Writer
+from queue_server.domain.estimates import HandlingStats
 from queue_server.services.live import LiveEvent
 from tests.server.conftest import Hall
 from tests.server.test_statements_per_request import MARKERS, job_with, statements
@@ -165,3 +168,25 @@ def test_a_calls_people_ahead_push_reads_only_what_its_events_carry(
         # the policy's candidates and the called ticket's row: the push's order is the database's,
         # no rank of it read, parsed and sorted here
         assert len(ranks) == 2, job
+
+
+def test_a_handling_time_folded_by_the_database_is_the_domains_figure_bit_for_bit(db_url: str) -> None:
+    """A conclusion folds its case into the service's running mean in SQL (one statement, the row
+    locked by it); the figure is exactly what ``HandlingStats.observe`` makes, on both databases."""
+    engine = make_engine(normalise_url(db_url), writer=True)
+    expected = HandlingStats(600.0)
+    try:
+        with engine.begin() as conn:
+            service_id = (
+                conn.execute(select(t.services.c.id).where(t.services.c.hall_id == 1)).scalars().first()
+            )
+            assert service_id is not None
+            stores = SqlStores(conn)
+            for seconds in [312.5, 0.0, 14_400.0, 1e-3, 987.654321, 45.0, 1_000.0, 7.25] * 3:
+                first = HandlingStats(600.0).observe(seconds)
+                got = stores.hall.fold_handling(1, service_id, (first.mean_seconds, first.samples), seconds)
+                expected = expected.observe(seconds)
+                assert got == (expected.mean_seconds, expected.samples)
+            assert stores.hall.handling_stats(service_id) == (expected.mean_seconds, expected.samples)
+    finally:
+        engine.dispose()
