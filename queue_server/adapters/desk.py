@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, and_, delete, func, or_, select, update
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.raw import RawStatements
-from queue_server.adapters.tickets import ticket_row
+from queue_server.adapters.tickets import TICKET_COLUMNS, ticket_row
 from queue_server.domain.hall import AssignmentRule
 from queue_server.services.desk.ports import (
     Clerk,
@@ -51,6 +51,16 @@ class SqlWindowStore:
         if row is None:
             raise LookupError(f"no window {window_id}")
         return WindowRow(*row)
+
+    def row_and_ticket(self, window_id: int) -> tuple[WindowRow, TicketRow | None]:
+        """A window's live row, locked for the transaction on PostgreSQL, and the ticket it holds:
+        one statement for what every action on a window's ticket reads first."""
+        row, ticket = self.raw.by_id_with_linked(
+            t.windows, WINDOW_NAMES, t.tickets, TICKET_COLUMNS, "current_ticket_id", window_id, lock=True
+        )
+        if row is None:
+            raise LookupError(f"no window {window_id}")
+        return WindowRow(*row), None if ticket is None else TicketRow(*ticket)
 
     def rows(self, hall_id: int) -> list[WindowRow]:
         """Every window's live row in a hall."""

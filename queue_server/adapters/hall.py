@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from queue_server.adapters import tables as t
 from queue_server.adapters.raw import RawStatements
 from queue_server.domain.errors import NotFound
+from queue_server.domain.estimates import SMOOTHING
 from queue_server.domain.hall import AssignmentRule, HallCatalogue, HallSettings, ServiceItem, WindowItem
 from queue_server.domain.hours import Period
 from queue_server.domain.workdays import WorkingCalendar
@@ -37,6 +38,17 @@ EVENT_COLUMNS = (
     "actor_user_id",
     "actor_token_id",
     "data",
+)
+
+
+# ``HandlingStats.observe`` in SQL that both databases run: weight = max(SMOOTHING, 1 / (samples + 2)),
+# mean + weight * (seconds - mean); a service's first case stores the figure the caller folded.
+_FOLD = (
+    "INSERT INTO service_stats (service_id, hall_id, mean_seconds, samples) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (service_id) DO UPDATE SET mean_seconds = service_stats.mean_seconds + "
+    "(CASE WHEN ? >= CAST(1 AS DOUBLE PRECISION) / (service_stats.samples + 2) THEN ? "
+    "ELSE CAST(1 AS DOUBLE PRECISION) / (service_stats.samples + 2) END) * (? - service_stats.mean_seconds), "
+    "samples = service_stats.samples + 1 RETURNING mean_seconds, samples"
 )
 
 
@@ -224,23 +236,24 @@ class SqlHallStore:
         ).first()
         return None if zone is None else ZonePlace(name=zone.name or "", floor=zone.floor or "")
 
-    def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
-        """A service's running mean handling time and sample count (locked, to fold a case in)."""
-        # Every conclusion folds its case in: on the raw cursor.
+    def handling_stats(self, service_id: int) -> tuple[float, int] | None:
+        """A service's running mean handling time and sample count."""
         names = ("mean_seconds", "samples")
-        rows = self.raw.select(t.service_stats, names, "service_id = ?", (service_id,), lock=for_update)
+        rows = self.raw.select(t.service_stats, names, "service_id = ?", (service_id,))
         return (float(rows[0][0]), int(rows[0][1])) if rows else None
 
-    def save_handling_stats(self, hall_id: int, service_id: int, mean: float, samples: int) -> None:
-        """Store a service's running mean (a projection of concluded events)."""
-        self.raw.cursor.execute(
-            self.raw.sql(
-                "INSERT INTO service_stats (service_id, hall_id, mean_seconds, samples) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (service_id) DO UPDATE SET mean_seconds = excluded.mean_seconds, "
-                "samples = excluded.samples"
-            ),
-            (service_id, hall_id, mean, samples),
-        )
+    def fold_handling(
+        self, hall_id: int, service_id: int, first: tuple[float, int], seconds: float
+    ) -> tuple[float, int]:
+        """Fold one case into the service's running mean in the statement that stores it (every
+        conclusion does; it read the row locked, then wrote it: two statements). The arithmetic is
+        ``HandlingStats.observe``'s, in the same order of floating-point operations
+        (``tests/server/test_writer_work.py`` compares them); the row is locked by the statement, so
+        two processes' folds of one service still apply one after the other."""
+        row = self.raw.rows(_FOLD, (service_id, hall_id, first[0], first[1], SMOOTHING, SMOOTHING, seconds))[
+            0
+        ]
+        return float(row[0]), int(row[1])
 
     def add_event(self, event: NewEvent) -> None:
         """Append an event row on the raw cursor (the record of truth)."""

@@ -125,6 +125,22 @@ def _select_by_id(table: Table, names: tuple[str, ...], lock: bool) -> str:
 
 
 @cache
+def _select_with_linked(
+    table: Table, names: tuple[str, ...], linked: Table, linked_names: tuple[str, ...], link: str, lock: bool
+) -> str:
+    if linked_names[:1] != ("id",):
+        raise ValueError("the linked row's id comes first: it tells whether there is one")
+    columns = ", ".join(
+        [f"{table.name}.{name}" for name in names] + [f"{linked.name}.{name}" for name in linked_names]
+    )
+    return (
+        f"SELECT {columns} FROM {table.name} LEFT OUTER JOIN {linked.name} "
+        f"ON {linked.name}.id = {table.name}.{link} WHERE {table.name}.id = ?"
+        + (f" FOR UPDATE OF {table.name}" if lock else "")
+    )
+
+
+@cache
 def _select(table: Table, names: tuple[str, ...], where: str, lock: bool) -> str:
     columns = ", ".join(f"{table.name}.{name}" for name in names)
     return f"SELECT {columns} FROM {table.name} WHERE {where}" + (" FOR UPDATE" if lock else "")
@@ -137,6 +153,13 @@ def _update(table: Table, names: tuple[str, ...], keys: tuple[str, ...]) -> str:
     changes = ", ".join(f"{name}=?" for name in names)
     where = " AND ".join(f"{table.name}.{key} = ?" for key in keys)
     return f"UPDATE {table.name} SET {changes} WHERE {where}"
+
+
+@cache
+def _update_returning(
+    table: Table, names: tuple[str, ...], keys: tuple[str, ...], back: tuple[str, ...]
+) -> str:
+    return _update(table, names, keys) + " RETURNING " + ", ".join(back)
 
 
 @cache
@@ -224,6 +247,31 @@ class RawStatements:
         row = cursor.fetchone()
         return None if row is None else _read(_read_plan(table, self._dialect, names), row)
 
+    def by_id_with_linked(
+        self,
+        table: Table,
+        names: tuple[str, ...],
+        linked: Table,
+        linked_names: tuple[str, ...],
+        link: str,
+        row_id: int,
+        *,
+        lock: bool = False,
+    ) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+        """The row ``row_id`` and the row of ``linked`` its column ``link`` points to (None when it
+        is null), in one statement; ``lock`` locks the first row only, on PostgreSQL."""
+        text = _select_with_linked(table, names, linked, linked_names, link, lock and not self._sqlite)
+        cursor = self.cursor
+        cursor.execute(self.sql(text), (row_id,))
+        found = cursor.fetchone()
+        if found is None:
+            return None, None
+        row = _read(_read_plan(table, self._dialect, names), found[: len(names)])
+        other = found[len(names) :]
+        if other[0] is None:  # the first of ``linked_names`` is its id: nothing linked
+            return row, None
+        return row, _read(_read_plan(linked, self._dialect, linked_names), other)
+
     def select(
         self, table: Table, names: Sequence[str], where: str, params: tuple[Any, ...], *, lock: bool = False
     ) -> list[tuple[Any, ...]]:
@@ -245,6 +293,23 @@ class RawStatements:
         cursor = self.cursor
         cursor.execute(self.sql(_update(table, names, keys)), params)
         return int(cursor.rowcount)
+
+    def update_returning(
+        self, table: Table, values: dict[str, Any], where: dict[str, Any], names: tuple[str, ...]
+    ) -> tuple[Any, ...] | None:
+        """Change the one row matching every ``where`` column and return its columns ``names`` as
+        they now stand, read as SQLAlchemy reads them (None: no row matched); one statement where
+        a read and an update were two."""
+        changed = _update_columns(table, frozenset(values))
+        keys = tuple(where)
+        params = _bound(
+            _bind_plan(table, self._dialect, changed + keys),
+            [*map(values.__getitem__, changed), *where.values()],
+        )
+        cursor = self.cursor
+        cursor.execute(self.sql(_update_returning(table, changed, keys, names)), params)
+        row = cursor.fetchone()
+        return None if row is None else _read(_read_plan(table, self._dialect, names), row)
 
     def insert(self, table: Table, values: dict[str, Any], *, returning_id: bool) -> int | None:
         """Insert one row (values bound per column type); return its id when asked."""

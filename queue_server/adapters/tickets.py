@@ -163,6 +163,16 @@ class SqlTicketStore:
         target = next_status(Status(expected_status), action, number=number)
         return self._set(ticket_id, expected_status, {**changes, "status": target.value})
 
+    def claim(self, ticket_id: int, action: Action, **changes: Unpack[TicketChanges]) -> TicketRow | None:
+        """Move a waiting ticket along ``action`` (compare-and-set on waiting) and return it as it now
+        stands: every call does, and read the ticket whole, then moved it, in two statements."""
+        target = next_status(Status.WAITING, action)
+        values = {**changes, "status": target.value}
+        row = self.raw.update_returning(
+            t.tickets, values, {"id": ticket_id, "status": Status.WAITING.value}, TICKET_COLUMNS
+        )
+        return None if row is None else TicketRow(*row)
+
     def update(self, ticket_id: int, expected_status: str, **changes: Unpack[TicketChanges]) -> bool:
         """Change a ticket's other columns only while it is still in ``expected_status``; its status
         changes only along the transition table (``move``), whatever a caller passes."""

@@ -24,11 +24,19 @@ class HandlingStats:
         mean quickly but no single case replaces it; cases over 4 h (a forgotten conclusion) are
         clamped, and a non-finite duration is ignored.
         """
-        if not math.isfinite(seconds):
+        folded = foldable(seconds)
+        if folded is None:
             return self
-        seconds = min(max(seconds, 0.0), MAX_SECONDS)
+        seconds = folded
         weight = max(SMOOTHING, 1.0 / (self.samples + 2))
         return HandlingStats(self.mean_seconds + weight * (seconds - self.mean_seconds), self.samples + 1)
+
+
+def foldable(seconds: float) -> float | None:
+    """A case's handling time as it is folded in: clamped to [0, 4 h]; None (ignored) when not finite."""
+    if not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), MAX_SECONDS)
 
 
 def estimated_wait_seconds(people_ahead: int, stats: HandlingStats, serving_windows: int) -> int | None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from queue_server.domain.actors import Actor
-from queue_server.domain.estimates import HandlingStats
+from queue_server.domain.estimates import HandlingStats, foldable
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.hall.ports import NewEvent
 from queue_server.services.live import LiveEvent
@@ -127,12 +127,17 @@ class UnitOfWork:
         return stats
 
     def observe_handling(self, hall_id: int, service_id: int, default_seconds: int, seconds: float) -> None:
-        """Fold one concluded case into the service's figure: merged with the stored one under a row
-        lock (on PostgreSQL other processes fold theirs in too), cached only after the commit."""
-        stored = self.stores.hall.handling_stats(service_id, for_update=True)
-        stats = (HandlingStats(*stored) if stored else HandlingStats(float(default_seconds))).observe(seconds)
-        self.stores.hall.save_handling_stats(hall_id, service_id, stats.mean_seconds, stats.samples)
-        self._stats[service_id] = stats
+        """Fold one concluded case into the service's figure: merged with the stored one by the
+        statement that stores it, which locks the row (on PostgreSQL other processes fold theirs in
+        too), cached only after the commit."""
+        folded = foldable(seconds)
+        if folded is None:  # ignored (``HandlingStats.observe``): the figure stays as it is
+            return
+        first = HandlingStats(float(default_seconds)).observe(folded)
+        stored = self.stores.hall.fold_handling(
+            hall_id, service_id, (first.mean_seconds, first.samples), folded
+        )
+        stats = self._stats[service_id] = HandlingStats(*stored)
         clock = time.monotonic()
         self.after_commit(lambda: self._cache_stats(service_id, stats, clock))
 

@@ -28,9 +28,10 @@ from tests.fakes.tickets import FakeTicketStore
 class FakeWindowStore:
     """Live rows by window id; staff by id; calls read from the shared event record."""
 
-    def __init__(self, hall: FakeHallStore, events: list[NewEvent]) -> None:
+    def __init__(self, hall: FakeHallStore, events: list[NewEvent], tickets: FakeTicketStore) -> None:
         self.hall = hall
         self.events = events
+        self.tickets = tickets
         self.live: dict[int, WindowRow] = {}
         self.staff: dict[int, Clerk] = {}
         self.homes: dict[int, Post] = {}
@@ -44,6 +45,10 @@ class FakeWindowStore:
 
     def row(self, window_id: int, *, lock: bool = False) -> WindowRow:
         return self.live[window_id]
+
+    def row_and_ticket(self, window_id: int) -> tuple[WindowRow, TicketRow | None]:
+        row = self.live[window_id]
+        return row, None if row.current_ticket_id is None else self.tickets.by_id(row.current_ticket_id)
 
     def rows(self, hall_id: int) -> list[WindowRow]:
         return [r for r in self.live.values() if r.hall_id == hall_id]

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from queue_server.domain.errors import NotFound
+from queue_server.domain.estimates import HandlingStats
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.hall.ports import (
     AuditLine,
@@ -87,11 +88,16 @@ class FakeHallStore:
     def zone_place(self, hall_id: int, code: str) -> ZonePlace | None:
         return self.zones.get((hall_id, code))
 
-    def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
+    def handling_stats(self, service_id: int) -> tuple[float, int] | None:
         return self.stats.get(service_id)
 
-    def save_handling_stats(self, hall_id: int, service_id: int, mean: float, samples: int) -> None:
-        self.stats[service_id] = (mean, samples)
+    def fold_handling(
+        self, hall_id: int, service_id: int, first: tuple[float, int], seconds: float
+    ) -> tuple[float, int]:
+        stored = self.stats.get(service_id)
+        stats = HandlingStats(*stored).observe(seconds) if stored is not None else HandlingStats(*first)
+        self.stats[service_id] = (stats.mean_seconds, stats.samples)
+        return self.stats[service_id]
 
     def add_event(self, event: NewEvent) -> None:
         self.events.append(event)

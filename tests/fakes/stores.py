@@ -53,7 +53,7 @@ class FakeStores:
         for hall in halls:
             self.hall.put(hall)
         self.tickets = FakeTicketStore(self.events)
-        self.windows = FakeWindowStore(self.hall, self.events)
+        self.windows = FakeWindowStore(self.hall, self.events, self.tickets)
         self.profiles = FakeProfileStore()
         self.desk = FakeDeskStore(self.tickets, self.events)
         self.alerts = FakeAlertStore(self.tickets)

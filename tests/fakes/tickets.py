@@ -127,6 +127,11 @@ class FakeTicketStore:
         self.rows[ticket_id] = replace(row, status=target.value, **changes)
         return True
 
+    def claim(self, ticket_id: int, action: Action, **changes: Unpack[TicketChanges]) -> TicketRow | None:
+        if not self.move(ticket_id, Status.WAITING.value, action, **changes):
+            return None
+        return self.rows[ticket_id]
+
     def update(self, ticket_id: int, expected_status: str, **changes: Unpack[TicketChanges]) -> bool:
         row = self.rows.get(ticket_id)
         if row is None or row.status != expected_status:

@@ -134,3 +134,28 @@ def test_a_schema_made_from_the_metadata_keeps_the_waiting_counts_too(
         triggers = set(conn.execute(text(TRIGGERS[kind])).scalars())
     engine.dispose()
     assert triggers == {"tickets_queue_insert", "tickets_queue_update", "tickets_queue_delete"}
+
+
+def test_an_event_row_checks_no_foreign_key_and_keeps_its_rows_through_the_migration(db_url: str) -> None:
+    """Every request of a ticket's life appends event rows (about six a ticket); on PostgreSQL each
+    one's hall key cost a lookup and a row lock in ``halls``. The migration drops the key, keeping
+    every row (SQLite rebuilds the table), and a downgrade puts it back."""
+    _migrate(db_url, "0013_qlen", down=True)  # a database from before
+    engine = create_engine(normalise_url(db_url))
+    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        assert [fk["referred_table"] for fk in inspect(conn).get_foreign_keys("events")] == ["halls"]
+        conn.execute(
+            insert(t.events), [{"hall_id": 1, "at": at, "type": "probe", "data": {"n": n}} for n in range(3)]
+        )
+        before = conn.execute(select(t.events.c.id, t.events.c.data).order_by(t.events.c.id)).all()
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_engine(normalise_url(db_url))
+    with engine.connect() as conn:
+        assert inspect(conn).get_foreign_keys("events") == []
+        assert conn.execute(select(t.events.c.id, t.events.c.data).order_by(t.events.c.id)).all() == before
+        assert {ix["name"] for ix in inspect(conn).get_indexes("events")} == {
+            ix.name for ix in t.events.indexes
+        }
+    engine.dispose()

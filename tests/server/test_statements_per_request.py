@@ -117,6 +117,9 @@ def reads(job: list[str], table: str) -> int:
 def test_a_window_request_reads_its_window_and_ticket_once(
     hall: Hall, statements: list[str], action: str
 ) -> None:
+    """The window's row comes with the ticket it holds, in one statement, and a call's move returns
+    the ticket it claims: no request reads a ticket by itself (a start or a conclusion read the
+    window, then its ticket; a call read the ticket it picked, then moved it)."""
     assert hall.act("1", "open").status_code == 200
     hall.issue("S1")
     for step in ("call-next", "start", "conclude"):
@@ -126,8 +129,24 @@ def test_a_window_request_reads_its_window_and_ticket_once(
             break
     job = job_with(statements, MARKERS[action])
     assert reads(job, "windows") == 1, job
-    assert reads(job, "tickets") == 1, job
+    assert reads(job, "tickets") == 0, job
     assert read_back(job) == []
+
+
+def test_a_conclusion_folds_its_handling_time_into_the_services_figure_in_one_statement(
+    hall: Hall, statements: list[str]
+) -> None:
+    """It read the service's figure (locked, on PostgreSQL), then stored the new one: two statements.
+    Now the statement that stores it folds the case in (``test_writer_work.py``: the same figure)."""
+    assert hall.act("1", "open").status_code == 200
+    for _ in range(2):
+        hall.issue("S1")
+        assert hall.act("1", "call-next").status_code == 200
+        statements.clear()
+        assert hall.act("1", "conclude").status_code == 200
+        job = job_with(statements, MARKERS["conclude"])
+        figures = [sql for sql in job if "service_stats" in sql]
+        assert len(figures) == 1 and figures[0].startswith("INSERT INTO service_stats"), job
 
 
 def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str]) -> None:

@@ -10,13 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
+from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine, normalise_url
 from queue_server.adapters.pg_events import Listener, notify
+from queue_server.adapters.stores import SqlStores
 from queue_server.adapters.writer import Outbox, Writer
+from queue_server.domain.estimates import HandlingStats
 from queue_server.services.live import LiveEvent
 from tests.server.conftest import Hall
 from tests.server.test_statements_per_request import MARKERS, job_with, statements
@@ -42,11 +46,21 @@ def test_a_call_tells_every_waiting_ticket_its_wait_reading_the_handling_figure_
 
 
 def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_cursor(
-    pg_cluster: PostgresCluster,
+    pg_cluster: PostgresCluster, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each event was a SQLAlchemy statement (and a round trip) of its own; a call tells every
-    waiting ticket of its service how many are ahead, so a batch carries tens of them."""
+    waiting ticket of its service how many are ahead, so a batch carries tens of them. They go as
+    one JSON text: a ``text[]`` parameter had psycopg escape every quote of every event in Python."""
     url = normalise_url(create_database(pg_cluster.url, "writer_work_notify"))
+    sent: list[tuple[Any, ...]] = []
+    execute = psycopg.Cursor.execute
+
+    def recording(cursor: Any, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        if "pg_notify" in str(query):
+            sent.append(tuple(params))
+        return execute(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", recording)
     heard: list[LiveEvent] = []
     everything = threading.Event()
 
@@ -64,7 +78,9 @@ def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_c
 
     def emit(first: int) -> Callable[[Any, Outbox], None]:
         def work(_conn: Any, outbox: Outbox) -> None:
-            outbox.extend(LiveEvent("probe", ("hall",), {"n": n}, at, 1) for n in range(first, first + 20))
+            outbox.extend(
+                LiveEvent("probe", ("hall",), {"n": n, "s": TRICKY}, at, 1) for n in range(first, first + 20)
+            )
 
         return work
 
@@ -81,7 +97,13 @@ def test_a_postgresql_transactions_events_are_notified_in_order_on_the_drivers_c
         engine.dispose()
     assert writer.batches == 1
     assert [e.payload["n"] for e in heard] == list(range(60))  # in the order the jobs made them
+    assert {e.payload["s"] for e in heard} == {TRICKY}  # every character as it was sent
     assert not [sql for sql in core if "pg_notify" in sql], core  # none through SQLAlchemy
+    assert len(sent) == 1, sent  # one statement for the transaction's 60 events
+    assert not [p for p in sent[0] if isinstance(p, list | tuple)], sent  # no array for psycopg to escape
+
+
+TRICKY = 'a "quoted" \\ back\\slash, {braces}, 中文 and \\u0000-looking text'
 
 
 def test_a_sqlite_transaction_begins_on_the_driver_and_its_error_is_still_sqlalchemys(tmp_path: Path) -> None:
@@ -146,3 +168,25 @@ def test_a_calls_people_ahead_push_reads_only_what_its_events_carry(
         # the policy's candidates and the called ticket's row: the push's order is the database's,
         # no rank of it read, parsed and sorted here
         assert len(ranks) == 2, job
+
+
+def test_a_handling_time_folded_by_the_database_is_the_domains_figure_bit_for_bit(db_url: str) -> None:
+    """A conclusion folds its case into the service's running mean in SQL (one statement, the row
+    locked by it); the figure is exactly what ``HandlingStats.observe`` makes, on both databases."""
+    engine = make_engine(normalise_url(db_url), writer=True)
+    expected = HandlingStats(600.0)
+    try:
+        with engine.begin() as conn:
+            service_id = (
+                conn.execute(select(t.services.c.id).where(t.services.c.hall_id == 1)).scalars().first()
+            )
+            assert service_id is not None
+            stores = SqlStores(conn)
+            for seconds in [312.5, 0.0, 14_400.0, 1e-3, 987.654321, 45.0, 1_000.0, 7.25] * 3:
+                first = HandlingStats(600.0).observe(seconds)
+                got = stores.hall.fold_handling(1, service_id, (first.mean_seconds, first.samples), seconds)
+                expected = expected.observe(seconds)
+                assert got == (expected.mean_seconds, expected.samples)
+            assert stores.hall.handling_stats(service_id) == (expected.mean_seconds, expected.samples)
+    finally:
+        engine.dispose()

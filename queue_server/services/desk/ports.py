@@ -64,6 +64,10 @@ class WindowStore(Protocol):
         """A window's live row (locked for the transaction when ``lock``)."""
         ...
 
+    def row_and_ticket(self, window_id: int) -> tuple[WindowRow, TicketRow | None]:
+        """A window's live row, locked for the transaction, and the ticket it holds (if any)."""
+        ...
+
     def rows(self, hall_id: int) -> list[WindowRow]:
         """Every window's live row in a hall."""
         ...

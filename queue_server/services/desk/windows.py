@@ -24,11 +24,14 @@ from queue_server.services.unit_of_work import UnitOfWork
 
 @dataclass
 class At:
-    """A window under a clerk's hands in this transaction: its catalogue entry and locked live row."""
+    """A window under a clerk's hands in this transaction: its catalogue entry and locked live row,
+    and the ticket it held when read (read with the row, in one statement; forgotten once the job
+    moves that ticket or changes the window's ticket, after which it is read again if needed)."""
 
     catalogue: HallCatalogue
     window: WindowItem
     row: WindowRow
+    held: TicketRow | None = None
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -41,13 +44,25 @@ def _at(uow: UnitOfWork, actor: Actor, number: str) -> At:
     actor.require(Permission.OPERATE_WINDOW, window=number)
     catalogue = uow.catalogue(actor.hall_id)
     window = catalogue.window(number)
-    return At(catalogue, window, uow.stores.windows.row(window.id, lock=True))
+    row, held = uow.stores.windows.row_and_ticket(window.id)
+    return At(catalogue, window, row, held)
+
+
+def _held(uow: UnitOfWork, at: At) -> TicketRow | None:
+    """The window's ticket now: as read with the window, unless the job has since changed either."""
+    ticket_id = at.row.current_ticket_id
+    if ticket_id is None:
+        return None
+    if at.held is not None and at.held.id == ticket_id:
+        return at.held
+    return ticket_now(uow, ticket_id)
 
 
 def _current(uow: UnitOfWork, at: At) -> TicketRow:
-    if at.row.current_ticket_id is None:
+    ticket = _held(uow, at)
+    if ticket is None:
         raise Rejected("window.no_current_ticket", number=at.window.number)
-    return ticket_now(uow, at.row.current_ticket_id)
+    return ticket
 
 
 def _result(uow: UnitOfWork, at: At, ticket: TicketRow | None) -> c.WindowActionResult:
@@ -57,7 +72,7 @@ def _result(uow: UnitOfWork, at: At, ticket: TicketRow | None) -> c.WindowAction
     if ticket is not None and row.current_ticket_id == ticket.id:
         current: TicketRow | None = ticket
     else:
-        current = uow.stores.tickets.by_id(row.current_ticket_id) if row.current_ticket_id else None
+        current = _held(uow, at)
     clerk = _clerk(uow, at, row.clerk_id) if row.clerk_id else None
     return c.WindowActionResult(
         window=window_public(at.catalogue, row, current, clerk, uow.now),
@@ -85,6 +100,7 @@ def _move(
         raise Rejected(
             "ticket.illegal_transition", number=ticket.number, status=ticket.status, action=action.value
         )
+    at.held = None  # the row read with the window is no longer the ticket's
     uow.record(
         actor,
         f"ticket.{action.value}",
@@ -111,6 +127,8 @@ def _set_window(uow: UnitOfWork, at: At, **changes: Unpack[WindowChanges]) -> No
     """Change the window's live row, and the job's copy of it (the reply is built from that)."""
     uow.stores.windows.update(at.window.id, **changes)
     at.row = replace(at.row, **changes)
+    if "current_ticket_id" in changes:
+        at.held = None
 
 
 _LOGGED = {"recalls", "service_id", "target_window_id"}
@@ -123,7 +141,7 @@ def _plain(value: Any) -> Any:
 def _require_free(uow: UnitOfWork, at: At) -> None:
     """Refuse while the window still holds a ticket (finish or transfer it first)."""
     if at.row.current_ticket_id is not None:
-        busy = uow.stores.tickets.by_id(at.row.current_ticket_id)
+        busy = _held(uow, at)
         raise Rejected("window.busy", number=at.window.number, ticket=busy.number if busy else "")
 
 
@@ -145,7 +163,7 @@ def _expect(uow: UnitOfWork, at: At, expected: str | None) -> None:
     second tab, a double click): acting on a ticket the clerk has not seen is never right."""
     if expected is None:
         return
-    current = uow.stores.tickets.by_id(at.row.current_ticket_id) if at.row.current_ticket_id else None
+    current = _held(uow, at)
     holds = current.number if current is not None else ""
     if holds != expected:
         raise Rejected(
@@ -159,7 +177,7 @@ def _answered(uow: UnitOfWork, at: At, request_id: str | None) -> TicketRow | No
         return None
     if uow.stores.windows.call_request(at.window.id, at.row.current_ticket_id) != request_id:
         return None
-    return ticket_now(uow, at.row.current_ticket_id)
+    return _held(uow, at)
 
 
 def _serving_clerk(actor: Actor, at: At) -> int | None:
@@ -205,12 +223,9 @@ def call_next(
         choice = choose_next(view, pool.values(), uow.now, settings)
         if choice is None:
             break
-        row = ticket_now(uow, choice.ticket_id)
         changes: TicketChanges = {"window_id": at.window.id, "target_window_id": None, "called_at": uow.now}
-        claimed = uow.stores.tickets.move(
-            row.id, Status.WAITING.value, Action.CALL, number=row.number, **changes
-        )
-        if not claimed:  # another server process took it a moment ago
+        row = uow.stores.tickets.claim(choice.ticket_id, Action.CALL, **changes)
+        if row is None:  # another server process took it a moment ago
             del pool[choice.ticket_id]
             continue
         _set_window(uow, at, current_ticket_id=row.id)
@@ -226,11 +241,10 @@ def call_next(
                 **({"request_id": command.request_id} if command.request_id else {}),
             },
         )
-        called = _moved(row, Action.CALL, changes)
-        payload = call_payload(at.catalogue, called, number, recall=False)
+        payload = call_payload(at.catalogue, row, number, recall=False)
         uow.emit(actor.hall_id, "ticket.called", (*at.topics, f"ticket:{row.token}"), payload)
         push_people_ahead(uow, at.catalogue, row.service_id)
-        return _result(uow, at, called)
+        return _result(uow, at, row)
     return _result(uow, at, None)
 
 

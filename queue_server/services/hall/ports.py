@@ -162,12 +162,15 @@ class HallStore(Protocol):
         """A zone's name and floor."""
         ...
 
-    def handling_stats(self, service_id: int, *, for_update: bool = False) -> tuple[float, int] | None:
-        """A service's running mean handling seconds and samples (locked, to fold a case in)."""
+    def handling_stats(self, service_id: int) -> tuple[float, int] | None:
+        """A service's running mean handling seconds and samples."""
         ...
 
-    def save_handling_stats(self, hall_id: int, service_id: int, mean: float, samples: int) -> None:
-        """Store a service's running mean."""
+    def fold_handling(
+        self, hall_id: int, service_id: int, first: tuple[float, int], seconds: float
+    ) -> tuple[float, int]:
+        """Fold one case of ``seconds`` (``foldable``) into the service's stored running mean as
+        ``HandlingStats.observe`` does, or store ``first`` when it has none yet; the figure now."""
         ...
 
     def add_event(self, event: NewEvent) -> None:

@@ -163,6 +163,11 @@ class TicketStore(Protocol):
         False when another process moved the ticket first."""
         ...
 
+    def claim(self, ticket_id: int, action: Action, **changes: Unpack[TicketChanges]) -> TicketRow | None:
+        """Move a waiting ticket along ``action`` (compare-and-set on waiting) and return it as it now
+        stands; None when another process took it first."""
+        ...
+
     def update(self, ticket_id: int, expected_status: str, **changes: Unpack[TicketChanges]) -> bool:
         """Change other columns while the ticket is still in ``expected_status``."""
         ...
