@@ -2,16 +2,16 @@
 board's snapshot read it by scanning the service's whole queue); the waiting tickets indexed by
 service, priority class and rank, so a ticket's people ahead count only those before it
 
-Revision ID: 0014_qlen2
-Revises: 0013_qlen
+Revision ID: 0016_qlen2
+Revises: 0015_notice2
 Create Date: 2026-12-07 17:00:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_qlen2"
-down_revision = "0013_qlen"
+revision = "0016_qlen2"
+down_revision = "0015_notice2"
 branch_labels = None
 depends_on = None
 

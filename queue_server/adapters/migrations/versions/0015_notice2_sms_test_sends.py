@@ -1,7 +1,7 @@
 """the managers' test texts of the last minutes, so every server process counts one allowance
 
-Revision ID: 0014_notice2
-Revises: 0013_qlen
+Revision ID: 0015_notice2
+Revises: 0014_evalwin
 Create Date: 2026-12-07 17:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import queue_server.adapters.tables
 
-revision = "0014_notice2"
-down_revision = "0013_qlen"
+revision = "0015_notice2"
+down_revision = "0014_evalwin"
 branch_labels = None
 depends_on = None
 

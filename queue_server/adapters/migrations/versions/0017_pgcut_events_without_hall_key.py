@@ -2,15 +2,15 @@
 PostgreSQL each one's check of its hall (a lookup and a row lock in ``halls``) was a sixth of all
 the foreign-key checks a ticket costs
 
-Revision ID: 0014_pgcut
-Revises: 0013_qlen
+Revision ID: 0017_pgcut
+Revises: 0016_qlen2
 Create Date: 2026-12-07 17:15:00.000000
 """
 
 from alembic import op
 
-revision = "0014_pgcut"
-down_revision = "0013_qlen"
+revision = "0017_pgcut"
+down_revision = "0016_qlen2"
 branch_labels = None
 depends_on = None
 
