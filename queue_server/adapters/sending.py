@@ -15,10 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import pickle
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import wait
 from typing import Any
 
 from queue_server.domain.outbox import Outcome
@@ -110,6 +113,16 @@ _child: Sending | None = None
 def _start_child(build: GatewayFactory, senders: int) -> None:
     global _child
     _child = Sending(build, senders)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    """Leave when the server does, however it went (``kill -9`` included): the pool's pipes do not
+    tell a waiting worker that its parent is gone, so without this it would wait for ever."""
+    wait([sentinel])
+    os._exit(0)
 
 
 def _send_in_child(work: list[Work]) -> list[Receipt]:
