@@ -13,15 +13,14 @@ writing process are as before, and the process only ever sees what it is handed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-import multiprocessing
-import os
 import pickle
-import threading
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import wait
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from queue_server.domain.outbox import Outcome
@@ -106,80 +105,99 @@ class ThreadSender:
         self._sending.close()
 
 
-# The sending process's own state, set once by its initialiser.
-_child: Sending | None = None
-
-
-def _start_child(build: GatewayFactory, senders: int) -> None:
-    global _child
-    _child = Sending(build, senders)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
-
-
-def _exit_with(sentinel: int) -> None:
-    """Leave when the server does, however it went (``kill -9`` included): the pool's pipes do not
-    tell a waiting worker that its parent is gone, so without this it would wait for ever."""
-    wait([sentinel])
-    os._exit(0)
-
-
-def _send_in_child(work: list[Work]) -> list[Receipt]:
-    assert _child is not None, "the sending process was started without its initialiser"
-    return _child.send_blocking(work)
-
-
 class ProcessSender:
     """Sends from a process of its own, started with the first batch and stopped with the server.
 
-    ``build`` is pickled to it (a module-level function, or a ``functools.partial`` of one, with
-    the server's key for the numbers): it is what the process builds each gateway with. Started
-    by ``spawn``, not ``fork``: the server has threads (the writer, the event loop's helpers) whose
-    locks a forked copy could inherit held, and the process reads the gateways' secrets from the
-    environment as it is when it starts. If the process dies, the batch it held comes back failed
-    (each message tried again after its pause, under its idempotency key) and the next batch
-    starts a new one.
+    A plain ``python -c`` child (not ``multiprocessing``, whose spawn imports the server's whole
+    main module first, a second or more before the first notice could go, and whose pool workers
+    outlive a server killed with ``kill -9``). Batches go to it over its stdin and receipts come
+    back over its stdout, one pickle each way (a pipe between the server and its own child). It
+    leaves when its stdin closes, which is also what a dead server's pipe does. ``build`` is
+    pickled to it first (a module-level function, or a ``functools.partial`` of one with the
+    server's key for the numbers); the gateways' secrets are read from the environment it
+    inherits. If it dies, the batch it held comes back failed (each message tried again after its
+    pause, under its idempotency key) and the next batch starts a new one.
     """
 
     def __init__(self, build: GatewayFactory, senders: int = 16) -> None:
-        pickle.dumps(build)  # refused now, not on the first notice, if it cannot cross to the process
-        self.build = build
-        self.senders = senders
-        self._pool: ProcessPoolExecutor | None = None
+        self._start_with = pickle.dumps((build, senders))  # refused now if it cannot cross over
+        self._process: subprocess.Popen[bytes] | None = None
+        self._io = ThreadPoolExecutor(1, thread_name_prefix="hallq-outbox-pipe")
         self.started = 0  # sending processes started (a new one after one died)
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_child,
-                initargs=(self.build, self.senders),
-            )
-            self.started += 1
-        return self._pool
-
     async def send(self, work: list[Work]) -> list[Receipt]:
+        return await asyncio.get_running_loop().run_in_executor(self._io, self._exchange, work)
+
+    def _exchange(self, work: list[Work]) -> list[Receipt]:
+        """One batch there and its receipts back (on the pipe's own thread, one batch at a time)."""
+        process = self._running()
         try:
-            future = self._submit(work)
-        except BrokenProcessPool:  # it died between batches, holding nothing: start a new one
-            self._drop()
-            future = self._submit(work)
-        try:
-            return await asyncio.wrap_future(future)
-        except BrokenProcessPool:
+            try:
+                _write(process, work)
+            except OSError:  # it died between batches, holding nothing: a new one takes this batch
+                process = self._restart()
+                _write(process, work)
+            return list(pickle.load(process.stdout))  # type: ignore[arg-type]
+        except (OSError, EOFError, pickle.UnpicklingError):
             log.error("the outbox's sending process died during a batch; it will be sent again")
-            self._drop()
+            self._stop()
             return [Receipt(Outcome.FAILED.value, "the sending process died")] * len(work)
 
-    def _submit(self, work: list[Work]) -> Future[list[Receipt]]:
-        return self._executor().submit(_send_in_child, work)
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            return self._restart()
+        return self._process
 
-    def _drop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def _restart(self) -> subprocess.Popen[bytes]:
+        self._stop()
+        command = [sys.executable, "-c", "from queue_server.adapters.sending import serve; serve()"]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        assert process.stdin is not None
+        process.stdin.write(self._start_with)
+        process.stdin.flush()
+        self._process = process
+        self.started += 1
+        return process
+
+    def _stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for pipe in (process.stdin, process.stdout):
+            with contextlib.suppress(OSError):
+                pipe.close()  # type: ignore[union-attr]
+        try:
+            process.wait(timeout=2)  # its stdin closed: it leaves after the batch in hand
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
     def close(self) -> None:
-        self._drop()
+        self._io.shutdown(wait=False, cancel_futures=True)
+        self._stop()
+
+
+def _write(process: subprocess.Popen[bytes], work: list[Work]) -> None:
+    assert process.stdin is not None
+    pickle.dump(work, process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+    process.stdin.flush()
+
+
+def serve() -> None:
+    """The sending process: its gateways' factory first, then batch after batch until its stdin
+    closes (the server stopped, or died), each answered with its receipts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which closes the pipe
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s [sending]: %(message)s"
+    )
+    batches, receipts = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the receipts' pipe
+    build, senders = pickle.load(batches)
+    sending = Sending(build, senders)
+    while True:
+        try:
+            work = pickle.load(batches)
+        except EOFError:
+            return
+        pickle.dump(sending.send_blocking(work), receipts, protocol=pickle.HIGHEST_PROTOCOL)
+        receipts.flush()
