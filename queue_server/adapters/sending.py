@@ -130,15 +130,15 @@ class ProcessSender:
 
     def _exchange(self, work: list[Work]) -> list[Receipt]:
         """One batch there and its receipts back (on the pipe's own thread, one batch at a time)."""
-        process = self._running()
         try:
+            process = self._running()
             try:
                 _write(process, work)
             except OSError:  # it died between batches, holding nothing: a new one takes this batch
                 process = self._restart()
                 _write(process, work)
             return list(pickle.load(process.stdout))  # type: ignore[arg-type]
-        except (OSError, EOFError, pickle.UnpicklingError):
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # ValueError: closed meanwhile
             log.error("the outbox's sending process died during a batch; it will be sent again")
             self._stop()
             return [Receipt(Outcome.FAILED.value, "the sending process died")] * len(work)
