@@ -199,5 +199,10 @@ def serve() -> None:
             work = pickle.load(batches)
         except EOFError:
             return
-        pickle.dump(sending.send_blocking(work), receipts, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            answer = sending.send_blocking(work)
+        except Exception as error:  # a gateway that cannot be built fails its batch, not the process
+            log.exception("the outbox's sending process could not send a batch")
+            answer = [Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}")] * len(work)
+        pickle.dump(answer, receipts, protocol=pickle.HIGHEST_PROTOCOL)
         receipts.flush()

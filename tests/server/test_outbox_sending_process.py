@@ -5,11 +5,13 @@ server's process opens no exchange with the gateway, the emulator still gets eac
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,8 @@ import pytest
 
 from hardware_mocks.gateway import MockGateway
 from queue_server.adapters import gateways
+from queue_server.adapters.sending import ProcessSender
+from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
 from tests.server.conftest import Hall
 from tests.server.test_sms_notices_api import PHONE, received, settled_figures, sms_hall, texts
 from tests.support.gateway import running_gateway
@@ -95,3 +99,23 @@ def test_a_sending_process_that_dies_is_replaced_and_nothing_is_lost_or_sent_twi
     assert len(got) == 3 and all(map(str.startswith, got, beginnings)), got  # each once, in order
     assert settled_figures(hall) == [("sms", 3, 0, 0)]
     assert len(senders()) == 1 and senders() != [dead]
+
+
+def unbuildable(settings: Mapping[str, Any]) -> Gateway:
+    raise ValueError(f"no gateway of kind {settings['kind']}")
+
+
+def test_a_gateway_that_cannot_be_built_fails_its_batch_not_the_sending_process() -> None:
+    sender = ProcessSender(unbuildable)
+    now = datetime.now(UTC)
+    message = MessageRow(1, 1, "sms", "sms.taken", "k", "o", {}, "pending", 0, now, now, None, None)
+
+    async def twice() -> list[list[Receipt]]:
+        return [await sender.send([("x", {"kind": "fax"}, message)]) for _ in range(2)]
+
+    try:
+        got = asyncio.run(twice())
+    finally:
+        sender.close()
+    assert got == [[Receipt("failed", "ValueError: no gateway of kind fax")]] * 2
+    assert sender.started == 1  # the same process answered both
