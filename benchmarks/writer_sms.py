@@ -33,6 +33,7 @@ from benchmarks.common import heading, report
 from benchmarks.writer import Bench, prepare
 from queue_server import contract as c
 from queue_server.adapters.gateways import LogGateway
+from queue_server.adapters.sending import ThreadSender
 from queue_server.api.dispatcher import Dispatcher
 from queue_server.runtime import OUTBOX_ROWS
 from queue_server.services.admin.accounts import create_token
@@ -88,7 +89,7 @@ class Jobs:
 async def drive(bench: Bench, jobs: Jobs, tickets: int, rounds: int) -> dict[str, list[dict[str, float]]]:
     runtime, kiosk, hall = bench.runtime, bench.kiosk, bench.hall_id
     runtime.hub.bind(asyncio.get_running_loop())
-    dispatcher = Dispatcher(runtime, lambda _settings: LogGateway())
+    dispatcher = Dispatcher(runtime, ThreadSender(lambda _settings: LogGateway()))
     runtime.outbox_written = dispatcher.nudge_threadsafe(asyncio.get_running_loop())
     sending = asyncio.create_task(dispatcher.run())
     service = next(iter(bench.services.values()))[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import replace
+from functools import partial
 from importlib import resources
 
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from display_board.pages import install as install_board
 from queue_server.adapters.database import SqlDatabase
 from queue_server.adapters.gateways import build_gateway
 from queue_server.adapters.migrate import upgrade
+from queue_server.adapters.sending import ProcessSender, ThreadSender
 from queue_server.api.app import build_routes, create_app
 from queue_server.api.deps import device_page_actor
 from queue_server.config import ServerSettings
@@ -71,7 +73,10 @@ def point_demo_at_gateway(runtime: Runtime, port: int, base: str) -> None:
 def make_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
     """The runtime on the SQL database at ``settings.db`` (as it is: no migration)."""
     runtime = Runtime(settings, SqlDatabase, clock)
-    runtime.gateways = lambda gateway: build_gateway(gateway, runtime.caches.pii_key)
+    build = partial(build_gateway, pii_key=runtime.caches.pii_key)  # pickled to the sending process
+    runtime.gateways = build
+    # The outbox's sending off the server's interpreter (docs/notifications.md), unless told not to.
+    runtime.senders = lambda: ProcessSender(build) if settings.outbox_sender_process else ThreadSender(build)
     return runtime
 
 

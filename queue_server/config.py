@@ -37,6 +37,8 @@ class ServerSettings(BaseSettings):
     # process killed mid-send leaves them to be sent again after this), and give up after how long.
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
     outbox_dead_after_hours: float = Field(default=24.0, gt=0)
+    # Send from a process of its own (the server's process keeps only the claim and the record).
+    outbox_sender_process: bool = True
 
     def key_path(self) -> Path:
         """Where the secret key lives when not given directly: beside a SQLite file, or here."""

@@ -22,7 +22,7 @@ from queue_server.domain.throttle import LoginThrottle
 from queue_server.ops.metrics import HallMetrics, WriterFigures
 from queue_server.services.live import STAFF_CHANGED, TOKEN_REVOKED, LiveEvent
 from queue_server.services.outbox.notices import react
-from queue_server.services.outbox.ports import Gateway
+from queue_server.services.outbox.ports import Gateway, Sender
 from queue_server.services.stores import Stores
 from queue_server.services.unit_of_work import Caches, UnitOfWork
 from queue_server.ws.hub import Hub
@@ -132,6 +132,8 @@ class Runtime:
         # What builds a gateway from a hall's settings of one destination (the composition root
         # sets it; without it no dispatcher runs in this process).
         self.gateways: Callable[[Mapping[str, Any]], Gateway] | None = None
+        # What the dispatcher hands its batches to (the composition root sets it, with ``gateways``).
+        self.senders: Callable[[], Sender] | None = None
 
     def _deliver(self, events: list[LiveEvent]) -> None:
         """Committed events to the hub; a revoked token or changed staff is first forgotten by this

@@ -86,10 +86,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         runtime.hub.bind(asyncio.get_running_loop())
         runtime.start()
         tasks = [asyncio.create_task(_housekeeping(runtime)), asyncio.create_task(_heartbeats(runtime))]
-        if runtime.gateways is not None:  # the outbox's dispatcher: what leaves the building
+        if runtime.senders is not None:  # the outbox's dispatcher: what leaves the building
             dispatcher = Dispatcher(
                 runtime,
-                runtime.gateways,
+                runtime.senders(),
                 lease=timedelta(seconds=runtime.settings.outbox_lease_seconds),
                 policy=RetryPolicy(dead_after=timedelta(hours=runtime.settings.outbox_dead_after_hours)),
             )

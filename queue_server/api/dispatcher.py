@@ -1,9 +1,10 @@
 """The outbox's dispatcher: one asyncio task per server process that sends what the outbox holds.
 
 Each round claims due messages in a short writer job (a lease, so no other process sends them),
-sends them on worker threads (never on the writer, never inside a request), then records each
-attempt in another writer job. It sleeps until a transaction writes new messages (the runtime's
-``outbox_written`` wakes it) or ``idle`` seconds pass (retries fall due, other processes' rows).
+hands them to its sender (``hallq serve``'s: a sending process of its own; never the writer, never
+inside a request), then records each attempt in another writer job. It sleeps until a transaction
+writes new messages (the runtime's ``outbox_written`` wakes it) or ``idle`` seconds pass (retries
+fall due, other processes' rows).
 
 A destination that fails is left alone for a while (a doubling pause, at most ``PROBE_MAX``): its
 messages are not claimed, so an outage costs one failed batch per pause, not one per round. The
@@ -20,7 +21,6 @@ import os
 import socket
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -33,11 +33,10 @@ from queue_server.services.outbox.dispatch import (
     gateway_settings,
     record_and_claim,
 )
-from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
+from queue_server.services.outbox.ports import MessageRow, Receipt, Sender
 
 log = logging.getLogger(__name__)
 
-GatewayFactory = Callable[[Mapping[str, Any]], Gateway]
 Destination = tuple[int, str]  # (hall id, destination)
 SETTINGS_TTL = 5.0  # seconds a hall's gateway settings are reused before they are read again
 PROBE_MAX = 10.0  # seconds at most between two tries of a destination that keeps failing
@@ -49,28 +48,25 @@ class Dispatcher:
     def __init__(
         self,
         runtime: Runtime,
-        build: GatewayFactory,
+        sender: Sender,
         *,
         policy: RetryPolicy | None = None,
         batch: int = 200,
         lease: timedelta = timedelta(seconds=60),
         idle: float = 1.0,
         linger: float = 0.1,
-        senders: int = 16,
     ) -> None:
         self.runtime = runtime
-        self.build = build
+        self.sender = sender
         self.policy = policy or RetryPolicy()
         self.batch = batch
         self.lease = lease
         self.idle = idle
         self.linger = linger
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:60]
-        self.senders = senders
-        self._pool = ThreadPoolExecutor(senders, thread_name_prefix="hallq-outbox")
         self._wake = asyncio.Event()
         self._nudged = False  # a wake-up is on its way to the event loop
-        self._gateways: dict[Destination, tuple[float, str, Gateway]] = {}
+        self._settings: dict[Destination, tuple[float, str, Mapping[str, Any]]] = {}
         self._away: dict[Destination, tuple[float, int]] = {}  # until (monotonic), failed rounds
         self.sent = 0
         self.failed = 0
@@ -116,7 +112,7 @@ class Dispatcher:
                 # (one claim, one record job for many), not one round each under a busy kiosk load.
                 await asyncio.sleep(self.linger)
         finally:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self.sender.close()
 
     async def round(self, ask: bool = True) -> bool:
         """Claim what is due and send it, batch after batch while there is more; whether anything
@@ -172,21 +168,14 @@ class Dispatcher:
                 )
 
     async def _deliver(self, claimed: list[MessageRow]) -> list[Receipt]:
-        """Send a batch on the sending threads, one slice of it per thread, each slice's messages in
-        turn: the event loop hands off and is woken once a slice, not once a message (a batch holds
-        at most one message per citizen, so nothing in it has to wait for another)."""
-        gateways: dict[Destination, Gateway] = {}
+        """Hand a batch to the sender, each message with its destination's gateway settings."""
+        settings: dict[Destination, tuple[str, Mapping[str, Any]]] = {}
         for message in claimed:
             key = (message.hall_id, message.destination)
-            if key not in gateways:
-                gateways[key] = await self._gateway(*key)
-        work = [(gateways[(m.hall_id, m.destination)], m) for m in claimed]
-        slices = [work[start :: self.senders] for start in range(min(self.senders, len(work)))]
-        loop = asyncio.get_running_loop()
-        sent = await asyncio.gather(*(loop.run_in_executor(self._pool, _send, part) for part in slices))
-        receipts: list[Receipt] = [Receipt(Outcome.FAILED.value)] * len(claimed)
-        for start, part in enumerate(sent):
-            receipts[start :: self.senders] = part
+            if key not in settings:
+                settings[key] = await self._gateway_settings(*key)
+        work = [(*settings[(m.hall_id, m.destination)], m) for m in claimed]
+        receipts = await self.sender.send(work)
         for receipt in receipts:
             if receipt.outcome == Outcome.DELIVERED.value:
                 self.sent += 1
@@ -194,25 +183,14 @@ class Dispatcher:
                 self.failed += 1
         return receipts
 
-    async def _gateway(self, hall_id: int, destination: str) -> Gateway:
-        cached = self._gateways.get((hall_id, destination))
+    async def _gateway_settings(self, hall_id: int, destination: str) -> tuple[str, Mapping[str, Any]]:
+        """A destination's gateway settings and their fingerprint (the sender builds a gateway
+        once per fingerprint), read again after ``SETTINGS_TTL``."""
+        cached = self._settings.get((hall_id, destination))
         now = time.monotonic()
         if cached is not None and now - cached[0] < SETTINGS_TTL:
-            return cached[2]
+            return cached[1], cached[2]
         settings = await self.runtime.read(lambda uow: gateway_settings(uow, hall_id, destination))
         fingerprint = repr(sorted(settings.items()))
-        gateway = cached[2] if cached is not None and cached[1] == fingerprint else self.build(settings)
-        self._gateways[(hall_id, destination)] = (now, fingerprint, gateway)
-        return gateway
-
-
-def _send(work: list[tuple[Gateway, MessageRow]]) -> list[Receipt]:
-    """A slice of a batch, sent in turn on one thread; a gateway's bug fails its message alone."""
-    receipts = []
-    for gateway, message in work:
-        try:
-            receipts.append(gateway.send(message))
-        except Exception as error:  # a gateway bug must not lose the message: it is tried again
-            log.exception("gateway for %s failed on message %d", message.destination, message.id)
-            receipts.append(Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}"))
-    return receipts
+        self._settings[(hall_id, destination)] = (now, fingerprint, settings)
+        return fingerprint, settings

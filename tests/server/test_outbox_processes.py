@@ -59,6 +59,15 @@ def site_jobs(server: HallServer) -> float:
     raise AssertionError("no hallq_writer_site_jobs_total")
 
 
+def children(pid: int) -> list[int]:
+    """A process's children now (Linux: /proc/PID/task/*/children)."""
+    return [
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    ]
+
+
 def issue(server: HallServer, phone: str) -> dict[str, Any]:
     body = {"service_code": "S1", "phone": phone, "sms": True}
     response = server.call("POST", "/tickets", who="kiosk", json=body)
@@ -78,9 +87,12 @@ def test_a_server_killed_while_sending_delivers_the_message_once_after_its_resta
         ticket = issue(server, "13800138000")
         assert eventually(lambda: gateway.emulator.requests >= 1)
         assert server.process is not None
+        sending = children(server.process.pid)  # its sending process (and multiprocessing's tracker)
+        assert sending
         server.process.kill()  # kill -9: the send's result is never stored
         server.process.wait(10)
         server.process = None
+        assert eventually(lambda: not any(Path(f"/proc/{pid}").exists() for pid in sending), 30)
         assert eventually(lambda: gateway.emulator.received)  # the gateway did deliver it
         gateway.emulator.behaviour.slow = 0.0
         server.start()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from queue_server.adapters import raw
+from queue_server.domain import personal
 from tests.server.conftest import Hall
 from tests.server.test_sms_notices_api import put_settings
 from tests.server.test_statements_per_request import job_with, statements
@@ -88,3 +89,24 @@ def test_a_tickets_sms_rows_are_each_bound_in_one_pass(
     hall.issue("S1", phone="13800138001", sms=True)
     sms = [sql for sql in job_with(statements, ISSUE) if sql.startswith(BOUND)]
     assert len(sms) == len(plain) + 2, sms  # the opt-in row; the notice row with its cap's count
+
+
+def test_a_tickets_number_is_hashed_once_with_sms_as_without(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ticket keeps its number's keyed hash (to find it again) and its opt-in keeps the same
+    hash (to order and cap its notices): computed once for both, not once for each."""
+    assert put_settings(hall, notices={"enabled": True}).status_code == 200
+    hashed: list[str] = []
+    keyed_hash = personal.keyed_hash
+
+    def counted(key: bytes, value: str) -> str:
+        hashed.append(value)
+        return keyed_hash(key, value)
+
+    monkeypatch.setattr(personal, "keyed_hash", counted)
+    hall.issue("S1", phone="13800138000")
+    assert hashed == ["13800138000"]
+    hashed.clear()
+    hall.issue("S1", phone="13800138001", sms=True)
+    assert hashed == ["13800138001"]

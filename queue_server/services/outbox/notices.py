@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from queue_server.domain.hall import HallCatalogue
 from queue_server.services.live import LiveEvent
 from queue_server.services.outbox.ports import NewMessage, SmsSubscription
-from queue_server.services.pii import protect_phone, reveal
+from queue_server.services.pii import ProtectedPhone, protect_phone, reveal
 from queue_server.services.unit_of_work import UnitOfWork
 
 DESTINATION = "sms"
@@ -29,12 +29,12 @@ def subscribe(
     catalogue: HallCatalogue,
     token: str,
     number: str,
-    phone: str,
+    phone: ProtectedPhone,
     values: dict[str, Any],
     language: str = "zh-CN",
 ) -> None:
     """Keep a new ticket's opt-in and write its "taken" notice (with the ticket page's link)."""
-    subscription = _subscription(uow, catalogue.id, token, number, phone, language)
+    subscription = _subscription(catalogue.id, token, number, phone, language)
     uow.stores.outbox.subscribe(subscription, uow.now)
     write_notice(uow, catalogue, subscription, "taken", {**values, "link": ticket_link(catalogue, token)})
 
@@ -46,12 +46,9 @@ def ticket_link(catalogue: HallCatalogue, token: str) -> str:
 
 
 def _subscription(
-    uow: UnitOfWork, hall_id: int, token: str, number: str, phone: str, language: str
+    hall_id: int, token: str, number: str, phone: ProtectedPhone, language: str
 ) -> SmsSubscription:
-    protected = protect_phone(uow.caches.pii_key, phone)
-    return SmsSubscription(
-        token, hall_id, number, protected.cipher, protected.digest, protected.masked, False, language
-    )
+    return SmsSubscription(token, hall_id, number, phone.cipher, phone.digest, phone.masked, False, language)
 
 
 def tell_holder(
@@ -70,8 +67,8 @@ def tell_holder(
         return 0
     target = uow.stores.outbox.subscriptions([token]).get(token)
     if target is None and phone_cipher:
-        phone = reveal(uow.caches.pii_key, phone_cipher)
-        target = _subscription(uow, catalogue.id, token, number, phone, "zh-CN")
+        phone = protect_phone(uow.caches.pii_key, reveal(uow.caches.pii_key, phone_cipher))
+        target = _subscription(catalogue.id, token, number, phone, "zh-CN")
     if target is None:
         return 0
     return write_notice(uow, catalogue, target, kind, values)

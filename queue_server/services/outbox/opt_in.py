@@ -15,6 +15,7 @@ from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.lifecycle import Status
 from queue_server.services.hall.views import ticket_public
 from queue_server.services.outbox.notices import subscribe
+from queue_server.services.pii import protect_phone
 from queue_server.services.tickets.ports import TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -45,7 +46,8 @@ def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:
     service = catalogue.services[row.service_id]
     ahead = ticket_public(uow, catalogue, row).people_ahead
     values = {"service": service.name, "service_en": service.name_en, "ahead": ahead}
-    subscribe(uow, catalogue, token, row.number, body.phone, values, body.language)
+    phone = protect_phone(uow.caches.pii_key, body.phone)
+    subscribe(uow, catalogue, token, row.number, phone, values, body.language)
     sub = store.subscriptions([token])[token]
     _record(uow, row, "ticket.sms_opted_in", sub.phone_masked)
     return c.TicketSms(available=True, enabled=True, phone_masked=sub.phone_masked)

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -206,4 +206,18 @@ class Gateway(Protocol):
 
     def send(self, message: MessageRow) -> Receipt:
         """Deliver ``message`` (blocking: the dispatcher runs it on a worker thread)."""
+        ...
+
+
+class Sender(Protocol):
+    """Sends a claimed batch, each message with its gateway's settings (their fingerprint first):
+    one receipt a message, in order. Where it runs (the server's threads, a process of its own) is
+    the composition root's choice."""
+
+    async def send(self, work: list[tuple[str, Mapping[str, Any], MessageRow]]) -> list[Receipt]:
+        """Deliver the batch; never raises for a destination's or a gateway's failure."""
+        ...
+
+    def close(self) -> None:
+        """Stop sending (the server is stopping)."""
         ...

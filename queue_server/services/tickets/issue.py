@@ -16,6 +16,7 @@ from queue_server.services.hall.snapshot import service_detail
 from queue_server.services.hall.views import serving_windows, ticket_public, wait_estimate
 from queue_server.services.live import queue_topics
 from queue_server.services.outbox.notices import subscribe
+from queue_server.services.pii import protect_phone
 from queue_server.services.tickets.ahead import push_people_ahead
 from queue_server.services.tickets.ports import NewTicket, TicketChanges, TicketRow
 from queue_server.services.unit_of_work import UnitOfWork
@@ -53,6 +54,8 @@ def issue_ticket(
         raise Rejected("ticket.sms_needs_phone")
     key = uow.caches.pii_key
     id_hash = personal.keyed_hash(key, id_number) if id_number else None
+    # 短信告知 keeps the number encrypted as well: hashed once, for the ticket and its opt-in alike.
+    protected = protect_phone(key, phone) if command.sms and phone is not None else None
     rules = catalogue.settings
     if rules.real_name_required and id_hash is None and appointment_at is None:
         raise Rejected("ticket.id_required")
@@ -86,14 +89,14 @@ def issue_ticket(
         idempotency_key=command.idempotency_key,
         id_hash=id_hash,
         id_masked=personal.mask_id_number(id_number) if id_number else None,
-        phone_hash=personal.keyed_hash(key, phone) if phone else None,
+        phone_hash=protected.digest if protected else personal.keyed_hash(key, phone) if phone else None,
         phone_masked=personal.mask_phone(phone) if phone else None,
         appointment_at=appointment_at,
     )
     ticket_id = uow.stores.tickets.add(ticket)
-    if command.sms and phone is not None:  # 短信告知: the number kept encrypted, the "taken" notice
+    if protected is not None:  # 短信告知: the number kept encrypted, the "taken" notice
         values = {"service": service.name, "service_en": service.name_en, "ahead": ahead}
-        subscribe(uow, catalogue, ticket.token, number, phone, values, command.language)
+        subscribe(uow, catalogue, ticket.token, number, protected, values, command.language)
     uow.record(
         actor,
         "ticket.issued",
