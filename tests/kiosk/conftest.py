@@ -146,6 +146,18 @@ class Kiosk:
         touch.touch_up()
         self.pump(frames=settle)
 
+    def find_by_phone(self, service: str, phone: str) -> tuple[dict[str, Any], Any]:
+        """A ticket taken with ``phone`` (and lost), found on the reprint screen by that number: the
+        ticket as the server issued it, and the screen with its one result listed."""
+        body = {"service_code": service, "phone": phone}
+        lost = self.server.call("POST", "/tickets", who="kiosk", json=body).json()
+        self.tap(self.screen("start").ids.reprint)
+        reprint = self.wait_screen("reprint")
+        self.press(reprint.ids.keypad, phone)
+        self.tap(reprint.ids.find)
+        self.pump(lambda: len(reprint.ids.results.children) == 1)
+        return lost, reprint
+
     def screen(self, name: str) -> Any:
         """A screen of the app."""
         return self.app.screen(name)

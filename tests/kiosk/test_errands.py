@@ -12,14 +12,7 @@ PHONE = "13912345678"
 
 
 def test_a_citizen_who_lost_the_ticket_finds_it_by_phone_and_reprints_it(kiosk: Kiosk) -> None:
-    lost = kiosk.server.call(
-        "POST", "/tickets", who="kiosk", json={"service_code": PASSPORT, "phone": PHONE}
-    ).json()
-    kiosk.tap(kiosk.screen("start").ids.reprint)
-    reprint = kiosk.wait_screen("reprint")
-    kiosk.press(reprint.ids.keypad, PHONE)
-    kiosk.tap(reprint.ids.find)
-    kiosk.pump(lambda: len(reprint.ids.results.children) == 1)
+    lost, reprint = kiosk.find_by_phone(PASSPORT, PHONE)
     row = reprint.ids.results.children[0]
     assert seen(row.label).startswith(f"{lost['number']}　普通护照签发")
     kiosk.shot("13-reprint-found")

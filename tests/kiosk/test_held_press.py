@@ -85,14 +85,7 @@ def test_a_slow_press_on_a_listed_service_opens_its_guide(kiosk: Kiosk) -> None:
 
 
 def test_a_slow_press_on_a_found_ticket_reprints_it_once(kiosk: Kiosk) -> None:
-    lost = kiosk.server.call(
-        "POST", "/tickets", who="kiosk", json={"service_code": PASSPORT, "phone": PHONE}
-    ).json()
-    kiosk.tap(kiosk.screen("start").ids.reprint)
-    reprint = kiosk.wait_screen("reprint")
-    kiosk.press(reprint.ids.keypad, PHONE)
-    kiosk.tap(reprint.ids.find)
-    kiosk.pump(lambda: len(reprint.ids.results.children) == 1)
+    lost, reprint = kiosk.find_by_phone(PASSPORT, PHONE)
     printed = len(kiosk.printer.receipts)
     kiosk.hold(reprint.ids.results.children[0], HELD)
     ticket = kiosk.wait_screen("ticket")
