@@ -48,9 +48,15 @@ _SITE_SHARED = text("SELECT pg_advisory_xact_lock_shared(:cls, 0)")
 _SITE_ALONE = text("SELECT pg_advisory_xact_lock(:cls, 0)")
 _WAIT = text("SELECT pg_advisory_xact_lock(:cls, :hall)")
 _TRY = text("SELECT pg_try_advisory_xact_lock(:cls, :hall)")
-# Trying never waits, so the order in which one statement tries many halls does not matter.
-_TRY_ALL = text(
-    "SELECT h FROM unnest(CAST(:halls AS integer[])) AS h WHERE pg_try_advisory_xact_lock(:cls, h)"
+# The usual claim in one round trip: the site lock, shared, then a try at each hall. Trying never
+# waits, so the order in which one statement tries many halls does not matter; the site lock is
+# taken before each hall's try by the CASE (which evaluates its condition first, and its branch
+# only then), so no hall is held while the site lock is waited for: the one order holds. Taking the
+# shared site lock again for each hall costs only a count in the session's own lock table.
+_TRY_ALL = (
+    "SELECT h FROM unnest(CAST(%s AS integer[])) AS h WHERE CASE"
+    " WHEN pg_advisory_xact_lock_shared(%s, 0) IS NULL THEN false"  # void: never NULL
+    " ELSE pg_try_advisory_xact_lock(%s, h) END"
 )
 
 # Session settings of a writer connection: a process that hangs (or is paused) inside a transaction
@@ -85,12 +91,16 @@ def claim(conn: Connection, halls: Collection[int | None], must: Collection[int 
     if None in halls:
         conn.execute(_SITE_ALONE, {"cls": LOCK_CLASS})
         return Held(site=True)
-    conn.execute(_SITE_SHARED, {"cls": LOCK_CLASS})
     wanted = sorted({h for h in halls if h is not None})
     held: list[int] = []
-    if not any(hall in must for hall in wanted):  # the usual case: one round trip for all
-        held = list(conn.execute(_TRY_ALL, {"cls": LOCK_CLASS, "halls": wanted}).scalars())
+    if wanted and not any(hall in must for hall in wanted):  # the usual case: one round trip
+        # On the driver's cursor, as the writer's savepoints: once a transaction, so SQLAlchemy's
+        # execution path (its text statement's compile-cache lookup, result wrapping) is saved too.
+        cursor = conn.connection.cursor()
+        cursor.execute(_TRY_ALL, (wanted, LOCK_CLASS, LOCK_CLASS))
+        held = [row[0] for row in cursor.fetchall()]
     else:
+        conn.execute(_SITE_SHARED, {"cls": LOCK_CLASS})
         for hall in wanted:  # ascending: waiting for a hall only while holding lower ones
             if hall in must:
                 conn.execute(_WAIT, {"cls": LOCK_CLASS, "hall": hall})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from sqlalchemy import Engine, select, text
 
 from queue_server.adapters.database import SqlDatabase
 from queue_server.adapters.db import make_engine, normalise_url
-from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, HousekeepingLeases, claim
+from queue_server.adapters.pg_locks import IDLE_IN_TRANSACTION_MS, LOCK_CLASS, Held, HousekeepingLeases, claim
 from queue_server.adapters.writer import Outbox, Writer
 from queue_server.runtime import OUTBOX_ROWS
 from tests.server.test_writer import insert, probe
@@ -299,3 +300,43 @@ def test_a_direct_write_whose_transaction_postgresql_ended_runs_again(pg_url: st
         assert "direct" in names(reader)
     finally:
         reader.dispose()
+
+
+def round_trips(conn: Any, work: Callable[[], object]) -> int:
+    """The statements ``work`` sends on ``conn``'s session, counted in libpq's own protocol trace
+    (each simple query, and each extended-protocol statement's Sync, is one wait for the server)."""
+    pgconn = conn.connection.dbapi_connection.pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        pgconn.trace(trace.fileno())
+        try:
+            work()
+        finally:
+            pgconn.untrace()
+        trace.seek(0)
+        lines = [line.split("\t") for line in trace]  # time, direction, length, message, ...
+    return sum(1 for line in lines if line[1] == "F" and line[3].strip() in ("Query", "Sync"))
+
+
+def test_the_usual_claim_is_one_round_trip_and_keeps_the_one_order(engines: tuple[Engine, Engine]) -> None:
+    """A batch of free halls: the site lock and the tries in one statement, the site lock still
+    taken, shared, before any hall (a job for the whole site waits for this transaction)."""
+    engine, reader = engines
+    with engine.connect() as conn, conn.begin():
+        conn.execute(text("SELECT 1"))  # the driver's BEGIN, sent before its first statement
+        held: list[Any] = []
+        assert round_trips(conn, lambda: held.append(claim(conn, [3, 1, 2]))) == 1
+        assert held == [Held(frozenset({1, 2, 3}))]
+        with reader.connect() as other:
+            locks = other.execute(
+                text(
+                    "SELECT objid, mode FROM pg_locks WHERE locktype = 'advisory' AND classid = :cls "
+                    "AND pid <> pg_backend_pid() ORDER BY objid"
+                ),
+                {"cls": LOCK_CLASS},
+            ).all()
+        assert [tuple(row) for row in locks] == [
+            (0, "ShareLock"),
+            (1, "ExclusiveLock"),
+            (2, "ExclusiveLock"),
+            (3, "ExclusiveLock"),
+        ]
