@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -12,15 +11,12 @@ from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
 from queue_server.api.lean import LeanRoute
 from queue_server.auth.sessions import TooManyAttempts
-from queue_server.domain.rate import RateLimit
+from queue_server.runtime import Runtime
 from queue_server.services.outbox import opt_in
 from queue_server.services.tickets import check_in, holder, person
 from queue_server.services.tickets import issue as tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], route_class=LeanRoute)
-
-# The ticket page's SMS opt-in is public: one address may change opt-ins this often (per server).
-SMS_CHANGES = (10, timedelta(minutes=10))
 
 
 @router.post("", response_model=c.TicketPublic, status_code=201)
@@ -109,22 +105,20 @@ async def ticket_sms_opt_in(
     token: str, body: c.TicketSmsOptIn, request: Request, runtime: RuntimeDep
 ) -> c.TicketSms:
     """短信告知 from the ticket page: this ticket's notices go to ``phone`` (kept encrypted)."""
-    _limit(request, runtime.clock())
+    await _limit(token, request, runtime)
     return await runtime.write(lambda uow: opt_in.opt_in(uow, token, body))
 
 
 @router.delete("/{token}/sms", response_model=c.TicketSms)
 async def ticket_sms_opt_out(token: str, request: Request, runtime: RuntimeDep) -> c.TicketSms:
     """No more SMS notices for this ticket."""
-    _limit(request, runtime.clock())
+    await _limit(token, request, runtime)
     return await runtime.write(lambda uow: opt_in.opt_out(uow, token))
 
 
-def _limit(request: Request, now: datetime) -> None:
+async def _limit(token: str, request: Request, runtime: Runtime) -> None:
+    """Refuse a change once the client's address used its allowance, counted in the database."""
     address = request.client.host if request.client else ""
-    state = request.app.state
-    if getattr(state, "sms_changes", None) is None:
-        state.sms_changes = RateLimit(*SMS_CHANGES)
-    wait = state.sms_changes.hit(address, now)
+    wait = await runtime.write(lambda uow: opt_in.take_turn(uow, token, address))
     if wait:
         raise TooManyAttempts("ticket.sms_busy", retry_after=math.ceil(wait))
