@@ -46,6 +46,11 @@ def test_two_servers_or_a_restart_share_one_address_s_ten_opt_in_changes_in_ten_
             assert (busy.status_code, busy.json().get("code")) == (429, "ticket.sms_busy")
             assert busy.json()["message"].startswith("操作过于频繁")
             assert 1 <= int(busy.headers["Retry-After"]) <= 600
+            again = second.client.delete(sms)  # refused again (from that server's memory now)
+            assert (again.status_code, again.json().get("code")) == (429, "ticket.sms_busy")
+            assert 1 <= int(again.headers["Retry-After"]) <= int(busy.headers["Retry-After"])
+            unknown = second.client.put("/api/v1/tickets/nope/sms", json=PHONE)
+            assert (unknown.status_code, unknown.json().get("code")) == (404, "ticket.not_found")
             keys = stored_keys(second)
             assert len(keys) == 10 and "testclient" not in "".join(keys)  # hashed, not in clear
             later = first if postgresql else second

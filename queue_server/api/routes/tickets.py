@@ -11,7 +11,7 @@ from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
 from queue_server.api.lean import LeanRoute
 from queue_server.auth.sessions import TooManyAttempts
-from queue_server.runtime import Runtime
+from queue_server.domain.rate import Refusals
 from queue_server.services.outbox import opt_in
 from queue_server.services.tickets import check_in, holder, person
 from queue_server.services.tickets import issue as tickets
@@ -116,9 +116,21 @@ async def ticket_sms_opt_out(token: str, request: Request, runtime: RuntimeDep) 
     return await runtime.write(lambda uow: opt_in.opt_out(uow, token))
 
 
-async def _limit(token: str, request: Request, runtime: Runtime) -> None:
-    """Refuse a change once the client's address used its allowance, counted in the database."""
+async def _limit(token: str, request: Request, runtime: RuntimeDep) -> None:
+    """Refuse a change once the client's address used its allowance in the ticket's hall, counted
+    in the database; an address refused is answered from this process's memory until its wait is
+    over, so one that keeps asking costs no writer job."""
+    hall = await runtime.read_small(lambda uow: opt_in.ticket_hall(uow, token))
     address = request.client.host if request.client else ""
-    wait = await runtime.write(lambda uow: opt_in.take_turn(uow, token, address))
+    state = request.app.state
+    if getattr(state, "sms_refusals", None) is None:
+        state.sms_refusals = Refusals()
+    refusals: Refusals = state.sms_refusals
+    key, now = f"{hall}:{address}", runtime.clock()
+    wait = refusals.wait(key, now)
+    if not wait:
+        wait = await runtime.write(lambda uow: opt_in.take_turn(uow, hall, address), hall=hall)
+        if wait:
+            refusals.refuse(key, now, wait)
     if wait:
         raise TooManyAttempts("ticket.sms_busy", retry_after=math.ceil(wait))

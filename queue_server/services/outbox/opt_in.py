@@ -41,16 +41,19 @@ def sms_state(uow: UnitOfWork, token: str) -> c.TicketSms:
     )
 
 
-def take_turn(uow: UnitOfWork, token: str, address: str) -> float:
+def ticket_hall(uow: UnitOfWork, token: str) -> int:
+    """The hall of the ticket a change is asked for (a read: an unknown token costs no writer job
+    and counts nothing; it is ``ticket.not_found``)."""
+    return _ticket(uow, token).hall_id
+
+
+def take_turn(uow: UnitOfWork, hall_id: int, address: str) -> float:
     """Count a change asked for from ``address`` against its allowance in the ticket's hall: 0 when
     it may go on, else the seconds to wait. A writer job of its own, before the change, so a
     refused change (a wrong number, a closed ticket) counts too. The address is personal data:
-    only its keyed hash is kept. An unknown token counts nothing (the change says it is unknown)."""
-    row = uow.stores.tickets.by_token(token)
-    if row is None:
-        return 0.0
+    only its keyed hash is kept."""
     key = keyed_hash(uow.caches.pii_key, address)
-    return allowance.take_turn(uow, row.hall_id, "ticket.sms", key, CHANGES)
+    return allowance.take_turn(uow, hall_id, "ticket.sms", key, CHANGES)
 
 
 def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:
