@@ -5,6 +5,7 @@ fresh allowance to text strangers' numbers with (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 
 from sqlalchemy import text
@@ -59,3 +60,9 @@ def test_two_servers_or_a_restart_share_one_address_s_ten_opt_in_changes_in_ten_
             later.clock.advance(minutes=10)
             assert change(later, sms, 0) == 200  # ten minutes on, the allowance is back
             assert len(stored_keys(later)) == 1  # and the hits that no longer count are gone
+            if postgresql:  # a fresh allowance asked for through both servers at once: ten go
+                first.clock.advance(minutes=20)
+                second.clock.now = first.clock.now  # one time for both, as on one machine
+                with ThreadPoolExecutor(6) as pool:
+                    answers = list(pool.map(lambda n: change((first, second)[n % 2], sms, n // 2), range(12)))
+                assert sorted(answers) == [200] * 10 + [429] * 2
