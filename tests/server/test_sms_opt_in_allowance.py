@@ -38,7 +38,9 @@ def test_two_servers_or_a_restart_share_one_address_s_ten_opt_in_changes_in_ten_
         notices = {"enabled": True, "gateway": {"kind": "log"}}
         assert put_settings(first, notices=notices).status_code == 200
         sms = f"/api/v1/tickets/{first.issue('S1')['token']}/sms"
+        site_jobs = first.runtime.writer.site_jobs
         assert [change(first, sms, n) for n in range(6)] == [200] * 6
+        assert first.runtime.writer.site_jobs == site_jobs  # each change held its hall, not the site
         if not postgresql:
             first_open.close()  # one process owns a SQLite file: the server restarted instead
         with serving(db_url, templates, first.tokens) as second:

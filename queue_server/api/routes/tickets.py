@@ -105,21 +105,22 @@ async def ticket_sms_opt_in(
     token: str, body: c.TicketSmsOptIn, request: Request, runtime: RuntimeDep
 ) -> c.TicketSms:
     """短信告知 from the ticket page: this ticket's notices go to ``phone`` (kept encrypted)."""
-    await _limit(token, request, runtime)
-    return await runtime.write(lambda uow: opt_in.opt_in(uow, token, body))
+    hall = await _limit(token, request, runtime)
+    return await runtime.write(lambda uow: opt_in.opt_in(uow, token, body), hall=hall)
 
 
 @router.delete("/{token}/sms", response_model=c.TicketSms)
 async def ticket_sms_opt_out(token: str, request: Request, runtime: RuntimeDep) -> c.TicketSms:
     """No more SMS notices for this ticket."""
-    await _limit(token, request, runtime)
-    return await runtime.write(lambda uow: opt_in.opt_out(uow, token))
+    hall = await _limit(token, request, runtime)
+    return await runtime.write(lambda uow: opt_in.opt_out(uow, token), hall=hall)
 
 
-async def _limit(token: str, request: Request, runtime: RuntimeDep) -> None:
-    """Refuse a change once the client's address used its allowance in the ticket's hall, counted
-    in the database; an address refused is answered from this process's memory until its wait is
-    over, so one that keeps asking costs no writer job."""
+async def _limit(token: str, request: Request, runtime: RuntimeDep) -> int:
+    """The ticket's hall, which the change then acts for (on PostgreSQL it holds that hall, not the
+    whole site); refused once the client's address used its allowance there, counted in the
+    database. An address refused is answered from this process's memory until its wait is over,
+    so one that keeps asking costs no writer job."""
     hall = await runtime.read_small(lambda uow: opt_in.ticket_hall(uow, token))
     address = request.client.host if request.client else ""
     state = request.app.state
@@ -134,3 +135,4 @@ async def _limit(token: str, request: Request, runtime: RuntimeDep) -> None:
             refusals.refuse(key, now, wait)
     if wait:
         raise TooManyAttempts("ticket.sms_busy", retry_after=math.ceil(wait))
+    return hall
