@@ -21,9 +21,9 @@ from queue_server.adapters.operations import SqlAlertStore
 from queue_server.adapters.outbox import SqlOutboxStore
 from queue_server.adapters.predictions import SqlPredictionStore
 from queue_server.adapters.raw import RawStatements
+from queue_server.adapters.recent_hits import SqlRecentHitStore
 from queue_server.adapters.reports import SqlReportStore
 from queue_server.adapters.tickets import SqlTicketStore
-from queue_server.adapters.trial_sends import SqlTrialSendStore
 from queue_server.adapters.writer import TRANSACTION_NOTES
 
 
@@ -134,8 +134,8 @@ class SqlStores:
         return SqlOutboxStore(self.conn, self._raw)
 
     @cached_property
-    def trial_sends(self) -> SqlTrialSendStore:
-        return SqlTrialSendStore(self.conn)
+    def recent_hits(self) -> SqlRecentHitStore:
+        return SqlRecentHitStore(self.conn)
 
     def notes(self) -> dict[str, Any]:
         """Notes kept on the connection for the transaction (the writer resets them per attempt)."""

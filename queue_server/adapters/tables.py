@@ -714,16 +714,20 @@ queue_lengths = Table(
 )
 keep_counts(tickets)
 
-# The test texts managers sent through their hall's SMS gateway, kept only as long as they count
-# against the hall's allowance (a few in 10 minutes): in the database, so every server process on
-# it, and the same server after a restart, sees the same allowance.
-sms_test_sends = Table(
-    "sms_test_sends",
+# Recent hits of an allowance ("at most N in any period"), by hall, kind and key: the managers'
+# test texts (kind ``sms.test``, one key per hall), the ticket page's SMS opt-in changes (kind
+# ``ticket.sms``, the client address's keyed hash: personal data, never kept in clear). Kept only
+# as long as they count: in the database, so every server process on it, and the same server after
+# a restart, sees the same allowance.
+recent_hits = Table(
+    "recent_hits",
     metadata,
     _id(),
     _hall(),
-    Column("sent_at", UtcDateTime, nullable=False),
-    Index("ix_sms_test_sends_hall_id", "hall_id", "sent_at"),
+    Column("kind", String(40), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("hit_at", UtcDateTime, nullable=False),
+    Index("ix_recent_hits_hall_id", "hall_id", "kind", "key", "hit_at"),
 )
 
 # The waiting tickets alone, by service, priority class and rank: a ticket's "people ahead" (the

@@ -1,14 +1,15 @@
-"""A fixed allowance per key and period (a client address asking a public endpoint): at most
-``count`` requests in any ``period``, the next one told how long to wait.
+"""A fixed allowance per key and period (a client address asking a public endpoint, a hall's test
+texts): at most ``count`` requests in any ``period``, the next one told how long to wait.
 
-Pure: the caller gives the time and keeps one ``RateLimit`` per process (or its hits where every
-process sees them, and asks ``wait_for``); a ``RateLimit`` remembers at most
-``max_keys`` keys (the least recently seen are forgotten first), so made-up addresses cannot grow it.
+Pure: the caller keeps the hits where every server process sees them (the database) and asks
+``wait_for``; a process may remember its ``Refusals`` so a key refused keeps being answered
+without asking again. ``Refusals`` remembers at most ``max_keys`` keys (the least recently
+refused are forgotten first), so made-up addresses cannot grow it.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,24 +26,28 @@ def wait_for(hits: Sequence[datetime], count: int, period: timedelta, now: datet
 
 
 @dataclass
-class RateLimit:
-    """At most ``count`` hits per key in any ``period``."""
+class Refusals:
+    """Keys refused until a moment, as one process last heard from where the hits are kept: a key
+    that keeps asking is answered from memory until then, without asking again. Sound because a
+    refusal's wait can only grow (its hits expire no sooner, other processes only add hits), so
+    nothing refused here would have been let through. At most ``max_keys`` keys are remembered."""
 
-    count: int
-    period: timedelta
     max_keys: int = 20_000
-    _hits: OrderedDict[str, deque[datetime]] = field(default_factory=OrderedDict, repr=False)
+    _until: OrderedDict[str, datetime] = field(default_factory=OrderedDict, repr=False)
 
-    def hit(self, key: str, now: datetime) -> float:
-        """Count a request of ``key`` at ``now``: 0 when it may go on, else the seconds to wait
-        (a refused request is not counted)."""
-        hits = self._hits.pop(key, None) or deque()
-        while hits and now - hits[0] >= self.period:
-            hits.popleft()
-        wait = wait_for(list(hits), self.count, self.period, now)
-        if not wait:
-            hits.append(now)
-        self._hits[key] = hits
-        while len(self._hits) > self.max_keys:
-            self._hits.popitem(last=False)
-        return wait
+    def wait(self, key: str, now: datetime) -> float:
+        """Seconds ``key`` is still refused for at ``now`` (0: ask where the hits are kept)."""
+        until = self._until.get(key)
+        if until is None:
+            return 0.0
+        if until <= now:
+            del self._until[key]
+            return 0.0
+        return (until - now).total_seconds()
+
+    def refuse(self, key: str, now: datetime, wait: float) -> None:
+        """Remember that ``key`` was refused at ``now`` for ``wait`` seconds."""
+        self._until.pop(key, None)
+        self._until[key] = now + timedelta(seconds=wait)
+        while len(self._until) > self.max_keys:
+            self._until.popitem(last=False)

@@ -19,7 +19,7 @@ from queue_server.services.desk.ports import DeskStore, ProfileStore, WindowStor
 from queue_server.services.evaluations.ports import ComplaintStore, EvaluationStore, RubricStore
 from queue_server.services.hall.ports import HallStore
 from queue_server.services.operations.ports import AlertStore
-from queue_server.services.outbox.ports import OutboxStore, TrialSendStore
+from queue_server.services.outbox.ports import OutboxStore, RecentHitStore
 from queue_server.services.reports.ports import ReportStore
 from queue_server.services.tickets.ports import TicketStore
 
@@ -77,7 +77,7 @@ class Stores(Protocol):
     @property
     def outbox(self) -> OutboxStore: ...
     @property
-    def trial_sends(self) -> TrialSendStore: ...
+    def recent_hits(self) -> RecentHitStore: ...
 
     def notes(self) -> dict[str, Any]:
         """Notes that live as long as the transaction (which halls' catalogues it changed, …)."""

@@ -1,27 +1,30 @@
-"""The per-address allowance of a public endpoint (the ticket page's SMS opt-in)."""
+"""The allowance of a public endpoint (the ticket page's SMS opt-in) and of the managers' test texts:
+hits judged where they are kept, refusals remembered by a process."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from queue_server.domain.rate import RateLimit, wait_for
+from queue_server.domain.rate import Refusals, wait_for
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 
 
-def test_an_address_gets_its_count_per_period_then_is_told_how_long_to_wait() -> None:
-    limit = RateLimit(count=2, period=timedelta(minutes=10))
-    assert limit.hit("a", T0) == 0 and limit.hit("a", T0 + timedelta(minutes=1)) == 0
-    assert limit.hit("a", T0 + timedelta(minutes=2)) == 8 * 60  # until the first hit is 10 min old
-    assert limit.hit("b", T0 + timedelta(minutes=2)) == 0  # another address is not held up
-    assert limit.hit("a", T0 + timedelta(minutes=10)) == 0  # the first hit has aged out
+def test_a_refused_key_is_refused_from_memory_until_its_wait_is_over_and_others_are_not() -> None:
+    refusals = Refusals()
+    assert refusals.wait("a", T0) == 0  # never refused: ask where the hits are kept
+    refusals.refuse("a", T0, 8 * 60)
+    assert refusals.wait("a", T0 + timedelta(minutes=2)) == 6 * 60
+    assert refusals.wait("b", T0 + timedelta(minutes=2)) == 0
+    assert refusals.wait("a", T0 + timedelta(minutes=8)) == 0  # over: asked again
 
 
-def test_it_remembers_a_bounded_number_of_addresses() -> None:
-    limit = RateLimit(count=1, period=timedelta(minutes=10), max_keys=3)
+def test_it_remembers_a_bounded_number_of_refused_keys() -> None:
+    refusals = Refusals(max_keys=3)
     for n in range(10):
-        limit.hit(f"made-up-{n}", T0)
-    assert limit.hit("made-up-0", T0) == 0  # forgotten, so counted afresh: memory stays small
+        refusals.refuse(f"made-up-{n}", T0, 60)
+    assert refusals.wait("made-up-0", T0) == 0  # forgotten (asked again): memory stays small
+    assert refusals.wait("made-up-9", T0) == 60
 
 
 def test_hits_kept_elsewhere_are_judged_alike_only_those_within_the_period_counting() -> None:

@@ -173,17 +173,17 @@ class FakeOutboxStore:
         return self.subs.pop(token, None) is not None
 
 
-class FakeTrialSendStore:
-    """The managers' test texts as (hall, when) pairs."""
+class FakeRecentHitStore:
+    """Recent hits as (hall, kind, key, when) rows."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[int, datetime]] = []
+        self.hits: list[tuple[int, str, str, datetime]] = []
 
-    def sent_since(self, hall_id: int, since: datetime) -> list[datetime]:
-        return sorted(at for hall, at in self.sent if hall == hall_id and at >= since)
+    def since(self, hall_id: int, kind: str, key: str, since: datetime) -> list[datetime]:
+        return sorted(hit[3] for hit in self.hits if hit[:3] == (hall_id, kind, key) and hit[3] > since)
 
-    def add(self, hall_id: int, at: datetime) -> None:
-        self.sent.append((hall_id, at))
+    def add(self, hall_id: int, kind: str, key: str, at: datetime) -> None:
+        self.hits.append((hall_id, kind, key, at))
 
-    def forget_before(self, hall_id: int, before: datetime) -> None:
-        self.sent = [(hall, at) for hall, at in self.sent if hall != hall_id or at >= before]
+    def forget_until(self, hall_id: int, kind: str, until: datetime) -> None:
+        self.hits = [hit for hit in self.hits if hit[:2] != (hall_id, kind) or hit[3] > until]

@@ -18,7 +18,7 @@ from tests.fakes.desk import FakeDeskStore, FakeProfileStore, FakeWindowStore
 from tests.fakes.evaluations import FakeComplaintStore, FakeDirectory, FakeEvaluationStore, FakeRubricStore
 from tests.fakes.hall import FakeHallStore
 from tests.fakes.operations import FakeAlertStore
-from tests.fakes.outbox import FakeOutboxStore, FakeTrialSendStore
+from tests.fakes.outbox import FakeOutboxStore, FakeRecentHitStore
 from tests.fakes.predictions import FakePredictionStore
 from tests.fakes.reports import FakeReportStore
 from tests.fakes.tickets import FakeTicketStore
@@ -72,7 +72,7 @@ class FakeStores:
         self.predictions = FakePredictionStore()
         self.city = FakeCityStore()
         self.outbox = FakeOutboxStore()
-        self.trial_sends = FakeTrialSendStore()
+        self.recent_hits = FakeRecentHitStore()
 
     def notes(self) -> dict[str, Any]:
         return self._notes

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -12,15 +11,12 @@ from queue_server import contract as c
 from queue_server.api.deps import ActorDep, MaybeActorDep, RuntimeDep
 from queue_server.api.lean import LeanRoute
 from queue_server.auth.sessions import TooManyAttempts
-from queue_server.domain.rate import RateLimit
+from queue_server.domain.rate import Refusals
 from queue_server.services.outbox import opt_in
 from queue_server.services.tickets import check_in, holder, person
 from queue_server.services.tickets import issue as tickets
 
 router = APIRouter(prefix="/tickets", tags=["tickets"], route_class=LeanRoute)
-
-# The ticket page's SMS opt-in is public: one address may change opt-ins this often (per server).
-SMS_CHANGES = (10, timedelta(minutes=10))
 
 
 @router.post("", response_model=c.TicketPublic, status_code=201)
@@ -109,22 +105,34 @@ async def ticket_sms_opt_in(
     token: str, body: c.TicketSmsOptIn, request: Request, runtime: RuntimeDep
 ) -> c.TicketSms:
     """短信告知 from the ticket page: this ticket's notices go to ``phone`` (kept encrypted)."""
-    _limit(request, runtime.clock())
-    return await runtime.write(lambda uow: opt_in.opt_in(uow, token, body))
+    hall = await _limit(token, request, runtime)
+    return await runtime.write(lambda uow: opt_in.opt_in(uow, token, body), hall=hall)
 
 
 @router.delete("/{token}/sms", response_model=c.TicketSms)
 async def ticket_sms_opt_out(token: str, request: Request, runtime: RuntimeDep) -> c.TicketSms:
     """No more SMS notices for this ticket."""
-    _limit(request, runtime.clock())
-    return await runtime.write(lambda uow: opt_in.opt_out(uow, token))
+    hall = await _limit(token, request, runtime)
+    return await runtime.write(lambda uow: opt_in.opt_out(uow, token), hall=hall)
 
 
-def _limit(request: Request, now: datetime) -> None:
+async def _limit(token: str, request: Request, runtime: RuntimeDep) -> int:
+    """The ticket's hall, which the change then acts for (on PostgreSQL it holds that hall, not the
+    whole site); refused once the client's address used its allowance there, counted in the
+    database. An address refused is answered from this process's memory until its wait is over,
+    so one that keeps asking costs no writer job."""
+    hall = await runtime.read_small(lambda uow: opt_in.ticket_hall(uow, token))
     address = request.client.host if request.client else ""
     state = request.app.state
-    if getattr(state, "sms_changes", None) is None:
-        state.sms_changes = RateLimit(*SMS_CHANGES)
-    wait = state.sms_changes.hit(address, now)
+    if getattr(state, "sms_refusals", None) is None:
+        state.sms_refusals = Refusals()
+    refusals: Refusals = state.sms_refusals
+    key, now = f"{hall}:{address}", runtime.clock()
+    wait = refusals.wait(key, now)
+    if not wait:
+        wait = await runtime.write(lambda uow: opt_in.take_turn(uow, hall, address), hall=hall)
+        if wait:
+            refusals.refuse(key, now, wait)
     if wait:
         raise TooManyAttempts("ticket.sms_busy", retry_after=math.ceil(wait))
+    return hall

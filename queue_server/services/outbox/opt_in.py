@@ -3,17 +3,22 @@ opts out. No login: the ticket's token is the key (it is the holder's secret, pr
 
 Opting in writes the "taken" notice as its confirmation, under the ticket's one "taken" key: a
 ticket confirms at most once however often its number is changed, so the page cannot be used to
-send text after text to someone else's phone (the number's daily cap holds as well, and the
-route limits how often one address may ask).
+send text after text to someone else's phone (the number's daily cap holds as well, and one
+client address may ask for a change only ``CHANGES`` times, counted by ``take_turn`` in the
+database: every server process, and the same server after a restart, counts the same allowance).
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from queue_server import contract as c
 from queue_server.domain.actors import Actor
 from queue_server.domain.errors import NotFound, Rejected
 from queue_server.domain.lifecycle import Status
+from queue_server.domain.personal import keyed_hash
 from queue_server.services.hall.views import ticket_public
+from queue_server.services.outbox import allowance
 from queue_server.services.outbox.notices import subscribe
 from queue_server.services.pii import protect_phone
 from queue_server.services.tickets.ports import TicketRow
@@ -21,6 +26,9 @@ from queue_server.services.unit_of_work import UnitOfWork
 
 # A ticket that can no longer be called has nothing left to tell.
 ENDED = frozenset({Status.CANCELLED.value, Status.EXPIRED.value})
+
+# The page is public: one client address may change opt-ins (in or out) this often in a hall.
+CHANGES = (10, timedelta(minutes=10))
 
 
 def sms_state(uow: UnitOfWork, token: str) -> c.TicketSms:
@@ -31,6 +39,21 @@ def sms_state(uow: UnitOfWork, token: str) -> c.TicketSms:
     return c.TicketSms(
         available=available, enabled=sub is not None, phone_masked=sub.phone_masked if sub else None
     )
+
+
+def ticket_hall(uow: UnitOfWork, token: str) -> int:
+    """The hall of the ticket a change is asked for (a read: an unknown token costs no writer job
+    and counts nothing; it is ``ticket.not_found``)."""
+    return _ticket(uow, token).hall_id
+
+
+def take_turn(uow: UnitOfWork, hall_id: int, address: str) -> float:
+    """Count a change asked for from ``address`` against its allowance in the ticket's hall: 0 when
+    it may go on, else the seconds to wait. A writer job of its own, before the change, so a
+    refused change (a wrong number, a closed ticket) counts too. The address is personal data:
+    only its keyed hash is kept."""
+    key = keyed_hash(uow.caches.pii_key, address)
+    return allowance.take_turn(uow, hall_id, "ticket.sms", key, CHANGES)
 
 
 def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:

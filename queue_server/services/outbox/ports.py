@@ -176,20 +176,21 @@ class OutboxStore(Protocol):
         ...
 
 
-class TrialSendStore(Protocol):
-    """The managers' test texts of the last minutes, per hall: their allowance, seen alike by every
-    server process on the database."""
+class RecentHitStore(Protocol):
+    """Recent hits of an allowance, by hall, kind (what is limited) and key (who asks): seen alike
+    by every server process on the database."""
 
-    def sent_since(self, hall_id: int, since: datetime) -> list[datetime]:
-        """When the hall's test texts at or after ``since`` were sent, oldest first."""
+    def since(self, hall_id: int, kind: str, key: str, since: datetime) -> list[datetime]:
+        """When the key's hits of this kind after ``since`` came, oldest first."""
         ...
 
-    def add(self, hall_id: int, at: datetime) -> None:
-        """Count a test text of the hall sent at ``at``."""
+    def add(self, hall_id: int, kind: str, key: str, at: datetime) -> None:
+        """Count a hit of the key at ``at``."""
         ...
 
-    def forget_before(self, hall_id: int, before: datetime) -> None:
-        """Drop the hall's test texts sent before ``before`` (they no longer count)."""
+    def forget_until(self, hall_id: int, kind: str, until: datetime) -> None:
+        """Drop the hall's hits of this kind (whatever their key) at or before ``until``: they no
+        longer count."""
         ...
 
 

@@ -21,8 +21,8 @@ from queue_server.domain import notices
 from queue_server.domain.actors import Actor, Permission
 from queue_server.domain.gateway_body import PLACEHOLDERS as GATEWAY_PLACEHOLDERS
 from queue_server.domain.gateway_body import PUSH_PLACEHOLDERS
-from queue_server.domain.rate import wait_for
 from queue_server.messages import FIELD_WORDS, render
+from queue_server.services.outbox import allowance
 from queue_server.services.outbox.ports import MessageRow, Receipt
 from queue_server.services.pii import protect_phone
 from queue_server.services.unit_of_work import UnitOfWork
@@ -97,13 +97,7 @@ def take_turn(uow: UnitOfWork, actor: Actor) -> float:
     wait (a refused one is not counted). A writer job: it holds the hall, so two server processes
     never both take the last turn."""
     actor.require(Permission.MANAGE_HALL)
-    count, period = ALLOWANCE
-    store = uow.stores.trial_sends
-    store.forget_before(actor.hall_id, uow.now - period)
-    wait = wait_for(store.sent_since(actor.hall_id, uow.now - period), count, period, uow.now)
-    if not wait:
-        store.add(actor.hall_id, uow.now)
-    return wait
+    return allowance.take_turn(uow, actor.hall_id, "sms.test", "", ALLOWANCE)
 
 
 def record(uow: UnitOfWork, actor: Actor, sent: TrialSend, receipt: Receipt) -> c.SmsTrialResult:
