@@ -160,7 +160,10 @@ def test_each_evaluation_is_asked_once(open_windows: LiveServer, tmp_path: Path,
         eids = [rate(open_windows, pad) for _ in range(5)]
         assert rig.bridge.wait_delivered(5, timeout=20)
         assert asks(pad) == Counter({eid: 1 for eid in eids})
-        assert len(heard(pad, p.Command.ASK_RATING)) == 5  # not even a retransmission on a clean line
+        # One frame an evaluation: five SEQs. A frame may be heard twice with its own SEQ when the
+        # machine was slow to take its ACK (a retransmission, which the pad does not act on again;
+        # a loaded CI box once made one), never as a new question.
+        assert len(set(heard(pad, p.Command.ASK_RATING))) == 5
         assert rig.bridge.asks == {eid: 1 for eid in eids}
     finally:
         rig.close()

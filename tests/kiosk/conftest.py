@@ -232,6 +232,9 @@ def kiosk_settings(
         token=server.tokens["kiosk"],
         device="kiosk-test",
         printer=f"network://127.0.0.1:{printer.port}",
+        # The emulator answers late on a loaded box, never not at all: a 3 s status query once
+        # timed out in CI, and the kiosk rightly called the printer offline. No test waits on it.
+        printer_timeout=15,
         fullscreen=False,
         width=720,
         height=1280,
