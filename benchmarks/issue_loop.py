@@ -47,10 +47,13 @@ def sends(calls: int) -> tuple[float, float]:
     server, _ = listener.accept()
     for end in (client, server):
         end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    threading.Thread(target=lambda: all(iter(lambda: client.recv(1 << 16), b"")), daemon=True).start()
+    reader = threading.Thread(target=lambda: all(iter(lambda: client.recv(1 << 16), b"")), daemon=True)
+    reader.start()
     head, body = b"h" * 330, b"b" * 700  # an issue's head and body, about
     two = per_call(calls, lambda: (server.send(head), server.send(body)))
     one = per_call(calls, lambda: server.send(head + body))
+    server.shutdown(socket.SHUT_WR)  # the reader sees the end, then the sockets close
+    reader.join(timeout=10)
     server.close()
     client.close()
     listener.close()
