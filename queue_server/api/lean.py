@@ -56,7 +56,7 @@ class _Plan:
     path: tuple[tuple[str, Any], ...]  # (parameter, FastAPI field to validate it by, or None)
     request: str | None  # the parameter given the request itself, if any
     response: str | None  # the parameter given a response to set the status or headers on
-    headers: tuple[tuple[str, str, Any], ...]  # (parameter, header name, FastAPI field)
+    headers: tuple[tuple[str, str, Any, Any], ...]  # (parameter, header name, FastAPI field, default)
     body: tuple[str, Any, bool] | None  # (parameter, FastAPI field, required)
     dependencies: tuple[tuple[str, Callable[[Request], Coroutine[Any, Any, Any]]], ...]
 
@@ -100,7 +100,7 @@ def _plan(route: APIRoute) -> _Plan | None:
     for field in dependant.header_params:
         if field.field_info.is_required() or not getattr(field.field_info, "convert_underscores", True):
             return None
-        headers.append((field.name, field.alias.replace("_", "-"), field))
+        headers.append((field.name, field.alias.replace("_", "-"), field, _default(field)))
     return _Plan(
         path=tuple((field.name, _path_field(field)) for field in dependant.path_params),
         request=dependant.request_param_name,
@@ -116,6 +116,19 @@ def _path_field(field: Any) -> Any:
     validation would hand over as it is."""
     plain = field.field_info.annotation is str and not field.field_info.metadata
     return None if plain else field
+
+
+_IMMUTABLE = (type(None), bool, int, float, str, bytes)
+_ASK = object()  # a default to ask the field for on each request (one that may be changed in place)
+
+
+def _default(field: Any) -> Any:
+    """A header's default, found once when nothing can change it (``None``, a number, a string):
+    the field's ``get_default`` deep-copies it, which cost each issue more than its header check."""
+    info = field.field_info
+    if info.default_factory is None and isinstance(info.default, _IMMUTABLE):
+        return info.default
+    return _ASK
 
 
 def _is_json(content_type: str | None) -> bool:
@@ -174,10 +187,10 @@ class LeanRoute(APIRoute):
                     values[name] = body_field.get_default()
             if plan.headers:
                 raw = request.headers
-                for name, header, header_field in plan.headers:
+                for name, header, header_field, default in plan.headers:
                     given = raw.get(header)
                     if given is None:
-                        values[name] = header_field.get_default()
+                        values[name] = header_field.get_default() if default is _ASK else default
                         continue
                     value, errors = header_field.validate(given, values, loc=("header", header))
                     if errors:

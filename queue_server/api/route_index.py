@@ -54,6 +54,8 @@ from starlette.routing import BaseRoute, Host, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ANY = ("",)  # the literal parts of a route that may match any path
+PATHS_KEPT = 4096  # paths whose candidates are kept at once (see RouteIndex.by_path)
+PATH_KEPT_CHARS = 200  # the longest path kept there
 
 
 def _literal(template: object) -> str:
@@ -128,10 +130,14 @@ class RouteIndex:
         self.version: tuple[int, int] = (-1, -1)
         self.index: tuple[tuple[BaseRoute, tuple[str, ...]], ...] = ()
         self.leaves: dict[int, tuple[int, Leaves | None]] = {}  # by id(route): (routes version, leaves)
+        # The candidates of each path seen (a hall's busy paths are a few thousand at most; paths
+        # carrying a ticket's token are many, so the memo starts again once it holds PATHS_KEPT).
+        self.by_path: dict[str, list[BaseRoute]] = {}
 
     def _build(self) -> None:
         self.index = tuple((route, _parts(route)) for route in self.router.routes)
         self.leaves = {}  # kept by id: a router gone from the app must not lend its id to another
+        self.by_path = {}
         self.version = self._version()
 
     def _version(self) -> tuple[int, int]:
@@ -176,7 +182,14 @@ class RouteIndex:
         """The routes that could match ``path``, in the walk's order."""
         if self.version != self._version():
             self._build()
-        return [route for route, parts in self.index if path.startswith(parts)]
+        found = self.by_path.get(path)
+        if found is None:  # the scan of the whole index cost an issue more than its routing
+            found = [route for route, parts in self.index if path.startswith(parts)]
+            if len(path) <= PATH_KEPT_CHARS:  # a made-up long path is not worth its memory
+                if len(self.by_path) >= PATHS_KEPT:
+                    self.by_path = {}
+                self.by_path[path] = found
+        return found
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):

@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
+from fastapi._compat.v2 import ModelField
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, _EffectiveRouteContext, _IncludedRouter
 from fastapi.testclient import TestClient
 
+from queue_server.api import route_index
 from queue_server.api.app import build_routes, create_app
 from queue_server.api.routes import windows as windows_routes
 from tests.server.conftest import Hall
@@ -199,3 +201,58 @@ def test_the_latency_histograms_series_is_looked_up_once_per_route_and_status(
     assert looked_up.count(series) <= 1, looked_up
     page = hall.client.get("/metrics").text
     assert 'hallq_request_seconds_count{method="POST",route="/api/v1/tickets",status="201"} 4.0' in page
+
+
+class CountedIndex(tuple):  # type: ignore[type-arg]
+    """The route index's entries, counting the walks over them."""
+
+    walks = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        CountedIndex.walks += 1
+        return super().__iter__()
+
+
+def test_the_route_index_is_scanned_once_per_path_and_keeps_a_bounded_memo(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which routes could serve a path is worked out once per path (scanning the app's ~100
+    routes cost an issue more than the rest of its routing); a flood of made-up paths keeps at
+    most ``PATHS_KEPT`` of them."""
+    index = hall.client.app.router.middleware_stack  # type: ignore[attr-defined]
+    assert isinstance(index, route_index.RouteIndex)
+    hall.issue("S1")
+    monkeypatch.setattr(index, "index", CountedIndex(index.index))
+    CountedIndex.walks = 0
+    for _ in range(3):
+        hall.issue("S1")
+    assert CountedIndex.walks == 0
+    monkeypatch.setattr(route_index, "PATHS_KEPT", 3)
+    for n in range(5):
+        assert hall.client.get(f"/api/v1/made-up-{n}").status_code == 404
+    assert CountedIndex.walks == 5 and len(index.by_path) <= 3
+    assert hall.client.get("/api/v1/made-up-" + "x" * 300).status_code == 404
+    assert all(len(path) <= route_index.PATH_KEPT_CHARS for path in index.by_path)
+    hall.issue("S1")  # found again after the memo started over
+
+
+def test_an_absent_header_takes_its_default_without_asking_the_field(
+    hall: Hall, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An issue without ``Idempotency-Key``: its default (None) was found once, when the route was
+    planned; FastAPI's field deep-copied it on every request."""
+    asked: list[str] = []
+    get_default = ModelField.get_default
+
+    def counted(self: ModelField) -> Any:
+        asked.append(self.name)
+        return get_default(self)
+
+    monkeypatch.setattr(ModelField, "get_default", counted)
+    issued = hall.issue("S1")
+    assert issued["number"]
+    assert asked == []
+    keyed_headers = {**hall.as_("kiosk"), "Idempotency-Key": "k-1"}
+    keyed = hall.client.post("/api/v1/tickets", json={"service_code": "S1"}, headers=keyed_headers)
+    again = hall.client.post("/api/v1/tickets", json={"service_code": "S1"}, headers=keyed_headers)
+    assert keyed.status_code == again.status_code == 201 and keyed.json() == again.json()
