@@ -12,7 +12,8 @@ the dispatcher has sent everything (its jobs count with their tickets).
 
 Then the number's protection alone (``pii.protect_phone``, which every ticket with SMS runs on the
 writer's thread), this thread's CPU a number over ``--numbers`` numbers, alternated with the Fernet
-encryption numbers were kept with before (the same normalising, hash and mask around it).
+encryption numbers were kept with before (the same normalising, hash and mask around it), and
+the reading of each (``pii.reveal``, the sending process's for every message).
 
 Printed per ticket for each way, the median phase: the writer thread's CPU in all (its own clock,
 ``time.pthread_getcpuclockid``), split into the issue jobs' own work, the dispatcher's jobs (claim,
@@ -178,6 +179,19 @@ def protection(numbers: int) -> None:
     for way, runs in spent.items():
         shown = " / ".join(f"{run:.1f}" for run in sorted(runs))
         report(f"protect_phone, {way}", shown, "µs CPU a number (each run)", None, None)
+    # And its reading, which the sending process does for every message just before it goes.
+    ciphers = {
+        way: [protect(key, f"137{i:08d}").cipher for i in range(numbers)] for way, protect in ways.items()
+    }
+    read: dict[str, list[float]] = {way: [] for way in ways}
+    for way in (*ways, *reversed(ways)):
+        started = time.thread_time()
+        for cipher in ciphers[way]:
+            pii.reveal(key, cipher)
+        read[way].append((time.thread_time() - started) / numbers * 1e6)
+    for way, runs in read.items():
+        shown = " / ".join(f"{run:.1f}" for run in sorted(runs))
+        report(f"reveal, {way}", shown, "µs CPU a number (each run)", None, None)
 
 
 def main(argv: list[str] | None = None) -> None:
