@@ -10,6 +10,11 @@ ticket's own hashed and masked number, as a 手机 ticket keeps it) and with a p
 (on), in the order off, phone, on, on, phone, off per round, each phase followed by the wait until
 the dispatcher has sent everything (its jobs count with their tickets).
 
+Then the number's protection alone (``pii.protect_phone``, which every ticket with SMS runs on the
+writer's thread), this thread's CPU a number over ``--numbers`` numbers, alternated with the Fernet
+encryption numbers were kept with before (the same normalising, hash and mask around it), and
+the reading of each (``pii.reveal``, the sending process's for every message).
+
 Printed per ticket for each way, the median phase: the writer thread's CPU in all (its own clock,
 ``time.pthread_getcpuclockid``), split into the issue jobs' own work, the dispatcher's jobs (claim,
 record: how many a ticket and their CPU) and the rest (BEGIN, savepoints, COMMIT, handing results
@@ -35,7 +40,9 @@ from queue_server import contract as c
 from queue_server.adapters.gateways import LogGateway
 from queue_server.adapters.sending import ThreadSender
 from queue_server.api.dispatcher import Dispatcher
+from queue_server.domain import personal
 from queue_server.runtime import OUTBOX_ROWS
+from queue_server.services import pii
 from queue_server.services.admin.accounts import create_token
 from queue_server.services.hall import settings as hall_settings
 from queue_server.services.tickets import issue
@@ -150,6 +157,43 @@ def summary(figures: dict[str, list[dict[str, float]]]) -> None:
         report(count, shown, "off / phone / on", None, None)
 
 
+def _fernet_protect(key: bytes, raw: str) -> pii.ProtectedPhone:
+    """``protect_phone`` as it was before AES-GCM: the number kept as a Fernet token."""
+    phone = personal.normalise_phone(raw)
+    cipher = pii._fernet(key).encrypt(phone.encode()).decode()
+    return pii.ProtectedPhone(cipher, personal.keyed_hash(key, phone), personal.mask_phone(phone))
+
+
+def protection(numbers: int) -> None:
+    """This thread's CPU a number protected, AES-GCM (now) and Fernet (before), alternated."""
+    key = b"hallq-benchmark-secret"
+    ways = {"AES-GCM": pii.protect_phone, "Fernet": _fernet_protect}
+    spent: dict[str, list[float]] = {way: [] for way in ways}
+    for way in (*ways, *reversed(ways), *ways, *reversed(ways)):
+        protect = ways[way]
+        protect(key, "13700000000")
+        started = time.thread_time()
+        for i in range(numbers):
+            protect(key, f"137{i:08d}")
+        spent[way].append((time.thread_time() - started) / numbers * 1e6)
+    for way, runs in spent.items():
+        shown = " / ".join(f"{run:.1f}" for run in sorted(runs))
+        report(f"protect_phone, {way}", shown, "µs CPU a number (each run)", None, None)
+    # And its reading, which the sending process does for every message just before it goes.
+    ciphers = {
+        way: [protect(key, f"137{i:08d}").cipher for i in range(numbers)] for way, protect in ways.items()
+    }
+    read: dict[str, list[float]] = {way: [] for way in ways}
+    for way in (*ways, *reversed(ways)):
+        started = time.thread_time()
+        for cipher in ciphers[way]:
+            pii.reveal(key, cipher)
+        read[way].append((time.thread_time() - started) / numbers * 1e6)
+    for way, runs in read.items():
+        shown = " / ".join(f"{run:.1f}" for run in sorted(runs))
+        report(f"reveal, {way}", shown, "µs CPU a number (each run)", None, None)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -157,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tickets", type=int, default=1500, help="tickets a phase")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of off, on, on, off")
     parser.add_argument("--in-flight", type=int, default=8, help="issue jobs waiting for the writer at once")
+    parser.add_argument("--numbers", type=int, default=20_000, help="numbers protected each way, each run")
     args = parser.parse_args(argv)
     heading(
         f"writer thread CPU per ticket, SMS off, phone only and on: {args.tickets} tickets a phase, "
@@ -176,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
             bench.runtime.read_engine.dispose()
     summary(figures)
     print(f"load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+    protection(args.numbers)
+    print(f"load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

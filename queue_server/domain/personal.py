@@ -46,7 +46,8 @@ def mask_phone(value: str) -> str:
 
 def keyed_hash(key: bytes, value: str) -> str:
     """HMAC-SHA256 of ``value``: matchable without storing the value itself."""
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+    # The one-shot digest: no HMAC object built in Python for each number (one per SMS ticket).
+    return hmac.digest(key, value.encode(), hashlib.sha256).hex()
 
 
 # ID-card and mobile numbers as people type them into free text (a comment, a note): 18 characters
