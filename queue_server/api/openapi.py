@@ -12,8 +12,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from queue_server.api.one_write import OneWriteApp
-
 WALL_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
@@ -32,9 +30,8 @@ def wall_clock_times(node: object) -> None:
             stack.extend(item)
 
 
-class WallClockApi(OneWriteApp, FastAPI):
-    """A FastAPI app that publishes its schema with wall-clock times (built once, on first request),
-    and whose responses go to uvicorn's socket in one write each (``one_write``)."""
+class WallClockApi(FastAPI):
+    """A FastAPI app that publishes its schema with wall-clock times (built once, on first request)."""
 
     def openapi(self) -> dict[str, Any]:
         """The schema FastAPI builds, its times rewritten the first time (FastAPI keeps it after)."""
