@@ -159,26 +159,3 @@ def test_an_event_row_checks_no_foreign_key_and_keeps_its_rows_through_the_migra
             ix.name for ix in t.events.indexes
         }
     engine.dispose()
-
-
-def test_the_test_texts_still_counting_keep_counting_across_the_recent_hits_migration(db_url: str) -> None:
-    """``0018_optin2`` replaced ``sms_test_sends`` with ``recent_hits`` (by hall, kind and key): a
-    hall's test texts of the last minutes move over, and back with a downgrade."""
-    _migrate(db_url, "0017_pgcut", down=True)
-    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    engine = create_engine(normalise_url(db_url))
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO sms_test_sends (hall_id, sent_at) VALUES (1, :at)"), {"at": at})
-    engine.dispose()
-    upgrade(db_url)
-    engine = create_engine(normalise_url(db_url))
-    with engine.connect() as conn:
-        h = t.recent_hits.c
-        assert conn.execute(select(h.hall_id, h.kind, h.key, h.hit_at)).all() == [(1, "sms.test", "", at)]
-    engine.dispose()
-    _migrate(db_url, "0017_pgcut", down=True)
-    engine = create_engine(normalise_url(db_url))
-    with engine.connect() as conn:
-        assert conn.scalars(text("SELECT count(*) FROM sms_test_sends")).one() == 1
-    engine.dispose()
-    upgrade(db_url)

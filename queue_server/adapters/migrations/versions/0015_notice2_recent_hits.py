@@ -2,9 +2,9 @@
 hits by hall, kind and key (a client address as its keyed hash), so every server process counts
 one allowance
 
-Revision ID: 0018_optin2
-Revises: 0017_pgcut
-Create Date: 2026-12-07 18:20:00.000000
+Revision ID: 0015_notice2
+Revises: 0014_evalwin
+Create Date: 2026-12-07 17:00:00.000000
 """
 
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from alembic import op
 
 import queue_server.adapters.tables
 
-revision = "0018_optin2"
-down_revision = "0017_pgcut"
+revision = "0015_notice2"
+down_revision = "0014_evalwin"
 branch_labels = None
 depends_on = None
 
@@ -35,28 +35,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_recent_hits_hall_id", "recent_hits", ["hall_id", "kind", "key", "hit_at"], unique=False
     )
-    # The test texts still counting keep counting.
-    op.execute(
-        "INSERT INTO recent_hits (hall_id, kind, key, hit_at)"
-        " SELECT hall_id, 'sms.test', '', sent_at FROM sms_test_sends"
-    )
-    op.drop_index("ix_sms_test_sends_hall_id", table_name="sms_test_sends")
-    op.drop_table("sms_test_sends")
 
 
 def downgrade() -> None:
-    op.create_table(
-        "sms_test_sends",
-        sa.Column("id", Id, autoincrement=True, nullable=False),
-        sa.Column("hall_id", Id, nullable=False),
-        sa.Column("sent_at", Utc(), nullable=False),
-        sa.ForeignKeyConstraint(["hall_id"], ["halls.id"], name=op.f("fk_sms_test_sends_hall_id_halls")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_test_sends")),
-    )
-    op.create_index("ix_sms_test_sends_hall_id", "sms_test_sends", ["hall_id", "sent_at"], unique=False)
-    op.execute(
-        "INSERT INTO sms_test_sends (hall_id, sent_at)"
-        " SELECT hall_id, hit_at FROM recent_hits WHERE kind = 'sms.test'"
-    )
     op.drop_index("ix_recent_hits_hall_id", table_name="recent_hits")
     op.drop_table("recent_hits")
