@@ -34,10 +34,12 @@ Work = tuple[str, Mapping[str, Any], MessageRow]
 MAX_GATEWAYS = 256  # gateways kept (each with its kept-alive connections), one per settings seen
 
 
-class Sending:
-    """Sends batches on ``senders`` threads, each gateway built once per settings fingerprint."""
+class ThreadSender:
+    """Sends batches on ``senders`` threads, each gateway built once per settings fingerprint: in
+    the server's own process (``send``; tests of the dispatcher alone, benchmarks) or in the sending
+    process (``send_blocking``)."""
 
-    def __init__(self, build: GatewayFactory, senders: int) -> None:
+    def __init__(self, build: GatewayFactory, senders: int = 16) -> None:
         self.build = build
         self.senders = senders
         self.pool = ThreadPoolExecutor(senders, thread_name_prefix="hallq-outbox")
@@ -90,19 +92,6 @@ def send_slice(work: list[tuple[Gateway, MessageRow]]) -> list[Receipt]:
             log.exception("gateway for %s failed on message %d", message.destination, message.id)
             receipts.append(Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}"))
     return receipts
-
-
-class ThreadSender:
-    """Sends on threads of the server's own process (tests of the dispatcher alone, benchmarks)."""
-
-    def __init__(self, build: GatewayFactory, senders: int = 16) -> None:
-        self._sending = Sending(build, senders)
-
-    async def send(self, work: list[Work]) -> list[Receipt]:
-        return await self._sending.send(work)
-
-    def close(self) -> None:
-        self._sending.close()
 
 
 class ProcessSender:
@@ -193,7 +182,7 @@ def serve() -> None:
     batches, receipts = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the receipts' pipe
     build, senders = pickle.load(batches)
-    sending = Sending(build, senders)
+    sending = ThreadSender(build, senders)
     while True:
         try:
             work = pickle.load(batches)
