@@ -52,7 +52,11 @@ def senders() -> list[int]:
     """The sending processes this (the server's) process runs now."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:  # the thread ended since the listing
+            continue
+        for pid in children:
             with contextlib.suppress(OSError):
                 if b"sending import serve" in Path(f"/proc/{pid}/cmdline").read_bytes():
                     found.append(int(pid))
