@@ -21,7 +21,7 @@ from queue_server.runtime import Runtime
 from queue_server.services.admin.accounts import create_token
 from queue_server.services.admin.catalogue_file import CatalogueFile, import_catalogue
 from tests.server.catalogue import small_hall
-from tests.support.postgres import PostgresCluster, create_database
+from tests.support.postgres import PostgresCluster, create_database, drop_database
 
 _names = itertools.count()
 
@@ -94,7 +94,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, templates: dict[str, 
 
 def fresh_database(request: pytest.FixtureRequest, kind: str, target: Path, templates: dict[str, str]) -> str:
     """A copy of the session's template database of ``kind`` (made on first use), migrated, with
-    the two small halls; ``target`` is the SQLite file to make."""
+    the two small halls; ``target`` is the SQLite file to make. A PostgreSQL copy is dropped when
+    ``request``'s scope ends."""
     key_file = Path(templates["dir"]) / "secret.key"
     if kind == "sqlite":
         template = Path(templates["dir"]) / "template.db"
@@ -107,7 +108,10 @@ def fresh_database(request: pytest.FixtureRequest, kind: str, target: Path, temp
     if "postgresql" not in templates:
         templates["postgresql"] = create_database(cluster.url, "hallq_template")
         _loaded(templates["postgresql"], key_file)
-    return create_database(cluster.url, f"hallq_{next(_names)}", template="hallq_template")
+    name = f"hallq_{next(_names)}"
+    url = create_database(cluster.url, name, template="hallq_template")
+    request.addfinalizer(lambda: drop_database(cluster.url, name))  # after everything that used it
+    return url
 
 
 def start_hall(db_url: str, key_file: Path) -> tuple[Runtime, Clock]:

@@ -319,3 +319,14 @@ def create_database(url: str, name: str, template: str | None = None) -> str:
         conn.execute(statement)
     logger.debug("created database %s", name)
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str, name: str) -> None:
+    """Drop database ``name`` via the admin ``url``, cutting any session still on it (a test's
+    database, once its test is over: the cluster's files stay few)."""
+    if not _DB_NAME_RE.fullmatch(name):
+        raise ValueError(f"invalid database name: {name!r}")
+    statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(_admin_conninfo(url), autocommit=True) as conn:
+        conn.execute(statement)
+    logger.debug("dropped database %s", name)
