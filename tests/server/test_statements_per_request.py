@@ -160,6 +160,19 @@ def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str
     assert len(job) <= 4, job  # was 7: its clerk and departments are kept, no follow-up looked for
 
 
+def test_the_pads_rating_reads_its_ticket_with_its_evaluation(hall: Hall, statements: list[str]) -> None:
+    """The reply and the announcement name the ticket: its number and token come in the statement
+    that reads the evaluation, not in one of their own."""
+    assert hall.act("1", "open").status_code == 200
+    evaluation = evaluation_of(hall, concluded(hall))
+    statements.clear()
+    rated = rate(hall, evaluation["id"], level="satisfied")
+    assert rated.status_code == 201 and rated.json()["ticket"] == evaluation["ticket"], rated.text
+    job = job_with(statements, "UPDATE evaluations SET status='rated'")
+    assert [sql for sql in job if "FROM tickets" in sql] == [], job
+    assert reads(job, "evaluations") == 1, job
+
+
 @pytest.fixture
 def read_statements(hall: Hall) -> Iterator[list[str]]:
     """The SQL the reading connections run from now on (a pad's question goes to the reader thread)."""
@@ -178,9 +191,12 @@ def read_statements(hall: Hall) -> Iterator[list[str]]:
     event.remove(hall.runtime.read_engine, "checkin", checkin)
 
 
-def test_the_pads_question_looks_for_no_follow_up(hall: Hall, read_statements: list[str]) -> None:
-    """Its evaluation is pending: only a bad rating opens a follow-up, in the transaction that rates
-    it, so there is none to look for (the reply's follow-up fields stay empty)."""
+def test_the_pads_question_reads_its_ticket_with_its_evaluation_and_no_follow_up(
+    hall: Hall, read_statements: list[str]
+) -> None:
+    """Its ticket's number and token come with the evaluation, in one statement; and the evaluation
+    is pending: only a bad rating opens a follow-up, in the transaction that rates it, so there is
+    none to look for (the reply's follow-up fields stay empty)."""
     assert hall.act("1", "open").status_code == 200
     evaluation_of(hall, concluded(hall))  # the first question after this reads the catalogue
     concluded(hall)
@@ -192,6 +208,8 @@ def test_the_pads_question_looks_for_no_follow_up(hall: Hall, read_statements: l
     assert len(pending) == 1, read_statements
     looked_for = [sql for sql in read_statements if "FROM evaluation_follow_ups WHERE" in sql]
     assert looked_for == [], looked_for
+    assert [sql for sql in read_statements if "FROM tickets WHERE tickets.id IN" in sql] == []
+    assert asked.json()["ticket"] == "A002"
 
 
 def test_earlier_days_are_swept_for_open_tickets_once_a_day(hall: Hall, statements: list[str]) -> None:
