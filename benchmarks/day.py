@@ -173,6 +173,7 @@ class Servers:
             "hallq_writer_batch_size_sum",
             "hallq_writer_put_back_total",
             "hallq_writer_site_jobs_total",
+            "hallq_writer_reruns_total",
         )
         found = dict.fromkeys(wanted, 0.0)
         for port in self.ports:
@@ -626,6 +627,7 @@ def run(
     )
     report("jobs put back for a busy hall", writers["hallq_writer_put_back_total"], "", None, None)
     report("jobs that locked the whole site", writers["hallq_writer_site_jobs_total"], "", None, None)
+    report("batches run again for a failed job", writers["hallq_writer_reruns_total"], "", None, None)
     fivexx = sum(n for code, n in stats.statuses.items() if code >= 500)
     report("5xx replies", fivexx, "replies", "0", fivexx == 0)
     report("transport errors", stats.errors, "requests", "0", stats.errors == 0)

@@ -97,6 +97,8 @@ class Tally:
     refused: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     core: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # Core statements run
     per_job: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # by phase
+    # PostgreSQL: the writer's server process (its backend) per job, by phase
+    backend: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, kind: str, cpu: float, jobs: int) -> None:
         """One phase's CPU seconds for ``jobs`` jobs of ``kind``."""
@@ -108,6 +110,10 @@ class Tally:
     def median(self, kind: str) -> float:
         """The median phase's CPU seconds per job: a burst of the box's other work moves it least."""
         return statistics.median(self.per_job[kind])
+
+    def backend_median(self, kind: str) -> float | None:
+        """The same for the writer's PostgreSQL backend (None on SQLite, or for a read)."""
+        return statistics.median(self.backend[kind]) if self.backend[kind] else None
 
 
 @dataclass
@@ -124,6 +130,7 @@ class Bench:
     tally: Tally = field(default_factory=Tally)
     recalled: set[str] = field(default_factory=set)  # the hall caps a ticket's recalls
     core_statements: int = 0  # SQLAlchemy Core statements the writer's engine ran so far
+    backend_pid: int | None = None  # PostgreSQL: the server process of the writer's connection
 
     def __post_init__(self) -> None:
         def counted(*_args: Any) -> None:
@@ -135,6 +142,13 @@ class Bench:
         """The writer thread's own CPU seconds so far."""
         thread = self.runtime.writer._thread  # type: ignore[attr-defined]  # the benchmark looks inside
         return time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+
+    def backend_cpu(self) -> float:
+        """The writer's PostgreSQL backend's CPU seconds so far (the kernel's nanosecond count in
+        /proc: the cluster runs on this machine), 0 on SQLite."""
+        if self.backend_pid is None:
+            return 0.0
+        return int(Path(f"/proc/{self.backend_pid}/schedstat").read_text().split()[0]) / 1e9
 
     async def phase(self, kind: str, calls: list[Callable[[], Awaitable[Any]]]) -> list[Any]:
         """Run ``calls`` (writer jobs of one type), ``in_flight`` at a time; their results (None
@@ -151,9 +165,12 @@ class Bench:
 
         writer = self.runtime.writer
         cpu, batches, core = self.writer_cpu(), writer.batches, self.core_statements
+        backend = self.backend_cpu()
         results = await asyncio.gather(*(one(call) for call in calls))
         self.tally.core[kind] += self.core_statements - core
         self.tally.add(kind, self.writer_cpu() - cpu, len(calls))
+        if self.backend_pid is not None and calls:
+            self.tally.backend[kind].append((self.backend_cpu() - backend) / len(calls))
         self.tally.batches[kind] += writer.batches - batches
         return list(results)
 
@@ -256,6 +273,9 @@ def pending_reads(bench: Bench, numbers: list[str]) -> dict[str, int]:
 
 async def drive(bench: Bench, cycles: int, warm: int, backlog: int) -> None:
     bench.runtime.hub.bind(asyncio.get_running_loop())  # as the app does: the writer hands events on
+    if bench.runtime.write_engine.dialect.name == "postgresql":
+        ask = "SELECT pg_backend_pid()"
+        bench.backend_pid = await bench.write(lambda uow: uow.stores.conn.exec_driver_sql(ask).scalar_one())()
     numbers = list(bench.clerks)
     kiosk = bench.kiosk
     for start in range(0, backlog, len(numbers)):  # the queue a call moves (each ticket hears of it)
@@ -323,13 +343,16 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
         pstats.Stats(profile).sort_stats(args.profile).print_stats(40)
     summary(kind, bench.tally)
     print(f"writer thread, whole run: {user:.2f} s user, {system:.2f} s system CPU")
+    writer = bench.runtime.writer  # type: ignore[attr-defined]  # the benchmark looks inside
+    reruns = getattr(writer, "reruns", 0)
+    print(f"batches rolled back whole for a failed job and run again: {reruns} of {writer.batches}")
     print(f"load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; wall {wall:.1f} s")
 
 
 def summary(kind: str, tally: Tally) -> None:
     """Per job type: the median phase's CPU per job, then the mean, transactions and Core
     statements; last, a ticket's whole life in the replayed day's mix."""
-    life = 0.0
+    life = backend_life = 0.0
     for name in KINDS:
         jobs = tally.jobs[name]
         if not jobs:
@@ -345,9 +368,16 @@ def summary(kind: str, tally: Tally) -> None:
             extra += ", a read, on the reading thread"
         if tally.refused[name]:
             extra += f", {tally.refused[name]} refused"
+        backend = tally.backend_median(name)
+        if backend is not None:
+            backend_life += backend * DAY_MIX.get(name, 0.0)
+            extra += f"; its PostgreSQL backend {backend * 1e6:.1f} µs"
         report(f"{kind} {name}", median * 1e6, "µs CPU/job", None, None)
         print(f"{'':<36}({extra})")
     report(f"{kind} a ticket's life, day's mix", life * 1e6, "µs CPU", None, None)
+    if backend_life:
+        report(f"{kind} the same, writer's backend", backend_life * 1e6, "µs CPU", None, None)
+        report(f"{kind} the same, writer + backend", (life + backend_life) * 1e6, "µs CPU", None, None)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -102,6 +102,12 @@ class SqlStore:
 class SqlEvaluationStore(SqlStore):
     """Evaluations and follow-ups on one connection."""
 
+    def __init__(self, conn: Connection) -> None:
+        super().__init__(conn)
+        # Tickets read with their evaluation, for this unit of work (a number and a token never
+        # change): a rating's reply and announcement name its ticket without reading it again.
+        self._refs: dict[int, TicketRef] = {}
+
     def settings(self, hall_id: int) -> dict[str, Any]:
         stored = self.conn.execute(select(t.halls.c.settings).where(t.halls.c.id == hall_id)).scalar()
         found = (stored or {}).get("evaluation", {})
@@ -120,9 +126,12 @@ class SqlEvaluationStore(SqlStore):
         return _evaluation(row) if row is not None else None
 
     def get(self, evaluation_id: int) -> Evaluation | None:
-        # Every rating reads its evaluation: on the driver's cursor.
-        row = RawStatements(self.conn).by_id(t.evaluations, EVALUATION_COLUMNS, evaluation_id)
-        return None if row is None else _raw_evaluation(row)
+        # Every rating reads its evaluation: on the driver's cursor, with its ticket's number and
+        # token in the same statement (the rating names them).
+        row, ticket = RawStatements(self.conn).by_id_with_linked(
+            t.evaluations, EVALUATION_COLUMNS, t.tickets, TICKET_REF_COLUMNS, "ticket_id", evaluation_id
+        )
+        return None if row is None else self._with_ticket(row, ticket)
 
     def of_ticket(self, ticket_id: int) -> Evaluation | None:
         return self._first(select(t.evaluations).where(ev.ticket_id == ticket_id))
@@ -173,20 +182,32 @@ class SqlEvaluationStore(SqlStore):
         return [_evaluation(r) for r in self.conn.execute(query.order_by(ev.id).limit(limit))]
 
     def latest_pending(self, window_id: int, now: datetime) -> Evaluation | None:
-        # Every pad asks after every conclusion at its window: on the driver's cursor.
+        # Every pad asks after every conclusion at its window: on the driver's cursor, with its
+        # ticket's number and token in the same statement (the question names them).
         raw = RawStatements(self.conn)
-        rows = raw.select(
+        rows = raw.select_with_linked(
             t.evaluations,
             EVALUATION_COLUMNS,
+            t.tickets,
+            TICKET_REF_COLUMNS,
+            "ticket_id",
             "evaluations.window_id = ? AND evaluations.status = 'pending' AND evaluations.deadline_at > ?"
             " ORDER BY evaluations.id DESC LIMIT 1",
             (window_id, raw.bind(t.evaluations, "deadline_at", now)),
         )
-        return _raw_evaluation(rows[0]) if rows else None
+        return self._with_ticket(*rows[0]) if rows else None
+
+    def _with_ticket(self, row: tuple[Any, ...], ticket: tuple[Any, ...] | None) -> Evaluation:
+        """An evaluation read with its ticket's reference, kept for ``tickets``."""
+        if ticket is not None:
+            self._refs[ticket[0]] = TicketRef(*ticket)
+        return _raw_evaluation(row)
 
     def tickets(self, ids: Iterable[int]) -> dict[int, TicketRef]:
         # Every rating and every pad's question read their ticket's number: on the driver's cursor.
         wanted = sorted(set(ids))
+        if all(i in self._refs for i in wanted):  # read with their evaluations
+            return {i: self._refs[i] for i in wanted}
         found: dict[int, TicketRef] = {}
         raw = RawStatements(self.conn)
         for chunk in range(0, len(wanted), CHUNK):

@@ -126,7 +126,13 @@ def _select_by_id(table: Table, names: tuple[str, ...], lock: bool) -> str:
 
 @cache
 def _select_with_linked(
-    table: Table, names: tuple[str, ...], linked: Table, linked_names: tuple[str, ...], link: str, lock: bool
+    table: Table,
+    names: tuple[str, ...],
+    linked: Table,
+    linked_names: tuple[str, ...],
+    link: str,
+    lock: bool,
+    where: str | None = None,
 ) -> str:
     if linked_names[:1] != ("id",):
         raise ValueError("the linked row's id comes first: it tells whether there is one")
@@ -135,7 +141,7 @@ def _select_with_linked(
     )
     return (
         f"SELECT {columns} FROM {table.name} LEFT OUTER JOIN {linked.name} "
-        f"ON {linked.name}.id = {table.name}.{link} WHERE {table.name}.id = ?"
+        f"ON {linked.name}.id = {table.name}.{link} WHERE {where or f'{table.name}.id = ?'}"
         + (f" FOR UPDATE OF {table.name}" if lock else "")
     )
 
@@ -266,6 +272,28 @@ class RawStatements:
         found = cursor.fetchone()
         if found is None:
             return None, None
+        return self._split(table, names, linked, linked_names, found)
+
+    def select_with_linked(
+        self,
+        table: Table,
+        names: tuple[str, ...],
+        linked: Table,
+        linked_names: tuple[str, ...],
+        link: str,
+        where: str,
+        params: tuple[Any, ...],
+    ) -> list[tuple[tuple[Any, ...], tuple[Any, ...] | None]]:
+        """The rows matching ``where`` (SQL with ``?`` for ``params``), each with the row of
+        ``linked`` its column ``link`` points to (None when it is null), in one statement."""
+        text = _select_with_linked(table, names, linked, linked_names, link, False, where)
+        cursor = self.cursor
+        cursor.execute(self.sql(text), params)
+        return [self._split(table, names, linked, linked_names, found) for found in cursor.fetchall()]
+
+    def _split(
+        self, table: Table, names: tuple[str, ...], linked: Table, linked_names: tuple[str, ...], found: Any
+    ) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
         row = _read(_read_plan(table, self._dialect, names), found[: len(names)])
         other = found[len(names) :]
         if other[0] is None:  # the first of ``linked_names`` is its id: nothing linked

@@ -4,10 +4,14 @@ Every state change of the hall runs here as a *job*: a function of a unit of wor
 takes the jobs queued at that moment, runs each under its own savepoint inside one transaction,
 commits once, and only then answers the callers and hands the jobs' live events on. A reply is
 therefore never sent for a change that could still be lost, and a failing job (a broken hall
-rule) rolls back alone. On a database error (a PostgreSQL deadlock with another process, say)
-the batch is rolled back and its jobs are retried one by one in their own transactions. A
-database error is one whether SQLAlchemy wrapped it or it came straight from the driver's cursor
-(the hot path's statements run there): a deadlock in the raw counter upsert is retried too.
+rule) rolls back alone. On PostgreSQL, where a savepoint is a round trip a job, a batch first runs
+without them: jobs seldom fail, and when one does the whole transaction is rolled back and the
+batch runs again with a savepoint per job (and so do the next ``CAREFUL_BATCHES`` batches, so a
+hall whose jobs often fail pays at most one rerun in that many). On a database error (a
+PostgreSQL deadlock with another process, say) the batch is rolled back and its jobs are retried
+one by one in their own transactions. A database error is one whether SQLAlchemy wrapped it or it
+came straight from the driver's cursor (the hot path's statements run there): a deadlock in the
+raw counter upsert is retried too.
 
 Each job may name the hall it acts for. Given a ``claim`` (PostgreSQL, several processes: see
 ``pg_locks``), a transaction first locks the halls of its jobs in one order; the jobs of a hall it
@@ -47,6 +51,7 @@ MAX_BATCH = 128
 TRANSACTION_NOTES = "hallq.transaction"  # a dict on the connection, fresh for each transaction
 RETRIES = 4
 RETRY_PAUSE = 0.005  # seconds, times the attempt: lets the other side of a deadlock finish
+CAREFUL_BATCHES = 64  # after a batch run without savepoints had a job fail, these run with them
 
 
 class WriterStopped(RuntimeError):
@@ -109,6 +114,10 @@ class Writer:
         self.batch_sizes = [0] * (MAX_BATCH + 1)  # batches by number of jobs (read by the metrics)
         self.put_back = 0  # jobs that waited a transaction for a hall another process held
         self.site_jobs = 0  # jobs submitted for no particular hall
+        # PostgreSQL: batches run without a savepoint per job until one of their jobs fails
+        self._savepoints_first = engine.dialect.name != "postgresql"
+        self._careful_until = 0  # batches up to this count run with savepoints again
+        self.reruns = 0  # batches rolled back whole for a failed job and run again with savepoints
 
     @property
     def depth(self) -> int:
@@ -197,7 +206,12 @@ class Writer:
     def _run_batch(self, conn: Connection, batch: list[Job[Any]]) -> None:
         self.batches += 1
         try:
-            settled, later = self._attempt(conn, batch)
+            try:
+                settled, later = self._attempt(conn, batch, careful=self._careful())
+            except _Stumbled:  # a job failed with no savepoint to roll back to: none was kept
+                self.reruns += 1
+                self._careful_until = self.batches + CAREFUL_BATCHES
+                settled, later = self._attempt(conn, batch, careful=True)
         except _Refused as refused:  # a lone job broke a rule: nothing was written
             self._count(len(batch) - len(refused.later))
             self._settle([(refused.job, refused.error, None)])
@@ -213,6 +227,10 @@ class Writer:
         self._settle(settled)
         self._hold(later)
 
+    def _careful(self) -> bool:
+        """Whether this batch's jobs each run under a savepoint (a job failed not long ago)."""
+        return self._savepoints_first or self.batches <= self._careful_until
+
     def _count(self, ran: int) -> None:
         self.jobs += ran
         self.batch_sizes[ran] += 1
@@ -225,10 +243,11 @@ class Writer:
         self._put_back = later + self._put_back
 
     def _attempt(
-        self, conn: Connection, batch: list[Job[Any]], alone: bool = False
+        self, conn: Connection, batch: list[Job[Any]], alone: bool = False, careful: bool = True
     ) -> tuple[list[tuple[Job[Any], Any, Outbox | None]], list[Job[Any]]]:
         """Run the batch in one transaction: each job run with its result (or error) and events,
-        and the jobs left for later (their hall was busy)."""
+        and the jobs left for later (their hall was busy). Not ``careful``, the jobs run without
+        savepoints and the first that fails rolls everything back (``_Stumbled``)."""
         settled: list[tuple[Job[Any], Any, Outbox | None]] = []
         later: list[Job[Any]] = []
         conn.info[TRANSACTION_NOTES] = {}  # what the jobs note for the rest of this transaction
@@ -238,7 +257,8 @@ class Writer:
                 held = self._claim(conn, halls, halls if alone else [j.hall for j in batch if j.waited])
                 later = [job for job in batch if not held.covers(job.hall)]
                 batch = [job for job in batch if held.covers(job.hall)]
-            savepoints = _Savepoints(conn) if len(batch) > 1 else None
+            several = len(batch) > 1
+            savepoints = _Savepoints(conn) if several and careful else None
             for job in batch:
                 outbox = Outbox()
                 if savepoints:
@@ -248,6 +268,8 @@ class Writer:
                 except self._driver_errors:
                     raise
                 except Exception as error:  # a broken rule, or a bug in one job: it alone rolls back
+                    if several and savepoints is None:
+                        raise _Stumbled() from error  # run again with savepoints: logged then
                     if not isinstance(error, DomainError):
                         log.exception("job failed")
                     if savepoints is None:
@@ -321,6 +343,10 @@ class _Refused(Exception):
         self.error = error
         self.job = job
         self.later = later
+
+
+class _Stumbled(Exception):
+    """A job of a batch run without savepoints failed: the whole transaction rolls back."""
 
 
 class _Savepoints:

@@ -61,6 +61,7 @@ class WriterFigures(Protocol):
     batch_sizes: list[int]
     put_back: int
     site_jobs: int
+    reruns: int
 
     @property
     def depth(self) -> int: ...
@@ -96,6 +97,10 @@ class _HallCollector(Collector):
         )
         yield CounterMetricFamily(
             "hallq_writer_site_jobs", "Jobs for no particular hall (they lock every hall)", writer.site_jobs
+        )
+        # PostgreSQL: a batch run without savepoints in which a job failed is rolled back and run again
+        yield CounterMetricFamily(
+            "hallq_writer_reruns", "Batches rolled back whole for a failed job and run again", writer.reruns
         )
         yield GaugeMetricFamily(
             "hallq_websocket_subscribers", "Websocket clients connected to this process", self._subscribers()

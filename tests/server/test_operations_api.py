@@ -59,6 +59,7 @@ def test_metrics_count_tickets_issued_and_called_the_queue_and_the_writer(hall: 
     assert got[("hallq_writer_queue_depth", ())] >= 0  # housekeeping may have queued a job just now
     batches = got[("hallq_writer_batch_size_count", ())]
     assert batches >= 1 and got[("hallq_writer_batch_size_bucket", (("le", "+Inf"),))] == batches
+    assert got[("hallq_writer_reruns_total", ())] == 0  # no job failed
     issued = (("method", "POST"), ("route", "/api/v1/tickets"), ("status", "201"))
     assert got[("hallq_request_seconds_count", issued)] == 4
     assert got[("hallq_websocket_subscribers", ())] == 0

@@ -160,6 +160,58 @@ def test_the_pads_rating_reads_nothing_it_wrote(hall: Hall, statements: list[str
     assert len(job) <= 4, job  # was 7: its clerk and departments are kept, no follow-up looked for
 
 
+def test_the_pads_rating_reads_its_ticket_with_its_evaluation(hall: Hall, statements: list[str]) -> None:
+    """The reply and the announcement name the ticket: its number and token come in the statement
+    that reads the evaluation, not in one of their own."""
+    assert hall.act("1", "open").status_code == 200
+    evaluation = evaluation_of(hall, concluded(hall))
+    statements.clear()
+    rated = rate(hall, evaluation["id"], level="satisfied")
+    assert rated.status_code == 201 and rated.json()["ticket"] == evaluation["ticket"], rated.text
+    job = job_with(statements, "UPDATE evaluations SET status='rated'")
+    assert [sql for sql in job if "FROM tickets" in sql] == [], job
+    assert reads(job, "evaluations") == 1, job
+
+
+@pytest.fixture
+def read_statements(hall: Hall) -> Iterator[list[str]]:
+    """The SQL the reading connections run from now on (a pad's question goes to the reader thread)."""
+    seen: list[str] = []
+
+    def checkout(dbapi_connection: Any, *_args: Any) -> None:
+        dbapi_connection.set_trace_callback(seen.append)
+
+    def checkin(dbapi_connection: Any, *_args: Any) -> None:
+        dbapi_connection.set_trace_callback(None)
+
+    event.listen(hall.runtime.read_engine, "checkout", checkout)
+    event.listen(hall.runtime.read_engine, "checkin", checkin)
+    yield seen
+    event.remove(hall.runtime.read_engine, "checkout", checkout)
+    event.remove(hall.runtime.read_engine, "checkin", checkin)
+
+
+def test_the_pads_question_reads_its_ticket_with_its_evaluation_and_no_follow_up(
+    hall: Hall, read_statements: list[str]
+) -> None:
+    """Its ticket's number and token come with the evaluation, in one statement; and the evaluation
+    is pending: only a bad rating opens a follow-up, in the transaction that rates it, so there is
+    none to look for (the reply's follow-up fields stay empty)."""
+    assert hall.act("1", "open").status_code == 200
+    evaluation_of(hall, concluded(hall))  # the first question after this reads the catalogue
+    concluded(hall)
+    read_statements.clear()
+    asked = hall.client.get("/api/v1/windows/1/pending-evaluation", headers=hall.as_("evaluator1"))
+    assert asked.status_code == 200 and asked.json()["status"] == "pending", asked.text
+    # (other reads, a report's, may run meanwhile: only the question's own shapes are looked for)
+    pending = [sql for sql in read_statements if "evaluations.status = 'pending'" in sql]
+    assert len(pending) == 1, read_statements
+    looked_for = [sql for sql in read_statements if "FROM evaluation_follow_ups WHERE" in sql]
+    assert looked_for == [], looked_for
+    assert [sql for sql in read_statements if "FROM tickets WHERE tickets.id IN" in sql] == []
+    assert asked.json()["ticket"] == "A002"
+
+
 def test_earlier_days_are_swept_for_open_tickets_once_a_day(hall: Hall, statements: list[str]) -> None:
     def sweep() -> int:
         return int(hall.runtime.write_sync(lambda uow: expire_past_days(uow, 1, limit=5)))

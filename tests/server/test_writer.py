@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -318,5 +319,77 @@ def test_a_postgresql_serialization_failure_is_retried(pg_url: str, path: str) -
         hall.writer.start()
         assert hall.writer.run_sync(job) == 2
         assert hall.names() == ["attempt 2"]  # the failed attempt left nothing behind
+    finally:
+        hall.close()
+
+
+def savepoints_sent(trace: Any) -> int:
+    """The savepoint statements in a libpq protocol trace (time, direction, length, message, text)."""
+    trace.seek(0)
+    lines = [line.split("\t") for line in trace]
+    return sum(1 for line in lines if line[1] == "F" and line[3] == "Query" and "SAVEPOINT" in line[-1])
+
+
+def traced(trace: Any, name: str, on: bool) -> Callable[[Any, Outbox], str]:
+    """A job that starts (or stops) libpq's protocol trace on the writer's session, then inserts."""
+
+    def work(conn: Any, outbox: Outbox) -> str:
+        pgconn = conn.connection.dbapi_connection.pgconn
+        if on:
+            pgconn.trace(trace.fileno())
+        else:
+            pgconn.untrace()
+        return insert(name)(conn, outbox)
+
+    return work
+
+
+def test_a_postgresql_batch_sends_no_savepoint_until_a_job_fails(pg_url: str) -> None:
+    """A savepoint is a round trip a job on PostgreSQL: a batch runs its jobs without, and only a
+    batch with a failing job is rolled back whole and run again with one per job (as are the
+    batches soon after it, so jobs that often fail cost no rerun each)."""
+    hall = Hall(pg_url)
+    ran: list[str] = []
+    try:
+        with tempfile.TemporaryFile("w+") as trace:
+            jobs = [traced(trace, "a", True), insert("b"), traced(trace, "c", False)]
+            futures = [hall.writer.submit(job) for job in jobs]
+            hall.writer.start()  # the three were queued before: they run as one batch
+            assert [f.result(10) for f in futures] == ["a", "b", "c"]
+            assert savepoints_sent(trace) == 0  # each job's own savepoint: 2 between these three
+        assert hall.writer.reruns == 0
+
+        hall.writer.stop()
+        hall.writer = Writer(hall.engine, hall._publish)
+        futures = [
+            hall.writer.submit(insert(n, (lambda n=n: ran.append(n)) if n != "e" else refuse))
+            for n in ("d", "e", "f")
+        ]
+        hall.writer.start()
+        assert futures[0].result(10) == "d" and futures[2].result(10) == "f"
+        with pytest.raises(Rejected):
+            futures[1].result(10)
+        assert (hall.writer.batches, hall.writer.reruns) == (1, 1)
+        assert ran == ["d", "d", "f"]  # "d" ran again with "f" under savepoints, after the rollback
+        assert hall.names() == ["a", "b", "c", "d", "f"]
+
+        running, go_on = threading.Event(), threading.Event()
+
+        def hold(_conn: Any, _outbox: Outbox) -> None:
+            running.set()
+            assert go_on.wait(10)
+
+        held = hall.writer.submit(hold)
+        assert running.wait(10)  # the writer is busy: the next two are queued for one batch
+        refused = [hall.writer.submit(insert(n, refuse if n == "h" else None)) for n in ("g", "h")]
+        go_on.set()
+        held.result(10)
+        with pytest.raises(Rejected):
+            refused[1].result(10)
+        assert refused[0].result(10) == "g"
+        assert hall.writer.batches == 3
+        assert hall.writer.reruns == 1  # soon after a failure: savepoints from the start, no rerun
+        hall.writer.stop()
+        assert hall.published[-2:] == [["inserted d", "inserted f"], ["inserted g"]]
     finally:
         hall.close()

@@ -198,4 +198,10 @@ def pending_at_window(uow: UnitOfWork, actor: Actor, number: str) -> c.Evaluatio
     actor.require(Permission.RECORD_EVALUATION, window=number)
     window = uow.catalogue(actor.hall_id).window(number)
     row = uow.stores.evaluations.latest_pending(window.id, uow.now)
-    return public(uow, row) if row is not None else None
+    if row is None:
+        return None
+    # Pending in this read's snapshot, so it has no follow-up: only a bad rating opens one, in the
+    # transaction that rates it (one statement less for every pad's question).
+    known = lookups(uow, row.hall_id)
+    known.follow_ups = {}
+    return public(uow, row, known)
