@@ -233,8 +233,8 @@ def throughput(
         after = (server_cpu(server), sender_cpu(server), own_cpu(), gateway.cpu())
         for part, was, now in zip(parts, before, after, strict=True):
             cpu[(mode, part)] += now - was
-        for tid, seconds in thread_cpu(server).items():
-            per_thread[mode][tid] += seconds - threads_before.get(tid, 0.0)
+        for tid, spent in thread_cpu(server).items():
+            per_thread[mode][tid] += spent - threads_before.get(tid, 0.0)
     figures = {}
     for mode, done in times.items():
         rate, p99 = len(done) / seconds, percentile(done, 99) * 1000
