@@ -72,14 +72,15 @@ def sender_cpu(server: Server) -> float:
     return sum(cpu_seconds(pid) for pid in children)
 
 
-def thread_cpu(server: Server) -> dict[int, float]:
-    """The server's CPU seconds so far per thread (user + system), by native thread id."""
+def thread_cpu(server: Server) -> dict[tuple[int, str], float]:
+    """The server's CPU seconds so far per thread, by native thread id and "user" / "system"."""
     tick = os.sysconf("SC_CLK_TCK")
-    cpu: dict[int, float] = {}
+    cpu: dict[tuple[int, str], float] = {}
     for task in Path(f"/proc/{server.pid}/task").iterdir():
         with contextlib.suppress(OSError):
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-            cpu[int(task.name)] = (int(fields[11]) + int(fields[12])) / tick
+            cpu[(int(task.name), "user")] = int(fields[11]) / tick
+            cpu[(int(task.name), "system")] = int(fields[12]) / tick
     return cpu
 
 
@@ -220,7 +221,7 @@ def throughput(
     parts = ("server", "sender", "clients", "gateway")
     cpu = {(mode, part): 0.0 for mode in times for part in parts}
     counter = 0
-    per_thread: dict[str, defaultdict[int, float]] = {"off": defaultdict(float), "on": defaultdict(float)}
+    per_thread: dict[str, defaultdict[tuple[int, str], float]] = {m: defaultdict(float) for m in times}
     for mode in ("off", "on", "on", "off"):
         sms = mode == "on"
         threads_before = thread_cpu(server)
@@ -233,8 +234,8 @@ def throughput(
         after = (server_cpu(server), sender_cpu(server), own_cpu(), gateway.cpu())
         for part, was, now in zip(parts, before, after, strict=True):
             cpu[(mode, part)] += now - was
-        for tid, spent in thread_cpu(server).items():
-            per_thread[mode][tid] += spent - threads_before.get(tid, 0.0)
+        for key, spent in thread_cpu(server).items():
+            per_thread[mode][key] += spent - threads_before.get(key, 0.0)
     figures = {}
     for mode, done in times.items():
         rate, p99 = len(done) / seconds, percentile(done, 99) * 1000
@@ -259,17 +260,20 @@ def throughput(
     report("server + sender CPU per ticket off / on", round(both, 3), "", None, None)
 
 
-def split(server: Server, per_thread: dict[str, defaultdict[int, float]], tickets: dict[str, int]) -> None:
-    """The server's CPU per ticket by thread, off and on, and the difference."""
+def split(
+    server: Server, per_thread: dict[str, defaultdict[tuple[int, str], float]], tickets: dict[str, int]
+) -> None:
+    """The server's CPU per ticket by thread (user and system apart), off and on, and the difference."""
     names = thread_names(server)
     groups: dict[str, defaultdict[str, float]] = {mode: defaultdict(float) for mode in per_thread}
     for mode, cpu in per_thread.items():
-        for tid, seconds in cpu.items():
-            groups[mode][thread_group(names.get(tid))] += seconds
+        for (tid, kind), seconds in cpu.items():
+            groups[mode][f"{thread_group(names.get(tid))} {kind}"] += seconds
     print("    the server's CPU per ticket by thread (off / on / extra):")
     for group in sorted(set(groups["off"]) | set(groups["on"]), key=lambda g: -groups["on"][g]):
         off, on = (groups[m][group] / max(tickets[m], 1) * 1000 for m in ("off", "on"))
-        report(f"  {group[:32]}", f"{off:.3f} / {on:.3f} / {on - off:+.3f}", "ms", None, None)
+        if off or on:
+            report(f"  {group[:32]}", f"{off:.3f} / {on:.3f} / {on - off:+.3f}", "ms", None, None)
 
 
 def backlog(server: Server, kiosk: str, manager: str, gateway: Gateway, n: int, outage: float) -> None:
