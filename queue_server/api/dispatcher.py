@@ -66,8 +66,6 @@ class Dispatcher:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:60]
         self._wake = asyncio.Event()
         self._nudged = False  # a wake-up is on its way to the event loop
-        self._waiting = False  # the dispatcher waits for a wake-up (not in a round, not lingering)
-        self._written = 0  # commits that wrote messages so far (the writer's thread counts them)
         self._settings: dict[Destination, tuple[float, str, Mapping[str, Any]]] = {}
         self._away: dict[Destination, tuple[float, int]] = {}  # until (monotonic), failed rounds
         self.sent = 0
@@ -76,23 +74,16 @@ class Dispatcher:
     def nudge_threadsafe(self, loop: asyncio.AbstractEventLoop) -> Callable[[], None]:
         """A callback for other threads (the writer, after a commit) that wakes the dispatcher.
 
-        Under a busy kiosk every committed SMS ticket calls it. Only a dispatcher that waits is
-        handed a wake-up on the event loop (one at a time: the commits while it is on its way are
-        done, so the round it starts sees their messages); one that is sending or lingering is only
-        counted, and looks at the count before it waits again. Busy, the dispatcher is rarely
-        waiting, so most commits cost the writer and the loop no hand-off at all.
-
-        The count goes up before ``_waiting`` is read here, and ``_waiting`` is set before the count
-        is read in ``run``: either the writer sees a waiting dispatcher, or the dispatcher sees the
-        count moved and does not wait."""
+        Under a busy kiosk every committed SMS ticket calls it: while one wake-up is on its way to
+        the event loop, the next calls add nothing (their commits are done, so the round that
+        wake-up starts sees their messages) and cost no hand-off to the loop."""
 
         def wake() -> None:
             self._nudged = False
             self._wake.set()
 
         def nudge() -> None:
-            self._written += 1
-            if self._nudged or not self._waiting:
+            if self._nudged:
                 return
             self._nudged = True
             loop.call_soon_threadsafe(wake)
@@ -104,7 +95,6 @@ class Dispatcher:
         try:
             told = False  # woken by a commit that wrote messages: no need to ask whether any are due
             while True:
-                seen = self._written  # before the round: what commits after it wrote is not missed
                 try:
                     busy = await self.round(ask=not told)
                 except asyncio.CancelledError:
@@ -114,27 +104,15 @@ class Dispatcher:
                     busy = False
                 told = False
                 if not busy:
-                    told = await self._wait(seen)
+                    self._wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self.idle)
+                        told = True
                 # Linger a moment: the messages of the commits that follow go in the same round
                 # (one claim, one record job for many), not one round each under a busy kiosk load.
                 await asyncio.sleep(self.linger)
         finally:
             self.sender.close()
-
-    async def _wait(self, seen: int) -> bool:
-        """Wait for a commit that writes messages (at most ``idle`` seconds); whether one came. One
-        that came since the round began (count ``seen``) goes on at once."""
-        self._wake.clear()
-        self._waiting = True
-        try:
-            if self._written != seen:
-                return True
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.idle)
-                return True
-            return False
-        finally:
-            self._waiting = False
 
     async def round(self, ask: bool = True) -> bool:
         """Claim what is due and send it, batch after batch while there is more; whether anything
