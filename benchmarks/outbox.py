@@ -24,8 +24,10 @@ import asyncio
 import contextlib
 import os
 import resource
+import shutil
 import subprocess
 import time
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +70,43 @@ def sender_cpu(server: Server) -> float:
         with contextlib.suppress(OSError):
             children += [int(pid) for pid in (task / "children").read_text().split()]
     return sum(cpu_seconds(pid) for pid in children)
+
+
+def thread_cpu(server: Server) -> dict[tuple[int, str], float]:
+    """The server's CPU seconds so far per thread, by native thread id and "user" / "system"."""
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu: dict[tuple[int, str], float] = {}
+    for task in Path(f"/proc/{server.pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            cpu[(int(task.name), "user")] = int(fields[11]) / tick
+            cpu[(int(task.name), "system")] = int(fields[12]) / tick
+    return cpu
+
+
+def thread_names(server: Server) -> dict[int, str]:
+    """The server's Python threads' names by native id, read with ``py-spy dump`` (CPython 3.11
+    does not give its threads' names to the kernel); the event loop is the main thread. Without
+    py-spy on PATH (or in ``HALLQ_PYSPY``), the main thread alone is named."""
+    names = {server.pid: "loop"}
+    spy = os.environ.get("HALLQ_PYSPY") or shutil.which("py-spy")
+    if spy is None:
+        return names
+    dump = subprocess.run([spy, "dump", "--pid", str(server.pid)], capture_output=True, text=True, timeout=60)
+    for line in dump.stdout.splitlines():
+        # Thread 12345 (idle): "hallq-writer"
+        if line.startswith("Thread ") and '"' in line:
+            ident, name = line.split()[1], line.split('"')[1]
+            with contextlib.suppress(ValueError):
+                names.setdefault(int(ident, 0), name)
+    return names
+
+
+def thread_group(name: str | None) -> str:
+    """Pool threads counted together: ``hallq-outbox-pipe_0`` → ``hallq-outbox-pipe``."""
+    if name is None:
+        return "other"
+    return name.rsplit("_", 1)[0] if name.rsplit("_", 1)[-1].isdigit() else name
 
 
 class Gateway:
@@ -171,7 +210,9 @@ async def issue_for(base: str, kiosk: str, seconds: float, sms: bool, start: int
     return times
 
 
-def throughput(server: Server, kiosk: str, manager: str, gateway: Gateway, seconds: float) -> None:
+def throughput(
+    server: Server, kiosk: str, manager: str, gateway: Gateway, seconds: float, threads: bool = False
+) -> None:
     heading(
         f"ticket issue, 8 clients, {seconds:.0f} s each way: notices off, then a phone and SMS on "
         "every ticket (run off, on, on, off)"
@@ -180,8 +221,10 @@ def throughput(server: Server, kiosk: str, manager: str, gateway: Gateway, secon
     parts = ("server", "sender", "clients", "gateway")
     cpu = {(mode, part): 0.0 for mode in times for part in parts}
     counter = 0
+    per_thread: dict[str, defaultdict[tuple[int, str], float]] = {m: defaultdict(float) for m in times}
     for mode in ("off", "on", "on", "off"):
         sms = mode == "on"
+        threads_before = thread_cpu(server)
         before = (server_cpu(server), sender_cpu(server), own_cpu(), gateway.cpu())
         counter += 1_000_000
         times[mode] += asyncio.run(issue_for(server.base_url, kiosk, seconds / 2, sms, counter))
@@ -191,6 +234,8 @@ def throughput(server: Server, kiosk: str, manager: str, gateway: Gateway, secon
         after = (server_cpu(server), sender_cpu(server), own_cpu(), gateway.cpu())
         for part, was, now in zip(parts, before, after, strict=True):
             cpu[(mode, part)] += now - was
+        for key, spent in thread_cpu(server).items():
+            per_thread[mode][key] += spent - threads_before.get(key, 0.0)
     figures = {}
     for mode, done in times.items():
         rate, p99 = len(done) / seconds, percentile(done, 99) * 1000
@@ -203,6 +248,8 @@ def throughput(server: Server, kiosk: str, manager: str, gateway: Gateway, secon
             per = cpu[(mode, part)] / max(len(done), 1) * 1000
             report(f"notices {mode}: {part} CPU per ticket", round(per, 2), "ms", None, None)
     print(f"    {load()}")
+    if threads:
+        split(server, per_thread, {mode: len(done) for mode, done in times.items()})
     ratio = figures["on"][0] / figures["off"][0]
     report("throughput on / off", round(ratio, 3), "", ">= 0.85", ratio >= 0.85)
     p99_ratio = figures["on"][1] / figures["off"][1]
@@ -211,6 +258,22 @@ def throughput(server: Server, kiosk: str, manager: str, gateway: Gateway, secon
     report("server CPU per ticket off / on", round(figures["off"][2] / figures["on"][2], 3), "", None, None)
     both = figures["off"][3] / figures["on"][3]  # the sending process is on the same box's cores
     report("server + sender CPU per ticket off / on", round(both, 3), "", None, None)
+
+
+def split(
+    server: Server, per_thread: dict[str, defaultdict[tuple[int, str], float]], tickets: dict[str, int]
+) -> None:
+    """The server's CPU per ticket by thread (user and system apart), off and on, and the difference."""
+    names = thread_names(server)
+    groups: dict[str, defaultdict[str, float]] = {mode: defaultdict(float) for mode in per_thread}
+    for mode, cpu in per_thread.items():
+        for (tid, kind), seconds in cpu.items():
+            groups[mode][f"{thread_group(names.get(tid))} {kind}"] += seconds
+    print("    the server's CPU per ticket by thread (off / on / extra):")
+    for group in sorted(set(groups["off"]) | set(groups["on"]), key=lambda g: -groups["on"][g]):
+        off, on = (groups[m][group] / max(tickets[m], 1) * 1000 for m in ("off", "on"))
+        if off or on:
+            report(f"  {group[:32]}", f"{off:.3f} / {on:.3f} / {on - off:+.3f}", "ms", None, None)
 
 
 def backlog(server: Server, kiosk: str, manager: str, gateway: Gateway, n: int, outage: float) -> None:
@@ -259,6 +322,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--backlog", type=int, default=10_000)
     parser.add_argument("--outage", type=float, default=60.0)
+    parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="split the server's CPU per ticket by thread (names by py-spy dump)",
+    )
     args = parser.parse_args()
     since = len(failures())
     os.environ[SECRET_ENV] = "bench-secret"  # the server process inherits it
@@ -272,7 +340,7 @@ def main() -> None:
         kiosk, manager = server.token("kiosk"), server.token("manager")
         configure(server, manager, gateway)
         latency(server, kiosk, gateway, args.latency_n)
-        throughput(server, kiosk, manager, gateway, args.seconds)
+        throughput(server, kiosk, manager, gateway, args.seconds, args.threads)
         backlog(server, kiosk, manager, gateway, args.backlog, args.outage)
     finally:
         finish(server, since)

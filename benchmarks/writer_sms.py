@@ -26,11 +26,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import statistics
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from benchmarks.common import heading, report
 from benchmarks.writer import Bench, prepare
 from queue_server import contract as c
 from queue_server.adapters.gateways import LogGateway
+from queue_server.adapters.outbox import SqlOutboxStore
 from queue_server.adapters.sending import ThreadSender
 from queue_server.api.dispatcher import Dispatcher
 from queue_server.domain import personal
@@ -45,6 +48,7 @@ from queue_server.runtime import OUTBOX_ROWS
 from queue_server.services import pii
 from queue_server.services.admin.accounts import create_token
 from queue_server.services.hall import settings as hall_settings
+from queue_server.services.outbox.ports import NewMessage, SmsSubscription
 from queue_server.services.tickets import issue
 
 PARTS = ("writer", "issue job", "dispatcher jobs", "rest")
@@ -194,6 +198,56 @@ def protection(numbers: int) -> None:
         report(f"reveal, {way}", shown, "µs CPU a number (each run)", None, None)
 
 
+def _sms_rows(hall: int, n: int, first_id: int, at: datetime) -> list[tuple[SmsSubscription, NewMessage]]:
+    """``n`` tickets' opt-ins and "taken" notices as ``notices.subscribe`` makes them."""
+    key = b"hallq-benchmark-secret"
+    made = []
+    for i in range(first_id, first_id + n):
+        phone = pii.protect_phone(key, f"137{i:08d}")
+        token = secrets.token_urlsafe(12)
+        number, text = f"A{i % 1000:03d}", "您已取号 A001，前面还有 3 人。"
+        sub = SmsSubscription(
+            token, hall, number, phone.cipher, phone.digest, phone.masked, False, "zh-CN", i
+        )
+        payload = {"phone_cipher": phone.cipher, "phone_masked": phone.masked, "text": text}
+        notice = NewMessage(
+            hall, "sms", "sms.taken", f"sms:{token}:taken", f"sms:{phone.digest}", payload, at
+        )
+        made.append((sub, notice))
+    return made
+
+
+def rows_alone(bench: Bench, tickets: int, history: int, runs: int) -> None:
+    """An SMS ticket's two rows alone (the opt-in and the capped "taken" notice, the store's own
+    statements) and their commit, 8 tickets a transaction as a busy kiosk's batches go, on the
+    bench's file after ``history`` tickets' rows: this thread's CPU a ticket."""
+    engine, at = bench.runtime.write_engine, datetime.now(UTC)
+    since, next_id = at.replace(hour=0), 10**7  # ids after the tickets the phases issued
+
+    def write(rows: list[tuple[SmsSubscription, NewMessage]], batch: int) -> None:
+        with engine.connect() as conn:
+            for start in range(0, len(rows), batch):
+                with conn.begin():
+                    store = SqlOutboxStore(conn)
+                    for sub, notice in rows[start : start + batch]:
+                        store.subscribe(sub, at)
+                        store.add_capped(notice, since, 100)
+
+    write(_sms_rows(bench.hall_id, history, next_id, at), 500)
+    next_id += history
+    spent = []
+    for _ in range(runs):
+        rows = _sms_rows(bench.hall_id, tickets, next_id, at)
+        next_id += tickets
+        started = time.thread_time()
+        write(rows, 8)
+        spent.append((time.thread_time() - started) / tickets * 1e6)
+    shown = " / ".join(f"{run:.1f}" for run in spent)
+    report(
+        "SMS rows and commit alone", shown, f"µs CPU a ticket (each run, after {history} tickets)", None, None
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -202,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds of off, on, on, off")
     parser.add_argument("--in-flight", type=int, default=8, help="issue jobs waiting for the writer at once")
     parser.add_argument("--numbers", type=int, default=20_000, help="numbers protected each way, each run")
+    parser.add_argument("--history", type=int, default=20_000, help="tickets' SMS rows before the rows alone")
     args = parser.parse_args(argv)
     heading(
         f"writer thread CPU per ticket, SMS off, phone only and on: {args.tickets} tickets a phase, "
@@ -217,10 +272,14 @@ def main(argv: list[str] | None = None) -> None:
             figures = asyncio.run(drive(bench, jobs, args.tickets, args.rounds))
         finally:
             bench.runtime.stop()
+        summary(figures)
+        print(f"load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+        try:
+            rows_alone(bench, args.tickets, args.history, 5)
+        finally:
             bench.runtime.write_engine.dispose()
             bench.runtime.read_engine.dispose()
-    summary(figures)
-    print(f"load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end")
+        print(f"load average {os.getloadavg()[0]:.2f}")
     protection(args.numbers)
     print(f"load average {os.getloadavg()[0]:.2f}")
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.raw import RawStatements, read_time
-from queue_server.domain.outbox import FAILING_ATTEMPTS
+from queue_server.domain.outbox import FAILING_ATTEMPTS, Status
 from queue_server.services.outbox.ports import (
     Attempt,
     DestinationFigures,
@@ -370,15 +370,19 @@ class SqlOutboxStore:
     ) -> list[tuple[datetime, str, str | None]]:
         """(created_at, status, last error) of the hall's messages of ``kind`` written in [lower, upper)."""
         query = select(o.c.created_at, o.c.status, o.c.last_error).where(
-            o.c.hall_id == hall_id, o.c.kind == kind, o.c.created_at >= lower, o.c.created_at < upper
+            o.c.status.in_([s.value for s in Status]),  # a seek a status for the hall in its index
+            o.c.hall_id == hall_id,
+            o.c.kind == kind,
+            o.c.created_at >= lower,
+            o.c.created_at < upper,
         )
         return [(r.created_at, r.status, r.last_error) for r in self.conn.execute(query)]
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
-        """Keep a ticket's opt-in to SMS notices."""
+        """Keep a ticket's opt-in to SMS notices, under its ticket's id."""
         s = subscription
         values = {
-            "token": s.token,
+            "ticket_id": s.ticket_id,
             "hall_id": s.hall_id,
             "number": s.number,
             "phone_cipher": s.phone_cipher,
@@ -391,11 +395,11 @@ class SqlOutboxStore:
         self.raw.insert(t.sms_subscriptions, values, returning_id=False)
 
     def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
-        """The opted-in tickets among ``tokens``."""
+        """The opted-in tickets among ``tokens`` (found by the tickets' token)."""
         if not tokens:
             return {}
-        s = t.sms_subscriptions
-        rows = self.conn.execute(select(s).where(s.c.token.in_(list(tokens))))
+        s, k = t.sms_subscriptions, t.tickets
+        query = select(k.c.token, s).join(k, k.c.id == s.c.ticket_id).where(k.c.token.in_(list(tokens)))
         return {
             r.token: SmsSubscription(
                 r.token,
@@ -406,16 +410,17 @@ class SqlOutboxStore:
                 r.phone_masked,
                 bool(r.ahead_sent),
                 r.language,
+                r.ticket_id,
             )
-            for r in rows
+            for r in self.conn.execute(query)
         }
 
-    def mark_ahead_sent(self, token: str) -> None:
+    def mark_ahead_sent(self, ticket_id: int) -> None:
         """Note that a ticket's "N ahead" notice was written."""
         s = t.sms_subscriptions
-        self.conn.execute(update(s).where(s.c.token == token).values(ahead_sent=True))
+        self.conn.execute(update(s).where(s.c.ticket_id == ticket_id).values(ahead_sent=True))
 
-    def unsubscribe(self, token: str) -> bool:
+    def unsubscribe(self, ticket_id: int) -> bool:
         """Forget a ticket's opt-in; whether there was one."""
         s = t.sms_subscriptions
-        return bool(self.conn.execute(s.delete().where(s.c.token == token)).rowcount)
+        return bool(self.conn.execute(s.delete().where(s.c.ticket_id == ticket_id)).rowcount)

@@ -647,7 +647,9 @@ outbox = Table(
     "outbox",
     metadata,
     _id(),
-    _hall(),
+    # No foreign key (as ``events``): a notice is written by the job of its cause, with every SMS
+    # ticket, and the check was a lookup (on PostgreSQL a row lock) of a hall that job holds.
+    Column("hall_id", Id, nullable=False),
     Column("destination", String(20), nullable=False),  # "sms", "evaluation" (the 好差评 platform)
     Column("kind", String(40), nullable=False),  # "sms.called", "evaluation.rating", …
     Column("idempotency_key", String(120), nullable=False),  # the gateway drops a second delivery
@@ -663,20 +665,25 @@ outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("settled_by", String(100)),  # a manager who retried or dropped it (also in the audit log)
     UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
-    Index("ix_outbox_due", "status", "next_at"),
     Index("ix_outbox_order", "ordering_key", "status", "id"),
-    # The manager's figures, the alert rule and a destination's hastening read a hall's pending, dead
-    # and dropped messages by status: a seek per status, never the history of those sent (counted in
-    # ``outbox_sent``). Status before destination: (hall, destination, status) made SQLite walk the
-    # hall's whole outbox for them, in destination order.
-    Index("ix_outbox_hall_status", "hall_id", "status", "destination"),
+    # One index for the messages by status: the dispatcher's due ones (pending, by due time), and
+    # the manager's figures, the alert rule and a destination's hastening (a hall's pending, dead
+    # and dropped messages: a seek per status, never the history of those sent, counted in
+    # ``outbox_sent``). It was two, (status, next_at) and (hall, status, destination): every
+    # notice written and every one sent changed both.
+    Index("ix_outbox_status", "status", "hall_id", "destination", "next_at"),
 )
 
+# A ticket's opt-in, keyed by the ticket's id: written by the issue of every ticket with SMS, on
+# the writer's thread. Keyed by the ticket's random token it was a second B-tree (SQLite's index
+# on the key beside the rowid table) whose insert dirtied a page anywhere in it; by the id it is
+# the table's own B-tree, each new row after the last. No foreign keys (as ``events``): each was a
+# lookup (and on PostgreSQL a row lock) per SMS ticket for a hall and ticket the same job holds.
 sms_subscriptions = Table(
     "sms_subscriptions",
     metadata,
-    Column("token", String(32), primary_key=True),  # the ticket's public token
-    _hall(),
+    Column("ticket_id", Id, primary_key=True, autoincrement=False),
+    Column("hall_id", Id, nullable=False),
     Column("number", String(12), nullable=False),
     Column("phone_cipher", String(200), nullable=False),  # encrypted: only the dispatcher decrypts it
     Column("phone_hash", String(64), nullable=False),

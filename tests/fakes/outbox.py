@@ -166,11 +166,13 @@ class FakeOutboxStore:
     def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
         return {t: self.subs[t] for t in tokens if t in self.subs}
 
-    def mark_ahead_sent(self, token: str) -> None:
+    def mark_ahead_sent(self, ticket_id: int) -> None:
+        token = next(t for t, sub in self.subs.items() if sub.ticket_id == ticket_id)
         self.subs[token] = replace(self.subs[token], ahead_sent=True)
 
-    def unsubscribe(self, token: str) -> bool:
-        return self.subs.pop(token, None) is not None
+    def unsubscribe(self, ticket_id: int) -> bool:
+        token = next((t for t, sub in self.subs.items() if sub.ticket_id == ticket_id), None)
+        return token is not None and self.subs.pop(token, None) is not None
 
 
 class FakeRecentHitStore:

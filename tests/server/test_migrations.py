@@ -159,3 +159,60 @@ def test_an_event_row_checks_no_foreign_key_and_keeps_its_rows_through_the_migra
             ix.name for ix in t.events.indexes
         }
     engine.dispose()
+
+
+def test_an_opt_in_moves_to_its_tickets_id_and_back_and_the_outbox_checks_no_hall(db_url: str) -> None:
+    """Migration ``0018_sms5``: an opt-in kept under its ticket's token is kept under the ticket's
+    id (its columns unchanged), the outbox loses its hall key and its two status indexes become
+    one, every row kept; a downgrade puts the token, the key and the indexes back."""
+    _migrate(db_url, "0017_pgcut", down=True)  # a database from before
+    engine = create_engine(normalise_url(db_url))
+    at = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        service = conn.execute(select(t.services.c.id).where(t.services.c.hall_id == 1)).scalars().first()
+        ticket = dict(hall_id=1, business_day=date(2026, 3, 2), prefix="M", service_id=service)
+        moment = dict(status="waiting", rank_at=at, issued_at=at)
+        ticket_id = conn.execute(
+            insert(t.tickets).values(token="tok1", seq=1, number="M001", **ticket, **moment)
+        ).inserted_primary_key[0]
+        conn.execute(
+            text(
+                "INSERT INTO sms_subscriptions (token, hall_id, number, phone_cipher, phone_hash,"
+                " phone_masked, ahead_sent, created_at, language)"
+                " VALUES ('tok1', 1, 'M001', 'g1.x', 'h1', '138****8000', :sent, :at, 'en')"
+            ),
+            {"sent": True, "at": at.replace(tzinfo=None)},
+        )
+        conn.execute(
+            insert(t.outbox).values(
+                **dict(
+                    hall_id=1, destination="sms", kind="sms.taken", idempotency_key="k1", ordering_key="o1"
+                ),
+                **dict(payload={"text": "hi"}, status="pending", attempts=0, created_at=at, next_at=at),
+            )
+        )
+    engine.dispose()
+    upgrade(db_url)
+    engine = create_engine(normalise_url(db_url))
+    s = t.sms_subscriptions
+    with engine.connect() as conn:
+        kept = conn.execute(select(s.c.ticket_id, s.c.phone_masked, s.c.ahead_sent, s.c.language)).all()
+        assert kept == [(ticket_id, "138****8000", True, "en")]
+        assert inspect(conn).get_foreign_keys("outbox") == []
+        assert inspect(conn).get_foreign_keys("sms_subscriptions") == []
+        indexes = {ix["name"] for ix in inspect(conn).get_indexes("outbox")}
+        assert "ix_outbox_status" in indexes and not {"ix_outbox_due", "ix_outbox_hall_status"} & indexes
+        assert conn.execute(select(t.outbox.c.idempotency_key)).scalars().all() == ["k1"]
+    engine.dispose()
+    _migrate(db_url, "0017_pgcut", down=True)
+    engine = create_engine(normalise_url(db_url))
+    with engine.connect() as conn:
+        back = text("SELECT token, phone_masked, language FROM sms_subscriptions")
+        assert conn.execute(back).all() == [("tok1", "138****8000", "en")]
+        assert [fk["referred_table"] for fk in inspect(conn).get_foreign_keys("outbox")] == ["halls"]
+        assert {ix["name"] for ix in inspect(conn).get_indexes("outbox")} >= {
+            "ix_outbox_due",
+            "ix_outbox_hall_status",
+        }
+    engine.dispose()
+    upgrade(db_url)

@@ -27,14 +27,16 @@ CAUSES = {"ticket.ahead": "ahead", "ticket.called": "called", "ticket.no_show": 
 def subscribe(
     uow: UnitOfWork,
     catalogue: HallCatalogue,
-    token: str,
+    ticket: tuple[int, str],
     number: str,
     phone: ProtectedPhone,
     values: dict[str, Any],
     language: str = "zh-CN",
 ) -> None:
-    """Keep a new ticket's opt-in and write its "taken" notice (with the ticket page's link)."""
-    subscription = _subscription(catalogue.id, token, number, phone, language)
+    """Keep a new ticket's opt-in (``ticket``: its id and token) and write its "taken" notice
+    (with the ticket page's link)."""
+    ticket_id, token = ticket
+    subscription = _subscription(catalogue.id, token, number, phone, language, ticket_id)
     uow.stores.outbox.subscribe(subscription, uow.now)
     write_notice(uow, catalogue, subscription, "taken", {**values, "link": ticket_link(catalogue, token)})
 
@@ -46,9 +48,10 @@ def ticket_link(catalogue: HallCatalogue, token: str) -> str:
 
 
 def _subscription(
-    hall_id: int, token: str, number: str, phone: ProtectedPhone, language: str
+    hall_id: int, token: str, number: str, phone: ProtectedPhone, language: str, ticket_id: int = 0
 ) -> SmsSubscription:
-    return SmsSubscription(token, hall_id, number, phone.cipher, phone.digest, phone.masked, False, language)
+    p = phone
+    return SmsSubscription(token, hall_id, number, p.cipher, p.digest, p.masked, False, language, ticket_id)
 
 
 def tell_holder(
@@ -104,7 +107,7 @@ def react(uow: UnitOfWork, events: Sequence[Any]) -> int:
         if kind == "ahead":
             if sub.ahead_sent:
                 continue
-            uow.stores.outbox.mark_ahead_sent(token)
+            uow.stores.outbox.mark_ahead_sent(sub.ticket_id)
         if kind == "called" and event.payload.get("recall"):
             continue  # the first call told them already
         values = {"ahead": event.payload.get("people_ahead"), "window": event.payload.get("window")}

@@ -65,12 +65,12 @@ def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:
     if row.status in ENDED:
         raise Rejected("ticket.sms_closed", number=row.number)
     store = uow.stores.outbox
-    store.unsubscribe(token)
+    store.unsubscribe(row.id)
     service = catalogue.services[row.service_id]
     ahead = ticket_public(uow, catalogue, row).people_ahead
     values = {"service": service.name, "service_en": service.name_en, "ahead": ahead}
     phone = protect_phone(uow.caches.pii_key, body.phone)
-    subscribe(uow, catalogue, token, row.number, phone, values, body.language)
+    subscribe(uow, catalogue, (row.id, token), row.number, phone, values, body.language)
     sub = store.subscriptions([token])[token]
     _record(uow, row, "ticket.sms_opted_in", sub.phone_masked)
     return c.TicketSms(available=True, enabled=True, phone_masked=sub.phone_masked)
@@ -79,7 +79,7 @@ def opt_in(uow: UnitOfWork, token: str, body: c.TicketSmsOptIn) -> c.TicketSms:
 def opt_out(uow: UnitOfWork, token: str) -> c.TicketSms:
     """Send this ticket no more notices (what is already queued still goes)."""
     row = _ticket(uow, token)
-    if uow.stores.outbox.unsubscribe(token):
+    if uow.stores.outbox.unsubscribe(row.id):
         _record(uow, row, "ticket.sms_opted_out", None)
     available = uow.catalogue(row.hall_id).settings.notices.enabled
     return c.TicketSms(available=available, enabled=False, phone_masked=None)

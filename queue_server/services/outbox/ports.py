@@ -82,6 +82,7 @@ class SmsSubscription:
     phone_masked: str
     ahead_sent: bool
     language: str = "zh-CN"  # the kiosk's or guide's language when it was taken: the notices' wording
+    ticket_id: int = 0  # the ticket's id, its key where kept (0: not a ticket, an appointment's reminder)
 
 
 class OutboxStore(Protocol):
@@ -160,18 +161,18 @@ class OutboxStore(Protocol):
         ...
 
     def subscribe(self, subscription: SmsSubscription, at: datetime) -> None:
-        """Keep a ticket's opt-in to SMS notices."""
+        """Keep a ticket's opt-in to SMS notices (keyed by its ``ticket_id``)."""
         ...
 
     def subscriptions(self, tokens: Sequence[str]) -> dict[str, SmsSubscription]:
         """The opted-in tickets among ``tokens``."""
         ...
 
-    def mark_ahead_sent(self, token: str) -> None:
+    def mark_ahead_sent(self, ticket_id: int) -> None:
         """Note that a ticket's "N ahead" notice was written (it goes once)."""
         ...
 
-    def unsubscribe(self, token: str) -> bool:
+    def unsubscribe(self, ticket_id: int) -> bool:
         """Forget a ticket's opt-in (its holder opted out); whether there was one."""
         ...
 

@@ -96,7 +96,7 @@ def issue_ticket(
     ticket_id = uow.stores.tickets.add(ticket)
     if protected is not None:  # 短信告知: the number kept encrypted, the "taken" notice
         values = {"service": service.name, "service_en": service.name_en, "ahead": ahead}
-        subscribe(uow, catalogue, ticket.token, number, protected, values, command.language)
+        subscribe(uow, catalogue, (ticket_id, ticket.token), number, protected, values, command.language)
     uow.record(
         actor,
         "ticket.issued",
