@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
+# argon2id at its least cost for every password the tests hash and check, in this process and the
+# servers it starts (set before the server's modules are imported; a test of the profiles themselves
+# is in tests/services/test_passwords.py). At the production profile each check is ~0.2 s of CPU.
+os.environ.setdefault("HALLQ_PASSWORD_PROFILE", "CHEAPEST")
+
 from collections.abc import Iterator
 
 import pytest

@@ -17,12 +17,32 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TypeVar
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 log = logging.getLogger(__name__)
-_hasher = PasswordHasher()
 T = TypeVar("T")
+
+PROFILE_ENV = "HALLQ_PASSWORD_PROFILE"
+DEFAULT_PROFILE = "RFC_9106_LOW_MEMORY"  # argon2id, 64 MiB, 3 passes, 4 lanes: argon2-cffi's default
+TEST_PROFILE = "CHEAPEST"  # argon2id at its least cost, for test suites only
+
+
+def make_hasher(profile: str | None = None) -> PasswordHasher:
+    """The hasher of new passwords for one of argon2-cffi's named profiles (``HALLQ_PASSWORD_PROFILE``,
+    by default RFC 9106's recommendation for machines without gigabytes to spare). A stored hash
+    carries its own parameters, so a password hashed under another profile still checks."""
+    name = profile or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
+    parameters = getattr(profiles, name, None) if name.isupper() else None
+    if not isinstance(parameters, profiles.Parameters):
+        known = ", ".join(n for n in dir(profiles) if n.isupper())
+        raise ValueError(f"{PROFILE_ENV}={name!r} is not an argon2 profile (one of {known})")
+    if name == TEST_PROFILE:
+        log.warning("passwords are hashed with argon2's cheapest profile: for test suites only")
+    return PasswordHasher.from_parameters(parameters)
+
+
+_hasher = make_hasher()
 
 
 def hash_password(password: str) -> str:
