@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from typing import TypeVar
 
-from argon2 import PasswordHasher, profiles
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def make_hasher(profile: str | None = None) -> PasswordHasher:
     carries its own parameters, so a password hashed under another profile still checks."""
     name = profile or os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE
     parameters = getattr(profiles, name, None) if name.isupper() else None
-    if not isinstance(parameters, profiles.Parameters):
+    if not isinstance(parameters, Parameters):
         known = ", ".join(n for n in dir(profiles) if n.isupper())
         raise ValueError(f"{PROFILE_ENV}={name!r} is not an argon2 profile (one of {known})")
     if name == TEST_PROFILE:
