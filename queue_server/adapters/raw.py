@@ -144,7 +144,7 @@ def _select_with_linked(
     linked_names: tuple[str, ...],
     link: str,
     lock: bool,
-    where: str | None = None,
+    where: str,
 ) -> str:
     if linked_names[:1] != ("id",):
         raise ValueError("the linked row's id comes first: it tells whether there is one")
@@ -153,7 +153,7 @@ def _select_with_linked(
     )
     return (
         f"SELECT {columns} FROM {table.name} LEFT OUTER JOIN {linked.name} "
-        f"ON {linked.name}.id = {table.name}.{link} WHERE {where or f'{table.name}.id = ?'}"
+        f"ON {linked.name}.id = {table.name}.{link} WHERE {where}"
         + (f" FOR UPDATE OF {table.name}" if lock else "")
     )
 
@@ -278,13 +278,10 @@ class RawStatements:
     ) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
         """The row ``row_id`` and the row of ``linked`` its column ``link`` points to (None when it
         is null), in one statement; ``lock`` locks the first row only, on PostgreSQL."""
-        text = _select_with_linked(table, names, linked, linked_names, link, lock and not self._sqlite)
-        cursor = self.cursor
-        cursor.execute(self.sql(text), (row_id,))
-        found = cursor.fetchone()
-        if found is None:
-            return None, None
-        return self._split(table, names, linked, linked_names, found)
+        found = self.select_with_linked(
+            table, names, linked, linked_names, link, f"{table.name}.id = ?", (row_id,), lock=lock
+        )
+        return found[0] if found else (None, None)
 
     def select_with_linked(
         self,
@@ -295,10 +292,13 @@ class RawStatements:
         link: str,
         where: str,
         params: tuple[Any, ...],
+        *,
+        lock: bool = False,
     ) -> list[tuple[tuple[Any, ...], tuple[Any, ...] | None]]:
         """The rows matching ``where`` (SQL with ``?`` for ``params``), each with the row of
-        ``linked`` its column ``link`` points to (None when it is null), in one statement."""
-        text = _select_with_linked(table, names, linked, linked_names, link, False, where)
+        ``linked`` its column ``link`` points to (None when it is null), in one statement; ``lock``
+        locks the rows of ``table`` only, on PostgreSQL."""
+        text = _select_with_linked(table, names, linked, linked_names, link, lock and not self._sqlite, where)
         cursor = self.cursor
         cursor.execute(self.sql(text), params)
         return [self._split(table, names, linked, linked_names, found) for found in cursor.fetchall()]
