@@ -76,7 +76,11 @@ def make_runtime(settings: ServerSettings, clock: Clock = utc_now) -> Runtime:
     build = partial(build_gateway, pii_key=runtime.caches.pii_key)  # pickled to the sending process
     runtime.gateways = build
     # The outbox's sending off the server's interpreter (docs/notifications.md), unless told not to.
-    runtime.senders = lambda: ProcessSender(build) if settings.outbox_sender_process else ThreadSender(build)
+    runtime.senders = lambda: (
+        ProcessSender(build, log_format=settings.log_format)
+        if settings.outbox_sender_process
+        else ThreadSender(build)
+    )
     return runtime
 
 

@@ -13,7 +13,9 @@ It accepts what HallQ's gateways send, shaped like the real ones, and checks the
 Each accepted message is recorded once per idempotency key (a JSON line in ``record`` when given);
 a repeated key is answered as delivered and not recorded again. It can misbehave on purpose: fail a
 share of requests (503), be away for a while (503 for ``down_for`` seconds from start, or until told
-otherwise through ``POST /control``), answer slowly, and refuse a rating missing its data items.
+otherwise through ``POST /control``), answer slowly, refuse a rating missing its data items, and
+refuse (422) a notice to a number that unsubscribed (``{"unsubscribed": [...]}`` to ``/control``),
+its reason naming the number as real gateways do.
 ``GET /received`` lists what it recorded.
 """
 
@@ -65,6 +67,7 @@ class GatewayEmulator:
         self.keys: set[str] = set()
         self.requests = 0
         self.duplicates = 0
+        self.unsubscribed: set[str] = set()  # numbers that replied TD (退订): refused, by number
         self.lock = threading.Lock()
 
     def misbehaves(self) -> tuple[int, dict[str, Any]] | None:
@@ -232,6 +235,9 @@ def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
                 if not str(data.get("phone", "")).isdigit():
                     self._answer(400, {"reason": "no valid phone number"})
                     return
+                if data["phone"] in emulator.unsubscribed:  # as real gateways answer, naming it
+                    self._answer(422, {"reason": f"{data['phone']} 已退订 (the number unsubscribed)"})
+                    return
                 item = {"kind": data.get("kind"), "phone": data["phone"], "text": data.get("text", "")}
                 self._answer(200, emulator.accept("/sms", key, item))
             elif url.path == "/evaluations":
@@ -251,6 +257,8 @@ def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
                 b.fail_rate = float(wanted["fail_rate"])
             if "slow" in wanted:
                 b.slow = float(wanted["slow"])
+            if "unsubscribed" in wanted:
+                emulator.unsubscribed = {str(number) for number in wanted["unsubscribed"]}
             self._answer(200, {"fail_rate": b.fail_rate, "down": time.monotonic() < b.down_until})
 
     return Handler

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from queue_server.domain.outbox import Outcome
+from queue_server.ops.logs import configure
 from queue_server.services.outbox.ports import Gateway, MessageRow, Receipt
 
 log = logging.getLogger(__name__)
@@ -101,15 +102,18 @@ class ProcessSender:
     main module first, a second or more before the first notice could go, and whose pool workers
     outlive a server killed with ``kill -9``). Batches go to it over its stdin and receipts come
     back over its stdout, one pickle each way (a pipe between the server and its own child). It
-    leaves when its stdin closes, which is also what a dead server's pipe does. ``build`` is
-    pickled to it first (a module-level function, or a ``functools.partial`` of one with the
-    server's key for the numbers); the gateways' secrets are read from the environment it
-    inherits. If it dies, the batch it held comes back failed (each message tried again after its
-    pause, under its idempotency key) and the next batch starts a new one.
+    leaves when its stdin closes, which is also what a dead server's pipe does. The server's log
+    format goes to it first, then ``build`` (a module-level function, or a ``functools.partial``
+    of one with the server's key for the numbers); the gateways' secrets are read from the
+    environment it inherits. If it dies, the batch it held comes back failed (each message tried
+    again after its pause, under its idempotency key) and the next batch starts a new one.
     """
 
-    def __init__(self, build: GatewayFactory, senders: int = 16) -> None:
-        self._start_with = pickle.dumps((build, senders))  # refused now if it cannot cross over
+    def __init__(self, build: GatewayFactory, senders: int = 16, log_format: str = "text") -> None:
+        # The process logs as the server does (text or JSON lines, personal numbers masked), from
+        # before it reads ``build`` (whose modules it imports then); ``build`` is refused now if it
+        # cannot cross over.
+        self._start_with = pickle.dumps(log_format) + pickle.dumps((build, senders))
         self._process: subprocess.Popen[bytes] | None = None
         self._io = ThreadPoolExecutor(1, thread_name_prefix="hallq-outbox-pipe")
         self.started = 0  # sending processes started (a new one after one died)
@@ -176,11 +180,9 @@ def serve() -> None:
     """The sending process: its gateways' factory first, then batch after batch until its stdin
     closes (the server stopped, or died), each answered with its receipts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which closes the pipe
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s [sending]: %(message)s"
-    )
     batches, receipts = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the receipts' pipe
+    configure(pickle.load(batches), part="sending")
     build, senders = pickle.load(batches)
     sending = ThreadSender(build, senders)
     while True:

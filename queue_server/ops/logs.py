@@ -69,18 +69,34 @@ class MaskedTextFormatter(logging.Formatter):
         return mask_free_text(super().format(record))
 
 
-def configure(fmt: str = "text", level: int = logging.INFO) -> None:
-    """Set up the root logger of a server process (``fmt`` is ``text`` or ``json``)."""
+class PartFilter(logging.Filter):
+    """Stamps every record with the part of the server that wrote it (a process of its own)."""
+
+    def __init__(self, part: str) -> None:
+        super().__init__()
+        self.part = part
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.part = self.part
+        return True
+
+
+def configure(fmt: str = "text", level: int = logging.INFO, part: str = "") -> None:
+    """Set up the root logger of a server process (``fmt`` is ``text`` or ``json``); ``part``
+    names a process the server started (its lines carry it: a ``part`` field, or in brackets)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RequestIdFilter())
+    if part:
+        handler.addFilter(PartFilter(part))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(
-            MaskedTextFormatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
-        )
+        tag = f"[{part}]" if part else "[%(request_id)s]"
+        handler.setFormatter(MaskedTextFormatter(f"%(asctime)s %(levelname)s %(name)s {tag}: %(message)s"))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # A library's warning is a log line like any other (a JSON log stays JSON lines throughout).
+    logging.captureWarnings(True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import time
@@ -123,3 +124,27 @@ def test_a_gateway_that_cannot_be_built_fails_its_batch_not_the_sending_process(
         sender.close()
     assert got == [[Receipt("failed", "ValueError: no gateway of kind fax")]] * 2
     assert sender.started == 1  # the same process answered both
+
+
+def unbuildable_for(settings: Mapping[str, Any]) -> Gateway:
+    """A gateway whose error names the number it was given (as a careless vendor library's may)."""
+    raise ValueError(f"no gateway of kind {settings['kind']} for 13712345678")
+
+
+def test_the_sending_process_logs_as_the_server_does_json_lines_with_numbers_masked(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    sender = ProcessSender(unbuildable_for, log_format="json")
+    now = datetime.now(UTC)
+    message = MessageRow(1, 1, "sms", "sms.taken", "k", "o", {}, "pending", 0, now, now, None, None)
+    try:
+        got = asyncio.run(sender.send([("x", {"kind": "fax"}, message)]))
+    finally:
+        sender.close()  # the process leaves: everything it wrote is on our stderr
+    assert got[0].outcome == "failed"
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.strip()]
+    assert lines, "the sending process logged nothing"
+    records = [json.loads(line) for line in lines]  # every line a JSON object, none plain text
+    failed = [r for r in records if r["logger"] == "queue_server.adapters.sending"]
+    assert failed and all(r["part"] == "sending" for r in failed), records
+    assert "137****5678" in failed[0]["exc"] and "13712345678" not in "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -165,6 +166,29 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     got = [item["key"] for item in seen]
     assert got == [f"sms:{t['token']}:taken" for t in tickets] + [f"sms:{tickets[0]['token']}:called"]
     assert len(set(got)) == len(got)
+
+
+def test_a_gateway_s_refusal_naming_the_number_is_kept_and_shown_masked(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    gateway.emulator.unsubscribed = {PHONE}  # it answers 422 "13800138000 已退订"
+    try:
+        hall.issue("S3", phone=PHONE, sms=True)
+        deadline, dead = time.monotonic() + 60, []
+        while not dead and time.monotonic() < deadline:
+            dead = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["dead"]
+            time.sleep(0.05)
+    finally:
+        gateway.emulator.unsubscribed = set()
+    assert [m["kind"] for m in dead] == ["sms.taken"]
+    assert dead[0]["last_error"] == "HTTP 422: 138****8000 已退订 (the number unsubscribed)"
+    with hall.runtime.read_engine.connect() as conn:  # nor whole in the database (only its cipher)
+        stored = conn.exec_driver_sql("SELECT last_error FROM outbox").scalars().all()
+        (event,) = conn.exec_driver_sql("SELECT data FROM events WHERE type = 'outbox.dead'").scalars()
+    data = json.loads(event) if isinstance(event, str) else event  # SQLite keeps JSON as text
+    assert data["reason"] == dead[0]["last_error"]
+    assert PHONE not in str(stored) and PHONE not in str(data) and PHONE not in str(dead)
 
 
 def test_the_ahead_called_and_missed_notices_fill_every_placeholder_their_settings_list(

@@ -15,6 +15,7 @@ from typing import Any
 
 from queue_server.domain.actors import Actor
 from queue_server.domain.outbox import Outcome, RetryPolicy, Status, settle
+from queue_server.domain.personal import mask_free_text
 from queue_server.services.outbox.ports import Attempt, MessageRow, Receipt
 from queue_server.services.unit_of_work import UnitOfWork
 
@@ -79,7 +80,9 @@ def record_attempt(
     """
     attempts = message.attempts + 1
     outcome = Outcome(receipt.outcome)
-    done = settle(policy, outcome, attempts, message.created_at, uow.now, receipt.detail)
+    # A gateway's reason may name the number (e.g. "13800138000 已退订"): kept and shown masked.
+    reason = mask_free_text(receipt.detail)
+    done = settle(policy, outcome, attempts, message.created_at, uow.now, reason)
     kept = uow.stores.outbox.settle(
         Attempt(message.id, owner, done.status.value, attempts, done.next_at, done.error, uow.now)
     )
@@ -89,8 +92,8 @@ def record_attempt(
     if done.status is Status.DEAD:
         system = Actor(hall_id=message.hall_id, role="admin", name=SYSTEM)
         detail = {"id": message.id, "destination": message.destination, "kind": message.kind}
-        uow.record(system, "outbox.dead", data={**detail, "reason": receipt.detail[:200]})
-        uow.emit(message.hall_id, "outbox.dead", ("manager",), {**detail, "reason": receipt.detail[:200]})
+        uow.record(system, "outbox.dead", data={**detail, "reason": reason[:200]})
+        uow.emit(message.hall_id, "outbox.dead", ("manager",), {**detail, "reason": reason[:200]})
     return done.status.value
 
 
