@@ -150,6 +150,28 @@ def test_a_transfer_queues_again_keeping_its_place() -> None:
     assert day.services["S2"].waits == [0.0, 890.0, 1030.0]
 
 
+def test_a_transferred_priority_ticket_stays_priority_in_its_new_queue() -> None:
+    """As at the window (a transfer changes the service, not the ticket's priority class): window 2
+    is busy until 1000 s while a normal S2 ticket (20 s) and a transferred priority one (from S1,
+    110 s) wait; the priority one is called first."""
+    windows = (
+        WindowSpec("1", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)),
+        WindowSpec("2", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),)),
+    )
+    day = simulate_day(
+        replay(
+            Arrival(0.0, "S2", handle=1000.0),
+            Arrival(10.0, "S1", priority=True, handle=100.0, transfer_to="S2", handle_after=50.0),
+            Arrival(20.0, "S2", handle=50.0),
+            windows=windows,
+            transfer_keeps_place=False,
+        ),
+        seed=1,
+    )
+    assert day.services["S2"].priority == [False, True, False]
+    assert day.services["S2"].waits == [0.0, 890.0, 1030.0]  # it waited from its transfer at 110 s
+
+
 def test_a_replayed_ticket_goes_to_the_idle_window_that_took_it_on_the_day() -> None:
     windows = tuple(WindowSpec(n, (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)) for n in "12")
     as_recorded = simulate_day(replay(Arrival(100.0, "S1", handle=500.0, window="2"), windows=windows), 1)

@@ -425,7 +425,7 @@ class _Day:
             handle = spec.handling.draw(
                 random.Random(f"{self.seed}:{ticket.arrived!r}:{ticket.service}:{target}")
             )
-        again = Arrival(rank, target, handle=handle)
+        again = Arrival(rank, target, priority=ticket.priority, handle=handle)  # its class goes with it
         moved = _Ticket(again, self.next_id, rank)
         moved.queued = now
         moved.arrived = ticket.arrived
