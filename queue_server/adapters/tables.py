@@ -370,6 +370,8 @@ appointments = Table(
     Column("ticket_id", Id, ForeignKey("tickets.id")),
     Index("ix_appointments_slot", "slot_id"),
     Column("reminded_at", UtcDateTime),  # the SMS reminder the working day before went (once)
+    # The language the booking was made in: its reminder's wording (zh-CN or en).
+    Column("language", String(8), nullable=False, default="zh-CN", server_default="zh-CN"),
 )
 
 cases = Table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field
 
@@ -62,6 +63,9 @@ class BookAppointment(Model):
         default=None, description="身份证号; stored as keyed hash + masked form"
     )
     channel: AppointmentChannel = AppointmentChannel.WEB
+    language: Literal["zh-CN", "en"] = Field(
+        default="zh-CN", description="the citizen's language: the reminder SMS's wording"
+    )
 
 
 class RescheduleAppointment(Model):

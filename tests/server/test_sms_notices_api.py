@@ -12,7 +12,7 @@ import pytest
 from hardware_mocks.gateway import MockGateway
 from queue_server.services.operations.housekeeping import chores
 from tests.server.conftest import Hall
-from tests.server.test_appointments_api import booked, slot
+from tests.server.test_appointments_api import book, booked, slot
 from tests.server.test_cases_api import set_guide_limit
 from tests.support.gateway import running_gateway
 
@@ -369,6 +369,31 @@ def test_a_booking_is_reminded_the_working_day_before_once_and_not_in_quiet_hour
         f"sms:appointment:{wednesday['code']}:reminder",
     ]
     assert seen[1]["phone"] == "13900139000"
+
+
+def test_a_booking_made_in_english_is_reminded_in_the_hall_s_english_wording(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall  # Monday 2026-03-02, 09:00 in the hall
+    current = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    english = {"reminder": {"en": "[{hall}] {service} on {day} at {time}, booking code {code}."}}
+    assert put_settings(hall, notices={**current, "templates": english}).status_code == 200
+    named = {"name_en": "Residence permit"}
+    assert hall.client.patch(
+        "/api/v1/catalogue/services/S1", json=named, headers=hall.as_("manager")
+    ).is_success
+    mine = booked(hall, slot(hall, "10:00", "10:30", day="2026-03-03"), language="en")
+    other = booked(hall, slot(hall, "11:00", "11:30", day="2026-03-03"), phone="13900139000")
+    hall.runtime.write_sync(lambda uow: chores(uow, 1))
+    seen = received(gateway, lambda s: len(s) >= 2)
+    assert texts(seen, "13812345678") == [
+        f"[Test hall t1] Residence permit on 2026-03-03 at 10:00, booking code {mine['code']}."
+    ]
+    assert texts(seen, "13900139000") == [  # booked in zh-CN, the default
+        f"【测试大厅t1】您预约了 2026-03-03 11:00 办理事项S1，预约码 {other['code']}，请按时到大厅签到。"
+    ]
+    refused = book(hall, slot(hall, "12:00", "12:30", day="2026-03-03"), language="fr")
+    assert refused.status_code == 422
 
 
 def test_the_ticket_page_opts_in_after_the_fact_changes_the_number_and_opts_out(

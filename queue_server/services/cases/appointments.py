@@ -96,6 +96,7 @@ def book(uow: UnitOfWork, actor: Actor, command: c.BookAppointment) -> c.Appoint
         id_masked=personal.mask_id_number(id_number) if id_number else None,
         created_at=uow.now,
         updated_at=uow.now,
+        language=command.language,
     )
     row = _stored(store, store.insert(booking))
     _changed(uow, actor, row, "booked", slot=slot.id, channel=command.channel.value)

@@ -50,6 +50,7 @@ class NewBooking:
     id_masked: str | None
     created_at: datetime
     updated_at: datetime
+    language: str  # the booking's language: its reminder's wording (zh-CN or en)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,10 +41,12 @@ def remind_appointments(uow: UnitOfWork, hall_id: int, limit: int | None = None)
                 booking.phone_hash,
                 booking.phone_masked,
                 False,
+                booking.language,
             )
             service = catalogue.services.get(booking.service_id)
             values = {
                 "service": service.name if service else "",
+                "service_en": service.name_en if service else "",
                 "day": booking.day.isoformat(),
                 "time": booking.start.strftime("%H:%M"),
                 "code": booking.code,
