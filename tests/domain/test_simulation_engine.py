@@ -132,11 +132,16 @@ def test_priority_goes_first_but_not_twice_in_a_row_while_normal_waits() -> None
     assert day.services["S1"].priority == [False, True, False, True, True]
 
 
-def test_a_transfer_queues_again_keeping_its_place() -> None:
-    windows = (
+def s1_and_s2() -> tuple[WindowSpec, ...]:
+    """Window 1 serving S1 and window 2 serving S2, open all day: a transfer's two queues."""
+    return (
         WindowSpec("1", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)),
         WindowSpec("2", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),)),
     )
+
+
+def test_a_transfer_queues_again_keeping_its_place() -> None:
+    windows = s1_and_s2()
     day = simulate_day(
         replay(
             Arrival(0.0, "S2", handle=1000.0),
@@ -154,10 +159,7 @@ def test_a_transferred_priority_ticket_stays_priority_in_its_new_queue() -> None
     """As at the window (a transfer changes the service, not the ticket's priority class): window 2
     is busy until 1000 s while a normal S2 ticket (20 s) and a transferred priority one (from S1,
     110 s) wait; the priority one is called first."""
-    windows = (
-        WindowSpec("1", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)),
-        WindowSpec("2", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),)),
-    )
+    windows = s1_and_s2()
     day = simulate_day(
         replay(
             Arrival(0.0, "S2", handle=1000.0),
@@ -189,10 +191,7 @@ def test_a_window_calls_only_after_its_opening_delay_so_a_short_stretch_calls_no
 
 
 def test_an_idle_window_notices_a_transferred_ticket_after_its_own_delay() -> None:
-    windows = (
-        WindowSpec("1", (Block(0.0, (Assignment("S1"),)),), ((0.0, 9000.0),)),
-        WindowSpec("2", (Block(0.0, (Assignment("S2"),)),), ((0.0, 9000.0),)),
-    )
+    windows = s1_and_s2()
     moved = Arrival(10.0, "S1", handle=100.0, transfer_to="S2", handle_after=50.0)
     day = simulate_day(replay(moved, windows=windows, reaction=5.0, transfer_reaction=60.0), 1)
     assert day.services["S1"].waits == [5.0] and day.services["S2"].waits == [60.0]
