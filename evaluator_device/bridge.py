@@ -31,6 +31,7 @@ from queue_server import contract as c
 log = logging.getLogger(__name__)
 
 REPORT_EVERY = 60.0  # seconds between device reports while nothing changes
+REPORT_RETRY = 2.0  # seconds before a device report the server did not take is sent again
 REASK_MARGIN = 2.0  # a question with less time left than this is not asked again
 # The pad's millisecond counter may run a little fast and the host's clock reads arrivals a little
 # late: a press time this much before the question still counts as "at the question".
@@ -500,6 +501,8 @@ class Bridge:
                 state.question_acked = False
 
     def _pad_status(self, state: PadState, flags: p.StatusFlag, force: bool = False) -> None:
+        if not self.link.connected.is_set():
+            return  # an answer read just before the port went: the pad is offline now, not "ok"
         changed = force or state.online is not True or flags != state.flags
         state.online = True
         state.flags = flags
@@ -525,9 +528,13 @@ class Bridge:
 
     def _report(self, state: PadState, device_state: c.DeviceState, detail: str) -> None:
         """Queue a device report (sent by the reporter thread: the bus never waits for the server)."""
-        state.reported = time.monotonic()
-        state.report = (device_state.value, detail)
         with self._reported:
+            # What a pad said (ok, error) is queued only while its port is there, checked under the
+            # lock that the port's going queues "offline" under: a late answer cannot outrun it.
+            if device_state is not c.DeviceState.OFFLINE and not self.link.connected.is_set():
+                return
+            state.reported = time.monotonic()
+            state.report = (device_state.value, detail)
             self._reports[state.config.address] = (device_state, detail[:200])  # the contract's limit
             self._reported.notify_all()
 
@@ -537,23 +544,31 @@ class Bridge:
                 while not self._reports and not self._stop.is_set():
                     self._reported.wait(1.0)
                 reports, self._reports = self._reports, {}
-            for address, (device_state, detail) in reports.items():
-                state = self.pads[address]
-                body = c.DeviceStatus(
-                    kind=c.DeviceKind.PAD,
-                    device=f"pad-{state.config.window}",
-                    state=device_state,
-                    detail=detail,
-                )
-                with contextlib.suppress(httpx.HTTPError):
-                    self.reports_http.post(
-                        f"{c.API_PREFIX}/devices/status",
-                        content=body.model_dump_json(),
-                        headers={
-                            "Authorization": f"Bearer {state.config.token}",
-                            "Content-Type": "application/json",
-                        },
-                    )
+            unsent = {
+                address: report
+                for address, report in reports.items()
+                if not self._send_report(address, *report)
+            }
+            if unsent:  # the server away or too busy: each pad's latest state goes again shortly,
+                with self._reported:  # unless a newer one came meanwhile
+                    self._reports = {**unsent, **self._reports}
+                self._stop.wait(REPORT_RETRY)
+
+    def _send_report(self, address: int, device_state: c.DeviceState, detail: str) -> bool:
+        """POST one pad's state to the server; whether the server took it."""
+        state = self.pads[address]
+        body = c.DeviceStatus(
+            kind=c.DeviceKind.PAD, device=f"pad-{state.config.window}", state=device_state, detail=detail
+        )
+        try:
+            answer = self.reports_http.post(
+                f"{c.API_PREFIX}/devices/status",
+                content=body.model_dump_json(),
+                headers={"Authorization": f"Bearer {state.config.token}", "Content-Type": "application/json"},
+            )
+        except httpx.HTTPError:
+            return False
+        return answer.is_success or answer.status_code in (401, 403, 422)  # refused for good: not retried
 
     def wait_delivered(self, count: int, timeout: float) -> bool:
         """Block until at least ``count`` ratings were delivered (tests and the benchmark)."""

@@ -16,6 +16,7 @@ import pytest
 
 from evaluator_device.bridge import Bridge, PadConfig
 from evaluator_device.master import Line
+from evaluator_device.protocol import Status, StatusFlag
 from hardware_mocks.evaluator_pad import EmulatedPad, Faults, PadBus
 from tests.evaluator.conftest import LiveServer
 
@@ -187,6 +188,46 @@ def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
     finally:
         bridge.stop()
         pad.stop()
+
+
+def test_a_pad_unplugged_while_the_server_is_away_is_reported_offline_once_it_is_back(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    link = tmp_path / "ttyPAD"
+    pad = EmulatedPad(address=1)
+    link.symlink_to(pad.open_pty())
+    pad.start()
+    bridge = Bridge(
+        live_server.url, str(link), [PadConfig(1, "1", live_server.tokens["evaluator1"])], tmp_path / "o.db"
+    )
+    bridge.start()
+    try:
+        assert wait_for(lambda: device_state(live_server) == "ok", 60)
+        live_server.stop()  # the server restarts (an upgrade, say) …
+        link.unlink()  # … while the pad's cable is pulled: the bridge's report finds nobody
+        pad.stop()
+        assert wait_for(lambda: not bridge.link.connected.is_set(), 30)
+        time.sleep(1.0)  # the report tried and failed meanwhile
+        live_server.start()
+        assert wait_for(lambda: device_state(live_server) == "offline", 60)  # sent again, not lost
+    finally:
+        bridge.stop()
+        pad.stop()
+
+
+def test_an_answer_read_just_before_the_port_went_does_not_report_the_pad_ok(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
+    """The reader may hand the master a pad's last STATUS as the port goes: it must not undo the
+    "offline" the port's going reported (the bridge here never opened its port)."""
+    bridge = Bridge(
+        live_server.url,
+        str(tmp_path / "none"),
+        [PadConfig(1, "1", live_server.tokens["evaluator1"])],
+        tmp_path / "o.db",
+    )
+    bridge.polled(1, Status(StatusFlag.ONLINE))
+    assert bridge.pads[1].online is None and not bridge._reports
 
 
 def test_two_pads_on_one_rs485_line_rate_their_own_windows(live_server: LiveServer, tmp_path: Path) -> None:
