@@ -177,8 +177,9 @@ def _write(process: subprocess.Popen[bytes], work: list[Work]) -> None:
 
 
 def serve() -> None:
-    """The sending process: its gateways' factory first, then batch after batch until its stdin
-    closes (the server stopped, or died), each answered with its receipts."""
+    """The sending process: the server's log format and its gateways' factory first, then batch
+    after batch until its stdin closes (the server stopped, or died), each answered with its
+    receipts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which closes the pipe
     batches, receipts = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the receipts' pipe
