@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import Field
 
-from queue_server.contract.base import ROW_ID_MAX, Code, Day, Model, Personal, WallTime
+from queue_server.contract.base import ROW_ID_MAX, Code, Day, Language, Model, Personal, WallTime
 from queue_server.contract.tickets import TicketPublic
 
 
@@ -63,7 +62,7 @@ class BookAppointment(Model):
         default=None, description="身份证号; stored as keyed hash + masked form"
     )
     channel: AppointmentChannel = AppointmentChannel.WEB
-    language: Literal["zh-CN", "en"] = Field(
+    language: Language = Field(
         default="zh-CN", description="the citizen's language: the reminder SMS's wording"
     )
 

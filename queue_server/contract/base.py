@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -23,6 +23,7 @@ class Model(BaseModel):
 ROW_ID_MAX = 2**63 - 1  # row ids are signed 64-bit integers in both databases
 Code = Annotated[str, Field(max_length=40)]  # codes and numbers people type: service, window, staff no
 Personal = Annotated[str, Field(max_length=32)]  # an ID card or phone number, before it is checked
+Language = Literal["zh-CN", "en"]  # a citizen's language: the wording of the SMS notices they get
 Password = Annotated[str, Field(max_length=128)]  # hashing a longer one would only cost the server
 Name = Annotated[str, Field(max_length=100)]  # a person's, a service's or a theme's name
 Line = Annotated[str, Field(max_length=500)]  # one line of a guide or a checklist

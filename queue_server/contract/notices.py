@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 
-from queue_server.contract.base import Model, Personal
+from queue_server.contract.base import Language, Model, Personal
 
 
 class TicketSmsOptIn(Model):
@@ -14,7 +12,7 @@ class TicketSmsOptIn(Model):
     token is the key; the number is kept encrypted and shown masked)."""
 
     phone: Personal = Field(description="手机号; kept encrypted, shown masked")
-    language: Literal["zh-CN", "en"] = Field(default="zh-CN", description="the notices' wording")
+    language: Language = Field(default="zh-CN", description="the notices' wording")
 
 
 class TicketSms(Model):

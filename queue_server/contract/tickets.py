@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import Field
 
-from queue_server.contract.base import Code, Model, Personal
+from queue_server.contract.base import Code, Language, Model, Personal
 from queue_server.contract.vocabulary import PriorityClass
 
 
@@ -24,7 +23,7 @@ class IssueTicket(Model):
     phone: Personal | None = Field(default=None, description="手机号; stored as keyed hash + masked form")
     idempotency_key: str | None = Field(default=None, max_length=80)
     sms: bool = Field(default=False, description="短信告知: send this ticket's notices to ``phone``")
-    language: Literal["zh-CN", "en"] = Field(
+    language: Language = Field(
         default="zh-CN", description="the kiosk's or guide's language: the SMS notices' wording"
     )
 

@@ -32,13 +32,24 @@ def rig(
     pad = EmulatedPad(address=1, baud=9600, faults=faults)
     port = pad.open_pty()
     pad.start()
-    bridge = Bridge(
-        live_server.url, port, [PadConfig(1, "1", live_server.tokens["evaluator1"])], tmp_path / "outbox.db"
-    )
+    bridge = window_1_bridge(live_server, port, tmp_path / "outbox.db")
     bridge.start()
     yield pad, bridge
     bridge.stop()
     pad.stop()
+
+
+def window_1_bridge(server: LiveServer, port: str, outbox: Path) -> Bridge:
+    """A bridge (not started) for one pad, address 1, at window 1, on ``port``."""
+    return Bridge(server.url, port, [PadConfig(1, "1", server.tokens["evaluator1"])], outbox)
+
+
+def plugged_in(link: Path) -> EmulatedPad:
+    """A pad (address 1) on a new pty, started, behind the device name ``link``."""
+    pad = EmulatedPad(address=1)
+    link.symlink_to(pad.open_pty())
+    pad.start()
+    return pad
 
 
 def conclude(server: LiveServer, client: httpx.Client, headers: dict[str, str]) -> str:
@@ -165,12 +176,8 @@ def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
     link = tmp_path / "ttyPAD"
-    pad = EmulatedPad(address=1)
-    link.symlink_to(pad.open_pty())
-    pad.start()
-    bridge = Bridge(
-        live_server.url, str(link), [PadConfig(1, "1", live_server.tokens["evaluator1"])], tmp_path / "o.db"
-    )
+    pad = plugged_in(link)
+    bridge = window_1_bridge(live_server, str(link), tmp_path / "o.db")
     bridge.start()
     try:
         assert wait_for(lambda: device_state(live_server) == "ok", 60)
@@ -180,9 +187,7 @@ def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
         link.unlink()
         pad.stop()
         assert wait_for(lambda: device_state(live_server) == "offline", 60)
-        pad = EmulatedPad(address=1)  # plugged in again (a new device node behind the same name)
-        link.symlink_to(pad.open_pty())
-        pad.start()
+        pad = plugged_in(link)  # plugged in again (a new device node behind the same name)
         assert wait_for(lambda: device_state(live_server) == "ok", 60)
         assert wait_for(lambda: pad.screen.mode in ("idle", "paused"), 60)
     finally:
@@ -194,12 +199,8 @@ def test_a_pad_unplugged_while_the_server_is_away_is_reported_offline_once_it_is
     live_server: LiveServer, tmp_path: Path
 ) -> None:
     link = tmp_path / "ttyPAD"
-    pad = EmulatedPad(address=1)
-    link.symlink_to(pad.open_pty())
-    pad.start()
-    bridge = Bridge(
-        live_server.url, str(link), [PadConfig(1, "1", live_server.tokens["evaluator1"])], tmp_path / "o.db"
-    )
+    pad = plugged_in(link)
+    bridge = window_1_bridge(live_server, str(link), tmp_path / "o.db")
     bridge.start()
     try:
         assert wait_for(lambda: device_state(live_server) == "ok", 60)
@@ -220,12 +221,7 @@ def test_an_answer_read_just_before_the_port_went_does_not_report_the_pad_ok(
 ) -> None:
     """The reader may hand the master a pad's last STATUS as the port goes: it must not undo the
     "offline" the port's going reported (the bridge here never opened its port)."""
-    bridge = Bridge(
-        live_server.url,
-        str(tmp_path / "none"),
-        [PadConfig(1, "1", live_server.tokens["evaluator1"])],
-        tmp_path / "o.db",
-    )
+    bridge = window_1_bridge(live_server, str(tmp_path / "none"), tmp_path / "o.db")
     bridge.polled(1, Status(StatusFlag.ONLINE))
     assert bridge.pads[1].online is None and not bridge._reports
 
