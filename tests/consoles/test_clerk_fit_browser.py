@@ -168,9 +168,7 @@ def test_after_calling_the_longest_list_every_action_is_in_view_and_messages_cov
             assert not _overlap(toast, _rect(page, control)), control
         shot(page, f"clerk-long-list-{width}x{height}")
 
-        page.wait_for_selector("body[data-busy='0'] #conclude:not([disabled])", state="attached")
-        page.keyboard.press("c")
-        page.wait_for_selector("#conclude-dialog[open]")
+        _press_until_open(page, "c", "#conclude", "#conclude-dialog")
         page.keyboard.press("4")  # 不予受理, reasons left empty
         page.click("#conclude-ok")
         error = page.locator("#conclude-dialog .field-error[data-for='reasons']")
@@ -196,9 +194,7 @@ def test_after_calling_the_longest_list_every_action_is_in_view_and_messages_cov
         page.wait_for_selector("#transfer-dialog:not([open])", state="attached")
 
         # A key does nothing while its button is disabled (a live event's refresh may be redrawing
-        # the desk, late on a loaded machine): press once the desk is idle and 结束 can be pressed.
-        page.wait_for_selector("body[data-busy='0'] #conclude:not([disabled])", state="attached")
-        page.keyboard.press("c")
-        page.wait_for_selector("#conclude-dialog[open]")
+        # the desk, late on a loaded machine): pressed once the desk is idle, again if it was lost.
+        _press_until_open(page, "c", "#conclude", "#conclude-dialog")
         page.keyboard.press("Enter")
         page.wait_for_selector("#current[data-number='']", state="attached")
