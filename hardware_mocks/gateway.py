@@ -3,7 +3,9 @@
 It accepts what HallQ's gateways send, shaped like the real ones, and checks their signatures:
 
 - ``POST /sms`` and ``POST /evaluations``: HallQ's signed JSON (``X-HallQ-Timestamp`` and
-  ``X-HallQ-Signature`` = hex HMAC-SHA256 of ``timestamp + "\\n" + body``; ``Idempotency-Key``);
+  ``X-HallQ-Signature`` = hex HMAC-SHA256 of ``timestamp + "\\n" + body``; ``Idempotency-Key``),
+  or a batch of them (``{"messages": [...]}``, each with its ``key``), answered with one result a
+  message;
 - ``GET /?Action=SendSms&…``: Alibaba Cloud's SendSms RPC call (HMAC-SHA1 ``Signature``; ``OutId``
   taken as the idempotency key);
 - ``GET|POST|PUT /generic``: a generic HTTP SMS gateway as a hall's contract shapes it (fields as
@@ -120,9 +122,46 @@ class GatewayEmulator:
             data = json.loads(raw)
         except ValueError:
             return 400, {"reason": "body is not JSON"}
-        if not isinstance(data, dict) or not headers.get("Idempotency-Key"):
+        if not isinstance(data, dict):
+            return 400, {"reason": "body is not an object"}
+        if "messages" in data:  # the batch form: each message carries its own key
+            batch = data["messages"]
+            if not isinstance(batch, list) or not batch or not all(isinstance(m, dict) for m in batch):
+                return 400, {"reason": "messages is not a list of objects"}
+            return data
+        if not headers.get("Idempotency-Key"):
             return 400, {"reason": "no idempotency key"}
         return data
+
+    def message(self, path: str, key: str, data: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """One SMS or rating (alone, or one of a batch): its answer."""
+        if not key:
+            return 400, {"reason": "no idempotency key"}
+        if path == "/sms":
+            if not str(data.get("phone", "")).isdigit():
+                return 400, {"reason": "no valid phone number"}
+            if data["phone"] in self.unsubscribed:  # as real gateways answer, naming it
+                return 422, {"reason": f"{data['phone']} 已退订 (the number unsubscribed)"}
+            item = {"kind": data.get("kind"), "phone": data["phone"], "text": data.get("text", "")}
+            return 200, self.accept("/sms", key, item)
+        if path == "/evaluations":
+            refused = self.judge_rating(data)
+            if refused:
+                return 422, {"reason": refused}
+            return 200, self.accept("/evaluations", key, data)
+        return 404, {"reason": "no such endpoint"}
+
+    def batch(self, path: str, messages: list[dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+        """A batch's answer: 200 with one result a message, in order (``key``, ``status`` as the
+        single form would answer it, and ``reason`` where refused)."""
+        if path not in ("/sms", "/evaluations"):
+            return 404, {"reason": "no such endpoint"}
+        results = []
+        for data in messages:
+            key = str(data.get("key") or "")
+            status, answer = self.message(path, key, data)
+            results.append({"key": key, "status": status, **answer})
+        return 200, {"results": results}
 
     def aliyun(self, query: str) -> tuple[int, dict[str, Any]]:
         """Alibaba Cloud's SendSms, its signature checked with the emulator's secret."""
@@ -230,24 +269,10 @@ def _handler(emulator: GatewayEmulator) -> type[BaseHTTPRequestHandler]:
             if isinstance(data, tuple):
                 self._answer(*data)
                 return
-            key = self.headers["Idempotency-Key"]
-            if url.path == "/sms":
-                if not str(data.get("phone", "")).isdigit():
-                    self._answer(400, {"reason": "no valid phone number"})
-                    return
-                if data["phone"] in emulator.unsubscribed:  # as real gateways answer, naming it
-                    self._answer(422, {"reason": f"{data['phone']} 已退订 (the number unsubscribed)"})
-                    return
-                item = {"kind": data.get("kind"), "phone": data["phone"], "text": data.get("text", "")}
-                self._answer(200, emulator.accept("/sms", key, item))
-            elif url.path == "/evaluations":
-                refused = emulator.judge_rating(data)
-                if refused:
-                    self._answer(422, {"reason": refused})
-                    return
-                self._answer(200, emulator.accept("/evaluations", key, data))
-            else:
-                self._answer(404, {"reason": "no such endpoint"})
+            if "messages" in data:
+                self._answer(*emulator.batch(url.path, data["messages"]))
+                return
+            self._answer(*emulator.message(url.path, self.headers["Idempotency-Key"], data))
 
         def _control(self, wanted: dict[str, Any]) -> None:
             b = emulator.behaviour

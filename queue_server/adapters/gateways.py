@@ -19,7 +19,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import SplitResult, urlencode, urlsplit
@@ -197,14 +197,56 @@ class KeepAlive:
 
 
 def _classify(status: int, raw: bytes) -> Receipt:
+    return _receipt(status, _reason(raw) if status < 200 or status >= 300 else "")
+
+
+def _receipt(status: int, reason: str) -> Receipt:
+    """What an HTTP status (0: the far side not reached) and the far side's reason make of a send."""
     if 200 <= status < 300 or status == 409:  # 409: the key was delivered before
         return Receipt(Outcome.DELIVERED.value, f"HTTP {status}")
     if 400 <= status < 500 and status not in RETRYABLE:
-        return Receipt(Outcome.REFUSED.value, f"HTTP {status}: {_reason(raw)}")
-    return Receipt(Outcome.FAILED.value, f"HTTP {status}: {_reason(raw)}" if status else _reason(raw))
+        return Receipt(Outcome.REFUSED.value, f"HTTP {status}: {reason}")
+    return Receipt(Outcome.FAILED.value, f"HTTP {status}: {reason}" if status else reason)
 
 
-class LogGateway:
+def _batch_receipts(status: int, raw: bytes, keys: Sequence[str]) -> list[Receipt]:
+    """A batch's answer, one receipt a key: the whole request's status when it was not taken (each
+    message then fares as a single one would), else each message's own ``results`` entry; a message
+    the answer does not list is tried again (its key makes a second delivery harmless)."""
+    if not 200 <= status < 300:
+        return [_classify(status, raw)] * len(keys)
+    try:
+        listed = json.loads(raw)["results"]
+        results = {str(r["key"]): r for r in listed if isinstance(r, dict) and "key" in r}
+    except (ValueError, KeyError, TypeError):
+        return [Receipt(Outcome.FAILED.value, f"HTTP {status}: the answer lists no results")] * len(keys)
+    receipts = []
+    for key in keys:
+        result = results.get(key)
+        if result is None:
+            receipts.append(Receipt(Outcome.FAILED.value, "the gateway's answer did not list this message"))
+            continue
+        try:
+            item_status = int(result.get("status", 0))
+        except (TypeError, ValueError):
+            item_status = 0
+        receipts.append(_receipt(item_status, str(result.get("reason") or "")[:300] or "no reason given"))
+    return receipts
+
+
+class OneAtATime:
+    """A gateway whose far side takes one message a request."""
+
+    batch_size = 1
+
+    def send(self, message: MessageRow) -> Receipt:
+        raise NotImplementedError
+
+    def send_many(self, messages: Sequence[MessageRow]) -> list[Receipt]:
+        return [self.send(message) for message in messages]
+
+
+class LogGateway(OneAtATime):
     """Writes each message to the log (the number masked) and counts it delivered."""
 
     def send(self, message: MessageRow) -> Receipt:
@@ -214,13 +256,18 @@ class LogGateway:
 
 
 class HttpGateway:
-    """POSTs each message as JSON, signed with HMAC-SHA256 and carrying its idempotency key."""
+    """POSTs each message as JSON, signed with HMAC-SHA256 and carrying its idempotency key; with
+    a ``batch_size`` over 1, up to that many messages a request (``{"messages": [...]}``, each with
+    its key), answered with one result a message."""
 
-    def __init__(self, url: str, secret: str, pii_key: bytes, timeout: float = 5.0) -> None:
+    def __init__(
+        self, url: str, secret: str, pii_key: bytes, timeout: float = 5.0, batch_size: int = 1
+    ) -> None:
         self.url = url
         self.secret = secret
         self.pii_key = pii_key
         self.http = KeepAlive(timeout)
+        self.batch_size = batch_size
 
     def body(self, message: MessageRow) -> dict[str, Any]:
         """The JSON sent: the payload, the number decrypted in place of its cipher."""
@@ -234,17 +281,37 @@ class HttpGateway:
             body = json.dumps(self.body(message), ensure_ascii=False).encode()
         except ValueError as error:  # a number this server's key cannot decrypt: never deliverable
             return Receipt(Outcome.REFUSED.value, str(error))
+        return _classify(*self._post(body, {KEY_HEADER: message.idempotency_key}))
+
+    def send_many(self, messages: Sequence[MessageRow]) -> list[Receipt]:
+        if len(messages) == 1:
+            return [self.send(messages[0])]
+        receipts: list[Receipt | None] = [None] * len(messages)
+        items: list[tuple[int, dict[str, Any]]] = []
+        for i, message in enumerate(messages):
+            try:
+                items.append((i, self.body(message)))
+            except ValueError as error:  # a number this server's key cannot decrypt
+                receipts[i] = Receipt(Outcome.REFUSED.value, str(error))
+        if items:
+            body = json.dumps({"messages": [item for _, item in items]}, ensure_ascii=False).encode()
+            keys = [str(item["key"]) for _, item in items]
+            for (i, _), receipt in zip(items, _batch_receipts(*self._post(body, {}), keys), strict=True):
+                receipts[i] = receipt
+        return [receipt for receipt in receipts if receipt is not None]
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         stamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json; charset=utf-8",
-            KEY_HEADER: message.idempotency_key,
+            **headers,
             TIMESTAMP_HEADER: stamp,
             SIGNATURE_HEADER: body_signature(self.secret, stamp, body),
         }
-        return _classify(*self.http.exchange("POST", self.url, body, headers))
+        return self.http.exchange("POST", self.url, body, headers)
 
 
-class AliyunSmsGateway:
+class AliyunSmsGateway(OneAtATime):
     """Alibaba Cloud SMS (SendSms): the text's fields as the template's parameters."""
 
     def __init__(self, settings: Mapping[str, Any], secret: str, pii_key: bytes) -> None:
@@ -290,7 +357,7 @@ def _reason_code(raw: bytes) -> str:
         return ""
 
 
-class ShapedHttpGateway:
+class ShapedHttpGateway(OneAtATime):
     """The generic HTTP SMS gateway as a hall's contract shapes it: its method, its fields (filled
     from templates), JSON, a form or the query string, and its signature scheme."""
 
@@ -357,7 +424,8 @@ def build_gateway(settings: Mapping[str, Any], pii_key: bytes) -> Gateway:
     if kind == "http" and settings.get("url") and settings.get("body"):
         return ShapedHttpGateway(settings, secret, pii_key)
     if kind == "http" and settings.get("url"):
-        return HttpGateway(str(settings["url"]), secret, pii_key, timeout)
+        batch = int(settings.get("batch_size", 1) or 1)
+        return HttpGateway(str(settings["url"]), secret, pii_key, timeout, batch)
     if kind == "aliyun":
         return AliyunSmsGateway(settings, secret, pii_key)
     return LogGateway()

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 GatewayFactory = Callable[[Mapping[str, Any]], Gateway]
 # One message to send: its gateway's settings (their fingerprint, then the settings) and itself.
 Work = tuple[str, Mapping[str, Any], MessageRow]
+# One request of a batch: its gateway, its messages' places in the batch, and the messages.
+Request = tuple[Gateway, list[int], list[MessageRow]]
 MAX_GATEWAYS = 256  # gateways kept (each with its kept-alive connections), one per settings seen
 
 
@@ -54,17 +56,32 @@ class ThreadSender:
             gateway = self.gateways[fingerprint] = self.build(settings)
         return gateway
 
-    def slices(self, work: list[Work]) -> list[list[tuple[Gateway, MessageRow]]]:
-        """The batch cut into one slice per thread (a batch holds at most one message per citizen,
-        so nothing in it waits for another)."""
-        carried = [(self._gateway(fingerprint, settings), message) for fingerprint, settings, message in work]
-        return [carried[start :: self.senders] for start in range(min(self.senders, len(carried)))]
+    def slices(self, work: list[Work]) -> list[list[Request]]:
+        """The batch as requests (a message alone, or up to its gateway's ``batch_size`` of them
+        together), cut into one slice per thread (a batch holds at most one message per citizen, so
+        nothing in it waits for another)."""
+        requests: list[Request] = []
+        filling: dict[str, Request] = {}  # a batching gateway's request still taking messages
+        for i, (fingerprint, settings, message) in enumerate(work):
+            gateway = self._gateway(fingerprint, settings)
+            request = filling.get(fingerprint)
+            if request is None or len(request[1]) >= gateway.batch_size:
+                request = (gateway, [], [])
+                requests.append(request)
+                if gateway.batch_size > 1:
+                    filling[fingerprint] = request
+            request[1].append(i)
+            request[2].append(message)
+        return [requests[start :: self.senders] for start in range(min(self.senders, len(requests)))]
 
-    def joined(self, work: list[Work], sent: list[list[Receipt]]) -> list[Receipt]:
-        """The slices' receipts back in the batch's order."""
+    @staticmethod
+    def joined(work: list[Work], sent: list[list[tuple[list[int], list[Receipt]]]]) -> list[Receipt]:
+        """The requests' receipts back in the batch's order."""
         receipts: list[Receipt] = [Receipt(Outcome.FAILED.value)] * len(work)
-        for start, part in enumerate(sent):
-            receipts[start :: self.senders] = part
+        for part in sent:
+            for positions, answered in part:
+                for i, receipt in zip(positions, answered, strict=True):
+                    receipts[i] = receipt
         return receipts
 
     def send_blocking(self, work: list[Work]) -> list[Receipt]:
@@ -83,16 +100,21 @@ class ThreadSender:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def send_slice(work: list[tuple[Gateway, MessageRow]]) -> list[Receipt]:
-    """A slice of a batch, sent in turn on one thread; a gateway's bug fails its message alone."""
-    receipts = []
-    for gateway, message in work:
+def send_slice(requests: list[Request]) -> list[tuple[list[int], list[Receipt]]]:
+    """A slice's requests, sent in turn on one thread, each with its messages' places in the batch;
+    a gateway's bug fails its request's messages alone."""
+    answered = []
+    for gateway, positions, messages in requests:
         try:
-            receipts.append(gateway.send(message))
-        except Exception as error:  # a gateway bug must not lose the message: it is tried again
-            log.exception("gateway for %s failed on message %d", message.destination, message.id)
-            receipts.append(Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}"))
-    return receipts
+            receipts = gateway.send_many(messages) if len(messages) > 1 else [gateway.send(messages[0])]
+            if len(receipts) != len(messages):
+                raise ValueError(f"{len(receipts)} receipts for {len(messages)} messages")
+        except Exception as error:  # a gateway bug must not lose the messages: they are tried again
+            ids = ", ".join(str(message.id) for message in messages)
+            log.exception("gateway for %s failed on messages %s", messages[0].destination, ids)
+            receipts = [Receipt(Outcome.FAILED.value, f"{type(error).__name__}: {error}")] * len(messages)
+        answered.append((positions, receipts))
+    return answered
 
 
 class ProcessSender:

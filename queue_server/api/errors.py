@@ -34,6 +34,7 @@ UNPROCESSABLE = {
     "settings.gateway_no_phone",
     "settings.gateway_needs_body",
     "settings.gateway_rpc_form",
+    "settings.gateway_batch_shape",
     "settings.notice_template",
     "settings.notice_placeholder",
 }

@@ -35,6 +35,13 @@ class GatewaySettings(Model):
     sign_name: str = Field(default="", max_length=40, description="SMS 签名 (aliyun)")
     template_code: str = Field(default="", max_length=40, description="SMS template code (aliyun)")
     timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    batch_size: int = Field(
+        default=1,
+        ge=1,
+        le=200,
+        description="messages a request for HallQ's own signed JSON (http, no body): over 1, the "
+        'batch form {"messages": [...]}, answered with one result a message',
+    )
     # The generic HTTP gateway (``http``) shaped as the hall's contract wants it. With no ``body``
     # it posts HallQ's own signed JSON; with one, each field is a template (placeholders in
     # ``queue_server.domain.gateway_body.PLACEHOLDERS``), sent as JSON, a form or (GET) the query.

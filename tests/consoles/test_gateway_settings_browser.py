@@ -100,3 +100,41 @@ def test_a_manager_shapes_the_sms_gateway_and_the_next_notice_goes_that_way(
         page.select_option("select[name='notices.gateway.kind']", "log")  # hides the fields above
         page.click("#save-settings")
         page.wait_for_selector("#toast[data-code='console.saved']")
+
+
+def test_a_manager_lets_hallq_s_json_gateway_take_batches_and_a_size_out_of_range_is_refused(
+    served: ServedHall, browser: Any, gateway: MockGateway
+) -> None:
+    with checked_context(browser, viewport={"width": 1366, "height": 768}) as desk:
+        page = desk.new_page()
+        log_in(page, served, "M1", "pw-m1", then="/manager/settings")
+        page.wait_for_selector("body[data-ready='1']")
+        size = page.locator("input[name='notices.gateway.batch_size']")
+        page.select_option("select[name='notices.gateway.kind']", "aliyun")
+        assert not size.is_visible()  # Alibaba Cloud's SendSms: one message a request
+        page.select_option("select[name='notices.gateway.kind']", "http")
+        assert size.input_value() == "1"
+        page.fill("input[name='notices.gateway.url']", f"{gateway.url}/sms")
+        page.fill("input[name='notices.gateway.batch_size']", "500")
+        page.click("#save-settings")  # held by the page: the field says it takes 1 to 200
+        assert page.locator("input[name='notices.gateway.batch_size']:invalid").count() == 1
+        assert stored_gateway(served)["kind"] == "log"  # nothing saved
+        page.fill("input[name='notices.gateway.batch_size']", "50")
+        page.click("#save-settings")
+        page.wait_for_selector("#toast[data-code='console.saved']")
+        saved = stored_gateway(served)
+        assert (saved["kind"], saved["url"], saved["batch_size"]) == ("http", f"{gateway.url}/sms", 50)
+        page.locator("#sms-gateway").scroll_into_view_if_needed()
+        shot(page, "settings-sms-gateway-batch-1366")
+        # request fields of the contract's own shape carry one message a request: refused beside the size
+        page.fill("textarea[name='notices.gateway.body']", "mobile = {phone}\ncontent = {text}")
+        page.click("#save-settings")
+        note = page.locator("label:has(input[name='notices.gateway.batch_size']) .field-error")
+        note.wait_for()
+        assert note.get_attribute("data-code") == "settings.gateway_batch_shape"
+        assert "HallQ JSON" in note.inner_text() and stored_gateway(served) == saved
+        shot(page, "settings-sms-gateway-batch-refused-1366")
+        page.fill("textarea[name='notices.gateway.body']", "")
+        page.select_option("select[name='notices.gateway.kind']", "log")  # back to what the others expect
+        page.click("#save-settings")
+        page.wait_for_selector("#toast[data-code='console.saved']")

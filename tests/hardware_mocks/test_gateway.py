@@ -4,6 +4,7 @@ idempotency key), and ``hallq mock-gateway`` as a process that is away, then ans
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import sys
 import time
@@ -23,8 +24,8 @@ from tests.support.hall_server import ROOT, free_port
 KEY = b"k" * 32
 
 
-def sms(key: str) -> MessageRow:
-    cipher = protect_phone(KEY, "13800138000").cipher
+def sms(key: str, phone: str = "13800138000") -> MessageRow:
+    cipher = protect_phone(KEY, phone).cipher
     now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     payload = {
         "phone_cipher": cipher,
@@ -50,6 +51,61 @@ def test_the_signed_json_gateway_is_delivered_once_per_key_and_a_wrong_secret_re
     assert emulator.emulator.duplicates == 1
     wrong = HttpGateway(f"{emulator.url}/sms", "guess", KEY).send(sms("k2"))
     assert (wrong.outcome, wrong.detail) == ("refused", "HTTP 401: bad signature")
+
+
+def test_a_batch_is_one_request_with_a_receipt_a_message_and_a_refused_one_refused_alone(
+    emulator: MockGateway,
+) -> None:
+    gateway = HttpGateway(f"{emulator.url}/sms", "s3cret", KEY, batch_size=50)
+    emulator.emulator.unsubscribed = {"13900139000"}
+    batch = [sms("b1"), sms("b2", "13900139000"), sms("b3")]
+    receipts = gateway.send_many(batch)
+    assert [r.outcome for r in receipts] == ["delivered", "refused", "delivered"]
+    assert receipts[1].detail == "HTTP 422: 13900139000 已退订 (the number unsubscribed)"
+    assert emulator.emulator.requests == 1
+    assert [r["key"] for r in emulator.emulator.received] == ["b1", "b3"]
+    again = gateway.send_many([sms("b3"), sms("b4")])  # b3 retried: delivered, not twice
+    assert [r.outcome for r in again] == ["delivered", "delivered"]
+    assert [r["key"] for r in emulator.emulator.received] == ["b1", "b3", "b4"]
+    assert emulator.emulator.duplicates == 1
+    wrong = HttpGateway(f"{emulator.url}/sms", "guess", KEY, batch_size=50).send_many([sms("b5"), sms("b6")])
+    assert [(r.outcome, r.detail) for r in wrong] == [("refused", "HTTP 401: bad signature")] * 2
+    emulator.emulator.behaviour.down_until = time.monotonic() + 60
+    assert [r.outcome for r in gateway.send_many([sms("b7"), sms("b8")])] == ["failed", "failed"]
+
+
+def test_the_batch_form_as_the_document_shows_it(emulator: MockGateway) -> None:
+    """What a relay written from docs/notifications.md receives and must answer: one signed POST,
+    ``{"messages": [...]}``, each message with its key; one result a message, in order."""
+    body = json.dumps(
+        {
+            "messages": [
+                {"key": "sms:t1:taken", "kind": "sms.taken", "phone": "13800138000", "text": "您已取号"},
+                {"key": "sms:t2:taken", "kind": "sms.taken", "phone": "not a number", "text": "您已取号"},
+                {"kind": "sms.taken", "phone": "13800138000", "text": "no key"},
+            ]
+        },
+        ensure_ascii=False,
+    ).encode()
+    stamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "X-HallQ-Timestamp": stamp,
+        "X-HallQ-Signature": body_signature("s3cret", stamp, body),
+    }
+    answer = httpx.post(f"{emulator.url}/sms", content=body, headers=headers, timeout=10)
+    assert answer.status_code == 200
+    results = answer.json()["results"]
+    assert [(r["key"], r["status"]) for r in results] == [
+        ("sms:t1:taken", 200),
+        ("sms:t2:taken", 400),
+        ("", 400),
+    ]
+    assert results[1]["reason"] == "no valid phone number"
+    empty = json.dumps({"messages": []}).encode()
+    headers["X-HallQ-Signature"] = body_signature("s3cret", stamp, empty)
+    refused = httpx.post(f"{emulator.url}/sms", content=empty, headers=headers, timeout=10)
+    assert refused.status_code == 400
 
 
 def test_alibaba_cloud_sendsms_is_checked_with_its_signature(emulator: MockGateway) -> None:

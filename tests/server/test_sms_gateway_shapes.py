@@ -58,6 +58,12 @@ def put_gateway(hall: Hall, **gateway: Any) -> Any:
         ({"body": {"content": "{text}"}}, "settings.gateway_no_phone", "手机号码", "number's placeholder"),
         ({"method": "GET"}, "settings.gateway_needs_body", "请求字段模板", "field templates"),
         (
+            {"body": {"to": "{phone}", "content": "{text}"}, "batch_size": 20},
+            "settings.gateway_batch_shape",
+            "HallQ JSON",
+            "HallQ's JSON",
+        ),
+        (
             {"body": {"to": "{phone}"}, "signature": "aliyun_rpc"},
             "settings.gateway_rpc_form",
             "不能签 JSON",

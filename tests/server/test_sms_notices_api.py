@@ -142,6 +142,16 @@ def test_opting_in_without_a_phone_is_refused_with_a_clear_error(sms_hall: Hall)
     assert response.json()["message"] == "短信告知需要手机号码。"
 
 
+def pending_while_away(hall: Hall, gateway: MockGateway, messages: int) -> None:
+    """Wait until the hall's outbox holds ``messages`` pending and the (away) gateway was tried."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        figures = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
+        if figures and figures[0]["pending"] == messages and gateway.emulator.requests > 0:
+            return
+        time.sleep(0.1)
+
+
 def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     sms_hall: Hall, gateway: MockGateway
 ) -> None:
@@ -149,12 +159,7 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     gateway.emulator.behaviour.down_until = time.monotonic() + 3600
     tickets = [hall.issue("S3", phone=PHONE, sms=True) for _ in range(3)]
     hall.act("3", "call-next")  # the first is called: its "called" notice queues behind the others
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        figures = hall.client.get("/api/v1/outbox", headers=hall.as_("manager")).json()["destinations"]
-        if figures and figures[0]["pending"] == 4 and gateway.emulator.requests > 0:
-            break
-        time.sleep(0.1)
+    pending_while_away(hall, gateway, 4)
     metrics = hall.client.get("/metrics").text
     assert 'hallq_outbox_pending{destination="sms",hall="t1"} 4.0' in metrics
     gateway.emulator.behaviour.down_until = 0.0
@@ -166,6 +171,41 @@ def test_a_gateway_away_then_back_gets_each_message_once_in_order(
     got = [item["key"] for item in seen]
     assert got == [f"sms:{t['token']}:taken" for t in tickets] + [f"sms:{tickets[0]['token']}:called"]
     assert len(set(got)) == len(got)
+
+
+def test_a_gateway_taking_batches_gets_each_message_once_in_order_and_a_refused_number_alone(
+    sms_hall: Hall, gateway: MockGateway
+) -> None:
+    hall = sms_hall
+    notices = hall.client.get("/api/v1/hall/settings", headers=hall.as_("manager")).json()["notices"]
+    notices["gateway"]["batch_size"] = 50
+    assert put_settings(hall, notices=notices).status_code == 200
+    refused, others = "13900139000", ["13700000001", "13700000002", "13700000003"]
+    gateway.emulator.behaviour.down_until = time.monotonic() + 3600
+    gateway.emulator.unsubscribed = {refused}
+    try:
+        first = hall.issue("S3", phone=PHONE, sms=True)
+        rest = [hall.issue("S3", phone=number, sms=True) for number in [*others, refused]]
+        # The first's "called" notice queues behind its "taken"; the last now has 3 ahead (its
+        # "前面还有 3 人" behind its own "taken").
+        hall.act("3", "call-next")
+        pending_while_away(hall, gateway, 7)
+        before = gateway.emulator.requests
+        gateway.emulator.behaviour.down_until = 0.0
+        hall.clock.advance(minutes=10)  # the retries fall due
+        seen = received(gateway, lambda s: len(s) >= 5, tick=lambda: hall.clock.advance(seconds=5))
+        figures = settled_figures(hall)
+    finally:
+        gateway.emulator.unsubscribed = set()
+    keys = [item["key"] for item in seen]
+    assert len(set(keys)) == len(keys) == 5
+    assert [k for k in keys if first["token"] in k] == [
+        f"sms:{first['token']}:{n}" for n in ("taken", "called")
+    ]
+    assert {item["phone"] for item in seen} == {PHONE, *others}
+    assert figures == [("sms", 5, 0, 2)]  # the unsubscribed number's two notices alone given up
+    assert rest[-1]["token"] not in str(keys)
+    assert gateway.emulator.requests - before < 7  # in batches: fewer requests than messages
 
 
 def test_a_gateway_s_refusal_naming_the_number_is_kept_and_shown_masked(

@@ -1,5 +1,5 @@
 /* One gateway's settings (contract.GatewaySettings) as a fieldset: its kind, address, method, body
-   format, signature, the secret's environment variable, access key and the request fields
+   format, signature, messages a request, the secret's environment variable, access key and the request fields
    ("field = template", one a line). The settings page uses it for the SMS gateway and the 好差评
    push alike; the inputs are named after the settings' path ("notices.gateway.url"), so the page's
    form reads and fills them with everything else. Only the fields the chosen kind uses are shown.
@@ -63,6 +63,7 @@
         ["aliyun_rpc", "manager.gateway.signature.aliyun_rpc"],
         ["none", "manager.gateway.signature.none"],
       ]), HTTP),
+      field("manager.gateway.batch_size", input(prefix + ".batch_size", { type: "number", min: "1", max: "200", step: "1" }), HTTP),
       field("manager.gateway.secret_env", input(prefix + ".secret_env", { maxlength: "100", pattern: "[A-Z0-9_]*" }), KEYED),
       field("manager.gateway.access_key_id", input(prefix + ".access_key_id", { maxlength: "100" }), KEYED),
     ];

@@ -10,7 +10,10 @@ from queue_server.domain.gateway_body import check_body
 def check_gateway(gateway: c.GatewaySettings, *, sms: bool) -> None:
     """Refuse settings the gateway could never send by (a clear code rather than a dead letter)."""
     if gateway.kind != "http":
-        return
+        return  # the log and Alibaba Cloud's SendSms read none of the generic gateway's fields
+    if gateway.batch_size > 1 and gateway.body:
+        # Only HallQ's own JSON has a batch form: a shaped request would silently ignore the size.
+        raise Rejected("settings.gateway_batch_shape", setting="batch_size")
     check_body(gateway.body, sms=sms)
     shaped = gateway.method != "POST" or gateway.body_format != "json" or gateway.signature != "hmac_sha256"
     if shaped and not gateway.body:  # HallQ's own JSON is POSTed and HMAC-signed: nothing else
@@ -29,5 +32,5 @@ def check_gateways(settings: c.HallSettingsModel) -> None:
         try:
             check_gateway(gateway, sms=sms)
         except Rejected as error:
-            error.fields.setdefault("at", f"{at}.body")
+            error.fields.setdefault("at", f"{at}.{error.fields.pop('setting', 'body')}")
             raise

@@ -204,10 +204,16 @@ class Receipt:
 
 
 class Gateway(Protocol):
-    """Carries one message to its destination; never raises for the destination's failures."""
+    """Carries messages to their destination; never raises for the destination's failures."""
+
+    batch_size: int  # messages one request may carry (1: one a request)
 
     def send(self, message: MessageRow) -> Receipt:
         """Deliver ``message`` (blocking: the dispatcher runs it on a worker thread)."""
+        ...
+
+    def send_many(self, messages: Sequence[MessageRow]) -> list[Receipt]:
+        """Deliver up to ``batch_size`` messages in one request: one receipt a message, in order."""
         ...
 
 
