@@ -68,6 +68,7 @@ class GatewayEmulator:
         self.received: list[dict[str, Any]] = []
         self.keys: set[str] = set()
         self.requests = 0
+        self.batches = 0  # requests in the batch form
         self.duplicates = 0
         self.unsubscribed: set[str] = set()  # numbers that replied TD (退订): refused, by number
         self.lock = threading.Lock()
@@ -156,6 +157,7 @@ class GatewayEmulator:
         single form would answer it, and ``reason`` where refused)."""
         if path not in ("/sms", "/evaluations"):
             return 404, {"reason": "no such endpoint"}
+        self.batches += 1
         results = []
         for data in messages:
             key = str(data.get("key") or "")

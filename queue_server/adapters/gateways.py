@@ -284,8 +284,9 @@ class HttpGateway:
         return _classify(*self._post(body, {KEY_HEADER: message.idempotency_key}))
 
     def send_many(self, messages: Sequence[MessageRow]) -> list[Receipt]:
-        if len(messages) == 1:
-            return [self.send(messages[0])]
+        if self.batch_size == 1:
+            return [self.send(message) for message in messages]
+        # A batching gateway gets the batch form every time, a lone message too: one form to take.
         receipts: list[Receipt | None] = [None] * len(messages)
         items: list[tuple[int, dict[str, Any]]] = []
         for i, message in enumerate(messages):

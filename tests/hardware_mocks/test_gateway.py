@@ -68,6 +68,8 @@ def test_a_batch_is_one_request_with_a_receipt_a_message_and_a_refused_one_refus
     assert [r.outcome for r in again] == ["delivered", "delivered"]
     assert [r["key"] for r in emulator.emulator.received] == ["b1", "b3", "b4"]
     assert emulator.emulator.duplicates == 1
+    assert [r.outcome for r in gateway.send_many([sms("b9")])] == ["delivered"]
+    assert emulator.emulator.batches == emulator.emulator.requests == 3  # a lone message too
     wrong = HttpGateway(f"{emulator.url}/sms", "guess", KEY, batch_size=50).send_many([sms("b5"), sms("b6")])
     assert [(r.outcome, r.detail) for r in wrong] == [("refused", "HTTP 401: bad signature")] * 2
     emulator.emulator.behaviour.down_until = time.monotonic() + 60

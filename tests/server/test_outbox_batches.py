@@ -80,3 +80,14 @@ def test_a_gateway_that_breaks_fails_its_own_request_s_messages_alone() -> None:
     assert [r.outcome for r in receipts] == ["failed", "delivered", "failed", "delivered"]
     assert receipts[0].detail == "RuntimeError: a bug in the gateway"
     assert broken.requests == [[0, 2]] and fine.requests == [[1, 3]]
+
+
+def test_a_gateway_answering_fewer_receipts_than_messages_has_them_all_tried_again() -> None:
+    short = Batching(10)
+    short.send_many = lambda messages: [Receipt("delivered")]  # type: ignore[method-assign]
+    sending = sender({"s": short})
+    receipts = sending.send_blocking(work(["s", "s", "s"]))
+    sending.close()
+    assert [(r.outcome, r.detail) for r in receipts] == [
+        ("failed", "ValueError: 1 receipts for 3 messages")
+    ] * 3
