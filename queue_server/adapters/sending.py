@@ -19,6 +19,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -106,7 +107,7 @@ def send_slice(requests: list[Request]) -> list[tuple[list[int], list[Receipt]]]
     answered = []
     for gateway, positions, messages in requests:
         try:
-            receipts = gateway.send_many(messages) if len(messages) > 1 else [gateway.send(messages[0])]
+            receipts = gateway.send_many(messages)
             if len(receipts) != len(messages):
                 raise ValueError(f"{len(receipts)} receipts for {len(messages)} messages")
         except Exception as error:  # a gateway bug must not lose the messages: they are tried again
@@ -139,6 +140,10 @@ class ProcessSender:
         self._process: subprocess.Popen[bytes] | None = None
         self._io = ThreadPoolExecutor(1, thread_name_prefix="hallq-outbox-pipe")
         self.started = 0  # sending processes started (a new one after one died)
+        # Closing and starting a process take turns: a batch in flight on the pipe's thread when
+        # the server stops must not start a process after ``close`` (nothing would stop it).
+        self._turn = threading.Lock()
+        self._closed = False
 
     async def send(self, work: list[Work]) -> list[Receipt]:
         return await asyncio.get_running_loop().run_in_executor(self._io, self._exchange, work)
@@ -154,6 +159,8 @@ class ProcessSender:
                 _write(process, work)
             return list(pickle.load(process.stdout))  # type: ignore[arg-type]
         except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # ValueError: closed meanwhile
+            if self._closed:  # the server stops: the batch is sent again after its lease
+                return [Receipt(Outcome.FAILED.value, "the server stopped")] * len(work)
             log.error("the outbox's sending process died during a batch; it will be sent again")
             self._stop()
             return [Receipt(Outcome.FAILED.value, "the sending process died")] * len(work)
@@ -164,14 +171,17 @@ class ProcessSender:
         return self._process
 
     def _restart(self) -> subprocess.Popen[bytes]:
-        self._stop()
-        command = [sys.executable, "-c", "from queue_server.adapters.sending import serve; serve()"]
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        with self._turn:
+            self._stop()
+            if self._closed:
+                raise BrokenPipeError("the sender is closed")
+            command = [sys.executable, "-c", "from queue_server.adapters.sending import serve; serve()"]
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            self._process = process
+            self.started += 1
         assert process.stdin is not None
         process.stdin.write(self._start_with)
         process.stdin.flush()
-        self._process = process
-        self.started += 1
         return process
 
     def _stop(self) -> None:
@@ -188,6 +198,8 @@ class ProcessSender:
             process.wait()
 
     def close(self) -> None:
+        with self._turn:
+            self._closed = True
         self._io.shutdown(wait=False, cancel_futures=True)
         self._stop()
 
