@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from hallq.bootstrap import build_runtime
 from queue_server.config import ServerSettings
@@ -496,11 +497,25 @@ def test_closing_the_window_at_the_end_of_the_day_logs_the_clerk_out(
 ) -> None:
     showing(clerk, "")
     clerk.click("#close-window")
-    # the login page, with or without ?next=/clerk (a desk read refused after the logout races it)
-    clerk.wait_for_url(re.compile(r"/login(\?|$)"))
+    reach_login(clerk)
     assert window(served)["status"] == "closed" and window(served)["clerk"] is None
     board.wait_for_selector(".win[data-window='1']", state="detached")  # a closed window leaves the board
     assert httpx.get(served.url + "/api/v1/auth/me", cookies=_cookies(clerk)).status_code == 401
+
+
+def reach_login(page: Any) -> None:
+    """Wait for the login page, with or without ?next=/clerk: the logout goes to /login and a desk
+    read refused after it to /login?next=/clerk. Either may win, and the one that comes second
+    aborts the other's navigation, which Playwright reports as an error (net::ERR_ABORTED) of the
+    wait; the wait then goes on for the navigation that won."""
+    for _ in range(5):
+        try:
+            page.wait_for_url(re.compile(r"/login(\?|$)"))
+            return
+        except PlaywrightError as error:
+            if "ERR_ABORTED" not in str(error):
+                raise
+    raise AssertionError(f"never reached the login page: {page.url}")
 
 
 def _cookies(page: Any) -> dict[str, str]:
