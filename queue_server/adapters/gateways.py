@@ -19,6 +19,7 @@ import socket
 import ssl
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -234,13 +235,13 @@ def _batch_receipts(status: int, raw: bytes, keys: Sequence[str]) -> list[Receip
     return receipts
 
 
-class OneAtATime:
+class OneAtATime(ABC):
     """A gateway whose far side takes one message a request."""
 
     batch_size = 1
 
-    def send(self, message: MessageRow) -> Receipt:
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: MessageRow) -> Receipt: ...
 
     def send_many(self, messages: Sequence[MessageRow]) -> list[Receipt]:
         return [self.send(message) for message in messages]

@@ -172,15 +172,25 @@ def device_state(server: LiveServer) -> str | None:
     return row[0] if row else None
 
 
+def bridged_pad(server: LiveServer, tmp_path: Path) -> tuple[Path, EmulatedPad, Bridge]:
+    """Window 1's pad plugged in behind ``tmp_path/ttyPAD`` and its bridge started, once the
+    server has the pad "ok": the device name, the pad and the bridge (the caller stops both)."""
+    link = tmp_path / "ttyPAD"
+    pad = plugged_in(link)
+    bridge = window_1_bridge(server, str(link), tmp_path / "o.db")
+    bridge.start()
+    if not wait_for(lambda: device_state(server) == "ok", 60):
+        bridge.stop()
+        pad.stop()
+        raise AssertionError("the server never had the pad ok")
+    return link, pad, bridge
+
+
 def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
-    link = tmp_path / "ttyPAD"
-    pad = plugged_in(link)
-    bridge = window_1_bridge(live_server, str(link), tmp_path / "o.db")
-    bridge.start()
+    link, pad, bridge = bridged_pad(live_server, tmp_path)
     try:
-        assert wait_for(lambda: device_state(live_server) == "ok", 60)
         # the cable is pulled: its name goes with the device. Removed the other way round, the bridge
         # could reopen the old node's number meanwhile, which a new pty elsewhere on a busy machine may
         # have taken, and then sit on that foreign line instead of finding the pad again.
@@ -198,12 +208,8 @@ def test_an_unplugged_pad_is_reported_offline_and_taken_back_when_it_returns(
 def test_a_pad_unplugged_while_the_server_is_away_is_reported_offline_once_it_is_back(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
-    link = tmp_path / "ttyPAD"
-    pad = plugged_in(link)
-    bridge = window_1_bridge(live_server, str(link), tmp_path / "o.db")
-    bridge.start()
+    link, pad, bridge = bridged_pad(live_server, tmp_path)
     try:
-        assert wait_for(lambda: device_state(live_server) == "ok", 60)
         live_server.stop()  # the server restarts (an upgrade, say) …
         link.unlink()  # … while the pad's cable is pulled: the bridge's report finds nobody
         pad.stop()
